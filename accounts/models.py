@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from marketplace.money import currency_choices
+
+
+class StaffGroup(models.TextChoices):
+    """Staff roles are Django groups, created by a data migration."""
+
+    CARETEAM = "careteam", _("Careteam")
+    FINANCE = "finance", _("Finance")
+    MEDICAL_COORDINATOR = "medical_coordinator", _("Medical coordinator")
+
+
+class EmailUserManager(UserManager):
+    """Users are identified by e-mail; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def in_group(self, group: StaffGroup) -> bool:
+        return self.groups.filter(name=group.value).exists()
+
+    def get_full_name(self) -> str:
+        profile = getattr(self, "patient_profile", None)
+        return profile.full_name if profile else self.email
+
+    def get_short_name(self) -> str:
+        profile = getattr(self, "patient_profile", None)
+        return profile.first_name if profile else self.email
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class PatientProfile(models.Model):
+    """The patient an account books care for; the terms ask for each of these fields.
+
+    When `acts_as_representative` is set, the account holder is the legal representative of
+    this patient (a minor or a protected adult) and the identity below is the patient's.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile")
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    phone = PhoneNumberField(_("phone"))
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices)
+    nationality = CountryField(_("nationality"))
+    preferred_language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES)
+    preferred_currency = models.CharField(_("preferred currency"), max_length=3, choices=currency_choices())
+    acts_as_representative = models.BooleanField(
+        _("registered by a legal representative"),
+        default=False,
+        help_text=_("The account holder acts for this patient as parent, guardian or other legal representative."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("patient profile")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class TermsVersion(models.Model):
+    """A published version of the terms of use; the newest published one is in force."""
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    published_at = models.DateTimeField(_("published at"))
+    summary = models.TextField(_("what changed"), blank=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+        verbose_name = _("terms version")
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances")
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "terms_version"], name="accounts_terms_accepted_once"),
+        ]
+        verbose_name = _("terms acceptance")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.terms_version_id} at {self.accepted_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,31 @@
+"""Reads for accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from accounts.models import StaffGroup, TermsVersion, User
+
+
+def terms_current(*, now: datetime) -> TermsVersion | None:
+    """The terms in force at `now`: the newest version published by then."""
+    return TermsVersion.objects.filter(published_at__lte=now).order_by("-published_at").first()
+
+
+def user_must_accept_terms(*, user: User, now: datetime) -> TermsVersion | None:
+    """The version `user` still has to accept, or None when they are up to date."""
+    terms = terms_current(now=now)
+    if terms is None or terms.acceptances.filter(user=user).exists():
+        return None
+    return terms
+
+
+def user_roles(*, user: User) -> list[str]:
+    """The roles a user holds, as the API and the pages name them."""
+    names = set(user.groups.values_list("name", flat=True))
+    roles = [group for group in StaffGroup.values if group in names]
+    if hasattr(user, "patient_profile"):
+        roles.insert(0, "patient")
+    if user.is_superuser:
+        roles.append("admin")
+    return roles

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from accounts.forms import TermsAcceptForm
+from accounts.selectors import user_must_accept_terms
+from accounts.services import terms_accept
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def terms_accept_view(request):
+    """Ask a signed-in user to accept the terms in force (after a new version is published)."""
+    terms = user_must_accept_terms(user=request.user, now=timezone.now())
+    if terms is None:
+        return redirect(_safe_next(request))
+    form = TermsAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        terms_accept(user=request.user, terms=terms, now=timezone.now())
+        messages.success(request, _("Thank you: you accepted the terms of use, version %(v)s.") % {"v": terms.version})
+        return redirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/terms_accept.html",
+        {"form": form, "terms": terms, "next": _safe_next(request)},
+    )
