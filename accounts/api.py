@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.forms import SignupForm
 from allauth.account.models import EmailAddress
 from allauth.account.utils import complete_signup
@@ -49,7 +50,7 @@ class SignupAPI(APIView):
         django_request = request._request
         user = form.save(django_request)
         # Sends the verification e-mail; the account cannot sign in until it is verified.
-        complete_signup(django_request, user, email_verification="mandatory", success_url=None)
+        complete_signup(django_request, user, email_verification=allauth_settings.EMAIL_VERIFICATION, success_url=None)
         return Response(
             {"email": user.email, "detail": _("Check your inbox: we sent a link to verify your e-mail address.")},
             status=status.HTTP_201_CREATED,

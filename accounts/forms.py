@@ -32,6 +32,7 @@ class PatientDetailsForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],  # 03/04/2005 means two different days on two sides of the Atlantic
         error_messages={"invalid": _("Enter the date of birth as YYYY-MM-DD.")},
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)

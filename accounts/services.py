@@ -43,9 +43,7 @@ def patient_registration_check(*, details: PatientDetails, accepted_terms: bool,
     """
     errors: dict[str, list[str]] = {}
     if not accepted_terms:
-        errors.setdefault("accept_terms", []).append(
-            _("You must accept the terms of use to create an account.")
-        )
+        errors.setdefault("accept_terms", []).append(_("You must accept the terms of use to create an account."))
     born = details.date_of_birth
     if born > today:
         errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))

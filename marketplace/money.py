@@ -48,9 +48,9 @@ TWO_DECIMAL = frozenset(
 )  # fmt: skip
 
 CURRENCY_EXPONENTS: dict[str, int] = {
-    **{code: 0 for code in ZERO_DECIMAL},
-    **{code: 2 for code in TWO_DECIMAL},
-    **{code: 3 for code in THREE_DECIMAL},
+    **dict.fromkeys(ZERO_DECIMAL, 0),
+    **dict.fromkeys(TWO_DECIMAL, 2),
+    **dict.fromkeys(THREE_DECIMAL, 3),
 }
 
 # Stripe's special cases: a charge must be a multiple of this many minor units.

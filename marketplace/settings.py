@@ -49,9 +49,7 @@ if PRODUCTION:
         if not value
     ]
     if missing:
-        raise ImproperlyConfigured(
-            "Production mode needs " + " and ".join(missing) + " to be set (see .env.example)."
-        )
+        raise ImproperlyConfigured("Production mode needs " + " and ".join(missing) + " to be set (see .env.example).")
 else:
     # Development only: a fixed, obviously unsafe key so sessions survive restarts.
     SECRET_KEY = SECRET_KEY or "django-insecure-development-key-never-use-in-production"
@@ -258,6 +256,10 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production WhiteNoise serves straight from the apps' static folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {

@@ -1,0 +1,62 @@
+# MediBroker: `make run` serves the site on http://127.0.0.1:8000, `make test` runs the suite.
+# Both need only Python 3.11+ and make: they create .venv and install what they need.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format worker install install-dev check-python messages
+
+help:
+	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT)"
+	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
+	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
+	@echo "make messages extract and compile translations (needs gettext)"
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "MediBroker needs Python 3.11 or newer: set PYTHON=/path/to/python3.11"; exit 1; }
+
+$(VENV)/pyvenv.cfg: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs are pinned by constraints.txt and redone only when it or pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml constraints.txt $(VENV)/pyvenv.cfg
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+worker: install
+	$(VENV)/bin/celery -A marketplace worker --beat --loglevel=info
+
+messages: install
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv

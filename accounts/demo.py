@@ -1,0 +1,103 @@
+"""Demo people for `manage.py seed_demo`: staff of each role and a few patients."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import StaffGroup, User
+from accounts.selectors import terms_current, user_must_accept_terms
+from accounts.services import PatientDetails, patient_register, terms_accept
+
+DEMO_PASSWORD = "medibroker-demo"  # noqa: S105 -- printed on purpose: demo data only
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    role: str
+    details: PatientDetails | None = None
+    group: StaffGroup | None = None
+    superuser: bool = False
+
+
+PEOPLE = [
+    DemoPerson("admin@medibroker.test", "admin", superuser=True),
+    DemoPerson("careteam@medibroker.test", "careteam", group=StaffGroup.CARETEAM),
+    DemoPerson("finance@medibroker.test", "finance", group=StaffGroup.FINANCE),
+    DemoPerson("coordinator@medibroker.test", "medical coordinator", group=StaffGroup.MEDICAL_COORDINATOR),
+    DemoPerson(
+        "amelia.hughes@example.test",
+        "patient",
+        details=PatientDetails(
+            first_name="Amelia",
+            last_name="Hughes",
+            phone="+447700900123",
+            date_of_birth=dt.date(1971, 3, 14),
+            gender="female",
+            nationality="GB",
+            preferred_language="en",
+            preferred_currency="GBP",
+        ),
+    ),
+    DemoPerson(
+        "karim.benali@example.test",
+        "patient",
+        details=PatientDetails(
+            first_name="Karim",
+            last_name="Benali",
+            phone="+212612345678",
+            date_of_birth=dt.date(1985, 11, 2),
+            gender="male",
+            nationality="MA",
+            preferred_language="fr",
+            preferred_currency="MAD",
+        ),
+    ),
+    DemoPerson(
+        "sofia.lindqvist@example.test",
+        "patient (representing her son)",
+        details=PatientDetails(
+            first_name="Elias",
+            last_name="Lindqvist",
+            phone="+46701234567",
+            date_of_birth=dt.date(2014, 6, 30),
+            gender="male",
+            nationality="SE",
+            preferred_language="en",
+            preferred_currency="SEK",
+            acts_as_representative=True,
+        ),
+    ),
+]
+
+
+def seed_people() -> list[DemoPerson]:
+    """Create or bring up to date every demo person; running it twice changes nothing."""
+    now = timezone.now()
+    for person in PEOPLE:
+        user = User.objects.filter(email=person.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=person.email,
+                password=DEMO_PASSWORD,
+                is_staff=person.superuser or person.group is not None,
+                is_superuser=person.superuser,
+            )
+        EmailAddress.objects.update_or_create(
+            user=user, email=person.email, defaults={"verified": True, "primary": True}
+        )
+        if person.group is not None:
+            user.groups.add(Group.objects.get(name=person.group.value))
+        if person.details is not None and not hasattr(user, "patient_profile"):
+            patient_register(user=user, details=person.details, now=now)
+        terms = user_must_accept_terms(user=user, now=now)
+        if terms is not None:
+            terms_accept(user=user, terms=terms, now=now)
+    if terms_current(now=now) is None:
+        raise RuntimeError("no terms of use are published: run migrations first")
+    return PEOPLE

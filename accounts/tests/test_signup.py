@@ -1,0 +1,194 @@
+"""Sign-up on the page and through the API: the same rules, clear messages, nothing half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import PatientProfile, TermsAcceptance, User
+from marketplace.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.UTC)
+
+
+def signup_data(**overrides):
+    data = {
+        "email": "new.patient@example.test",
+        "password1": "a-long-enough-passphrase",
+        "password2": "a-long-enough-passphrase",
+        "first_name": "Nadia",
+        "last_name": "Haddad",
+        "phone": "+33612345678",
+        "date_of_birth": "1990-04-12",
+        "gender": "female",
+        "nationality": "LB",
+        "preferred_language": "fr",
+        "preferred_currency": "EUR",
+        "accept_terms": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def nothing_created():
+    return (
+        not User.objects.filter(email__iexact="new.patient@example.test").exists()
+        and not PatientProfile.objects.exists()
+        and not EmailAddress.objects.filter(email__iexact="new.patient@example.test").exists()
+        and not TermsAcceptance.objects.exists()
+        and len(mail.outbox) == 0
+    )
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_signing_up_creates_the_patient_records_consent_and_sends_a_verification_email(client):
+    response = client.post(reverse("account_signup"), signup_data())
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.patient@example.test")
+    profile = user.patient_profile
+    assert (profile.first_name, profile.last_name, str(profile.phone)) == ("Nadia", "Haddad", "+33612345678")
+    assert profile.date_of_birth == dt.date(1990, 4, 12)
+    assert profile.nationality.code == "LB"
+    acceptance = TermsAcceptance.objects.get(user=user)
+    assert acceptance.terms_version.version == "2026-11"
+    assert acceptance.accepted_at == TODAY
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mail.outbox) == 1
+    assert "new.patient@example.test" in mail.outbox[0].to
+    assert set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True)) == {
+        "accounts.patient.registered",
+        "accounts.terms.accepted",
+    }
+
+
+def test_a_new_account_cannot_sign_in_before_verifying_its_email(client):
+    client.post(reverse("account_signup"), signup_data())
+    client.logout()
+
+    response = client.post(
+        reverse("account_login"), {"login": "new.patient@example.test", "password": "a-long-enough-passphrase"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date_of_birth": "2010-01-01"}, "date_of_birth", "must be registered by a parent or legal guardian"),
+        ({"date_of_birth": "2027-01-01"}, "date_of_birth", "cannot be in the future"),
+        ({"date_of_birth": "12/04/1990"}, "date_of_birth", "Enter the date of birth as YYYY-MM-DD"),
+        ({"phone": "06 12"}, "phone", "Enter the phone number with its country code"),
+        ({"accept_terms": None}, "accept_terms", "You must accept the terms of use"),
+        ({"preferred_currency": "XXX"}, "preferred_currency", "Select a valid choice"),
+    ],
+)
+def test_bad_input_on_the_page_is_explained_and_creates_nothing(client, overrides, field, message):
+    response = client.post(reverse("account_signup"), signup_data(**overrides))
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert any(message in text for text in errors[field]), errors
+    assert message in response.content.decode()
+    assert nothing_created()
+
+
+def test_an_email_already_used_is_refused_on_the_page(client, patient):
+    response = client.post(reverse("account_signup"), signup_data(email="ALICE@example.test"))
+
+    assert response.status_code == 200
+    assert "already registered" in " ".join(response.context["form"].errors["email"])
+    assert User.objects.filter(email__iexact="alice@example.test").count() == 1
+    assert not PatientProfile.objects.exclude(user=patient).exists()
+
+
+def test_a_minor_can_be_registered_by_a_legal_representative(client):
+    response = client.post(
+        reverse("account_signup"), signup_data(date_of_birth="2015-06-01", acts_as_representative="on")
+    )
+
+    assert response.status_code == 302
+    profile = PatientProfile.objects.get(user__email="new.patient@example.test")
+    assert profile.acts_as_representative is True
+
+
+def test_turning_eighteen_today_is_of_age(client):
+    response = client.post(reverse("account_signup"), signup_data(date_of_birth="2008-11-22"))
+
+    assert response.status_code == 302
+
+
+def test_the_day_before_the_eighteenth_birthday_is_still_a_minor(client):
+    response = client.post(reverse("account_signup"), signup_data(date_of_birth="2008-11-23"))
+
+    assert response.status_code == 200
+    assert "date_of_birth" in response.context["form"].errors
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_signing_up_through_the_api_creates_the_same_records(anonymous):
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["email"] == "new.patient@example.test"
+    user = User.objects.get(email="new.patient@example.test")
+    assert user.patient_profile.preferred_language == "fr"
+    assert TermsAcceptance.objects.filter(user=user).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date_of_birth": "2012-03-03"}, "date_of_birth", "must be registered by a parent or legal guardian"),
+        ({"phone": "not a phone"}, "phone", "Enter the phone number with its country code"),
+        ({"accept_terms": False}, "accept_terms", "You must accept the terms of use"),
+        ({"password2": "something-else-entirely"}, "password2", "You must type the same password each time"),
+    ],
+)
+def test_bad_input_through_the_api_gets_a_clear_error_and_creates_nothing(anonymous, overrides, field, message):
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(**overrides), format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert message in body["message"]
+    assert any(message in text for text in body["details"][field])
+    assert nothing_created()
+
+
+def test_an_email_already_used_is_refused_by_the_api(anonymous, patient):
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(email="alice@example.test"), format="json")
+
+    assert response.status_code == 400
+    assert "already registered" in response.json()["details"]["email"][0]
+    assert User.objects.filter(email__iexact="alice@example.test").count() == 1
+
+
+def test_errors_come_in_the_language_asked_for(anonymous):
+    response = anonymous.post(
+        "/api/v1/auth/signup/", signup_data(accept_terms=False), format="json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.status_code == 400
+    assert "conditions d'utilisation" in response.json()["details"]["accept_terms"][0]

@@ -1,0 +1,79 @@
+"""Fixtures shared by every test: named personas, API clients, fast password hashing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import StaffGroup
+from accounts.tests.factories import PatientFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate limits and used TOTP codes do not leak across."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _requirement(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+
+
+REQUIRE_SERVICES = _requirement("MEDIBROKER_REQUIRE_SERVICES")
+REQUIRE_BROWSER = _requirement("MEDIBROKER_REQUIRE_BROWSER")
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(email="alice@example.test")
+
+
+@pytest.fixture
+def other_patient(db):
+    return PatientFactory(email="bob@example.test")
+
+
+@pytest.fixture
+def careteam(db):
+    return UserFactory(email="carla@example.test", is_staff=True, groups=[StaffGroup.CARETEAM])
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(email="fiona@example.test", is_staff=True, groups=[StaffGroup.FINANCE])
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(email="dr.cole@example.test", is_staff=True, groups=[StaffGroup.MEDICAL_COORDINATOR])
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
+
+
+@pytest.fixture
+def api():
+    """An API client; call `api.force_authenticate(user)` or use `api_as`."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
