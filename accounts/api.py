@@ -16,6 +16,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.selectors import user_must_accept_terms, user_roles
@@ -35,6 +36,7 @@ class SignupAPI(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=SignupRequestSerializer, responses={201: SignupResponseSerializer})
@@ -62,6 +64,7 @@ class TokenAPI(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})

@@ -1,0 +1,117 @@
+"""The account API: who am I, and API tokens (with MFA when it is on)."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from rest_framework.authtoken.models import Token
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def current_totp(secret: str) -> str:
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def test_me_describes_the_patient_and_their_profile(api_as, patient):
+    body = api_as(patient).get("/api/v1/me").json()
+
+    assert body["email"] == "alice@example.test"
+    assert body["roles"] == ["patient"]
+    assert body["mfa_enabled"] is False
+    assert body["terms_to_accept"] is None
+    assert body["patient_profile"]["phone"] == "+33612345678"
+    assert body["patient_profile"]["nationality"] == "GB"
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"), [("careteam", "careteam"), ("finance", "finance"), ("coordinator", "medical_coordinator")]
+)
+def test_me_names_the_staff_role(request, api_as, persona, role):
+    body = api_as(request.getfixturevalue(persona)).get("/api/v1/me").json()
+
+    assert body["roles"] == [role]
+    assert body["patient_profile"] is None
+
+
+def test_me_refuses_anonymous_callers_with_the_error_shape(anonymous):
+    response = anonymous.get("/api/v1/me")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
+    assert set(response.json()) == {"code", "message", "details"}
+
+
+def test_a_token_is_given_for_the_right_password_and_then_authenticates(anonymous, patient):
+    response = anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=patient).key == token
+    anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anonymous.get("/api/v1/me").json()["email"] == patient.email
+
+
+def test_a_wrong_password_gets_no_token(anonymous, patient):
+    response = anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": "nope"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "bad_credentials"
+    assert not Token.objects.exists()
+
+
+def test_an_unverified_account_gets_no_token(anonymous):
+    user = UserFactory(verified=False)
+
+    response = anonymous.post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "unverified"
+
+
+def test_with_mfa_on_a_token_needs_a_valid_code_used_only_once(anonymous, patient):
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(patient, secret)
+    body = {"email": patient.email, "password": PASSWORD}
+
+    missing = anonymous.post("/api/v1/auth/token/", body, format="json")
+    wrong = anonymous.post("/api/v1/auth/token/", {**body, "code": "000000"}, format="json")
+    code = current_totp(secret)
+    right = anonymous.post("/api/v1/auth/token/", {**body, "code": code}, format="json")
+    replayed = anonymous.post("/api/v1/auth/token/", {**body, "code": code}, format="json")
+
+    assert missing.json()["code"] == "mfa_required"
+    assert wrong.json()["code"] == "mfa_required"
+    assert right.status_code == 200
+    assert replayed.status_code == 403
+    assert Authenticator.objects.filter(user=patient).count() == 1
+
+
+def test_token_requests_are_throttled(anonymous, patient):
+    statuses = [
+        anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": "nope"}, format="json").status_code
+        for _ in range(11)
+    ]
+
+    assert statuses[:10] == [403] * 10
+    assert statuses[10] == 429
+
+
+def test_the_openapi_schema_lists_the_account_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+
+    paths = response.json()["paths"]
+    assert {"/api/v1/me", "/api/v1/me/terms", "/api/v1/auth/signup/", "/api/v1/auth/token/"} <= set(paths)
+
+
+def test_the_api_docs_are_served_from_the_project(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "://" not in html.split("<body")[1].replace("http://testserver", "")

@@ -1,0 +1,116 @@
+"""Health check, background tasks and demo data on whatever backends this run is configured with.
+
+The embedded run (no DATABASE_URL/REDIS_URL) checks SQLite and eager tasks. CI runs the suite
+again with PostgreSQL and Redis, and `services` tests then use them for real: a Celery worker
+consumes tasks from Redis and the health check reaches both servers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import PatientProfile, TermsAcceptance, User
+from accounts.tasks import clear_expired_sessions
+from conftest import REQUIRE_SERVICES
+from marketplace.models import AuditEvent
+
+USES_SERVICES = bool(settings.REDIS_URL) or REQUIRE_SERVICES
+services = pytest.mark.skipif(not USES_SERVICES, reason="REDIS_URL is not set: embedded run")
+
+
+def make_sessions():
+    now = timezone.now()
+    Session.objects.create(session_key="expired", session_data="", expire_date=now - dt.timedelta(days=1))
+    Session.objects.create(session_key="current", session_data="", expire_date=now + dt.timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_health_check_reports_every_part(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert body["checks"]["database"]["detail"] == connection.vendor
+    assert all(check["status"] == "ok" for check in body["checks"].values())
+
+
+@pytest.mark.django_db
+def test_health_check_answers_503_and_names_the_part_that_failed(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["status"] == "error"
+    assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+@pytest.mark.skipif(USES_SERVICES, reason="this run has a broker")
+@pytest.mark.django_db
+def test_without_a_broker_tasks_run_eagerly():
+    make_sessions()
+
+    clear_expired_sessions.delay()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["current"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_gives_each_person_what_they_need(capsys):
+    call_command("seed_demo")
+    counts = (User.objects.count(), PatientProfile.objects.count(), TermsAcceptance.objects.count())
+    events = AuditEvent.objects.count()
+    call_command("seed_demo")
+
+    assert counts == (7, 3, 7)
+    assert (User.objects.count(), PatientProfile.objects.count(), TermsAcceptance.objects.count()) == counts
+    assert AuditEvent.objects.count() == events
+    assert User.objects.get(email="careteam@medibroker.test").groups.get().name == "careteam"
+    assert User.objects.get(email="admin@medibroker.test").is_superuser
+    assert PatientProfile.objects.get(first_name="Elias").acts_as_representative
+    assert "careteam@medibroker.test" in capsys.readouterr().out
+
+
+# --- with PostgreSQL and Redis ------------------------------------------------------------------
+
+
+@services
+def test_the_services_run_uses_postgresql_and_redis():
+    assert connection.vendor == "postgresql"
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+@services
+@pytest.mark.django_db
+def test_health_check_reaches_the_broker(client):
+    checks = client.get("/healthz").json()["checks"]
+
+    assert checks["broker"] == {"status": "ok", "detail": "connected"}
+    assert checks["cache"]["detail"] == "RedisCache"
+
+
+@services
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_runs_a_task_sent_through_redis():
+    from celery.contrib.testing.worker import start_worker
+
+    from marketplace.celery import app
+
+    make_sessions()
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
+        result = clear_expired_sessions.delay()
+        result.get(timeout=30)
+
+    assert result.status == "SUCCESS"
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["current"]

@@ -1,0 +1,98 @@
+"""Production mode: refuses to start without its secrets, and passes Django's deployment checks.
+
+Settings are read once per process, so each case runs `manage.py` in a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(  # noqa: S603 -- our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "marketplace.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_PRODUCTION": "true",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": "medibroker.example",
+}
+
+
+def test_production_passes_the_deployment_checklist_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secret_key_or_hosts(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert f"Production mode needs {missing}" in result.stderr
+
+
+def test_production_flags_a_weak_secret_key():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **{**PRODUCTION, "DJANGO_SECRET_KEY": "short"})
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = manage("check", **{**PRODUCTION, "DJANGO_DEBUG": "true"})
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=true is refused in production mode" in result.stderr
+
+
+def test_a_misspelt_boolean_stops_the_process_instead_of_meaning_false():
+    result = manage("check", DJANGO_PRODUCTION="ture")
+
+    assert result.returncode != 0
+    assert "DJANGO_PRODUCTION='ture' is not a boolean" in result.stderr
+
+
+def test_the_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text(secrets.token_urlsafe(64))
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY_FILE=str(key_file), **env)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_embedded_default_needs_no_configuration():
+    result = manage("shell", "--no-imports", "-c", _PRINT_DEFAULTS)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sqlite3", "True", "LocMemCache", "console.EmailBackend"]
+
+
+_PRINT_DEFAULTS = (
+    "from django.conf import settings as s; "
+    "print(s.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1], s.CELERY_TASK_ALWAYS_EAGER, "
+    "s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1], s.EMAIL_BACKEND.split('backends.')[-1])"
+)
