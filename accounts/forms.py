@@ -5,6 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -35,7 +36,7 @@ class PatientDetailsForm(forms.Form):
         input_formats=["%Y-%m-%d"],  # 03/04/2005 means two different days on two sides of the Atlantic
         error_messages={"invalid": _("Enter the date of birth as YYYY-MM-DD.")},
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices])
     nationality = LazyTypedChoiceField(label=_("Nationality"), choices=countries)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
     preferred_currency = forms.ChoiceField(label=_("Preferred currency"), choices=currency_choices(), initial="EUR")
@@ -44,6 +45,12 @@ class PatientDetailsForm(forms.Form):
         required=False,
         help_text=_("Tick this if you register for a minor or a protected adult; the details above are the patient's."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No country is preselected: a wrong default nationality would pass unnoticed.
+        self.fields["nationality"].choices = [("", "—"), *countries]
+        self.fields["preferred_language"].initial = get_language()
 
     def details(self) -> PatientDetails:
         data = self.cleaned_data

@@ -1,0 +1,101 @@
+"""A patient signs up in a real Chromium, verifies the e-mail, signs in and reads the site in French.
+
+Runs when Debian's chromium is installed (CI installs it); MEDIBROKER_REQUIRE_BROWSER=1 turns a
+missing browser into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from accounts.models import PatientProfile, User
+from conftest import REQUIRE_BROWSER
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not HAVE_CHROMIUM and not REQUIRE_BROWSER, reason="chromium is not installed"),
+]
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page():
+    if not HAVE_CHROMIUM:
+        pytest.fail(f"MEDIBROKER_REQUIRE_BROWSER is set but no Chromium was found at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
+    # itself (reading the outbox and the database) are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "last-page.png"), full_page=True)
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(live_server, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Create an account").click()
+
+    page.fill('input[name="email"]', "ines.moreau@example.test")
+    page.fill('input[name="password1"]', "a-long-enough-passphrase")
+    page.fill('input[name="password2"]', "a-long-enough-passphrase")
+    page.fill('input[name="first_name"]', "Inès")
+    page.fill('input[name="last_name"]', "Moreau")
+    page.fill('input[name="phone"]', "+33 6 12 34 56 78")
+    page.fill('input[name="date_of_birth"]', "1988-02-29")
+    page.select_option('select[name="gender"]', "female")
+    page.select_option('select[name="nationality"]', "BE")
+    page.select_option('select[name="preferred_language"]', "fr")
+    page.select_option('select[name="preferred_currency"]', "EUR")
+    page.check('input[name="accept_terms"]')
+    page.get_by_role("button", name="Sign Up").click()
+
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    profile = PatientProfile.objects.get(user__email="ines.moreau@example.test")
+    assert str(profile.phone) == "+33612345678"
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    assert User.objects.get(email="ines.moreau@example.test").emailaddress_set.get().verified
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill('input[name="login"]', "ines.moreau@example.test")
+    page.fill('input[name="password"]', "a-long-enough-passphrase")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    expect(page.get_by_role("link", name="Conditions d'utilisation")).to_be_visible()
