@@ -8,6 +8,7 @@ without a secret key and allowed hosts and passes `manage.py check --deploy`.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.env import env_bool, env_secret
+from marketplace.env import OUR_PREFIXES, env_bool, env_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -24,6 +25,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 # A .env file beside manage.py is read if present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# An empty variable (as left in a copy of .env.example) means "not set": use the default.
+for _name in [n for n, v in os.environ.items() if v == "" and n.startswith(OUR_PREFIXES)]:
+    del os.environ[_name]
 
 # ------------------------------------------------------------------------------------------
 # Mode

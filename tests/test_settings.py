@@ -96,3 +96,24 @@ _PRINT_DEFAULTS = (
     "print(s.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1], s.CELERY_TASK_ALWAYS_EAGER, "
     "s.CACHES['default']['BACKEND'].rsplit('.', 1)[-1], s.EMAIL_BACKEND.split('backends.')[-1])"
 )
+
+
+def test_an_empty_variable_means_not_set():
+    result = manage("shell", "--no-imports", "-c", _PRINT_DEFAULTS, DATABASE_URL="", REDIS_URL="", EMAIL_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sqlite3", "True", "LocMemCache", "console.EmailBackend"]
+
+
+def test_database_and_redis_urls_switch_the_backends():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        _PRINT_DEFAULTS,
+        DATABASE_URL="postgres://app@db.internal:5432/medibroker",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["postgresql", "False", "RedisCache", "console.EmailBackend"]
