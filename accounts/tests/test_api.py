@@ -115,3 +115,15 @@ def test_the_api_docs_are_served_from_the_project(client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "://" not in html.split("<body")[1].replace("http://testserver", "")
+
+
+def test_session_callers_must_send_the_csrf_token(patient):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(patient)
+
+    response = client.post("/api/v1/me/terms")
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
