@@ -17,6 +17,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class DomainError(Exception):
@@ -83,6 +84,7 @@ def _flatten_first_message(details: Any) -> str | None:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error body has the same three keys."""
     if isinstance(exc, DomainError):
+        set_rollback()  # as DRF does for its own errors: ATOMIC_REQUESTS must not commit half the work
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(

@@ -59,6 +59,8 @@ _CHARGE_STEP_OVERRIDES = {"ISK": 100}
 PAYOUT_STEP: dict[str, int] = {"HUF": 100, "TWD": 100}
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
+# Direction marks babel puts around numbers and symbols in right-to-left locales (ar, fa, he).
+_BIDI_MARKS = re.compile(r"[\u200e\u200f\u061c]")
 
 
 class MoneyError(ValidationFailed):
@@ -103,7 +105,7 @@ def bps_share(amount: int, bps: int, *, step: int = 1) -> int:
 def allocate(amount: int, weights: Sequence[int], *, step: int = 1) -> list[int]:
     """Split `amount` in proportion to `weights` so that the parts sum to `amount` exactly.
 
-    1. Work in units of `step` (what is below one step goes to the first part).
+    1. Work in units of `step` (what is below one step goes to the first part with a weight).
     2. Give each part the floor of its exact share.
     3. Hand the units left over, one each, to the parts with the largest remainders
        (earlier parts first on ties).
@@ -119,7 +121,7 @@ def allocate(amount: int, weights: Sequence[int], *, step: int = 1) -> list[int]
     for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
         floors[index] += 1
     parts = [f * step for f in floors]
-    parts[0] += below_step
+    parts[next(i for i, w in enumerate(weights) if w > 0)] += below_step
     return [sign * p for p in parts]
 
 
@@ -142,6 +144,8 @@ class Money:
     def from_decimal(cls, value: Decimal | str | int, currency: str) -> Money:
         """Exact conversion of a major-unit amount; more decimals than the currency has is an error."""
         exp = exponent(currency)
+        if isinstance(value, bool | float):
+            raise TypeError("amounts come as Decimal, str or int, never float or bool")
         try:
             decimal = Decimal(value)
         except (InvalidOperation, TypeError, ValueError):
@@ -241,8 +245,9 @@ def parse_money(text: str, currency: str, locale: str) -> Money:
     with a message that shows how to write it.
     """
     loc = _babel_locale(locale)
-    cleaned = (text or "").strip()
-    for marker in (currency, get_currency_symbol(currency, locale=loc)):
+    cleaned = _BIDI_MARKS.sub("", text or "").strip()
+    symbol = _BIDI_MARKS.sub("", get_currency_symbol(currency, locale=loc))
+    for marker in sorted({currency, symbol}, key=len, reverse=True):  # "AUD$" goes before "AUD"
         cleaned = cleaned.replace(marker, "")
     group = get_group_symbol(loc)
     cleaned = _SPACES.sub(group if _SPACES.fullmatch(group) else "", cleaned.strip())

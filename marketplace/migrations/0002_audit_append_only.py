@@ -23,7 +23,10 @@ POSTGRESQL = [
     f"""CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION medibroker_append_only()""",
 ]
-POSTGRESQL_REVERSE = [f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}"]
+POSTGRESQL_REVERSE = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}",
+    "DROP FUNCTION IF EXISTS medibroker_append_only()",
+]
 
 
 def _run(statements_by_vendor):
