@@ -285,6 +285,18 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="MediBroker <n
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ------------------------------------------------------------------------------------------
+# The operator: who runs this site, shown on the legal notice page
+# ------------------------------------------------------------------------------------------
+OPERATOR = {
+    "name": env.str("OPERATOR_NAME", default=""),
+    "registration": env.str("OPERATOR_REGISTRATION", default=""),
+    "address": env.str("OPERATOR_ADDRESS", default=""),
+    "director": env.str("OPERATOR_PUBLICATION_DIRECTOR", default=""),
+    "email": env.str("OPERATOR_EMAIL", default=""),
+    "host": env.str("OPERATOR_HOST", default=""),
+}
+
+# ------------------------------------------------------------------------------------------
 # Security (production)
 # ------------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

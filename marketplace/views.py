@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -26,7 +27,7 @@ def terms(request):
 
 
 def legal_notice(request):
-    return render(request, "marketplace/legal/notice.html")
+    return render(request, "marketplace/legal/notice.html", {"operator": settings.OPERATOR})
 
 
 @never_cache

@@ -117,3 +117,13 @@ def test_database_and_redis_urls_switch_the_backends():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["postgresql", "False", "RedisCache", "console.EmailBackend"]
+
+
+def test_the_legal_notice_shows_the_operator_from_the_environment(client, settings):
+    settings.OPERATOR = {**settings.OPERATOR, "name": "Santé Voyage SAS", "email": "contact@sante-voyage.example"}
+
+    html = client.get("/legal/notice/").content.decode()
+
+    assert "Santé Voyage SAS" in html
+    assert 'href="mailto:contact@sante-voyage.example"' in html
+    assert "Not provided by the operator yet." in html  # the fields still unset say so
