@@ -119,6 +119,7 @@ def test_database_and_redis_urls_switch_the_backends():
     assert result.stdout.split() == ["postgresql", "False", "RedisCache", "console.EmailBackend"]
 
 
+@pytest.mark.django_db
 def test_the_legal_notice_shows_the_operator_from_the_environment(client, settings):
     settings.OPERATOR = {**settings.OPERATOR, "name": "Santé Voyage SAS", "email": "contact@sante-voyage.example"}
 
