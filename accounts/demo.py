@@ -76,28 +76,31 @@ PEOPLE = [
 ]
 
 
+def ensure_demo_user(email: str, *, is_staff: bool = False, is_superuser: bool = False) -> User:
+    """A demo account that can sign in at once: verified e-mail, terms in force accepted."""
+    now = timezone.now()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, is_staff=is_staff, is_superuser=is_superuser
+        )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    terms = user_must_accept_terms(user=user, now=now)
+    if terms is not None:
+        terms_accept(user=user, terms=terms, now=now)
+    return user
+
+
 def seed_people() -> list[DemoPerson]:
     """Create or bring up to date every demo person; running it twice changes nothing."""
-    now = timezone.now()
+    if terms_current(now=timezone.now()) is None:
+        raise RuntimeError("no terms of use are published: run migrations first")
     for person in PEOPLE:
-        user = User.objects.filter(email=person.email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email=person.email,
-                password=DEMO_PASSWORD,
-                is_staff=person.superuser or person.group is not None,
-                is_superuser=person.superuser,
-            )
-        EmailAddress.objects.update_or_create(
-            user=user, email=person.email, defaults={"verified": True, "primary": True}
+        user = ensure_demo_user(
+            person.email, is_staff=person.superuser or person.group is not None, is_superuser=person.superuser
         )
         if person.group is not None:
             user.groups.add(Group.objects.get(name=person.group.value))
         if person.details is not None and not hasattr(user, "patient_profile"):
-            patient_register(user=user, details=person.details, now=now)
-        terms = user_must_accept_terms(user=user, now=now)
-        if terms is not None:
-            terms_accept(user=user, terms=terms, now=now)
-    if terms_current(now=now) is None:
-        raise RuntimeError("no terms of use are published: run migrations first")
+            patient_register(user=user, details=person.details, now=timezone.now())
     return PEOPLE

@@ -237,6 +237,11 @@ def format_money(money: Money, locale: str) -> str:
     return pattern.apply(money.to_decimal(), loc, currency=money.currency, currency_digits=False)
 
 
+def format_amount(money: Money, locale: str) -> str:
+    """The number alone, as people of `locale` type it (for form fields); parse_money reads it back."""
+    return _format_number(money.to_decimal(), _babel_locale(locale), exponent(money.currency))
+
+
 def parse_money(text: str, currency: str, locale: str) -> Money:
     """Read an amount typed by a person ("1 234,50" in French, "1,234.50" in English).
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     # Ours
     "marketplace",
     "accounts",
+    "providers",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
             ],
         },
     },

@@ -24,6 +24,7 @@ urlpatterns = [
     path("legal/notice/", views.legal_notice, name="legal_notice"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("providers/", include("providers.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -16,10 +16,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from accounts.demo import PEOPLE
 from accounts.models import PatientProfile, TermsAcceptance, User
 from accounts.tasks import clear_expired_sessions
 from conftest import REQUIRE_SERVICES
 from marketplace.models import AuditEvent
+from providers.demo import PROVIDERS
+from providers.models import Location, Provider
+from providers.selectors import offerings_public, providers_public
 
 USES_SERVICES = bool(settings.REDIS_URL) or REQUIRE_SERVICES
 services = pytest.mark.skipif(not USES_SERVICES, reason="REDIS_URL is not set: embedded run")
@@ -67,16 +71,31 @@ def test_without_a_broker_tasks_run_eagerly():
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_gives_each_person_what_they_need(capsys):
     call_command("seed_demo")
-    counts = (User.objects.count(), PatientProfile.objects.count(), TermsAcceptance.objects.count())
+    counts = (
+        User.objects.count(),
+        PatientProfile.objects.count(),
+        TermsAcceptance.objects.count(),
+        Provider.objects.count(),
+    )
     events = AuditEvent.objects.count()
     call_command("seed_demo")
 
-    assert counts == (7, 3, 7)
-    assert (User.objects.count(), PatientProfile.objects.count(), TermsAcceptance.objects.count()) == counts
+    assert counts == (len(PEOPLE) + len(PROVIDERS), 3, len(PEOPLE) + len(PROVIDERS), len(PROVIDERS))
+    assert (
+        User.objects.count(),
+        PatientProfile.objects.count(),
+        TermsAcceptance.objects.count(),
+        Provider.objects.count(),
+    ) == counts
     assert AuditEvent.objects.count() == events
     assert User.objects.get(email="careteam@medibroker.test").groups.get().name == "careteam"
     assert User.objects.get(email="admin@medibroker.test").is_superuser
     assert PatientProfile.objects.get(first_name="Elias").acts_as_representative
+    assert providers_public().count() == len(PROVIDERS) - 1
+    assert {o.currency for o in offerings_public()} >= {"EUR", "THB", "TRY", "INR", "KWD", "JPY"}
+    assert len({loc.timezone for loc in Location.objects.all()}) == len(PROVIDERS)
+    assert all(loc.weekly_rules.count() == 5 for loc in Location.objects.all())
+    assert User.objects.get(email="claire.dupont@provider.test").provider_memberships.count() == 2
     assert "careteam@medibroker.test" in capsys.readouterr().out
 
 

@@ -2,15 +2,22 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
+from providers.demo import seed_providers
 
 
 class Command(BaseCommand):
-    help = "Create a believable demo (staff, patients; providers and bookings as they arrive). Idempotent."
+    help = "Create a believable demo (staff, patients, providers; bookings as they arrive). Idempotent."
 
     @transaction.atomic
     def handle(self, *args, **options):
         people = seed_people()
+        providers = seed_providers()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:"))
-        width = max(len(p.email) for p in people)
-        for person in people:
-            self.stdout.write(f"  {person.email.ljust(width)}  {DEMO_PASSWORD}  ({person.role})")
+        rows = [(p.email, p.role) for p in people]
+        rows += [
+            (email, f"admin of {provider.name}, {provider.get_status_display().lower()}")
+            for provider, email in providers
+        ]
+        width = max(len(email) for email, _role in rows)
+        for email, role in rows:
+            self.stdout.write(f"  {email.ljust(width)}  {DEMO_PASSWORD}  ({role})")

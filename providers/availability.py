@@ -1,0 +1,119 @@
+"""Free slots of an offering, from its location's weekly rules and exceptions.
+
+Rules are wall-clock times in the location's timezone, so "Monday 09:00" stays 09:00 local across
+a daylight-saving change while its UTC instant moves. Slots come out as aware datetimes in that
+timezone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from providers.models import ExceptionKind, Offering
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+
+
+def offering_busy_intervals(*, offering: Offering, start: dt.datetime, end: dt.datetime) -> list[Slot]:
+    """Times already taken for this offering's provider between `start` and `end`.
+
+    The seam for bookings: appointments and live holds are subtracted here once they exist.
+    """
+    return []
+
+
+def _wall_to_aware(day: dt.date, wall: dt.time | dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
+    """The instant of a wall-clock time, or None when that time does not exist (spring forward)."""
+    naive = wall if isinstance(wall, dt.datetime) else dt.datetime.combine(day, wall)
+    aware = naive.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
+def _overlaps(slot: Slot, busy: list[Slot]) -> bool:
+    return any(slot.start < b.end and b.start < slot.end for b in busy)
+
+
+def offering_free_slots(
+    *,
+    offering: Offering,
+    first_day: dt.date,
+    last_day: dt.date,
+    now: dt.datetime,
+    busy: Iterable[Slot] | None = None,
+) -> list[Slot]:
+    """Free slots of `offering` on the location's calendar days `first_day`..`last_day`.
+
+    1. Open windows per day: the weekly rules of that weekday, unless the day is closed by an
+       exception, plus any extra openings of that day.
+    2. Cut each window into slots of `slot_minutes`, stepping in wall-clock time; a slot must
+       end by the window's end, and one whose start does not exist (DST gap) is skipped.
+    3. Keep slots starting no earlier than now + minimum notice and no later than now + horizon.
+    4. Drop slots that overlap a busy interval (appointments and holds, from bookings).
+
+    Uses two queries (rules, exceptions) whatever the range, or none when they are prefetched.
+    """
+    location = offering.location
+    tz = ZoneInfo(location.timezone)
+    earliest = now + dt.timedelta(hours=offering.min_notice_hours)
+    latest = now + dt.timedelta(days=offering.horizon_days)
+    step = dt.timedelta(minutes=offering.slot_minutes)
+
+    rules_by_weekday = defaultdict(list)
+    for rule in location.weekly_rules.all():
+        rules_by_weekday[rule.weekday].append((rule.start, rule.end))
+    closed_days = set()
+    extra_by_day = defaultdict(list)
+    for exception in location.exceptions.all():
+        if not first_day <= exception.date <= last_day:
+            continue
+        if exception.kind == ExceptionKind.CLOSED:
+            closed_days.add(exception.date)
+        else:
+            extra_by_day[exception.date].append((exception.start, exception.end))
+
+    if busy is None:
+        busy = offering_busy_intervals(
+            offering=offering,
+            start=dt.datetime.combine(first_day, dt.time.min, tzinfo=tz),
+            end=dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        )
+    busy = sorted(busy)
+
+    slots: list[Slot] = []
+    day = first_day
+    while day <= last_day:
+        windows = [] if day in closed_days else list(rules_by_weekday[day.weekday()])
+        windows += extra_by_day[day]
+        for opens, closes in sorted(windows):
+            wall = dt.datetime.combine(day, opens)
+            window_end = dt.datetime.combine(day, closes)
+            # Across a spring-forward gap a wall-clock step is an hour shorter in real time: a slot
+            # could start before the previous one ends, or end after closing. Check in UTC.
+            closes_at = window_end.replace(tzinfo=tz).astimezone(UTC)
+            previous_end = None
+            while wall + step <= window_end:
+                start = _wall_to_aware(day, wall, tz)
+                wall += step
+                if start is None:
+                    continue
+                end = start.astimezone(UTC) + step
+                if end > closes_at or (previous_end is not None and start < previous_end):
+                    continue
+                previous_end = end
+                slot = Slot(start, end.astimezone(tz))
+                if earliest <= slot.start <= latest and not _overlaps(slot, busy):
+                    slots.append(slot)
+        day += dt.timedelta(days=1)
+    return sorted(set(slots))

@@ -1,0 +1,97 @@
+"""Reads for providers, scoped to who asks: the public sees verified providers only; members see
+their own providers; the careteam sees the verification queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from marketplace.errors import NotFound
+from providers.availability import Slot, offering_free_slots
+from providers.models import (
+    Accreditation,
+    Location,
+    Offering,
+    Provider,
+    ProviderMember,
+    VerificationStatus,
+)
+
+
+def providers_public() -> QuerySet[Provider]:
+    """Providers a patient may see, book or ask for a quote: verified ones only."""
+    return Provider.objects.filter(status=VerificationStatus.VERIFIED)
+
+
+def offerings_public() -> QuerySet[Offering]:
+    """Published offerings of verified providers."""
+    return Offering.objects.filter(provider__status=VerificationStatus.VERIFIED, is_active=True)
+
+
+def provider_public_get(*, slug: str) -> Provider:
+    """A verified provider with everything its public page shows, in a fixed number of queries."""
+    provider = (
+        providers_public()
+        .prefetch_related(
+            "specialties",
+            "procedures",
+            "credentials",
+            "photos",
+            Prefetch("accreditations", queryset=Accreditation.objects.order_by("-valid_until")),
+            Prefetch(
+                "locations", queryset=Location.objects.prefetch_related("weekly_rules", "exceptions").order_by("city")
+            ),
+            Prefetch(
+                "offerings",
+                queryset=Offering.objects.filter(is_active=True)
+                .select_related("location", "specialty", "procedure")
+                .prefetch_related("location__weekly_rules", "location__exceptions")
+                .order_by("title"),
+            ),
+            Prefetch("affiliations__facility", queryset=Provider.objects.filter(status=VerificationStatus.VERIFIED)),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if provider is None:
+        raise NotFound(_("No verified provider has this address."))
+    return provider
+
+
+def providers_of_member(*, user: User) -> QuerySet[Provider]:
+    """The providers `user` works for, whatever their verification status."""
+    if not user.is_authenticated:
+        return Provider.objects.none()
+    return Provider.objects.filter(members__user=user).distinct()
+
+
+def provider_for_member(*, user: User, provider_id: int) -> Provider:
+    """One of `user`'s providers; another provider's id is "not found", never "forbidden"."""
+    provider = providers_of_member(user=user).filter(pk=provider_id).first()
+    if provider is None:
+        raise NotFound(_("You have no provider with this id."))
+    return provider
+
+
+def member_of(*, user: User, provider: Provider) -> ProviderMember | None:
+    return ProviderMember.objects.filter(user=user, provider=provider).first()
+
+
+def providers_awaiting_verification() -> QuerySet[Provider]:
+    """The careteam's queue: pending providers first, oldest first, with what they declared."""
+    return (
+        Provider.objects.filter(status=VerificationStatus.PENDING)
+        .prefetch_related("credentials", "accreditations", "contract_acceptances__contract", "members__user")
+        .order_by("created_at")
+    )
+
+
+def offering_next_slots(*, offering: Offering, now: dt.datetime, days: int = 14, limit: int = 5) -> list[Slot]:
+    """The next few free slots of an offering within `days`, for the public page."""
+    today = now.astimezone(ZoneInfo(offering.location.timezone)).date()
+    slots = offering_free_slots(offering=offering, first_day=today, last_day=today + dt.timedelta(days=days), now=now)
+    return slots[:limit]

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from providers import views
+
+app_name = "providers"
+
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("dashboard/", views.dashboard_index, name="dashboard_index"),
+    path("dashboard/<int:provider_id>/", views.dashboard, name="dashboard"),
+    path("dashboard/<int:provider_id>/profile/", views.profile_edit, name="profile_edit"),
+    path("dashboard/<int:provider_id>/members/add/", views.member_add, name="member_add"),
+    path("dashboard/<int:provider_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path("dashboard/<int:provider_id>/locations/new/", views.location_edit, name="location_new"),
+    path("dashboard/<int:provider_id>/locations/<int:location_id>/", views.location_edit, name="location_edit"),
+    path(
+        "dashboard/<int:provider_id>/locations/<int:location_id>/availability/",
+        views.availability,
+        name="availability",
+    ),
+    path("dashboard/<int:provider_id>/offerings/new/", views.offering_edit, name="offering_new"),
+    path("dashboard/<int:provider_id>/offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
+    path("careteam/verification/", views.verification_queue, name="verification_queue"),
+    path("careteam/verification/<int:provider_id>/", views.verification_review, name="verification_review"),
+    path("p/<slug:slug>/", views.public_page, name="public"),
+]

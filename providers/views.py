@@ -1,0 +1,394 @@
+"""Provider pages: joining, the provider dashboard, the public page, and the careteam's queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import StaffGroup
+from marketplace.errors import DomainError, Forbidden, NotFound
+from providers import services
+from providers.availability import offering_free_slots
+from providers.forms import (
+    ExceptionForm,
+    LocationForm,
+    MemberAddForm,
+    OfferingForm,
+    ProviderEditForm,
+    ProviderJoinForm,
+    VerificationForm,
+    WeeklyRuleForm,
+    apply_domain_error,
+)
+from providers.models import Location, MemberRole, Offering, Provider, ProviderMember, VerificationStatus
+from providers.selectors import (
+    offering_next_slots,
+    provider_for_member,
+    provider_public_get,
+    providers_awaiting_verification,
+    providers_of_member,
+)
+
+
+def _my_provider(request, provider_id: int) -> Provider:
+    try:
+        return provider_for_member(user=request.user, provider_id=provider_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _save(request, form, action, success_message: str):
+    """Run a service call for a valid form; a refusal lands on the form and rolls back."""
+    try:
+        with transaction.atomic():
+            result = action()
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+        return None
+    messages.success(request, success_message)
+    return result
+
+
+# --- joining ---------------------------------------------------------------------------------------
+
+
+@login_required
+def join(request):
+    form = ProviderJoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        provider = _save(
+            request,
+            form,
+            lambda: services.provider_join(
+                user=request.user,
+                details=form.details(form.cleaned_data["kind"]),
+                registration=form.registration(),
+                accepted_contracts=form.cleaned_data["accept_contracts"],
+                now=timezone.now(),
+            ),
+            _("Thank you. Our careteam will check your registration; you can prepare your pages meanwhile."),
+        )
+        if provider:
+            return redirect("providers:dashboard", provider_id=provider.pk)
+    return render(request, "providers/join.html", {"form": form})
+
+
+# --- dashboard -----------------------------------------------------------------------------------------
+
+
+@login_required
+def dashboard_index(request):
+    providers = list(providers_of_member(user=request.user))
+    if len(providers) == 1:
+        return redirect("providers:dashboard", provider_id=providers[0].pk)
+    return render(request, "providers/dashboard_index.html", {"providers": providers})
+
+
+@login_required
+def dashboard(request, provider_id: int):
+    provider = _my_provider(request, provider_id)
+    role = services.member_role(user=request.user, provider=provider)
+    return render(
+        request,
+        "providers/dashboard.html",
+        {
+            "provider": provider,
+            "is_admin": role == MemberRole.ADMIN,
+            "members": provider.members.select_related("user").order_by("user__email"),
+            "locations": provider.locations.prefetch_related("weekly_rules"),
+            "offerings": provider.offerings.select_related("location", "specialty").order_by("title"),
+            "member_form": MemberAddForm(),
+            "steps": provider.verification_steps.select_related("actor")[:5],
+        },
+    )
+
+
+@login_required
+def profile_edit(request, provider_id: int):
+    provider = _my_provider(request, provider_id)
+    initial = {
+        name: getattr(provider, name)
+        for name in ("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website")
+    } | {"specialties": provider.specialties.all(), "procedures": provider.procedures.all()}
+    form = ProviderEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = _save(
+            request,
+            form,
+            lambda: services.provider_update(
+                provider=provider,
+                actor=request.user,
+                details=form.details(provider.kind),
+                specialties=list(form.cleaned_data["specialties"]),
+                procedures=list(form.cleaned_data["procedures"]),
+                now=timezone.now(),
+            ),
+            _("Your profile is saved."),
+        )
+        if done:
+            return redirect("providers:dashboard", provider_id=provider.pk)
+    return render(request, "providers/form.html", {"provider": provider, "form": form, "title": _("Profile")})
+
+
+@login_required
+@require_POST
+def member_add(request, provider_id: int):
+    provider = _my_provider(request, provider_id)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        _save(
+            request,
+            form,
+            lambda: services.member_add(
+                provider=provider,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                now=timezone.now(),
+            ),
+            _("Your colleague is now a member."),
+        )
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("providers:dashboard", provider_id=provider.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request, provider_id: int, member_id: int):
+    provider = _my_provider(request, provider_id)
+    member = get_object_or_404(ProviderMember, pk=member_id, provider=provider)
+    try:
+        services.member_remove(member=member, actor=request.user, now=timezone.now())
+        messages.success(request, _("The member was removed."))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("providers:dashboard", provider_id=provider.pk)
+
+
+@login_required
+def location_edit(request, provider_id: int, location_id: int | None = None):
+    provider = _my_provider(request, provider_id)
+    location = get_object_or_404(Location, pk=location_id, provider=provider) if location_id else None
+    initial = LocationForm.initial_for(location) if location else {}
+    form = LocationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        done = _save(
+            request,
+            form,
+            lambda: services.location_save(
+                provider=provider, actor=request.user, details=form.details(), location=location, now=timezone.now()
+            ),
+            _("The location is saved."),
+        )
+        if done:
+            return redirect("providers:dashboard", provider_id=provider.pk)
+    title = _("Edit location") if location else _("New location")
+    return render(request, "providers/form.html", {"provider": provider, "form": form, "title": title})
+
+
+@login_required
+def offering_edit(request, provider_id: int, offering_id: int | None = None):
+    provider = _my_provider(request, provider_id)
+    offering = get_object_or_404(Offering, pk=offering_id, provider=provider) if offering_id else None
+    initial = OfferingForm.initial_for(offering) if offering else {}
+    form = OfferingForm(request.POST or None, initial=initial, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        done = _save(
+            request,
+            form,
+            lambda: services.offering_save(
+                provider=provider, actor=request.user, details=form.details(), offering=offering, now=timezone.now()
+            ),
+            _("The offering is saved."),
+        )
+        if done:
+            return redirect("providers:dashboard", provider_id=provider.pk)
+    title = _("Edit offering") if offering else _("New offering")
+    return render(request, "providers/form.html", {"provider": provider, "form": form, "title": title})
+
+
+def _week_preview(location: Location, now: dt.datetime) -> list[dict]:
+    """The next seven days' free slots of the location's first offering, day by day."""
+    offering = location.offerings.order_by("title").first()
+    if offering is None:
+        return []
+    today = now.astimezone(ZoneInfo(location.timezone)).date()
+    slots = offering_free_slots(offering=offering, first_day=today, last_day=today + dt.timedelta(days=6), now=now)
+    days = [{"date": today + dt.timedelta(days=i), "slots": []} for i in range(7)]
+    for slot in slots:
+        days[(slot.start.date() - today).days]["slots"].append(slot)
+    return [{"offering": offering, **day} for day in days]
+
+
+@login_required
+def availability(request, provider_id: int, location_id: int):
+    provider = _my_provider(request, provider_id)
+    location = get_object_or_404(Location, pk=location_id, provider=provider)
+    rule_form = WeeklyRuleForm(request.POST if request.POST.get("form") == "rule" else None)
+    exception_form = ExceptionForm(request.POST if request.POST.get("form") == "exception" else None)
+    now = timezone.now()
+    if request.method == "POST":
+        done = None
+        if rule_form.is_bound and rule_form.is_valid():
+            done = _save(
+                request,
+                rule_form,
+                lambda: services.weekly_rule_add(
+                    location=location, actor=request.user, now=now, **rule_form.cleaned_data
+                ),
+                _("Opening hours added."),
+            )
+        elif exception_form.is_bound and exception_form.is_valid():
+            done = _save(
+                request,
+                exception_form,
+                lambda: services.exception_add(
+                    location=location, actor=request.user, now=now, **exception_form.cleaned_data
+                ),
+                _("Exception added."),
+            )
+        elif request.POST.get("form") == "remove_rule":
+            rule = get_object_or_404(location.weekly_rules, pk=request.POST.get("rule_id"))
+            done = _save(
+                request,
+                rule_form,
+                lambda: services.weekly_rule_remove(rule=rule, actor=request.user, now=now),
+                _("Opening hours removed."),
+            )
+        if done is not None or request.POST.get("form") == "remove_rule":
+            return redirect("providers:availability", provider_id=provider.pk, location_id=location.pk)
+    return render(
+        request,
+        "providers/availability.html",
+        {
+            "provider": provider,
+            "location": location,
+            "rules": location.weekly_rules.all(),
+            "exceptions": location.exceptions.filter(date__gte=now.date()),
+            "rule_form": rule_form,
+            "exception_form": exception_form,
+            "preview": _week_preview(location, now),
+        },
+    )
+
+
+# --- public page -----------------------------------------------------------------------------------
+
+
+def _json_ld(request, provider: Provider) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": provider.schema_org_type,
+        "name": provider.name,
+        "url": request.build_absolute_uri(reverse("providers:public", kwargs={"slug": provider.slug})),
+        "description": provider.biography[:500],
+        "availableLanguage": provider.languages,
+        "medicalSpecialty": [s.name_en for s in provider.specialties.all()],
+        "address": [
+            {
+                "@type": "PostalAddress",
+                "streetAddress": loc.address,
+                "addressLocality": loc.city,
+                "addressCountry": loc.country.code,
+            }
+            for loc in provider.locations.all()
+        ],
+    }
+    first = next(iter(provider.locations.all()), None)
+    if first is not None and first.latitude is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": str(first.latitude), "longitude": str(first.longitude)}
+    # Escape "<" so that no text from the provider can close the <script> element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def public_page(request, slug: str):
+    try:
+        provider = provider_public_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    now = timezone.now()
+    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
+    today = now.date()
+    return render(
+        request,
+        "providers/public.html",
+        {
+            "provider": provider,
+            "offerings": offerings,
+            "json_ld": _json_ld(request, provider),
+            "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
+        },
+    )
+
+
+# --- careteam --------------------------------------------------------------------------------------
+
+
+def _require_careteam(request) -> None:
+    if not request.user.in_group(StaffGroup.CARETEAM):
+        raise PermissionDenied(_("Only the careteam can verify providers."))
+
+
+@login_required
+def verification_queue(request):
+    _require_careteam(request)
+    return render(
+        request,
+        "providers/verification_queue.html",
+        {
+            "pending": providers_awaiting_verification(),
+            "others": Provider.objects.exclude(status=VerificationStatus.PENDING).order_by("status", "name")[:200],
+        },
+    )
+
+
+@login_required
+def verification_review(request, provider_id: int):
+    _require_careteam(request)
+    provider = get_object_or_404(
+        Provider.objects.prefetch_related("credentials", "accreditations", "contract_acceptances__contract"),
+        pk=provider_id,
+    )
+    form = VerificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        transition = {
+            "verify": services.provider_verify,
+            "reject": services.provider_reject,
+            "suspend": services.provider_suspend,
+        }[form.cleaned_data["decision"]]
+        done = _save(
+            request,
+            form,
+            lambda: transition(
+                provider=provider,
+                actor=request.user,
+                checked=form.cleaned_data["checked"],
+                note=form.cleaned_data["note"],
+                now=timezone.now(),
+            ),
+            _("Decision recorded."),
+        )
+        if done:
+            return redirect("providers:verification_queue")
+    return render(
+        request,
+        "providers/verification_review.html",
+        {"provider": provider, "form": form, "steps": provider.verification_steps.select_related("actor")},
+    )
