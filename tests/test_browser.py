@@ -99,3 +99,36 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     expect(page.get_by_role("link", name="Conditions d'utilisation")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_admin_changes_an_offering_price_and_sees_it_on_the_public_page(live_server, page):
+    from playwright.sync_api import expect
+
+    from accounts.tests.factories import PASSWORD, UserFactory
+    from providers.models import MemberRole
+    from providers.tests.factories import LocationFactory, MemberFactory, OfferingFactory, ProviderFactory
+
+    provider = ProviderFactory(name="Clinique du Lac", slug="clinique-du-lac")
+    offering = OfferingFactory(
+        provider=provider, location=LocationFactory(provider=provider), title="Knee consultation", price_min=15000
+    )
+    admin = UserFactory(email="admin@lac.test")
+    MemberFactory(provider=provider, user=admin, role=MemberRole.ADMIN)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill('input[name="login"]', admin.email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("link", name="For providers").click()
+    expect(page.get_by_role("heading", name="Clinique du Lac")).to_be_visible()
+
+    page.locator(f'a[href$="/offerings/{offering.pk}/"]').click()
+    expect(page.locator('input[name="price"]')).to_have_value("150.00")
+    page.fill('input[name="price"]', "1,234.50")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The offering is saved.")).to_be_visible()
+
+    page.get_by_role("link", name="See the public page").click()
+    expect(page.get_by_test_id("verified-badge")).to_contain_text("Verified on")
+    expect(page.locator(f'[data-offering="{offering.pk}"] [data-testid="price"]')).to_have_text("€1,234.50")
