@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -22,6 +22,7 @@ from marketplace.money import Money
 from providers.models import (
     AvailabilityException,
     BookingMode,
+    CancellationPolicyChoice,
     ContractAcceptance,
     ContractKind,
     ContractVersion,
@@ -30,6 +31,7 @@ from providers.models import (
     Location,
     MemberRole,
     Offering,
+    OfferingKind,
     Procedure,
     Provider,
     ProviderKind,
@@ -118,6 +120,23 @@ def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def _create_with_unique_slug(details: ProviderDetails, registration: Registration) -> Provider:
+    """Create a pending provider; two providers of the same name joining at once get distinct slugs."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Provider.objects.create(
+                    **asdict(details),
+                    **asdict(registration),
+                    slug=_unique_slug(details.name),
+                    status=VerificationStatus.PENDING,
+                )
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
 @transaction.atomic
 def provider_join(
     *,
@@ -140,12 +159,7 @@ def provider_join(
     if set(contracts) != set(ContractKind.values):
         raise Conflict(_("Joining is closed until the contracts are published."), code="no_contracts")
     _check_details(details)
-    provider = Provider.objects.create(
-        **asdict(details),
-        **asdict(registration),
-        slug=_unique_slug(details.name),
-        status=VerificationStatus.PENDING,
-    )
+    provider = _create_with_unique_slug(details, registration)
     ProviderMember.objects.create(provider=provider, user=user, role=MemberRole.ADMIN)
     for contract in contracts.values():
         ContractAcceptance.objects.create(provider=provider, contract=contract, accepted_by=user, accepted_at=now)
@@ -269,9 +283,21 @@ def provider_update(
     return provider
 
 
+def _admins_locked(provider: Provider) -> int:
+    """How many administrators `provider` has, their rows locked until the transaction ends.
+
+    The rows are fetched, not counted: Django drops FOR UPDATE from `.count()`, which would let two
+    administrators remove (or demote) each other at the same moment and leave none.
+    """
+    admins = ProviderMember.objects.select_for_update().filter(provider=provider, role=MemberRole.ADMIN)
+    return len(admins.values_list("pk", flat=True))
+
+
 @transaction.atomic
 def member_add(*, provider: Provider, actor: User, email: str, role: str, now: dt.datetime) -> ProviderMember:
     require_member(user=actor, provider=provider, admin=True)
+    if role not in MemberRole.values:
+        raise ValidationFailed(_("Choose a role: administrator or staff."), details={"role": [_("Unknown role.")]})
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
         raise ValidationFailed(
@@ -282,6 +308,8 @@ def member_add(*, provider: Provider, actor: User, email: str, role: str, now: d
     if not created:
         if member.role == role:
             return member  # already so: nothing to record
+        if member.role == MemberRole.ADMIN and _admins_locked(provider) == 1:
+            raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
         member.role = role
         member.save(update_fields=["role"])
     audit_record(actor=actor, action="providers.member.added", target=member, after={"role": role}, now=now)
@@ -291,8 +319,7 @@ def member_add(*, provider: Provider, actor: User, email: str, role: str, now: d
 @transaction.atomic
 def member_remove(*, member: ProviderMember, actor: User, now: dt.datetime) -> None:
     require_member(user=actor, provider=member.provider, admin=True)
-    admins = ProviderMember.objects.select_for_update().filter(provider=member.provider, role=MemberRole.ADMIN)
-    if member.role == MemberRole.ADMIN and admins.count() == 1:
+    if member.role == MemberRole.ADMIN and _admins_locked(member.provider) == 1:
         raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
     audit_record(actor=actor, action="providers.member.removed", target=member, before={"role": member.role}, now=now)
     member.delete()
@@ -322,13 +349,15 @@ def photo_add(*, provider: Provider, actor: User, upload: Any, caption: str = ""
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    # Pillow's verify() reports a damaged PNG chunk (bad checksum) as SyntaxError.
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationFailed(
             _("This file is not a JPEG, PNG or WebP image."), details={"image": [_("Not a JPEG, PNG or WebP image.")]}
         ) from None
     with transaction.atomic():
         photo = ProviderPhoto(provider=provider, caption=caption, position=provider.photos.count())
-        photo.image.save("photo.jpg", ContentFile(out.getvalue()), save=False)
+        # The ContentFile needs a name: unnamed, Django reads no width/height and the save fails.
+        photo.image.save("photo.jpg", ContentFile(out.getvalue(), name="photo.jpg"), save=False)
         photo.save()
         audit_record(actor=actor, action="providers.photo.added", target=photo, now=now)
     return photo
@@ -423,6 +452,14 @@ def _check_offering(provider: Provider, d: OfferingDetails) -> None:
 
     if d.location.provider_id != provider.pk:
         add("location", _("Choose one of your own locations."))
+    if d.kind not in OfferingKind.values:
+        add("kind", _("Choose consultation or procedure."))
+    if d.booking_mode not in BookingMode.values:
+        add("booking_mode", _("Choose online booking or quote only."))
+    if d.cancellation_policy not in CancellationPolicyChoice.values:
+        add("cancellation_policy", _("Choose one of the platform's cancellation policies."))
+    if not 0 <= d.min_notice_hours <= 24 * 365:
+        add("min_notice_hours", _("The minimum notice lies between 0 hours and one year."))
     if d.procedure is not None and d.procedure.specialty_id != d.specialty.pk:
         add("procedure", _("This procedure does not belong to the chosen specialty."))
     if d.price.amount < 0:

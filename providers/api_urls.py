@@ -1,0 +1,49 @@
+"""Provider API routes, included under "api/v1/" by the project's urls."""
+
+from django.urls import path
+
+from providers import api
+
+urlpatterns = [
+    # Public reads.
+    path("providers/", api.ProviderListAPI.as_view(), name="api_providers"),
+    path("providers/<slug:slug>/", api.ProviderPublicAPI.as_view(), name="api_provider"),
+    path("offerings/<int:offering_id>/slots/", api.OfferingSlotsAPI.as_view(), name="api_offering_slots"),
+    path("catalogue/specialties/", api.SpecialtyCatalogueAPI.as_view(), name="api_catalogue_specialties"),
+    # A member's own providers.
+    path("my/providers/", api.MyProviderListAPI.as_view(), name="api_my_providers"),
+    path("my/providers/<int:provider_id>/", api.MyProviderAPI.as_view(), name="api_my_provider"),
+    path("my/providers/<int:provider_id>/members/", api.MyMemberListAPI.as_view(), name="api_my_members"),
+    path(
+        "my/providers/<int:provider_id>/members/<int:member_id>/",
+        api.MyMemberAPI.as_view(),
+        name="api_my_member",
+    ),
+    path("my/providers/<int:provider_id>/locations/", api.MyLocationListAPI.as_view(), name="api_my_locations"),
+    path(
+        "my/providers/<int:provider_id>/locations/<int:location_id>/",
+        api.MyLocationAPI.as_view(),
+        name="api_my_location",
+    ),
+    path(
+        "my/providers/<int:provider_id>/locations/<int:location_id>/rules/",
+        api.MyWeeklyRuleListAPI.as_view(),
+        name="api_my_rules",
+    ),
+    path(
+        "my/providers/<int:provider_id>/locations/<int:location_id>/rules/<int:rule_id>/",
+        api.MyWeeklyRuleAPI.as_view(),
+        name="api_my_rule",
+    ),
+    path(
+        "my/providers/<int:provider_id>/locations/<int:location_id>/exceptions/",
+        api.MyExceptionListAPI.as_view(),
+        name="api_my_exceptions",
+    ),
+    path("my/providers/<int:provider_id>/offerings/", api.MyOfferingListAPI.as_view(), name="api_my_offerings"),
+    path(
+        "my/providers/<int:provider_id>/offerings/<int:offering_id>/",
+        api.MyOfferingAPI.as_view(),
+        name="api_my_offering",
+    ),
+]

@@ -1,0 +1,482 @@
+"""API shapes for providers.
+
+Output serializers describe what a caller may see. Input serializers check shape only and build
+the services' dataclasses (`ProviderDetails`, `LocationDetails`, `OfferingDetails`); every rule
+(who may do what, overlapping hours, deposits, timezones) lives in `providers.services`.
+
+Amounts travel as decimal strings in major units ("1234.50") and come out as
+`{"amount": "1234.50", "currency": "EUR", "minor": 123450}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import fields
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace.money import Money, MoneyError, currency_choices
+from providers.models import (
+    Accreditation,
+    AvailabilityException,
+    BookingMode,
+    CancellationPolicyChoice,
+    Credential,
+    CredentialKind,
+    ExceptionKind,
+    FacilityType,
+    Location,
+    MemberRole,
+    Offering,
+    OfferingKind,
+    Procedure,
+    Provider,
+    ProviderKind,
+    ProviderMember,
+    ProviderPhoto,
+    Specialty,
+    Weekday,
+    WeeklyRule,
+)
+from providers.services import LocationDetails, OfferingDetails, ProviderDetails
+
+# --- shared fields -------------------------------------------------------------------------------
+
+
+class NamedEnumField(serializers.ChoiceField):
+    """A choice field documented as the named OpenAPI enum `enum_name`.
+
+    drf-spectacular names enums after the field, and warns when one name ("kind") carries several
+    choice sets or one choice set (currencies, countries) several names. Naming the set here keeps
+    the schema free of warnings without a settings-wide ENUM_NAME_OVERRIDES table.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs: Any):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedEnumField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = build_choice_field(self.target)
+        schema.pop("x-spec-enum-id", None)
+        component = ResolvedComponent(
+            name=self.target.enum_name, type=ResolvedComponent.SCHEMA, object=self.target.enum_name, schema=schema
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def currency_field(**kwargs: Any) -> NamedEnumField:
+    return NamedEnumField(enum_name="CurrencyEnum", choices=currency_choices(), **kwargs)
+
+
+def country_field(**kwargs: Any) -> NamedEnumField:
+    return NamedEnumField(enum_name="CountryEnum", choices=list(countries), **kwargs)
+
+
+_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": _AMOUNT.pattern, "example": "1234.50"})
+class AmountField(serializers.Field):
+    """A major-unit amount written as a decimal string; numbers are refused, as a float would round."""
+
+    default_error_messages = {
+        "invalid": _('Write the amount as a decimal string in major units, for example "1234.50".'),
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) or not _AMOUNT.match(data.strip()):
+            self.fail("invalid")
+        return data.strip()
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+class MoneySerializer(serializers.Serializer):
+    amount = serializers.CharField(source="to_decimal", help_text="Major units, as many decimals as the currency has.")
+    currency = currency_field()
+    minor = serializers.IntegerField(source="amount", help_text="Integer minor units (cents, fils, yen).")
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Procedure
+        fields = ["code", "name_en", "name_fr"]
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Specialty
+        fields = ["code", "name_en", "name_fr"]
+
+
+class SpecialtyWithProceduresSerializer(serializers.ModelSerializer):
+    procedures = ProcedureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Specialty
+        fields = ["code", "name_en", "name_fr", "procedures"]
+
+
+# --- public reads ---------------------------------------------------------------------------------
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    country = country_field()
+
+    class Meta:
+        model = Location
+        fields = ["id", "name", "country", "city", "address", "latitude", "longitude", "timezone"]
+
+
+class CredentialSerializer(serializers.ModelSerializer):
+    kind = NamedEnumField(enum_name="CredentialKindEnum", choices=CredentialKind.choices)
+
+    class Meta:
+        model = Credential
+        fields = ["kind", "title", "institution", "year"]
+
+
+class AccreditationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Accreditation
+        fields = ["body", "reference", "valid_until"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProviderPhoto
+        fields = ["image", "width", "height", "caption"]
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    """An offering as patients see it: prices, deposit asked at booking, what the price covers."""
+
+    kind = NamedEnumField(enum_name="OfferingKindEnum", choices=OfferingKind.choices)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    location = serializers.PrimaryKeyRelatedField(read_only=True)
+    currency = currency_field()
+    price = MoneySerializer(read_only=True)
+    price_upper = MoneySerializer(read_only=True, allow_null=True, help_text="Upper end of a price range.")
+    deposit = MoneySerializer(read_only=True, help_text="Paid at booking, held in trust.")
+    includes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    excludes = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Offering
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "description",
+            "specialty",
+            "procedure",
+            "location",
+            "currency",
+            "price",
+            "price_upper",
+            "deposit",
+            "duration_minutes",
+            "slot_minutes",
+            "booking_mode",
+            "includes",
+            "excludes",
+            "cancellation_policy",
+            "min_notice_hours",
+            "horizon_days",
+        ]
+        read_only_fields = fields
+
+
+class ProviderSummarySerializer(serializers.ModelSerializer):
+    """A verified provider in a listing. The register and number are public evidence of verification."""
+
+    kind = NamedEnumField(enum_name="ProviderKindEnum", choices=ProviderKind.choices)
+    default_currency = currency_field()
+    register_country = country_field()
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    specialties = SpecialtySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "facility_type",
+            "biography",
+            "languages",
+            "default_currency",
+            "email",
+            "phone",
+            "website",
+            "specialties",
+            "register",
+            "register_country",
+            "registration_number",
+            "verified_at",
+        ]
+        read_only_fields = fields
+
+
+class ProviderPublicSerializer(ProviderSummarySerializer):
+    procedures = ProcedureSerializer(many=True, read_only=True)
+    locations = LocationSerializer(many=True, read_only=True)
+    offerings = OfferingSerializer(many=True, read_only=True)
+    credentials = CredentialSerializer(many=True, read_only=True)
+    accreditations = AccreditationSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta(ProviderSummarySerializer.Meta):
+        fields = [
+            *ProviderSummarySerializer.Meta.fields,
+            "procedures",
+            "locations",
+            "offerings",
+            "credentials",
+            "accreditations",
+            "photos",
+        ]
+        read_only_fields = fields
+
+
+class SlotRangeSerializer(serializers.Serializer):
+    """`?from=YYYY-MM-DD&to=YYYY-MM-DD`, calendar days at the offering's location."""
+
+    MAX_DAYS = 62
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the fields cannot be class attributes.
+        return {"from": serializers.DateField(), "to": serializers.DateField()}
+
+    def validate(self, attrs: dict[str, dt.date]) -> dict[str, dt.date]:
+        first, last = attrs["from"], attrs["to"]
+        if last < first:
+            raise serializers.ValidationError({"to": [_("“to” must not be before “from”.")]})
+        if (last - first).days > self.MAX_DAYS:
+            raise serializers.ValidationError(
+                {"to": [_("Ask for at most %(days)d days at a time.") % {"days": self.MAX_DAYS}]}
+            )
+        return attrs
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime written with its own offset (the location's), not converted to UTC."""
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        return value
+
+
+class SlotSerializer(serializers.Serializer):
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+
+class SlotsSerializer(serializers.Serializer):
+    offering = serializers.IntegerField()
+    timezone = serializers.CharField(help_text="The location's IANA timezone; slot times carry its offset.")
+    slots = SlotSerializer(many=True)
+
+
+# --- members: profile -----------------------------------------------------------------------------
+
+
+class MyProviderSerializer(ProviderSummarySerializer):
+    """A provider as its own members see it, with the caller's role and the verification status."""
+
+    role = serializers.SerializerMethodField()
+    procedures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta(ProviderSummarySerializer.Meta):
+        fields = ["id", *ProviderSummarySerializer.Meta.fields, "procedures", "status", "role"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=MemberRole.choices))
+    def get_role(self, provider: Provider) -> str:
+        return self.context["roles"][provider.pk]
+
+
+class ProviderProfileSerializer(serializers.Serializer):
+    """A change to the profile (PATCH): fields left out keep their value."""
+
+    kind = NamedEnumField(
+        enum_name="ProviderKindEnum",
+        choices=ProviderKind.choices,
+        required=False,
+        help_text="Cannot change; join again instead.",
+    )
+    name = serializers.CharField(max_length=200)
+    facility_type = serializers.ChoiceField(choices=FacilityType.choices, allow_blank=True)
+    biography = serializers.CharField(allow_blank=True)
+    languages = serializers.ListField(child=serializers.CharField(max_length=16))
+    default_currency = currency_field()
+    email = serializers.EmailField(allow_blank=True)
+    phone = serializers.CharField(max_length=32, allow_blank=True)
+    website = serializers.URLField(allow_blank=True)
+    specialties = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Specialty.objects.all())
+    procedures = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Procedure.objects.all())
+
+    def details(self, provider: Provider) -> ProviderDetails:
+        data = self.validated_data
+        return ProviderDetails(**{f.name: data.get(f.name, getattr(provider, f.name)) for f in fields(ProviderDetails)})
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = ProviderMember
+        fields = ["id", "email", "role", "added_at"]
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text="The e-mail address of an existing account.")
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+# --- members: locations and availability ------------------------------------------------------------
+
+
+class LocationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=160)
+    country = country_field()
+    city = serializers.CharField(max_length=120)
+    address = serializers.CharField(max_length=300)
+    timezone = serializers.CharField(max_length=64, help_text="IANA name, e.g. Europe/Paris.")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
+
+    def details(self) -> LocationDetails:
+        return LocationDetails(**self.validated_data)
+
+
+class WeeklyRuleSerializer(serializers.ModelSerializer):
+    weekday = serializers.ChoiceField(choices=Weekday.choices)
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+    class Meta:
+        model = WeeklyRule
+        fields = ["id", "weekday", "start", "end"]
+        read_only_fields = ["id"]
+        validators: list = []  # the service checks hours and overlaps, with its own messages
+
+
+class ExceptionSerializer(serializers.ModelSerializer):
+    kind = NamedEnumField(enum_name="ExceptionKindEnum", choices=ExceptionKind.choices)
+    start = serializers.TimeField(required=False, allow_null=True, default=None)
+    end = serializers.TimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = AvailabilityException
+        fields = ["id", "date", "kind", "start", "end", "note"]
+        read_only_fields = ["id"]
+        validators: list = []
+
+
+# --- members: offerings -------------------------------------------------------------------------------
+
+
+class MyOfferingSerializer(OfferingSerializer):
+    """An offering as its provider sees it, with the deposit rule as entered."""
+
+    deposit_percent = serializers.SerializerMethodField()
+    deposit_fixed = serializers.SerializerMethodField()
+
+    class Meta(OfferingSerializer.Meta):
+        fields = [*OfferingSerializer.Meta.fields, "deposit_percent", "deposit_fixed", "is_active", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True, "example": "30.00"})
+    def get_deposit_percent(self, offering: Offering) -> str | None:
+        return None if offering.deposit_bps is None else str(Decimal(offering.deposit_bps).scaleb(-2))
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_deposit_fixed(self, offering: Offering) -> dict | None:
+        if offering.deposit_fixed is None:
+            return None
+        return MoneySerializer(Money(offering.deposit_fixed, offering.currency)).data
+
+
+class OfferingInputSerializer(serializers.Serializer):
+    """A whole offering (POST and PUT); prices in major units of `currency`."""
+
+    # The context's "provider" limits `location` to that provider's own locations.
+
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.none(),
+        help_text="One of your locations.",
+        error_messages={"does_not_exist": _("Choose one of your own locations.")},
+    )
+    kind = NamedEnumField(enum_name="OfferingKindEnum", choices=OfferingKind.choices)
+    title = serializers.CharField(max_length=200)
+    specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
+    procedure = serializers.SlugRelatedField(
+        slug_field="code", queryset=Procedure.objects.all(), required=False, allow_null=True, default=None
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    currency = currency_field()
+    price = AmountField()
+    price_upper = AmountField(required=False, allow_null=True, default=None, help_text="Empty for a fixed price.")
+    deposit_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None, help_text='e.g. "30"'
+    )
+    deposit_fixed = AmountField(required=False, allow_null=True, default=None)
+    duration_minutes = serializers.IntegerField()
+    slot_minutes = serializers.IntegerField()
+    booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
+    includes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    excludes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    cancellation_policy = serializers.ChoiceField(
+        choices=CancellationPolicyChoice.choices, required=False, default=CancellationPolicyChoice.PLATFORM_DEFAULT
+    )
+    min_notice_hours = serializers.IntegerField(min_value=0, required=False, default=48)
+    horizon_days = serializers.IntegerField(required=False, default=90)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        provider = self.context.get("provider")
+        if provider is not None:
+            # Another provider's location is "does not exist", never "not yours".
+            self.fields["location"].queryset = Location.objects.filter(provider=provider)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
+        for name in ("price", "price_upper", "deposit_fixed"):
+            if attrs[name] is None:
+                continue
+            try:
+                attrs[name] = Money.from_decimal(attrs[name], attrs["currency"])
+            except MoneyError as exc:
+                errors[name] = [exc.message]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def details(self) -> OfferingDetails:
+        data = dict(self.validated_data)
+        data.pop("currency")  # carried by the prices
+        percent = data.pop("deposit_percent")
+        data["deposit_bps"] = None if percent is None else int(percent * 100)
+        return OfferingDetails(**data)
