@@ -132,6 +132,11 @@ class ProviderJoinForm(ProviderProfileForm):
         )
 
 
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP, up to 5 MB)"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+
 class MemberAddForm(forms.Form):
     email = forms.EmailField(label=_("E-mail of the colleague's account"))
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.STAFF)

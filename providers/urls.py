@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/<int:provider_id>/", views.dashboard, name="dashboard"),
     path("dashboard/<int:provider_id>/profile/", views.profile_edit, name="profile_edit"),
     path("dashboard/<int:provider_id>/members/add/", views.member_add, name="member_add"),
+    path("dashboard/<int:provider_id>/photos/add/", views.photo_add, name="photo_add"),
     path("dashboard/<int:provider_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("dashboard/<int:provider_id>/locations/new/", views.location_edit, name="location_new"),
     path("dashboard/<int:provider_id>/locations/<int:location_id>/", views.location_edit, name="location_edit"),

@@ -26,6 +26,7 @@ from providers.forms import (
     LocationForm,
     MemberAddForm,
     OfferingForm,
+    PhotoForm,
     ProviderEditForm,
     ProviderJoinForm,
     VerificationForm,
@@ -112,6 +113,7 @@ def dashboard(request, provider_id: int):
             "locations": provider.locations.prefetch_related("weekly_rules"),
             "offerings": provider.offerings.select_related("location", "specialty").order_by("title"),
             "member_form": MemberAddForm(),
+            "photo_form": PhotoForm(),
             "steps": provider.verification_steps.select_related("actor")[:5],
         },
     )
@@ -164,6 +166,29 @@ def member_add(request, provider_id: int):
         )
     for error in form.errors.values():
         messages.error(request, " ".join(error))
+    return redirect("providers:dashboard", provider_id=provider.pk)
+
+
+@login_required
+@require_POST
+def photo_add(request, provider_id: int):
+    provider = _my_provider(request, provider_id)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        _save(
+            request,
+            form,
+            lambda: services.photo_add(
+                provider=provider,
+                actor=request.user,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+                now=timezone.now(),
+            ),
+            _("The photo is added."),
+        )
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
     return redirect("providers:dashboard", provider_id=provider.pk)
 
 

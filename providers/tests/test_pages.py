@@ -341,3 +341,41 @@ def test_only_the_careteam_reaches_the_verification_pages(request, client, clini
         == 403
     )
     assert Provider.objects.get(pk=clinic.pk).status == VerificationStatus.VERIFIED
+
+
+def test_a_member_adds_a_photo_that_the_public_page_shows(client, clinic, provider_staff, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, format="PNG")
+    client.force_login(provider_staff)
+
+    response = client.post(
+        reverse("providers:photo_add", kwargs={"provider_id": clinic.pk}),
+        {"image": SimpleUploadedFile("front.png", buffer.getvalue(), "image/png"), "caption": "Front desk"},
+    )
+
+    assert response.status_code == 302
+    photo = clinic.photos.get()
+    assert photo.image.name.endswith(".jpg")
+    assert photo.image.url in client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_a_message(client, clinic, provider_staff, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(provider_staff)
+
+    response = client.post(
+        reverse("providers:photo_add", kwargs={"provider_id": clinic.pk}),
+        {"image": SimpleUploadedFile("front.png", b"MZ\x90\x00 not an image", "image/png")},
+        follow=True,
+    )
+
+    assert "Not a JPEG, PNG or WebP image." in response.content.decode()
+    assert not clinic.photos.exists()
