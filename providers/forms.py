@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -183,7 +183,7 @@ class LinesField(forms.CharField):
 class OfferingForm(forms.Form):
     """Prices are typed as people write them in the page's language ("1 234,50" in French)."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("offering", "Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=OfferingKind.choices)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
     specialty = forms.ModelChoiceField(label=_("Specialty"), queryset=Specialty.objects.all())
@@ -309,7 +309,7 @@ class ExceptionForm(forms.Form):
 class VerificationForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("verify", _("Verify")), ("reject", _("Reject")), ("suspend", _("Suspend"))],
+        choices=[("verify", _("Mark as verified")), ("reject", _("Reject")), ("suspend", _("Suspend"))],
     )
     checked = forms.CharField(
         label=_("What you checked"),

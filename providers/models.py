@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -208,8 +208,8 @@ class VerificationStep(models.Model):
 
 class CredentialKind(models.TextChoices):
     DIPLOMA = "diploma", _("Diploma")
-    TITLE = "title", _("Title")
-    MEMBERSHIP = "membership", _("Membership")
+    TITLE = "title", pgettext_lazy("credential", "Title")
+    MEMBERSHIP = "membership", _("Professional membership")
 
 
 class Credential(models.Model):

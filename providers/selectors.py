@@ -58,7 +58,7 @@ def provider_public_get(*, slug: str) -> Provider:
         .first()
     )
     if provider is None:
-        raise NotFound(_("No verified provider has this address."))
+        raise NotFound(_("No verified provider has this page."))
     return provider
 
 

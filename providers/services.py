@@ -561,7 +561,7 @@ def weekly_rule_add(
     Location.objects.select_for_update().filter(pk=location.pk).first()
     for rule in WeeklyRule.objects.filter(location=location, weekday=weekday):
         if start < rule.end and rule.start < end:
-            message = _("These hours overlap %(day)s %(start)s–%(end)s already set.") % {
+            message = _("These hours overlap the hours already set on %(day)s, %(start)s–%(end)s.") % {
                 "day": rule.get_weekday_display(),
                 "start": f"{rule.start:%H:%M}",
                 "end": f"{rule.end:%H:%M}",

@@ -58,7 +58,7 @@ def page():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(live_server, page):
     from playwright.sync_api import expect
 
@@ -101,7 +101,7 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
     expect(page.get_by_role("link", name="Conditions d'utilisation")).to_be_visible()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_provider_admin_changes_an_offering_price_and_sees_it_on_the_public_page(live_server, page):
     from playwright.sync_api import expect
 

@@ -465,7 +465,7 @@ def test_an_overlapping_weekly_rule_is_refused(api_as, provider_staff, clinic, l
     response = api_as(provider_staff).post(url, {"weekday": 0, "start": "11:00", "end": "14:00"}, format="json")
 
     body = assert_error(response, 400, "invalid", "start")
-    assert body["message"] == "These hours overlap Monday 09:00–12:00 already set."
+    assert body["message"] == "These hours overlap the hours already set on Monday, 09:00–12:00."
     assert WeeklyRule.objects.filter(location=location).count() == 1
 
 
@@ -648,7 +648,7 @@ def test_an_offering_is_created_and_changed_with_prices_in_minor_units(
 
 
 @only_on_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_administrators_removing_each_other_at_once_leave_one(api_as, clinic, provider_admin):
     second = MemberFactory(provider=clinic, user__email="bea@alpha.test", role=MemberRole.ADMIN)
     first = ProviderMember.objects.get(provider=clinic, user=provider_admin)

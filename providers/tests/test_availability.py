@@ -419,7 +419,7 @@ def test_a_weekly_rule_may_not_overlap_another_on_the_same_day(location, provide
     with pytest.raises(ValidationFailed) as raised:
         add_rule(location, provider_admin, Weekday.MONDAY, start, end)
 
-    assert raised.value.message == "These hours overlap Monday 09:00–12:00 already set."
+    assert raised.value.message == "These hours overlap the hours already set on Monday, 09:00–12:00."
     assert list(raised.value.details) == ["start"]
     assert [str(saved) for saved in WeeklyRule.objects.all()] == ["Monday 09:00-12:00"]
 

@@ -215,7 +215,10 @@ def test_bad_prices_are_explained_on_the_form_and_nothing_changes(client, clinic
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"weekday": "0", "start": "10:00", "end": "12:00"}, "These hours overlap Monday 09:00–17:00"),
+        (
+            {"weekday": "0", "start": "10:00", "end": "12:00"},
+            "These hours overlap the hours already set on Monday, 09:00–17:00.",
+        ),
         ({"weekday": "5", "start": "12:00", "end": "09:00"}, "The closing time must be after the opening time."),
         ({"weekday": "9", "start": "09:00", "end": "12:00"}, "Select a valid choice"),
     ],
