@@ -34,3 +34,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_type}#{self.target_id}"
+
+
+class ExchangeRate(models.Model):
+    """How many units of `currency` one euro buys on `date` (reference rates, EUR-based).
+
+    Any pair converts through the euro. Finance edits these in the admin; the
+    `load_exchange_rates` command loads a reference-rates CSV.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("units per euro"), max_digits=20, decimal_places=10)
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-date", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="marketplace_rate_once_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="marketplace_rate_positive"),
+        ]
+        verbose_name = _("exchange rate")
+
+    def __str__(self) -> str:
+        return f"1 EUR = {self.rate} {self.currency} ({self.date})"
+
+
+class SearchTerm(models.Model):
+    """A word that occurs in the search index; misspelt query words are matched against these."""
+
+    word = models.CharField(max_length=80, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

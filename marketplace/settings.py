@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     # Third parties
     "allauth",
     "allauth.account",
@@ -173,6 +174,10 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "refresh-stale-next-slots": {
+        "task": "providers.tasks.refresh_stale_next_slots",
+        "schedule": timedelta(minutes=10),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -1,24 +1,70 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import terms_current
+from marketplace.compare import compare_add, compare_ids, compare_remove, compare_rows
+from marketplace.errors import DomainError, ValidationFailed
+from marketplace.filters import OfferingSearchFilter
 from marketplace.health import health_report
+from marketplace.money import CURRENCY_EXPONENTS
+from marketplace.search import SearchParams, search_page
+from providers.models import Offering
 
 
 def home(request):
-    return render(request, "marketplace/home.html")
+    return render(
+        request, "marketplace/home.html", {"search_form": OfferingSearchFilter(queryset=Offering.objects.none()).form}
+    )
+
+
+def patient_currency(request, asked: str | None) -> str:
+    """The currency prices are shown in: as asked, else the patient's preference, else euros."""
+    if asked:
+        return asked
+    profile = getattr(request.user, "patient_profile", None) if request.user.is_authenticated else None
+    return profile.preferred_currency if profile else "EUR"
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        raise ValidationFailed(
+            _("The page must be a number."), code="invalid_page", details={"page": [_("Enter a whole number.")]}
+        ) from None
 
 
 def search(request):
-    """The search page; results come with the providers catalogue (issue #4)."""
-    context = {"q": request.GET.get("q", "")[:200], "destination": request.GET.get("destination", "")[:200]}
+    """Search verified providers' offerings; prices also in the patient's currency."""
+    filterset = OfferingSearchFilter(request.GET or None, queryset=Offering.objects.none())
+    context = {"filter": filterset, "form": filterset.form, "page": None, "compare_ids": compare_ids(request)}
+    if request.GET and filterset.is_valid():
+        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
+        try:
+            context["page"] = search_page(
+                params=filterset.params(), currency=currency, now=timezone.now(), page=_page_number(request)
+            )
+        except ValidationFailed as exc:
+            context["page_error"] = exc.message
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+    elif not request.GET:
+        context["page"] = search_page(
+            params=SearchParams(), currency=patient_currency(request, None), now=timezone.now()
+        )
+        context["query"] = ""
     return render(request, "marketplace/search.html", context)
 
 
@@ -37,3 +83,29 @@ def healthz(request):
     """200 when every part answers, 503 otherwise, with what each part said."""
     healthy, report = health_report()
     return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)
+
+
+def compare(request):
+    """Up to four offerings side by side."""
+    currency = patient_currency(
+        request, request.GET.get("currency") if request.GET.get("currency") in CURRENCY_EXPONENTS else None
+    )
+    rows = compare_rows(offering_ids=compare_ids(request), currency=currency, now=timezone.now())
+    return render(request, "marketplace/compare.html", {"rows": rows, "currency": currency})
+
+
+@require_POST
+def compare_toggle(request, offering_id: int):
+    """Add an offering to the comparison, or take it out (action=remove)."""
+    try:
+        if request.POST.get("action") == "remove":
+            compare_remove(request, offering_id=offering_id)
+        else:
+            compare_add(request, offering_id=offering_id)
+            messages.success(request, _("Added to the comparison."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("compare")
+    return redirect(target)

@@ -117,3 +117,17 @@ def offering_free_slots(
                     slots.append(slot)
         day += dt.timedelta(days=1)
     return sorted(set(slots))
+
+
+def offering_first_free_slot(*, offering: Offering, now: dt.datetime, chunk_days: int = 14) -> Slot | None:
+    """The first free slot within the offering's horizon, looking two weeks at a time."""
+    tz = ZoneInfo(offering.location.timezone)
+    day = now.astimezone(tz).date()
+    last = (now + dt.timedelta(days=offering.horizon_days)).astimezone(tz).date()
+    while day <= last:
+        end = min(day + dt.timedelta(days=chunk_days - 1), last)
+        slots = offering_free_slots(offering=offering, first_day=day, last_day=end, now=now)
+        if slots:
+            return slots[0]
+        day = end + dt.timedelta(days=1)
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
@@ -357,6 +358,12 @@ class Offering(models.Model):
     is_active = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Kept up to date by providers.services (on change) and a periodic task, so that search can
+    # filter and sort on them without computing slots or text per row.
+    next_slot_at = models.DateTimeField(_("next free slot"), null=True, blank=True, db_index=True)
+    search_text = models.TextField(default="", blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["provider", "title"]

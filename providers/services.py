@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -280,6 +281,7 @@ def provider_update(
     audit_record(
         actor=actor, action="providers.provider.updated", target=provider, before=before, after=asdict(details), now=now
     )
+    offerings_changed(offering_ids=list(provider.offerings.values_list("pk", flat=True)), slots=False)
     return provider
 
 
@@ -413,6 +415,8 @@ def location_save(
         after={k: str(v) for k, v in asdict(details).items()},
         now=now,
     )
+    # The timezone moves every slot; the city and country are searched.
+    offerings_changed(offering_ids=list(location.offerings.values_list("pk", flat=True)))
     return location
 
 
@@ -523,6 +527,7 @@ def offering_save(
         after=_offering_snapshot(offering),
         now=now,
     )
+    offerings_changed(offering_ids=[offering.pk])
     return offering
 
 
@@ -575,6 +580,7 @@ def weekly_rule_add(
         after={"weekday": weekday, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"},
         now=now,
     )
+    _availability_changed(location)
     return rule
 
 
@@ -584,7 +590,9 @@ def weekly_rule_remove(*, rule: WeeklyRule, actor: User, now: dt.datetime) -> No
     audit_record(
         actor=actor, action="providers.availability.rule_removed", target=rule, before={"rule": str(rule)}, now=now
     )
+    location = rule.location
     rule.delete()
+    _availability_changed(location)
 
 
 @transaction.atomic
@@ -620,4 +628,52 @@ def exception_add(
         after={"date": date.isoformat(), "kind": kind},
         now=now,
     )
+    _availability_changed(location)
     return exception
+
+
+# --- derived data: search index and next free slot ---------------------------------------------------
+
+
+def offerings_changed(*, offering_ids: list[int], index: bool = True, slots: bool = True) -> None:
+    """Once the transaction commits, refresh what search reads from these offerings."""
+    from providers.tasks import refresh_offerings
+
+    ids = sorted(set(offering_ids))
+    if ids:
+        transaction.on_commit(lambda: refresh_offerings.delay(ids, index, slots))
+
+
+def _availability_changed(location: Location) -> None:
+    offerings_changed(offering_ids=list(location.offerings.values_list("pk", flat=True)), index=False)
+
+
+def offerings_refresh_next_slot(
+    *, offering_ids: list[int] | None, now: dt.datetime, only_stale: bool = False, batch_size: int = 500
+) -> int:
+    """Store each offering's first free slot (None when there is none within its horizon).
+
+    `only_stale` limits the work to offerings whose stored slot is missing or has become too
+    close to book (its start is before now + the minimum notice). Returns how many were updated.
+    """
+    from providers.availability import offering_first_free_slot
+
+    queryset = Offering.objects.filter(is_active=True)
+    if offering_ids is not None:
+        queryset = Offering.objects.filter(pk__in=offering_ids)
+    if only_stale:
+        queryset = queryset.filter(Q(next_slot_at__isnull=True) | Q(next_slot_at__lt=now + dt.timedelta(hours=1)))
+    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
+    updated = 0
+    for start in range(0, len(ids), batch_size):
+        batch = list(
+            Offering.objects.filter(pk__in=ids[start : start + batch_size])
+            .select_related("location")
+            .prefetch_related("location__weekly_rules", "location__exceptions")
+        )
+        for offering in batch:
+            slot = offering_first_free_slot(offering=offering, now=now) if offering.is_active else None
+            offering.next_slot_at = slot.start if slot else None
+        Offering.objects.bulk_update(batch, ["next_slot_at"])
+        updated += len(batch)
+    return updated

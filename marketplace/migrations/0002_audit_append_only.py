@@ -8,6 +8,8 @@ UPDATE only, because Django empties tables between transactional tests with DELE
 
 from django.db import migrations
 
+from marketplace.migration_utils import vendor_sql
+
 TABLE = "marketplace_auditevent"
 
 SQLITE = [
@@ -29,20 +31,12 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("marketplace", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+        vendor_sql(
+            {"sqlite": SQLITE, "postgresql": POSTGRESQL},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE},
         )
     ]

@@ -1,0 +1,311 @@
+"""Search over verified providers' published offerings: the index and the query.
+
+The index is kept on each offering (`search_text`, and on PostgreSQL a weighted `search_vector`)
+and rebuilt by `search_reindex` whenever what it is made of changes, so that a search reads
+one indexed column instead of joining and scanning text.
+
+Text matching, the same on both databases:
+1. The query is folded like the index (lower case, accents dropped) and cut into words.
+2. Each word also matches the closest words of the index vocabulary (`SearchTerm`) when it is
+   not itself the start of a known word: "ortopedic" finds "orthopaedic". PostgreSQL finds
+   them by trigram similarity (pg_trgm, indexed), SQLite with difflib.
+3. Every word must match (as a prefix, or through one of its corrections). PostgreSQL ranks
+   with the weighted vector (names and titles first, then specialties and procedures, then
+   places, then descriptions); SQLite keeps the requested order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, models
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from marketplace.errors import ValidationFailed
+from marketplace.models import SearchTerm
+from marketplace.money import Money
+from marketplace.rates import RateTable, rates_on
+from providers.models import Accreditation, Offering, Provider
+from providers.selectors import offerings_public
+
+MAX_QUERY_WORDS = 8
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, anything but letters and digits turned into single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _NON_WORD.sub(" ", bare).strip()
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
+    provider = offering.provider
+    names = [offering.title, provider.name]
+    subjects = [offering.specialty.name_en, offering.specialty.name_fr]
+    if offering.procedure:
+        subjects += [offering.procedure.name_en, offering.procedure.name_fr]
+    subjects += [s.name_en for s in provider.specialties.all()] + [s.name_fr for s in provider.specialties.all()]
+    places = [offering.location.city, str(countries.name(offering.location.country.code))]
+    texts = [offering.description, provider.biography]
+    return tuple(fold(" ".join(part)) for part in (names, subjects, places, texts))  # type: ignore[return-value]
+
+
+def search_reindex(*, offering_ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Rebuild the search index of these offerings (all when None); returns how many."""
+    queryset = Offering.objects.select_related("provider", "location", "specialty", "procedure").prefetch_related(
+        "provider__specialties"
+    )
+    if offering_ids is not None:
+        queryset = queryset.filter(pk__in=offering_ids)
+    done = 0
+    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(ids), batch_size):
+        batch = list(queryset.filter(pk__in=ids[start : start + batch_size]))
+        parts = {o.pk: _weighted_parts(o) for o in batch}
+        for offering in batch:
+            offering.search_text = " ".join(p for p in parts[offering.pk] if p)
+        Offering.objects.bulk_update(batch, ["search_text"])
+        if connection.vendor == "postgresql":
+            _write_vectors(parts)
+        words = {w for o in batch for w in o.search_text.split() if 3 <= len(w) <= 80}
+        SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in words], ignore_conflicts=True)
+        done += len(batch)
+    return done
+
+
+def _write_vectors(parts: dict[int, tuple[str, str, str, str]]) -> None:
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
+    params = [value for pk, texts in parts.items() for value in (pk, *texts)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE providers_offering AS o SET search_vector =
+                    setweight(to_tsvector('simple', v.a), 'A') || setweight(to_tsvector('simple', v.b), 'B')
+                    || setweight(to_tsvector('simple', v.c), 'C') || setweight(to_tsvector('simple', v.d), 'D')
+                FROM (VALUES {rows}) AS v(id, a, b, c, d) WHERE o.id = v.id::bigint""",  # noqa: S608 -- placeholders only
+            params,
+        )
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+def _corrections(word: str) -> list[str]:
+    """Known words close to a query word that starts no known word (a misspelling)."""
+    if len(word) < 4 or SearchTerm.objects.filter(word__startswith=word).exists():
+        return []
+    if connection.vendor == "postgresql":
+        return list(
+            SearchTerm.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=models.Func(F("word"), Value(word), function="similarity"))
+            .order_by("-similarity")
+            .values_list("word", flat=True)[:3]
+        )
+    vocabulary = SearchTerm.objects.filter(word__startswith=word[0]).values_list("word", flat=True)
+    return difflib.get_close_matches(word, list(vocabulary), n=3, cutoff=0.7)
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    words: list[list[str]]  # for each query word, the spellings that may match it
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+def text_match(query: str) -> TextMatch:
+    words = fold(query).split()[:MAX_QUERY_WORDS]
+    return TextMatch([[w, *_corrections(w)] for w in words])
+
+
+def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offering]:
+    if match.empty:
+        return queryset
+    if connection.vendor == "postgresql":
+        raw = " & ".join("(" + " | ".join(f"{w}:*" for w in variants) + ")" for variants in match.words)
+        query = SearchQuery(raw, search_type="raw", config="simple")
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    for variants in match.words:
+        condition = Q()
+        for word in variants:
+            condition |= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+        queryset = queryset.filter(condition)
+    return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", "Relevance"
+    PRICE = "price", "Price"
+    SOONEST = "soonest", "Soonest availability"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchParams:
+    """Validated search input (by marketplace.filters.OfferingSearchFilter)."""
+
+    q: str = ""
+    specialty: str | None = None
+    procedure: str | None = None
+    country: str | None = None
+    city: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    accreditation: str | None = None
+    available_before: dt.date | None = None
+    sort: str = Sort.RELEVANCE
+
+
+def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Offering]:
+    """Published offerings of verified providers matching `params`, in the requested order.
+
+    Prices in `params` are in `currency` (the patient's); an offering whose currency has no
+    rate cannot be compared and is left out when a price limit is given.
+    """
+    queryset = offerings_public().select_related("provider", "location", "specialty", "procedure")
+    if params.specialty:
+        queryset = queryset.filter(
+            Q(specialty__code=params.specialty)
+            | Q(provider__in=Provider.objects.filter(specialties__code=params.specialty).values("pk"))
+        )
+    if params.procedure:
+        queryset = queryset.filter(procedure__code=params.procedure)
+    if params.country:
+        queryset = queryset.filter(location__country=params.country)
+    if params.city:
+        queryset = queryset.filter(location__city__iexact=params.city.strip())
+    if params.language:
+        queryset = queryset.filter(provider__languages__icontains=f'"{params.language}"')
+    if params.kind:
+        queryset = queryset.filter(provider__kind=params.kind)
+    if params.accreditation:
+        queryset = queryset.filter(
+            Exists(
+                Accreditation.objects.filter(
+                    provider=OuterRef("provider"),
+                    body__iexact=params.accreditation,
+                    valid_until__gte=now.date(),
+                )
+            )
+        )
+    if params.available_before:
+        limit = dt.datetime.combine(params.available_before, dt.time.min, tzinfo=dt.UTC)
+        queryset = queryset.filter(next_slot_at__isnull=False, next_slot_at__lt=limit)
+    if params.price_min is not None or params.price_max is not None:
+        queryset = queryset.filter(_price_condition(params, currency, rates))
+    queryset = _apply_text(queryset, text_match(params.q))
+
+    if params.sort == Sort.PRICE:
+        return queryset.annotate(price_rank=_price_in(currency, rates)).order_by(
+            F("price_rank").asc(nulls_last=True), "pk"
+        )
+    if params.sort == Sort.SOONEST:
+        return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+    if params.q:
+        return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")
+    return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+
+
+def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q:
+    """Lower price within [min, max] of the patient's currency, each limit converted per currency."""
+    low = Money.from_decimal(params.price_min, currency) if params.price_min is not None else None
+    high = Money.from_decimal(params.price_max, currency) if params.price_max is not None else None
+    condition = Q(pk__in=[])
+    for code in rates.currencies | {currency}:
+        clause = Q(currency=code)
+        if low is not None:
+            bound = rates.bound_in(low, code, upper=False)
+            if bound is None:
+                continue
+            clause &= Q(price_min__gte=bound)
+        if high is not None:
+            bound = rates.bound_in(high, code, upper=True)
+            if bound is None:
+                continue
+            clause &= Q(price_min__lte=bound)
+        condition |= clause
+    return condition
+
+
+def _price_in(currency: str, rates: RateTable) -> Case:
+    """The lower price in minor units of `currency`, for sorting; NULL where no rate."""
+    whens = []
+    for code in rates.currencies | {currency}:
+        factor = rates.factor_to(code, currency)
+        if factor is not None:
+            whens.append(When(currency=code, then=F("price_min") * Value(factor)))
+    return Case(*whens, default=None, output_field=DecimalField(max_digits=30, decimal_places=6))
+
+
+# --- a page of results -------------------------------------------------------------------------
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    offering: Offering
+    price: Money
+    price_upper: Money | None
+    deposit: Money
+    converted: Money | None  # the lower price in the patient's currency; None without a rate
+    converted_upper: Money | None
+    rate_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchResult]
+    count: int
+    number: int
+    num_pages: int
+    currency: str
+
+
+def search_page(
+    *, params: SearchParams, currency: str, now: dt.datetime, page: int = 1, page_size: int = PAGE_SIZE
+) -> SearchPage:
+    """One page of results with prices converted, in a fixed number of queries.
+
+    Raises ValidationFailed for a page that does not exist.
+    """
+    rates = rates_on(day=now.date())
+    queryset = offering_search(params=params, currency=currency, rates=rates, now=now)
+    count = queryset.count()
+    num_pages = max(1, -(-count // page_size))
+    if page < 1 or page > num_pages:
+        raise ValidationFailed(
+            _("There is no page %(page)s: the results have %(pages)s.") % {"page": page, "pages": num_pages},
+            code="invalid_page",
+            details={"page": [_("Choose a page from 1 to %(pages)s.") % {"pages": num_pages}]},
+        )
+    offerings = list(queryset[(page - 1) * page_size : page * page_size])
+    results = []
+    for offering in offerings:
+        lower = rates.convert(offering.price, currency)
+        upper = rates.convert(offering.price_upper, currency) if offering.price_upper else None
+        results.append(
+            SearchResult(
+                offering=offering,
+                price=offering.price,
+                price_upper=offering.price_upper,
+                deposit=offering.deposit,
+                converted=lower.money if lower and offering.currency != currency else None,
+                converted_upper=upper.money if upper and offering.currency != currency else None,
+                rate_date=lower.rate_date if lower else None,
+            )
+        )
+    return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)
