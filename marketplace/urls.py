@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from marketplace import api as marketplace_api
 from marketplace import views
 
 # The admin signs in through allauth (rate limits, e-mail verification, MFA), never on its own form.
@@ -15,6 +16,8 @@ api_v1 = [
     path("auth/token/", accounts_api.TokenAPI.as_view(), name="api_token"),
     path("me", accounts_api.MeAPI.as_view(), name="api_me"),
     path("me/terms", accounts_api.MeTermsAPI.as_view(), name="api_me_terms"),
+    path("search/", marketplace_api.SearchAPI.as_view(), name="api_search"),
+    path("compare/", marketplace_api.CompareAPI.as_view(), name="api_compare"),
 ]
 
 urlpatterns = [
