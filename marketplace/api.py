@@ -125,7 +125,7 @@ class SearchAPI(APIView):
     )
     def get(self, request):
         filterset = _filters(request)
-        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
+        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"), remember=False)
         page = search_page(params=filterset.params(), currency=currency, now=timezone.now(), page=_page(request))
         return Response(SearchPageSerializer(page).data)
 
@@ -153,6 +153,6 @@ class CompareAPI(APIView):
                 details={"ids": [_("For example ids=12,40,41.")]},
             )
         filterset = _filters(request)
-        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
+        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"), remember=False)
         rows = compare_rows(offering_ids=[int(part) for part in raw], currency=currency, now=timezone.now())
         return Response(CompareRowSerializer(rows, many=True).data)

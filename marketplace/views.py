@@ -28,10 +28,18 @@ def home(request):
     )
 
 
-def patient_currency(request, asked: str | None) -> str:
-    """The currency prices are shown in: as asked, else the patient's preference, else euros."""
+CURRENCY_SESSION_KEY = "display_currency"
+
+
+def patient_currency(request, asked: str | None, *, remember: bool = True) -> str:
+    """The currency prices are shown in: as asked (then remembered for the visit on pages), else
+    the one asked earlier in the visit, else the patient's preference, else euros."""
     if asked:
+        if remember:
+            request.session[CURRENCY_SESSION_KEY] = asked
         return asked
+    if remember and request.session.get(CURRENCY_SESSION_KEY) in CURRENCY_EXPONENTS:
+        return request.session[CURRENCY_SESSION_KEY]
     profile = getattr(request.user, "patient_profile", None) if request.user.is_authenticated else None
     return profile.preferred_currency if profile else "EUR"
 
@@ -87,9 +95,8 @@ def healthz(request):
 
 def compare(request):
     """Up to four offerings side by side."""
-    currency = patient_currency(
-        request, request.GET.get("currency") if request.GET.get("currency") in CURRENCY_EXPONENTS else None
-    )
+    asked = request.GET.get("currency")
+    currency = patient_currency(request, asked if asked in CURRENCY_EXPONENTS else None)
     rows = compare_rows(offering_ids=compare_ids(request), currency=currency, now=timezone.now())
     return render(request, "marketplace/compare.html", {"rows": rows, "currency": currency})
 

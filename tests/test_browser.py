@@ -132,3 +132,71 @@ def test_a_provider_admin_changes_an_offering_price_and_sees_it_on_the_public_pa
     page.get_by_role("link", name="See the public page").click()
     expect(page.get_by_test_id("verified-badge")).to_contain_text("Verified on")
     expect(page.locator(f'[data-offering="{offering.pk}"] [data-testid="price"]')).to_have_text("€1,234.50")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_compares_two_offerings(live_server, page):
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from marketplace.models import ExchangeRate
+    from marketplace.search import search_reindex
+    from providers.models import Procedure
+    from providers.services import offerings_refresh_next_slot
+    from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
+
+    ExchangeRate.objects.create(currency="GBP", rate="0.8500000000", date=dt.date(2026, 11, 20))
+    ExchangeRate.objects.create(currency="THB", rate="38.0000000000", date=dt.date(2026, 11, 20))
+    knee = Procedure.objects.get(code="knee-replacement")
+    offerings = {}
+    for name, city, country, currency, price in [
+        ("Clinique Saint-Roch", "Paris", "FR", "EUR", 1_200_000),  # €12,000 ≈ £10,200
+        ("Hôpital du Midi", "Paris", "FR", "EUR", 2_400_000),  # €24,000 ≈ £20,400
+        ("Bangkok Joint Centre", "Bangkok", "TH", "THB", 38_000_000),  # ฿380,000 ≈ £8,500
+    ]:
+        provider = ProviderFactory(name=name, kind="facility", facility_type="hospital")
+        location = LocationFactory(provider=provider, city=city, country=country)
+        open_weekdays(location)
+        offerings[name] = OfferingFactory(
+            provider=provider,
+            location=location,
+            title=f"Total knee replacement — {name}",
+            specialty=knee.specialty,
+            procedure=knee,
+            currency=currency,
+            price_min=price,
+        )
+    search_reindex()
+    offerings_refresh_next_slot(offering_ids=None, now=timezone.now())
+
+    page.goto(f"{live_server.url}/search/")
+    page.fill('input[name="q"]', "knee replacment")
+    page.select_option('select[name="country"]', "FR")
+    page.select_option('select[name="currency"]', "GBP")
+    page.fill('input[name="price_max"]', "15000")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_test_id("result-count")).to_have_text("1 offering found")
+    result = page.locator(f'[data-offering="{offerings["Clinique Saint-Roch"].pk}"]')
+    expect(result.get_by_test_id("price")).to_have_text("€12,000.00")
+    expect(result.get_by_test_id("converted")).to_have_text("≈ £10,200.00")
+
+    result.get_by_role("button", name="Compare").click()
+    page.goto(f"{live_server.url}/search/?q=knee&currency=GBP")
+    expect(page.get_by_test_id("result-count")).to_have_text("3 offerings found")
+    page.locator(f'[data-offering="{offerings["Bangkok Joint Centre"].pk}"]').get_by_role(
+        "button", name="Compare"
+    ).click()
+
+    page.locator(f'[data-offering="{offerings["Bangkok Joint Centre"].pk}"] h2 a').click()
+    expect(page.get_by_role("heading", name="Bangkok Joint Centre", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("verified-badge")).to_contain_text("Verified on")
+
+    page.goto(f"{live_server.url}/compare/")
+    prices = page.get_by_test_id("compare-price")
+    expect(prices).to_have_count(2)
+    expect(prices.nth(0)).to_contain_text("€12,000.00")
+    expect(prices.nth(1)).to_contain_text("THB380,000.00")
+    expect(prices.nth(1)).to_contain_text("£8,500.00")
