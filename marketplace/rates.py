@@ -43,7 +43,8 @@ class RateTable:
         if a is None or b is None:
             return None
         dates = [d for d in (a[1], b[1]) if d is not None]
-        return amount / a[0] * b[0], min(dates) if dates else None
+        # Multiplying first keeps the only rounding in the division: an exact half stays a half.
+        return amount * b[0] / a[0], min(dates) if dates else None
 
     def convert(self, money: Money, to: str) -> Converted | None:
         if money.currency == to:
