@@ -89,9 +89,13 @@ def _filters(request) -> OfferingSearchFilter:
 
 def _page(request) -> int:
     raw = request.query_params.get("page", "1")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # str.isdigit() alone accepts "²", which int() refuses
         raise ValidationFailed(_("The page must be a whole number."), code="invalid_page", details={"page": [raw[:20]]})
     return int(raw)
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 SEARCH_PARAMETERS = [
@@ -147,7 +151,8 @@ class CompareAPI(APIView):
     )
     def get(self, request):
         raw = [part.strip() for part in request.query_params.get("ids", "").split(",") if part.strip()]
-        if not raw or len(raw) > MAX_COMPARED or not all(part.isdigit() for part in raw):
+        # ASCII digits only ("²" passes isdigit() but not int()), and short enough to be a bigint id.
+        if not raw or len(raw) > MAX_COMPARED or not all(_is_id(part) for part in raw):
             raise ValidationFailed(
                 _("Give between 1 and %(n)d offering ids, separated by commas.") % {"n": MAX_COMPARED},
                 details={"ids": [_("For example ids=12,40,41.")]},

@@ -206,7 +206,8 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
         queryset = queryset.filter(next_slot_at__isnull=False, next_slot_at__lt=limit)
     if params.price_min is not None or params.price_max is not None:
         queryset = queryset.filter(_price_condition(params, currency, rates))
-    queryset = _apply_text(queryset, text_match(params.q))
+    match = text_match(params.q)
+    queryset = _apply_text(queryset, match)
 
     if params.sort == Sort.PRICE:
         return queryset.annotate(price_rank=_price_in(currency, rates)).order_by(
@@ -214,7 +215,7 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
         )
     if params.sort == Sort.SOONEST:
         return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
-    if params.q:
+    if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
         return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")
     return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
 

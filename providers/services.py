@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -662,8 +661,12 @@ def offerings_refresh_next_slot(
     if offering_ids is not None:
         queryset = Offering.objects.filter(pk__in=offering_ids)
     if only_stale:
-        queryset = queryset.filter(Q(next_slot_at__isnull=True) | Q(next_slot_at__lt=now + dt.timedelta(hours=1)))
-    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
+        # Each offering has its own notice, so the comparison is made here rather than in SQL;
+        # only the three columns are read, and only the stale offerings are recomputed.
+        rows = queryset.values_list("pk", "next_slot_at", "min_notice_hours").order_by("pk")
+        ids = [pk for pk, slot, notice in rows if slot is None or slot < now + dt.timedelta(hours=notice)]
+    else:
+        ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
     updated = 0
     for start in range(0, len(ids), batch_size):
         batch = list(
