@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "marketplace",
     "accounts",
     "providers",
+    "bookings",
 ]
 
 MIDDLEWARE = [
