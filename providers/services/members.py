@@ -1,0 +1,140 @@
+"""The provider's profile, its members and its photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import asdict
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from accounts.models import User
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, ValidationFailed
+from providers.models import (
+    MemberRole,
+    Procedure,
+    Provider,
+    ProviderMember,
+    ProviderPhoto,
+    Specialty,
+)
+from providers.services.derived import offerings_changed
+from providers.services.joining import ProviderDetails, check_provider_details
+from providers.services.permissions import require_member
+
+
+@transaction.atomic
+def provider_update(
+    *,
+    provider: Provider,
+    actor: User,
+    details: ProviderDetails,
+    specialties: list[Specialty] | None = None,
+    procedures: list[Procedure] | None = None,
+    now: dt.datetime,
+) -> Provider:
+    require_member(user=actor, provider=provider, admin=True)
+    if details.kind != provider.kind:
+        raise ValidationFailed(
+            _("A practitioner cannot become a facility, or the reverse: join again instead."),
+            details={"kind": [_("A practitioner cannot become a facility, or the reverse: join again instead.")]},
+        )
+    check_provider_details(details)
+    before = {name: getattr(provider, name) for name in asdict(details)}
+    for name, value in asdict(details).items():
+        setattr(provider, name, value)
+    provider.save()
+    if specialties is not None:
+        provider.specialties.set(specialties)
+    if procedures is not None:
+        provider.procedures.set(procedures)
+    audit_record(
+        actor=actor, action="providers.provider.updated", target=provider, before=before, after=asdict(details), now=now
+    )
+    offerings_changed(offering_ids=list(provider.offerings.values_list("pk", flat=True)), slots=False)
+    return provider
+
+
+def _admins_locked(provider: Provider) -> int:
+    """How many administrators `provider` has, their rows locked until the transaction ends.
+
+    The rows are fetched, not counted: Django drops FOR UPDATE from `.count()`, which would let two
+    administrators remove (or demote) each other at the same moment and leave none.
+    """
+    admins = ProviderMember.objects.select_for_update().filter(provider=provider, role=MemberRole.ADMIN)
+    return len(admins.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def member_add(*, provider: Provider, actor: User, email: str, role: str, now: dt.datetime) -> ProviderMember:
+    require_member(user=actor, provider=provider, admin=True)
+    if role not in MemberRole.values:
+        raise ValidationFailed(_("Choose a role: administrator or staff."), details={"role": [_("Unknown role.")]})
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationFailed(
+            _("No account uses %(email)s: ask your colleague to create one first.") % {"email": email},
+            details={"email": [_("No account uses this e-mail address.")]},
+        )
+    member, created = ProviderMember.objects.get_or_create(provider=provider, user=user, defaults={"role": role})
+    if not created:
+        if member.role == role:
+            return member  # already so: nothing to record
+        if member.role == MemberRole.ADMIN and _admins_locked(provider) == 1:
+            raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+        member.role = role
+        member.save(update_fields=["role"])
+    audit_record(actor=actor, action="providers.member.added", target=member, after={"role": role}, now=now)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, member: ProviderMember, actor: User, now: dt.datetime) -> None:
+    require_member(user=actor, provider=member.provider, admin=True)
+    if member.role == MemberRole.ADMIN and _admins_locked(member.provider) == 1:
+        raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+    audit_record(actor=actor, action="providers.member.removed", target=member, before={"role": member.role}, now=now)
+    member.delete()
+
+
+# --- photos --------------------------------------------------------------------------------------------
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+
+
+def photo_add(*, provider: Provider, actor: User, upload: Any, caption: str = "", now: dt.datetime) -> ProviderPhoto:
+    """Check an uploaded image with Pillow and store it re-encoded as JPEG (metadata dropped)."""
+    require_member(user=actor, provider=provider)
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationFailed(
+            _("The photo is larger than 5 MB: send a smaller one."), details={"image": [_("Larger than 5 MB.")]}
+        )
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in {"JPEG", "PNG", "WEBP"}:
+                raise UnidentifiedImageError
+            image = image.convert("RGB")
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)
+    # Pillow's verify() reports a damaged PNG chunk (bad checksum) as SyntaxError.
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationFailed(
+            _("This file is not a JPEG, PNG or WebP image."), details={"image": [_("Not a JPEG, PNG or WebP image.")]}
+        ) from None
+    with transaction.atomic():
+        photo = ProviderPhoto(provider=provider, caption=caption, position=provider.photos.count())
+        # The ContentFile needs a name: unnamed, Django reads no width/height and the save fails.
+        photo.image.save("photo.jpg", ContentFile(out.getvalue(), name="photo.jpg"), save=False)
+        photo.save()
+        audit_record(actor=actor, action="providers.photo.added", target=photo, now=now)
+    return photo
