@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker install install-dev check-python messages
+.PHONY: help run test lint format worker install install-dev check-python messages bench-search
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
+	@echo "make bench-search  seed 10,000 providers on PostgreSQL and time the search API (see README)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -56,6 +57,11 @@ format: install-dev
 
 worker: install
 	$(VENV)/bin/celery -A marketplace worker --beat --loglevel=info
+
+# A benchmark, not a test: drops and recreates the PostgreSQL database BENCH_DATABASE_URL
+# (default postgres://postgres@127.0.0.1:5432/medibroker_bench) and exits 1 when a target is missed.
+bench-search: install-dev
+	$(PY) bench/search.py
 
 messages: install
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var

@@ -8,6 +8,8 @@ without a secret key and allowed hosts and passes `manage.py check --deploy`.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "accounts",
     "providers",
     "bookings",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +287,24 @@ STORAGES = {
         )
     },
 }
+
+# ------------------------------------------------------------------------------------------
+# Medical documents: Fernet keys (newest first, older ones kept to read until rotated) and size cap
+# ------------------------------------------------------------------------------------------
+# Development only: a fixed key derived from a public string, so stored documents survive restarts.
+# Anyone can derive it from this file: it protects nothing and production refuses it.
+_DOCUMENT_DEVELOPMENT_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"medibroker development document key: unsafe, never use in production").digest()
+).decode()
+DOCUMENT_KEYS = [key.strip() for key in env_secret("DOCUMENT_KEYS").split(",") if key.strip()]
+if PRODUCTION:
+    if not DOCUMENT_KEYS:
+        raise ImproperlyConfigured("Production mode needs DOCUMENT_KEYS to be set (see .env.example).")
+    if _DOCUMENT_DEVELOPMENT_KEY in DOCUMENT_KEYS:
+        raise ImproperlyConfigured("DOCUMENT_KEYS holds the public development key: refused in production mode.")
+else:
+    DOCUMENT_KEYS = DOCUMENT_KEYS or [_DOCUMENT_DEVELOPMENT_KEY]
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # ------------------------------------------------------------------------------------------
 # E-mail: printed to the console unless EMAIL_URL names a server (smtp+tls://user:pw@host:587)

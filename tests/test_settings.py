@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,7 @@ PRODUCTION = {
     "DJANGO_PRODUCTION": "true",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     "DJANGO_ALLOWED_HOSTS": "medibroker.example",
+    "DOCUMENT_KEYS": Fernet.generate_key().decode(),
 }
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand or through make (not part of the test suite)."""

@@ -1,0 +1,336 @@
+"""Writes for medical documents: upload, sharing with providers, audited reads, key rotation.
+
+Every upload, read, refused read and failed read writes one audit event. Events name the document
+by id and never carry its title or contents (a title may well name a diagnosis).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import unicodedata
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from documents import crypto
+from documents.models import DocumentGrant, MedicalDocument, new_stored_name
+from documents.sniff import HEAD_BYTES, sniff
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from providers.models import Provider, VerificationStatus
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX_LENGTH = 200
+
+
+class DocumentUnavailable(Conflict):
+    """The reader may read the document, but its stored bytes cannot be opened or do not match."""
+
+    code = "document_unavailable"
+
+
+class _IntegrityMismatch(Exception):
+    """The decrypted bytes are not the ones uploaded (their SHA-256 differs)."""
+
+
+# --- upload -----------------------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    """The title as shown: control and invisible formatting characters (such as a right-to-left
+    override that disguises "fdp.exe") become spaces, runs of spaces one."""
+    text = unicodedata.normalize("NFC", title or "")
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf"} else ch for ch in text)
+    return " ".join(text.split())[:TITLE_MAX_LENGTH]
+
+
+def _too_large() -> ValidationFailed:
+    message = _("This file is larger than %(limit)s: send a smaller file, or split it into several.") % {
+        "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)
+    }
+    return ValidationFailed(message, code="too_large", details={"file": [message]})
+
+
+def _read_upload(upload: IO[bytes]) -> bytes:
+    """All the bytes of `upload`, refusing before reading them all when it is over the limit."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    declared = getattr(upload, "size", None)
+    if declared is not None and declared > limit:
+        raise _too_large()
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1)  # never trust `size` alone: read at most one byte past the limit
+    if len(data) > limit:
+        raise _too_large()
+    if not data:
+        message = _("This file is empty: choose the file again.")
+        raise ValidationFailed(message, code="empty_file", details={"file": [message]})
+    return data
+
+
+def _write_blob(path: str, token: bytes) -> None:
+    saved = default_storage.save(path, ContentFile(token))
+    if saved != path:  # the name is a fresh uuid4: a clash means the storage is not what we think
+        default_storage.delete(saved)
+        raise RuntimeError(f"the storage renamed {path!r} to {saved!r}")
+
+
+def document_upload(*, owner: User, upload: IO[bytes], title: str, now: dt.datetime) -> MedicalDocument:
+    """Check and store a document for `owner`, encrypted under the newest key.
+
+    1. The title is cleaned; the size is checked against DOCUMENT_MAX_BYTES.
+    2. The type is read from the first bytes (documents.sniff); the file's name plays no part.
+    3. The bytes are encrypted and written under a fresh random name, then the row and the audit
+       event are written. Nothing is written when a check fails; the blob is removed if the row
+       cannot be.
+    """
+    clean_title = _clean_title(title)
+    if not clean_title:
+        message = _("Give the document a title, such as “Blood test, March 2025”.")
+        raise ValidationFailed(message, details={"title": [message]})
+    data = _read_upload(upload)
+    kind = sniff(data[:HEAD_BYTES])
+    if kind is None:
+        message = _(
+            "This file is not a PDF, JPEG, PNG or DICOM file. The type is read from the file's contents, "
+            "not its name: export or scan the document to one of these formats."
+        )
+        raise ValidationFailed(message, code="unsupported_type", details={"file": [message]})
+    document = MedicalDocument(
+        owner=owner,
+        title=clean_title,
+        kind=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        stored_name=new_stored_name(),
+        created_at=now,
+    )
+    _write_blob(document.storage_path, crypto.encrypt(data))
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+            audit_record(
+                actor=owner,
+                action="documents.document.uploaded",
+                target=document,
+                after={"kind": kind.value, "size": document.size},
+                now=now,
+            )
+    except BaseException:
+        default_storage.delete(document.storage_path)
+        raise
+    return document
+
+
+# --- sharing ------------------------------------------------------------------------------------------
+
+
+def _require_owner(*, document: MedicalDocument, actor: User | AnonymousUser) -> None:
+    if not actor.is_authenticated or document.owner_id != actor.pk:
+        raise NotFound(_("You have no document with this id."))
+
+
+@transaction.atomic
+def document_grant(
+    *,
+    document: MedicalDocument,
+    actor: User,
+    provider: Provider,
+    now: dt.datetime,
+    expires_at: dt.datetime | None = None,
+) -> DocumentGrant:
+    """The owner lets the members of a verified `provider` read `document` until `expires_at` (or revocation).
+
+    Granting again what is already granted changes nothing; granting with another expiry replaces
+    the grant in force (it is revoked, a new one recorded).
+    """
+    _require_owner(document=document, actor=actor)
+    if provider.status != VerificationStatus.VERIFIED:
+        message = _("Documents can be shared with verified providers only.")
+        raise ValidationFailed(message, code="provider_not_verified", details={"provider": [message]})
+    if expires_at is not None and expires_at <= now:
+        message = _("The end of access must be in the future.")
+        raise ValidationFailed(message, details={"expires_at": [message]})
+    # One grant decision at a time per document: two tabs granting at once record one grant.
+    MedicalDocument.objects.select_for_update().filter(pk=document.pk).values_list("pk", flat=True).first()
+    current = DocumentGrant.objects.live(now=now).filter(document=document, provider=provider).first()
+    if current is not None:
+        if current.expires_at == expires_at:
+            return current  # already so: nothing to record
+        _revoke(grant=current, actor=actor, now=now, reason="replaced")
+    grant = DocumentGrant.objects.create(document=document, provider=provider, granted_at=now, expires_at=expires_at)
+    audit_record(
+        actor=actor,
+        action="documents.grant.created",
+        target=grant,
+        after={
+            "document": str(document.pk),
+            "provider": provider.pk,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+        now=now,
+    )
+    return grant
+
+
+def _revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime, reason: str) -> None:
+    grant.revoked_at = now
+    grant.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="documents.grant.revoked",
+        target=grant,
+        after={"document": str(grant.document_id), "provider": grant.provider_id, "reason": reason},
+        now=now,
+    )
+
+
+@transaction.atomic
+def document_revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime) -> DocumentGrant:
+    """The owner ends a grant now. Revoking a revoked grant changes nothing."""
+    _require_owner(document=grant.document, actor=actor)
+    locked = DocumentGrant.objects.select_for_update().get(pk=grant.pk)
+    if locked.revoked_at is not None:
+        return locked
+    _revoke(grant=locked, actor=actor, now=now, reason="revoked")
+    return locked
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> dict | None:
+    """How `reader` may read `document` (recorded in the audit event), or None."""
+    if not reader.is_authenticated:
+        return None
+    if document.owner_id == reader.pk:
+        return {"as": "owner"}
+    grant = (
+        DocumentGrant.objects.live(now=now)
+        .filter(document_id=document.pk, provider__status=VerificationStatus.VERIFIED, provider__members__user=reader)
+        .order_by("pk")
+        .first()
+    )
+    if grant is None:
+        return None
+    return {"as": "provider", "provider": grant.provider_id, "grant": grant.pk}
+
+
+def _read_blob(path: str) -> bytes:
+    with default_storage.open(path, "rb") as blob:
+        return blob.read()
+
+
+def _plaintext(document: MedicalDocument) -> bytes:
+    """Decrypt the stored bytes and check them against the SHA-256 taken at upload."""
+    try:
+        token = _read_blob(document.storage_path)
+    except FileNotFoundError:
+        # A key rotation may have just moved the blob to a new name: read the row again, once.
+        document.refresh_from_db(fields=["stored_name"])
+        token = _read_blob(document.storage_path)
+    data = crypto.decrypt(token)
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise _IntegrityMismatch
+    return data
+
+
+def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> bytes:
+    """The plaintext of `document`, for its owner or a member of a provider holding a live grant.
+
+    Anyone else gets NotFound, whether or not the document exists. Each call writes exactly one
+    audit event: "read", "read_denied" or "read_failed" (stored bytes missing, altered, or under a
+    key no longer in DOCUMENT_KEYS: DocumentUnavailable).
+
+    Not atomic on purpose, and callers must not run it inside a transaction that the refusal rolls
+    back (the page and API views are `non_atomic_requests`): the event of a refused read has to stay.
+    """
+    right = _read_right(document=document, reader=reader, now=now)
+    if right is None:
+        audit_record(actor=reader, action="documents.document.read_denied", target=document, now=now)
+        raise NotFound(_("No document you may read has this id."))
+    try:
+        data = _plaintext(document)
+    except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
+        logger.error("document %s cannot be read: %s", document.pk, type(exc).__name__)
+        audit_record(
+            actor=reader,
+            action="documents.document.read_failed",
+            target=document,
+            after={**right, "error": type(exc).__name__},
+            now=now,
+        )
+        raise DocumentUnavailable(
+            _("This document cannot be opened at the moment. Our team has been told; please try again later."),
+        ) from exc
+    audit_record(actor=reader, action="documents.document.read", target=document, after=right, now=now)
+    return data
+
+
+# --- key rotation ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    rotated: int  # re-encrypted under the newest key by this run
+    current: int  # already under the newest key: left alone
+    failed: int  # could not be read with any key in the ring, or did not match their SHA-256
+
+    @property
+    def total(self) -> int:
+        return self.rotated + self.current + self.failed
+
+
+def _rotate_one(document: MedicalDocument, *, now: dt.datetime) -> str:
+    old_path = document.storage_path
+    try:
+        token = _read_blob(old_path)
+        if crypto.is_under_newest_key(token):
+            return "current"
+        data = crypto.decrypt(token)
+        if hashlib.sha256(data).hexdigest() != document.sha256:
+            raise _IntegrityMismatch
+    except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
+        logger.error("document %s cannot be re-encrypted: %s", document.pk, type(exc).__name__)
+        return "failed"
+    # A new blob under a new name, then the row switched to it: a crash at any point leaves the row
+    # pointing at a complete blob (at worst an unreferenced one is left behind).
+    new_name = new_stored_name()
+    new_path = f"{old_path.rsplit('/', 1)[0]}/{new_name}"
+    _write_blob(new_path, crypto.encrypt(data))
+    with transaction.atomic():
+        switched = MedicalDocument.objects.filter(pk=document.pk, stored_name=document.stored_name).update(
+            stored_name=new_name
+        )
+        if switched != 1:  # another run got there first, or the document is gone
+            transaction.on_commit(lambda: default_storage.delete(new_path))
+            return "current"
+        audit_record(actor=None, action="documents.document.rekeyed", target=document, now=now)
+        transaction.on_commit(lambda: default_storage.delete(old_path))
+    return "rotated"
+
+
+def documents_rotate(*, now: dt.datetime, batch_size: int = 100) -> RotationReport:
+    """Re-encrypt every document not yet under the newest key in DOCUMENT_KEYS.
+
+    Safe to run again, or after being stopped half-way: documents already under the newest key are
+    left alone, so a second run reports them all as current. Once it reports no failure, the older
+    keys can be removed from DOCUMENT_KEYS.
+    """
+    counts = {"rotated": 0, "current": 0, "failed": 0}
+    ids = list(MedicalDocument.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        for document in MedicalDocument.objects.filter(pk__in=ids[start : start + batch_size]).order_by("pk"):
+            counts[_rotate_one(document, now=now)] += 1
+    return RotationReport(**counts)
