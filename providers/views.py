@@ -146,27 +146,33 @@ def profile_edit(request, provider_id: int):
     return render(request, "providers/form.html", {"provider": provider, "form": form, "title": _("Profile")})
 
 
+def _dashboard_post(request, provider: Provider, form, action, success_message: str):
+    """A small form posted from the dashboard: run it, report the outcome as a message, go back."""
+    if form.is_valid():
+        _save(request, form, action, success_message)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("providers:dashboard", provider_id=provider.pk)
+
+
 @login_required
 @require_POST
 def member_add(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     form = MemberAddForm(request.POST)
-    if form.is_valid():
-        _save(
-            request,
-            form,
-            lambda: services.member_add(
-                provider=provider,
-                actor=request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                now=timezone.now(),
-            ),
-            _("Your colleague is now a member."),
-        )
-    for error in form.errors.values():
-        messages.error(request, " ".join(error))
-    return redirect("providers:dashboard", provider_id=provider.pk)
+    return _dashboard_post(
+        request,
+        provider,
+        form,
+        lambda: services.member_add(
+            provider=provider,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            now=timezone.now(),
+        ),
+        _("Your colleague is now a member."),
+    )
 
 
 @login_required
@@ -174,22 +180,19 @@ def member_add(request, provider_id: int):
 def photo_add(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        _save(
-            request,
-            form,
-            lambda: services.photo_add(
-                provider=provider,
-                actor=request.user,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-                now=timezone.now(),
-            ),
-            _("The photo is added."),
-        )
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
-    return redirect("providers:dashboard", provider_id=provider.pk)
+    return _dashboard_post(
+        request,
+        provider,
+        form,
+        lambda: services.photo_add(
+            provider=provider,
+            actor=request.user,
+            upload=form.cleaned_data["image"],
+            caption=form.cleaned_data["caption"],
+            now=timezone.now(),
+        ),
+        _("The photo is added."),
+    )
 
 
 @login_required
