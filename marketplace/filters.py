@@ -14,6 +14,39 @@ from providers.forms import LANGUAGE_CHOICES
 from providers.models import Procedure, ProviderKind, Specialty
 
 
+class _CountryChoices:
+    """Blank, then every country: iterated only when a page renders the select."""
+
+    def __iter__(self):
+        yield ("", "---------")
+        yield from countries
+
+
+class CountryCodeField(forms.CharField):
+    """An ISO 3166-1 alpha-2 code, checked by lookup rather than by walking all translated choices."""
+
+    widget = forms.Select
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("choices", None)
+        super().__init__(*args, **kwargs)
+        self.widget.choices = _CountryChoices()
+
+    def to_python(self, value):
+        code = (super().to_python(value) or "").upper()
+        if code and not countries.alpha2(code):
+            raise forms.ValidationError(
+                _("Select a valid choice. %(value)s is not one of the available choices."),
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return code
+
+
+class CountryFilter(filters.CharFilter):
+    field_class = CountryCodeField
+
+
 class SearchForm(forms.Form):
     """Cross-field checks of the search filters."""
 
@@ -38,7 +71,7 @@ class OfferingSearchFilter(filters.FilterSet):
     procedure = filters.ModelChoiceFilter(
         label=_("Procedure"), queryset=Procedure.objects.all(), to_field_name="code", method="noop"
     )
-    country = filters.ChoiceFilter(label=_("Country"), choices=countries, method="noop")
+    country = CountryFilter(label=_("Country"), method="noop")
     city = filters.CharFilter(label=_("City"), max_length=120, method="noop")
     language = filters.ChoiceFilter(label=_("Language spoken"), choices=LANGUAGE_CHOICES, method="noop")
     kind = filters.ChoiceFilter(label=_("Practitioner or facility"), choices=ProviderKind.choices, method="noop")
