@@ -18,6 +18,21 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks(request):
+    """Tasks run in the test's own process, also when a broker is configured (the services run),
+    so tests see their effects; only `real_worker` tests send them through the broker."""
+    from marketplace.celery import app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: rate limits and used TOTP codes do not leak across."""
     cache.clear()

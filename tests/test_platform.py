@@ -120,6 +120,7 @@ def test_health_check_reaches_the_broker(client):
 
 
 @services
+@pytest.mark.real_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_celery_worker_runs_a_task_sent_through_redis():
     from celery.contrib.testing.worker import start_worker
