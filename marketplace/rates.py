@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Max
 
 from marketplace.models import ExchangeRate
@@ -89,8 +90,33 @@ class RateTable:
         return {EURO, *self.rates}
 
 
+# The rate table of a day is cached (searches read it on every request). Writes through
+# marketplace.services bump the version, so that every process sees new rates at once; a write
+# made some other way shows within the timeout.
+_VERSION_KEY = "rates:version"
+_CACHE_SECONDS = 300
+
+
+def rates_changed() -> None:
+    """Call after any change to ExchangeRate rows (the services do)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
 def rates_on(*, day: dt.date) -> RateTable:
-    """The latest rate of each currency published on or before `day` (two queries)."""
+    """The latest rate of each currency published on or before `day` (cached; two queries if not)."""
+    version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+    key = f"rates:{version}:{day.isoformat()}"
+    table = cache.get(key)
+    if table is None:
+        table = _rates_on(day)
+        cache.set(key, table, timeout=_CACHE_SECONDS)
+    return table
+
+
+def _rates_on(day: dt.date) -> RateTable:
     latest = ExchangeRate.objects.filter(date__lte=day).values("currency").annotate(latest=Max("date")).order_by()
     pairs = {(row["currency"], row["latest"]) for row in latest}
     if not pairs:

@@ -18,7 +18,7 @@ from marketplace.audit import audit_record
 from marketplace.errors import ValidationFailed
 from marketplace.models import ExchangeRate
 from marketplace.money import CURRENCY_EXPONENTS
-from marketplace.rates import EURO
+from marketplace.rates import EURO, rates_changed
 
 # The two layouts a rates file may have, told apart by the header:
 # - the ECB's ("wide"): `Date,USD,JPY,...` then one row per day, "N/A" where a currency has no rate;
@@ -230,6 +230,7 @@ def exchange_rates_load(
             },
             now=now,
         )
+    transaction.on_commit(rates_changed)
     return result
 
 
@@ -252,6 +253,7 @@ def exchange_rate_save(*, rate: ExchangeRate, actor: User, now: dt.datetime) -> 
         after=_rate_fields(rate),
         now=now,
     )
+    transaction.on_commit(rates_changed)
     return rate
 
 
@@ -260,3 +262,4 @@ def exchange_rate_delete(*, rate: ExchangeRate, actor: User, now: dt.datetime) -
     """Remove a rate (the latest earlier one then applies), with an audit event."""
     audit_record(actor=actor, action="marketplace.rate.deleted", target=rate, before=_rate_fields(rate), now=now)
     rate.delete()
+    transaction.on_commit(rates_changed)

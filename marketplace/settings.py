@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "expire-held-bookings": {
+        "task": "bookings.tasks.expire_held_bookings",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # ------------------------------------------------------------------------------------------

@@ -382,3 +382,24 @@ def test_a_rate_of_zero_or_for_the_euro_is_refused_in_the_admin(client, finance)
     assert "A rate is how many units one euro buys: more than zero." in response.text
     assert "Select a valid choice. EUR is not one of the available choices." in response.text
     assert not ExchangeRate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rates_are_read_from_the_cache_until_a_service_changes_them(
+    django_assert_num_queries, django_capture_on_commit_callbacks, finance
+):
+    from django.utils import timezone
+
+    from marketplace.services import exchange_rate_save
+
+    ExchangeRate.objects.create(currency="USD", rate=Decimal("1.15"), date=DAY)
+    first = rates_on(day=DAY)
+    with django_assert_num_queries(0):
+        cached = rates_on(day=DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange_rate_save(
+            rate=ExchangeRate(currency="GBP", rate=Decimal("0.88"), date=DAY), actor=finance, now=timezone.now()
+        )
+
+    assert cached == first
+    assert rates_on(day=DAY).rates["GBP"] == (Decimal("0.88"), DAY)
