@@ -5,31 +5,11 @@ Settings are read once per process, so each case runs `manage.py` in a fresh one
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "DOCUMENT_"))
-    }
-    return subprocess.run(  # noqa: S603 -- our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "marketplace.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
+from tests.support import manage
 
 PRODUCTION = {
     "DJANGO_PRODUCTION": "true",
