@@ -1,0 +1,157 @@
+"""A provider's diary and a patient's bookings: scoped to their owner, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.tests.factories import PatientFactory
+from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy
+from bookings.selectors import patient_bookings, provider_appointments
+from providers.tests.factories import OfferingFactory
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+MONDAY = dt.date(2030, 1, 7)
+NOW = dt.datetime(2030, 1, 7, 6, 0, tzinfo=dt.UTC)
+WEEK_START = dt.datetime.combine(MONDAY, dt.time.min, tzinfo=PARIS)
+WEEK_END = WEEK_START + dt.timedelta(days=7)
+
+
+def paris(hour: int, minute: int = 0, day: dt.date = MONDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+def book(*, offering, patient, start: dt.datetime, status: str = BookingStatus.CONFIRMED, live: bool = True):
+    """A booking of one 30-minute appointment, written directly (the services are tested elsewhere)."""
+    booking = Booking.objects.create(
+        patient=patient,
+        offering=offering,
+        provider=offering.provider,
+        status=status,
+        deposit_amount=4500,
+        currency="EUR",
+        cancellation_policy=CancellationPolicy.objects.get(code="platform_default", version=1),
+        hold_expires_at=NOW + dt.timedelta(minutes=15) if status == BookingStatus.HELD else None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    Appointment.objects.create(
+        booking=booking, provider=offering.provider, start=start, end=start + dt.timedelta(minutes=30), live=live
+    )
+    return booking
+
+
+@pytest.fixture
+def offering(db):
+    return OfferingFactory(title="Knee consultation")
+
+
+# --- provider_appointments -------------------------------------------------------------------------
+
+
+def test_a_providers_appointments_come_in_start_order_with_booking_patient_name_and_offering(
+    patient, other_patient, offering, django_assert_num_queries
+):
+    later = book(offering=offering, patient=other_patient, start=paris(11))
+    first = book(offering=offering, patient=patient, start=paris(9, 30), status=BookingStatus.HELD)
+
+    with django_assert_num_queries(1):
+        appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+        rows = [(a.booking, a.booking.patient.get_full_name(), a.booking.offering.title) for a in appointments]
+
+    assert [a.start for a in appointments] == [paris(9, 30), paris(11)]
+    assert rows == [
+        (first, patient.patient_profile.full_name, "Knee consultation"),
+        (later, other_patient.patient_profile.full_name, "Knee consultation"),
+    ]
+
+
+def test_listing_a_full_month_of_appointments_costs_the_same_few_queries(offering, django_assert_max_num_queries):
+    for day in (MONDAY + dt.timedelta(days=n) for n in range(5)):
+        for hour in range(9, 17):
+            book(offering=offering, patient=PatientFactory(), start=paris(hour, day=day))
+
+    with django_assert_max_num_queries(3):
+        appointments = provider_appointments(
+            provider=offering.provider, start=WEEK_START, end=WEEK_START + dt.timedelta(days=30)
+        )
+        names = [(a.booking.patient.get_full_name(), a.booking.offering.title, a.booking.status) for a in appointments]
+
+    assert len(names) == 40
+
+
+def test_another_providers_appointments_are_not_listed(patient, offering):
+    other = OfferingFactory()
+    book(offering=other, patient=patient, start=paris(10))
+    mine = book(offering=offering, patient=patient, start=paris(10))
+
+    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+
+    assert [a.booking for a in appointments] == [mine]
+
+
+def test_appointments_that_no_longer_hold_their_time_are_not_listed(patient, offering):
+    book(offering=offering, patient=patient, start=paris(9), status=BookingStatus.CANCELLED, live=False)
+    book(offering=offering, patient=patient, start=paris(10), status=BookingStatus.EXPIRED, live=False)
+    kept = book(offering=offering, patient=patient, start=paris(11))
+
+    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+
+    assert [a.booking for a in appointments] == [kept]
+
+
+def test_only_appointments_starting_within_the_range_are_listed(patient, offering):
+    book(offering=offering, patient=patient, start=WEEK_START - dt.timedelta(minutes=30))
+    at_start = book(offering=offering, patient=patient, start=WEEK_START)
+    book(offering=offering, patient=patient, start=WEEK_END)
+
+    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+
+    assert [a.booking for a in appointments] == [at_start]
+
+
+def test_a_patient_without_a_profile_is_listed_under_their_email(offering):
+    patient = PatientFactory(profile=None)
+    book(offering=offering, patient=patient, start=paris(10))
+
+    [appointment] = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+
+    assert appointment.booking.patient.get_full_name() == patient.email
+
+
+# --- patient_bookings ------------------------------------------------------------------------------
+
+
+def test_a_patients_bookings_come_with_their_appointments_in_two_queries(
+    patient, offering, django_assert_max_num_queries
+):
+    for hour in range(9, 17):
+        book(offering=offering, patient=patient, start=paris(hour))
+
+    with django_assert_max_num_queries(2):
+        rows = [
+            (b.offering.title, b.provider.name, [a.start for a in b.appointments.all()])
+            for b in patient_bookings(patient=patient)
+        ]
+
+    assert len(rows) == 8
+    assert all(title == "Knee consultation" and len(starts) == 1 for title, _name, starts in rows)
+
+
+def test_another_patients_bookings_are_not_listed(patient, other_patient, offering):
+    mine = book(offering=offering, patient=patient, start=paris(10))
+    book(offering=offering, patient=other_patient, start=paris(11))
+
+    assert list(patient_bookings(patient=patient)) == [mine]
+
+
+def test_a_patients_bookings_are_listed_newest_first_whatever_their_status(patient, offering):
+    older = book(offering=offering, patient=patient, start=paris(10), status=BookingStatus.CANCELLED, live=False)
+    newer = book(offering=offering, patient=patient, start=paris(11))
+    Booking.objects.filter(pk=older.pk).update(created_at=NOW - dt.timedelta(days=1))
+
+    assert list(patient_bookings(patient=patient)) == [newer, older]
