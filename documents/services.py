@@ -184,7 +184,7 @@ def document_grant(
     return grant
 
 
-def _revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime, reason: str) -> None:
+def _revoke(*, grant: DocumentGrant, actor: User | None, now: dt.datetime, reason: str) -> None:
     grant.revoked_at = now
     grant.save(update_fields=["revoked_at"])
     audit_record(
@@ -194,6 +194,21 @@ def _revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime, reason: str)
         after={"document": str(grant.document_id), "provider": grant.provider_id, "reason": reason},
         now=now,
     )
+
+
+@transaction.atomic
+def document_grants_end(*, grants: list[DocumentGrant], reason: str, now: dt.datetime) -> int:
+    """End these grants for a reason of the platform's (the quote request they served closed).
+
+    Grants already revoked are left alone; returns how many this call ended. The audit events
+    name no actor: the rule acted, not a person.
+    """
+    ended = 0
+    for grant in DocumentGrant.objects.select_for_update().filter(pk__in=[g.pk for g in grants]).order_by("pk"):
+        if grant.revoked_at is None:
+            _revoke(grant=grant, actor=None, now=now, reason=reason)
+            ended += 1
+    return ended
 
 
 @transaction.atomic
