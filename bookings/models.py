@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bookings.policy import PolicyTerms, Tier
+from bookings.policy import Evidence, PolicyTerms, Reason, Tier
 from marketplace.money import Money, currency_choices
 
 
@@ -76,29 +78,97 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 LIVE_STATUSES = frozenset({BookingStatus.HELD, BookingStatus.AWAITING_DEPOSIT, BookingStatus.CONFIRMED})
 
 
+class CancellationReason(models.TextChoices):
+    """`bookings.policy.Reason` with labels for forms and the admin."""
+
+    NONE = Reason.NONE.value, _("No particular reason")
+    DOCTOR_DECLINES = Reason.DOCTOR_DECLINES.value, _("The doctor declined the care after examining me")
+    UNFIT_TO_TRAVEL = Reason.UNFIT_TO_TRAVEL.value, _("A doctor found me unfit to travel")
+    FORCE_MAJEURE = Reason.FORCE_MAJEURE.value, _("Force majeure")
+    DEATH = Reason.DEATH.value, _("Death")
+
+
+class EvidenceStatus(models.TextChoices):
+    """`bookings.policy.Evidence` with labels: where the evidence of a legitimate reason stands."""
+
+    NONE = Evidence.NONE.value, _("No evidence received")
+    PENDING = Evidence.PENDING.value, _("Evidence awaiting review")
+    ACCEPTED = Evidence.ACCEPTED.value, _("Evidence accepted")
+    REJECTED = Evidence.REJECTED.value, _("Evidence rejected")
+    LATE = Evidence.LATE.value, _("No accepted evidence by the deadline")
+
+
 class Booking(models.Model):
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
-    offering = models.ForeignKey("providers.Offering", on_delete=models.PROTECT, related_name="bookings")
-    # Denormalised from the offering so that appointments can be constrained per provider.
+    # Empty for a booking made from an accepted quote, which need not name an offering.
+    offering = models.ForeignKey(
+        "providers.Offering", on_delete=models.PROTECT, related_name="bookings", null=True, blank=True
+    )
+    # Denormalised from the offering (or the quote) so that appointments can be constrained per provider.
     provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="bookings")
     status = models.CharField(_("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.HELD)
     deposit_amount = models.BigIntegerField(_("deposit (minor units)"))
+    # The whole price when known (a quote's total), in the deposit's currency.
+    total_amount = models.BigIntegerField(_("total (minor units)"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=currency_choices())
+    # The provider's timezone (IANA) when booked: times are shown and cancellation days counted in it.
+    timezone = models.CharField(_("timezone"), max_length=64, default="UTC")
     cancellation_policy = models.ForeignKey(
         CancellationPolicy, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("cancellation policy")
     )
     hold_expires_at = models.DateTimeField(_("hold expires at"), null=True, blank=True)
+    deposit_due_at = models.DateTimeField(_("deposit due by"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("deposit paid at"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=255, blank=True)
+
+    # Cancellation: the decision of bookings.policy.decide, as recorded (the refund itself is the
+    # payments app's job). Not final while the evidence of a legitimate reason is awaited.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(
+        _("reason for cancelling"), max_length=20, choices=CancellationReason.choices, blank=True
+    )
+    evidence_status = models.CharField(
+        _("evidence"), max_length=10, choices=EvidenceStatus.choices, default=EvidenceStatus.NONE
+    )
+    evidence_due_at = models.DateTimeField(_("evidence due by"), null=True, blank=True)
+    cancellation_fee = models.BigIntegerField(_("cancellation fee (minor units)"), null=True, blank=True)
+    cancellation_refund = models.BigIntegerField(_("refund (minor units)"), null=True, blank=True)
+    cancellation_rule = models.CharField(_("rule applied"), max_length=20, blank=True)
+    cancellation_explanation = models.TextField(_("explanation"), blank=True)
+    cancellation_final = models.BooleanField(_("decision final"), default=False)
+    completed_at = models.DateTimeField(_("completed or marked no-show at"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "hold_expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "hold_expires_at"]),
+            models.Index(fields=["status", "deposit_due_at"]),
+            models.Index(fields=["status", "cancellation_final", "evidence_due_at"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(deposit_amount__gte=0), name="bookings_deposit_not_negative"),
             models.CheckConstraint(
                 condition=~models.Q(status=BookingStatus.HELD) | models.Q(hold_expires_at__isnull=False),
                 name="bookings_held_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=BookingStatus.AWAITING_DEPOSIT) | models.Q(deposit_due_at__isnull=False),
+                name="bookings_awaiting_deposit_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_amount__isnull=True) | models.Q(total_amount__gte=models.F("deposit_amount")),
+                name="bookings_total_covers_deposit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancellation_fee__isnull=True)
+                | models.Q(cancellation_fee__gte=0, cancellation_refund__gte=0),
+                name="bookings_cancellation_amounts_not_negative",
             ),
         ]
         verbose_name = _("booking")
@@ -109,6 +179,66 @@ class Booking(models.Model):
     @property
     def deposit(self) -> Money:
         return Money(self.deposit_amount, self.currency)
+
+    @property
+    def total(self) -> Money | None:
+        return None if self.total_amount is None else Money(self.total_amount, self.currency)
+
+    @property
+    def cancellation_fee_money(self) -> Money | None:
+        return None if self.cancellation_fee is None else Money(self.cancellation_fee, self.currency)
+
+    @property
+    def cancellation_refund_money(self) -> Money | None:
+        return None if self.cancellation_refund is None else Money(self.cancellation_refund, self.currency)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def evidence_awaited(self) -> bool:
+        """A legitimate reason was given and no final decision is recorded yet."""
+        return self.status == BookingStatus.CANCELLED and not self.cancellation_final
+
+
+class EvidenceReview(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CancellationEvidence(models.Model):
+    """A document sent to prove a legitimate reason for cancelling (a medical certificate…)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="evidence")
+    document = models.ForeignKey("documents.MedicalDocument", on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"))
+    status = models.CharField(
+        _("review"), max_length=10, choices=EvidenceReview.choices, default=EvidenceReview.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "document"], name="bookings_evidence_document_once"),
+        ]
+        verbose_name = _("cancellation evidence")
+        verbose_name_plural = _("cancellation evidence")
+
+    def __str__(self) -> str:
+        return f"Evidence {self.pk} for booking {self.booking_id} ({self.status})"
 
 
 class Appointment(models.Model):

@@ -190,6 +190,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.expire_held_bookings",
         "schedule": timedelta(minutes=1),
     },
+    "expire-unpaid-bookings": {
+        "task": "bookings.tasks.expire_unpaid_bookings",
+        "schedule": timedelta(minutes=5),
+    },
+    "apply-evidence-deadlines": {
+        "task": "bookings.tasks.apply_evidence_deadlines",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # ------------------------------------------------------------------------------------------

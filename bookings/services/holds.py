@@ -1,11 +1,4 @@
-"""Booking services: holding a slot while the patient pays, and releasing holds that lapse.
-
-No double booking (DESIGN.md §4) rests on two guards:
-- every service that gives a provider's time to a booking first locks that provider's row, so
-  such services run one at a time per provider and see each other's committed appointments;
-- on PostgreSQL an exclusion constraint refuses two live overlapping appointments of one
-  provider, whatever code path inserts them. Its violation becomes the same `slot_taken` conflict.
-"""
+"""Holding a slot while the patient pays, and releasing holds that lapse."""
 
 from __future__ import annotations
 
@@ -15,12 +8,13 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from bookings.models import (
-    ALLOWED_TRANSITIONS,
-    Appointment,
-    Booking,
-    BookingStatus,
-    CancellationPolicy,
+from bookings.models import Appointment, Booking, BookingStatus
+from bookings.services.common import (
+    expire_bookings,
+    is_overlap_violation,
+    policy_in_force,
+    provider_offering_ids,
+    slot_taken,
 )
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, ValidationFailed
@@ -29,71 +23,6 @@ from providers.models import BookingMode, Offering, Provider
 from providers.services.derived import offerings_changed
 
 HOLD_DURATION = dt.timedelta(minutes=15)
-NO_OVERLAP_CONSTRAINT = "bookings_appointment_no_overlap"
-EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE
-
-
-def _slot_taken() -> Conflict:
-    return Conflict(_("This time has just been taken by someone else. Please choose another slot."), code="slot_taken")
-
-
-def _is_overlap_violation(error: IntegrityError) -> bool:
-    cause = error.__cause__
-    return getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION or NO_OVERLAP_CONSTRAINT in str(error)
-
-
-def _check_transition(current: str, target: str) -> None:
-    if target not in ALLOWED_TRANSITIONS[current]:
-        raise Conflict(
-            _("A booking that is %(current)s cannot become %(target)s.")
-            % {"current": BookingStatus(current).label, "target": BookingStatus(target).label},
-            code="invalid_transition",
-        )
-
-
-def _policy_in_force(*, code: str, now: dt.datetime) -> CancellationPolicy:
-    policy = CancellationPolicy.objects.filter(code=code, published_at__lte=now).order_by("-version").first()
-    if policy is None:
-        raise Conflict(
-            _("This offering's cancellation policy is not available yet; it cannot be booked."),
-            code="policy_missing",
-        )
-    return policy
-
-
-def _provider_offering_ids(provider_ids: set[int]) -> list[int]:
-    # A provider's appointments take the time of all its offerings, so all their next slots move.
-    return list(Offering.objects.filter(provider_id__in=provider_ids).values_list("pk", flat=True))
-
-
-def _expire(*, booking_ids: list[int], now: dt.datetime) -> list[int]:
-    """Turn these bookings from held to expired and free their time; returns the ids expired.
-
-    The caller holds the rows' locks; the update is conditional anyway, so a booking that is no
-    longer held (paid, expired by another worker) is left alone.
-    """
-    _check_transition(BookingStatus.HELD, BookingStatus.EXPIRED)
-    rows = list(
-        Booking.objects.filter(pk__in=booking_ids, status=BookingStatus.HELD, hold_expires_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", "provider_id")
-    )
-    ids = [pk for pk, _provider in rows]
-    if not ids:
-        return []
-    Booking.objects.filter(pk__in=ids, status=BookingStatus.HELD).update(status=BookingStatus.EXPIRED, updated_at=now)
-    Appointment.objects.filter(booking_id__in=ids).update(live=False)
-    for pk in ids:
-        audit_record(
-            actor=None,
-            action="bookings.booking.expired",
-            target=Booking(pk=pk),
-            before={"status": BookingStatus.HELD},
-            after={"status": BookingStatus.EXPIRED},
-            now=now,
-        )
-    offerings_changed(offering_ids=_provider_offering_ids({provider for _pk, provider in rows}), index=False)
-    return ids
 
 
 def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.datetime) -> Booking:
@@ -150,12 +79,12 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        _expire(booking_ids=lapsed, now=now)
+        expire_bookings(booking_ids=lapsed, status=BookingStatus.HELD, now=now)
         if Appointment.objects.filter(provider=provider, live=True, start__lt=slot.end, end__gt=slot.start).exists():
-            raise _slot_taken()
+            raise slot_taken()
 
         deposit = offering.deposit
-        policy = _policy_in_force(code=offering.cancellation_policy, now=now)
+        policy = policy_in_force(code=offering.cancellation_policy, now=now)
         try:
             with transaction.atomic():
                 booking = Booking.objects.create(
@@ -167,6 +96,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
                     currency=deposit.currency,
                     cancellation_policy=policy,
                     hold_expires_at=now + HOLD_DURATION,
+                    timezone=offering.location.timezone,
                     created_at=now,
                     updated_at=now,
                 )
@@ -174,8 +104,8 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
                     booking=booking, provider=provider, start=slot.start, end=slot.end, live=True
                 )
         except IntegrityError as error:
-            if _is_overlap_violation(error):
-                raise _slot_taken() from error
+            if is_overlap_violation(error):
+                raise slot_taken() from error
             raise
 
         audit_record(
@@ -193,7 +123,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
             },
             now=now,
         )
-        offerings_changed(offering_ids=_provider_offering_ids({provider.pk}), index=False)
+        offerings_changed(offering_ids=provider_offering_ids({provider.pk}), index=False)
     return booking
 
 
@@ -214,6 +144,6 @@ def booking_expire_holds(*, now: dt.datetime, batch_size: int = 500) -> int:
             )
             if not ids:
                 return expired
-            expired += len(_expire(booking_ids=ids, now=now))
+            expired += len(expire_bookings(booking_ids=ids, status=BookingStatus.HELD, now=now))
         if len(ids) < batch_size:
             return expired

@@ -241,7 +241,7 @@ def test_a_lapsed_hold_no_longer_blocks_the_slot_even_before_the_expiry_job_runs
 def test_bookings_awaiting_their_deposit_or_confirmed_keep_their_time_past_the_hold(patient, offering):
     for hour, status in [(10, BookingStatus.AWAITING_DEPOSIT), (11, BookingStatus.CONFIRMED)]:
         booking = booking_hold(patient=patient, offering=offering, start=paris(hour), now=NOW)
-        Booking.objects.filter(pk=booking.pk).update(status=status)
+        Booking.objects.filter(pk=booking.pk).update(status=status, deposit_due_at=NOW + dt.timedelta(days=2))
 
     assert booking_expire_holds(now=NOW + dt.timedelta(hours=1)) == 0
     busy = offering_busy_intervals(offering=offering, start=paris(0), end=paris(23), now=NOW + dt.timedelta(hours=1))

@@ -1,0 +1,349 @@
+"""Cancelling a booking under its policy, and the evidence of a legitimate reason.
+
+The decision comes from `bookings.policy.decide` with the policy version the booking was sold
+under, its first appointment (a calendar date in the provider's timezone) and its payment date.
+The amounts are recorded here; giving the refund back is the payments app's job.
+
+A legitimate reason (DESIGN.md §3) leaves the decision pending: the patient has 14 days after
+cancelling to send a certificate, the careteam accepts (whole deposit refunded) or rejects it.
+Without accepted evidence by then, the ordinary rules apply (`booking_apply_evidence_deadlines`).
+Evidence sent within the 14 days and still awaiting review is left to the careteam: the seed's
+condition is that the certificate reaches us in time, not that we read it in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import StaffGroup
+from bookings import policy
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    CancellationEvidence,
+    EvidenceReview,
+    EvidenceStatus,
+)
+from bookings.services.common import check_transition, free_time, lock_booking, transition
+from documents.models import MedicalDocument
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, Forbidden, ValidationFailed
+
+EVIDENCE_WINDOW = dt.timedelta(days=14)
+NOT_PAID_RULE = "not_paid"
+
+
+def is_careteam(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.in_group(StaffGroup.CARETEAM))
+
+
+def _reason(value: policy.Reason | str) -> policy.Reason:
+    try:
+        return policy.Reason(value)
+    except ValueError:
+        message = _("Choose one of the reasons offered.")
+        raise ValidationFailed(message, code="invalid_reason", details={"reason": [message]}) from None
+
+
+def decision_for(
+    booking: Booking,
+    *,
+    cancelled_at: dt.datetime,
+    reason: policy.Reason = policy.Reason.NONE,
+    evidence: policy.Evidence = policy.Evidence.NONE,
+    no_show: bool = False,
+) -> policy.Decision:
+    """What the policy decides for this paid booking (first appointment, payment date, version)."""
+    first = booking.appointments.order_by("start").first()
+    tz = booking.tz
+    return policy.decide(
+        policy=booking.cancellation_policy.terms,
+        deposit=booking.deposit,
+        first_appointment=first.start.astimezone(tz).date(),
+        tz=tz,
+        paid_at=booking.paid_at,
+        cancelled_at=cancelled_at,
+        reason=reason,
+        evidence=evidence,
+        no_show=no_show,
+    )
+
+
+def decision_fields(decision: policy.Decision) -> dict[str, Any]:
+    return {
+        "cancellation_fee": decision.fee.amount,
+        "cancellation_refund": decision.refund.amount,
+        "cancellation_rule": str(decision.rule),
+        "cancellation_explanation": decision.explanation,
+        "cancellation_final": decision.final,
+    }
+
+
+def _decision_audit(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "fee": fields["cancellation_fee"],
+        "refund": fields["cancellation_refund"],
+        "rule": fields["cancellation_rule"],
+        "final": fields["cancellation_final"],
+    }
+
+
+def _refuse_cancel(booking: Booking) -> None:
+    messages = {
+        BookingStatus.CANCELLED: (_("This booking is already cancelled."), "already_cancelled"),
+        BookingStatus.COMPLETED: (
+            _("This booking is completed: its appointments took place and it can no longer be cancelled."),
+            "booking_completed",
+        ),
+        BookingStatus.NO_SHOW: (
+            _("This booking was closed as a no-show and can no longer be cancelled."),
+            "booking_no_show",
+        ),
+        BookingStatus.EXPIRED: (_("This booking expired and has nothing left to cancel."), "booking_expired"),
+    }
+    if booking.status in messages:
+        message, code = messages[booking.status]
+        raise Conflict(message, code=code, details={"booking": booking.pk})
+    check_transition(booking.status, BookingStatus.CANCELLED)
+
+
+def booking_cancel(*, booking: Booking, actor, reason: policy.Reason | str, now: dt.datetime) -> Booking:
+    """The patient (or the careteam for them) cancels `booking` at `now` for `reason`.
+
+    1. Refuse a booking that is completed, closed, expired or already cancelled (Conflict).
+    2. Unpaid (held or awaiting its deposit): nothing is kept or refunded.
+    3. Paid: record the policy's decision. A legitimate reason leaves it pending until evidence
+       is accepted (14 days to send it); the amounts recorded are then those of the ordinary
+       rules, which apply if the evidence is not accepted.
+    4. The appointments free their time.
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        if actor is None or (actor.pk != locked.patient_id and not is_careteam(actor)):
+            raise Forbidden(_("Only the patient or the careteam can cancel this booking."))
+        _refuse_cancel(locked)
+        legitimate = reason in policy.LEGITIMATE_REASONS
+        if locked.paid_at is None:
+            fields: dict[str, Any] = {
+                "cancellation_fee": 0,
+                "cancellation_refund": 0,
+                "cancellation_rule": NOT_PAID_RULE,
+                "cancellation_explanation": _("The deposit was not paid: nothing is kept and nothing is refunded."),
+                "cancellation_final": True,
+            }
+            legitimate = False
+        else:
+            evidence = policy.Evidence.PENDING if legitimate else policy.Evidence.NONE
+            fields = decision_fields(decision_for(locked, cancelled_at=now, reason=reason, evidence=evidence))
+        fields.update(
+            {
+                "cancelled_at": now,
+                "cancelled_by": actor,
+                "cancellation_reason": reason.value,
+                "evidence_status": EvidenceStatus.NONE,
+                "evidence_due_at": now + EVIDENCE_WINDOW if legitimate else None,
+            }
+        )
+        transition(
+            booking=locked,
+            target=BookingStatus.CANCELLED,
+            actor=actor,
+            action="bookings.booking.cancelled",
+            now=now,
+            fields=fields,
+            audit_after={"reason": reason.value, **_decision_audit(fields)},
+        )
+        free_time(booking=locked)
+    return locked
+
+
+def _evidence_expected(booking: Booking) -> None:
+    if booking.status != BookingStatus.CANCELLED or booking.cancellation_reason not in policy.LEGITIMATE_REASONS:
+        raise Conflict(
+            _("Evidence is only needed for a booking cancelled for one of the legitimate reasons."),
+            code="evidence_not_expected",
+        )
+    if booking.cancellation_final:
+        raise Conflict(
+            _("The decision on this cancellation is final; evidence can no longer change it."),
+            code="evidence_decided",
+        )
+
+
+def booking_submit_evidence(
+    *, booking: Booking, actor, document: MedicalDocument, now: dt.datetime
+) -> CancellationEvidence:
+    """The patient (or their legal representative, who holds the account) sends `document` as
+    evidence of the legitimate reason for cancelling, within 14 days of the cancellation.
+
+    Sending the same document again changes nothing.
+    """
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        if actor is None or actor.pk != locked.patient_id:
+            raise Forbidden(_("Only the patient or their representative can send evidence for this booking."))
+        if document.owner_id != actor.pk:
+            message = _("Choose one of your own documents.")
+            raise ValidationFailed(message, code="document_not_yours", details={"document": [message]})
+        existing = CancellationEvidence.objects.filter(booking=locked, document=document).first()
+        if existing is not None:
+            return existing
+        _evidence_expected(locked)
+        if now > locked.evidence_due_at:
+            raise Conflict(
+                _(
+                    "Evidence had to reach us within 14 days of the cancellation, by %(date)s. "
+                    "The ordinary cancellation rules apply."
+                )
+                % {"date": date_format(locked.evidence_due_at.astimezone(locked.tz), "DATETIME_FORMAT")},
+                code="evidence_late",
+            )
+        evidence = CancellationEvidence.objects.create(
+            booking=locked, document=document, submitted_by=actor, submitted_at=now
+        )
+        before = locked.evidence_status
+        locked.evidence_status = EvidenceStatus.PENDING
+        locked.updated_at = now
+        locked.save(update_fields=["evidence_status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="bookings.evidence.submitted",
+            target=locked,
+            before={"evidence": before},
+            after={"evidence": EvidenceStatus.PENDING, "document": str(document.pk), "evidence_id": evidence.pk},
+            now=now,
+        )
+    return evidence
+
+
+def _finalise(*, booking: Booking, evidence: policy.Evidence, status: str, actor, action: str, now, **extra) -> None:
+    """Record the final decision for a cancelled booking whose evidence is `evidence`."""
+    before = {
+        "evidence": booking.evidence_status,
+        **_decision_audit(
+            {
+                "cancellation_fee": booking.cancellation_fee,
+                "cancellation_refund": booking.cancellation_refund,
+                "cancellation_rule": booking.cancellation_rule,
+                "cancellation_final": booking.cancellation_final,
+            }
+        ),
+    }
+    decision = decision_for(
+        booking, cancelled_at=booking.cancelled_at, reason=policy.Reason(booking.cancellation_reason), evidence=evidence
+    )
+    fields = {**decision_fields(decision), "evidence_status": status, "updated_at": now}
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    booking.save(update_fields=list(fields))
+    audit_record(
+        actor=actor,
+        action=action,
+        target=booking,
+        before=before,
+        after={"evidence": status, **_decision_audit(fields), **extra},
+        now=now,
+    )
+
+
+def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: str = "", now: dt.datetime) -> Booking:
+    """The careteam accepts or rejects the evidence awaiting review for `booking`.
+
+    Accepted: the whole deposit is refunded, final. Rejected: the patient may still send other
+    evidence until the 14 days are over; after them, the ordinary rules apply at once. Reviewing
+    again what is already accepted changes nothing.
+    """
+    if not is_careteam(actor):
+        raise Forbidden(_("Only the careteam can review cancellation evidence."))
+    note = (note or "").strip()
+    if not accepted and not note:
+        message = _("Say why the evidence is rejected: the patient will read it.")
+        raise ValidationFailed(message, code="note_required", details={"note": [message]})
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        if accepted and locked.evidence_status == EvidenceStatus.ACCEPTED:
+            return locked
+        _evidence_expected(locked)
+        pending = list(
+            CancellationEvidence.objects.select_for_update().filter(booking=locked, status=EvidenceReview.PENDING)
+        )
+        if not pending:
+            raise Conflict(_("No evidence awaits review for this booking."), code="no_evidence_pending")
+        CancellationEvidence.objects.filter(pk__in=[e.pk for e in pending]).update(
+            status=EvidenceReview.ACCEPTED if accepted else EvidenceReview.REJECTED,
+            reviewed_by=actor,
+            reviewed_at=now,
+            note=note,
+        )
+        evidence_ids = [e.pk for e in pending]
+        if accepted:
+            _finalise(
+                booking=locked,
+                evidence=policy.Evidence.ACCEPTED,
+                status=EvidenceStatus.ACCEPTED,
+                actor=actor,
+                action="bookings.evidence.accepted",
+                now=now,
+                evidence_ids=evidence_ids,
+            )
+        elif now >= locked.evidence_due_at:
+            _finalise(
+                booking=locked,
+                evidence=policy.Evidence.REJECTED,
+                status=EvidenceStatus.REJECTED,
+                actor=actor,
+                action="bookings.evidence.rejected",
+                now=now,
+                evidence_ids=evidence_ids,
+                note=note,
+            )
+        else:
+            locked.evidence_status = EvidenceStatus.REJECTED
+            locked.updated_at = now
+            locked.save(update_fields=["evidence_status", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="bookings.evidence.rejected",
+                target=locked,
+                before={"evidence": EvidenceStatus.PENDING},
+                after={"evidence": EvidenceStatus.REJECTED, "final": False, "evidence_ids": evidence_ids, "note": note},
+                now=now,
+            )
+    return locked
+
+
+def booking_apply_evidence_deadlines(*, now: dt.datetime, batch_size: int = 200) -> int:
+    """Apply the ordinary rules to legitimate-reason cancellations with no accepted evidence 14
+    days after cancelling (none sent, or all rejected); returns how many this call decided.
+
+    Safe to run twice and concurrently: rows are claimed with `SKIP LOCKED` and each is decided
+    only while its decision is still pending.
+    """
+    decided = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(status=BookingStatus.CANCELLED, cancellation_final=False, evidence_due_at__lte=now)
+                .exclude(evidence_status=EvidenceStatus.PENDING)
+                .order_by("pk")[:batch_size]
+            )
+            for booking in due:
+                late = booking.evidence_status == EvidenceStatus.NONE
+                _finalise(
+                    booking=booking,
+                    evidence=policy.Evidence.LATE if late else policy.Evidence.REJECTED,
+                    status=EvidenceStatus.LATE if late else EvidenceStatus.REJECTED,
+                    actor=None,
+                    action="bookings.evidence.deadline_passed",
+                    now=now,
+                )
+            decided += len(due)
+        if len(due) < batch_size:
+            return decided
