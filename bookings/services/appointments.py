@@ -1,0 +1,186 @@
+"""After the deposit: the provider closes a booking (completed, no-show); anyone concerned moves an appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from bookings import policy
+from bookings.models import Appointment, Booking, BookingStatus
+from bookings.services.cancellation import decision_fields, decision_for, is_careteam
+from bookings.services.common import (
+    EXPIRY_DEADLINE,
+    check_transition,
+    expire_bookings,
+    is_overlap_violation,
+    lock_booking,
+    provider_offering_ids,
+    slot_taken,
+    transition,
+)
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from providers.availability import offering_free_slots
+from providers.models import Offering, Provider
+from providers.services.derived import offerings_changed
+from providers.services.permissions import member_role
+
+
+def _require_provider_member(*, booking: Booking, actor) -> None:
+    if actor is None or member_role(user=actor, provider=booking.provider) is None:
+        raise Forbidden(_("Only the provider's members can close this booking."))
+
+
+def _require_started(booking: Booking, now: dt.datetime) -> None:
+    first = booking.appointments.order_by("start").first()
+    if first is None or first.start > now:
+        raise Conflict(
+            _("The first appointment has not started yet: it can only be closed after it begins."),
+            code="appointment_not_started",
+        )
+
+
+def booking_complete(*, booking: Booking, actor, now: dt.datetime) -> Booking:
+    """A member of the provider records that the confirmed booking took place (after its first
+    appointment began). Doing it again changes nothing."""
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        _require_provider_member(booking=locked, actor=actor)
+        if locked.status == BookingStatus.COMPLETED:
+            return locked
+        check_transition(locked.status, BookingStatus.COMPLETED)
+        _require_started(locked, now)
+        transition(
+            booking=locked,
+            target=BookingStatus.COMPLETED,
+            actor=actor,
+            action="bookings.booking.completed",
+            now=now,
+            fields={"completed_at": now},
+        )
+    return locked
+
+
+def booking_mark_no_show(*, booking: Booking, actor, now: dt.datetime) -> Booking:
+    """A member of the provider records that the patient did not come to the first appointment:
+    the policy's no-show fee is recorded (the refund, if any, is the payments app's job)."""
+    with transaction.atomic():
+        locked = lock_booking(booking)
+        _require_provider_member(booking=locked, actor=actor)
+        if locked.status == BookingStatus.NO_SHOW:
+            return locked
+        check_transition(locked.status, BookingStatus.NO_SHOW)
+        _require_started(locked, now)
+        fields = decision_fields(decision_for(locked, cancelled_at=now, reason=policy.Reason.NONE, no_show=True))
+        transition(
+            booking=locked,
+            target=BookingStatus.NO_SHOW,
+            actor=actor,
+            action="bookings.booking.no_show",
+            now=now,
+            fields={**fields, "completed_at": now},
+            audit_after={"fee": fields["cancellation_fee"], "refund": fields["cancellation_refund"]},
+        )
+    return locked
+
+
+def booking_reschedule(
+    *, booking: Booking, actor, start: dt.datetime, now: dt.datetime, appointment: Appointment | None = None
+) -> Booking:
+    """Move an appointment of a live booking to another slot its offering offers.
+
+    The patient, a member of the provider or the careteam may do it, before the appointment
+    starts. As for holds: lock the provider's row, release lapsed holds and unpaid bookings,
+    refuse an overlap with any other live appointment (`slot_taken`). A booking made from a quote
+    has no offering to check the slot against: its provider proposes new dates instead.
+    """
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValidationFailed(_("The start time must include its timezone."), code="naive_datetime")
+    with transaction.atomic():
+        provider = Provider.objects.select_for_update().get(pk=booking.provider_id)
+        locked = lock_booking(booking)
+        allowed = (
+            actor is not None
+            and actor.is_authenticated
+            and (
+                actor.pk == locked.patient_id
+                or is_careteam(actor)
+                or member_role(user=actor, provider=provider) is not None
+            )
+        )
+        if not allowed:
+            raise Forbidden(_("Only the patient, the provider or the careteam can move this appointment."))
+        if not locked.is_live:
+            raise Conflict(
+                _("A booking that is %(status)s cannot be rescheduled.")
+                % {"status": BookingStatus(locked.status).label},
+                code="invalid_transition",
+            )
+        if locked.offering_id is None:
+            raise Conflict(
+                _("This booking was made from a quote: ask the provider to propose new dates."),
+                code="reschedule_needs_offering",
+            )
+        appointments = list(locked.appointments.order_by("start"))
+        if appointment is None:
+            if len(appointments) != 1:
+                raise ValidationFailed(_("Say which appointment to move."), code="appointment_required")
+            appointment = appointments[0]
+        elif appointment.pk not in {a.pk for a in appointments}:
+            raise ValidationFailed(_("This appointment belongs to another booking."), code="bad_appointment")
+        else:
+            appointment = next(a for a in appointments if a.pk == appointment.pk)
+        if appointment.start <= now:
+            raise Conflict(_("This appointment has already started."), code="appointment_started")
+
+        offering = Offering.objects.select_related("location").get(pk=locked.offering_id)
+        if not offering.is_active:
+            raise Conflict(_("This offering is no longer published."), code="offering_unpublished")
+        local_day = start.astimezone(ZoneInfo(offering.location.timezone)).date()
+        offered = offering_free_slots(offering=offering, first_day=local_day, last_day=local_day, now=now, busy=[])
+        slot = next((s for s in offered if s.start == start), None)
+        if slot is None:
+            raise ValidationFailed(
+                _("%(offering)s is not offered at that time. Please pick one of the slots offered.")
+                % {"offering": offering.title},
+                code="slot_not_offered",
+            )
+        if (slot.start, slot.end) == (appointment.start, appointment.end):
+            return locked
+        for status, deadline in EXPIRY_DEADLINE.items():
+            lapsed = list(
+                Booking.objects.select_for_update()
+                .filter(provider=provider, status=status, **{f"{deadline}__lte": now})
+                .exclude(pk=locked.pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            expire_bookings(booking_ids=lapsed, status=status, now=now)
+        others = Appointment.objects.filter(
+            provider=provider, live=True, start__lt=slot.end, end__gt=slot.start
+        ).exclude(pk=appointment.pk)
+        if others.exists() or not appointment.live:
+            raise slot_taken()
+        before = {"start": appointment.start.isoformat(), "end": appointment.end.isoformat()}
+        try:
+            with transaction.atomic():
+                Appointment.objects.filter(pk=appointment.pk).update(start=slot.start, end=slot.end)
+        except IntegrityError as error:
+            if is_overlap_violation(error):
+                raise slot_taken() from error
+            raise
+        locked.updated_at = now
+        locked.save(update_fields=["updated_at"])
+        audit_record(
+            actor=actor,
+            action="bookings.appointment.rescheduled",
+            target=locked,
+            before={"appointment": appointment.pk, **before},
+            after={"appointment": appointment.pk, "start": slot.start.isoformat(), "end": slot.end.isoformat()},
+            now=now,
+        )
+        offerings_changed(offering_ids=provider_offering_ids({provider.pk}), index=False)
+    return locked
