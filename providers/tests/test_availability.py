@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -332,6 +333,37 @@ def test_a_busy_interval_leaves_the_adjacent_slots_free():
     found = slots(offering, dt.date(2027, 1, 11), busy=busy)
 
     assert [slot.start.time() for slot in found] == [dt.time(9), dt.time(10), dt.time(10, 30)]
+
+
+def test_a_long_busy_interval_removes_the_slots_it_covers_past_a_shorter_one_starting_later():
+    offering = offering_in("Europe/Paris", slot_minutes=30)
+    rule(offering, Weekday.MONDAY, dt.time(9), dt.time(13))
+    busy = [
+        Slot(dt.datetime(2027, 1, 11, 9, tzinfo=PARIS), dt.datetime(2027, 1, 11, 12, tzinfo=PARIS)),
+        Slot(dt.datetime(2027, 1, 11, 9, 30, tzinfo=PARIS), dt.datetime(2027, 1, 11, 10, tzinfo=PARIS)),
+    ]
+
+    found = slots(offering, dt.date(2027, 1, 11), busy=busy)
+
+    assert [slot.start.time() for slot in found] == [dt.time(12), dt.time(12, 30)]
+
+
+def test_a_month_of_scattered_bookings_leaves_exactly_the_slots_that_overlap_none():
+    offering = offering_in("Europe/Paris", slot_minutes=30)
+    open_weekdays(offering.location, dt.time(9), dt.time(17))
+    all_slots = slots(offering, dt.date(2027, 1, 1), dt.date(2027, 1, 31))
+    rng = random.Random(7)
+    # Busy intervals of odd lengths and offsets, some overlapping each other, given in UTC.
+    busy = []
+    for slot in rng.sample(all_slots, 120):
+        start = slot.start.astimezone(UTC) + dt.timedelta(minutes=rng.choice([-20, -5, 0, 10]))
+        busy.append(Slot(start, start + dt.timedelta(minutes=rng.choice([5, 30, 45, 90]))))
+
+    found = slots(offering, dt.date(2027, 1, 1), dt.date(2027, 1, 31), busy=busy)
+
+    expected = [s for s in all_slots if not any(s.start < b.end and b.start < s.end for b in busy)]
+    assert found == expected
+    assert 0 < len(found) < len(all_slots)
 
 
 # --- queries -------------------------------------------------------------------------------------------
