@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -206,6 +208,8 @@ class Quote(models.Model):
     payment_days = models.PositiveSmallIntegerField(_("days to pay the deposit once accepted"))
     max_variation_bps = models.PositiveIntegerField(_("maximum price variation (basis points)"))
     cancellation_policy = models.CharField(_("cancellation policy"), max_length=40)
+    # Where the care takes place: proposed times are shown in this IANA timezone.
+    timezone = models.CharField(_("timezone"), max_length=64, default="UTC")
     sent_at = models.DateTimeField(_("sent at"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     patient_currency = models.CharField(_("patient's currency"), max_length=3, blank=True)
@@ -237,6 +241,10 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"Quote {self.pk} ({self.status})"
+
+    @property
+    def max_variation_percent(self) -> Decimal:
+        return Decimal(self.max_variation_bps) / 100
 
 
 class QuoteLineKind(models.TextChoices):

@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("providers/", include("providers.urls")),
     path("documents/", include("documents.urls")),
+    path("quotes/", include("marketplace.quotes.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import StaffGroup
 from marketplace.errors import DomainError, Forbidden, NotFound
+from marketplace.quotes.selectors import provider_median_response
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
@@ -362,6 +363,7 @@ def public_page(request, slug: str):
             "offerings": offerings,
             "json_ld": _json_ld(request, provider),
             "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
+            "median_response": provider_median_response(provider_id=provider.pk),
         },
     )
 

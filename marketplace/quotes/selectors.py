@@ -23,20 +23,24 @@ def _quotes_prefetch() -> Prefetch:
     )
 
 
-def patient_quote_requests(*, patient: User) -> QuerySet[QuoteRequest]:
+def _of_patient(patient: User) -> QuerySet[QuoteRequest]:
     if not patient.is_authenticated:
         return QuoteRequest.objects.none()
     return (
         QuoteRequest.objects.filter(patient=patient)
         .select_related("specialty", "procedure")
-        .prefetch_related("recipients__provider", "quotes")
+        .prefetch_related("recipients__provider")
     )
+
+
+def patient_quote_requests(*, patient: User) -> QuerySet[QuoteRequest]:
+    return _of_patient(patient).prefetch_related("quotes")
 
 
 def patient_quote_request(*, patient: User, request_id: int) -> QuoteRequest:
     """One of `patient`'s requests with its recipients, documents and quotes; NotFound otherwise."""
     request = (
-        patient_quote_requests(patient=patient)
+        _of_patient(patient)
         .prefetch_related("documents", _quotes_prefetch())
         .filter(pk=request_id)
         .first()

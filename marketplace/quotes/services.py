@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from zoneinfo import available_timezones
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -416,6 +417,7 @@ def quote_submit(
     payment_days: int,
     max_variation_bps: int,
     cancellation_policy: str = CancellationPolicyChoice.PLATFORM_DEFAULT,
+    timezone: str = "UTC",
     excluded: str = "",
     message: str = "",
     now: dt.datetime,
@@ -464,6 +466,8 @@ def quote_submit(
         raise _invalid("max_variation_bps", _("The maximum price variation is between 0 and 100%."))
     if cancellation_policy not in CancellationPolicyChoice.values:
         raise _invalid("cancellation_policy", _("Choose one of the platform's cancellation policies."))
+    if timezone not in available_timezones() and timezone != "UTC":
+        raise _invalid("timezone", _("Unknown timezone: %(timezone)s.") % {"timezone": timezone})
     _check_slots(slots, now=now)
 
     quote = Quote.objects.create(
@@ -479,6 +483,7 @@ def quote_submit(
         payment_days=payment_days,
         max_variation_bps=max_variation_bps,
         cancellation_policy=cancellation_policy,
+        timezone=timezone,
         sent_at=now,
     )
     QuoteLine.objects.bulk_create(
@@ -535,39 +540,45 @@ def quote_withdraw(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
 
 
 def quotes_expire(*, now: dt.datetime, batch_size: int = 200) -> int:
-    """Expire quotes past their validity and requests past their open period; returns how many
+    """Expire requests past their open period and quotes past their validity; returns how many
     requests and quotes this call closed.
 
-    Safe to run twice and concurrently: rows are claimed with `SKIP LOCKED` and each is checked
-    again under its lock, so each is expired (and audited) once.
+    Safe to run twice and concurrently: rows are claimed in batches with `SKIP LOCKED`, each batch
+    in its own transaction, so each is expired (and audited) once.
     """
     closed = 0
-    with transaction.atomic():
-        for request in (
-            QuoteRequest.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[QuoteRequestStatus.SENT, QuoteRequestStatus.ANSWERED], expires_at__lte=now)
-            .order_by("pk")[:batch_size]
-        ):
-            _close_request(request=request, status=QuoteRequestStatus.EXPIRED, actor=None, now=now)
-            closed += 1
-    with transaction.atomic():
-        for quote in (
-            Quote.objects.select_for_update(skip_locked=True)
-            .filter(status=QuoteStatus.SENT, valid_until__lt=now.date())
-            .order_by("pk")[:batch_size]
-        ):
-            if now < quote_expires_at(quote):
-                continue
-            quote.status = QuoteStatus.EXPIRED
-            quote.decided_at = now
-            quote.save(update_fields=["status", "decided_at"])
-            audit_record(
-                actor=None,
-                action="marketplace.quote.expired",
-                target=quote,
-                before={"status": QuoteStatus.SENT},
-                after={"status": QuoteStatus.EXPIRED},
-                now=now,
+    while True:
+        with transaction.atomic():
+            requests = list(
+                QuoteRequest.objects.select_for_update(skip_locked=True)
+                .filter(status__in=[QuoteRequestStatus.SENT, QuoteRequestStatus.ANSWERED], expires_at__lte=now)
+                .order_by("pk")[:batch_size]
             )
-            closed += 1
-    return closed
+            for request in requests:
+                _close_request(request=request, status=QuoteRequestStatus.EXPIRED, actor=None, now=now)
+        closed += len(requests)
+        if len(requests) < batch_size:
+            break
+    while True:
+        with transaction.atomic():
+            # valid_until is the last day of validity (UTC): a quote expires the next day.
+            quotes = list(
+                Quote.objects.select_for_update(skip_locked=True)
+                .filter(status=QuoteStatus.SENT, valid_until__lt=now.date())
+                .order_by("pk")[:batch_size]
+            )
+            for quote in quotes:
+                quote.status = QuoteStatus.EXPIRED
+                quote.decided_at = now
+                quote.save(update_fields=["status", "decided_at"])
+                audit_record(
+                    actor=None,
+                    action="marketplace.quote.expired",
+                    target=quote,
+                    before={"status": QuoteStatus.SENT},
+                    after={"status": QuoteStatus.EXPIRED},
+                    now=now,
+                )
+        closed += len(quotes)
+        if len(quotes) < batch_size:
+            return closed

@@ -21,3 +21,9 @@ def price(offering) -> str:
     if upper is None or upper == offering.price:
         return lower
     return f"{lower} – {money(upper)}"
+
+
+@register.simple_tag
+def money_of(amount: int | None, currency: str) -> str:
+    """{% money_of minor_units currency %}: for amounts stored as integer minor units beside a currency."""
+    return "" if amount is None or not currency else money(Money(amount, currency))
