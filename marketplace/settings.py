@@ -198,6 +198,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.apply_evidence_deadlines",
         "schedule": timedelta(hours=1),
     },
+    "expire-quotes": {
+        "task": "marketplace.tasks.expire_quotes",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # ------------------------------------------------------------------------------------------
