@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from accounts.models import User
-from bookings.models import Appointment, Booking
+from accounts.models import StaffGroup, User
+from bookings.models import Appointment, Booking, EvidenceReview
+from bookings.policy import SchedulePeriod, describe_schedule, schedule
+from marketplace.errors import NotFound
 from providers.models import Provider
 
 
@@ -34,3 +38,76 @@ def patient_bookings(*, patient: User) -> QuerySet[Booking]:
         .prefetch_related("appointments")
         .order_by("-created_at", "-id")
     )
+
+
+# --- scoped reads for the booking pages and API ---------------------------------------------------
+
+
+def _with_details(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    return bookings.select_related("offering__location", "provider", "patient", "cancellation_policy").prefetch_related(
+        "appointments", "evidence__document"
+    )
+
+
+def booking_visible_to(*, user: User, booking_id: int) -> Booking:
+    """The booking if `user` is its patient, a member of its provider or careteam; NotFound otherwise,
+    whether or not it exists."""
+    found = None
+    if user.is_authenticated:
+        visible = Q(patient_id=user.pk) | Q(provider__members__user_id=user.pk)
+        if user.in_group(StaffGroup.CARETEAM):
+            visible = Q()
+        found = _with_details(Booking.objects.filter(visible)).filter(pk=booking_id).distinct().first()
+    if found is None:
+        raise NotFound(_("You have no booking with this number."))
+    return found
+
+
+def booking_of_patient(*, user: User, booking_id: int) -> Booking:
+    """The patient's own booking; NotFound for anyone else's."""
+    found = None
+    if user.is_authenticated:
+        found = _with_details(Booking.objects.filter(patient_id=user.pk, pk=booking_id)).first()
+    if found is None:
+        raise NotFound(_("You have no booking with this number."))
+    return found
+
+
+def provider_bookings(*, user: User, provider: Provider) -> QuerySet[Booking]:
+    """The provider's bookings for one of its members (none for anyone else), next appointments first."""
+    if not user.is_authenticated or not provider.members.filter(user_id=user.pk).exists():
+        return Booking.objects.none()
+    return _with_details(Booking.objects.filter(provider_id=provider.pk)).order_by("-created_at", "-id")
+
+
+def evidence_awaiting_review() -> QuerySet[Booking]:
+    """Cancelled bookings whose evidence awaits the careteam's review, oldest deadline first."""
+    return (
+        _with_details(Booking.objects.filter(evidence__status=EvidenceReview.PENDING))
+        .distinct()
+        .order_by("evidence_due_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CancellationSchedule:
+    periods: list[SchedulePeriod]
+    summary: str
+    if_paid_today: bool  # not paid yet: the dates assume payment today
+
+
+def booking_cancellation_schedule(*, booking: Booking, now: dt.datetime) -> CancellationSchedule | None:
+    """The booking's cancellation schedule as concrete dates and amounts in the provider's timezone,
+    while it can still be cancelled; None otherwise."""
+    appointments = sorted(booking.appointments.all(), key=lambda a: a.start)
+    if not booking.is_live or not appointments:
+        return None
+    tz = booking.tz
+    paid_on = (booking.paid_at or now).astimezone(tz).date()
+    periods = schedule(
+        policy=booking.cancellation_policy.terms,
+        deposit=booking.deposit,
+        first_appointment=appointments[0].start.astimezone(tz).date(),
+        paid_on=paid_on,
+    )
+    return CancellationSchedule(periods, describe_schedule(periods), booking.paid_at is None)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("providers/", include("providers.urls")),
     path("documents/", include("documents.urls")),
+    path("bookings/", include("bookings.urls")),
     path("quotes/", include("marketplace.quotes.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("providers.api_urls")),
     path("api/v1/", include("documents.api_urls")),
+    path("api/v1/", include("bookings.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

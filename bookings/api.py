@@ -1,0 +1,129 @@
+"""Booking endpoints: my bookings, holding a slot, cancelling, evidence, moving an appointment, and
+a provider's bookings for its members.
+
+Another person's booking is "not found", never "forbidden", so ids do not leak. Errors are the
+DomainError body `{code, message, details}`.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookings import services
+from bookings.selectors import booking_of_patient, booking_visible_to, patient_bookings, provider_bookings
+from bookings.serializers import (
+    BookingDetailSerializer,
+    BookingSerializer,
+    CancelInputSerializer,
+    EvidenceInputSerializer,
+    HoldInputSerializer,
+    RescheduleInputSerializer,
+)
+from documents.selectors import document_of_owner
+from marketplace.errors import NotFound
+from marketplace.serializers import ApiErrorSerializer
+from providers.selectors import offerings_public, provider_for_member
+
+TAGS = ["Bookings"]
+WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
+
+
+def _detail(request, booking_id: int, *, status_code=status.HTTP_200_OK) -> Response:
+    """The booking as it is now (read again with its details after a change)."""
+    booking = booking_visible_to(user=request.user, booking_id=booking_id)
+    return Response(BookingDetailSerializer(booking).data, status=status_code)
+
+
+class MyBookingsAPI(APIView):
+    @extend_schema(tags=TAGS, responses=BookingSerializer(many=True))
+    def get(self, request):
+        """My bookings, newest first."""
+        return Response(BookingSerializer(patient_bookings(patient=request.user), many=True).data)
+
+
+class HoldAPI(APIView):
+    @extend_schema(tags=TAGS, request=HoldInputSerializer, responses={201: BookingDetailSerializer, **WRITE_ERRORS})
+    def post(self, request):
+        """Hold a slot of an online-bookable offering for 15 minutes while paying the deposit."""
+        body = HoldInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        offering = offerings_public().filter(pk=body.validated_data["offering"]).first()
+        if offering is None:
+            raise NotFound(_("No bookable offering has this id."))
+        booking = services.booking_hold(
+            patient=request.user, offering=offering, start=body.validated_data["start"], now=timezone.now()
+        )
+        return _detail(request, booking.pk, status_code=status.HTTP_201_CREATED)
+
+
+class BookingAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: BookingDetailSerializer, 404: ApiErrorSerializer})
+    def get(self, request, booking_id: int):
+        """A booking with its appointments (UTC and provider-local), cancellation schedule and evidence."""
+        booking = booking_visible_to(user=request.user, booking_id=booking_id)
+        return Response(BookingDetailSerializer(booking).data)
+
+
+class CancelAPI(APIView):
+    @extend_schema(tags=TAGS, request=CancelInputSerializer, responses={200: BookingDetailSerializer, **WRITE_ERRORS})
+    def post(self, request, booking_id: int):
+        """Cancel: the fee and refund of the booking's policy are recorded. A legitimate reason leaves
+        the decision pending until evidence is accepted (send it within 14 days)."""
+        booking = booking_visible_to(user=request.user, booking_id=booking_id)
+        body = CancelInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.booking_cancel(
+            booking=booking, actor=request.user, reason=body.validated_data["reason"], now=timezone.now()
+        )
+        return _detail(request, booking.pk)
+
+
+class EvidenceAPI(APIView):
+    @extend_schema(tags=TAGS, request=EvidenceInputSerializer, responses={201: BookingDetailSerializer, **WRITE_ERRORS})
+    def post(self, request, booking_id: int):
+        """Send one of my documents as evidence of the legitimate reason for cancelling."""
+        booking = booking_of_patient(user=request.user, booking_id=booking_id)
+        body = EvidenceInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = document_of_owner(user=request.user, document_id=body.validated_data["document"])
+        services.booking_submit_evidence(booking=booking, actor=request.user, document=document, now=timezone.now())
+        return _detail(request, booking.pk, status_code=status.HTTP_201_CREATED)
+
+
+class RescheduleAPI(APIView):
+    @extend_schema(
+        tags=TAGS, request=RescheduleInputSerializer, responses={200: BookingDetailSerializer, **WRITE_ERRORS}
+    )
+    def post(self, request, booking_id: int):
+        """Move an appointment to another slot its offering offers."""
+        booking = booking_visible_to(user=request.user, booking_id=booking_id)
+        body = RescheduleInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = None
+        if "appointment" in body.validated_data:
+            appointment = next(
+                (a for a in booking.appointments.all() if a.pk == body.validated_data["appointment"]), None
+            )
+            if appointment is None:
+                raise NotFound(_("This booking has no such appointment."))
+        services.booking_reschedule(
+            booking=booking,
+            actor=request.user,
+            start=body.validated_data["start"],
+            appointment=appointment,
+            now=timezone.now(),
+        )
+        return _detail(request, booking.pk)
+
+
+class ProviderBookingsAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: BookingSerializer(many=True), 404: ApiErrorSerializer})
+    def get(self, request, provider_id: int):
+        """The provider's bookings, for its members."""
+        provider = provider_for_member(user=request.user, provider_id=provider_id)
+        return Response(BookingSerializer(provider_bookings(user=request.user, provider=provider), many=True).data)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from bookings import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("", views.my_bookings, name="list"),
+    path("<int:booking_id>/", views.detail, name="detail"),
+    path("<int:booking_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:booking_id>/evidence/", views.evidence, name="evidence"),
+    path("<int:booking_id>/evidence/review/", views.evidence_review, name="evidence_review"),
+    path("<int:booking_id>/complete/", views.complete, name="complete"),
+    path("<int:booking_id>/no-show/", views.no_show, name="no_show"),
+    path(
+        "<int:booking_id>/appointments/<int:appointment_id>.ics",
+        views.appointment_calendar_file,
+        name="appointment_ics",
+    ),
+    path("evidence/", views.evidence_queue, name="evidence_queue"),
+    path("provider/<int:provider_id>/", views.provider_calendar, name="provider_calendar"),
+]
