@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("providers.api_urls")),
     path("api/v1/", include("documents.api_urls")),
+    path("api/v1/", include("marketplace.quotes.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

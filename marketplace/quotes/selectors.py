@@ -39,12 +39,7 @@ def patient_quote_requests(*, patient: User) -> QuerySet[QuoteRequest]:
 
 def patient_quote_request(*, patient: User, request_id: int) -> QuoteRequest:
     """One of `patient`'s requests with its recipients, documents and quotes; NotFound otherwise."""
-    request = (
-        _of_patient(patient)
-        .prefetch_related("documents", _quotes_prefetch())
-        .filter(pk=request_id)
-        .first()
-    )
+    request = _of_patient(patient).prefetch_related("documents", _quotes_prefetch()).filter(pk=request_id).first()
     if request is None:
         raise NotFound(_("You have no quote request with this id."))
     return request
