@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker install install-dev check-python messages bench-search
+.PHONY: help run test lint format worker install install-dev check-python messages bench-search bench-availability
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
 	@echo "make bench-search  seed 10,000 providers on PostgreSQL and time the search API (see README)"
+	@echo "make bench-availability  seed 50 booked-up providers on PostgreSQL and time free slots, diaries, holds"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -62,6 +63,11 @@ worker: install
 # (default postgres://postgres@127.0.0.1:5432/medibroker_bench) and exits 1 when a target is missed.
 bench-search: install-dev
 	$(PY) bench/search.py
+
+# Also a benchmark: drops and recreates BENCH_AVAILABILITY_DATABASE_URL
+# (default postgres://postgres@127.0.0.1:5432/medibroker_bench_availability), exits 1 on a missed target.
+bench-availability: install-dev
+	$(PY) bench/availability.py
 
 messages: install
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var
