@@ -200,3 +200,102 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
     expect(prices.nth(0)).to_contain_text("€12,000.00")
     expect(prices.nth(1)).to_contain_text("THB380,000.00")
     expect(prices.nth(1)).to_contain_text("£8,500.00")
+
+
+def _sign_in(page, base_url: str, email: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill('input[name="login"]', email)
+    page.fill('input[name="password"]', password)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts_the_answer(
+    live_server, page, settings, tmp_path
+):
+    """Issue #5: request with a PDF to two providers → one answers → the patient accepts → the
+    booking awaits its deposit, with the cancellation schedule as dates and amounts."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from cryptography.fernet import Fernet
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from accounts.tests.factories import PASSWORD, PatientFactory, UserFactory
+    from bookings.models import Booking, BookingStatus
+    from documents.tests import samples
+    from marketplace.models import QuoteRequest
+    from providers.tests.factories import LocationFactory, MemberFactory, ProviderFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
+    lac = ProviderFactory(name="Clinique du Lac")
+    LocationFactory(provider=lac, timezone="Europe/Paris")
+    midi = ProviderFactory(name="Hôpital du Midi")
+    surgeon = UserFactory(email="surgeon@lac.test")
+    MemberFactory(provider=lac, user=surgeon)
+    patient = PatientFactory(email="ines@example.test")
+    report = tmp_path / "mri-knee.pdf"
+    report.write_bytes(samples.pdf("MRI left knee: torn medial meniscus"))
+    today = timezone.now().date()
+
+    _sign_in(page, live_server.url, patient.email, PASSWORD)
+    page.goto(f"{live_server.url}/quotes/new/?provider={lac.pk}&provider={midi.pk}")
+    expect(page.get_by_text("Not for emergencies.", exact=True)).to_be_visible()
+    page.fill('input[name="subject"]', "Knee arthroscopy")
+    page.fill('textarea[name="description"]', "Torn meniscus after a fall; MRI attached.")
+    page.fill('input[name="desired_from"]', (today + dt.timedelta(days=30)).isoformat())
+    page.fill('input[name="desired_to"]', (today + dt.timedelta(days=60)).isoformat())
+    expect(page.get_by_label("Clinique du Lac")).to_be_checked()
+    expect(page.get_by_label("Hôpital du Midi")).to_be_checked()
+    page.set_input_files('input[name="new_document"]', str(report))
+    page.fill('input[name="new_document_title"]', "MRI of the left knee")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_test_id("request-status")).to_have_text("Sent")
+    request = QuoteRequest.objects.get()
+    assert request.recipients.count() == 2
+
+    _sign_in(page, live_server.url, surgeon.email, PASSWORD)
+    page.goto(f"{live_server.url}/quotes/inbox/")
+    page.get_by_role("link", name="Knee arthroscopy").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="MRI of the left knee").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.fill('input[name="deposit"]', "500")
+    page.fill('input[name="valid_until"]', (today + dt.timedelta(days=10)).isoformat())
+    page.select_option('select[name="lines-0-kind"]', "procedure")
+    page.fill('input[name="lines-0-description"]', "Arthroscopic meniscectomy")
+    page.fill('input[name="lines-0-unit_price"]', "2,500")
+    first_day = today + dt.timedelta(days=40)
+    page.fill('input[name="slots-0-date"]', first_day.isoformat())
+    page.fill('input[name="slots-0-time"]', "09:00")
+    page.get_by_role("button", name="Send the quote").click()
+    expect(page.get_by_text("Your quote is sent to the patient.")).to_be_visible()
+
+    _sign_in(page, live_server.url, patient.email, PASSWORD)
+    page.get_by_role("link", name="My quotes").click()
+    page.get_by_role("link", name="Knee arthroscopy").click()
+    quote = page.get_by_test_id("quote")
+    expect(quote).to_have_count(1)
+    expect(quote.get_by_test_id("quote-total")).to_contain_text("€2,500.00")
+    quote.get_by_role("button", name="Accept this quote").click()
+
+    expect(page.get_by_text("Quote accepted. Your booking is waiting for its deposit.")).to_be_visible()
+    expect(page.get_by_text("Awaiting deposit")).to_be_visible()
+    booking = Booking.objects.get()
+    assert booking.status == BookingStatus.AWAITING_DEPOSIT
+    # The platform default with the appointment 40 days away: the "no refund 15 days after
+    # payment" window closes before the 15-day tier, so (paid today) it is free for 14 more days,
+    # then the whole €500 deposit is kept.
+    paid_on = timezone.now().astimezone(ZoneInfo("Europe/Paris")).date()  # days count in the provider's zone
+    free_until = (paid_on + dt.timedelta(days=14)).strftime("%-d %B %Y")
+    kept_from = (paid_on + dt.timedelta(days=15)).strftime("%-d %B %Y")
+    schedule = page.get_by_role("heading", name="If you cancel").locator("xpath=..")
+    expect(schedule).to_contain_text(f"until {free_until}")
+    expect(schedule).to_contain_text(f"from {kept_from}, or if you do not come")
+    expect(schedule.locator("tbody tr").nth(1)).to_contain_text("€500.00")

@@ -151,13 +151,15 @@ def request_withdraw(request, request_id: int):
 @require_POST
 def quote_accept(request, quote_id: int):
     quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
-    _act(
+    accepted = _act(
         request,
         services.quote_accept,
         _("Quote accepted. Your booking is waiting for its deposit."),
         quote=quote,
         patient_currency=patient_currency(request, None),
     )
+    if accepted is not None:
+        return redirect("bookings:detail", accepted.booking_id)
     return redirect("quotes:request_detail", quote.request_id)
 
 
