@@ -231,3 +231,15 @@ def test_the_public_page_shows_the_median_response_time(patient, clinic, clinic_
 
     page = Client().get(f"/providers/p/{clinic.slug}/")
     assert "Usually answers within 1 hour" in page.content.decode()
+
+
+def test_the_comparison_offers_to_request_quotes_from_the_providers_compared(patient, clinic, rival):
+    from providers.tests.factories import OfferingFactory
+
+    client = _as(patient)
+    for provider in (clinic, rival):
+        offering = OfferingFactory(provider=provider, location=LocationFactory(provider=provider))
+        client.post(f"/compare/{offering.pk}/", {"action": "add", "next": "/compare/"})
+
+    body = client.get("/compare/").content.decode()
+    assert f"/quotes/new/?provider={clinic.pk}&amp;provider={rival.pk}" in body
