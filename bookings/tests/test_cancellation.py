@@ -377,3 +377,18 @@ def test_first_appointment_date_is_counted_in_the_provider_timezone(patient):
 
     assert cancelled.cancellation_fee == 0
     assert start.date() == FOUR_WEEKS_ON
+
+
+def test_days_are_counted_on_paris_calendar_dates_across_the_spring_dst_change(patient):
+    # Clocks go forward in Paris on Sunday 31 March 2030. 17 March 00:30 in Paris is still
+    # 16 March in UTC: 14 days before in Paris (half kept), 15 in UTC (free).
+    start = dt.datetime(2030, 3, 31, 9, 0, tzinfo=PARIS)
+    booking = paid(patient, paid_at=on(10, month=3), slots=[(start, start + dt.timedelta(hours=1))])
+
+    cancelled = booking_cancel(
+        booking=booking, actor=patient, reason="none", now=on(17, month=3, hour=0) + dt.timedelta(minutes=30)
+    )
+
+    assert start.utcoffset() == dt.timedelta(hours=2)
+    assert cancelled.cancellation_fee == 25_000
+    assert "14 days before" in cancelled.cancellation_explanation

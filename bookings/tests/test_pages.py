@@ -272,3 +272,18 @@ def test_evidence_cannot_be_sent_for_someone_elses_booking(client, patient, othe
 
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="bookings.evidence.submitted").exists()
+
+
+def test_the_admin_lists_bookings_read_only(client, patient, offering, now):
+    from accounts.tests.factories import UserFactory
+
+    booking = quote_booking(patient, offering, now)
+    admin_user = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:bookings_booking_changelist"))
+    page = client.get(reverse("admin:bookings_booking_change", args=[booking.pk]))
+
+    assert listing.status_code == 200
+    assert page.status_code == 200
+    assert client.get(reverse("admin:bookings_booking_add")).status_code == 403
