@@ -20,7 +20,7 @@ from accounts.demo import PEOPLE
 from accounts.models import PatientProfile, TermsAcceptance, User
 from accounts.tasks import clear_expired_sessions
 from conftest import REQUIRE_SERVICES
-from marketplace.models import AuditEvent
+from marketplace.models import AuditEvent, QuoteRequest
 from providers.demo import PROVIDERS
 from providers.models import Location, Provider
 from providers.selectors import offerings_public, providers_public
@@ -97,6 +97,12 @@ def test_seed_demo_is_idempotent_and_gives_each_person_what_they_need(capsys):
     assert all(loc.weekly_rules.count() == 5 for loc in Location.objects.all())
     assert User.objects.get(email="claire.dupont@provider.test").provider_memberships.count() == 2
     assert "careteam@medibroker.test" in capsys.readouterr().out
+    # Amelia's request reached two hospitals, one answered: the quote flow is there to try.
+    request = QuoteRequest.objects.get(patient__email="amelia.hughes@example.test")
+    assert request.recipients.count() == 2
+    assert [(q.provider.slug, q.total_amount) for q in request.quotes.all()] == [
+        ("anadolu-health-hospital", 37_500_000)
+    ]
 
 
 # --- with PostgreSQL and Redis ------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
-from marketplace.demo import seed_rates
+from marketplace.demo import seed_quotes, seed_rates
 from providers.demo import seed_providers
 
 
@@ -14,6 +14,7 @@ class Command(BaseCommand):
         people = seed_people()
         providers = seed_providers()
         seed_rates()
+        seed_quotes()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:"))
         rows = [(p.email, p.role) for p in people]
         rows += [
