@@ -10,8 +10,8 @@
    IANA timezones with Monday-Friday hours and a few closed days, 4 offerings per provider in
    20 currencies (one of which has no exchange rate on purpose), JCI and national
    accreditations, and 30 days of exchange rates. The derived data is built by the real code
-   (`search_reindex`, `offerings_refresh_next_slot`), then the tables are compacted and analysed
-   (VACUUM FULL, then VACUUM ANALYZE).
+   (`search_reindex`, `offerings_refresh_next_slot`, `offerings_refresh_prices`), then the
+   tables are compacted and analysed (VACUUM FULL, then VACUUM ANALYZE).
 2. Times, in this process, 10 representative searches through GET /api/v1/search/ with Django's
    test client (the whole middleware stack, the URL resolver, DRF, serialisation), next to a bare
    JSON view that returns a constant through the same stack: the wall time around each request,
@@ -431,10 +431,11 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random) -> dict[str, i
 
 def build_derived(now: dt.datetime) -> tuple[int, int]:
     from marketplace.search import search_reindex
-    from providers.services import offerings_refresh_next_slot
+    from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
 
     indexed = search_reindex()
     slots = offerings_refresh_next_slot(offering_ids=None, now=now)
+    offerings_refresh_prices(offering_ids=None, now=now)
     return indexed, slots
 
 

@@ -4,13 +4,26 @@ Rates are euro-based (1 EUR = rate × currency). A price converts through the eu
 rounded half up to the target currency's decimals; the rate's date travels with the result so
 that pages can say which day's rate they used. A currency with no rate converts to nothing,
 and callers show the price unconverted.
+
+Search compares prices across currencies in nano-euros (10^-9 EUR), stored on each offering
+(`Offering.price_eur_nano`, refreshed by providers.services.offerings_refresh_prices):
+1. A price is its minor units times its currency's factor (`nano_euro_factor`: 10^(9 − exponent)
+   / units per euro, to 28 significant digits), rounded half up to a whole nano-euro, and capped
+   at 10^18 (a billion euros). PostgreSQL computes the same product exactly (numeric); SQLite, the
+   development default, in floating point, within a few nano-euros.
+2. A patient's limit is converted the same way, from the edge where the price shown in the
+   patient's currency (rounded half up, `convert`) stops passing: half a minor unit below the
+   minimum, half a unit above the maximum (exclusive). A price passes exactly when its converted
+   price as shown passes, except a price whose value falls within a nano-euro of that edge (it may
+   land either side). Within one currency the comparison is exact: one minor unit of any currency
+   we accept is worth at least 100 nano-euros.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.core.cache import cache
 from django.db.models import Max
@@ -19,6 +32,8 @@ from marketplace.models import ExchangeRate
 from marketplace.money import Money, exponent
 
 EURO = "EUR"
+NANO_EURO_DIGITS = 9
+NANO_EURO_CAP = 10**18  # a billion euros: larger prices compare as this, within a bigint
 
 
 @dataclass(frozen=True)
@@ -57,37 +72,45 @@ class RateTable:
         quantum = Decimal(1).scaleb(-exponent(to))
         return Converted(Money.from_decimal(value.quantize(quantum, rounding=ROUND_HALF_UP), to), day)
 
-    def bound_in(self, bound: Money, currency: str, *, upper: bool) -> int | None:
-        """A price limit given in one currency, as minor units of `currency`.
+    def nano_euro_factor(self, currency: str) -> Decimal | None:
+        """Nano-euros in one minor unit of `currency` (28 significant digits); None without a rate."""
+        per_euro = self.per_euro(currency)
+        if per_euro is None:
+            return None
+        return Decimal(10) ** (NANO_EURO_DIGITS - exponent(currency)) / per_euro[0]
 
-        A price passes exactly when its amount as `convert` shows it passes, so a price equal to
-        the limit once converted is never excluded by rounding. `convert` rounds half up, so a
-        price shows as the limit while within half a minor unit of it: the limit is widened by
-        that half unit, and the last price inside is taken.
+    def in_nano_euros(self, amount: int, currency: str) -> int | None:
+        """A price (minor units of `currency`) in nano-euros, as search stores it; None without a rate."""
+        factor = self.nano_euro_factor(currency)
+        return None if factor is None else nano_euros(amount, factor)
+
+    def limit_in_nano_euros(self, limit: Money, *, upper: bool) -> int | None:
+        """A price limit in nano-euros: a price passes when its nano-euros are >= this (a minimum)
+        or <= this (a maximum). None when the limit's currency has no rate.
+
+        The edge is where the price as `convert` shows it stops passing: `convert` rounds half
+        up, so a price shows as the minimum from half a minor unit below it, and as the maximum
+        until half a unit above it, that half excluded.
         """
-        if bound.currency == currency:
-            return bound.amount
-        half_unit = Decimal(1).scaleb(-exponent(bound.currency)) / 2
-        edge = bound.to_decimal() + (half_unit if upper else -half_unit)
-        result = self._major(edge, bound.currency, currency)
-        if result is None:
+        factor = self.nano_euro_factor(limit.currency)
+        if factor is None:
             return None
-        first_at_or_above = int(result[0].scaleb(exponent(currency)).to_integral_value(rounding=ROUND_CEILING))
-        # A price exactly half a unit above the limit rounds up, out of it; half below rounds up, into it.
-        return first_at_or_above - 1 if upper else first_at_or_above
-
-    def factor_to(self, currency: str, target: str) -> Decimal | None:
-        """Multiply minor units of `currency` by this to get minor units of `target` (for sorting)."""
-        if currency == target:  # as `convert`: no rate needed, and exactly 1
-            return Decimal(1)
-        result = self._major(Decimal(1), currency, target)
-        if result is None:
-            return None
-        return result[0].scaleb(exponent(target) - exponent(currency))
+        edge = nano_euros(Decimal(limit.amount) + (Decimal("0.5") if upper else Decimal("-0.5")), factor)
+        if upper:  # the edge itself is out; past the cap, capped prices are in
+            return edge - 1 if edge < NANO_EURO_CAP else NANO_EURO_CAP
+        return edge
 
     @property
     def currencies(self) -> set[str]:
         return {EURO, *self.rates}
+
+
+def nano_euros(amount: int | Decimal, factor: Decimal) -> int:
+    """`amount` minor units times `factor`, exactly, rounded half up (as PostgreSQL's ROUND), capped."""
+    with localcontext() as context:
+        context.prec = 80  # enough for any bigint times a 28-digit factor: the product is exact
+        value = (Decimal(amount) * factor).to_integral_value(rounding=ROUND_HALF_UP)
+    return min(int(value), NANO_EURO_CAP)
 
 
 # The rate table of a day is cached (searches read it on every request). Writes through
@@ -105,8 +128,13 @@ def rates_changed() -> None:
         cache.set(_VERSION_KEY, 2, timeout=None)
 
 
-def rates_on(*, day: dt.date) -> RateTable:
-    """The latest rate of each currency published on or before `day` (cached; two queries if not)."""
+def rates_on(*, day: dt.date, cached: bool = True) -> RateTable:
+    """The latest rate of each currency published on or before `day` (cached; two queries if not).
+
+    `cached=False` reads the database, as a write must inside the transaction that changes rates.
+    """
+    if not cached:
+        return _rates_on(day)
     version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
     key = f"rates:{version}:{day.isoformat()}"
     table = cache.get(key)

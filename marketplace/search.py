@@ -28,7 +28,6 @@ from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     Exists,
     F,
     OuterRef,
@@ -233,9 +232,7 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     queryset = _apply_text(queryset, match)
 
     if params.sort == Sort.PRICE:
-        return queryset.annotate(price_rank=_price_in(currency, rates)).order_by(
-            F("price_rank").asc(nulls_last=True), "pk"
-        )
+        return queryset.order_by(_price_order(currency, rates).asc(nulls_last=True), "pk")
     if params.sort == Sort.SOONEST:
         return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
@@ -243,88 +240,37 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
 
 
-def _price_bounds(params: SearchParams, currency: str, rates: RateTable) -> list[tuple[str, int | None, int | None]]:
-    """(currency, lowest, highest lower price in its minor units) for each currency that can be compared.
+def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q:
+    """Lower price within [min, max] of the patient's currency, as the converted price shows it.
 
-    The limits of `params` are in `currency`, converted per currency; a currency without a rate is
-    left out. A limit not given is None.
+    The limits are converted to nano-euros once and compared with each offering's stored price in
+    nano-euros (marketplace.rates explains the rounding), which an index answers. An offering
+    whose currency has no rate has none and is left out. When the patient's own currency has no
+    rate, only offerings in that currency can be compared.
     """
     low = Money.from_decimal(params.price_min, currency) if params.price_min is not None else None
     high = Money.from_decimal(params.price_max, currency) if params.price_max is not None else None
-    bounds = []
-    for code in sorted(rates.currencies | {currency}):
-        low_bound = high_bound = None
+    if rates.nano_euro_factor(currency) is None:
+        condition = Q(currency=currency)
         if low is not None:
-            low_bound = rates.bound_in(low, code, upper=False)
-            if low_bound is None:
-                continue
+            condition &= Q(price_min__gte=low.amount)
         if high is not None:
-            high_bound = rates.bound_in(high, code, upper=True)
-            if high_bound is None:
-                continue
-        bounds.append((code, low_bound, high_bound))
-    return bounds
-
-
-def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q | _PriceWithin:
-    """Lower price within [min, max] of the patient's currency, each limit converted per currency."""
-    bounds = _price_bounds(params, currency, rates)
-    if not bounds:
-        return Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        return _PriceWithin(bounds, low=params.price_min is not None, high=params.price_max is not None)
-    condition = Q(pk__in=[])
-    for code, low_bound, high_bound in bounds:
-        clause = Q(currency=code)
-        if low_bound is not None:
-            clause &= Q(price_min__gte=low_bound)
-        if high_bound is not None:
-            clause &= Q(price_min__lte=high_bound)
-        condition |= clause
+            condition &= Q(price_min__lte=high.amount)
+        return condition
+    condition = Q(price_eur_nano__isnull=False)
+    if low is not None:
+        condition &= Q(price_eur_nano__gte=rates.limit_in_nano_euros(low, upper=False))
+    if high is not None:
+        condition &= Q(price_eur_nano__lte=rates.limit_in_nano_euros(high, upper=True))
     return condition
 
 
-class _PriceWithin(models.Func):
-    """PostgreSQL: the price condition as a lookup in a table of bounds per currency.
-
-    `EXISTS (SELECT 1 FROM (VALUES (currency, low, high), ...) ... WHERE currency = ... AND price_min
-    BETWEEN low AND high)` becomes a hash semi-join on the currency: one probe per offering, where
-    the same condition written as an OR of a clause per currency compares each offering's currency
-    with up to twenty codes (three times slower over 40,000 offerings).
-    """
-
-    output_field = models.BooleanField()
-
-    def __init__(self, bounds: list[tuple[str, int | None, int | None]], *, low: bool, high: bool):
-        super().__init__(F("currency"), F("price_min"))
-        self.bounds, self.low, self.high = bounds, low, high
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (currency_sql, currency_params), (price_sql, price_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        rows = ", ".join(["(%s, %s::bigint, %s::bigint)"] * len(self.bounds))
-        params = [value for row in self.bounds for value in row]
-        conditions = [f"b.currency = {currency_sql}"]
-        params += currency_params
-        if self.low:
-            conditions.append(f"{price_sql} >= b.low")
-            params += price_params
-        if self.high:
-            conditions.append(f"{price_sql} <= b.high")
-            params += price_params
-        where = " AND ".join(conditions)
-        return f"EXISTS (SELECT 1 FROM (VALUES {rows}) AS b(currency, low, high) WHERE {where})", params  # noqa: S608 -- placeholders and column names only
-
-
-def _price_in(currency: str, rates: RateTable) -> Case:
-    """The lower price in minor units of `currency`, for sorting; NULL where no rate."""
-    whens = []
-    for code in rates.currencies | {currency}:
-        factor = rates.factor_to(code, currency)
-        if factor is not None:
-            whens.append(When(currency=code, then=F("price_min") * Value(factor)))
-    return Case(*whens, default=None, output_field=DecimalField(max_digits=30, decimal_places=6))
+def _price_order(currency: str, rates: RateTable) -> F | Case:
+    """What sorting by price compares: the stored price in euros (NULL without a rate), or, when the
+    patient's currency has no rate, the price of the offerings in that currency (NULL for others)."""
+    if rates.nano_euro_factor(currency) is None:
+        return Case(When(currency=currency, then=F("price_min")), default=None, output_field=models.BigIntegerField())
+    return F("price_eur_nano")
 
 
 # --- a page of results -------------------------------------------------------------------------
@@ -381,15 +327,17 @@ def _count_and_page(
     count = queryset.count()
     if start >= count:
         return count, []
-    # The order is then the next slot and the id, columns of the rows themselves.
+    # The order is then by columns of the rows themselves (the next slot or the price in euros, and the id).
     page_ids = queryset.values("pk")[start:stop]
     return count, list(_listed().filter(pk__in=page_ids).order_by(*queryset.query.order_by))
 
 
-def _counter(params: SearchParams, queryset: QuerySet[Offering]) -> Window | None:
+def _counter(params: SearchParams, queryset: QuerySet[Offering], *, price_indexed: bool) -> Window | None:
     """The window that counts the matches while they are sorted, when the order reads them all."""
     if params.sort == Sort.PRICE:
-        return Window(Count("pk"))
+        # By the stored price in euros, a page comes off its index in order and the count is an
+        # index-only scan; a text match, or a currency without a rate, has every match read anyway.
+        return None if price_indexed and not params.q else Window(Count("pk"))
     if params.sort != Sort.SOONEST and params.q:
         # Ordered like the results, the window makes PostgreSQL rank each match before buffering
         # it, rather than buffer every match's whole text vector to rank it afterwards (beyond
@@ -407,7 +355,8 @@ def search_page(
     """
     rates = rates_on(day=now.date())
     queryset = offering_search(params=params, currency=currency, rates=rates, now=now)
-    count, offerings = _count_and_page(queryset, page=page, page_size=page_size, counter=_counter(params, queryset))
+    counter = _counter(params, queryset, price_indexed=rates.nano_euro_factor(currency) is not None)
+    count, offerings = _count_and_page(queryset, page=page, page_size=page_size, counter=counter)
     num_pages = max(1, -(-count // page_size))
     if page < 1 or page > num_pages:
         raise ValidationFailed(

@@ -1,4 +1,8 @@
-"""Writes for the marketplace app: loading and editing the reference exchange rates."""
+"""Writes for the marketplace app: loading and editing the reference exchange rates.
+
+Every change of rates refreshes the offerings' prices in euros (what search filters and sorts
+by) in the same transaction, so that searches compare prices at the rates they show them at.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from marketplace.errors import ValidationFailed
 from marketplace.models import ExchangeRate
 from marketplace.money import CURRENCY_EXPONENTS
 from marketplace.rates import EURO, rates_changed
+from providers.services import offerings_refresh_prices
 
 # The two layouts a rates file may have, told apart by the header:
 # - the ECB's ("wide"): `Date,USD,JPY,...` then one row per day, "N/A" where a currency has no rate;
@@ -230,6 +235,7 @@ def exchange_rates_load(
             },
             now=now,
         )
+        offerings_refresh_prices(offering_ids=None, now=now)
     transaction.on_commit(rates_changed)
     return result
 
@@ -253,6 +259,7 @@ def exchange_rate_save(*, rate: ExchangeRate, actor: User, now: dt.datetime) -> 
         after=_rate_fields(rate),
         now=now,
     )
+    offerings_refresh_prices(offering_ids=None, now=now)
     transaction.on_commit(rates_changed)
     return rate
 
@@ -262,4 +269,5 @@ def exchange_rate_delete(*, rate: ExchangeRate, actor: User, now: dt.datetime) -
     """Remove a rate (the latest earlier one then applies), with an audit event."""
     audit_record(actor=actor, action="marketplace.rate.deleted", target=rate, before=_rate_fields(rate), now=now)
     rate.delete()
+    offerings_refresh_prices(offering_ids=None, now=now)
     transaction.on_commit(rates_changed)

@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "providers.tasks.refresh_stale_next_slots",
         "schedule": timedelta(minutes=10),
     },
+    # Rates take over at midnight UTC on their date: search's prices in euros follow.
+    "refresh-offering-prices": {
+        "task": "providers.tasks.refresh_offering_prices",
+        "schedule": crontab(hour=0, minute=1),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -364,9 +364,22 @@ class Offering(models.Model):
     next_slot_at = models.DateTimeField(_("next free slot"), null=True, blank=True, db_index=True)
     search_text = models.TextField(default="", blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The lower price in nano-euros at the rates in force (marketplace.rates says how it is rounded),
+    # None when the currency has no rate: price filters and the sort by price compare it.
+    price_eur_nano = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["provider", "title"]
+        indexes = [
+            # Published offerings by price: a price range is counted, and a page sorted by price
+            # read, off the index (the covering columns are PostgreSQL's only).
+            models.Index(
+                fields=["price_eur_nano", "id"],
+                include=["provider", "location", "specialty", "procedure", "next_slot_at"],
+                condition=Q(is_active=True),
+                name="providers_offering_price_eur",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(price_min__gte=0), name="providers_offering_price_not_negative"),
             models.CheckConstraint(

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from marketplace.demo import REFERENCE_RATES_FILE, seed_rates
 from marketplace.models import AuditEvent, ExchangeRate
 from marketplace.money import CURRENCY_EXPONENTS, Money
-from marketplace.rates import Converted, RateTable, rates_on
+from marketplace.rates import NANO_EURO_CAP, Converted, RateTable, rates_on
 
 pytestmark = pytest.mark.django_db
 
@@ -117,46 +119,86 @@ def test_before_any_rate_was_published_only_the_euro_is_known():
     assert rates_on(day=EARLIER).currencies == {"EUR"}
 
 
-# --- price limits -----------------------------------------------------------------------------
+# --- prices and limits in nano-euros (what search compares) ---------------------------------
 
 THAI = RateTable({"THB": (Decimal("37.89"), DAY)})
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "nano"),
+    [
+        (1234, "EUR", 12_340_000_000),  # 12.34 EUR: exact
+        (1000, "GBP", 11_764_705_882),  # 10.00 / 0.85 = 11.764 705 882 35… EUR
+        (4, "JPY", 25_000_000),  # 4 / 160 = 0.025 EUR
+        (1, "KWD", 3_030_303),  # 0.001 / 0.33 = 0.003 030 303 03… EUR
+    ],
+)
+def test_a_price_in_nano_euros_is_its_value_in_euros_to_the_billionth(amount, currency, nano):
+    assert TABLE.in_nano_euros(amount, currency) == nano
+
+
+def test_half_a_nano_euro_rounds_up_and_a_currency_without_a_rate_has_no_price_in_euros():
+    table = RateTable({"IDR": (Decimal("20000000"), DAY)})  # one hundredth of a rupiah: half a nano-euro
+
+    assert table.in_nano_euros(1, "IDR") == 1
+    assert table.in_nano_euros(3, "IDR") == 2
+    assert TABLE.in_nano_euros(1000, "VND") is None
+    assert TABLE.nano_euro_factor("EUR") == 10**7
+
+
+def test_a_price_of_a_billion_euros_or_more_compares_as_a_billion_and_passes_a_higher_limit():
+    capped = TABLE.in_nano_euros(10**15, "GBP")  # ten trillion pounds
+
+    assert capped == NANO_EURO_CAP
+    assert TABLE.limit_in_nano_euros(Money(10**15, "EUR"), upper=True) == NANO_EURO_CAP
 
 
 def test_a_price_shown_equal_to_the_upper_limit_passes_where_converting_the_limit_and_rounding_would_exclude_it():
     limit = Money(100000, "EUR")  # at most 1 000.00 EUR
     price = Money(3789018, "THB")  # 37 890.18 THB = 1 000.00475… EUR, shown as 1 000.00 EUR
-    naive = (Decimal(1000) * Decimal("37.89")).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    highest = THAI.limit_in_nano_euros(limit, upper=True)
 
     assert THAI.convert(price, "EUR").money == limit
-    assert price.amount > naive
-    assert THAI.bound_in(limit, "THB", upper=True) == price.amount
+    assert THAI.in_nano_euros(price.amount, "THB") <= highest
     assert THAI.convert(Money(price.amount + 1, "THB"), "EUR").money == Money(100001, "EUR")
+    assert THAI.in_nano_euros(price.amount + 1, "THB") > highest
 
 
 def test_a_price_shown_equal_to_the_lower_limit_passes_and_one_shown_below_it_does_not():
     limit = Money(100000, "EUR")  # at least 1 000.00 EUR
-    lowest = THAI.bound_in(limit, "THB", upper=False)
+    lowest = THAI.limit_in_nano_euros(limit, upper=False)
 
-    assert lowest == 3788982  # 37 889.82 THB = 999.99525… EUR, shown as 1 000.00 EUR
-    assert THAI.convert(Money(lowest, "THB"), "EUR").money == limit
-    assert THAI.convert(Money(lowest - 1, "THB"), "EUR").money == Money(99999, "EUR")
+    # 37 889.82 THB = 999.99525… EUR, shown as 1 000.00 EUR
+    assert THAI.convert(Money(3788982, "THB"), "EUR").money == limit
+    assert THAI.in_nano_euros(3788982, "THB") >= lowest
+    assert THAI.convert(Money(3788981, "THB"), "EUR").money == Money(99999, "EUR")
+    assert THAI.in_nano_euros(3788981, "THB") < lowest
 
 
 def test_a_price_in_a_coarser_currency_shown_above_the_upper_limit_does_not_pass():
-    limit = Money(10000, "KWD")  # at most 10.000 KWD; one yen is worth about 2 fils here
-    highest = TABLE.bound_in(limit, "JPY", upper=True)
+    limit = TABLE.limit_in_nano_euros(Money(10000, "KWD"), upper=True)  # at most 10.000 KWD
 
-    assert highest == 4848
     assert TABLE.convert(Money(4848, "JPY"), "KWD").money == Money(9999, "KWD")
-    assert TABLE.convert(Money(4849, "JPY"), "KWD").money == Money(10001, "KWD")
+    assert TABLE.in_nano_euros(4848, "JPY") <= limit
+    assert TABLE.convert(Money(4849, "JPY"), "KWD").money == Money(10001, "KWD")  # a yen is about 2 fils
+    assert TABLE.in_nano_euros(4849, "JPY") > limit
 
 
-def test_a_limit_in_the_providers_own_currency_is_used_as_it_is_and_one_without_a_rate_is_none():
-    assert TABLE.bound_in(Money(5000, "GBP"), "GBP", upper=True) == 5000
-    assert TABLE.bound_in(Money(5000, "GBP"), "VND", upper=True) is None
+def test_a_limit_compares_prices_in_its_own_currency_exactly_and_one_without_a_rate_is_none():
+    highest = TABLE.limit_in_nano_euros(Money(5000, "GBP"), upper=True)
+    lowest = TABLE.limit_in_nano_euros(Money(5000, "GBP"), upper=False)
+
+    assert TABLE.in_nano_euros(5000, "GBP") <= highest < TABLE.in_nano_euros(5001, "GBP")
+    assert TABLE.in_nano_euros(4999, "GBP") < lowest <= TABLE.in_nano_euros(5000, "GBP")
+    assert TABLE.limit_in_nano_euros(Money(5000, "VND"), upper=True) is None
 
 
 rates = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50000"), places=4)
+
+
+def _exact_nano_euros(table: RateTable, amount: Fraction, currency: str) -> Fraction:
+    rate = table.per_euro(currency)[0]
+    return amount * 10 ** (9 - CURRENCY_EXPONENTS[currency]) / Fraction(rate)
 
 
 @untimed
@@ -165,42 +207,27 @@ rates = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50000"), place
     patient_currency=st.sampled_from(FOREIGN),
     rate=rates,
     patient_rate=rates,
-    limit=st.integers(min_value=1, max_value=10**9),
+    limit=st.integers(min_value=1, max_value=10**6),
     upper=st.booleans(),
+    step=st.integers(min_value=-2, max_value=2),
 )
-def test_a_price_passes_a_limit_exactly_when_its_converted_amount_does(
-    currency, patient_currency, rate, patient_rate, limit, upper
+def test_a_price_passes_a_limit_exactly_when_its_converted_amount_does_unless_within_a_nano_euro_of_the_edge(
+    currency, patient_currency, rate, patient_rate, limit, upper, step
 ):
+    """The prices tried are those around the edge, where rounding could go wrong."""
     table = RateTable({currency: (rate, DAY), patient_currency: (patient_rate, DAY)})
-    bound = table.bound_in(Money(limit, patient_currency), currency, upper=upper)
+    edge = _exact_nano_euros(table, limit + (Fraction(1, 2) if upper else -Fraction(1, 2)), patient_currency)
+    amount = max(0, math.floor(edge / _exact_nano_euros(table, Fraction(1), currency)) + step)
+    assume(abs(_exact_nano_euros(table, Fraction(amount), currency) - edge) >= 1)
 
-    def shown(amount: int) -> int:
-        return table.convert(Money(amount, currency), patient_currency).money.amount
+    shown = table.convert(Money(amount, currency), patient_currency).money.amount
+    nano = table.in_nano_euros(amount, currency)
+    bound = table.limit_in_nano_euros(Money(limit, patient_currency), upper=upper)
 
     if upper:
-        assert shown(bound) <= limit < shown(bound + 1)
+        assert (nano <= bound) == (shown <= limit)
     else:
-        assert shown(bound - 1) < limit <= shown(bound)
-
-
-# --- sorting factors --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("currency", "target", "amount"),
-    [("GBP", "JPY", 1000), ("JPY", "EUR", 1000), ("THB", "KWD", 100000), ("EUR", "GBP", 1234), ("KWD", "THB", 8684)],
-)
-def test_a_minor_unit_factor_times_a_price_rounds_to_the_converted_amount(currency, target, amount):
-    factor = TABLE.factor_to(currency, target)
-    converted = TABLE.convert(Money(amount, currency), target).money.amount
-
-    assert (amount * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP) == converted
-
-
-def test_the_factor_to_the_same_currency_is_exactly_one_even_without_a_rate_and_none_to_an_unknown_one():
-    assert TABLE.factor_to("GBP", "GBP") == 1
-    assert TABLE.factor_to("VND", "VND") == 1
-    assert TABLE.factor_to("GBP", "VND") is None
+        assert (nano >= bound) == (shown >= limit)
 
 
 @untimed

@@ -24,7 +24,9 @@ from django.utils.html import escape
 from accounts.tests.factories import PatientFactory, UserFactory
 from marketplace.compare import SESSION_KEY
 from marketplace.models import ExchangeRate
+from marketplace.money import Money
 from marketplace.search import search_reindex
+from marketplace.services import exchange_rate_delete, exchange_rate_save, exchange_rates_load
 from providers import services, tasks
 from providers.models import (
     Accreditation,
@@ -133,6 +135,7 @@ def build_index() -> None:
     """Factories bypass the services, so build what they would have refreshed after commit."""
     search_reindex()
     services.offerings_refresh_next_slot(offering_ids=None, now=NOW)
+    services.offerings_refresh_prices(offering_ids=None, now=NOW)
 
 
 @dataclass
@@ -457,6 +460,7 @@ def test_a_price_that_shows_as_the_limit_once_rounded_passes_and_half_a_penny_mo
     )
     offer(provider, location, "Just inside", "dentistry", None, "THB", 42_500_024)  # ฿425,000.24 = £8,500.0048
     offer(provider, location, "Just outside", "dentistry", None, "THB", 42_500_025)  # ฿425,000.25 = £8,500.005
+    build_index()
 
     shown = by_title(search(anonymous, currency="GBP"))
     at_most = search(anonymous, currency="GBP", price_max="8500")
@@ -594,6 +598,99 @@ def test_a_text_search_can_be_sorted_by_price(anonymous, world):
     assert titles(body) == [BANGKOK, LONDON, PARIS, TOKYO]
 
 
+# --- prices in euros, what price filters and the sort compare --------------------------------------
+
+
+def test_each_offering_stores_its_lower_price_in_nano_euros_at_the_rates_in_force(world):
+    assert world.paris.price_eur_nano == 10_000_000_000_000  # €10,000.00
+    assert world.london.price_eur_nano == 9_411_764_705_882  # £8,000.00 at 0.85 (not the superseded 0.90)
+    assert world.bangkok.price_eur_nano == 8_235_294_117_647  # ฿350,000.00 at 42.5
+    assert world.tokyo.price_eur_nano == 10_588_235_294_118  # ¥1,800,000 at 170, rounded half up
+    assert world.hanoi.price_eur_nano is None  # no VND rate
+
+
+def test_refreshing_prices_again_writes_nothing(world):
+    assert services.offerings_refresh_prices(offering_ids=None, now=NOW) == 0
+
+
+def test_a_rate_finance_changes_refilters_and_resorts_the_results_in_the_same_transaction(
+    anonymous, world, finance, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        exchange_rate_save(rate=ExchangeRate(currency="THB", rate=Decimal("30"), date=TODAY), actor=finance, now=NOW)
+        world.bangkok.refresh_from_db()
+        assert world.bangkok.price_eur_nano == 11_666_666_666_667  # ฿350,000.00 at 30, before the commit
+    for callback in callbacks:
+        callback()
+
+    assert titles(search(anonymous, currency="GBP", sort="price")) == [LONDON, PARIS, TOKYO, BANGKOK, HANOI]
+    assert set(titles(search(anonymous, currency="GBP", price_max="9000"))) == {LONDON, PARIS, TOKYO}
+    assert by_title(search(anonymous, currency="GBP"))[BANGKOK]["converted"]["amount"] == "9916.67"
+
+
+def test_loading_a_rates_file_refreshes_the_prices_in_euros(anonymous, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange_rates_load(rows=[["date", "currency", "rate"], ["2030-01-09", "JPY", "100"]], source="test", now=NOW)
+
+    world.tokyo.refresh_from_db()
+    assert world.tokyo.price_eur_nano == 18_000_000_000_000  # ¥1,800,000 at 100
+    assert titles(search(anonymous, currency="GBP", sort="price")) == [BANGKOK, LONDON, PARIS, TOKYO, HANOI]
+    assert titles(search(anonymous, currency="GBP", price_min="15000")) == [TOKYO]  # £15,300.00
+
+
+def test_without_its_rate_an_offering_leaves_price_filters_and_sorts_last_but_still_shows(
+    anonymous, world, finance, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        exchange_rate_delete(rate=ExchangeRate.objects.get(currency="JPY"), actor=finance, now=NOW)
+
+    assert set(titles(search(anonymous, currency="GBP", price_min="0"))) == {PARIS, LONDON, BANGKOK}
+    assert titles(search(anonymous, currency="GBP", sort="price")) == [BANGKOK, LONDON, PARIS, TOKYO, HANOI]
+    assert by_title(search(anonymous, currency="GBP"))[TOKYO]["converted"] is None
+
+
+def test_a_rate_published_for_tomorrow_takes_over_when_the_daily_task_runs_tomorrow(anonymous, world):
+    with time_machine.travel(dt.datetime(2030, 1, 10, 0, 1, tzinfo=UTC), tick=False):
+        changed = tasks.refresh_offering_prices()
+        in_euros = search(anonymous, currency="EUR", price_max="10000")
+
+    world.london.refresh_from_db()
+    assert changed == 1  # only the offering in pounds: £8,000.00 at 0.50 is €16,000.00
+    assert world.london.price_eur_nano == 16_000_000_000_000
+    assert set(titles(in_euros)) == {PARIS, BANGKOK}
+
+
+def test_saving_an_offering_stores_its_new_price_in_euros_at_once(world, django_capture_on_commit_callbacks):
+    staff = MemberFactory(provider=world.london.provider, user=UserFactory()).user
+    details = services.OfferingDetails(
+        location=world.london.location,
+        kind=world.london.kind,
+        title=LONDON,
+        specialty=world.london.specialty,
+        procedure=world.london.procedure,
+        price=Money(425_000, "GBP"),
+        duration_minutes=60,
+        slot_minutes=60,
+        booking_mode=world.london.booking_mode,
+        deposit_bps=3000,
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.offering_save(
+            provider=world.london.provider, actor=staff, details=details, offering=world.london, now=NOW
+        )
+        world.london.refresh_from_db()
+
+    assert world.london.price_eur_nano == 5_000_000_000_000  # £4,250.00 at 0.85
+
+
+def test_in_a_currency_without_a_rate_only_prices_in_that_currency_are_filtered_and_sorted(anonymous, world):
+    # As before prices were stored in euros: the others cannot be compared with dong.
+    assert titles(search(anonymous, currency="VND", price_max="25000000")) == [HANOI]
+    assert titles(search(anonymous, currency="VND", price_max="24999999")) == []
+    assert titles(search(anonymous, currency="VND", sort="price")) == [HANOI, PARIS, LONDON, BANGKOK, TOKYO]
+
+
 # --- pages ----------------------------------------------------------------------------------------
 
 
@@ -602,7 +699,11 @@ def twenty_five(now):
     provider, location = provider_at(
         name="Big Clinic", country="FR", city="Lyon", tz="Europe/Paris", currency="EUR", languages=["fr"], opens_on=None
     )
-    return [offer(provider, location, f"Consultation {i:02}", "dentistry", None, "EUR", 10_000 + i) for i in range(25)]
+    offerings = [
+        offer(provider, location, f"Consultation {i:02}", "dentistry", None, "EUR", 10_000 + i) for i in range(25)
+    ]
+    build_index()
+    return offerings
 
 
 def test_results_come_twenty_to_a_page(anonymous, twenty_five):

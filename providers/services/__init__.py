@@ -1,7 +1,7 @@
 """Writes for providers, by subdomain. Callers import from here: `from providers import services`."""
 
 from providers.services.availability import exception_add, weekly_rule_add, weekly_rule_remove
-from providers.services.derived import offerings_changed, offerings_refresh_next_slot
+from providers.services.derived import offerings_changed, offerings_refresh_next_slot, offerings_refresh_prices
 from providers.services.joining import (
     ALLOWED_TRANSITIONS,
     ProviderDetails,
@@ -40,6 +40,7 @@ __all__ = [
     "offering_save",
     "offerings_changed",
     "offerings_refresh_next_slot",
+    "offerings_refresh_prices",
     "photo_add",
     "provider_join",
     "provider_reject",

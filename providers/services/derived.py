@@ -1,23 +1,57 @@
-"""What search reads from offerings: the index and the next free slot, refreshed after changes."""
+"""What search reads from offerings: the index, the next free slot and the price in euros,
+refreshed after changes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Cast, Least, Round
 
+from marketplace.rates import NANO_EURO_CAP, RateTable, rates_on
 from providers.models import (
     Offering,
 )
 
 
-def offerings_changed(*, offering_ids: list[int], index: bool = True, slots: bool = True) -> None:
+def offerings_changed(*, offering_ids: list[int], index: bool = True, slots: bool = True, prices: bool = False) -> None:
     """Once the transaction commits, refresh what search reads from these offerings."""
     from providers.tasks import refresh_offerings
 
     ids = sorted(set(offering_ids))
     if ids:
-        transaction.on_commit(lambda: refresh_offerings.delay(ids, index, slots))
+        transaction.on_commit(lambda: refresh_offerings.delay(ids, index, slots, prices))
+
+
+def _price_in_nano_euros(rates: RateTable) -> Case:
+    """SQL for `RateTable.in_nano_euros` of each offering's lower price: NULL without a rate."""
+    whens = []
+    for currency in sorted(rates.currencies):
+        factor = rates.nano_euro_factor(currency)
+        product = models.ExpressionWrapper(F("price_min") * Value(factor), output_field=models.DecimalField())
+        nano = Cast(Round(product), models.BigIntegerField())
+        whens.append(When(currency=currency, then=Least(nano, Value(NANO_EURO_CAP))))
+    return Case(*whens, default=None, output_field=models.BigIntegerField())
+
+
+def offerings_refresh_prices(*, offering_ids: list[int] | None, now: dt.datetime) -> int:
+    """Store each offering's lower price in nano-euros at the rates in force on `now`'s day (UTC).
+
+    One UPDATE for all of them, the factor chosen by currency (None where the currency has no
+    rate); only the rows whose value changes are written. The rates are read from the database,
+    not the cache, so that a service that changes rates can call this in its transaction.
+    Returns how many offerings changed.
+    """
+    fresh = _price_in_nano_euros(rates_on(day=now.date(), cached=False))
+    queryset = Offering.objects.all() if offering_ids is None else Offering.objects.filter(pk__in=offering_ids)
+    changed = (
+        Q(price_eur_nano__lt=F("fresh"))
+        | Q(price_eur_nano__gt=F("fresh"))
+        | Q(price_eur_nano__isnull=True, fresh__isnull=False)
+        | Q(price_eur_nano__isnull=False, fresh__isnull=True)
+    )
+    return queryset.alias(fresh=fresh).filter(changed).update(price_eur_nano=fresh)
 
 
 def offerings_refresh_next_slot(

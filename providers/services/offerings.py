@@ -15,6 +15,7 @@ from accounts.models import User
 from marketplace.audit import audit_record
 from marketplace.errors import Forbidden, ValidationFailed
 from marketplace.money import Money
+from marketplace.rates import rates_on
 from providers.models import (
     BookingMode,
     CancellationPolicyChoice,
@@ -179,6 +180,9 @@ def offering_save(
     offering.price_min = details.price.amount
     offering.price_max = details.price_upper.amount if details.price_upper else None
     offering.deposit_fixed = details.deposit_fixed.amount if details.deposit_fixed else None
+    # At once, so that search sorts the offering right from the commit; refreshed again after it,
+    # in case rates changed meanwhile.
+    offering.price_eur_nano = rates_on(day=now.date()).in_nano_euros(offering.price_min, offering.currency)
     offering.save()
     audit_record(
         actor=actor,
@@ -188,7 +192,7 @@ def offering_save(
         after=_offering_snapshot(offering),
         now=now,
     )
-    offerings_changed(offering_ids=[offering.pk])
+    offerings_changed(offering_ids=[offering.pk], prices=True)
     return offering
 
 
