@@ -26,6 +26,7 @@ from bookings.serializers import (
 )
 from documents.selectors import document_of_owner
 from marketplace.errors import NotFound
+from marketplace.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from marketplace.serializers import ApiErrorSerializer
 from providers.selectors import offerings_public, provider_for_member
 
@@ -46,8 +47,15 @@ class MyBookingsAPI(APIView):
         return Response(BookingSerializer(patient_bookings(patient=request.user), many=True).data)
 
 
+@non_atomic
 class HoldAPI(APIView):
-    @extend_schema(tags=TAGS, request=HoldInputSerializer, responses={201: BookingDetailSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=TAGS,
+        request=HoldInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: BookingDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
     def post(self, request):
         """Hold a slot of an online-bookable offering for 15 minutes while paying the deposit."""
         body = HoldInputSerializer(data=request.data)
@@ -69,8 +77,15 @@ class BookingAPI(APIView):
         return Response(BookingDetailSerializer(booking).data)
 
 
+@non_atomic
 class CancelAPI(APIView):
-    @extend_schema(tags=TAGS, request=CancelInputSerializer, responses={200: BookingDetailSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        tags=TAGS,
+        request=CancelInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BookingDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
     def post(self, request, booking_id: int):
         """Cancel: the fee and refund of the booking's policy are recorded. A legitimate reason leaves
         the decision pending until evidence is accepted (send it within 14 days)."""
@@ -95,10 +110,15 @@ class EvidenceAPI(APIView):
         return _detail(request, booking.pk, status_code=status.HTTP_201_CREATED)
 
 
+@non_atomic
 class RescheduleAPI(APIView):
     @extend_schema(
-        tags=TAGS, request=RescheduleInputSerializer, responses={200: BookingDetailSerializer, **WRITE_ERRORS}
+        tags=TAGS,
+        request=RescheduleInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BookingDetailSerializer, **WRITE_ERRORS},
     )
+    @idempotent
     def post(self, request, booking_id: int):
         """Move an appointment to another slot its offering offers."""
         booking = booking_visible_to(user=request.user, booking_id=booking_id)

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import IO
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import StaffGroup, User
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
 from documents.sniff import HEAD_BYTES, sniff
@@ -237,9 +238,20 @@ def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now:
         .order_by("pk")
         .first()
     )
-    if grant is None:
-        return None
-    return {"as": "provider", "provider": grant.provider_id, "grant": grant.pk}
+    if grant is not None:
+        return {"as": "provider", "provider": grant.provider_id, "grant": grant.pk}
+    if reader.in_group(StaffGroup.CARETEAM):
+        # The careteam reviews the certificates sent to prove a legitimate reason for cancelling.
+        # Looked up by name: bookings depends on documents, not the other way round.
+        evidence = (
+            apps.get_model("bookings", "CancellationEvidence")
+            .objects.filter(document_id=document.pk)
+            .values_list("pk", "booking_id")
+            .first()
+        )
+        if evidence is not None:
+            return {"as": "careteam", "evidence": evidence[0], "booking": evidence[1]}
+    return None
 
 
 def _read_blob(path: str) -> bytes:
@@ -262,7 +274,8 @@ def _plaintext(document: MedicalDocument) -> bytes:
 
 
 def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> bytes:
-    """The plaintext of `document`, for its owner or a member of a provider holding a live grant.
+    """The plaintext of `document`, for its owner, a member of a provider holding a live grant, or
+    the careteam when the document was sent as evidence for a cancellation.
 
     Anyone else gets NotFound, whether or not the document exists. Each call writes exactly one
     audit event: "read", "read_denied" or "read_failed" (stored bytes missing, altered, or under a

@@ -65,6 +65,20 @@ def test_holding_a_slot_returns_the_held_booking_with_its_schedule(api_as, patie
     assert body["schedule"]["periods"]
 
 
+def test_a_hold_retried_with_the_same_idempotency_key_holds_once(api_as, patient, offering):
+    slot = offering_first_free_slot(offering=offering, now=timezone.now())
+    client = api_as(patient)
+    body = {"offering": offering.pk, "start": slot.start.isoformat()}
+
+    first = client.post("/api/v1/bookings/hold/", body, format="json", headers={"Idempotency-Key": "hold-1"})
+    retry = client.post("/api/v1/bookings/hold/", body, format="json", headers={"Idempotency-Key": "hold-1"})
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Booking.objects.count() == 1
+
+
 def test_holding_a_taken_slot_is_a_409_with_the_error_body(api_as, patient, other_patient, offering):
     slot = offering_first_free_slot(offering=offering, now=timezone.now())
     api_as(other_patient).post(

@@ -169,6 +169,11 @@ def test_evidence_is_uploaded_from_the_page_and_reviewed_by_the_careteam(client,
     client.force_login(careteam)
     queue = client.get(reverse("bookings:evidence_queue"))
     assert "Certificate" in queue.text
+    # The careteam opens the certificate before deciding; the reading is audited as theirs.
+    download = client.get(reverse("documents:download", args=[evidence.document.pk]))
+    assert b"".join(download.streaming_content) == PDF
+    read = AuditEvent.objects.get(action="documents.document.read", actor_id=careteam.pk)
+    assert read.after == {"as": "careteam", "evidence": evidence.pk, "booking": booking.pk}
     client.post(reverse("bookings:evidence_review", args=[booking.pk]), {"accepted": "yes", "note": ""})
     booking.refresh_from_db()
     assert (booking.evidence_status, booking.cancellation_refund) == (EvidenceStatus.ACCEPTED, 50_000)
@@ -185,6 +190,14 @@ def test_a_bad_evidence_file_is_refused_and_nothing_is_kept(client, patient, off
 
     assert CancellationEvidence.objects.count() == 0
     assert not patient.medical_documents.exists()
+
+
+def test_the_careteam_cannot_read_a_document_that_is_not_evidence(client, patient, careteam, now):
+    document = document_upload(owner=patient, upload=io.BytesIO(PDF), title="Private letter", now=now)
+    client.force_login(careteam)
+
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+    assert AuditEvent.objects.filter(action="documents.document.read_denied", actor_id=careteam.pk).count() == 1
 
 
 def test_an_existing_document_can_be_chosen_as_evidence(client, patient, offering, now):
