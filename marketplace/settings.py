@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "providers",
     "bookings",
     "documents",
+    "payments",
 ]
 
 MIDDLEWARE = [
