@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,8 +15,9 @@ from rest_framework.views import APIView
 
 from marketplace.compare import MAX_COMPARED, compare_rows
 from marketplace.errors import ValidationFailed
-from marketplace.filters import OfferingSearchFilter
-from marketplace.search import search_page
+from marketplace.filters import SearchForm, search_form_class, search_params
+from marketplace.money import Money
+from marketplace.search import SearchPage, search_page
 from marketplace.serializers import ApiErrorSerializer
 from marketplace.views import patient_currency
 from providers.models import Offering
@@ -79,12 +82,76 @@ class CompareRowSerializer(serializers.Serializer):
         return [a.body for a in row.accreditations]
 
 
-def _filters(request) -> OfferingSearchFilter:
-    filterset = OfferingSearchFilter(request.query_params, queryset=Offering.objects.none())
-    if not filterset.is_valid():
-        details = {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
+def _filters(request) -> SearchForm:
+    """The search filters of the query string, validated (by the form of OfferingSearchFilter)."""
+    form = search_form_class()(request.query_params)
+    if not form.is_valid():
+        details = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
         raise ValidationFailed(next(iter(details.values()))[0], details=details)
-    return filterset
+    return form
+
+
+# What SearchPageSerializer renders, built as plain data: DRF's nested serialisation of a page of
+# twenty results costs several milliseconds per search. The serializers remain the schema, and a
+# test holds the two to the same output.
+_DATETIME = serializers.DateTimeField()
+
+
+def _money(money: Money | None) -> dict[str, Any] | None:
+    if money is None:
+        return None
+    return {"amount": str(money.to_decimal()), "currency": money.currency, "minor": money.amount}
+
+
+def _strings(items: list) -> list[str | None]:
+    return [None if item is None else str(item) for item in items]
+
+
+def _offering(offering: Offering) -> dict[str, Any]:
+    provider, location = offering.provider, offering.location
+    return {
+        "id": offering.pk,
+        "title": offering.title,
+        "kind": offering.kind,
+        "booking_mode": offering.booking_mode,
+        "specialty": offering.specialty.code,
+        "procedure": offering.procedure.code if offering.procedure else None,
+        "city": location.city,
+        "country": location.country.code,
+        "timezone": location.timezone,
+        "next_slot_at": _DATETIME.to_representation(offering.next_slot_at) if offering.next_slot_at else None,
+        "includes": _strings(offering.includes),
+        "excludes": _strings(offering.excludes),
+        "provider": {
+            "slug": provider.slug,
+            "name": provider.name,
+            "kind": provider.kind,
+            "languages": _strings(provider.languages),
+            "verified_at": _DATETIME.to_representation(provider.verified_at) if provider.verified_at else None,
+        },
+    }
+
+
+def search_page_data(page: SearchPage) -> dict[str, Any]:
+    """`SearchPageSerializer(page).data`, faster."""
+    return {
+        "count": page.count,
+        "page": page.number,
+        "num_pages": page.num_pages,
+        "currency": page.currency,
+        "results": [
+            {
+                "offering": _offering(result.offering),
+                "price": _money(result.price),
+                "price_upper": _money(result.price_upper),
+                "deposit": _money(result.deposit),
+                "converted": _money(result.converted),
+                "converted_upper": _money(result.converted_upper),
+                "rate_date": result.rate_date.isoformat() if result.rate_date else None,
+            }
+            for result in page.results
+        ],
+    }
 
 
 def _page(request) -> int:
@@ -128,10 +195,11 @@ class SearchAPI(APIView):
         parameters=SEARCH_PARAMETERS, responses={200: SearchPageSerializer, 400: ApiErrorSerializer}, auth=[]
     )
     def get(self, request):
-        filterset = _filters(request)
-        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"), remember=False)
-        page = search_page(params=filterset.params(), currency=currency, now=timezone.now(), page=_page(request))
-        return Response(SearchPageSerializer(page).data)
+        form = _filters(request)
+        currency = patient_currency(request, form.cleaned_data.get("currency"), remember=False)
+        params = search_params(form.cleaned_data)
+        page = search_page(params=params, currency=currency, now=timezone.now(), page=_page(request))
+        return Response(search_page_data(page))
 
 
 class CompareAPI(APIView):
@@ -157,7 +225,7 @@ class CompareAPI(APIView):
                 _("Give between 1 and %(n)d offering ids, separated by commas.") % {"n": MAX_COMPARED},
                 details={"ids": [_("For example ids=12,40,41.")]},
             )
-        filterset = _filters(request)
-        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"), remember=False)
+        form = _filters(request)
+        currency = patient_currency(request, form.cleaned_data.get("currency"), remember=False)
         rows = compare_rows(offering_ids=[int(part) for part in raw], currency=currency, now=timezone.now())
         return Response(CompareRowSerializer(rows, many=True).data)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+from typing import Any
+
 from django import forms
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters import rest_framework as filters
@@ -14,8 +19,9 @@ from providers.forms import LANGUAGE_CHOICES
 from providers.models import Procedure, ProviderKind, Specialty
 
 
-class _CountryChoices:
-    """Blank, then every country: iterated only when a page renders the select."""
+class _CountryChoices(BaseChoiceIterator):
+    """Blank, then every country: iterated only when a page renders the select (as a
+    BaseChoiceIterator, which widgets keep as it is, where they would list any other iterable)."""
 
     def __iter__(self):
         yield ("", "---------")
@@ -102,19 +108,36 @@ class OfferingSearchFilter(filters.FilterSet):
     def noop(self, queryset, name, value):
         return queryset
 
+    def get_form_class(self) -> type[SearchForm]:
+        return search_form_class()
+
     def params(self) -> SearchParams:
-        data = self.form.cleaned_data
-        return SearchParams(
-            q=data.get("q") or "",
-            specialty=data["specialty"].code if data.get("specialty") else None,
-            procedure=data["procedure"].code if data.get("procedure") else None,
-            country=data.get("country") or None,
-            city=data.get("city") or None,
-            language=data.get("language") or None,
-            kind=data.get("kind") or None,
-            price_min=data.get("price_min"),
-            price_max=data.get("price_max"),
-            accreditation=data.get("accreditation") or None,
-            available_before=data.get("available_before"),
-            sort=data.get("sort") or Sort.RELEVANCE,
-        )
+        return search_params(self.form.cleaned_data)
+
+
+@functools.cache
+def search_form_class() -> type[SearchForm]:
+    """The form of OfferingSearchFilter, built once rather than per request: its fields are the
+    same for every request (labels translate lazily; each form deep-copies its fields anyway).
+    The API validates with it directly: the filters themselves filter nothing."""
+    filters_ = copy.deepcopy(OfferingSearchFilter.base_filters)
+    fields = {name: filter_.field for name, filter_ in filters_.items()}
+    return type("OfferingSearchFilterForm", (SearchForm,), fields)
+
+
+def search_params(data: dict[str, Any]) -> SearchParams:
+    """The validated data of the search form as marketplace.search takes it."""
+    return SearchParams(
+        q=data.get("q") or "",
+        specialty=data["specialty"].code if data.get("specialty") else None,
+        procedure=data["procedure"].code if data.get("procedure") else None,
+        country=data.get("country") or None,
+        city=data.get("city") or None,
+        language=data.get("language") or None,
+        kind=data.get("kind") or None,
+        price_min=data.get("price_min"),
+        price_max=data.get("price_max"),
+        accreditation=data.get("accreditation") or None,
+        available_before=data.get("available_before"),
+        sort=data.get("sort") or Sort.RELEVANCE,
+    )

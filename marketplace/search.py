@@ -182,9 +182,20 @@ class SearchParams:
     sort: str = Sort.RELEVANCE
 
 
+# What a result shows (the API and the search page), and only that: the rest of the rows, the
+# search index above all (a kilobyte an offering), would be read and turned into objects for nothing.
+_RESULT_FIELDS = (
+    *("kind", "title", "currency", "price_min", "price_max", "deposit_bps", "deposit_fixed", "booking_mode"),
+    *("includes", "excludes", "next_slot_at"),
+    *("provider__slug", "provider__name", "provider__kind", "provider__languages", "provider__verified_at"),
+    *("location__city", "location__country", "location__timezone"),
+    *("specialty__code", "specialty__name_en", "specialty__name_fr", "procedure__code"),
+)
+
+
 def _listed() -> QuerySet[Offering]:
     """Published offerings of verified providers, with what a result shows of them."""
-    return offerings_public().select_related("provider", "location", "specialty", "procedure")
+    return offerings_public().select_related("provider", "location", "specialty", "procedure").only(*_RESULT_FIELDS)
 
 
 def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Offering]:

@@ -11,6 +11,7 @@ round numbers and limits can be tested at equality.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,10 +23,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.tests.factories import PatientFactory, UserFactory
+from marketplace.api import SearchPageSerializer, search_page_data
 from marketplace.compare import SESSION_KEY
 from marketplace.models import ExchangeRate
 from marketplace.money import Money
-from marketplace.search import search_reindex
+from marketplace.search import SearchParams, search_page, search_reindex
 from marketplace.services import exchange_rate_delete, exchange_rate_save, exchange_rates_load
 from providers import services, tasks
 from providers.models import (
@@ -529,6 +531,13 @@ def test_the_api_result_describes_the_offering_and_its_provider(anonymous, world
             "verified_at": "2030-01-09T08:00:00Z",
         },
     }
+
+
+@pytest.mark.parametrize("currency", ["GBP", "EUR", "VND"])
+def test_the_api_builds_the_same_data_as_the_serializer_that_documents_it(world, currency):
+    page = search_page(params=SearchParams(), currency=currency, now=NOW)
+
+    assert json.dumps(search_page_data(page)) == json.dumps(SearchPageSerializer(page).data)
 
 
 def test_prices_are_shown_in_the_patients_preferred_currency_by_default(api_as, anonymous, world):
