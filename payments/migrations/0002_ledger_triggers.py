@@ -14,6 +14,8 @@ proves these triggers.
 
 from django.db import migrations
 
+# Statements run with parameters, so a literal % (RAISE's placeholder) is written %%.
+
 from marketplace.migration_utils import vendor_sql
 
 POSTGRESQL = [
@@ -23,11 +25,11 @@ POSTGRESQL = [
            SELECT 1 FROM payments_ledgerentry WHERE transaction_id = NEW.transaction_id
            GROUP BY currency HAVING SUM(amount) <> 0
          ) THEN
-           RAISE EXCEPTION 'ledger transaction % does not balance in every currency', NEW.transaction_id
+           RAISE EXCEPTION 'ledger transaction %% does not balance in every currency', NEW.transaction_id
              USING ERRCODE = 'check_violation';
          END IF;
          IF (SELECT COUNT(*) FROM payments_ledgerentry WHERE transaction_id = NEW.transaction_id) < 2 THEN
-           RAISE EXCEPTION 'ledger transaction % has fewer than two entries', NEW.transaction_id
+           RAISE EXCEPTION 'ledger transaction %% has fewer than two entries', NEW.transaction_id
              USING ERRCODE = 'check_violation';
          END IF;
          RETURN NULL;
@@ -37,7 +39,7 @@ POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION payments_check_entry_currency() RETURNS trigger AS $$
        BEGIN
          IF NEW.currency <> (SELECT currency FROM payments_ledgeraccount WHERE id = NEW.account_id) THEN
-           RAISE EXCEPTION 'ledger entry currency % is not its account''s', NEW.currency
+           RAISE EXCEPTION 'ledger entry currency %% is not its account''s', NEW.currency
              USING ERRCODE = 'check_violation';
          END IF;
          RETURN NEW;
