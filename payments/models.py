@@ -110,3 +110,33 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.code} {self.amount:+d} {self.currency}"
+
+
+# --- Stripe webhooks --------------------------------------------------------------------------------
+
+
+class StripeEvent(models.Model):
+    """One Stripe event, stored once (its id is the key) when its signature checks out, then
+    processed after commit. Processing re-fetches the object from Stripe, so duplicates and events
+    out of order end in the same state (research-payments.md §6)."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    type = models.CharField(max_length=100, db_index=True)
+    # The connected account that sent it (Connect endpoint), blank for the platform's own.
+    account = models.CharField(max_length=255, blank=True)
+    livemode = models.BooleanField(default=False)
+    api_version = models.CharField(max_length=40, blank=True)
+    created = models.DateTimeField()
+    payload = models.JSONField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [models.Index(fields=["processed_at", "received_at"])]
+        verbose_name = _("Stripe event")
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.type}"
