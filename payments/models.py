@@ -140,3 +140,150 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} {self.type}"
+
+
+# --- refunds and releases ---------------------------------------------------------------------------
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # authorised in the ledger, not yet accepted by Stripe
+    SUBMITTED = "submitted", _("Submitted")  # Stripe has it, not yet succeeded
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")  # the money is back in trust; finance is told
+
+
+class Refund(models.Model):
+    """Money going back to the patient's card from a booking's deposit, and the fee the booking's
+    cancellation kept (to the provider, minus the platform's commission)."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="refunds")
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.BigIntegerField(_("refunded (minor units)"))
+    fee = models.BigIntegerField(_("kept as the cancellation fee"), default=0)
+    fee_commission = models.BigIntegerField(_("platform commission on the fee"), default=0)
+    reason = models.CharField(_("reason"), max_length=40)
+    status = models.CharField(_("status"), max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    payment_intent_id = models.CharField(max_length=255)
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0, fee__gte=0), name="payments_refund_not_negative"),
+            models.CheckConstraint(condition=Q(fee_commission__lte=models.F("fee")), name="payments_refund_commission"),
+            # One settlement per cancelled booking.
+            models.UniqueConstraint(fields=["booking"], name="payments_one_refund_per_booking"),
+        ]
+        verbose_name = _("refund")
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} ({self.status})"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refund:{self.pk}"
+
+
+class ReleaseStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved, transfer under way")
+    AWAITING_WIRE = "awaiting_wire", _("Approved, to pay by bank wire")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Transfer failed")
+
+
+RELEASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReleaseStatus.REQUESTED: frozenset({ReleaseStatus.REJECTED, ReleaseStatus.APPROVED, ReleaseStatus.AWAITING_WIRE}),
+    ReleaseStatus.APPROVED: frozenset({ReleaseStatus.PAID, ReleaseStatus.FAILED}),
+    ReleaseStatus.AWAITING_WIRE: frozenset({ReleaseStatus.PAID}),
+    ReleaseStatus.FAILED: frozenset({ReleaseStatus.AWAITING_WIRE}),
+    ReleaseStatus.REJECTED: frozenset(),
+    ReleaseStatus.PAID: frozenset(),
+}
+
+
+class Release(models.Model):
+    """The provider asks for a booking's deposit after the first appointment; finance approves it
+    (or a per-provider rule does), the platform keeps its commission, and the rest is transferred
+    to the provider's connected account or paid by bank wire."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="releases")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="releases")
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.BigIntegerField(_("released from trust (minor units)"))
+    commission = models.BigIntegerField(_("platform commission"), default=0)
+    commission_waived = models.BooleanField(_("commission waived"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason for rejecting"), max_length=500, blank=True)
+    stripe_transfer_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    wire_reference = models.CharField(_("bank wire reference"), max_length=100, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_release_positive"),
+            models.CheckConstraint(
+                condition=Q(commission__gte=0, commission__lte=models.F("amount")), name="payments_release_commission"
+            ),
+            # One release in progress or done per booking; a rejected one may be asked again.
+            models.UniqueConstraint(
+                fields=["booking"], condition=~Q(status="rejected"), name="payments_one_live_release_per_booking"
+            ),
+        ]
+        verbose_name = _("release")
+
+    def __str__(self) -> str:
+        return f"Release {self.pk} ({self.status})"
+
+    @property
+    def payout(self) -> int:
+        return self.amount - self.commission
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"transfer:{self.pk}"
+
+
+class PayoutAccount(models.Model):
+    """How a provider is paid: its Stripe connected account when usable (kept up to date by the
+    Connect webhook's `account.updated`), else by bank wire; and its release and commission terms."""
+
+    provider = models.OneToOneField("providers.Provider", on_delete=models.CASCADE, related_name="payout_account")
+    stripe_account_id = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    payouts_enabled = models.BooleanField(default=False)
+    transfers_active = models.BooleanField(default=False)
+    # Releases are approved without finance when set (DESIGN: "or automatically under a rule").
+    auto_release = models.BooleanField(_("approve releases automatically"), default=False)
+    # Basis points of the deposit; empty for the platform's PAYMENTS_COMMISSION_BPS.
+    commission_bps = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commission_bps__isnull=True) | Q(commission_bps__lte=10_000),
+                name="payments_commission_bps",
+            )
+        ]
+        verbose_name = _("payout account")
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.stripe_account_id or 'bank wire'}"
+
+    @property
+    def can_receive_transfers(self) -> bool:
+        return bool(self.stripe_account_id) and self.payouts_enabled and self.transfers_active
