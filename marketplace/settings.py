@@ -336,6 +336,28 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="MediBroker <n
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ------------------------------------------------------------------------------------------
+# Stripe: real keys in production; without a secret key, the local emulator (localstripe) that
+# `make run` starts at STRIPE_API_BASE, with a dummy test key and its Stripe.js stand-in
+# ------------------------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+STRIPE_EMULATED = not STRIPE_SECRET_KEY
+if PRODUCTION and STRIPE_EMULATED:
+    raise ImproperlyConfigured("Production mode needs STRIPE_SECRET_KEY to be set (see .env.example).")
+STRIPE_SECRET_KEY = STRIPE_SECRET_KEY or "sk_test_medibroker_local_emulator"
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="") or "pk_test_medibroker_local_emulator"
+# Empty with a real key = Stripe itself; the emulator's address otherwise.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="") or ("http://127.0.0.1:8420" if STRIPE_EMULATED else "")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="") or (
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_EMULATED else "https://js.stripe.com/v3/"
+)
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET") or ("" if PRODUCTION else "whsec_medibroker_local")
+STRIPE_CONNECT_WEBHOOK_SECRET = env_secret("STRIPE_CONNECT_WEBHOOK_SECRET") or (
+    "" if PRODUCTION else "whsec_medibroker_local_connect"
+)
+if PRODUCTION and not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("Production mode needs STRIPE_WEBHOOK_SECRET to be set (see .env.example).")
+
+# ------------------------------------------------------------------------------------------
 # The operator: who runs this site, shown on the legal notice page
 # ------------------------------------------------------------------------------------------
 OPERATOR = {

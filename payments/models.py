@@ -287,3 +287,65 @@ class PayoutAccount(models.Model):
     @property
     def can_receive_transfers(self) -> bool:
         return bool(self.stripe_account_id) and self.payouts_enabled and self.transfers_active
+
+
+# --- deposits (the Stripe side of a booking's deposit) ---------------------------------------------
+
+
+class DepositStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    HELD = "held", _("Paid, held in trust")
+
+
+# Paying is the only transition here; what happens to the money afterwards (refunds, releases,
+# disputes) is recorded by the Refund and Release rows and the ledger.
+DEPOSIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    DepositStatus.PENDING: frozenset({DepositStatus.HELD}),
+    DepositStatus.HELD: frozenset(),
+}
+
+
+class Deposit(models.Model):
+    """A booking's deposit as charged through Stripe: one per booking, whatever the attempts.
+
+    Each payment attempt is a new PaymentIntent made under the idempotency key
+    `deposit:<booking>:<attempt>`; `payment_intent_id` is the latest attempt's until one succeeds,
+    then the one that paid. Amounts are integer minor units in `currency`.
+    """
+
+    booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="deposit_payment")
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=20, choices=DepositStatus.choices, default=DepositStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("payment attempts"), default=0)
+    setup_intent_id = models.CharField(_("Stripe SetupIntent"), max_length=255, blank=True)
+    payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=255, null=True, blank=True, unique=True)
+    charge_id = models.CharField(_("Stripe charge"), max_length=255, null=True, blank=True, unique=True)
+    balance_transaction_id = models.CharField(_("Stripe balance transaction"), max_length=255, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Printed on the payment confirmation; anyone can check it at /payments/verify/<code>/.
+    verification_code = models.CharField(_("verification code"), max_length=20, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_deposit_positive"),
+            models.CheckConstraint(
+                condition=~Q(status=DepositStatus.HELD)
+                | (Q(paid_at__isnull=False) & Q(payment_intent_id__isnull=False)),
+                name="payments_held_deposit_is_paid",
+            ),
+        ]
+        verbose_name = _("deposit")
+
+    def __str__(self) -> str:
+        return f"Deposit of booking {self.booking_id} ({self.status})"
+
+    @property
+    def money(self):
+        from marketplace.money import Money
+
+        return Money(self.amount, self.currency)

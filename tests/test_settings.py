@@ -17,6 +17,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     "DJANGO_ALLOWED_HOSTS": "medibroker.example",
     "DOCUMENT_KEYS": Fernet.generate_key().decode(),
+    "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
 }
 
 
@@ -27,7 +30,7 @@ def test_production_passes_the_deployment_checklist_with_no_warning():
     assert "no issues (0 silenced)" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STRIPE_SECRET_KEY"])
 def test_production_refuses_to_start_without_its_secret_key_or_hosts(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
 

@@ -1,0 +1,376 @@
+"""The Stripe gateway: the only module that imports `stripe` (STYLE.md).
+
+One `StripeClient` with the API version pinned; without a real key it talks to the local emulator
+at `STRIPE_API_BASE` (localstripe, see NOTES in the README's Payments section). Every call that
+creates something carries an `Idempotency-Key` built from our own ids by the caller, so a retry
+after a lost connection returns what the first request created instead of creating it again.
+Stripe's errors come out as `DomainError`s with messages a patient can act on.
+
+What the rest of the code gets back are plain dataclasses, never Stripe objects.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from marketplace.errors import Conflict, DomainError, ValidationFailed
+
+# The API version every request is made under (the one stripe-python 16.1 is generated for).
+API_VERSION = "2026-10-28.endive"
+# Network retries of one request, each with the same Idempotency-Key.
+MAX_NETWORK_RETRIES = 2
+
+
+class PaymentDeclined(ValidationFailed):
+    """The card was refused: the patient can try another card."""
+
+    code = "card_declined"
+
+
+class PaymentProviderError(DomainError):
+    """Stripe could not be reached or refused the request for a reason that is not the patient's."""
+
+    code = "payment_provider_error"
+    http_status = 502
+
+
+@functools.cache
+def _client(secret_key: str, api_base: str) -> stripe.StripeClient:
+    options: dict[str, Any] = {"stripe_version": API_VERSION, "max_network_retries": MAX_NETWORK_RETRIES}
+    if api_base:
+        options["base_addresses"] = {"api": api_base}
+    return stripe.StripeClient(secret_key, **options)
+
+
+def client() -> stripe.StripeClient:
+    """The client for the current settings (tests point them at the emulator or a stub)."""
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+# --- what we read back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupIntent:
+    id: str
+    client_secret: str
+    status: str
+    payment_method: str | None
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    status: str
+    amount: int
+    currency: str  # upper case, as in our tables
+    metadata: dict[str, str]
+    client_secret: str
+    charge_id: str | None
+    balance_transaction_id: str | None
+    capture_method: str
+    last_error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def requires_action(self) -> bool:
+        return self.status == "requires_action"
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    payment_intent: str | None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    source_transaction: str | None
+    transfer_group: str | None
+
+
+@dataclass(frozen=True)
+class BalanceTransaction:
+    id: str
+    amount: int
+    fee: int
+    net: int
+    currency: str
+    type: str
+    source: str | None
+    status: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+# Decline codes (https://docs.stripe.com/declines/codes) explained in words a patient can act on.
+_DECLINES = {
+    "insufficient_funds": lambda: _("Your card was declined: the account has insufficient funds."),
+    "lost_card": lambda: _("Your card was declined: it is reported lost. Please use another card."),
+    "stolen_card": lambda: _("Your card was declined: it is reported stolen. Please use another card."),
+    "expired_card": lambda: _("Your card has expired. Please use another card."),
+    "incorrect_cvc": lambda: _("Your card's security code (CVC) is incorrect."),
+    "processing_error": lambda: _("An error occurred while processing your card. Please try again."),
+    "incorrect_number": lambda: _("Your card number is incorrect."),
+    "authentication_required": lambda: _(
+        "Your bank asks you to confirm this payment (3-D Secure). Please try again and complete the check."
+    ),
+}
+
+
+def _declined(error: stripe.CardError) -> PaymentDeclined:
+    code = getattr(error, "decline_code", None) or error.code or "card_declined"
+    explain = _DECLINES.get(code)
+    if explain is not None:
+        message = explain()
+    else:
+        message = _(
+            "Your card was declined by your bank. No money was taken. Please try another card or ask your bank why."
+        )
+    return PaymentDeclined(message, details={"decline_code": code, "stripe_message": error.user_message or ""})
+
+
+def _translate(error: stripe.StripeError) -> DomainError:
+    if isinstance(error, stripe.CardError):
+        return _declined(error)
+    if isinstance(error, stripe.IdempotencyError):
+        # Same key, different parameters: a bug on our side, never retried blindly.
+        return Conflict(
+            _("This payment request was already made with other details. Please reload the page and try again."),
+            code="idempotency_conflict",
+        )
+    if isinstance(error, stripe.InvalidRequestError):
+        status = getattr(error, "http_status", None)
+        if status == 402:  # the emulator reports declines without the card_error type
+            return PaymentDeclined(
+                _("Your card was declined by your bank. No money was taken. Please try another card."),
+                details={"decline_code": error.code or "card_declined"},
+            )
+        return PaymentProviderError(
+            _("The payment service refused the request. No money was taken; please try again later."),
+            code="payment_request_invalid",
+            details={"stripe_message": str(error.user_message or error)},
+        )
+    if isinstance(error, stripe.APIConnectionError):
+        return PaymentProviderError(
+            _("The payment service cannot be reached right now. No money was taken; please try again in a moment."),
+            code="payment_provider_unreachable",
+        )
+    return PaymentProviderError(
+        _("The payment service had a problem. Please try again in a moment."),
+        details={"stripe_message": str(error.user_message or error)},
+    )
+
+
+def _call(method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+
+
+def _key(idempotency_key: str) -> dict[str, Any]:
+    if not idempotency_key:
+        raise ValueError("every create carries an idempotency key built from our own ids")
+    return {"idempotency_key": idempotency_key}
+
+
+# --- conversions ------------------------------------------------------------------------------------
+
+
+def _id_of(value: Any) -> str | None:
+    """An expandable field: an id, an expanded object (the emulator always expands), or nothing."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return value.get("id") if hasattr(value, "get") else getattr(value, "id", None)
+
+
+def _payment_intent(obj: Any) -> PaymentIntent:
+    charge = obj.get("latest_charge")
+    balance_transaction = None
+    if charge is not None and not isinstance(charge, str):
+        balance_transaction = _id_of(charge.get("balance_transaction"))
+    last_error = obj.get("last_payment_error") or {}
+    return PaymentIntent(
+        id=obj["id"],
+        status=obj["status"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+        client_secret=obj.get("client_secret") or "",
+        charge_id=_id_of(charge),
+        balance_transaction_id=balance_transaction,
+        capture_method=obj.get("capture_method") or "",
+        last_error=(last_error.get("message") or "") if hasattr(last_error, "get") else "",
+    )
+
+
+def _balance_transaction(obj: Any) -> BalanceTransaction:
+    return BalanceTransaction(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        fee=int(obj.get("fee") or 0),
+        net=int(obj.get("net") if obj.get("net") is not None else obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        type=obj.get("type") or "",
+        source=_id_of(obj.get("source")),
+        status=obj.get("status") or "",
+        extra={"available_on": obj.get("available_on"), "exchange_rate": obj.get("exchange_rate")},
+    )
+
+
+# --- the calls ------------------------------------------------------------------------------------
+
+
+def setup_intent_create(*, booking_id: int, idempotency_key: str) -> SetupIntent:
+    """A SetupIntent that collects a card in the browser (Stripe.js `confirmCardSetup`)."""
+    obj = _call(
+        client().v1.setup_intents.create,
+        params={"usage": "on_session", "payment_method_types": ["card"], "metadata": {"booking": str(booking_id)}},
+        options=_key(idempotency_key),
+    )
+    return SetupIntent(
+        id=obj["id"], client_secret=obj["client_secret"], status=obj["status"], payment_method=obj.get("payment_method")
+    )
+
+
+def setup_intent_retrieve(setup_intent_id: str) -> SetupIntent:
+    obj = _call(client().v1.setup_intents.retrieve, setup_intent_id)
+    return SetupIntent(
+        id=obj["id"],
+        client_secret=obj["client_secret"],
+        status=obj["status"],
+        payment_method=_id_of(obj.get("payment_method")),
+    )
+
+
+def deposit_payment_intent_create(
+    *, amount: int, currency: str, payment_method: str, booking_id: int, idempotency_key: str
+) -> PaymentIntent:
+    """Charge the deposit in full now (automatic capture; separate charges and transfers: the money
+    stays on the platform until a refund or a release), confirming at once with the card collected
+    by the SetupIntent. `requires_action` means the bank wants 3-D Secure in the browser."""
+    if amount <= 0:
+        raise ValueError("a deposit payment is positive")
+    obj = _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "capture_method": "automatic",
+            "confirm": True,
+            # The emulator refuses `transfer_group` on a PaymentIntent: the booking travels in
+            # metadata, and a release names its charge as `source_transaction`.
+            "metadata": {"booking": str(booking_id), "purpose": "deposit"},
+        },
+        options=_key(idempotency_key),
+    )
+    return _payment_intent(obj)
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> PaymentIntent:
+    """The PaymentIntent as Stripe has it now, with its latest charge and balance transaction."""
+    obj = _call(
+        client().v1.payment_intents.retrieve,
+        payment_intent_id,
+        params={"expand": ["latest_charge.balance_transaction"]},
+    )
+    return _payment_intent(obj)
+
+
+def payment_intent_cancel(payment_intent_id: str) -> PaymentIntent:
+    """Cancel an attempt that never completed (abandoned 3-D Secure), so it cannot succeed later."""
+    return _payment_intent(_call(client().v1.payment_intents.cancel, payment_intent_id))
+
+
+def refund_create(*, payment_intent_id: str, amount: int, idempotency_key: str, metadata=None) -> Refund:
+    """Refund `amount` of a payment from the platform balance (key e.g. `refund:<refund id>`)."""
+    params: dict[str, Any] = {"payment_intent": payment_intent_id, "amount": amount}
+    if metadata:
+        params["metadata"] = {str(k): str(v) for k, v in metadata.items()}
+    obj = _call(client().v1.refunds.create, params=params, options=_key(idempotency_key))
+    return Refund(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        payment_intent=_id_of(obj.get("payment_intent")),
+    )
+
+
+def transfer_create(
+    *,
+    amount: int,
+    currency: str,
+    destination: str,
+    source_transaction: str,
+    transfer_group: str,
+    idempotency_key: str,
+    metadata=None,
+) -> Transfer:
+    """Pay a provider's connected account from a deposit's charge (key e.g. `transfer:<release id>`).
+
+    `source_transaction` ties the transfer to the charge's funds, so it waits for them instead of
+    spending unrelated platform money."""
+    params: dict[str, Any] = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "destination": destination,
+        "source_transaction": source_transaction,
+        "transfer_group": transfer_group,
+    }
+    if metadata:
+        params["metadata"] = {str(k): str(v) for k, v in metadata.items()}
+    obj = _call(client().v1.transfers.create, params=params, options=_key(idempotency_key))
+    return Transfer(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        destination=_id_of(obj.get("destination")) or "",
+        source_transaction=_id_of(obj.get("source_transaction")),
+        transfer_group=obj.get("transfer_group"),
+    )
+
+
+def balance_transaction_retrieve(balance_transaction_id: str) -> BalanceTransaction:
+    return _balance_transaction(_call(client().v1.balance_transactions.retrieve, balance_transaction_id))
+
+
+def balance_transactions_list(*, created_gte: int | None = None, limit: int = 100) -> list[BalanceTransaction]:
+    """Every balance transaction (from `created_gte`, a Unix time), following the pages."""
+    params: dict[str, Any] = {"limit": limit}
+    if created_gte is not None:
+        params["created"] = {"gte": created_gte}
+    page = _call(client().v1.balance_transactions.list, params=params)
+    return [_balance_transaction(item) for item in _call(lambda: list(page.auto_paging_iter()))]
+
+
+def webhook_event(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+    """The event of a webhook whose signature checks out (default tolerance); raises ValueError
+    or stripe's SignatureVerificationError otherwise. For the webhook views."""
+    event = stripe.Webhook.construct_event(payload, signature, secret)
+    return event.to_dict()
+
+
+SignatureVerificationError = stripe.SignatureVerificationError
