@@ -374,3 +374,60 @@ def webhook_event(*, payload: bytes, signature: str, secret: str) -> dict[str, A
 
 
 SignatureVerificationError = stripe.SignatureVerificationError
+
+
+# --- re-fetching what a webhook names (the event's copy may be stale or out of order) ---------------
+
+
+def _refund(obj: Any) -> Refund:
+    return Refund(
+        id=obj["id"],
+        status=obj.get("status") or "",
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        payment_intent=_id_of(obj.get("payment_intent")),
+    )
+
+
+def refund_retrieve(refund_id: str) -> Refund:
+    return _refund(_call(client().v1.refunds.retrieve, refund_id))
+
+
+def transfer_retrieve(transfer_id: str) -> Transfer:
+    obj = _call(client().v1.transfers.retrieve, transfer_id)
+    return Transfer(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        destination=_id_of(obj.get("destination")) or "",
+        source_transaction=_id_of(obj.get("source_transaction")),
+        transfer_group=obj.get("transfer_group"),
+    )
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    id: str
+    country: str
+    payouts_enabled: bool
+    transfers_active: bool
+
+
+def account_retrieve(account_id: str) -> ConnectedAccount:
+    obj = _call(client().v1.accounts.retrieve, account_id)
+    capabilities = obj.get("capabilities") or {}
+    return ConnectedAccount(
+        id=obj["id"],
+        country=str(obj.get("country") or "").upper(),
+        payouts_enabled=bool(obj.get("payouts_enabled")),
+        transfers_active=capabilities.get("transfers") == "active",
+    )
+
+
+def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dict[str, Any]]:
+    """Events since `created_gte` (Unix time), for the job that catches webhooks never delivered."""
+    params: dict[str, Any] = {"created": {"gte": created_gte}, "limit": 100}
+    if types:
+        params["types"] = types
+    page = _call(client().v1.events.list, params=params)
+    return [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]
