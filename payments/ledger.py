@@ -187,6 +187,26 @@ def ledger_post(
     return txn
 
 
+def ledger_record_deposit(
+    *, booking, amount: int, fee: int, currency: str, balance_transaction_id: str, now: dt.datetime
+) -> LedgerTransaction:
+    """F1, deposit paid: the Stripe balance grows by the net, Stripe's fee is an expense, and the
+    whole deposit is owed, in trust, for the booking. Posted once per balance transaction."""
+    legs = [Leg(trust(booking=booking, currency=currency), -amount)]
+    if amount - fee:
+        legs.append(Leg(stripe_balance(currency), amount - fee))
+    if fee:
+        legs.append(Leg(expense("stripe_fees", currency), fee))
+    return ledger_post(
+        kind="deposit_paid",
+        legs=legs,
+        external_source=STRIPE,
+        external_id=balance_transaction_id,
+        booking=booking,
+        now=now,
+    )
+
+
 def held(*, booking, currency: str) -> int:
     """What the ledger holds in trust for `booking` in `currency` (minor units)."""
     account = LedgerAccount.objects.filter(code=f"L:trust:deposit:{booking.pk}", currency=currency).first()
