@@ -179,11 +179,16 @@ def _translate(error: stripe.StripeError) -> DomainError:
     )
 
 
-def _call(method, *args, **kwargs):
+def _raw(method, *args, **kwargs):
     try:
         return method(*args, **kwargs)
     except stripe.StripeError as error:
         raise _translate(error) from error
+
+
+def _call(method, *args, **kwargs) -> dict[str, Any]:
+    """The call's answer as plain dicts and lists (Stripe objects are not dicts)."""
+    return _raw(method, *args, **kwargs).to_dict()
 
 
 def _key(idempotency_key: str) -> dict[str, Any]:
@@ -362,8 +367,8 @@ def balance_transactions_list(*, created_gte: int | None = None, limit: int = 10
     params: dict[str, Any] = {"limit": limit}
     if created_gte is not None:
         params["created"] = {"gte": created_gte}
-    page = _call(client().v1.balance_transactions.list, params=params)
-    return [_balance_transaction(item) for item in _call(lambda: list(page.auto_paging_iter()))]
+    page = _raw(client().v1.balance_transactions.list, params=params)
+    return [_balance_transaction(item.to_dict()) for item in _raw(lambda: list(page.auto_paging_iter()))]
 
 
 def webhook_event(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:

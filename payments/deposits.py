@@ -1,0 +1,378 @@
+"""Paying a booking's deposit by card through Stripe, and recording it once it is paid.
+
+The flow (one code path for the local emulator and real Stripe, NOTES-localstripe):
+1. `deposit_start`: a new payment attempt; a SetupIntent whose client secret lets Stripe.js
+   collect the card (`confirmCardSetup`).
+2. `deposit_pay`: the server charges the deposit with that card (PaymentIntent, automatic capture,
+   confirmed at once). `succeeded` → recorded at once; `requires_action` → the page completes
+   3-D Secure (`confirmCardPayment`) and calls `deposit_record_paid` through the confirm view.
+3. `deposit_record_paid`: re-fetches the PaymentIntent from Stripe (never trusts the browser),
+   checks it is this booking's deposit in full, confirms the booking through
+   `booking_confirm_deposit` with the PaymentIntent id as reference, and posts the ledger. The
+   webhook for `payment_intent.succeeded` calls it too; it records a payment once however often
+   and however concurrently it runs.
+
+A booking that cannot take its deposit (expired, cancelled, already paid) is refused before any
+request goes to Stripe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, BookingStatus
+from bookings.services import booking_confirm_deposit
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, NotFound, ValidationFailed
+from payments import gateway, ledger
+from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
+
+PAYABLE_STATUSES = frozenset({BookingStatus.AWAITING_DEPOSIT, BookingStatus.HELD})
+# Payment attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
+_CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
+# No 0/O, 1/I/L: the code is read off paper and typed in.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class DepositCheckout:
+    """What the payment page needs to collect a card for one attempt."""
+
+    setup_client_secret: str
+    publishable_key: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class DepositPayment:
+    """Where a payment attempt stands: `succeeded` (the booking is confirmed) or
+    `requires_action` (the browser completes 3-D Secure with `client_secret`)."""
+
+    status: str
+    payment_intent_id: str
+    client_secret: str = ""
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+
+def _refuse_unpayable(booking: Booking, *, now: dt.datetime) -> None:
+    """Raise Conflict, in words the patient understands, if `booking` cannot take its deposit now."""
+    details = {"booking": booking.pk}
+    if booking.paid_at is not None:
+        raise Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details)
+    lapsed = (booking.status == BookingStatus.AWAITING_DEPOSIT and booking.deposit_due_at <= now) or (
+        booking.status == BookingStatus.HELD and booking.hold_expires_at <= now
+    )
+    if booking.status == BookingStatus.EXPIRED or lapsed:
+        raise Conflict(
+            _("This booking expired before its deposit was paid and its time was released. Nothing was charged."),
+            code="booking_expired",
+            details=details,
+        )
+    if booking.status == BookingStatus.CANCELLED:
+        raise Conflict(
+            _("This booking was cancelled, so there is no deposit to pay. Nothing was charged."),
+            code="booking_cancelled",
+            details=details,
+        )
+    if booking.status not in PAYABLE_STATUSES:
+        raise Conflict(
+            _("This booking is not waiting for a deposit. Nothing was charged."), code="not_payable", details=details
+        )
+    if booking.deposit_amount <= 0:
+        raise Conflict(_("This booking has no deposit to pay."), code="no_deposit", details=details)
+
+
+def _locked_booking(booking_id: int, *, actor=None) -> Booking:
+    """The booking under a row lock; a patient sees only their own (NotFound for anyone else's)."""
+    query = Booking.objects.select_for_update().filter(pk=booking_id)
+    if actor is not None:
+        query = query.filter(patient_id=actor.pk)
+    locked = query.first()
+    if locked is None:
+        raise NotFound(_("You have no booking with this number."))
+    return locked
+
+
+def _deposit_of(booking: Booking, *, now: dt.datetime) -> Deposit:
+    """The booking's Deposit row, locked (the caller holds the booking's lock, so creating is safe)."""
+    deposit = Deposit.objects.select_for_update().filter(booking_id=booking.pk).first()
+    if deposit is None:
+        deposit = Deposit.objects.create(
+            booking=booking,
+            amount=booking.deposit_amount,
+            currency=booking.currency,
+            created_at=now,
+            updated_at=now,
+        )
+    return deposit
+
+
+def _check_transition(current: str, target: str) -> None:
+    if target not in DEPOSIT_TRANSITIONS.get(current, frozenset()):
+        raise Conflict(
+            _("A deposit cannot go from “%(current)s” to “%(target)s”.") % {"current": current, "target": target},
+            code="invalid_transition",
+        )
+
+
+# --- the services -----------------------------------------------------------------------------------
+
+
+def deposit_start(*, booking: Booking, actor, now: dt.datetime) -> DepositCheckout:
+    """Begin a payment attempt for `booking`'s deposit: a SetupIntent to collect the card.
+
+    1. Lock the booking (the patient's own), refuse it if it cannot take its deposit.
+    2. If the previous attempt's PaymentIntent succeeded after all (3-D Secure completed in
+       another tab), record it and refuse; if it is still open, cancel it so it cannot.
+    3. Count the attempt and create the SetupIntent under `setup:<booking>:<attempt>`.
+    """
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk, actor=actor)
+        _refuse_unpayable(locked, now=now)
+        deposit = _deposit_of(locked, now=now)
+        previous = gateway.payment_intent_retrieve(deposit.payment_intent_id) if deposit.payment_intent_id else None
+        if previous is None or not previous.succeeded:
+            if previous is not None and previous.status in _CANCELLABLE:
+                gateway.payment_intent_cancel(previous.id)
+            deposit.attempts += 1
+            setup = gateway.setup_intent_create(
+                booking_id=locked.pk, idempotency_key=f"setup:{locked.pk}:{deposit.attempts}"
+            )
+            deposit.setup_intent_id = setup.id
+            deposit.payment_intent_id = None
+            deposit.updated_at = now
+            deposit.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="payments.deposit.attempt_started",
+                target=deposit,
+                after={"attempt": deposit.attempts, "setup_intent": setup.id},
+                now=now,
+            )
+    if previous is not None and previous.succeeded:
+        deposit_record_paid(payment_intent_id=previous.id, now=now)
+        raise Conflict(_("This booking's deposit is already paid."), code="already_paid")
+    return DepositCheckout(
+        setup_client_secret=setup.client_secret,
+        publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+        attempt=deposit.attempts,
+    )
+
+
+def deposit_pay(*, booking: Booking, actor, payment_method: str, now: dt.datetime) -> DepositPayment:
+    """Charge `booking`'s deposit to the card collected by this attempt's SetupIntent.
+
+    1. Lock the booking (the patient's own), refuse it if it cannot take its deposit: nothing is
+       sent to Stripe then.
+    2. Check with Stripe that this attempt's SetupIntent succeeded with `payment_method` (a card
+       declined while being collected is explained here, and not charged).
+    3. If this attempt already has a PaymentIntent (a double click), answer with it; otherwise
+       create and confirm one under `deposit:<booking>:<attempt>`.
+    4. `succeeded` → `deposit_record_paid`; `requires_action` → the client secret for 3-D Secure;
+       anything else → the decline explained.
+    """
+    payment_method = (payment_method or "").strip()
+    if not payment_method.startswith("pm_") or len(payment_method) > 255:
+        raise ValidationFailed(
+            _("The card details did not reach us. Please enter your card again."),
+            code="invalid_payment_method",
+            details={"payment_method": [_("A card is required.")]},
+        )
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk, actor=actor)
+        _refuse_unpayable(locked, now=now)
+        deposit = _deposit_of(locked, now=now)
+        if not deposit.setup_intent_id or deposit.attempts == 0:
+            raise Conflict(_("Please enter your card again."), code="start_again")
+        if deposit.payment_intent_id:
+            intent = gateway.payment_intent_retrieve(deposit.payment_intent_id)
+        else:
+            setup = gateway.setup_intent_retrieve(deposit.setup_intent_id)
+            if setup.payment_method != payment_method:
+                raise ValidationFailed(
+                    _("The card details did not reach us. Please enter your card again."),
+                    code="invalid_payment_method",
+                )
+            if setup.status != "succeeded":
+                raise gateway.PaymentDeclined(
+                    _("Your card was declined by your bank. No money was taken. Please try another card.")
+                )
+            intent = gateway.deposit_payment_intent_create(
+                amount=deposit.amount,
+                currency=deposit.currency,
+                payment_method=payment_method,
+                booking_id=locked.pk,
+                idempotency_key=f"deposit:{locked.pk}:{deposit.attempts}",
+            )
+            deposit.payment_intent_id = intent.id
+            deposit.updated_at = now
+            deposit.save(update_fields=["payment_intent_id", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="payments.deposit.charged",
+                target=deposit,
+                after={"attempt": deposit.attempts, "payment_intent": intent.id, "status": intent.status},
+                now=now,
+            )
+    if intent.succeeded:
+        deposit_record_paid(payment_intent_id=intent.id, now=now)
+        return DepositPayment(status="succeeded", payment_intent_id=intent.id)
+    if intent.requires_action:
+        return DepositPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise gateway.PaymentDeclined(
+        _("Your card was declined by your bank. No money was taken. Please try another card.")
+        + (f" ({intent.last_error})" if intent.last_error else ""),
+        details={"status": intent.status},
+    )
+
+
+def deposit_confirm(*, booking: Booking, actor, now: dt.datetime) -> DepositPayment:
+    """After 3-D Secure in the browser: record the current attempt if Stripe says it succeeded."""
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk, actor=actor)
+        deposit = Deposit.objects.filter(booking_id=locked.pk).first()
+        if deposit is None or not deposit.payment_intent_id:
+            raise Conflict(_("Please enter your card again."), code="start_again")
+        payment_intent_id = deposit.payment_intent_id
+        if deposit.status == DepositStatus.HELD:
+            return DepositPayment(status="succeeded", payment_intent_id=payment_intent_id)
+    intent = gateway.payment_intent_retrieve(payment_intent_id)
+    if intent.succeeded:
+        deposit_record_paid(payment_intent_id=intent.id, now=now)
+        return DepositPayment(status="succeeded", payment_intent_id=intent.id)
+    if intent.requires_action:
+        return DepositPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise gateway.PaymentDeclined(
+        _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
+        code="authentication_failed",
+        details={"status": intent.status},
+    )
+
+
+def deposit_record_paid(*, payment_intent_id: str, now: dt.datetime) -> Deposit:
+    """Record that the PaymentIntent `payment_intent_id` paid a booking's deposit.
+
+    1. Re-fetch the PaymentIntent from Stripe: it must have succeeded, name a booking in its
+       metadata, and be for exactly the deposit's amount and currency.
+    2. Lock the booking and its deposit. Already held by this PaymentIntent → return (webhooks
+       and the page both call this, possibly at once). Held by another → Conflict: a second
+       payment that must be given back.
+    3. Confirm the booking (`booking_confirm_deposit`, reference = the PaymentIntent id), mark
+       the deposit held with its charge, a verification code for the confirmation letter, an
+       audit event, and the ledger posting (F1).
+    """
+    intent = gateway.payment_intent_retrieve(payment_intent_id)
+    if not intent.succeeded:
+        raise Conflict(
+            _("This payment has not succeeded (%(status)s).") % {"status": intent.status},
+            code="payment_not_succeeded",
+            details={"payment_intent": intent.id, "status": intent.status},
+        )
+    try:
+        booking_id = int(intent.metadata.get("booking", ""))
+    except ValueError:
+        raise ValidationFailed(
+            _("This payment is not for a booking."), code="not_a_deposit", details={"payment_intent": intent.id}
+        ) from None
+    with transaction.atomic():
+        booking = _locked_booking(booking_id)
+        deposit = _deposit_of(booking, now=now)
+        if deposit.status == DepositStatus.HELD:
+            if deposit.payment_intent_id == intent.id:
+                return deposit  # already recorded
+            raise Conflict(
+                _("This booking's deposit was already paid by another payment; this one must be refunded."),
+                code="deposit_paid_twice",
+                details={"booking": booking.pk, "payment_intent": intent.id, "paid_by": deposit.payment_intent_id},
+            )
+        if (intent.amount, intent.currency) != (deposit.amount, deposit.currency) or (
+            intent.amount,
+            intent.currency,
+        ) != (booking.deposit_amount, booking.currency):
+            raise Conflict(
+                _("The amount paid does not match the booking's deposit."),
+                code="amount_mismatch",
+                details={
+                    "payment": [intent.amount, intent.currency],
+                    "deposit": [booking.deposit_amount, booking.currency],
+                },
+            )
+        _check_transition(deposit.status, DepositStatus.HELD)
+        booking_confirm_deposit(booking=booking, payment_reference=intent.id, paid_at=now, now=now)
+        before = {"status": deposit.status, "payment_intent": deposit.payment_intent_id}
+        deposit.status = DepositStatus.HELD
+        deposit.payment_intent_id = intent.id
+        deposit.charge_id = intent.charge_id
+        deposit.balance_transaction_id = intent.balance_transaction_id or ""
+        deposit.paid_at = now
+        deposit.verification_code = _new_verification_code()
+        deposit.updated_at = now
+        deposit.save()
+        audit_record(
+            actor=None,
+            action="payments.deposit.held",
+            target=deposit,
+            before=before,
+            after={
+                "status": DepositStatus.HELD,
+                "payment_intent": intent.id,
+                "charge": intent.charge_id,
+                "amount": [intent.amount, intent.currency],
+            },
+            now=now,
+        )
+        _post_deposit_to_ledger(deposit=deposit, payment_intent=intent, now=now)
+    return deposit
+
+
+def _post_deposit_to_ledger(*, deposit: Deposit, payment_intent: gateway.PaymentIntent, now: dt.datetime) -> None:
+    """F1 (research-payments.md §4): the deposit now sits in the booking's trust account, Stripe's
+    fee is an expense. Keyed by the charge's balance transaction, so it is posted once. The
+    platform settles in the charge's currency (multi-currency settlement), so the amounts are the
+    deposit's; the fee comes from the balance transaction."""
+    balance_transaction_id = deposit.balance_transaction_id
+    fee = gateway.balance_transaction_retrieve(balance_transaction_id).fee if balance_transaction_id else 0
+    ledger.ledger_record_deposit(
+        booking=deposit.booking,
+        amount=deposit.amount,
+        fee=fee,
+        currency=deposit.currency,
+        balance_transaction_id=balance_transaction_id or f"pi:{payment_intent.id}",
+        now=now,
+    )
+
+
+def _new_verification_code() -> str:
+    while True:
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+        code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        if not Deposit.objects.filter(verification_code=code).exists():
+            return code
+
+
+# --- reads ------------------------------------------------------------------------------------------
+
+
+def deposit_of_booking(*, booking: Booking) -> Deposit | None:
+    return Deposit.objects.filter(booking_id=booking.pk).first()
+
+
+def deposit_by_verification_code(*, code: str) -> Deposit | None:
+    """The held deposit a payment confirmation's code names, or None (unknown or malformed code)."""
+    normalised = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(normalised) != 12:
+        return None
+    formatted = f"{normalised[:4]}-{normalised[4:8]}-{normalised[8:]}"
+    return (
+        Deposit.objects.select_related("booking__provider", "booking__patient", "booking__offering")
+        .filter(verification_code=formatted, status=DepositStatus.HELD)
+        .first()
+    )
