@@ -324,6 +324,13 @@ class Deposit(models.Model):
     balance_transaction_id = models.CharField(_("Stripe balance transaction"), max_length=255, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # A card dispute freezes the deposit: no refund, no release until it is won ("" = none).
+    dispute_status = models.CharField(
+        _("dispute"),
+        max_length=8,
+        blank=True,
+        choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost"))],
+    )
     # Printed on the payment confirmation; anyone can check it at /payments/verify/<code>/.
     verification_code = models.CharField(_("verification code"), max_length=20, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"))
