@@ -208,6 +208,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.expire_quotes",
         "schedule": timedelta(minutes=15),
     },
+    "settle-cancellations": {
+        "task": "payments.tasks.settle_cancellations",
+        "schedule": timedelta(minutes=1),
+    },
+    "retry-stripe-events": {
+        "task": "payments.tasks.retry_stripe_events",
+        "schedule": timedelta(minutes=5),
+    },
+    "fetch-missed-stripe-events": {
+        "task": "payments.tasks.fetch_missed_stripe_events",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # ------------------------------------------------------------------------------------------
@@ -356,6 +368,11 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env_secret("STRIPE_CONNECT_WEBHOOK_SECRET") or (
 )
 if PRODUCTION and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("Production mode needs STRIPE_WEBHOOK_SECRET to be set (see .env.example).")
+# The platform's commission on a released deposit and on a cancellation fee, in basis points
+# (1000 = 10%), unless a provider's payout account says otherwise.
+PAYMENTS_COMMISSION_BPS = env.int("PAYMENTS_COMMISSION_BPS", default=1000)
+if not 0 <= PAYMENTS_COMMISSION_BPS <= 10_000:
+    raise ImproperlyConfigured("PAYMENTS_COMMISSION_BPS runs from 0 to 10000 basis points.")
 
 # ------------------------------------------------------------------------------------------
 # The operator: who runs this site, shown on the legal notice page

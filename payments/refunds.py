@@ -1,0 +1,220 @@
+"""Settling a cancelled booking's deposit (research-payments.md §4 F4, F5).
+
+The booking's cancellation recorded a fee and a refund that add up to the deposit (bookings.policy).
+Settling:
+1. locks the booking, checks the decision is final, the deposit held and the ledger holding exactly it;
+2. authorises in the ledger: the refund moves from trust to "refund payable", the fee from trust to
+   the provider's payable less the platform's commission on it, so trust ends at zero;
+3. after commit, asks Stripe for the refund under the key `refund:<id>` (a retry never refunds twice);
+4. when Stripe says succeeded (the answer, or the webhook later), "refund payable" is paid from the
+   Stripe balance; when it says failed, the refund goes back to trust and finance is told.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bookings.models import Booking, BookingStatus
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, DomainError
+from marketplace.money import bps_share, charge_step
+from payments import gateway, ledger
+from payments.ledger import Leg, ledger_post
+from payments.models import Deposit, DepositStatus, PayoutAccount, Refund, RefundStatus
+
+logger = logging.getLogger(__name__)
+
+SETTLED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
+
+
+def commission_bps(provider) -> int:
+    account = PayoutAccount.objects.filter(provider=provider).first()
+    if account is not None and account.commission_bps is not None:
+        return account.commission_bps
+    return settings.PAYMENTS_COMMISSION_BPS
+
+
+def refund_settle(*, booking: Booking, now: dt.datetime) -> Refund | None:
+    """Settle a cancelled or no-show booking's held deposit; returns its Refund, or None when there
+    is nothing to settle yet (not cancelled, decision pending, deposit not paid). Safe to run twice
+    and concurrently: the booking's lock and one Refund per booking make the second call a no-op."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        existing = Refund.objects.filter(booking=booking).first()
+        if existing is not None:
+            return existing
+        if booking.status not in SETTLED_STATUSES or not booking.cancellation_final:
+            return None
+        deposit = Deposit.objects.select_for_update().filter(booking=booking).first()
+        if deposit is None or deposit.status == DepositStatus.PENDING:
+            return None  # never paid: nothing is held
+        if deposit.dispute_status == "open":
+            raise Conflict(
+                _("This deposit is disputed with the card issuer: nothing is refunded until the dispute ends."),
+                code="deposit_disputed",
+            )
+        refund_amount, fee = booking.cancellation_refund or 0, booking.cancellation_fee or 0
+        currency = deposit.currency
+        held = ledger.held(booking=booking, currency=currency)
+        if refund_amount + fee != held:
+            raise Conflict(
+                _("The ledger holds %(held)s for this booking, not the deposit of %(deposit)s: finance must check it.")
+                % {"held": held, "deposit": refund_amount + fee},
+                code="trust_mismatch",
+            )
+        commission = bps_share(fee, commission_bps(booking.provider), step=charge_step(currency))
+        refund = Refund.objects.create(
+            booking=booking,
+            currency=currency,
+            amount=refund_amount,
+            fee=fee,
+            fee_commission=commission,
+            reason=booking.cancellation_rule or booking.status,
+            status=RefundStatus.PENDING if refund_amount else RefundStatus.SUCCEEDED,
+            payment_intent_id=deposit.payment_intent_id,
+            created_at=now,
+            updated_at=now,
+        )
+        trust = ledger.trust(booking=booking, currency=currency)
+        if refund_amount:
+            ledger_post(
+                kind="refund_authorised",
+                legs=[
+                    Leg(trust, refund_amount),
+                    Leg(ledger.refund_payable(booking=booking, currency=currency), -refund_amount),
+                ],
+                external_source=ledger.INTERNAL,
+                external_id=f"refund:{refund.pk}",
+                booking=booking,
+                now=now,
+            )
+        if fee:
+            legs = [Leg(trust, fee)]
+            if fee - commission:
+                legs.append(
+                    Leg(ledger.provider_payable(provider=booking.provider, currency=currency), -(fee - commission))
+                )
+            if commission:
+                legs.append(Leg(ledger.income("commission", currency), -commission))
+            ledger_post(
+                kind="cancellation_fee",
+                legs=legs,
+                external_source=ledger.INTERNAL,
+                external_id=f"refund:{refund.pk}",
+                booking=booking,
+                now=now,
+            )
+        audit_record(
+            actor=None,
+            action="payments.refund.authorised",
+            target=refund,
+            after={"booking": booking.pk, "refund": refund_amount, "fee": fee, "commission": commission},
+            now=now,
+        )
+        if refund_amount:
+            transaction.on_commit(lambda: refund_submit(refund=refund, now=now))
+    return refund
+
+
+def refund_submit(*, refund: Refund, now: dt.datetime) -> Refund:
+    """Ask Stripe for a pending refund. The key `refund:<id>` makes a retry (after a lost answer, or
+    by the periodic job) return the refund Stripe already made, never a second one."""
+    refund = Refund.objects.get(pk=refund.pk)
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    try:
+        made = gateway.refund_create(
+            payment_intent_id=refund.payment_intent_id,
+            amount=refund.amount,
+            idempotency_key=refund.idempotency_key,
+            metadata={"booking": refund.booking_id, "refund": refund.pk},
+        )
+    except DomainError as error:
+        logger.warning("refund %s not accepted by Stripe yet: %s", refund.pk, error)
+        return refund  # still pending: the periodic job tries again with the same key
+    return refund_record(stripe_refund_id=made.id, status=made.status, refund=refund, now=now)
+
+
+def refund_record(
+    *, stripe_refund_id: str, status: str, now: dt.datetime, refund: Refund | None = None
+) -> Refund | None:
+    """Record what Stripe says of a refund (its answer, or a `refund.*` event after re-fetching it).
+
+    succeeded → the payable is paid from the Stripe balance; failed or canceled → the money goes back
+    to trust and finance is told; anything else → submitted, waiting. Each posting happens once."""
+    with transaction.atomic():
+        query = Refund.objects.select_for_update()
+        refund = (
+            query.filter(pk=refund.pk).first()
+            if refund is not None
+            else query.filter(stripe_refund_id=stripe_refund_id).first()
+        )
+        if refund is None:
+            return None  # not one of ours (made in Stripe's dashboard): reconciliation reports it
+        if refund.status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
+            return refund
+        refund.stripe_refund_id = stripe_refund_id
+        booking, currency = refund.booking, refund.currency
+        payable = ledger.refund_payable(booking=booking, currency=currency)
+        if status == "succeeded":
+            ledger_post(
+                kind="refund_paid",
+                legs=[Leg(payable, refund.amount), Leg(ledger.stripe_balance(currency), -refund.amount)],
+                external_source=ledger.STRIPE,
+                external_id=stripe_refund_id,
+                booking=booking,
+                now=now,
+            )
+            refund.status = RefundStatus.SUCCEEDED
+        elif status in ("failed", "canceled"):
+            ledger_post(
+                kind="refund_failed",
+                legs=[
+                    Leg(payable, refund.amount),
+                    Leg(ledger.trust(booking=booking, currency=currency), -refund.amount),
+                ],
+                external_source=ledger.STRIPE,
+                external_id=stripe_refund_id,
+                booking=booking,
+                now=now,
+            )
+            refund.status = RefundStatus.FAILED
+            refund.failure_reason = status
+            logger.error("refund %s of booking %s failed at Stripe: back in trust", refund.pk, booking.pk)
+        else:
+            refund.status = RefundStatus.SUBMITTED
+        refund.updated_at = now
+        refund.save(update_fields=["status", "stripe_refund_id", "failure_reason", "updated_at"])
+        audit_record(
+            actor=None, action=f"payments.refund.{refund.status}", target=refund, after={"stripe": status}, now=now
+        )
+    return refund
+
+
+def refunds_settle_pending(*, now: dt.datetime) -> int:
+    """The periodic job: settle cancelled bookings whose decision became final (cancelled, evidence
+    accepted or run out, no-show) and resubmit refunds Stripe never acknowledged. Returns how many
+    refunds it created or submitted."""
+    count = 0
+    unsettled = (
+        Booking.objects.filter(
+            status__in=SETTLED_STATUSES, cancellation_final=True, deposit_payment__status=DepositStatus.HELD
+        )
+        .filter(refunds__isnull=True)
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in unsettled:
+        try:
+            if refund_settle(booking=Booking(pk=pk), now=now) is not None:
+                count += 1
+        except DomainError as error:
+            logger.error("booking %s cannot be settled: %s", pk, error)
+    for refund in Refund.objects.filter(status=RefundStatus.PENDING).order_by("pk")[:500]:
+        refund_submit(refund=refund, now=now)
+        count += 1
+    return count

@@ -1,0 +1,32 @@
+"""Background work of payments: thin wrappers over the services, run by Celery (beat)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from payments.refunds import refunds_settle_pending
+from payments.webhooks import stripe_event_process, stripe_events_fetch_missed, stripe_events_retry
+
+
+@shared_task(acks_late=True)
+def process_stripe_event(event_id: str) -> bool:
+    """After a webhook stored an event: process it (a failure leaves it for the retry job)."""
+    return stripe_event_process(event_id=event_id, now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def retry_stripe_events() -> int:
+    """Every five minutes (beat): events whose processing failed are tried again."""
+    return stripe_events_retry(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def fetch_missed_stripe_events() -> int:
+    """Every hour (beat): events of the last three days that never reached the webhook."""
+    return stripe_events_fetch_missed(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def settle_cancellations() -> int:
+    """Every minute (beat): cancelled and no-show bookings whose decision is final are settled
+    (refund to the card, fee to the provider); refunds Stripe never acknowledged are sent again."""
+    return refunds_settle_pending(now=timezone.now())

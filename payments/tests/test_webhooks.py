@@ -1,0 +1,204 @@
+"""Webhooks (research-payments.md §10 B1–B3, B6, B7, D8): signatures checked on the raw body, each
+event stored once, processed idempotently whatever the order or the number of deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+import time
+
+import pytest
+
+from bookings.services import booking_cancel
+from bookings.tests.support import NOW
+from marketplace.errors import Conflict
+from payments import ledger
+from payments.ledger import ledger_check
+from payments.models import Deposit, LedgerEntry, LedgerTransaction, Refund, StripeEvent
+from payments.refunds import refund_settle
+from payments.tests.support import event, paid_booking, signature
+from payments.webhooks import StripeEventFailed, stripe_events_retry
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "whsec_test_platform"
+URL = "/payments/stripe/webhook/"
+
+
+@pytest.fixture(autouse=True)
+def secrets(settings):
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
+
+
+def deliver(client, body: bytes, *, secret: str = SECRET, header: str | None = None, url: str = URL):
+    headers = {} if header == "" else {"Stripe-Signature": header or signature(body, secret)}
+    return client.post(url, data=body, content_type="application/json", headers=headers)
+
+
+def fingerprint() -> str:
+    rows = sorted(
+        (t.external_source, t.external_id, t.kind, e.account.code, e.amount, e.currency)
+        for t in LedgerTransaction.objects.prefetch_related("entries__account")
+        for e in t.entries.all()
+    )
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+# --- B1, B2: signatures ----------------------------------------------------------------------------
+
+
+def test_a_correctly_signed_event_is_stored_once(client):
+    body = event("evt_1", "customer.created", {"id": "cus_1", "object": "customer"})
+    assert deliver(client, body).status_code == 200
+    assert deliver(client, body).status_code == 200
+    assert StripeEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["wrong secret", "tampered body", "stale", "missing header", "re-serialised"],
+)
+def test_a_bad_signature_is_a_400_and_nothing_is_stored(client, case):
+    body = event("evt_bad", "payment_intent.succeeded", {"id": "pi_1", "object": "payment_intent"})
+    if case == "wrong secret":
+        response = deliver(client, body, secret="whsec_someone_else")
+    elif case == "tampered body":
+        response = deliver(client, body.replace(b"pi_1", b"pi_2"), header=signature(body, SECRET))
+    elif case == "stale":
+        response = deliver(client, body, header=signature(body, SECRET, timestamp=int(time.time()) - 301))
+    elif case == "missing header":
+        response = deliver(client, body, header="")
+    else:  # the same JSON, spaced differently: the signature covers the exact bytes
+        response = deliver(client, json.dumps(json.loads(body), indent=2).encode(), header=signature(body, SECRET))
+    assert response.status_code == 400
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_header_with_two_signatures_one_valid_passes(client):
+    """While a secret is being rotated, Stripe signs with both."""
+    body = event("evt_rot", "customer.created", {"id": "cus_1", "object": "customer"})
+    good = signature(body, SECRET)
+    old = signature(body, "whsec_old").split(",")[1]
+    assert deliver(client, body, header=f"{good},{old}").status_code == 200
+
+
+# --- B3, B7: idempotent processing ---------------------------------------------------------------
+
+
+def test_the_deposit_event_delivered_three_times_posts_once(
+    client, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    booking = paid_booking(stripe_emulator, patient)
+    deposit = Deposit.objects.get(booking=booking)
+    before = fingerprint()
+    body = event("evt_pi", "payment_intent.succeeded", {"id": deposit.payment_intent_id, "object": "payment_intent"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert deliver(client, body).status_code == 200
+
+    assert fingerprint() == before
+    assert StripeEvent.objects.get().processed_at is not None
+    assert ledger.held(booking=booking, currency="EUR") == 50_000
+
+
+def test_refund_events_in_any_order_and_number_end_in_the_same_ledger(
+    client, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    booking = paid_booking(stripe_emulator, patient)
+    booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        refund_settle(booking=booking, now=NOW + dt.timedelta(days=1))
+    refund = Refund.objects.get()
+    canonical = fingerprint()
+    events = [
+        event(f"evt_r{n}", kind, {"id": refund.stripe_refund_id, "object": "refund"})
+        for n, kind in enumerate(["refund.created", "refund.updated", "refund.updated"])
+    ]
+    deliveries = [body for body in events for _ in range(random.Random(7).randint(1, 3))]
+    random.Random(11).shuffle(deliveries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in deliveries:
+            assert deliver(client, body).status_code == 200
+
+    assert fingerprint() == canonical
+    assert StripeEvent.objects.count() == 3
+    assert ledger_check() == []
+
+
+def test_an_unknown_event_or_one_from_the_other_mode_changes_nothing(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, event("evt_u", "invoice.paid", {"id": "in_1", "object": "invoice"}))
+        deliver(
+            client,
+            event("evt_l", "payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"}, livemode=True),
+        )
+    assert StripeEvent.objects.filter(processed_at__isnull=False).count() == 2
+    assert not LedgerEntry.objects.exists()
+
+
+# --- B6: a failing handler --------------------------------------------------------------------------
+
+
+def test_a_failing_handler_writes_nothing_and_the_event_is_tried_again(
+    client, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    body = event("evt_missing", "payment_intent.succeeded", {"id": "pi_unknown", "object": "payment_intent"})
+    # Processing runs after commit; its failure reaches the caller (an HTTP 500 when inline).
+    with pytest.raises(StripeEventFailed), django_capture_on_commit_callbacks(execute=True):
+        deliver(client, body)
+
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is None
+    assert stored.attempts == 1
+    assert stored.last_error.startswith("PaymentProviderError")
+    assert not LedgerEntry.objects.exists()
+    assert stripe_events_retry(now=stored.received_at + dt.timedelta(minutes=10)) == 0
+    assert StripeEvent.objects.get().attempts == 2
+
+
+# --- D8: disputes -------------------------------------------------------------------------------------
+
+
+def _dispute(deposit, status="needs_response", bt=None):
+    return {
+        "id": "dp_1",
+        "object": "dispute",
+        "charge": deposit.charge_id,
+        "amount": deposit.amount,
+        "currency": "eur",
+        "status": status,
+        "balance_transactions": [bt] if bt else [],
+    }
+
+
+def test_a_dispute_freezes_the_deposit_withdraws_it_and_a_won_dispute_gives_it_back(
+    client, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    booking = paid_booking(stripe_emulator, patient)
+    deposit = Deposit.objects.get(booking=booking)
+    withdrawal = {"id": "txn_dw", "amount": -50_000, "fee": 1_500, "currency": "eur"}
+    reinstated = {"id": "txn_dr", "amount": 50_000, "fee": 0, "currency": "eur"}
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, event("evt_d1", "charge.dispute.created", _dispute(deposit)))
+        deliver(client, event("evt_d2", "charge.dispute.funds_withdrawn", _dispute(deposit, bt=withdrawal)))
+    deposit.refresh_from_db()
+    assert deposit.dispute_status == "open"
+    assert ledger.held(booking=booking, currency="EUR") == 0
+    assert ledger.expense("dispute_fees", "EUR").balance == 1_500
+    booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
+    with pytest.raises(Conflict, match="disputed"):
+        refund_settle(booking=booking, now=NOW + dt.timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, event("evt_d3", "charge.dispute.funds_reinstated", _dispute(deposit, "won", reinstated)))
+        deliver(client, event("evt_d4", "charge.dispute.closed", _dispute(deposit, "won")))
+    deposit.refresh_from_db()
+    assert deposit.dispute_status == "won"
+    assert ledger.held(booking=booking, currency="EUR") == 50_000
+    assert ledger.expense("dispute_fees", "EUR").balance == 1_500  # Stripe keeps its fee
+    assert ledger_check() == []
