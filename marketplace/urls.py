@@ -33,6 +33,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("bookings/", include("bookings.urls")),
     path("quotes/", include("marketplace.quotes.urls")),
+    path("payments/", include("payments.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,166 @@
+"""The payment confirmation: a one-page PDF (fpdf2, pure Python) stating who paid which deposit
+for which booking, with a verification code and a QR code of the public page that checks it.
+
+Meant to go with a visa application: it states facts (payment, provider, dates) and promises
+nothing about a visa. The built-in PDF fonts cover Latin-1 only, so amounts are written with
+their ISO code ("500.00 EUR") and other characters are folded to their closest Latin-1 form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from io import BytesIO
+
+import qrcode
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from fpdf import FPDF
+
+from marketplace.money import Money, exponent
+
+# QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
+QR_BOX_PIXELS = 8
+QR_BORDER = 4
+
+
+def _latin1(text: str) -> str:
+    """`text` as the PDF's built-in fonts can print it: Latin-1 kept, the rest folded or '?'."""
+    out = []
+    for char in str(text):
+        try:
+            char.encode("latin-1")
+            out.append(char)
+        except UnicodeEncodeError:
+            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+            out.append(
+                folded
+                or {"\u2013": "-", "\u2014": "-", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}.get(
+                    char, "?"
+                )
+            )
+    return "".join(out)
+
+
+def plain_amount(money: Money) -> str:
+    """500.00 EUR: unambiguous in any language, printable in any font."""
+    digits = exponent(money.currency)
+    value = money.to_decimal()
+    return f"{value:,.{digits}f} {money.currency}"
+
+
+def qr_matrix(data: str) -> list[list[bool]]:
+    """The QR code's modules (True = dark), with its quiet zone: what the PDF draws."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_BORDER)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_png(data: str) -> bytes:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=QR_BOX_PIXELS, border=QR_BORDER)
+    code.add_data(data)
+    code.make(fit=True)
+    buffer = BytesIO()
+    code.make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") -> bytes:
+    """The payment confirmation of a held deposit, in `language`."""
+    booking = deposit.booking
+    patient = booking.patient
+    profile = getattr(patient, "patient_profile", None)
+    tz = booking.tz
+    appointments = sorted(booking.appointments.all(), key=lambda a: a.start)
+    with override(language):
+        pdf = FPDF(format="A4")
+        pdf.set_title(_latin1(_("Payment confirmation")))
+        pdf.set_author("MediBroker")
+        pdf.set_creation_date(deposit.paid_at)
+        pdf.set_auto_page_break(auto=True, margin=15)
+        pdf.add_page()
+        width = pdf.epw
+
+        def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
+            pdf.set_font("helvetica", style=style, size=size)
+            pdf.multi_cell(width, gap, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+        def field(label: str, value: str) -> None:
+            pdf.set_font("helvetica", style="B", size=11)
+            pdf.cell(55, 7, _latin1(label))
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(width - 55, 7, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+        line("MediBroker", size=18, style="B", gap=9)
+        line(_("Payment confirmation"), size=15, style="B", gap=8)
+        line(_("Issued on %(date)s") % {"date": date_format(timezone.localdate(), "j F Y")}, size=10)
+        pdf.ln(4)
+
+        name = profile.full_name if profile else patient.email
+        line(
+            _(
+                "MediBroker confirms that %(name)s paid a deposit of %(amount)s on %(date)s for the care "
+                "described below. The deposit is held in trust by MediBroker until the care takes place."
+            )
+            % {
+                "name": name,
+                "amount": plain_amount(deposit.money),
+                "date": date_format(deposit.paid_at.astimezone(tz).date(), "j F Y"),
+            }
+        )
+        pdf.ln(3)
+        field(_("Patient"), name)
+        if profile is not None:
+            field(_("Date of birth"), date_format(profile.date_of_birth, "j F Y"))
+            if profile.nationality:
+                field(_("Nationality"), str(profile.nationality.name))
+        field(_("Deposit paid"), plain_amount(deposit.money))
+        if booking.total is not None:
+            field(_("Total price"), plain_amount(booking.total))
+            field(_("Due on site"), plain_amount(booking.total - booking.deposit))
+        field(_("Booking"), _("no. %(number)s") % {"number": booking.pk})
+        field(_("Provider"), booking.provider.name)
+        if booking.offering is not None:
+            field(_("Care"), booking.offering.title)
+            location = booking.offering.location
+            field(_("Address"), ", ".join(p for p in [location.address, location.city, str(location.country)] if p))
+        for index, appointment in enumerate(appointments):
+            start = appointment.start.astimezone(tz)
+            end = appointment.end.astimezone(tz)
+            field(
+                _("Appointment") if index == 0 else "",
+                f"{date_format(start, 'j F Y, H:i')} - {date_format(end, 'H:i')} ({booking.timezone})",
+            )
+        field(_("Payment reference"), deposit.payment_intent_id or "")
+        pdf.ln(4)
+
+        line(_("Verification"), size=13, style="B", gap=8)
+        top = pdf.get_y()
+        size = 42
+        pdf.image(BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=size, h=size, alt_text=verify_url)
+        pdf.set_xy(pdf.l_margin + size + 6, top + 2)
+        pdf.set_font("helvetica", style="B", size=14)
+        pdf.cell(0, 8, _latin1(deposit.verification_code), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(pdf.l_margin + size + 6)
+        pdf.set_font("helvetica", size=10)
+        pdf.multi_cell(
+            width - size - 6,
+            5,
+            _latin1(
+                _("Anyone can check this confirmation by scanning the code or opening %(url)s") % {"url": verify_url}
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_y(max(pdf.get_y(), top + size) + 6)
+        line(
+            _(
+                "This document confirms a payment. It is not an invitation letter and does not promise that a visa "
+                "will be granted."
+            ),
+            size=9,
+            gap=5,
+        )
+        return bytes(pdf.output())
