@@ -436,3 +436,39 @@ def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dic
         params["types"] = types
     page = _call(client().v1.events.list, params=params)
     return [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]
+
+
+# --- add-on orders: a card payment that is the platform's income at once -----------------------------
+
+
+def order_setup_intent_create(*, order_id: int, idempotency_key: str) -> SetupIntent:
+    obj = _call(
+        client().v1.setup_intents.create,
+        params={"usage": "on_session", "payment_method_types": ["card"], "metadata": {"addon_order": str(order_id)}},
+        options=_key(idempotency_key),
+    )
+    return SetupIntent(
+        id=obj["id"], client_secret=obj["client_secret"], status=obj["status"], payment_method=obj.get("payment_method")
+    )
+
+
+def order_payment_intent_create(
+    *, amount: int, currency: str, payment_method: str, order_id: int, kind: str, idempotency_key: str
+) -> PaymentIntent:
+    """Charge an add-on order now (automatic capture), confirming with the collected card."""
+    if amount <= 0:
+        raise ValueError("an order payment is positive")
+    obj = _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "capture_method": "automatic",
+            "confirm": True,
+            "metadata": {"addon_order": str(order_id), "purpose": "addon", "kind": kind},
+        },
+        options=_key(idempotency_key),
+    )
+    return _payment_intent(obj)

@@ -65,9 +65,14 @@ def _object(event: StripeEvent) -> dict[str, Any]:
 
 
 def _payment_intent_succeeded(event: StripeEvent, now: dt.datetime) -> None:
-    from payments.deposits import deposit_record_paid  # the deposits module depends on the gateway only
+    from payments.deposits import deposit_record_paid
+    from payments.orders import order_record_paid
 
-    deposit_record_paid(payment_intent_id=_object(event)["id"], now=now)
+    obj = _object(event)
+    if (obj.get("metadata") or {}).get("purpose") == "addon":
+        order_record_paid(payment_intent_id=obj["id"], now=now)
+    else:
+        deposit_record_paid(payment_intent_id=obj["id"], now=now)
 
 
 def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:
