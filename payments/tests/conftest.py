@@ -143,3 +143,18 @@ def stripe_emulator(stripe_emulator_base, settings):
     gateway._client.cache_clear()
     yield Emulator(stripe_emulator_base)
     gateway._client.cache_clear()
+
+
+@pytest.fixture
+def stripe_stub(settings):
+    """An HTTP stub of Stripe's refunds and transfers that honours `Idempotency-Key`
+    (payments/tests/stripe_stub.py), with the settings pointed at it."""
+    from payments.tests.stripe_stub import StripeStub
+
+    stub = StripeStub().start()
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_API_BASE = stub.base
+    gateway._client.cache_clear()
+    yield stub
+    stub.stop()
+    gateway._client.cache_clear()
