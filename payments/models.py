@@ -403,3 +403,34 @@ class AddonOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.status})"
+
+
+# --- reconciliation ---------------------------------------------------------------------------------
+
+
+class ReconciliationRun(models.Model):
+    """One run of the daily reconciliation (payments.reconciliation): Stripe's balance transactions
+    of a UTC day against the ledger, and the trust coverage when it ran. Kept for history; the
+    report's items are plain JSON (see `reconciliation.Report.as_json`)."""
+
+    day = models.DateField(_("day (UTC)"))
+    ran_at = models.DateTimeField(_("ran at"), db_index=True)
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where the Stripe balance came from: Stripe's API, or the ledger's A:stripe under the emulator.
+    balance_source = models.CharField(_("balance from"), max_length=10)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    problems = models.PositiveIntegerField(_("problems"), default=0)
+    report = models.JSONField(_("report"), default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        verbose_name = _("reconciliation run")
+
+    def __str__(self) -> str:
+        return f"Reconciliation of {self.day} ({self.problems} problems)"
+
+    @property
+    def ok(self) -> bool:
+        return self.problems == 0
