@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import threading
 import time
 
 import pytest
@@ -202,3 +203,53 @@ def test_a_dispute_freezes_the_deposit_withdraws_it_and_a_won_dispute_gives_it_b
     assert ledger.held(booking=booking, currency="EUR") == 50_000
     assert ledger.expense("dispute_fees", "EUR").balance == 1_500  # Stripe keeps its fee
     assert ledger_check() == []
+
+
+# --- B5: the same event delivered twice at the same moment (PostgreSQL) ---------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_deliveries_of_one_event_post_once(stripe_emulator, settings):
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.tests.factories import PatientFactory
+    from bookings.tests.support import awaiting
+    from payments.deposits import deposit_pay, deposit_start
+    from payments.tests.conftest import CARD_3DS
+    from providers.tests.factories import ProviderFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrency needs PostgreSQL's row locks")
+    patient = PatientFactory()
+    booking = awaiting(patient, ProviderFactory())
+    checkout = deposit_start(booking=booking, actor=patient, now=NOW)
+    payment = deposit_pay(
+        booking=booking,
+        actor=patient,
+        payment_method=stripe_emulator.collect_card(checkout.setup_client_secret, CARD_3DS),
+        now=NOW,
+    )
+    assert payment.status == "requires_action"
+    stripe_emulator.authenticate(payment.client_secret)  # paid at Stripe; only the webhook tells us
+    body = event("evt_twice", "payment_intent.succeeded", {"id": payment.payment_intent_id, "object": "payment_intent"})
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def attempt():
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(deliver(Client(), body).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert statuses == [200, 200]
+    assert StripeEvent.objects.count() == 1
+    assert LedgerTransaction.objects.filter(kind="deposit_paid").count() == 1
+    assert ledger.held(booking=booking, currency="EUR") == 50_000
