@@ -148,6 +148,7 @@ def verify(request, code: str):
             for a in sorted(booking.appointments.all(), key=lambda a: a.start)
         ]
         context["booking"] = booking
+        context["paid_on"] = deposit.paid_at.astimezone(tz).date()  # as the letter states it
     response = render(request, "payments/verify.html", context, status=200 if deposit else 404)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

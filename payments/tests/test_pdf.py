@@ -91,6 +91,7 @@ def test_the_check_page_shows_what_the_confirmation_states(client, paid, patient
     assert patient.patient_profile.full_name in page
     assert "€500.00" in page
     assert paid.booking.provider.name in page
+    assert "4 February 2030, 09:00 – 10:00" in page
     assert patient.email not in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
