@@ -25,3 +25,22 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def production_environment(**overrides: str) -> dict[str, str]:
+    """What production mode needs to start (fresh secrets each call); `overrides` add or, with an
+    empty value, leave a variable out (empty = unset, as everywhere in our settings)."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    base = {
+        "DJANGO_PRODUCTION": "true",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "medibroker.example",
+        "DOCUMENT_KEYS": Fernet.generate_key().decode(),
+        "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+    }
+    return {**base, **overrides}

@@ -8,19 +8,10 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from cryptography.fernet import Fernet
 
-from tests.support import manage
+from tests.support import manage, production_environment
 
-PRODUCTION = {
-    "DJANGO_PRODUCTION": "true",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-    "DJANGO_ALLOWED_HOSTS": "medibroker.example",
-    "DOCUMENT_KEYS": Fernet.generate_key().decode(),
-    "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
-    "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
-    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
-}
+PRODUCTION = production_environment()
 
 
 def test_production_passes_the_deployment_checklist_with_no_warning():

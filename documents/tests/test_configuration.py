@@ -5,17 +5,12 @@ Settings are read once per process, so each case runs `manage.py` in a fresh one
 
 from __future__ import annotations
 
-import secrets
-
 from cryptography.fernet import Fernet
 
-from tests.support import manage
+from tests.support import manage, production_environment
 
-PRODUCTION = {
-    "DJANGO_PRODUCTION": "true",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-    "DJANGO_ALLOWED_HOSTS": "medibroker.example",
-}
+# Production without DOCUMENT_KEYS: these tests give the keys their own way, or none.
+PRODUCTION = production_environment(DOCUMENT_KEYS="")
 PRINT_KEYS = "from django.conf import settings; print(','.join(settings.DOCUMENT_KEYS))"
 
 
@@ -29,7 +24,7 @@ def test_production_refuses_to_start_without_document_keys():
 def test_production_refuses_the_public_development_key():
     development_key = manage("shell", "--no-imports", "-c", PRINT_KEYS).stdout.strip()
 
-    result = manage("check", **PRODUCTION, DOCUMENT_KEYS=development_key)
+    result = manage("check", **{**PRODUCTION, "DOCUMENT_KEYS": development_key})
 
     assert result.returncode != 0
     assert "DOCUMENT_KEYS holds the public development key" in result.stderr
