@@ -15,7 +15,7 @@ from marketplace.errors import Conflict, Forbidden
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import PayoutAccount, Refund, RefundStatus, Release, ReleaseStatus
-from payments.refunds import refund_settle, refunds_settle_pending
+from payments.refunds import refund_record, refund_settle, refunds_settle_pending
 from payments.releases import release_approve, release_record_wire, release_reject, release_request
 from payments.tests.support import paid_booking
 from providers.tests.factories import MemberFactory, ProviderFactory
@@ -195,3 +195,22 @@ def test_a_cancelled_booking_cannot_be_released_and_a_released_one_cannot_be_ref
         booking_cancel(booking=booking, actor=patient, reason="none", now=_after_first_appointment())
     assert refund_settle(booking=booking, now=_after_first_appointment()) is None
     assert ledger.held(booking=booking, currency="EUR") == 0
+
+
+def test_a_refund_stripe_reports_failed_goes_back_to_trust_once(
+    stripe_emulator, patient, provider, django_capture_on_commit_callbacks
+):
+    """D3: a card that can no longer take the refund. The emulator's refunds always succeed, so
+    this records what the `refund.failed` webhook hands over after re-fetching the refund."""
+    booking = paid_booking(stripe_emulator, patient, provider)
+    booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
+    refund = refund_settle(booking=booking, now=NOW + dt.timedelta(days=1))  # authorised, not yet sent
+
+    for _ in range(2):
+        refund_record(stripe_refund_id="re_failed_1", status="failed", refund=refund, now=NOW + dt.timedelta(days=2))
+
+    refund.refresh_from_db()
+    assert (refund.status, refund.failure_reason) == (RefundStatus.FAILED, "failed")
+    assert ledger.held(booking=booking, currency="EUR") == 50_000
+    assert _balances(booking)["refund_payable"] == 0
+    assert ledger_check() == []
