@@ -11,7 +11,7 @@ PORT   ?= 8000
 .PHONY: help run test lint format worker install install-dev check-python messages bench-search bench-availability
 
 help:
-	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT)"
+	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
@@ -39,10 +39,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator (localstripe): started beside
+# the server on STRIPE_API_BASE (default port 8420), its webhooks pointed at the site, stopped with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/run_with_stripe_emulator.py --site http://$(HOST):$(PORT) -- $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(PY) -m pytest
