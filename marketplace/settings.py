@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.fetch_missed_stripe_events",
         "schedule": timedelta(hours=1),
     },
+    # After Stripe's day has closed (UTC) and the missed events were fetched.
+    "reconcile-with-stripe": {
+        "task": "payments.tasks.reconcile_with_stripe",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------------------

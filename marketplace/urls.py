@@ -35,6 +35,7 @@ urlpatterns = [
     path("quotes/", include("marketplace.quotes.urls")),
     path("payments/", include("payments.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
+    path("finance/", include("payments.finance_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -472,3 +472,37 @@ def order_payment_intent_create(
         options=_key(idempotency_key),
     )
     return _payment_intent(obj)
+
+
+# --- reconciliation -----------------------------------------------------------------------------------
+
+
+def balance_transactions_between(*, start: int, end: int) -> list[BalanceTransaction]:
+    """Balance transactions created in [start, end) (Unix times), each with `extra["created"]`.
+
+    Stripe filters by `created`; the emulator refuses the filter, so it lists everything and the
+    window is applied here (always, so both behave the same)."""
+    params: dict[str, Any] = {"limit": 100}
+    if not settings.STRIPE_EMULATED:
+        params["created"] = {"gte": start, "lt": end}
+    page = _raw(client().v1.balance_transactions.list, params=params)
+    found = []
+    for item in _raw(lambda: list(page.auto_paging_iter())):
+        obj = item.to_dict()
+        created = int(obj.get("created") or 0)
+        if start <= created < end:
+            bt = _balance_transaction(obj)
+            found.append(BalanceTransaction(**{**bt.__dict__, "extra": {**bt.extra, "created": created}}))
+    return found
+
+
+def balance_retrieve() -> dict[str, int]:
+    """The platform's Stripe balance per currency (upper case): available + pending, minor units."""
+    obj = _call(client().v1.balance.retrieve)
+    totals: dict[str, int] = {}
+    for part in ("available", "pending"):
+        funds = obj.get(part) or []
+        for fund in funds if isinstance(funds, list) else [funds]:
+            currency = str(fund["currency"]).upper()
+            totals[currency] = totals.get(currency, 0) + int(fund["amount"])
+    return totals

@@ -1,8 +1,11 @@
 """Background work of payments: thin wrappers over the services, run by Celery (beat)."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.utils import timezone
 
+from payments.reconciliation import reconcile_day
 from payments.refunds import refunds_settle_pending
 from payments.webhooks import stripe_event_process, stripe_events_fetch_missed, stripe_events_retry
 
@@ -30,3 +33,10 @@ def settle_cancellations() -> int:
     """Every minute (beat): cancelled and no-show bookings whose decision is final are settled
     (refund to the card, fee to the provider); refunds Stripe never acknowledged are sent again."""
     return refunds_settle_pending(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def reconcile_with_stripe() -> int:
+    """Every day (beat), for the UTC day before: the ledger against Stripe; returns the problems."""
+    now = timezone.now()
+    return reconcile_day(day=now.date() - dt.timedelta(days=1), now=now).problems

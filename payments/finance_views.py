@@ -1,0 +1,334 @@
+"""Finance's pages (/finance/): the trust register, the release queue, each booking's ledger, the
+reconciliation with Stripe, and CSV exports. Only the finance group gets in; anyone else signed in
+gets 403 and no figure. One view is for providers: a member asks for a booking's deposit.
+
+CSV amounts are decimal strings in major units beside their currency (`500.00`, `EUR`), never floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import StaffGroup
+from bookings.models import Booking
+from marketplace.errors import DomainError, Forbidden
+from marketplace.money import Money
+from payments import selectors
+from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
+from payments.models import Release
+from payments.reconciliation import reconcile_day
+from payments.releases import release_approve, release_record_wire, release_reject, release_request
+from providers.services.permissions import member_role
+
+
+def finance_required(view):
+    """Signed in and in the finance group; anyone else gets 403 before anything is read."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.in_group(StaffGroup.FINANCE):
+            raise PermissionDenied(_("Only finance can see this page."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _run(request, action, success_message: str) -> bool:
+    """Run a service; a refusal is shown as a message and rolls back what it wrote."""
+    try:
+        with transaction.atomic():
+            action()
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success_message)
+    return True
+
+
+def _major(amount: int, currency: str) -> str:
+    """An amount for CSV: exact decimal in major units (`-450.00`, `1500` for JPY)."""
+    return str(Money(amount, currency).to_decimal())
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+# --- the trust register ----------------------------------------------------------------------------
+
+
+@finance_required
+@require_GET
+def trust_register(request):
+    register = selectors.trust_register(now=timezone.now())
+    return render(
+        request,
+        "payments/finance/trust_register.html",
+        {
+            "register": register,
+            "buckets": [key for key, _first, _last in selectors.AGE_BUCKETS],
+            "lookup_form": BookingLookupForm(),
+            "export_form": EntriesExportForm(),
+        },
+    )
+
+
+@finance_required
+@require_GET
+def trust_register_csv(request):
+    register = selectors.trust_register(now=timezone.now())
+    rows = [
+        [
+            line.booking.pk,
+            line.booking.provider_id,
+            line.booking.provider.name,
+            line.currency,
+            _major(line.held, line.currency),
+            line.paid_at.isoformat() if line.paid_at else "",
+            line.age_days,
+            line.bucket,
+        ]
+        for line in register.lines
+    ]
+    rows += [
+        ["total", "", "", currency, _major(total, currency), "", "", ""] for currency, total in register.totals.items()
+    ]
+    header = ["booking", "provider_id", "provider", "currency", "held", "paid_at", "age_days", "age_bucket"]
+    return _csv_response(f"trust-register-{timezone.now():%Y-%m-%d}.csv", header, rows)
+
+
+# --- releases --------------------------------------------------------------------------------------
+
+
+@finance_required
+@require_GET
+def release_queue(request):
+    requested = list(selectors.releases_requested())
+    for release in requested:
+        release.by_transfer = selectors.release_payout_by_transfer(release)
+        release.approve_form = ApproveForm(auto_id=f"id_approve_{release.pk}_%s")
+        release.reject_form = RejectForm(auto_id=f"id_reject_{release.pk}_%s")
+    awaiting_wire = list(selectors.releases_awaiting_wire())
+    for release in awaiting_wire:
+        release.wire_form = WireForm(auto_id=f"id_wire_{release.pk}_%s")
+    return render(
+        request,
+        "payments/finance/releases.html",
+        {"requested": requested, "awaiting_wire": awaiting_wire, "recent": selectors.releases_recent()},
+    )
+
+
+@finance_required
+@require_POST
+def release_decide_approve(request, release_id: int):
+    release = get_object_or_404(Release, pk=release_id)
+    form = ApproveForm(request.POST)
+    waive = form.is_valid() and form.cleaned_data["waive_commission"]
+    _run(
+        request,
+        lambda: release_approve(release=release, actor=request.user, waive_commission=waive, now=timezone.now()),
+        _("The release of booking no. %(number)s is approved.") % {"number": release.booking_id},
+    )
+    return redirect("finance:releases")
+
+
+@finance_required
+@require_POST
+def release_decide_reject(request, release_id: int):
+    release = get_object_or_404(Release, pk=release_id)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    _run(
+        request,
+        lambda: release_reject(release=release, actor=request.user, reason=reason, now=timezone.now()),
+        _("The release of booking no. %(number)s is rejected.") % {"number": release.booking_id},
+    )
+    return redirect("finance:releases")
+
+
+@finance_required
+@require_POST
+def release_wire(request, release_id: int):
+    release = get_object_or_404(Release, pk=release_id)
+    form = WireForm(request.POST)
+    reference = form.cleaned_data["reference"] if form.is_valid() else ""
+    _run(
+        request,
+        lambda: release_record_wire(release=release, actor=request.user, reference=reference, now=timezone.now()),
+        _("The wire for booking no. %(number)s is recorded.") % {"number": release.booking_id},
+    )
+    return redirect("finance:releases")
+
+
+@login_required
+@require_POST
+def release_ask(request, booking_id: int):
+    """A member of the booking's provider asks for its deposit (from the calendar or the booking)."""
+    booking = Booking.objects.filter(pk=booking_id).select_related("provider").first()
+    if booking is None or member_role(user=request.user, provider=booking.provider) is None:
+        raise Http404(_("You have no booking with this number."))
+    _run(
+        request,
+        lambda: release_request(booking=booking, actor=request.user, now=timezone.now()),
+        _("The deposit is asked for: finance will review it."),
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("bookings:detail", booking.pk)
+
+
+# --- ledger ----------------------------------------------------------------------------------------
+
+
+@finance_required
+@require_GET
+def booking_lookup(request):
+    form = BookingLookupForm(request.GET)
+    if form.is_valid():
+        return redirect("finance:booking_ledger", form.cleaned_data["booking"])
+    messages.error(request, _("Enter a booking number."))
+    return redirect("finance:trust_register")
+
+
+@finance_required
+@require_GET
+def booking_ledger(request, booking_id: int):
+    booking = get_object_or_404(Booking.objects.select_related("provider", "patient"), pk=booking_id)
+    transactions = list(selectors.booking_ledger(booking=booking))
+    for txn in transactions:
+        txn.lines = [
+            {
+                "account": entry.account.code,
+                "debit": Money(entry.amount, entry.currency) if entry.amount > 0 else None,
+                "credit": Money(-entry.amount, entry.currency) if entry.amount < 0 else None,
+            }
+            for entry in txn.entries.all()
+        ]
+    return render(
+        request,
+        "payments/finance/booking_ledger.html",
+        {
+            "booking": booking,
+            "transactions": transactions,
+            "accounts": selectors.booking_accounts(booking=booking),
+            "releases": booking.releases.order_by("-requested_at"),
+        },
+    )
+
+
+_ENTRY_HEADER = [
+    "transaction",
+    "posted_at",
+    "kind",
+    "booking",
+    "external_source",
+    "external_id",
+    "account",
+    "currency",
+    "debit",
+    "credit",
+    "amount",
+]
+
+
+def _entry_rows(entries):
+    for entry in entries:
+        txn = entry.transaction
+        yield [
+            txn.pk,
+            txn.posted_at.isoformat(),
+            txn.kind,
+            txn.booking_id or "",
+            txn.external_source,
+            txn.external_id,
+            entry.account.code,
+            entry.currency,
+            _major(entry.amount, entry.currency) if entry.amount > 0 else "",
+            _major(-entry.amount, entry.currency) if entry.amount < 0 else "",
+            _major(entry.amount, entry.currency),
+        ]
+
+
+@finance_required
+@require_GET
+def booking_ledger_csv(request, booking_id: int):
+    booking = get_object_or_404(Booking, pk=booking_id)
+    # The prefetch sets each entry's transaction: no query per row.
+    entries = [entry for txn in selectors.booking_ledger(booking=booking) for entry in txn.entries.all()]
+    return _csv_response(f"booking-{booking.pk}-ledger.csv", _ENTRY_HEADER, _entry_rows(entries))
+
+
+@finance_required
+@require_GET
+def entries_csv(request):
+    form = EntriesExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("finance:trust_register")
+    start, end = form.bounds()
+    entries = selectors.ledger_entries_between(start=start, end=end)
+    filename = f"ledger-{form.cleaned_data['start']:%Y-%m-%d}-{form.cleaned_data['end']:%Y-%m-%d}.csv"
+    return _csv_response(filename, _ENTRY_HEADER, _entry_rows(entries.iterator(chunk_size=2000)))
+
+
+# --- reconciliation --------------------------------------------------------------------------------
+
+
+@finance_required
+@require_GET
+def reconciliation(request):
+    latest = selectors.reconciliation_latest()
+    yesterday = timezone.now().astimezone(dt.UTC).date() - dt.timedelta(days=1)
+    return render(
+        request,
+        "payments/finance/reconciliation.html",
+        {
+            "run": latest,
+            "history": selectors.reconciliation_history(),
+            "form": ReconcileForm(initial={"day": yesterday}),
+        },
+    )
+
+
+@finance_required
+@require_POST
+def reconciliation_run(request):
+    form = ReconcileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the day to reconcile."))
+        return redirect("finance:reconciliation")
+    day = form.cleaned_data["day"]
+    try:
+        run = reconcile_day(day=day, now=timezone.now(), actor=request.user)
+    except DomainError as exc:  # Stripe unreachable: nothing stored, try again
+        messages.error(request, exc.message)
+        return redirect("finance:reconciliation")
+    if run.ok:
+        messages.success(request, _("%(day)s reconciles: the ledger and Stripe agree.") % {"day": day})
+    else:
+        messages.warning(
+            request, _("%(day)s: %(count)s difference(s) to look at.") % {"day": day, "count": run.problems}
+        )
+    return redirect("finance:reconciliation")

@@ -1,0 +1,152 @@
+"""Reads of payments for finance's pages and exports. Every figure comes from the ledger (research
+§8: "derived from ledger queries, never from mutable booking fields"), except the paid date that
+ages a deposit and the release's own row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from bookings.models import Booking
+from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, ReconciliationRun, Release, ReleaseStatus
+
+# Ageing buckets of a deposit in trust, by days since it was paid: (key, first day, last day).
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (("0-30", 0, 30), ("31-90", 31, 90), ("90+", 91, None))
+
+
+def age_bucket(days: int) -> str:
+    for key, first, last in AGE_BUCKETS:
+        if days >= first and (last is None or days <= last):
+            return key
+    return AGE_BUCKETS[0][0]  # paid "in the future" (clock skew): the youngest
+
+
+@dataclass(frozen=True)
+class TrustLine:
+    """One booking's deposit held in trust."""
+
+    booking: Booking
+    currency: str
+    held: int  # minor units
+    paid_at: dt.datetime | None
+    age_days: int
+    bucket: str
+
+
+@dataclass
+class ProviderTrust:
+    provider: object
+    currency: str
+    held: int = 0
+    buckets: dict[str, int] = field(default_factory=lambda: {key: 0 for key, _f, _l in AGE_BUCKETS})
+    bookings: int = 0
+
+    @property
+    def bucket_amounts(self) -> list[int]:
+        return [self.buckets[key] for key, _f, _l in AGE_BUCKETS]
+
+
+@dataclass
+class TrustRegister:
+    lines: list[TrustLine]
+    providers: list[ProviderTrust]
+    totals: dict[str, int]  # currency → minor units held
+
+
+def trust_register(*, now: dt.datetime) -> TrustRegister:
+    """What is held in trust, per booking and per provider and currency, aged by the paid date."""
+    accounts = (
+        LedgerAccount.objects.filter(is_trust=True)
+        .exclude(balance=0)
+        .select_related("booking__provider")
+        .order_by("booking__provider__name", "currency", "booking_id")
+    )
+    lines: list[TrustLine] = []
+    grouped: dict[tuple[int, str], ProviderTrust] = {}
+    totals: dict[str, int] = defaultdict(int)
+    for account in accounts:
+        booking = account.booking
+        paid_at = booking.paid_at
+        age = max(0, (now - paid_at).days) if paid_at else 0
+        line = TrustLine(
+            booking=booking,
+            currency=account.currency,
+            held=-account.balance,
+            paid_at=paid_at,
+            age_days=age,
+            bucket=age_bucket(age),
+        )
+        lines.append(line)
+        key = (booking.provider_id, account.currency)
+        group = grouped.setdefault(key, ProviderTrust(provider=booking.provider, currency=account.currency))
+        group.held += line.held
+        group.buckets[line.bucket] += line.held
+        group.bookings += 1
+        totals[account.currency] += line.held
+    return TrustRegister(lines=lines, providers=list(grouped.values()), totals=dict(sorted(totals.items())))
+
+
+def _releases() -> QuerySet[Release]:
+    return Release.objects.select_related("booking", "provider", "provider__payout_account", "requested_by")
+
+
+def releases_requested() -> QuerySet[Release]:
+    """Finance's queue: releases waiting for a decision, oldest first."""
+    return _releases().filter(status=ReleaseStatus.REQUESTED).order_by("requested_at", "pk")
+
+
+def releases_awaiting_wire() -> QuerySet[Release]:
+    """Approved releases to pay by bank wire (no usable connected account, or a failed transfer)."""
+    return (
+        _releases().filter(status__in=[ReleaseStatus.AWAITING_WIRE, ReleaseStatus.FAILED]).order_by("decided_at", "pk")
+    )
+
+
+def releases_recent(*, limit: int = 20) -> QuerySet[Release]:
+    return (
+        _releases()
+        .exclude(status=ReleaseStatus.REQUESTED)
+        .exclude(status=ReleaseStatus.AWAITING_WIRE)
+        .order_by("-decided_at", "-pk")[:limit]
+    )
+
+
+def release_payout_by_transfer(release: Release) -> bool:
+    """Whether approving would pay by Stripe transfer (else by bank wire)."""
+    account = getattr(release.provider, "payout_account", None)
+    return account is not None and account.can_receive_transfers
+
+
+def _with_entries(transactions: QuerySet[LedgerTransaction]) -> QuerySet[LedgerTransaction]:
+    return transactions.prefetch_related(
+        Prefetch("entries", queryset=LedgerEntry.objects.select_related("account").order_by("pk"))
+    ).order_by("posted_at", "pk")
+
+
+def booking_ledger(*, booking: Booking) -> QuerySet[LedgerTransaction]:
+    """Every ledger transaction of a booking, with its entries."""
+    return _with_entries(LedgerTransaction.objects.filter(booking=booking))
+
+
+def booking_accounts(*, booking: Booking) -> QuerySet[LedgerAccount]:
+    return LedgerAccount.objects.filter(booking=booking).order_by("code", "currency")
+
+
+def ledger_entries_between(*, start: dt.datetime, end: dt.datetime) -> QuerySet[LedgerEntry]:
+    """Entries of the transactions posted in [start, end), in posting order."""
+    return (
+        LedgerEntry.objects.filter(transaction__posted_at__gte=start, transaction__posted_at__lt=end)
+        .select_related("transaction", "account")
+        .order_by("transaction__posted_at", "transaction_id", "pk")
+    )
+
+
+def reconciliation_latest() -> ReconciliationRun | None:
+    return ReconciliationRun.objects.order_by("-ran_at", "-pk").first()
+
+
+def reconciliation_history(*, limit: int = 10) -> QuerySet[ReconciliationRun]:
+    return ReconciliationRun.objects.order_by("-ran_at", "-pk")[:limit]
