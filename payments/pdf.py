@@ -125,7 +125,8 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
         if booking.offering is not None:
             field(_("Care"), booking.offering.title)
             location = booking.offering.location
-            field(_("Address"), ", ".join(p for p in [location.address, location.city, str(location.country)] if p))
+            country = getattr(location.country, "name", "") or str(location.country)
+            field(_("Address"), ", ".join(p for p in [location.address, location.city, country] if p))
         for index, appointment in enumerate(appointments):
             start = appointment.start.astimezone(tz)
             end = appointment.end.astimezone(tz)
