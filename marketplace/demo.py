@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from marketplace.models import QuoteRequest
-from marketplace.quotes.services import LineInput, SlotInput, quote_request_create, quote_request_send, quote_submit
+from marketplace.quotes.services import LineInput, SlotInput, quote_request_submit, quote_submit
 from marketplace.services import LoadResult, exchange_rates_load, read_rates_csv
 from providers.models import Procedure, Provider
 
@@ -38,8 +38,10 @@ def seed_quotes() -> QuoteRequest | None:
     anadolu = Provider.objects.get(slug="anadolu-health-hospital")
     bangkok = Provider.objects.get(slug="bangkok-smile-dental-clinic")
     hip = Procedure.objects.filter(code="hip-replacement").first()
-    request = quote_request_create(
+    request = quote_request_submit(
         patient=patient,
+        providers=[anadolu, bangkok],
+        documents=[],
         subject="Total hip replacement",
         description="Osteoarthritis of the right hip; my surgeon in Leeds recommends a replacement.",
         desired_from=(now + dt.timedelta(days=45)).date(),
@@ -49,7 +51,6 @@ def seed_quotes() -> QuoteRequest | None:
         travel_constraints="Direct flights from Manchester only.",
         now=now,
     )
-    quote_request_send(request=request, actor=patient, providers=[anadolu, bangkok], now=now)
     surgeon = User.objects.get(email="international@anadolu.test")
     start = dt.datetime.combine((now + dt.timedelta(days=60)).date(), dt.time(7), tzinfo=dt.UTC)  # 10:00 Istanbul
     quote_submit(

@@ -66,20 +66,14 @@ class QuoteRequestListAPI(APIView):
         if len(providers) != len(set(data["providers"])):
             message = _("No provider has one of these slugs.")
             raise ValidationFailed(message, details={"providers": [message]})
-        draft = services.quote_request_create(
+        submitted = services.quote_request_submit(
             patient=request.user,
-            subject=data["subject"],
-            description=data["description"],
-            desired_from=data["desired_from"],
-            desired_to=data["desired_to"],
-            specialty=data["specialty"],
-            procedure=data["procedure"],
-            travel_constraints=data["travel_constraints"],
+            providers=providers,
             documents=documents,
             now=now,
+            **{name: data[name] for name in services.REQUEST_FIELDS},
         )
-        services.quote_request_send(request=draft, actor=request.user, providers=providers, now=now)
-        sent = selectors.patient_quote_request(patient=request.user, request_id=draft.pk)
+        sent = selectors.patient_quote_request(patient=request.user, request_id=submitted.pk)
         return Response(QuoteRequestSerializer(sent).data, status=status.HTTP_201_CREATED)
 
 

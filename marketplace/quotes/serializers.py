@@ -110,36 +110,6 @@ class RecipientSerializer(serializers.ModelSerializer):
         fields = ["id", "provider", "sent_at", "first_answered_at"]
 
 
-class QuoteRequestSerializer(serializers.ModelSerializer):
-    status = NamedEnumField(enum_name="QuoteRequestStatusEnum", choices=QuoteRequestStatus.choices, read_only=True)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    recipients = RecipientSerializer(many=True, read_only=True)
-    quotes = QuoteSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = QuoteRequest
-        fields = [
-            "id",
-            "status",
-            "subject",
-            "specialty",
-            "procedure",
-            "description",
-            "desired_from",
-            "desired_to",
-            "travel_constraints",
-            "documents",
-            "recipients",
-            "quotes",
-            "created_at",
-            "sent_at",
-            "expires_at",
-            "closed_at",
-        ]
-
-
 class InboxRequestSerializer(serializers.ModelSerializer):
     """A request as the providers it was sent to see it (no other provider's quote)."""
 
@@ -164,6 +134,16 @@ class InboxRequestSerializer(serializers.ModelSerializer):
             "sent_at",
             "expires_at",
         ]
+
+
+class QuoteRequestSerializer(InboxRequestSerializer):
+    """A request as its patient sees it: also whom it went to and every quote."""
+
+    recipients = RecipientSerializer(many=True, read_only=True)
+    quotes = QuoteSerializer(many=True, read_only=True)
+
+    class Meta(InboxRequestSerializer.Meta):
+        fields = [*InboxRequestSerializer.Meta.fields, "recipients", "quotes", "created_at", "closed_at"]
 
 
 class QuoteRequestInputSerializer(serializers.Serializer):

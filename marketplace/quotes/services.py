@@ -210,6 +210,43 @@ def quote_request_send(
     return request
 
 
+# What a patient writes in a request, by the names the page's form and the API share.
+REQUEST_FIELDS = (
+    "subject",
+    "description",
+    "desired_from",
+    "desired_to",
+    "specialty",
+    "procedure",
+    "travel_constraints",
+)
+
+
+@transaction.atomic
+def quote_request_submit(
+    *, patient: User, providers: list[Provider], documents: list[MedicalDocument], now: dt.datetime, **details
+) -> QuoteRequest:
+    """Create a request from `details` (REQUEST_FIELDS) and send it at once, as the page and the
+    API do; nothing is written when either step refuses."""
+    draft = quote_request_create(patient=patient, documents=documents, now=now, **details)
+    return quote_request_send(request=draft, actor=patient, providers=providers, now=now)
+
+
+def _close_quote(*, quote: Quote, status: str, actor: User | None, now: dt.datetime, because: str = "") -> None:
+    """Move the locked, open `quote` to `status` (declined, expired, withdrawn) and audit it."""
+    quote.status = status
+    quote.decided_at = now
+    quote.save(update_fields=["status", "decided_at"])
+    audit_record(
+        actor=actor,
+        action=f"marketplace.quote.{status}",
+        target=quote,
+        before={"status": QuoteStatus.SENT},
+        after={"status": status, **({"because": because} if because else {})},
+        now=now,
+    )
+
+
 def _close_request(*, request: QuoteRequest, status: str, actor: User | None, now: dt.datetime, keep=None) -> None:
     """Close the locked `request`: its open quotes are declined, expired or withdrawn with it and the
     grants it created end, except those of `keep` (the provider whose quote was accepted)."""
@@ -221,17 +258,7 @@ def _close_request(*, request: QuoteRequest, status: str, actor: User | None, no
         QuoteRequestStatus.WITHDRAWN: QuoteStatus.DECLINED,
     }[status]
     for quote in Quote.objects.select_for_update().filter(request=request, status=QuoteStatus.SENT).order_by("pk"):
-        quote.status = quote_status
-        quote.decided_at = now
-        quote.save(update_fields=["status", "decided_at"])
-        audit_record(
-            actor=actor,
-            action=f"marketplace.quote.{quote_status}",
-            target=quote,
-            before={"status": QuoteStatus.SENT},
-            after={"status": quote_status, "because": f"request {status}"},
-            now=now,
-        )
+        _close_quote(quote=quote, status=quote_status, actor=actor, now=now, because=f"request {status}")
     grants = [g for g in request.grants.all() if keep is None or g.provider_id != keep.pk]
     document_grants_end(grants=grants, reason=f"quote request {status}", now=now)
     before = request.status
@@ -269,17 +296,7 @@ def quote_decline(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
     if quote.status == QuoteStatus.DECLINED:
         return quote
     _quote_transition(quote, QuoteStatus.DECLINED)
-    quote.status = QuoteStatus.DECLINED
-    quote.decided_at = now
-    quote.save(update_fields=["status", "decided_at"])
-    audit_record(
-        actor=actor,
-        action="marketplace.quote.declined",
-        target=quote,
-        before={"status": QuoteStatus.SENT},
-        after={"status": QuoteStatus.DECLINED},
-        now=now,
-    )
+    _close_quote(quote=quote, status=QuoteStatus.DECLINED, actor=actor, now=now)
     still_open = Quote.objects.filter(request=request, status=QuoteStatus.SENT).exists()
     waiting = request.recipients.filter(first_answered_at__isnull=True).exists()
     if not still_open and not waiting and request.status == QuoteRequestStatus.ANSWERED:
@@ -522,17 +539,7 @@ def quote_withdraw(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
     if quote.status == QuoteStatus.WITHDRAWN:
         return quote
     _quote_transition(quote, QuoteStatus.WITHDRAWN)
-    quote.status = QuoteStatus.WITHDRAWN
-    quote.decided_at = now
-    quote.save(update_fields=["status", "decided_at"])
-    audit_record(
-        actor=actor,
-        action="marketplace.quote.withdrawn",
-        target=quote,
-        before={"status": QuoteStatus.SENT},
-        after={"status": QuoteStatus.WITHDRAWN},
-        now=now,
-    )
+    _close_quote(quote=quote, status=QuoteStatus.WITHDRAWN, actor=actor, now=now)
     return quote
 
 
@@ -568,17 +575,7 @@ def quotes_expire(*, now: dt.datetime, batch_size: int = 200) -> int:
                 .order_by("pk")[:batch_size]
             )
             for quote in quotes:
-                quote.status = QuoteStatus.EXPIRED
-                quote.decided_at = now
-                quote.save(update_fields=["status", "decided_at"])
-                audit_record(
-                    actor=None,
-                    action="marketplace.quote.expired",
-                    target=quote,
-                    before={"status": QuoteStatus.SENT},
-                    after={"status": QuoteStatus.EXPIRED},
-                    now=now,
-                )
+                _close_quote(quote=quote, status=QuoteStatus.EXPIRED, actor=None, now=now)
         closed += len(quotes)
         if len(quotes) < batch_size:
             return closed

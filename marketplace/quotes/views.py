@@ -66,20 +66,12 @@ def request_new(request):
                             owner=request.user, upload=data["new_document"], title=data["new_document_title"], now=now
                         )
                     )
-                draft = services.quote_request_create(
+                sent = services.quote_request_submit(
                     patient=request.user,
-                    subject=data["subject"],
-                    description=data["description"],
-                    desired_from=data["desired_from"],
-                    desired_to=data["desired_to"],
-                    specialty=data["specialty"],
-                    procedure=data["procedure"],
-                    travel_constraints=data["travel_constraints"],
+                    providers=list(data["providers"]),
                     documents=documents,
                     now=now,
-                )
-                services.quote_request_send(
-                    request=draft, actor=request.user, providers=list(data["providers"]), now=now
+                    **{name: data[name] for name in services.REQUEST_FIELDS},
                 )
         except DomainError as exc:
             # The document's own checks name "file" and "title"; on this page they are new_document*.
@@ -92,7 +84,7 @@ def request_new(request):
                 _("Your request is on its way to %(count)d provider(s). You will find their quotes here.")
                 % {"count": len(data["providers"])},
             )
-            return redirect("quotes:request_detail", draft.pk)
+            return redirect("quotes:request_detail", sent.pk)
     return render(request, "marketplace/quotes/request_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
