@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -144,3 +144,27 @@ def expire_bookings(*, booking_ids: list[int], status: str, now: dt.datetime) ->
         )
     offerings_changed(offering_ids=provider_offering_ids({provider for _pk, provider in rows}), index=False)
     return ids
+
+
+def expire_lapsed(*, status: str, now: dt.datetime, batch_size: int = 500) -> int:
+    """Expire every booking in `status` (held or awaiting_deposit) whose deadline has passed at
+    `now`; returns how many this call expired.
+
+    Safe to run twice and concurrently: rows are claimed in batches with `SKIP LOCKED` and expired
+    with a conditional update, so each booking is expired (and audited) exactly once.
+    """
+    deadline = EXPIRY_DEADLINE[status]
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(status=status, **{f"{deadline}__lte": now})
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return expired
+            expired += len(expire_bookings(booking_ids=ids, status=status, now=now))
+        if len(ids) < batch_size:
+            return expired

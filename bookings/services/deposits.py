@@ -13,6 +13,7 @@ from bookings.models import Appointment, Booking, BookingStatus
 from bookings.services.common import (
     EXPIRY_DEADLINE,
     expire_bookings,
+    expire_lapsed,
     is_overlap_violation,
     overlaps_live,
     policy_in_force,
@@ -242,22 +243,6 @@ def booking_confirm_deposit(
 
 
 def booking_expire_unpaid(*, now: dt.datetime, batch_size: int = 500) -> int:
-    """Expire bookings still awaiting their deposit after their deadline; returns how many.
-
-    Safe to run twice and concurrently: rows are claimed with `SKIP LOCKED` and expired with a
-    conditional update, so each booking is expired (and audited) exactly once.
-    """
-    expired = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Booking.objects.select_for_update(skip_locked=True)
-                .filter(status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at__lte=now)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return expired
-            expired += len(expire_bookings(booking_ids=ids, status=BookingStatus.AWAITING_DEPOSIT, now=now))
-        if len(ids) < batch_size:
-            return expired
+    """Expire bookings still awaiting their deposit after their deadline; returns how many (see
+    `expire_lapsed`)."""
+    return expire_lapsed(status=BookingStatus.AWAITING_DEPOSIT, now=now, batch_size=batch_size)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.services.common import (
     expire_bookings,
+    expire_lapsed,
     is_overlap_violation,
     policy_in_force,
     provider_offering_ids,
@@ -128,22 +129,5 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
 
 
 def booking_expire_holds(*, now: dt.datetime, batch_size: int = 500) -> int:
-    """Expire held bookings whose hold has lapsed at `now`; returns how many this call expired.
-
-    Safe to run twice and concurrently: rows are claimed with `SKIP LOCKED` and expired with a
-    conditional update, so each hold is expired (and audited) exactly once.
-    """
-    expired = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Booking.objects.select_for_update(skip_locked=True)
-                .filter(status=BookingStatus.HELD, hold_expires_at__lte=now)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return expired
-            expired += len(expire_bookings(booking_ids=ids, status=BookingStatus.HELD, now=now))
-        if len(ids) < batch_size:
-            return expired
+    """Expire held bookings whose hold has lapsed at `now`; returns how many (see `expire_lapsed`)."""
+    return expire_lapsed(status=BookingStatus.HELD, now=now, batch_size=batch_size)
