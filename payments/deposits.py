@@ -277,6 +277,8 @@ def deposit_record_paid(*, payment_intent_id: str, now: dt.datetime) -> Deposit:
             details={"payment_intent": intent.id, "status": intent.status},
         )
     try:
+        if intent.metadata.get("purpose", "deposit") != "deposit":
+            raise ValueError
         booking_id = int(intent.metadata.get("booking", ""))
     except ValueError:
         raise ValidationFailed(

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from bookings.models import Booking, BookingStatus
-from bookings.services import booking_cancel, booking_confirm_deposit
-from bookings.tests.support import NOW, awaiting, bookable
+from bookings.services import booking_cancel, booking_confirm_deposit, booking_hold
+from bookings.tests.support import NOW, awaiting, bookable, paris
 from marketplace.errors import Conflict, NotFound
 from marketplace.models import AuditEvent
 from payments import gateway
@@ -60,6 +60,20 @@ def test_paying_with_a_good_card_charges_the_deposit_in_full_and_confirms_the_bo
     assert intent["capture_method"] == "automatic"
     assert intent["metadata"] == {"booking": str(booking.pk), "purpose": "deposit"}
     assert (intent["amount"], intent["currency"]) == (50_000, "eur")
+
+
+def test_a_direct_booking_held_while_paying_is_confirmed_by_its_deposit(stripe_emulator, patient):
+    offering = bookable()
+    held = booking_hold(patient=patient, offering=offering, start=paris(10), now=NOW)
+    assert held.status == BookingStatus.HELD
+
+    payment = pay_with(stripe_emulator, held, patient, CARD_OK)
+
+    held.refresh_from_db()
+    assert held.status == BookingStatus.CONFIRMED
+    assert held.payment_reference == payment.payment_intent_id
+    intent = stripe_emulator.get(f"/v1/payment_intents/{payment.payment_intent_id}")
+    assert (intent["amount"], intent["currency"].upper()) == (held.deposit_amount, held.currency)
 
 
 def test_a_card_declined_while_collected_is_explained_and_nothing_is_charged(stripe_emulator, booking, patient):
