@@ -214,7 +214,6 @@ def reconcile(*, day: dt.date) -> Report:
                 Item(
                     SHORTFALL,
                     currency=row.currency,
-                    detail="trust and payables exceed the Stripe balance",
                     stripe_amount=row.stripe_balance,
                     ledger_amount=row.trust + row.payables,
                 )

@@ -23,8 +23,10 @@ class ReleaseState:
 @register.simple_tag
 def deposit_release(booking) -> ReleaseState:
     """The service (`release_request`) decides; this only hides the button when it would refuse."""
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        return ReleaseState(can_ask=False, release=None)  # no query for the calendar's other rows
     release = Release.objects.filter(booking=booking).exclude(status=ReleaseStatus.REJECTED).first()
-    if release is not None or booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+    if release is not None:
         return ReleaseState(can_ask=False, release=release)
     deposit = getattr(booking, "deposit_payment", None)
     if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == "open":

@@ -18,8 +18,17 @@ from bookings.tests.support import NOW
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import ReconciliationRun, Refund, RefundStatus
-from payments.reconciliation import MISMATCH, MISSING_AT_STRIPE, MISSING_IN_LEDGER, SHORTFALL, reconcile, reconcile_day
+from payments.reconciliation import (
+    MISMATCH,
+    MISSING_AT_STRIPE,
+    MISSING_IN_LEDGER,
+    SHORTFALL,
+    reconcile,
+    reconcile_day,
+    trust_coverage,
+)
 from payments.refunds import refund_record, refund_settle
+from payments.tasks import reconcile_with_stripe
 from payments.tests.support import paid_booking
 from providers.tests.factories import ProviderFactory
 
@@ -173,3 +182,19 @@ def test_finance_reconciles_on_demand_and_sees_the_latest_run(client, stripe_emu
     run = ReconciliationRun.objects.get()
     assert (run.ran_by, run.matched, run.problems) == (finance, 1, 0)
     assert response.context["run"] == run
+
+
+def test_with_real_stripe_the_coverage_uses_stripes_balance_per_currency(stripe_emulator, patient, settings):
+    paid_booking(stripe_emulator, patient, ProviderFactory())
+    settings.STRIPE_EMULATED = False  # the emulator's /v1/balance is a fixed €20.00 stand-in
+
+    source, coverage = trust_coverage()
+
+    assert source == "stripe"
+    assert [(c.currency, c.stripe_balance, c.trust, c.shortfall) for c in coverage] == [("EUR", 2_000, 50_000, 48_000)]
+
+
+def test_the_daily_job_reconciles_yesterday(stripe_emulator):
+    assert reconcile_with_stripe() == 0
+    run = ReconciliationRun.objects.get()
+    assert run.day == _today() - dt.timedelta(days=1)
