@@ -66,6 +66,11 @@ def _major(amount: int, currency: str) -> str:
     return str(Money(amount, currency).to_decimal())
 
 
+def _text(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (names are typed by providers)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -102,7 +107,7 @@ def trust_register_csv(request):
         [
             line.booking.pk,
             line.booking.provider_id,
-            line.booking.provider.name,
+            _text(line.booking.provider.name),
             line.currency,
             _major(line.held, line.currency),
             line.paid_at.isoformat() if line.paid_at else "",

@@ -344,3 +344,10 @@ def test_two_approvals_of_one_release_at_once_post_one_release_and_refuse_the_ot
     assert ledger.held(booking=booking, currency="EUR") == 0
     assert ledger.provider_payable(provider=provider, currency="EUR").balance == -45_000
     assert ledger_check() == []
+
+
+def test_a_provider_name_is_never_a_formula_in_the_export(client, stripe_emulator, patient, finance):
+    paid_booking(stripe_emulator, patient, ProviderFactory(name='=HYPERLINK("http://x")'))
+    client.force_login(finance)
+    rows = _csv(client.get(reverse("finance:trust_register_csv")))
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
