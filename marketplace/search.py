@@ -333,7 +333,7 @@ def _count_and_page(
         if not rows:
             return (0 if page == 1 else queryset.count()), []
         # Still published and verified (this is another statement), in the order found.
-        found = _listed().in_bulk([pk for pk, _total in rows])
+        found = _listed().order_by().in_bulk([pk for pk, _total in rows])
         return rows[0][1], [found[pk] for pk, _total in rows if pk in found]
     count = queryset.count()
     if start >= count:
