@@ -100,34 +100,45 @@ def _deposit_of_charge(charge_id: str) -> Deposit | None:
 
 def _dispute(event: StripeEvent, now: dt.datetime) -> None:
     """F8: a dispute freezes the deposit (no release, no refund); the money it withdraws leaves
-    trust, and comes back if the dispute is won."""
+    trust, and comes back if the dispute is won.
+
+    Order-proof: a dispute event that arrives before the payment's own event records the payment
+    first; "won" and "lost" (from `charge.dispute.closed`) are final, so an earlier event delivered
+    late cannot reopen the dispute; a reinstatement before its withdrawal fails and is retried."""
     dispute = _object(event)
     charge_id = gateway._id_of(dispute.get("charge"))
+    payment_intent_id = gateway._id_of(dispute.get("payment_intent"))
+    if charge_id and payment_intent_id and not Deposit.objects.filter(charge_id=charge_id).exists():
+        from payments.deposits import deposit_record_paid
+
+        deposit_record_paid(payment_intent_id=payment_intent_id, now=now)
     with transaction.atomic():
         deposit = _deposit_of_charge(charge_id) if charge_id else None
         if deposit is None:
             return  # not a deposit: reconciliation reports it
         booking = Booking.objects.get(pk=deposit.booking_id)
-        if event.type == "charge.dispute.created" and deposit.dispute_status != "open":
-            deposit.dispute_status = "open"
+        if event.type == "charge.dispute.closed":
+            status = "won" if dispute.get("status") == "won" else "lost"
+        else:
+            status = deposit.dispute_status or "open"
+        if status != deposit.dispute_status:
+            before = deposit.dispute_status
+            deposit.dispute_status = status
             deposit.save(update_fields=["dispute_status"])
-            audit_record(actor=None, action="payments.deposit.disputed", target=deposit, now=now)
-        elif event.type == "charge.dispute.funds_withdrawn":
+            audit_record(
+                actor=None,
+                action="payments.deposit.dispute",
+                target=deposit,
+                before={"dispute": before},
+                after={"dispute": status},
+                now=now,
+            )
+        if event.type == "charge.dispute.funds_withdrawn":
             for bt in dispute.get("balance_transactions") or []:
                 _post_withdrawal(booking=booking, bt=bt, now=now)
         elif event.type == "charge.dispute.funds_reinstated":
             for bt in dispute.get("balance_transactions") or []:
                 _post_reinstatement(booking=booking, bt=bt, now=now)
-        elif event.type == "charge.dispute.closed" and deposit.dispute_status == "open":
-            deposit.dispute_status = "won" if dispute.get("status") == "won" else "lost"
-            deposit.save(update_fields=["dispute_status"])
-            audit_record(
-                actor=None,
-                action="payments.deposit.dispute_closed",
-                target=deposit,
-                after=dispute.get("status"),
-                now=now,
-            )
 
 
 def _post_withdrawal(*, booking: Booking, bt: dict[str, Any], now: dt.datetime) -> None:

@@ -3,6 +3,7 @@ event stored once, processed idempotently whatever the order or the number of de
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -253,3 +254,64 @@ def test_two_simultaneous_deliveries_of_one_event_post_once(stripe_emulator, set
     assert StripeEvent.objects.count() == 1
     assert LedgerTransaction.objects.filter(kind="deposit_paid").count() == 1
     assert ledger.held(booking=booking, currency="EUR") == 50_000
+
+
+# --- B4: any order, any number of deliveries ------------------------------------------------------------
+
+
+def test_two_hundred_orders_of_the_dispute_scenario_end_in_the_same_ledger_and_states(stripe_emulator, patient):
+    """A deposit paid with 3-D Secure (only the webhook tells us), then disputed, withdrawn,
+    reinstated and won: 200 shuffles, each event delivered 1 to 3 times, end in one state."""
+    import json as _json
+
+    from django.db import transaction
+
+    from bookings.tests.support import awaiting
+    from payments.deposits import deposit_pay, deposit_start
+    from payments.tests.conftest import CARD_3DS
+    from payments.webhooks import stripe_event_process, stripe_event_store
+    from providers.tests.factories import ProviderFactory
+
+    booking = awaiting(patient, ProviderFactory())
+    checkout = deposit_start(booking=booking, actor=patient, now=NOW)
+    payment_method = stripe_emulator.collect_card(checkout.setup_client_secret, CARD_3DS)
+    payment = deposit_pay(booking=booking, actor=patient, payment_method=payment_method, now=NOW)
+    stripe_emulator.authenticate(payment.client_secret)
+    charge = stripe_emulator.get(f"/v1/payment_intents/{payment.payment_intent_id}")["latest_charge"]
+    charge_id = charge["id"] if isinstance(charge, dict) else charge
+    dispute = {"id": "dp_1", "object": "dispute", "charge": charge_id, "payment_intent": payment.payment_intent_id}
+    withdrawn = {"id": "txn_dw", "amount": -50_000, "fee": 1_500, "currency": "eur"}
+    back = {"id": "txn_dr", "amount": 50_000, "fee": 0, "currency": "eur"}
+    events = [
+        _json.loads(
+            event("evt_pi", "payment_intent.succeeded", {"id": payment.payment_intent_id, "object": "payment_intent"})
+        ),
+        _json.loads(event("evt_d1", "charge.dispute.created", {**dispute, "status": "needs_response"})),
+        _json.loads(
+            event("evt_d2", "charge.dispute.funds_withdrawn", {**dispute, "balance_transactions": [withdrawn]})
+        ),
+        _json.loads(event("evt_d3", "charge.dispute.funds_reinstated", {**dispute, "balance_transactions": [back]})),
+        _json.loads(event("evt_d4", "charge.dispute.closed", {**dispute, "status": "won"})),
+    ]
+    outcomes = set()
+    for seed in range(200):
+        rng = random.Random(seed)
+        deliveries = [e for e in events for _ in range(rng.randint(1, 3))]
+        rng.shuffle(deliveries)
+        with transaction.atomic():
+            for body in deliveries:
+                stored, _new = stripe_event_store(event=body, connect=False, now=NOW)
+                with contextlib.suppress(StripeEventFailed):  # out of order: the retry job tries again
+                    stripe_event_process(event_id=stored.pk, now=NOW)
+            for _ in range(len(events)):
+                if stripe_events_retry(now=NOW + dt.timedelta(hours=1)) == 0:
+                    break
+            deposit = Deposit.objects.get(booking=booking)
+            booking.refresh_from_db()
+            outcomes.add((fingerprint(), booking.status, deposit.status, deposit.dispute_status))
+            assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+            transaction.set_rollback(True)
+
+    assert len(outcomes) == 1
+    (_fingerprint, booking_status, deposit_status, dispute_status) = outcomes.pop()
+    assert (booking_status, deposit_status, dispute_status) == ("confirmed", "held", "won")
