@@ -93,6 +93,7 @@ class Refund:
     amount: int
     currency: str
     payment_intent: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,7 @@ def _refund(obj: Any) -> Refund:
         amount=int(obj["amount"]),
         currency=str(obj["currency"]).upper(),
         payment_intent=_id_of(obj.get("payment_intent")),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )
 
 
@@ -430,12 +432,20 @@ def account_retrieve(account_id: str) -> ConnectedAccount:
 
 
 def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dict[str, Any]]:
-    """Events since `created_gte` (Unix time), for the job that catches webhooks never delivered."""
-    params: dict[str, Any] = {"created": {"gte": created_gte}, "limit": 100}
-    if types:
-        params["types"] = types
+    """Events since `created_gte` (Unix time), for the job that catches webhooks never delivered.
+
+    The emulator refuses the `created` and `types` filters, so they are applied here as well."""
+    params: dict[str, Any] = {"limit": 100}
+    if not settings.STRIPE_EMULATED:
+        params["created"] = {"gte": created_gte}
+        if types:
+            params["types"] = types
     page = _call(client().v1.events.list, params=params)
-    return [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]
+    if hasattr(page, "auto_paging_iter"):
+        events = [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]
+    else:  # the emulator's list lacks `"object": "list"`, so it comes back as a plain mapping
+        events = [dict(event) for event in page.get("data", [])]
+    return [e for e in events if int(e.get("created") or 0) >= created_gte and (not types or e.get("type") in types)]
 
 
 # --- add-on orders: a card payment that is the platform's income at once -----------------------------

@@ -28,6 +28,7 @@ from marketplace.audit import audit_record
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent
+from payments.models import Refund as RefundRow
 from payments.refunds import refund_record
 from payments.releases import release_record_transfer
 
@@ -82,7 +83,10 @@ def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:
         refund_ids = [r["id"] for r in ((obj.get("refunds") or {}).get("data") or [])]
     for refund_id in refund_ids:
         refund = gateway.refund_retrieve(refund_id)
-        refund_record(stripe_refund_id=refund.id, status=refund.status, now=now)
+        # Ours carry our id in metadata: it finds a refund whose answer from Stripe was lost.
+        ours = refund.metadata.get("refund", "")
+        known = RefundRow.objects.filter(pk=int(ours)).first() if ours.isdigit() else None
+        refund_record(stripe_refund_id=refund.id, status=refund.status, refund=known, now=now)
 
 
 def _transfer_created(event: StripeEvent, now: dt.datetime) -> None:

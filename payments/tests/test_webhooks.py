@@ -315,3 +315,57 @@ def test_two_hundred_orders_of_the_dispute_scenario_end_in_the_same_ledger_and_s
     assert len(outcomes) == 1
     (_fingerprint, booking_status, deposit_status, dispute_status) = outcomes.pop()
     assert (booking_status, deposit_status, dispute_status) == ("confirmed", "held", "won")
+
+
+def test_a_refund_whose_answer_was_lost_is_recorded_from_its_webhook(
+    client, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    from payments import gateway
+
+    booking = paid_booking(stripe_emulator, patient)
+    booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
+    refund = refund_settle(booking=booking, now=NOW + dt.timedelta(days=1))  # authorised; not sent yet
+    # Our request reached Stripe, its answer never reached us: only Stripe knows the refund's id.
+    made = gateway.refund_create(
+        payment_intent_id=refund.payment_intent_id,
+        amount=refund.amount,
+        idempotency_key=refund.idempotency_key,
+        metadata={"booking": booking.pk, "refund": refund.pk},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, event("evt_lost", "refund.updated", {"id": made.id, "object": "refund"}))
+
+    refund.refresh_from_db()
+    assert (refund.status, refund.stripe_refund_id) == ("succeeded", made.id)
+    assert -ledger.refund_payable(booking=booking, currency="EUR").balance == 0
+    assert ledger_check() == []
+
+
+def test_events_that_never_reached_the_webhook_are_fetched_and_processed(stripe_emulator, patient):
+    """B9: the endpoint was down when Stripe sent `payment_intent.succeeded`; the hourly job finds it."""
+    from bookings.tests.support import awaiting
+    from payments.deposits import deposit_pay, deposit_start
+    from payments.tests.conftest import CARD_3DS
+    from payments.webhooks import stripe_events_fetch_missed
+    from providers.tests.factories import ProviderFactory
+
+    booking = awaiting(patient, ProviderFactory())
+    checkout = deposit_start(booking=booking, actor=patient, now=NOW)
+    payment = deposit_pay(
+        booking=booking,
+        actor=patient,
+        payment_method=stripe_emulator.collect_card(checkout.setup_client_secret, CARD_3DS),
+        now=NOW,
+    )
+    stripe_emulator.authenticate(payment.client_secret)
+    assert ledger.held(booking=booking, currency="EUR") == 0
+
+    from django.utils import timezone
+
+    assert stripe_events_fetch_missed(now=timezone.now()) >= 1
+    assert stripe_events_fetch_missed(now=timezone.now()) == 0
+
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert ledger.held(booking=booking, currency="EUR") == 50_000
