@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "bookings",
     "documents",
     "payments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-evidence-deadlines": {
         "task": "bookings.tasks.apply_evidence_deadlines",
         "schedule": timedelta(hours=1),
+    },
+    # Appointment reminders (7 days, 24 hours before) and evidence deadlines, at the provider's local time.
+    "send-due-reminders": {
+        "task": "notifications.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=15),
     },
     "expire-quotes": {
         "task": "marketplace.tasks.expire_quotes",
@@ -351,6 +357,18 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="MediBroker <no-reply@medibroker.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# ------------------------------------------------------------------------------------------
+# Notifications: links in messages point at SITE_URL; SMS through Twilio when its account, token
+# and a sender (number or messaging service) are set, printed to the console otherwise
+# ------------------------------------------------------------------------------------------
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Tests only: an HTTP client object for twilio.rest.Client (never read from the environment).
+TWILIO_HTTP_CLIENT = None
 
 # ------------------------------------------------------------------------------------------
 # Stripe: real keys in production; without a secret key, the local emulator (localstripe) that

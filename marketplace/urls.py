@@ -36,6 +36,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
     path("finance/", include("payments.finance_urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,7 @@ from bookings.models import Booking, BookingStatus
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from marketplace.money import Money, bps_share, charge_step
+from notifications.events import notify_release_paid
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import RELEASE_TRANSITIONS, Deposit, DepositStatus, PayoutAccount, Release, ReleaseStatus
@@ -240,6 +241,7 @@ def release_record_transfer(
         audit_record(
             actor=None, action="payments.release.paid", target=release, after={"transfer": stripe_transfer_id}, now=now
         )
+        notify_release_paid(release=release, now=now)
     return release
 
 
@@ -273,6 +275,7 @@ def release_record_wire(*, release: Release, actor: User, reference: str, now: d
         release.paid_at = now
         release.save(update_fields=["status", "wire_reference", "paid_at"])
         audit_record(actor=actor, action="payments.release.paid", target=release, after={"wire": reference}, now=now)
+        notify_release_paid(release=release, now=now)
     return release
 
 

@@ -23,6 +23,7 @@ from bookings.services.common import (
 )
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from notifications.events import notify_appointment_changed
 from providers.availability import offering_free_slots
 from providers.models import Offering, Provider
 from providers.services.derived import offerings_changed
@@ -183,4 +184,5 @@ def booking_reschedule(
             now=now,
         )
         offerings_changed(offering_ids=provider_offering_ids({provider.pk}), index=False)
+        notify_appointment_changed(booking=locked, now=now)
     return locked

@@ -33,6 +33,7 @@ from bookings.services.common import check_transition, free_time, lock_booking, 
 from documents.models import MedicalDocument
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from notifications.events import notify_booking_cancelled
 
 EVIDENCE_WINDOW = dt.timedelta(days=14)
 NOT_PAID_RULE = "not_paid"
@@ -160,6 +161,7 @@ def booking_cancel(*, booking: Booking, actor, reason: policy.Reason | str, now:
             audit_after={"reason": reason.value, **_decision_audit(fields)},
         )
         free_time(booking=locked)
+        notify_booking_cancelled(booking=locked, now=now)
     return locked
 
 

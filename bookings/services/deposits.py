@@ -24,6 +24,7 @@ from bookings.services.common import (
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, ValidationFailed
 from marketplace.money import Money
+from notifications.events import notify_booking_confirmed
 from providers.models import Location, Offering, Provider
 from providers.services.derived import offerings_changed
 
@@ -239,6 +240,7 @@ def booking_confirm_deposit(
             fields=fields,
             audit_after={"paid_at": paid_at.isoformat(), "payment_reference": payment_reference},
         )
+        notify_booking_confirmed(booking=locked, now=now)
     return locked
 
 

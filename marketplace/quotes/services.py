@@ -39,6 +39,7 @@ from marketplace.models import (
 )
 from marketplace.money import CURRENCY_EXPONENTS, Money
 from marketplace.rates import rates_on
+from notifications.events import notify_quote_accepted, notify_quote_received, notify_quote_request_sent
 from providers.models import CancellationPolicyChoice, Procedure, Provider, Specialty
 from providers.services.permissions import require_member
 
@@ -207,6 +208,7 @@ def quote_request_send(
         after={"status": request.status, "providers": [p.pk for p in recipients]},
         now=now,
     )
+    notify_quote_request_sent(request=request, providers=recipients, now=now)
     return request
 
 
@@ -377,6 +379,7 @@ def quote_accept(*, quote: Quote, actor: User, patient_currency: str, now: dt.da
         now=now,
     )
     _close_request(request=request, status=QuoteRequestStatus.ACCEPTED, actor=actor, now=now, keep=quote.provider)
+    notify_quote_accepted(quote=quote, now=now)
     return quote
 
 
@@ -527,6 +530,7 @@ def quote_submit(
         after={"status": quote.status, "request": request.pk, "total": [total, currency], "deposit": deposit_amount},
         now=now,
     )
+    notify_quote_received(quote=quote, now=now)
     return quote
 
 

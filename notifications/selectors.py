@@ -1,0 +1,27 @@
+"""Reads for notification pages: the careteam's message log."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import StaffGroup, User
+from marketplace.errors import Forbidden
+from notifications.models import Message
+
+LOG_LIMIT = 200
+
+
+def message_log(*, user: User, query: str = "") -> QuerySet[Message]:
+    """Messages for the careteam, newest first, filtered by booking number or recipient e-mail.
+
+    Never the bodies: the log shows who, what event, which channel and how it went.
+    """
+    if not (user.is_authenticated and user.in_group(StaffGroup.CARETEAM)):
+        raise Forbidden("careteam only")
+    messages = Message.objects.select_related("recipient").defer("body", "html", "attachments")
+    query = query.strip().lstrip("#")
+    if query.isdigit():
+        messages = messages.filter(booking_id=int(query))
+    elif query:
+        messages = messages.filter(recipient__email__iexact=query)
+    return messages.order_by("-created_at", "-id")[:LOG_LIMIT]
