@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from marketplace.errors import Forbidden
@@ -17,7 +18,7 @@ def message_log(*, user: User, query: str = "") -> QuerySet[Message]:
     Never the bodies: the log shows who, what event, which channel and how it went.
     """
     if not (user.is_authenticated and user.in_group(StaffGroup.CARETEAM)):
-        raise Forbidden("careteam only")
+        raise Forbidden(_("Only the careteam can read the message log."))
     messages = Message.objects.select_related("recipient").defer("body", "html", "attachments")
     query = query.strip().lstrip("#")
     if query.isdigit():

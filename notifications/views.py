@@ -58,9 +58,12 @@ def log(request):
 
 
 def _verified(request) -> bool:
+    """Twilio signs the URL it called: the one this request shows, or SITE_URL's when a proxy in
+    front rewrites the host or the scheme."""
     params = {key: request.POST.get(key, "") for key in request.POST}
-    url = request.build_absolute_uri()
-    return sms.signature_valid(url=url, params=params, signature=request.headers.get("X-Twilio-Signature", ""))
+    signature = request.headers.get("X-Twilio-Signature", "")
+    urls = {request.build_absolute_uri(), services.site_url(request.get_full_path())}
+    return any(sms.signature_valid(url=url, params=params, signature=signature) for url in urls)
 
 
 @csrf_exempt

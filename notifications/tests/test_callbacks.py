@@ -150,3 +150,17 @@ def test_an_inbound_message_from_a_number_that_is_not_one_is_answered_and_ignore
 
     assert response.status_code == 200
     assert not NotificationPreference.objects.exists()
+
+
+def test_a_callback_signed_for_the_public_address_is_accepted_behind_a_proxy(client, patient, twilio):
+    message = an_sms(patient)
+
+    params = {"MessageSid": SID, "MessageStatus": "delivered"}
+    public = "https://medibroker.test/notifications/twilio/status/"  # SITE_URL's, not http://testserver
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(public, params)
+
+    response = client.post(STATUS_URL, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 204
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
