@@ -14,10 +14,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
@@ -691,6 +693,15 @@ def test_saving_an_offering_stores_its_new_price_in_euros_at_once(world, django_
         world.london.refresh_from_db()
 
     assert world.london.price_eur_nano == 5_000_000_000_000  # £4,250.00 at 0.85
+
+
+def test_the_reindex_command_also_rebuilds_the_prices_in_euros(world):
+    Offering.objects.update(price_eur_nano=None)
+
+    call_command("search_reindex", stdout=StringIO())
+
+    world.london.refresh_from_db()
+    assert world.london.price_eur_nano == 9_411_764_705_882
 
 
 def test_in_a_currency_without_a_rate_only_prices_in_that_currency_are_filtered_and_sorted(anonymous, world):
