@@ -144,7 +144,7 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
     from marketplace.models import ExchangeRate
     from marketplace.search import search_reindex
     from providers.models import Procedure
-    from providers.services import offerings_refresh_next_slot
+    from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
     from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
 
     ExchangeRate.objects.create(currency="GBP", rate="0.8500000000", date=dt.date(2026, 11, 20))
@@ -170,6 +170,7 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
         )
     search_reindex()
     offerings_refresh_next_slot(offering_ids=None, now=timezone.now())
+    offerings_refresh_prices(offering_ids=None, now=timezone.now())  # the rates were written directly
 
     page.goto(f"{live_server.url}/search/")
     page.fill('input[name="q"]', "knee replacment")
