@@ -29,8 +29,8 @@ from marketplace.money import Money
 from payments import selectors
 from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
 from payments.models import Release
-from payments.reconciliation import reconcile_day
-from payments.releases import release_approve, release_record_wire, release_reject, release_request
+from payments.services.reconciliation import reconcile_day
+from payments.services.releases import release_approve, release_record_wire, release_reject, release_request
 from providers.services.permissions import member_role
 
 

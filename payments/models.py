@@ -409,7 +409,7 @@ class AddonOrder(models.Model):
 
 
 class ReconciliationRun(models.Model):
-    """One run of the daily reconciliation (payments.reconciliation): Stripe's balance transactions
+    """One run of the daily reconciliation (payments.services.reconciliation): Stripe's balance transactions
     of a UTC day against the ledger, and the trust coverage when it ran. Kept for history; the
     report's items are plain JSON (see `reconciliation.Report.as_json`)."""
 

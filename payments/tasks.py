@@ -5,8 +5,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from payments.reconciliation import reconcile_day
-from payments.refunds import refunds_settle_pending
+from payments.services.reconciliation import reconcile_day
+from payments.services.refunds import refunds_settle_pending
 from payments.webhooks import stripe_event_process, stripe_events_fetch_missed, stripe_events_retry
 
 

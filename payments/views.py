@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings.selectors import booking_cancellation_schedule, booking_of_patient
 from marketplace.errors import DomainError, NotFound
-from payments import deposits
 from payments.models import DepositStatus
 from payments.pdf import deposit_confirmation_pdf
+from payments.services import deposits
 
 
 def _own(request, booking_id: int):

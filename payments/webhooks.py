@@ -29,8 +29,8 @@ from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent
 from payments.models import Refund as RefundRow
-from payments.refunds import refund_record
-from payments.releases import release_record_transfer
+from payments.services.refunds import refund_record
+from payments.services.releases import release_record_transfer
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +66,8 @@ def _object(event: StripeEvent) -> dict[str, Any]:
 
 
 def _payment_intent_succeeded(event: StripeEvent, now: dt.datetime) -> None:
-    from payments.deposits import deposit_record_paid
-    from payments.orders import order_record_paid
+    from payments.services.deposits import deposit_record_paid
+    from payments.services.orders import order_record_paid
 
     obj = _object(event)
     if (obj.get("metadata") or {}).get("purpose") == "addon":
@@ -113,7 +113,7 @@ def _dispute(event: StripeEvent, now: dt.datetime) -> None:
     charge_id = gateway._id_of(dispute.get("charge"))
     payment_intent_id = gateway._id_of(dispute.get("payment_intent"))
     if charge_id and payment_intent_id and not Deposit.objects.filter(charge_id=charge_id).exists():
-        from payments.deposits import deposit_record_paid
+        from payments.services.deposits import deposit_record_paid
 
         deposit_record_paid(payment_intent_id=payment_intent_id, now=now)
     with transaction.atomic():

@@ -9,7 +9,7 @@ import json
 import time
 
 from bookings.tests.support import NOW, awaiting
-from payments.deposits import deposit_pay, deposit_start
+from payments.services.deposits import deposit_pay, deposit_start
 from payments.tests.conftest import CARD_OK
 from providers.tests.factories import ProviderFactory
 

@@ -16,13 +16,13 @@ from bookings.tests.support import NOW, awaiting, bookable, paris
 from marketplace.errors import Conflict, NotFound
 from marketplace.models import AuditEvent
 from payments import gateway
-from payments.deposits import (
+from payments.models import Deposit, DepositStatus
+from payments.services.deposits import (
     deposit_confirm,
     deposit_pay,
     deposit_record_paid,
     deposit_start,
 )
-from payments.models import Deposit, DepositStatus
 from payments.tests.conftest import CARD_3DS, CARD_DECLINED, CARD_DECLINED_ON_CHARGE, CARD_OK
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from marketplace.errors import Conflict
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import LedgerAccount, LedgerTransaction, Release, ReleaseStatus
-from payments.releases import release_approve, release_request
+from payments.services.releases import release_approve, release_request
 from payments.tests.support import paid_booking
 from providers.tests.factories import MemberFactory, ProviderFactory
 

@@ -26,7 +26,7 @@ from documents.services import document_upload
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import Deposit, DepositStatus
-from payments.refunds import refund_settle
+from payments.services.refunds import refund_settle
 from providers.tests.factories import MemberFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from marketplace.money import Money
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import AddonOrderStatus, LedgerAccount, LedgerEntry
-from payments.orders import order_create, order_pay, order_refund, order_start
+from payments.services.orders import order_create, order_pay, order_refund, order_start
 from payments.tests.conftest import CARD_OK
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from bookings.tests.support import NOW
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import ReconciliationRun, Refund, RefundStatus
-from payments.reconciliation import (
+from payments.services.reconciliation import (
     MISMATCH,
     MISSING_AT_STRIPE,
     MISSING_IN_LEDGER,
@@ -27,7 +27,7 @@ from payments.reconciliation import (
     reconcile_day,
     trust_coverage,
 )
-from payments.refunds import refund_record, refund_settle
+from payments.services.refunds import refund_record, refund_settle
 from payments.tasks import reconcile_with_stripe
 from payments.tests.support import paid_booking
 from providers.tests.factories import ProviderFactory

@@ -15,8 +15,8 @@ from marketplace.errors import Conflict, Forbidden
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import PayoutAccount, Refund, RefundStatus, Release, ReleaseStatus
-from payments.refunds import refund_record, refund_settle, refunds_settle_pending
-from payments.releases import release_approve, release_record_wire, release_reject, release_request
+from payments.services.refunds import refund_record, refund_settle, refunds_settle_pending
+from payments.services.releases import release_approve, release_record_wire, release_reject, release_request
 from payments.tests.support import paid_booking
 from providers.tests.factories import MemberFactory, ProviderFactory
 

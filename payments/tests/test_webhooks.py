@@ -19,7 +19,7 @@ from marketplace.errors import Conflict
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import Deposit, LedgerEntry, LedgerTransaction, Refund, StripeEvent
-from payments.refunds import refund_settle
+from payments.services.refunds import refund_settle
 from payments.tests.support import event, paid_booking, signature
 from payments.webhooks import StripeEventFailed, stripe_events_retry
 
@@ -216,7 +216,7 @@ def test_two_simultaneous_deliveries_of_one_event_post_once(stripe_emulator, set
 
     from accounts.tests.factories import PatientFactory
     from bookings.tests.support import awaiting
-    from payments.deposits import deposit_pay, deposit_start
+    from payments.services.deposits import deposit_pay, deposit_start
     from payments.tests.conftest import CARD_3DS
     from providers.tests.factories import ProviderFactory
 
@@ -267,7 +267,7 @@ def test_two_hundred_orders_of_the_dispute_scenario_end_in_the_same_ledger_and_s
     from django.db import transaction
 
     from bookings.tests.support import awaiting
-    from payments.deposits import deposit_pay, deposit_start
+    from payments.services.deposits import deposit_pay, deposit_start
     from payments.tests.conftest import CARD_3DS
     from payments.webhooks import stripe_event_process, stripe_event_store
     from providers.tests.factories import ProviderFactory
@@ -345,7 +345,7 @@ def test_a_refund_whose_answer_was_lost_is_recorded_from_its_webhook(
 def test_events_that_never_reached_the_webhook_are_fetched_and_processed(stripe_emulator, patient):
     """B9: the endpoint was down when Stripe sent `payment_intent.succeeded`; the hourly job finds it."""
     from bookings.tests.support import awaiting
-    from payments.deposits import deposit_pay, deposit_start
+    from payments.services.deposits import deposit_pay, deposit_start
     from payments.tests.conftest import CARD_3DS
     from payments.webhooks import stripe_events_fetch_missed
     from providers.tests.factories import ProviderFactory

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from payments.reconciliation import reconcile_day
+from payments.services.reconciliation import reconcile_day
 
 
 class Command(BaseCommand):

@@ -18,9 +18,9 @@ from marketplace.audit import audit_record
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from marketplace.money import Money
 from payments import gateway, ledger
-from payments.deposits import DepositCheckout, DepositPayment
 from payments.ledger import Leg, ledger_post
 from payments.models import AddonKind, AddonOrder, AddonOrderStatus
+from payments.services.deposits import DepositCheckout, DepositPayment
 
 
 def order_create(*, patient: User, kind: str, description: str, price: Money, now: dt.datetime) -> AddonOrder:

@@ -29,7 +29,7 @@ from notifications.events import notify_release_paid
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import RELEASE_TRANSITIONS, Deposit, DepositStatus, PayoutAccount, Release, ReleaseStatus
-from payments.refunds import commission_bps
+from payments.services.refunds import commission_bps
 from providers.services.permissions import require_member
 
 logger = logging.getLogger(__name__)
