@@ -516,3 +516,19 @@ def balance_retrieve() -> dict[str, int]:
             currency = str(fund["currency"]).upper()
             totals[currency] = totals.get(currency, 0) + int(fund["amount"])
     return totals
+
+
+@dataclass(frozen=True)
+class Payout:
+    id: str
+    amount: int
+    currency: str
+    status: str
+
+
+def payout_retrieve(payout_id: str) -> Payout:
+    """A payout of the platform's Stripe balance to its bank account, as Stripe has it now."""
+    obj = _call(client().v1.payouts.retrieve, payout_id)
+    return Payout(
+        id=obj["id"], amount=int(obj["amount"]), currency=str(obj["currency"]).upper(), status=obj.get("status") or ""
+    )

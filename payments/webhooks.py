@@ -208,7 +208,37 @@ def _account_updated(event: StripeEvent, now: dt.datetime) -> None:
     )
 
 
+def _payout(event: StripeEvent, now: dt.datetime) -> None:
+    """F9: the platform's Stripe balance paid out to its bank. Re-fetched, so the order of
+    `payout.paid` and `payout.failed` does not matter: a paid payout moves the money once, and a
+    failed one that had been posted as paid comes back once."""
+    payout = gateway.payout_retrieve(_object(event)["id"])
+    stripe, bank = ledger.stripe_balance(payout.currency), ledger.bank_account(payout.currency)
+    posted = LedgerTransaction.objects.filter(
+        external_source=ledger.STRIPE, external_id=payout.id, kind="payout"
+    ).exists()
+    if payout.status == "paid":
+        ledger_post(
+            kind="payout",
+            legs=[Leg(bank, payout.amount), Leg(stripe, -payout.amount)],
+            external_source=ledger.STRIPE,
+            external_id=payout.id,
+            now=now,
+        )
+    elif payout.status in ("failed", "canceled") and posted:
+        ledger_post(
+            kind="payout_failed",
+            legs=[Leg(stripe, payout.amount), Leg(bank, -payout.amount)],
+            external_source=ledger.STRIPE,
+            external_id=payout.id,
+            now=now,
+        )
+
+
 HANDLERS: dict[str, Callable[[StripeEvent, dt.datetime], None]] = {
+    "payout.paid": _payout,
+    "payout.failed": _payout,
+    "payout.canceled": _payout,
     "payment_intent.succeeded": _payment_intent_succeeded,
     "refund.created": _refund_changed,
     "refund.updated": _refund_changed,

@@ -369,3 +369,27 @@ def test_events_that_never_reached_the_webhook_are_fetched_and_processed(stripe_
     booking.refresh_from_db()
     assert booking.status == "confirmed"
     assert ledger.held(booking=booking, currency="EUR") == 50_000
+
+
+# --- F9: the platform's payouts ---------------------------------------------------------------------------
+
+
+def test_a_payout_moves_the_stripe_balance_to_the_bank_once_and_a_failed_one_comes_back(
+    client, stripe_stub, django_capture_on_commit_callbacks
+):
+    """Re-fetched from Stripe (an HTTP stub here: the emulator has no payouts), in any order."""
+    stripe_stub.objects["payouts"] = {
+        "po_1": {"id": "po_1", "object": "payout", "amount": 120_000, "currency": "eur", "status": "paid"}
+    }
+    paid = event("evt_po1", "payout.paid", {"id": "po_1", "object": "payout"})
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, paid)
+        deliver(client, paid)
+    assert (ledger.bank_account("EUR").balance, ledger.stripe_balance("EUR").balance) == (120_000, -120_000)
+
+    stripe_stub.objects["payouts"]["po_1"]["status"] = "failed"
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(client, event("evt_po2", "payout.failed", {"id": "po_1", "object": "payout"}))
+        deliver(client, event("evt_po3", "payout.paid", {"id": "po_1", "object": "payout"}))  # late, now failed
+    assert (ledger.bank_account("EUR").balance, ledger.stripe_balance("EUR").balance) == (0, 0)
+    assert ledger_check() == []
