@@ -1,0 +1,35 @@
+"""E6 (research-payments.md §10): no float where money flows. A static check of the source."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MONEY_CODE = [
+    *sorted((ROOT / "payments").rglob("*.py")),
+    ROOT / "bookings" / "policy.py",
+    ROOT / "marketplace" / "money.py",
+    ROOT / "marketplace" / "rates.py",
+]
+# A conversion, a float column, or a float annotation (`: float`, `-> float`); code that refuses
+# floats (`isinstance(value, float)`) is fine.
+FLOAT = re.compile(r"\bfloat\(|FloatField|(:|->)\s*float\b")
+
+
+def test_no_float_in_the_code_that_moves_money():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in MONEY_CODE
+        if "tests" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if FLOAT.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_check_finds_a_float_when_there_is_one():
+    assert FLOAT.search("amount = float(value)")
+    assert FLOAT.search("price = models.FloatField()")
+    assert FLOAT.search("def share(amount: float) -> int:")
+    assert not FLOAT.search("if isinstance(value, bool | float):")
