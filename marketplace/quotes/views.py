@@ -112,17 +112,19 @@ def request_detail(request, request_id: int):
     )
 
 
-def _act(request, action, success: str, **kwargs):
-    """Run a patient's or provider's decision; its refusal becomes a message on the page."""
+def _act(http_request, action, success: str, **kwargs):
+    """Run a patient's or provider's decision; its refusal becomes a message on the page.
+
+    (The page's request is `http_request`: services take a quote request as `request`.)"""
     try:
         with transaction.atomic():
-            result = action(actor=request.user, now=timezone.now(), **kwargs)
+            result = action(actor=http_request.user, now=timezone.now(), **kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(http_request, exc.message)
         return None
-    messages.success(request, success)
+    messages.success(http_request, success)
     return result
 
 

@@ -243,3 +243,14 @@ def test_the_comparison_offers_to_request_quotes_from_the_providers_compared(pat
 
     body = client.get("/compare/").content.decode()
     assert f"/quotes/new/?provider={clinic.pk}&amp;provider={rival.pk}" in body
+
+
+def test_the_patient_withdraws_a_request_from_its_page(patient, clinic):
+    request = _sent_request(patient, [clinic])
+
+    response = _as(patient).post(f"/quotes/{request.pk}/withdraw/", follow=True)
+
+    assert response.status_code == 200
+    assert "Your request is withdrawn" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == QuoteRequestStatus.WITHDRAWN
