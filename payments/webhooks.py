@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 
 from bookings.models import Booking
 from marketplace.audit import audit_record
+from marketplace.errors import ValidationFailed
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent
@@ -257,7 +258,8 @@ def stripe_event_process(*, event_id: str, now: dt.datetime) -> bool:
     """Process a stored event once; returns True when it is (now or already) processed.
 
     A handler's failure rolls back what it wrote, records the error on the event and raises again
-    (so the webhook answers 500 and Stripe retries, or the task is retried)."""
+    (so the webhook answers 500 and Stripe retries, or the retry job tries later). A refusal that
+    cannot change (ValidationFailed: the object is not ours) ends the event with its reason."""
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.processed_at is not None:
@@ -265,16 +267,19 @@ def stripe_event_process(*, event_id: str, now: dt.datetime) -> bool:
         handler = HANDLERS.get(event.type)
         # A live event reaching a test setup, or the reverse (Connect endpoints get both), is ignored.
         mode_ok = event.livemode == settings.STRIPE_SECRET_KEY.startswith("sk_live")
+        failed, message = False, ""
         try:
             if handler is not None and mode_ok:
                 with transaction.atomic():
                     handler(event, now)
+        except ValidationFailed as error:
+            # The object is not one of ours, or not what the event type says: trying again would
+            # give the same answer, so the event is done, with the reason kept for finance.
+            message = f"{type(error).__name__}: {error}"[:2000]
+            logger.warning("Stripe event %s (%s) ignored: %s", event_id, event.type, message)
         except Exception as error:
             failed = True
             message = f"{type(error).__name__}: {error}"[:2000]
-        else:
-            failed = False
-            message = ""
         event.attempts += 1
         event.last_error = message
         if not failed:

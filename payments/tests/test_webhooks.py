@@ -393,3 +393,40 @@ def test_a_payout_moves_the_stripe_balance_to_the_bank_once_and_a_failed_one_com
         deliver(client, event("evt_po3", "payout.paid", {"id": "po_1", "object": "payout"}))  # late, now failed
     assert (ledger.bank_account("EUR").balance, ledger.stripe_balance("EUR").balance) == (0, 0)
     assert ledger_check() == []
+
+
+def test_a_payment_that_is_not_a_deposit_ends_its_event_with_the_reason(
+    client, stripe_emulator, django_capture_on_commit_callbacks
+):
+    """A PaymentIntent made outside the site (no booking in its metadata): retrying cannot help."""
+    import requests
+
+    from payments.tests.conftest import CARD_OK, SECRET_KEY
+
+    method = requests.post(
+        f"{stripe_emulator.base}/v1/payment_methods",
+        data={
+            "type": "card",
+            "card[number]": CARD_OK,
+            "card[exp_month]": "12",
+            "card[exp_year]": "2034",
+            "card[cvc]": "123",
+        },
+        auth=(SECRET_KEY, ""),
+        timeout=10,
+    ).json()["id"]
+    intent = requests.post(
+        f"{stripe_emulator.base}/v1/payment_intents",
+        data={"amount": "1000", "currency": "eur", "payment_method": method},
+        auth=(SECRET_KEY, ""),
+        timeout=10,
+    ).json()["id"]
+    requests.post(f"{stripe_emulator.base}/v1/payment_intents/{intent}/confirm", auth=(SECRET_KEY, ""), timeout=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(client, event("evt_foreign", "payment_intent.succeeded", {"id": intent})).status_code == 200
+
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is not None
+    assert stored.last_error.startswith("ValidationFailed")
+    assert not LedgerEntry.objects.exists()
