@@ -360,9 +360,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ------------------------------------------------------------------------------------------
 # Notifications: links in messages point at SITE_URL; SMS through Twilio when its account, token
-# and a sender (number or messaging service) are set, printed to the console otherwise
+# and a sender (number or messaging service) are set; otherwise printed to the console, except in
+# production, where SMS are not sent (and recorded as failed) rather than written to the logs
 # ------------------------------------------------------------------------------------------
-SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
+SITE_URL = env.str("SITE_URL", default="") or ("" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not SITE_URL:
+    raise ImproperlyConfigured("Production mode needs SITE_URL (the site's address, for links in messages).")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env_secret("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")

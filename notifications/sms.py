@@ -79,6 +79,8 @@ def sms_send(*, to: str, body: str, status_callback: str | None = None) -> SmsSe
     if number is None:
         raise SmsError("Not a valid phone number.", transient=False)
     if not twilio_configured():
+        if settings.PRODUCTION:  # never print phone numbers and messages into production logs
+            raise SmsError("SMS is not configured on this site (TWILIO_* settings).", transient=False)
         sys.stdout.write(f"SMS to {number}:\n{body}\n{'-' * 40}\n")
         sys.stdout.flush()
         return SmsSent(provider_message_id=f"console-{uuid.uuid4().hex}", status="sent")

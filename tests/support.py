@@ -42,5 +42,6 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
         "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+        "SITE_URL": "https://medibroker.example",
     }
     return {**base, **overrides}

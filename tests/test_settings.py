@@ -21,7 +21,9 @@ def test_production_passes_the_deployment_checklist_with_no_warning():
     assert "no issues (0 silenced)" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STRIPE_SECRET_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SITE_URL"]
+)
 def test_production_refuses_to_start_without_its_secret_key_or_hosts(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
 

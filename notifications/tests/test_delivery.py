@@ -204,3 +204,19 @@ def test_the_same_key_twice_records_once(patient, django_capture_on_commit_callb
     assert len(first) == 1
     assert second == []
     assert len(mail.outbox) == 1
+
+
+def test_in_production_without_twilio_an_sms_is_failed_not_printed(
+    patient, django_capture_on_commit_callbacks, settings, capsys
+):
+    settings.PRODUCTION = True
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = settings.TWILIO_FROM = ""
+    booking = booked(patient)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(booking)
+
+    sms = Message.objects.get(channel=Channel.SMS)
+    assert sms.status == MessageStatus.FAILED
+    assert "not configured" in sms.error
+    assert str(PatientProfile.objects.get(user=patient).phone) not in capsys.readouterr().out
