@@ -13,7 +13,6 @@ import itertools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,7 +34,8 @@ from bookings.selectors import (
     provider_appointments,
 )
 from documents.services import document_upload
-from marketplace.errors import DomainError, Forbidden, NotFound
+from marketplace.errors import NotFound
+from marketplace.pages import run_service
 from providers.selectors import provider_for_member
 from providers.services.permissions import member_role
 
@@ -54,20 +54,6 @@ def _own(request, booking_id: int):
         return booking_of_patient(user=request.user, booking_id=booking_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _run(request, action, success_message: str) -> bool:
-    """Run a service; a refusal is shown as a message and rolls back what it wrote."""
-    try:
-        with transaction.atomic():
-            action()
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
 
 
 def _local_appointments(booking) -> list[dict]:
@@ -120,7 +106,7 @@ def cancel(request, booking_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose one of the reasons offered."))
         return redirect("bookings:detail", booking.pk)
-    done = _run(
+    done = run_service(
         request,
         lambda: services.booking_cancel(
             booking=booking, actor=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
@@ -149,7 +135,7 @@ def evidence(request, booking_id: int):
         )
         services.booking_submit_evidence(booking=booking, actor=request.user, document=document, now=now)
 
-    _run(request, send, _("Your evidence was sent. Our careteam will review it and tell you the outcome."))
+    run_service(request, send, _("Your evidence was sent. Our careteam will review it and tell you the outcome."))
     return redirect("bookings:detail", booking.pk)
 
 
@@ -202,7 +188,7 @@ def _close(request, booking_id: int, action, success_message: str):
     booking = _visible(request, booking_id)
     if member_role(user=request.user, provider=booking.provider) is None:
         raise Http404(_("You have no booking with this number."))
-    _run(request, lambda: action(booking=booking, actor=request.user, now=timezone.now()), success_message)
+    run_service(request, lambda: action(booking=booking, actor=request.user, now=timezone.now()), success_message)
     return redirect("bookings:provider_calendar", booking.provider_id)
 
 
@@ -246,7 +232,7 @@ def evidence_review(request, booking_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose to accept or reject the evidence."))
         return redirect("bookings:evidence_queue")
-    _run(
+    run_service(
         request,
         lambda: services.booking_review_evidence(
             booking=booking,

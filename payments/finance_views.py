@@ -14,7 +14,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,8 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
 from bookings.models import Booking
-from marketplace.errors import DomainError, Forbidden
+from marketplace.errors import DomainError
 from marketplace.money import Money
+from marketplace.pages import run_service
 from payments import selectors
 from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
 from payments.models import Release
@@ -45,20 +45,6 @@ def finance_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _run(request, action, success_message: str) -> bool:
-    """Run a service; a refusal is shown as a message and rolls back what it wrote."""
-    try:
-        with transaction.atomic():
-            action()
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
 
 
 def _major(amount: int, currency: str) -> str:
@@ -150,7 +136,7 @@ def release_decide_approve(request, release_id: int):
     release = get_object_or_404(Release, pk=release_id)
     form = ApproveForm(request.POST)
     waive = form.is_valid() and form.cleaned_data["waive_commission"]
-    _run(
+    run_service(
         request,
         lambda: release_approve(release=release, actor=request.user, waive_commission=waive, now=timezone.now()),
         _("The release of booking no. %(number)s is approved.") % {"number": release.booking_id},
@@ -164,7 +150,7 @@ def release_decide_reject(request, release_id: int):
     release = get_object_or_404(Release, pk=release_id)
     form = RejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    _run(
+    run_service(
         request,
         lambda: release_reject(release=release, actor=request.user, reason=reason, now=timezone.now()),
         _("The release of booking no. %(number)s is rejected.") % {"number": release.booking_id},
@@ -178,7 +164,7 @@ def release_wire(request, release_id: int):
     release = get_object_or_404(Release, pk=release_id)
     form = WireForm(request.POST)
     reference = form.cleaned_data["reference"] if form.is_valid() else ""
-    _run(
+    run_service(
         request,
         lambda: release_record_wire(release=release, actor=request.user, reference=reference, now=timezone.now()),
         _("The wire for booking no. %(number)s is recorded.") % {"number": release.booking_id},
@@ -193,7 +179,7 @@ def release_ask(request, booking_id: int):
     booking = Booking.objects.filter(pk=booking_id).select_related("provider").first()
     if booking is None or member_role(user=request.user, provider=booking.provider) is None:
         raise Http404(_("You have no booking with this number."))
-    _run(
+    run_service(
         request,
         lambda: release_request(booking=booking, actor=request.user, now=timezone.now()),
         _("The deposit is asked for: finance will review it."),

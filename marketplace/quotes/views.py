@@ -15,6 +15,7 @@ from documents.services import document_upload
 from marketplace.errors import DomainError, NotFound
 from marketplace.models import OPEN_REQUEST_STATUSES, QuoteRequestStatus, QuoteStatus
 from marketplace.money import Money
+from marketplace.pages import run_service
 from marketplace.quotes import selectors, services
 from marketplace.quotes.forms import (
     QuoteForm,
@@ -112,31 +113,14 @@ def request_detail(request, request_id: int):
     )
 
 
-def _act(http_request, action, success: str, **kwargs):
-    """Run a patient's or provider's decision; its refusal becomes a message on the page.
-
-    (The page's request is `http_request`: services take a quote request as `request`.)"""
-    try:
-        with transaction.atomic():
-            result = action(actor=http_request.user, now=timezone.now(), **kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except DomainError as exc:
-        messages.error(http_request, exc.message)
-        return None
-    messages.success(http_request, success)
-    return result
-
-
 @login_required
 @require_POST
 def request_withdraw(request, request_id: int):
     quote_request = _or_404(selectors.patient_quote_request, patient=request.user, request_id=request_id)
-    _act(
+    run_service(
         request,
-        services.quote_request_withdraw,
+        lambda: services.quote_request_withdraw(request=quote_request, actor=request.user, now=timezone.now()),
         _("Your request is withdrawn; the providers can no longer read its documents."),
-        request=quote_request,
     )
     return redirect("quotes:request_detail", quote_request.pk)
 
@@ -145,15 +129,14 @@ def request_withdraw(request, request_id: int):
 @require_POST
 def quote_accept(request, quote_id: int):
     quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
-    accepted = _act(
+    currency = patient_currency(request, None)
+    if run_service(
         request,
-        services.quote_accept,
+        lambda: services.quote_accept(quote=quote, actor=request.user, patient_currency=currency, now=timezone.now()),
         _("Quote accepted. Your booking is waiting for its deposit."),
-        quote=quote,
-        patient_currency=patient_currency(request, None),
-    )
-    if accepted is not None:
-        return redirect("bookings:detail", accepted.booking_id)
+    ):
+        quote.refresh_from_db()
+        return redirect("bookings:detail", quote.booking_id)
     return redirect("quotes:request_detail", quote.request_id)
 
 
@@ -161,7 +144,11 @@ def quote_accept(request, quote_id: int):
 @require_POST
 def quote_decline(request, quote_id: int):
     quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
-    _act(request, services.quote_decline, _("Quote declined."), quote=quote)
+    run_service(
+        request,
+        lambda: services.quote_decline(quote=quote, actor=request.user, now=timezone.now()),
+        _("Quote declined."),
+    )
     return redirect("quotes:request_detail", quote.request_id)
 
 
@@ -240,5 +227,9 @@ def quote_withdraw(request, quote_id: int):
     if quote is None:
         raise Http404(_("No quote with this id was sent by you."))
     quote.provider = recipient.provider
-    _act(request, services.quote_withdraw, _("Your quote is withdrawn."), quote=quote)
+    run_service(
+        request,
+        lambda: services.quote_withdraw(quote=quote, actor=request.user, now=timezone.now()),
+        _("Your quote is withdrawn."),
+    )
     return redirect("quotes:inbox_detail", recipient.pk)
