@@ -247,16 +247,20 @@ def _balance_transaction(obj: Any) -> BalanceTransaction:
 # --- the calls ------------------------------------------------------------------------------------
 
 
-def setup_intent_create(*, booking_id: int, idempotency_key: str) -> SetupIntent:
+def _setup_intent_create(*, metadata: dict[str, str], idempotency_key: str) -> SetupIntent:
     """A SetupIntent that collects a card in the browser (Stripe.js `confirmCardSetup`)."""
     obj = _call(
         client().v1.setup_intents.create,
-        params={"usage": "on_session", "payment_method_types": ["card"], "metadata": {"booking": str(booking_id)}},
+        params={"usage": "on_session", "payment_method_types": ["card"], "metadata": metadata},
         options=_key(idempotency_key),
     )
     return SetupIntent(
         id=obj["id"], client_secret=obj["client_secret"], status=obj["status"], payment_method=obj.get("payment_method")
     )
+
+
+def setup_intent_create(*, booking_id: int, idempotency_key: str) -> SetupIntent:
+    return _setup_intent_create(metadata={"booking": str(booking_id)}, idempotency_key=idempotency_key)
 
 
 def setup_intent_retrieve(setup_intent_id: str) -> SetupIntent:
@@ -269,14 +273,13 @@ def setup_intent_retrieve(setup_intent_id: str) -> SetupIntent:
     )
 
 
-def deposit_payment_intent_create(
-    *, amount: int, currency: str, payment_method: str, booking_id: int, idempotency_key: str
+def _card_payment_create(
+    *, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
 ) -> PaymentIntent:
-    """Charge the deposit in full now (automatic capture; separate charges and transfers: the money
-    stays on the platform until a refund or a release), confirming at once with the card collected
-    by the SetupIntent. `requires_action` means the bank wants 3-D Secure in the browser."""
+    """Charge `amount` now (automatic capture), confirming at once with the card collected by a
+    SetupIntent. `requires_action` means the bank wants 3-D Secure in the browser."""
     if amount <= 0:
-        raise ValueError("a deposit payment is positive")
+        raise ValueError("a card payment is positive")
     obj = _call(
         client().v1.payment_intents.create,
         params={
@@ -286,13 +289,26 @@ def deposit_payment_intent_create(
             "payment_method_types": ["card"],
             "capture_method": "automatic",
             "confirm": True,
-            # The emulator refuses `transfer_group` on a PaymentIntent: the booking travels in
-            # metadata, and a release names its charge as `source_transaction`.
-            "metadata": {"booking": str(booking_id), "purpose": "deposit"},
+            "metadata": metadata,
         },
         options=_key(idempotency_key),
     )
     return _payment_intent(obj)
+
+
+def deposit_payment_intent_create(
+    *, amount: int, currency: str, payment_method: str, booking_id: int, idempotency_key: str
+) -> PaymentIntent:
+    """Charge the deposit in full (separate charges and transfers: the money stays on the platform
+    until a refund or a release). The emulator refuses `transfer_group` on a PaymentIntent: the
+    booking travels in metadata, and a release names its charge as `source_transaction`."""
+    return _card_payment_create(
+        amount=amount,
+        currency=currency,
+        payment_method=payment_method,
+        metadata={"booking": str(booking_id), "purpose": "deposit"},
+        idempotency_key=idempotency_key,
+    )
 
 
 def payment_intent_retrieve(payment_intent_id: str) -> PaymentIntent:
@@ -315,14 +331,7 @@ def refund_create(*, payment_intent_id: str, amount: int, idempotency_key: str, 
     params: dict[str, Any] = {"payment_intent": payment_intent_id, "amount": amount}
     if metadata:
         params["metadata"] = {str(k): str(v) for k, v in metadata.items()}
-    obj = _call(client().v1.refunds.create, params=params, options=_key(idempotency_key))
-    return Refund(
-        id=obj["id"],
-        status=obj.get("status") or "",
-        amount=int(obj["amount"]),
-        currency=str(obj["currency"]).upper(),
-        payment_intent=_id_of(obj.get("payment_intent")),
-    )
+    return _refund(_call(client().v1.refunds.create, params=params, options=_key(idempotency_key)))
 
 
 def transfer_create(
@@ -348,28 +357,11 @@ def transfer_create(
     }
     if metadata:
         params["metadata"] = {str(k): str(v) for k, v in metadata.items()}
-    obj = _call(client().v1.transfers.create, params=params, options=_key(idempotency_key))
-    return Transfer(
-        id=obj["id"],
-        amount=int(obj["amount"]),
-        currency=str(obj["currency"]).upper(),
-        destination=_id_of(obj.get("destination")) or "",
-        source_transaction=_id_of(obj.get("source_transaction")),
-        transfer_group=obj.get("transfer_group"),
-    )
+    return _transfer(_call(client().v1.transfers.create, params=params, options=_key(idempotency_key)))
 
 
 def balance_transaction_retrieve(balance_transaction_id: str) -> BalanceTransaction:
     return _balance_transaction(_call(client().v1.balance_transactions.retrieve, balance_transaction_id))
-
-
-def balance_transactions_list(*, created_gte: int | None = None, limit: int = 100) -> list[BalanceTransaction]:
-    """Every balance transaction (from `created_gte`, a Unix time), following the pages."""
-    params: dict[str, Any] = {"limit": limit}
-    if created_gte is not None:
-        params["created"] = {"gte": created_gte}
-    page = _raw(client().v1.balance_transactions.list, params=params)
-    return [_balance_transaction(item.to_dict()) for item in _raw(lambda: list(page.auto_paging_iter()))]
 
 
 def webhook_event(*, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
@@ -400,8 +392,7 @@ def refund_retrieve(refund_id: str) -> Refund:
     return _refund(_call(client().v1.refunds.retrieve, refund_id))
 
 
-def transfer_retrieve(transfer_id: str) -> Transfer:
-    obj = _call(client().v1.transfers.retrieve, transfer_id)
+def _transfer(obj: Any) -> Transfer:
     return Transfer(
         id=obj["id"],
         amount=int(obj["amount"]),
@@ -410,6 +401,10 @@ def transfer_retrieve(transfer_id: str) -> Transfer:
         source_transaction=_id_of(obj.get("source_transaction")),
         transfer_group=obj.get("transfer_group"),
     )
+
+
+def transfer_retrieve(transfer_id: str) -> Transfer:
+    return _transfer(_call(client().v1.transfers.retrieve, transfer_id))
 
 
 @dataclass(frozen=True)
@@ -452,36 +447,20 @@ def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dic
 
 
 def order_setup_intent_create(*, order_id: int, idempotency_key: str) -> SetupIntent:
-    obj = _call(
-        client().v1.setup_intents.create,
-        params={"usage": "on_session", "payment_method_types": ["card"], "metadata": {"addon_order": str(order_id)}},
-        options=_key(idempotency_key),
-    )
-    return SetupIntent(
-        id=obj["id"], client_secret=obj["client_secret"], status=obj["status"], payment_method=obj.get("payment_method")
-    )
+    return _setup_intent_create(metadata={"addon_order": str(order_id)}, idempotency_key=idempotency_key)
 
 
 def order_payment_intent_create(
     *, amount: int, currency: str, payment_method: str, order_id: int, kind: str, idempotency_key: str
 ) -> PaymentIntent:
-    """Charge an add-on order now (automatic capture), confirming with the collected card."""
-    if amount <= 0:
-        raise ValueError("an order payment is positive")
-    obj = _call(
-        client().v1.payment_intents.create,
-        params={
-            "amount": amount,
-            "currency": currency.lower(),
-            "payment_method": payment_method,
-            "payment_method_types": ["card"],
-            "capture_method": "automatic",
-            "confirm": True,
-            "metadata": {"addon_order": str(order_id), "purpose": "addon", "kind": kind},
-        },
-        options=_key(idempotency_key),
+    """Charge an add-on order: the platform's income at once, never in trust."""
+    return _card_payment_create(
+        amount=amount,
+        currency=currency,
+        payment_method=payment_method,
+        metadata={"addon_order": str(order_id), "purpose": "addon", "kind": kind},
+        idempotency_key=idempotency_key,
     )
-    return _payment_intent(obj)
 
 
 # --- reconciliation -----------------------------------------------------------------------------------
