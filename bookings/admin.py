@@ -4,17 +4,7 @@ check the state, lock the rows and write the audit trail."""
 from django.contrib import admin
 
 from bookings.models import Appointment, Booking, CancellationEvidence, CancellationPolicy
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from marketplace.admin import ReadOnlyAdmin
 
 
 class AppointmentInline(admin.TabularInline):

@@ -9,16 +9,11 @@ from marketplace.rates import EURO
 from marketplace.services import exchange_rate_delete, exchange_rate_save
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the trail is append-only, also for superusers."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (they check the state, lock and audit) or that are
+    append-only: the admin shows them, also to superusers, and changes nothing."""
 
-    list_display = ["at", "action", "actor_id", "target_type", "target_id"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_id"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -26,6 +21,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "actor_id", "target_type", "target_id"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["action", "target_id"]
+    date_hierarchy = "at"
 
 
 class ExchangeRateForm(forms.ModelForm):

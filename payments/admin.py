@@ -1,0 +1,93 @@
+"""Payments in the admin: everything that moves money is read-only (the services write it, the
+ledger is append-only); a provider's payout terms are editable, and the admin logs who changed them."""
+
+from django.contrib import admin
+
+from marketplace.admin import ReadOnlyAdmin
+from payments.models import (
+    AddonOrder,
+    Deposit,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    PayoutAccount,
+    ReconciliationRun,
+    Refund,
+    Release,
+    StripeEvent,
+)
+
+
+@admin.register(Deposit)
+class DepositAdmin(ReadOnlyAdmin):
+    list_display = ["booking", "amount", "currency", "status", "dispute_status", "paid_at", "payment_intent_id"]
+    list_filter = ["status", "dispute_status", "currency"]
+    search_fields = ["booking__id", "payment_intent_id", "charge_id", "verification_code"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["booking", "amount", "fee", "fee_commission", "currency", "status", "stripe_refund_id"]
+    list_filter = ["status", "currency"]
+    search_fields = ["booking__id", "stripe_refund_id"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin):
+    list_display = ["booking", "provider", "amount", "commission", "currency", "status", "paid_at"]
+    list_filter = ["status", "currency"]
+    search_fields = ["booking__id", "provider__name", "stripe_transfer_id", "wire_reference"]
+
+
+@admin.register(AddonOrder)
+class AddonOrderAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "patient", "kind", "amount", "currency", "status"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["created", "id", "type", "processed_at", "attempts", "last_error"]
+    list_filter = ["type"]
+    search_fields = ["id"]
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    fields = ["account", "amount", "currency"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["posted_at", "kind", "external_source", "external_id", "booking"]
+    list_filter = ["kind", "external_source"]
+    search_fields = ["external_id", "booking__id"]
+    inlines = [LedgerEntryInline]
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "currency", "kind", "balance"]
+    list_filter = ["kind", "currency", "is_trust"]
+    search_fields = ["code"]
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    pass
+
+
+@admin.register(PayoutAccount)
+class PayoutAccountAdmin(admin.ModelAdmin):
+    list_display = ["provider", "stripe_account_id", "payouts_enabled", "transfers_active", "auto_release"]
+    search_fields = ["provider__name", "stripe_account_id"]
+    # What Stripe says of the account comes from Connect's account.updated, not from a form.
+    readonly_fields = ["country", "payouts_enabled", "transfers_active"]
