@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -48,38 +49,69 @@ def _transition(release: Release, target: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """Whether a booking's deposit may be asked for now: `refusal` says why not."""
+
+    refusal: Conflict | None
+    live: Release | None = None  # the release already asked for, if any
+    deposit: Deposit | None = None
+    held: int = 0
+
+    @property
+    def can_ask(self) -> bool:
+        return self.refusal is None
+
+
+def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
+    """The rules of `release_request`, also read by the pages to offer the button only when the
+    request would be accepted."""
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        return ReleaseCheck(
+            Conflict(
+                _("A booking that is %(status)s has no deposit to release.")
+                % {"status": BookingStatus(booking.status).label.lower()},
+                code="release_not_allowed",
+            )
+        )
+    live = Release.objects.filter(booking=booking).exclude(status=ReleaseStatus.REJECTED).first()
+    if live is not None:
+        return ReleaseCheck(
+            Conflict(
+                _("The deposit of this booking was already asked for (%(status)s).")
+                % {"status": ReleaseStatus(live.status).label.lower()},
+                code="release_exists",
+            ),
+            live=live,
+        )
+    first = booking.appointments.order_by("start").first()
+    if first is None or first.start > now:
+        return ReleaseCheck(
+            Conflict(_("The deposit can be asked for once the first appointment has begun."), code="release_too_early")
+        )
+    deposit = Deposit.objects.filter(booking=booking).first()
+    if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == "open":
+        return ReleaseCheck(
+            Conflict(
+                _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
+                code="deposit_not_held",
+            )
+        )
+    held = ledger.held(booking=booking, currency=deposit.currency)
+    if held <= 0:
+        return ReleaseCheck(Conflict(_("Nothing is held in trust for this booking."), code="deposit_not_held"))
+    return ReleaseCheck(None, deposit=deposit, held=held)
+
+
 def release_request(*, booking: Booking, actor: User, now: dt.datetime) -> Release:
     """A member of the booking's provider asks for its deposit, once the first appointment began."""
     require_member(user=actor, provider=booking.provider)
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
-        live = Release.objects.filter(booking=booking).exclude(status=ReleaseStatus.REJECTED).first()
-        if live is not None:
-            raise Conflict(
-                _("The deposit of this booking was already asked for (%(status)s).")
-                % {"status": ReleaseStatus(live.status).label.lower()},
-                code="release_exists",
-            )
-        if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-            raise Conflict(
-                _("A booking that is %(status)s has no deposit to release.")
-                % {"status": BookingStatus(booking.status).label.lower()},
-                code="release_not_allowed",
-            )
-        first = booking.appointments.order_by("start").first()
-        if first is None or first.start > now:
-            raise Conflict(
-                _("The deposit can be asked for once the first appointment has begun."), code="release_too_early"
-            )
-        deposit = Deposit.objects.filter(booking=booking).first()
-        if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == "open":
-            raise Conflict(
-                _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
-                code="deposit_not_held",
-            )
-        held = ledger.held(booking=booking, currency=deposit.currency)
-        if held <= 0:
-            raise Conflict(_("Nothing is held in trust for this booking."), code="deposit_not_held")
+        check = release_check(booking=booking, now=now)
+        if check.refusal is not None:
+            raise check.refusal
+        deposit, held = check.deposit, check.held
         release = Release.objects.create(
             booking=booking,
             provider=booking.provider,
