@@ -59,7 +59,7 @@ format: install-dev
 	$(PY) -m ruff format .
 
 worker: install
-	$(VENV)/bin/celery -A marketplace worker --beat --loglevel=info
+	$(VENV)/bin/celery -A config worker --beat --loglevel=info
 
 # A benchmark, not a test: drops and recreates the PostgreSQL database BENCH_DATABASE_URL
 # (default postgres://postgres@127.0.0.1:5432/medibroker_bench) and exits 1 when a target is missed.

@@ -21,7 +21,7 @@ def _fast_passwords(settings):
 def _eager_tasks(request):
     """Tasks run in the test's own process, also when a broker is configured (the services run),
     so tests see their effects; only `real_worker` tests send them through the broker."""
-    from marketplace.celery import app
+    from config.celery import app
 
     if request.node.get_closest_marker("real_worker"):
         yield

@@ -28,7 +28,7 @@ from accounts.serializers import (
     TokenResponseSerializer,
 )
 from accounts.services import terms_accept
-from marketplace.errors import Forbidden, ValidationFailed
+from core.errors import Forbidden, ValidationFailed
 
 
 class SignupAPI(APIView):

@@ -13,8 +13,8 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Gender
 from accounts.services import PatientDetails, patient_register, patient_registration_check
-from marketplace.errors import ValidationFailed
-from marketplace.money import currency_choices
+from core.errors import ValidationFailed
+from core.money import currency_choices
 
 
 class PatientDetailsForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from marketplace.money import currency_choices
+from core.money import currency_choices
 
 
 class StaffGroup(models.TextChoices):

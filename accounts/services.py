@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
 from accounts.selectors import terms_current
-from marketplace.audit import audit_record
-from marketplace.errors import ValidationFailed
+from core.audit import audit_record
+from core.errors import ValidationFailed
 
 
 @dataclass(frozen=True, kw_only=True)

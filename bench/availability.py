@@ -119,7 +119,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_DEBUG"] = "false"  # no query log, as in production
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -438,7 +438,7 @@ def measure(*, runs: int, warmup: int, now: dt.datetime) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from marketplace.celery import app
+    from config.celery import app
 
     # The after-commit refresh goes to the broker, as in production, instead of running here.
     app.conf.task_always_eager = False

@@ -182,7 +182,7 @@ def prepare_database(maintenance_url: str, name: str, *, recreate: bool, random_
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_DEBUG"] = "false"  # no query log, as in production
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -199,7 +199,7 @@ def _nice(amount: float, step: int) -> int:
 
 def _price_minor(eur: float, currency: str) -> int:
     """A price given in euros, in minor units of `currency`, rounded as people price things."""
-    from marketplace.money import exponent
+    from core.money import exponent
 
     rate = float(RATES.get(currency) or UNRATED.get(currency) or 1)
     major = eur * rate
@@ -212,7 +212,7 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random) -> dict[str, i
     from django.db import transaction
     from django.utils.text import slugify
 
-    from marketplace.models import ExchangeRate
+    from core.models import ExchangeRate
     from providers.models import (
         Accreditation,
         AvailabilityException,
@@ -430,7 +430,7 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random) -> dict[str, i
 
 
 def build_derived(now: dt.datetime) -> tuple[int, int]:
-    from marketplace.search import search_reindex
+    from core.search import search_reindex
     from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
 
     indexed = search_reindex()
@@ -463,13 +463,13 @@ def bench_urlconf() -> str:
     from django.http import JsonResponse
     from django.urls import path
 
-    import marketplace.urls
+    import config.urls
 
     def bare(request):
         return JsonResponse({"ok": True})
 
     module = types.ModuleType("bench_urls")
-    module.urlpatterns = [path("bench/bare/", bare, name="bench_bare"), *marketplace.urls.urlpatterns]
+    module.urlpatterns = [path("bench/bare/", bare, name="bench_bare"), *config.urls.urlpatterns]
     sys.modules[module.__name__] = module
     return module.__name__
 

@@ -4,7 +4,7 @@ check the state, lock the rows and write the audit trail."""
 from django.contrib import admin
 
 from bookings.models import Appointment, Booking, CancellationEvidence, CancellationPolicy
-from marketplace.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 class AppointmentInline(admin.TabularInline):

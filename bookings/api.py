@@ -24,10 +24,10 @@ from bookings.serializers import (
     HoldInputSerializer,
     RescheduleInputSerializer,
 )
+from core.errors import NotFound
+from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
+from core.serializers import ApiErrorSerializer
 from documents.selectors import document_of_owner
-from marketplace.errors import NotFound
-from marketplace.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
-from marketplace.serializers import ApiErrorSerializer
 from providers.selectors import offerings_public, provider_for_member
 
 TAGS = ["Bookings"]

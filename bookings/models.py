@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bookings.policy import Evidence, PolicyTerms, Reason, Tier
-from marketplace.money import Money, currency_choices
+from core.money import Money, currency_choices
 
 
 class CancellationPolicy(models.Model):

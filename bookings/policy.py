@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from marketplace.money import Money, format_money
+from core.money import Money, format_money
 
 
 class Reason(StrEnum):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
-from marketplace.errors import NotFound
+from core.errors import NotFound
 from providers.models import Provider
 
 

@@ -16,8 +16,8 @@ from bookings.models import (
     EvidenceReview,
 )
 from bookings.selectors import booking_cancellation_schedule
-from marketplace.money import Money
-from providers.serializers import MoneySerializer, NamedEnumField
+from core.money import Money
+from core.serializers import MoneySerializer, NamedEnumField
 
 
 def _money(amount: int | None, currency: str) -> dict | None:

@@ -33,9 +33,9 @@ from bookings.selectors import (
     patient_bookings,
     provider_appointments,
 )
+from core.errors import NotFound
+from core.pages import run_service
 from documents.services import document_upload
-from marketplace.errors import NotFound
-from marketplace.pages import run_service
 from providers.selectors import provider_for_member
 from providers.services.permissions import member_role
 

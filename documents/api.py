@@ -20,13 +20,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import NotFound, error_body
+from core.serializers import ApiErrorSerializer
 from documents import services
 from documents.models import CONTENT_TYPES
 from documents.responses import attachment_response
 from documents.selectors import document_for_read, document_of_owner, documents_of_owner
 from documents.serializers import DocumentSerializer, DocumentUploadSerializer, GrantInputSerializer, GrantSerializer
-from marketplace.errors import NotFound, error_body
-from marketplace.serializers import ApiErrorSerializer
 
 TAGS = ["Medical documents"]
 READ_ERRORS = {404: ApiErrorSerializer}

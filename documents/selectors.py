@@ -9,8 +9,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.errors import NotFound
 from documents.models import DocumentGrant, MedicalDocument
-from marketplace.errors import NotFound
 from providers.models import Provider, VerificationStatus
 
 

@@ -23,11 +23,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
+from core.audit import audit_record
+from core.errors import Conflict, NotFound, ValidationFailed
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
 from documents.sniff import HEAD_BYTES, sniff
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, NotFound, ValidationFailed
 from providers.models import Provider, VerificationStatus
 
 logger = logging.getLogger(__name__)

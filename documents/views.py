@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError, NotFound
+from core.pages import apply_domain_error
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
 from documents.models import MedicalDocument
 from documents.responses import attachment_response
 from documents.selectors import document_for_read, document_of_owner, documents_of_owner
-from marketplace.errors import DomainError, NotFound
-from providers.forms import apply_domain_error
 
 
 def _my_document(request, document_id: uuid.UUID) -> MedicalDocument:

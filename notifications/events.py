@@ -27,7 +27,7 @@ from accounts.models import User
 from bookings.ics import appointment_ics
 from bookings.models import Booking
 from bookings.selectors import booking_cancellation_schedule
-from marketplace.money import Money, format_money
+from core.money import Money, format_money
 from notifications.rendering import language_of
 from notifications.services import Attachment, notify, site_url
 from providers.models import Location, ProviderMember
@@ -277,7 +277,7 @@ def notify_quote_received(*, quote, now: dt.datetime) -> None:
 
 
 def _quote_received(*, quote_id: int, now: dt.datetime) -> None:
-    from marketplace.models import Quote
+    from core.models import Quote
 
     quote = Quote.objects.select_related("provider", "request__patient__patient_profile").get(pk=quote_id)
     patient = quote.request.patient
@@ -304,7 +304,7 @@ def notify_quote_accepted(*, quote, now: dt.datetime) -> None:
 
 
 def _quote_accepted(*, quote_id: int, now: dt.datetime) -> None:
-    from marketplace.models import Quote
+    from core.models import Quote
 
     quote = Quote.objects.select_related("provider", "booking").get(pk=quote_id)
     for member in _members(quote.provider_id):

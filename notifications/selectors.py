@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from marketplace.errors import Forbidden
+from core.errors import Forbidden
 from notifications.models import Message
 
 LOG_LIMIT = 200

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from marketplace.errors import Forbidden
+from core.errors import Forbidden
 from notifications import services, sms
 from notifications.forms import LogSearchForm, PreferenceForm
 from notifications.selectors import message_log

@@ -3,7 +3,7 @@ ledger is append-only); a provider's payout terms are editable, and the admin lo
 
 from django.contrib import admin
 
-from marketplace.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from payments.models import (
     AddonOrder,
     Deposit,

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
 from bookings.models import Booking
-from marketplace.errors import DomainError
-from marketplace.money import Money
-from marketplace.pages import run_service
+from core.errors import DomainError
+from core.money import Money
+from core.pages import run_service
 from payments import selectors
 from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
 from payments.models import Release

@@ -19,7 +19,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from marketplace.errors import Conflict, DomainError, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 
 # The API version every request is made under (the one stripe-python 16.1 is generated for).
 API_VERSION = "2026-10-28.endive"

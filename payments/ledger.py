@@ -23,8 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.money import CURRENCY_EXPONENTS, Money
+from core.errors import Conflict, ValidationFailed
+from core.money import CURRENCY_EXPONENTS, Money
 from payments.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 
 STRIPE = "stripe"

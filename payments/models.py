@@ -353,7 +353,7 @@ class Deposit(models.Model):
 
     @property
     def money(self):
-        from marketplace.money import Money
+        from core.money import Money
 
         return Money(self.amount, self.currency)
 

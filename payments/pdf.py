@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from fpdf import FPDF
 
-from marketplace.money import Money, exponent
+from core.money import Money, exponent
 
 # QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
 QR_BOX_PIXELS = 8

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.selectors import booking_cancellation_schedule, booking_of_patient
-from marketplace.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from payments.models import DepositStatus
 from payments.pdf import deposit_confirmation_pdf
 from payments.services import deposits

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from bookings.models import Booking
-from marketplace.audit import audit_record
-from marketplace.errors import ValidationFailed
+from core.audit import audit_record
+from core.errors import ValidationFailed
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent

@@ -21,8 +21,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.errors import NotFound
-from marketplace.serializers import ApiErrorSerializer
+from core.errors import NotFound
+from core.serializers import ApiErrorSerializer
 from providers import services
 from providers.availability import offering_free_slots
 from providers.models import (

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from accounts.demo import ensure_demo_user
 from accounts.models import User
-from marketplace.money import Money
+from core.money import Money
 from providers import services
 from providers.models import (
     Accreditation,

@@ -10,8 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from marketplace.errors import DomainError
-from marketplace.money import Money, MoneyError, currency_choices, format_amount, parse_money
+from core.money import Money, MoneyError, currency_choices, format_amount, parse_money
 from providers.models import (
     BookingMode,
     CancellationPolicyChoice,
@@ -45,17 +44,6 @@ LANGUAGE_CHOICES = [
     ("pl", _("Polish")),
     ("nl", _("Dutch")),
 ]
-
-
-def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on the form: per field where it names one, on top otherwise."""
-    placed = False
-    for name, messages in (exc.details or {}).items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(name if name in form.fields else None, str(message))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class ProviderProfileForm(forms.Form):

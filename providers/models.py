@@ -1,6 +1,6 @@
 """Practitioners and facilities: who they are, whether we verified them, what they sell, when.
 
-Prices are integer minor units plus a currency (marketplace.money). Availability is stored in
+Prices are integer minor units plus a currency (core.money). Availability is stored in
 the location's own timezone (wall-clock times); slots are computed as aware datetimes.
 """
 
@@ -16,7 +16,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from marketplace.money import Money, currency_choices
+from core.money import Money, currency_choices
 
 
 class BilingualName(models.Model):
@@ -364,7 +364,7 @@ class Offering(models.Model):
     next_slot_at = models.DateTimeField(_("next free slot"), null=True, blank=True, db_index=True)
     search_text = models.TextField(default="", blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # The lower price in nano-euros at the rates in force (marketplace.rates says how it is rounded),
+    # The lower price in nano-euros at the rates in force (core.rates says how it is rounded),
     # None when the currency has no rate: price filters and the sort by price compare it.
     price_eur_nano = models.BigIntegerField(null=True, blank=True, editable=False)
 

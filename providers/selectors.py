@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from marketplace.errors import NotFound
+from core.errors import NotFound
 from providers.availability import Slot, offering_free_slots
 from providers.models import (
     Accreditation,

@@ -11,19 +11,16 @@ Amounts travel as decimal strings in major units ("1234.50") and come out as
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.money import Money, MoneyError, currency_choices
+from core.money import Money, MoneyError
+from core.serializers import AmountField, MoneySerializer, NamedEnumField, country_field, currency_field
 from providers.models import (
     Accreditation,
     AvailabilityException,
@@ -47,69 +44,6 @@ from providers.models import (
     WeeklyRule,
 )
 from providers.services import LocationDetails, OfferingDetails, ProviderDetails
-
-# --- shared fields -------------------------------------------------------------------------------
-
-
-class NamedEnumField(serializers.ChoiceField):
-    """A choice field documented as the named OpenAPI enum `enum_name`.
-
-    drf-spectacular names enums after the field, and warns when one name ("kind") carries several
-    choice sets or one choice set (currencies, countries) several names. Naming the set here keeps
-    the schema free of warnings without a settings-wide ENUM_NAME_OVERRIDES table.
-    """
-
-    def __init__(self, *, enum_name: str, **kwargs: Any):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedEnumField
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = build_choice_field(self.target)
-        schema.pop("x-spec-enum-id", None)
-        component = ResolvedComponent(
-            name=self.target.enum_name, type=ResolvedComponent.SCHEMA, object=self.target.enum_name, schema=schema
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-def currency_field(**kwargs: Any) -> NamedEnumField:
-    return NamedEnumField(enum_name="CurrencyEnum", choices=currency_choices(), **kwargs)
-
-
-def country_field(**kwargs: Any) -> NamedEnumField:
-    return NamedEnumField(enum_name="CountryEnum", choices=list(countries), **kwargs)
-
-
-_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": _AMOUNT.pattern, "example": "1234.50"})
-class AmountField(serializers.Field):
-    """A major-unit amount written as a decimal string; numbers are refused, as a float would round."""
-
-    default_error_messages = {
-        "invalid": _('Write the amount as a decimal string in major units, for example "1234.50".'),
-    }
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str) or not _AMOUNT.match(data.strip()):
-            self.fail("invalid")
-        return data.strip()
-
-    def to_representation(self, value: Any) -> str:
-        return str(value)
-
-
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.CharField(source="to_decimal", help_text="Major units, as many decimals as the currency has.")
-    currency = currency_field()
-    minor = serializers.IntegerField(source="amount", help_text="Integer minor units (cents, fils, yen).")
-
 
 # --- catalogue ------------------------------------------------------------------------------------
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import StaffGroup
-from marketplace.errors import DomainError, Forbidden, NotFound
-from marketplace.quotes.selectors import provider_median_response
+from core.errors import DomainError, Forbidden, NotFound
+from core.pages import apply_domain_error
+from core.quotes.selectors import provider_median_response
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
@@ -32,7 +33,6 @@ from providers.forms import (
     ProviderJoinForm,
     VerificationForm,
     WeeklyRuleForm,
-    apply_domain_error,
 )
 from providers.models import Location, MemberRole, Offering, Provider, ProviderMember, VerificationStatus
 from providers.selectors import (

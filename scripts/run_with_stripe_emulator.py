@@ -47,7 +47,7 @@ def _register_webhook(base: str, url: str, secret: str) -> None:
 
 def _settings():
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

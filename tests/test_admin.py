@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from marketplace.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_records_only_services_write_cannot_be_added_there(superuser_client, mod
 
 def test_money_and_audit_records_are_read_only_in_the_admin():
     from bookings.models import Booking
-    from marketplace.models import AuditEvent
+    from core.models import AuditEvent
     from payments.models import Deposit, LedgerEntry, LedgerTransaction, Refund, Release
 
     for model in (AuditEvent, Booking, Deposit, Refund, Release, LedgerTransaction):

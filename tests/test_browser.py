@@ -141,8 +141,8 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from marketplace.models import ExchangeRate
-    from marketplace.search import search_reindex
+    from core.models import ExchangeRate
+    from core.search import search_reindex
     from providers.models import Procedure
     from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
     from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
@@ -229,8 +229,8 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
 
     from accounts.tests.factories import PASSWORD, PatientFactory, UserFactory
     from bookings.models import Booking, BookingStatus
+    from core.models import QuoteRequest
     from documents.tests import samples
-    from marketplace.models import QuoteRequest
     from providers.tests.factories import LocationFactory, MemberFactory, ProviderFactory
 
     settings.MEDIA_ROOT = tmp_path

@@ -77,9 +77,9 @@ def scene(patient, careteam, finance, settings, tmp_path):
     from cryptography.fernet import Fernet
     from django.utils import timezone
 
+    from core.quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
     from documents.tests import samples
     from documents.tests.helpers import upload_file
-    from marketplace.quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
     from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
 
     settings.MEDIA_ROOT = tmp_path

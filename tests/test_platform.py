@@ -20,7 +20,7 @@ from accounts.demo import PEOPLE
 from accounts.models import PatientProfile, TermsAcceptance, User
 from accounts.tasks import clear_expired_sessions
 from conftest import REQUIRE_SERVICES
-from marketplace.models import AuditEvent, QuoteRequest
+from core.models import AuditEvent, QuoteRequest
 from providers.demo import PROVIDERS
 from providers.models import Location, Provider
 from providers.selectors import offerings_public, providers_public
@@ -131,7 +131,7 @@ def test_health_check_reaches_the_broker(client):
 def test_a_celery_worker_runs_a_task_sent_through_redis():
     from celery.contrib.testing.worker import start_worker
 
-    from marketplace.celery import app
+    from config.celery import app
 
     make_sessions()
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):

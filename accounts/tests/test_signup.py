@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import PatientProfile, TermsAcceptance, User
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

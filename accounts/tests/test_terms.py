@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import TermsAcceptance
 from accounts.selectors import user_must_accept_terms
 from accounts.services import terms_accept, terms_publish
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ GiST index compare provider_id with `=`. SQLite has no exclusion constraints; th
 
 from django.db import migrations
 
-from marketplace.migration_utils import vendor_sql
+from core.migration_utils import vendor_sql
 
 
 class Migration(migrations.Migration):

@@ -21,8 +21,8 @@ from bookings.services.common import (
     slot_taken,
     transition,
 )
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
 from notifications.events import notify_appointment_changed
 from providers.availability import offering_free_slots
 from providers.models import Offering, Provider

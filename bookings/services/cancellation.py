@@ -30,9 +30,9 @@ from bookings.models import (
     EvidenceStatus,
 )
 from bookings.services.common import check_transition, free_time, lock_booking, transition
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, ValidationFailed
 from documents.models import MedicalDocument
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
 from notifications.events import notify_booking_cancelled
 
 EVIDENCE_WINDOW = dt.timedelta(days=14)

@@ -23,8 +23,8 @@ from bookings.models import (
     BookingStatus,
     CancellationPolicy,
 )
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict
+from core.audit import audit_record
+from core.errors import Conflict
 from providers.models import Offering
 from providers.services.derived import offerings_changed
 

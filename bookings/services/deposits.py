@@ -21,9 +21,9 @@ from bookings.services.common import (
     slot_taken,
     transition,
 )
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.money import Money
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
+from core.money import Money
 from notifications.events import notify_booking_confirmed
 from providers.models import Location, Offering, Provider
 from providers.services.derived import offerings_changed

@@ -17,8 +17,8 @@ from bookings.services.common import (
     provider_offering_ids,
     slot_taken,
 )
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, ValidationFailed
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
 from providers.availability import offering_free_slots
 from providers.models import BookingMode, Offering, Provider
 from providers.services.derived import offerings_changed

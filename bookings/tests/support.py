@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bookings.models import Booking
 from bookings.services import booking_create_awaiting_deposit
-from marketplace.money import Money
+from core.money import Money
 from providers.tests.factories import OfferingFactory, open_weekdays
 
 UTC = dt.UTC

@@ -16,8 +16,8 @@ from bookings.services import (
     booking_reschedule,
 )
 from bookings.tests.support import MONDAY, NOW, awaiting, bookable, paris
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
-from marketplace.models import AuditEvent
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.models import AuditEvent
 from providers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

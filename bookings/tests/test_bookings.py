@@ -15,8 +15,8 @@ from accounts.tests.factories import PatientFactory
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.services import booking_expire_holds, booking_hold
 from bookings.tasks import expire_held_bookings
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.models import AuditEvent
+from core.errors import Conflict, ValidationFailed
+from core.models import AuditEvent
 from providers.availability import offering_busy_intervals, offering_first_free_slot, offering_free_slots
 from providers.models import BookingMode, VerificationStatus
 from providers.services.derived import offerings_refresh_next_slot

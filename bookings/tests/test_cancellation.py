@@ -21,10 +21,10 @@ from bookings.services import (
 )
 from bookings.tasks import apply_evidence_deadlines
 from bookings.tests.support import FOUR_WEEKS_ON, NOW, PARIS, awaiting, bookable, paris
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.models import AuditEvent
+from core.money import Money
 from documents.services import document_upload
-from marketplace.errors import Conflict, Forbidden, ValidationFailed
-from marketplace.models import AuditEvent
-from marketplace.money import Money
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from bookings.services import (
     booking_hold,
 )
 from bookings.tests.support import NOW, awaiting, bookable, paris
-from marketplace.errors import Conflict
-from marketplace.models import AuditEvent
+from core.errors import Conflict
+from core.models import AuditEvent
 
 
 def require_postgresql() -> None:

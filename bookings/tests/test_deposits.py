@@ -18,9 +18,9 @@ from bookings.services import (
 )
 from bookings.tasks import expire_unpaid_bookings
 from bookings.tests.support import FOUR_WEEKS_ON, NOW, awaiting, bookable, paris
-from marketplace.errors import Conflict, ValidationFailed
-from marketplace.models import AuditEvent
-from marketplace.money import Money
+from core.errors import Conflict, ValidationFailed
+from core.models import AuditEvent
+from core.money import Money
 from providers.models import VerificationStatus
 from providers.tests.factories import ProviderFactory
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from bookings.models import BookingStatus, CancellationEvidence, EvidenceStatus
 from bookings.services import booking_cancel, booking_confirm_deposit
 from bookings.tests.support import PARIS, awaiting, bookable
+from core.models import AuditEvent
 from documents.services import document_upload
-from marketplace.models import AuditEvent
 from providers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

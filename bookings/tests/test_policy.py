@@ -22,7 +22,7 @@ from bookings.policy import (
     describe_schedule,
     schedule,
 )
-from marketplace.money import CURRENCY_EXPONENTS, Money
+from core.money import CURRENCY_EXPONENTS, Money
 
 PARIS = ZoneInfo("Europe/Paris")
 DEPOSIT = Money(50_000, "EUR")  # €500.00

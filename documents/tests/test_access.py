@@ -16,12 +16,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from core.errors import NotFound, ValidationFailed
+from core.models import AuditEvent
 from documents import services
 from documents.models import DocumentGrant
 from documents.tests.helpers import upload_file
 from documents.tests.samples import pdf, png
-from marketplace.errors import NotFound, ValidationFailed
-from marketplace.models import AuditEvent
 from providers.models import MemberRole, VerificationStatus
 from providers.tests.factories import MemberFactory, ProviderFactory
 

@@ -15,12 +15,12 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Conflict
+from core.models import AuditEvent
 from documents import services
 from documents.models import MedicalDocument
 from documents.tests import samples
 from documents.tests.helpers import stored_files, upload_file
-from marketplace.errors import Conflict
-from marketplace.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ValidationFailed
+from core.models import AuditEvent
 from documents import services
 from documents.models import DocumentKind, MedicalDocument
 from documents.sniff import sniff
 from documents.tests import samples
 from documents.tests.helpers import stored_files, upload_file
-from marketplace.errors import ValidationFailed
-from marketplace.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

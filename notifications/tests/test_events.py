@@ -11,7 +11,7 @@ from accounts.tests.factories import PatientFactory
 from bookings.policy import Reason
 from bookings.services import booking_cancel, booking_reschedule
 from bookings.tests.support import NOW, paris
-from marketplace.quotes.services import (
+from core.quotes.services import (
     LineInput,
     SlotInput,
     quote_accept,

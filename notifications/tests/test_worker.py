@@ -22,7 +22,7 @@ services = pytest.mark.skipif(not (settings.REDIS_URL or REQUIRE_SERVICES), reas
 def test_a_real_worker_sends_a_recorded_message_once(patient):
     from celery.contrib.testing.worker import start_worker
 
-    from marketplace.celery import app
+    from config.celery import app
 
     with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
         (message,) = notify(event="release_paid", recipient=patient, context={}, key="worker:1", now=NOW)

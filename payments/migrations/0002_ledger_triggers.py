@@ -16,7 +16,7 @@ from django.db import migrations
 
 # Statements run with parameters, so a literal % (RAISE's placeholder) is written %%.
 
-from marketplace.migration_utils import vendor_sql
+from core.migration_utils import vendor_sql
 
 POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION payments_check_balanced() RETURNS trigger AS $$

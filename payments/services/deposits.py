@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_confirm_deposit
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from core.audit import audit_record
+from core.errors import Conflict, NotFound, ValidationFailed
 from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
 

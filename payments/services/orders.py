@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.money import Money
+from core.audit import audit_record
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.money import Money
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import AddonKind, AddonOrder, AddonOrderStatus

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, DomainError
-from marketplace.money import bps_share, charge_step
+from core.audit import audit_record
+from core.errors import Conflict, DomainError
+from core.money import bps_share, charge_step
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, DepositStatus, PayoutAccount, Refund, RefundStatus

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking, BookingStatus
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from marketplace.money import Money, bps_share, charge_step
+from core.audit import audit_record
+from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from core.money import Money, bps_share, charge_step
 from notifications.events import notify_release_paid
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post

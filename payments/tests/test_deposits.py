@@ -13,8 +13,8 @@ from django.db import connection
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_cancel, booking_confirm_deposit, booking_hold
 from bookings.tests.support import NOW, awaiting, bookable, paris
-from marketplace.errors import Conflict, NotFound
-from marketplace.models import AuditEvent
+from core.errors import Conflict, NotFound
+from core.models import AuditEvent
 from payments import gateway
 from payments.models import Deposit, DepositStatus
 from payments.services.deposits import (

@@ -16,7 +16,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bookings.tests.support import FOUR_WEEKS_ON, NOW, paris
-from marketplace.errors import Conflict
+from core.errors import Conflict
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import LedgerAccount, LedgerTransaction, Release, ReleaseStatus

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bookings.tests.support import awaiting
-from marketplace.errors import Conflict
+from core.errors import Conflict
 from payments import ledger
 from payments.ledger import LedgerError, Leg, ledger_check, ledger_post
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction

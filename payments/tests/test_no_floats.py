@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MONEY_CODE = [
     *sorted(p for p in (ROOT / "payments").rglob("*.py") if p.name != "pdf.py"),
     ROOT / "bookings" / "policy.py",
-    ROOT / "marketplace" / "money.py",
-    ROOT / "marketplace" / "rates.py",
+    ROOT / "core" / "money.py",
+    ROOT / "core" / "rates.py",
 ]
 # A conversion, a float column, or a float annotation (`: float`, `-> float`); code that refuses
 # floats (`isinstance(value, float)`) is fine.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import Conflict, Forbidden, NotFound
-from marketplace.money import Money
+from core.errors import Conflict, Forbidden, NotFound
+from core.money import Money
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import AddonOrderStatus, LedgerAccount, LedgerEntry

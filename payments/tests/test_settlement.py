@@ -11,7 +11,7 @@ import pytest
 from bookings.models import BookingStatus
 from bookings.services import booking_cancel, booking_complete
 from bookings.tests.support import FOUR_WEEKS_ON, NOW, paris
-from marketplace.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import PayoutAccount, Refund, RefundStatus, Release, ReleaseStatus

@@ -15,7 +15,7 @@ import pytest
 
 from bookings.services import booking_cancel
 from bookings.tests.support import NOW
-from marketplace.errors import Conflict
+from core.errors import Conflict
 from payments import ledger
 from payments.ledger import ledger_check
 from payments.models import Deposit, LedgerEntry, LedgerTransaction, Refund, StripeEvent

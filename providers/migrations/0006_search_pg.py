@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from marketplace.migration_utils import vendor_sql
+from core.migration_utils import vendor_sql
 
 
 class Migration(migrations.Migration):

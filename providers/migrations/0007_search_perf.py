@@ -19,7 +19,7 @@ matches by reading the table costs tens of milliseconds at 40,000 offerings (ben
 
 from django.db import migrations
 
-from marketplace.migration_utils import vendor_sql
+from core.migration_utils import vendor_sql
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """Each offering's lower price in nano-euros, so that search filters and sorts by price off an index.
 
 The column is filled here at the rates in force today (UTC), as
-`providers.services.offerings_refresh_prices` computes it (marketplace.rates explains the
+`providers.services.offerings_refresh_prices` computes it (core.rates explains the
 rounding); that refresh keeps it fresh afterwards. On PostgreSQL, search's covering index of
 published offerings is rebuilt to carry the new column too, so that a price filter in the
 default order stays an index-only scan.
@@ -14,8 +14,8 @@ from django.db import migrations, models
 from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Cast, Least, Round
 
-from marketplace.migration_utils import vendor_sql
-from marketplace.money import CURRENCY_EXPONENTS
+from core.migration_utils import vendor_sql
+from core.money import CURRENCY_EXPONENTS
 
 NANO_EURO_CAP = 10**18
 

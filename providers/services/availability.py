@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from marketplace.audit import audit_record
-from marketplace.errors import ValidationFailed
+from core.audit import audit_record
+from core.errors import ValidationFailed
 from providers.models import (
     AvailabilityException,
     ExceptionKind,

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Least, Round
 
-from marketplace.rates import NANO_EURO_CAP, RateTable, rates_on
+from core.rates import NANO_EURO_CAP, RateTable, rates_on
 from providers.models import (
     Offering,
 )

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
-from marketplace.audit import audit_record
-from marketplace.errors import Conflict, ValidationFailed
+from core.audit import audit_record
+from core.errors import Conflict, ValidationFailed
 from providers.models import (
     MemberRole,
     Procedure,

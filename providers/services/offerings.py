@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from marketplace.audit import audit_record
-from marketplace.errors import Forbidden, ValidationFailed
-from marketplace.money import Money
-from marketplace.rates import rates_on
+from core.audit import audit_record
+from core.errors import Forbidden, ValidationFailed
+from core.money import Money
+from core.rates import rates_on
 from providers.models import (
     BookingMode,
     CancellationPolicyChoice,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from marketplace.errors import Forbidden
+from core.errors import Forbidden
 from providers.models import (
     MemberRole,
     Provider,

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 from providers.models import (
     Accreditation,
     AvailabilityException,

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from marketplace.errors import Forbidden, ValidationFailed
-from marketplace.models import AuditEvent
+from core.errors import Forbidden, ValidationFailed
+from core.models import AuditEvent
 from providers.availability import Slot, offering_free_slots
 from providers.models import AvailabilityException, ExceptionKind, Offering, Weekday, WeeklyRule
 from providers.services import exception_add, weekly_rule_add

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts.tests.factories import UserFactory
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from marketplace.models import AuditEvent
-from marketplace.money import Money
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.models import AuditEvent
+from core.money import Money
 from providers.models import (
     BookingMode,
     ContractAcceptance,

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import api as accounts_api
+from core import api as storefront_api
+from core import views
+
+# The admin signs in through allauth (rate limits, e-mail verification, MFA), never on its own form.
+admin.site.login = login_required(admin.site.login)
+
+api_v1 = [
+    path("auth/signup/", accounts_api.SignupAPI.as_view(), name="api_signup"),
+    path("auth/token/", accounts_api.TokenAPI.as_view(), name="api_token"),
+    path("me", accounts_api.MeAPI.as_view(), name="api_me"),
+    path("me/terms", accounts_api.MeTermsAPI.as_view(), name="api_me_terms"),
+    path("search/", storefront_api.SearchAPI.as_view(), name="api_search"),
+    path("compare/", storefront_api.CompareAPI.as_view(), name="api_compare"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("compare/", views.compare, name="compare"),
+    path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
+    path("legal/terms/", views.terms, name="terms"),
+    path("legal/notice/", views.legal_notice, name="legal_notice"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("providers/", include("providers.urls")),
+    path("documents/", include("documents.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("quotes/", include("core.quotes.urls")),
+    path("payments/", include("payments.urls")),
+    path("payments/stripe/", include("payments.webhook_urls")),
+    path("finance/", include("payments.finance_urls")),
+    path("notifications/", include("notifications.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("providers.api_urls")),
+    path("api/v1/", include("documents.api_urls")),
+    path("api/v1/", include("core.quotes.api_urls")),
+    path("api/v1/", include("bookings.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

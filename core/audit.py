@@ -1,0 +1,38 @@
+"""Writing to the append-only audit trail. Every service that changes state calls `audit_record`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from core.models import AuditEvent
+
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+def audit_record(
+    *,
+    actor: models.Model | None,
+    action: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Append one event. `action` is dotted, e.g. "accounts.terms.accepted"."""
+    if not _ACTION.match(action):
+        raise ValueError(f"audit action {action!r} is not in dotted form (app.subject.verb)")
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", True) else None
+    return AuditEvent.objects.create(
+        actor_id=actor_id,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+        at=now or timezone.now(),
+    )

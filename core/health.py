@@ -1,0 +1,50 @@
+"""Health of the parts a request depends on: database, cache and (when configured) the broker."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def check_cache() -> str:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", timeout=10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("the value written was not read back")
+    cache.delete(key)
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager (no broker configured)"
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "connected"
+
+
+CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
+    report: dict[str, dict[str, str]] = {}
+    healthy = True
+    for name, check in CHECKS.items():
+        try:
+            report[name] = {"status": "ok", "detail": check()}
+        except Exception as exc:
+            healthy = False
+            report[name] = {"status": "error", "detail": f"{type(exc).__name__}: {exc}"}
+    return healthy, report

@@ -1,0 +1,77 @@
+"""Registries that let a lower floor call a higher one without importing it.
+
+An app on a higher floor fills a hook in its `AppConfig.ready()`; the lower floor calls the hook
+and gets whatever the registered functions answer. The import rule (an app imports only apps on
+the floors below it, docs/architecture.md) then holds with no exception: the lower floor knows the
+hook's signature, never who answers it.
+
+- `busy_intervals(provider_ids, start, end)` → the `(provider_id, start, end)` intervals already
+  taken (bookings answers: held and confirmed appointments). Providers subtract them from free slots.
+- `offerings_changed(offering_ids)` → nothing; called after a change to offerings has committed
+  (the storefront refreshes its search index and next free slots).
+- `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment
+  whose `metadata` names `kind` (deposits, add-on orders): payments' webhooks dispatch through it.
+- `personal_data` and `case_items` collect declarations that the privacy requests and the
+  careteam's case board will read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Hook(Generic[F]):
+    """An ordered list of receivers; registering the same function twice keeps one."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._receivers: list[F] = []
+
+    def register(self, receiver: F) -> F:
+        if receiver not in self._receivers:
+            self._receivers.append(receiver)
+        return receiver
+
+    def __iter__(self) -> Iterator[F]:
+        return iter(tuple(self._receivers))
+
+    def __len__(self) -> int:
+        return len(self._receivers)
+
+    def call(self, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every receiver's answer, in the order they registered."""
+        return [receiver(*args, **kwargs) for receiver in self]
+
+
+class KeyedHook(Generic[F]):
+    """One receiver per key (a payment's kind, say); a second registration of a key is a bug."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._receivers: dict[str, F] = {}
+
+    def register(self, key: str) -> Callable[[F], F]:
+        def decorate(receiver: F) -> F:
+            existing = self._receivers.get(key)
+            if existing is not None and existing is not receiver:
+                raise RuntimeError(f"{self.name}: {key!r} is already handled by {existing!r}")
+            self._receivers[key] = receiver
+            return receiver
+
+        return decorate
+
+    def get(self, key: str) -> F | None:
+        return self._receivers.get(key)
+
+    def keys(self) -> list[str]:
+        return sorted(self._receivers)
+
+
+busy_intervals: Hook[Callable[..., Any]] = Hook("busy_intervals")
+offerings_changed: Hook[Callable[..., Any]] = Hook("offerings_changed")
+payment_succeeded: KeyedHook[Callable[..., Any]] = KeyedHook("payment_succeeded")
+personal_data: Hook[Any] = Hook("personal_data")
+case_items: Hook[Callable[..., Any]] = Hook("case_items")

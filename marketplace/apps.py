@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class MarketplaceConfig(AppConfig):
-    name = "marketplace"
-    verbose_name = "MediBroker"
