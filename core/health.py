@@ -28,9 +28,10 @@ def check_cache() -> str:
 def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager (no broker configured)"
-    from config.celery import app
+    # The project's Celery app (config/celery.py), found without importing the floor above.
+    from celery import current_app
 
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "connected"
 
