@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 
 @dataclass(frozen=True, kw_only=True)
 class PatientDetails:
-    """What the terms ask a patient to give (DESIGN.md §3, "Patients")."""
+    """What the terms ask a patient to give (docs/decisions.md#patients-and-representatives)."""
 
     first_name: str
     last_name: str

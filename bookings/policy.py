@@ -1,6 +1,6 @@
 """The cancellation policy engine: what a cancellation costs, and why, in integers.
 
-Rules (DESIGN.md §3, from the MEDICAIM terms):
+Rules (docs/decisions.md#cancellation-rules, from the operator's terms of use):
 - A policy has tiers: cancelled at least `days` calendar days before the first appointment (in
   the provider's timezone) → a fee of `fee_bps` basis points of the deposit. The platform
   default: 15+ days free, 8–14 days half, 0–7 days all; no-show all.

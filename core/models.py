@@ -71,7 +71,7 @@ class SearchTerm(models.Model):
         return self.word
 
 
-# --- quote requests and quotes (DESIGN.md §2.4) ------------------------------------------------
+# --- quote requests and quotes (docs/decisions.md#quotes) --------------------------------------
 
 
 class QuoteRequestStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 """Money as integer minor units plus an ISO 4217 currency.
 
-Rules (DESIGN.md §4, research-payments.md §7):
+Rules (docs/decisions.md#money):
 - an amount is an `int` of the currency's minor unit, never a float;
 - the exponent comes from our own table, which follows Stripe's (not CLDR's) decimals: Stripe
   is where the money moves, and CLDR disagrees for ISK among others;

@@ -1,4 +1,5 @@
-"""SMS: the only module that talks to Twilio (STYLE.md). Without Twilio's settings, a console backend.
+"""SMS: the only module that talks to Twilio (docs/architecture.md#outside-services). Without Twilio's
+settings, a console backend.
 
 Twilio is used when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and a sender (TWILIO_FROM or
 TWILIO_MESSAGING_SERVICE_SID) are set. Tests give `twilio.rest.Client` their own HTTP client

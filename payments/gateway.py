@@ -1,7 +1,7 @@
-"""The Stripe gateway: the only module that imports `stripe` (STYLE.md).
+"""The Stripe gateway: the only module that imports `stripe` (docs/architecture.md#outside-services).
 
 One `StripeClient` with the API version pinned; without a real key it talks to the local emulator
-at `STRIPE_API_BASE` (localstripe, see NOTES in the README's Payments section). Every call that
+at `STRIPE_API_BASE` (localstripe, see docs/decisions.md#payments). Every call that
 creates something carries an `Idempotency-Key` built from our own ids by the caller, so a retry
 after a lost connection returns what the first request created instead of creating it again.
 Stripe's errors come out as `DomainError`s with messages a patient can act on.

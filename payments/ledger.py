@@ -1,6 +1,6 @@
 """The double-entry ledger: accounts from the chart, and the one posting function.
 
-Rules (research-payments.md §3):
+Rules (docs/decisions.md#ledger):
 - a transaction has two entries or more, none zero, each in its account's currency, and they sum
   to zero in every currency;
 - nothing is ever changed: a correction is a new transaction;

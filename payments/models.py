@@ -3,7 +3,7 @@
 Ledger sign convention: an entry's `amount` is positive for a debit and negative for a credit, in
 integer minor units of the entry's currency. An account's `balance` is the sum of its entries, so
 asset and expense accounts carry positive balances and liability and income accounts negative
-ones: a trust account holds `-balance`. (DESIGN.md §4, research-payments.md §3.)
+ones: a trust account holds `-balance`. (docs/decisions.md#ledger.)
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ class AccountKind(models.TextChoices):
 
 
 class LedgerAccount(models.Model):
-    """One account in one currency, named by a code from the chart of accounts (research §3.2):
-    `A:stripe:available`, `L:trust:deposit:<booking>`, `L:payable:provider:<provider>`,
+    """One account in one currency, named by a code from the chart of accounts (docs/decisions.md#ledger):
+    `A:stripe`, `L:trust:deposit:<booking>`, `L:payable:provider:<provider>`,
     `I:commission`, `E:stripe_fees`… The currency is a separate column, not part of the code."""
 
     code = models.CharField(_("code"), max_length=120)
@@ -118,7 +118,7 @@ class LedgerEntry(models.Model):
 class StripeEvent(models.Model):
     """One Stripe event, stored once (its id is the key) when its signature checks out, then
     processed after commit. Processing re-fetches the object from Stripe, so duplicates and events
-    out of order end in the same state (research-payments.md §6)."""
+    out of order end in the same state (docs/decisions.md#webhooks)."""
 
     id = models.CharField(primary_key=True, max_length=255)
     type = models.CharField(max_length=100, db_index=True)
@@ -266,7 +266,7 @@ class PayoutAccount(models.Model):
     country = models.CharField(max_length=2, blank=True)
     payouts_enabled = models.BooleanField(default=False)
     transfers_active = models.BooleanField(default=False)
-    # Releases are approved without finance when set (DESIGN: "or automatically under a rule").
+    # Releases are approved without finance when set (docs/decisions.md#releases).
     auto_release = models.BooleanField(_("approve releases automatically"), default=False)
     # Basis points of the deposit; empty for the platform's PAYMENTS_COMMISSION_BPS.
     commission_bps = models.PositiveIntegerField(null=True, blank=True)
@@ -378,7 +378,7 @@ class AddonOrderStatus(models.TextChoices):
 
 class AddonOrder(models.Model):
     """An add-on a patient buys (the concierge work sells through this). Paid by card like a shop
-    order: the money is the platform's income at once (research-payments.md §4 F7), never a
+    order: the money is the platform's income at once (docs/decisions.md#add-ons), never a
     deposit held in trust."""
 
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="addon_orders")

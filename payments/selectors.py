@@ -1,6 +1,6 @@
-"""Reads of payments for finance's pages and exports. Every figure comes from the ledger (research
-§8: "derived from ledger queries, never from mutable booking fields"), except the paid date that
-ages a deposit and the release's own row."""
+"""Reads of payments for finance's pages and exports. Every figure comes from the ledger, never from
+mutable booking fields (docs/decisions.md#reconciliation), except the paid date that ages a deposit
+and the release's own row."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stripe webhooks (research-payments.md §6): verify, store once, process after commit.
+"""Stripe webhooks (docs/decisions.md#webhooks): verify, store once, process after commit.
 
 1. The view checks the signature of the raw body (`stripe.Webhook.construct_event`, default
    tolerance, through the gateway) before anything is written: a missing, wrong or stale signature

@@ -95,7 +95,7 @@ class Provider(models.Model):
     specialties = models.ManyToManyField(Specialty, blank=True, related_name="providers")
     procedures = models.ManyToManyField(Procedure, blank=True, related_name="providers")
 
-    # Verification (DESIGN.md §2.1): only verified providers are listed and bookable.
+    # Verification (docs/decisions.md#providers-and-verification): only verified providers are listed and bookable.
     status = models.CharField(
         _("verification"), max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )

@@ -1,8 +1,8 @@
 """The cancellation policies the platform allows; providers choose one for each offering.
 
-platform_default is the MEDICAIM terms' schedule: free 15 days or more before the first
-appointment, half the deposit 8 to 14 days before, all of it 7 days or less before or on
-no-show, and no refund 15 days or more after payment.
+platform_default is the schedule of the operator's terms of use (docs/decisions.md#cancellation-rules):
+free 15 days or more before the first appointment, half the deposit 8 to 14 days before, all of it
+7 days or less before or on no-show, and no refund 15 days or more after payment.
 """
 
 from datetime import UTC, datetime

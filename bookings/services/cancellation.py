@@ -4,10 +4,10 @@ The decision comes from `bookings.policy.decide` with the policy version the boo
 under, its first appointment (a calendar date in the provider's timezone) and its payment date.
 The amounts are recorded here; giving the refund back is the payments app's job.
 
-A legitimate reason (DESIGN.md §3) leaves the decision pending: the patient has 14 days after
+A legitimate reason (docs/decisions.md#cancellation-rules) leaves the decision pending: the patient has 14 days after
 cancelling to send a certificate, the careteam accepts (whole deposit refunded) or rejects it.
 Without accepted evidence by then, the ordinary rules apply (`booking_apply_evidence_deadlines`).
-Evidence sent within the 14 days and still awaiting review is left to the careteam: the seed's
+Evidence sent within the 14 days and still awaiting review is left to the careteam: the terms'
 condition is that the certificate reaches us in time, not that we read it in time.
 """
 

@@ -1,6 +1,6 @@
 """What the booking services share: the transition check, the conflicts, expiry, and locking.
 
-No double booking (DESIGN.md §4) rests on two guards:
+No double booking (docs/decisions.md#bookings-and-holds) rests on two guards:
 - every service that gives a provider's time to a booking first locks that provider's row, so
   such services run one at a time per provider and see each other's committed appointments;
 - on PostgreSQL an exclusion constraint refuses two live overlapping appointments of one

@@ -28,7 +28,7 @@ PARIS = ZoneInfo("Europe/Paris")
 DEPOSIT = Money(50_000, "EUR")  # €500.00
 APPOINTMENT = dt.date(2027, 3, 18)
 
-# The terms, as a table (DESIGN.md §3): share of the deposit kept by timing alone...
+# The terms, as a table (docs/decisions.md#cancellation-rules): share of the deposit kept by timing alone...
 KEPT_BY_DAYS_BEFORE = {30: 0, 15: 0, 14: 50, 8: 50, 7: 100, 0: 100, "no-show": 100}
 # ...and whether "no refund 15 days after payment" applies.
 REFUND_WINDOW_PASSED = {1: False, 14: False, 15: True, 16: True, 40: True}

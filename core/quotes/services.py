@@ -1,4 +1,4 @@
-"""Quote request and quote services (DESIGN.md §2.4).
+"""Quote request and quote services (docs/decisions.md#quotes).
 
 Request: draft → sent → answered → accepted | declined | expired | withdrawn.
 Quote: sent → accepted | declined | expired | withdrawn; accepting one declines the others of

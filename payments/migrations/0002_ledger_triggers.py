@@ -1,4 +1,4 @@
-"""The database enforces the ledger's invariants (research-payments.md §3.3) on PostgreSQL:
+"""The database enforces the ledger's invariants (docs/decisions.md#ledger) on PostgreSQL:
 
 1. every transaction balances per currency: a constraint trigger deferred to COMMIT sums the
    entries of each transaction touched;

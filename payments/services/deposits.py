@@ -1,6 +1,6 @@
 """Paying a booking's deposit by card through Stripe, and recording it once it is paid.
 
-The flow (one code path for the local emulator and real Stripe, NOTES-localstripe):
+The flow (one code path for the local emulator and real Stripe, docs/decisions.md#payments):
 1. `deposit_start`: a new payment attempt; a SetupIntent whose client secret lets Stripe.js
    collect the card (`confirmCardSetup`).
 2. `deposit_pay`: the server charges the deposit with that card (PaymentIntent, automatic capture,
@@ -336,7 +336,7 @@ def deposit_record_paid(*, payment_intent_id: str, now: dt.datetime) -> Deposit:
 
 
 def _post_deposit_to_ledger(*, deposit: Deposit, payment_intent: gateway.PaymentIntent, now: dt.datetime) -> None:
-    """F1 (research-payments.md §4): the deposit now sits in the booking's trust account, Stripe's
+    """Ledger flow F1 (docs/decisions.md#ledger): the deposit now sits in the booking's trust account, Stripe's
     fee is an expense. Keyed by the charge's balance transaction, so it is posted once. The
     platform settles in the charge's currency (multi-currency settlement), so the amounts are the
     deposit's; the fee comes from the balance transaction."""

@@ -1,4 +1,4 @@
-"""Add-on orders (research-payments.md §4 F7): a shop order paid by card, the platform's income at
+"""Add-on orders (docs/decisions.md#add-ons; ledger flow F7): a shop order paid by card, the platform's income at
 once. It never touches a trust account; a refund takes the income back.
 
 The card is collected as for deposits (a SetupIntent, then a PaymentIntent confirmed by the

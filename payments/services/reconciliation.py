@@ -1,4 +1,4 @@
-"""The daily reconciliation: our ledger against Stripe (research-payments.md §8, §10 F1–F5).
+"""The daily reconciliation: our ledger against Stripe (docs/decisions.md#reconciliation; acceptance F1–F5).
 
 `reconcile_day`:
 1. lists Stripe's balance transactions created during the UTC day;

@@ -1,4 +1,4 @@
-"""Settling a cancelled booking's deposit (research-payments.md §4 F4, F5).
+"""Settling a cancelled booking's deposit (docs/decisions.md#refunds; ledger flows F4, F5).
 
 The booking's cancellation recorded a fee and a refund that add up to the deposit (bookings.policy).
 Settling:

@@ -1,4 +1,4 @@
-"""Releasing a deposit to its provider (research-payments.md §4 F6).
+"""Releasing a deposit to its provider (docs/decisions.md#releases; ledger flow F6).
 
 1. After the first appointment has begun, a member of the provider asks for the deposit.
 2. Finance approves (or the provider's payout account approves automatically) or rejects with a

@@ -3,7 +3,7 @@ gets wrong (it ignores `Idempotency-Key`): refunds and transfers, remembered per
 does, recording every request it receives, and able to drop the connection after committing.
 
 The real stripe-python client talks to it through `STRIPE_API_BASE`, so what is tested is the
-request our gateway really sends (research-payments.md §9, layer 2).
+request our gateway really sends (docs/decisions.md#payments, testing without the network).
 """
 
 from __future__ import annotations

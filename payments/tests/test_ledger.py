@@ -1,4 +1,4 @@
-"""The ledger's invariants (research-payments.md §10 A1–A5, A8): balanced per currency, append-only,
+"""The ledger's invariants (docs/decisions.md#payments-acceptance-list: A1–A5, A8): balanced per currency, append-only,
 entries in their accounts' currencies, trust never below zero, cached balances equal to entries."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The whole cancellation matrix through the ledger (research-payments.md §10 D2): for every cell,
+"""The whole cancellation matrix through the ledger (docs/decisions.md#payments-acceptance-list, D2): for every cell,
 the booking's decision is settled and trust ends at zero, refund + fee = deposit exactly, the fee
 reaches the provider less the commission, and an accepted legitimate reason refunds everything.
 

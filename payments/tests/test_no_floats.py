@@ -1,4 +1,4 @@
-"""E6 (research-payments.md §10): no float where money flows. A static check of the source."""
+"""E6 (docs/decisions.md#payments-acceptance-list): no float where money flows. A static check of the source."""
 
 from __future__ import annotations
 

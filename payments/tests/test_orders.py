@@ -1,4 +1,5 @@
-"""Add-on orders (research-payments.md §10 D7): paid and refunded like a shop's orders, never in trust."""
+"""Add-on orders (docs/decisions.md#payments-acceptance-list, D7): paid and refunded like a shop's orders,
+never in trust."""
 
 from __future__ import annotations
 

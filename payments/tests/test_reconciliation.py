@@ -1,4 +1,4 @@
-"""Reconciliation against Stripe (research-payments.md §10 F1, F2, A6), through the emulator.
+"""Reconciliation against Stripe (docs/decisions.md#payments-acceptance-list: F1, F2, A6), through the emulator.
 
 The emulator dates its balance transactions with the real clock, so these tests reconcile today
 (UTC); the services' postings are dated in 2030 and matched by id, whatever their date.

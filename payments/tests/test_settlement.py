@@ -1,6 +1,6 @@
 """Cancellations settled (refund to the card, fee to the provider less commission) and releases
 (finance approves, the platform keeps its commission, the provider is paid by wire), through the
-emulator for Stripe's side (research-payments.md §10 D2, D4, D6, A5)."""
+emulator for Stripe's side (docs/decisions.md#payments-acceptance-list: D2, D4, D6, A5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Webhooks (research-payments.md §10 B1–B3, B6, B7, D8): signatures checked on the raw body, each
+"""Webhooks (docs/decisions.md#payments-acceptance-list: B1–B3, B6, B7, D8): signatures checked on the raw body, each
 event stored once, processed idempotently whatever the order or the number of deliveries."""
 
 from __future__ import annotations
