@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
+from accounts.services import terms_publish
+from marketplace.admin import ReadOnlyAdmin
 
 
 class PatientProfileInline(admin.StackedInline):
@@ -27,14 +30,27 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
+    """Adding a version publishes it through `terms_publish` (in force at once, audited): every user
+    is asked to accept it on their next page. A published version is never edited or deleted, since
+    the acceptances point at it."""
+
     list_display = ["version", "published_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["version", "summary"] if obj is None else ["version", "published_at", "summary"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = terms_publish(actor=request.user, version=obj.version, summary=obj.summary, now=timezone.now())
+        obj.pk, obj.published_at = published.pk, published.published_at
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(admin.ModelAdmin):
+class TermsAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["user", "terms_version", "accepted_at"]
     list_filter = ["terms_version"]
-    readonly_fields = ["user", "terms_version", "accepted_at"]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,24 +1,27 @@
+"""Notifications in the admin: read-only. Messages and delivery reports are written by the sending
+services and the provider's callbacks; a person's preferences (and an SMS STOP) are theirs to change."""
+
 from django.contrib import admin
 
+from marketplace.admin import ReadOnlyAdmin
 from notifications.models import DeliveryReport, Message, NotificationPreference
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "event", "channel", "recipient", "status", "booking_id", "attempts")
     list_filter = ("status", "channel", "event")
     search_fields = ("recipient__email", "key", "provider_message_id")
     # The bodies may name care: not shown here either.
     exclude = ("body", "html", "attachments")
-    readonly_fields = [f.name for f in Message._meta.fields if f.name not in {"body", "html", "attachments"}]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_display = ("user", "email", "sms", "sms_opted_out_at")
     search_fields = ("user__email",)
 
 
 @admin.register(DeliveryReport)
-class DeliveryReportAdmin(admin.ModelAdmin):
+class DeliveryReportAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "provider_message_id", "status", "error_code", "applied")

@@ -1,5 +1,6 @@
-"""Payments in the admin: everything that moves money is read-only (the services write it, the
-ledger is append-only); a provider's payout terms are editable, and the admin logs who changed them."""
+"""Payments in the admin: read-only. Everything that moves money is written by the services and the
+ledger is append-only; where a provider is paid (its connected account, its release and commission
+terms) decides where money goes, so it is not edited here either."""
 
 from django.contrib import admin
 
@@ -86,8 +87,13 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PayoutAccount)
-class PayoutAccountAdmin(admin.ModelAdmin):
-    list_display = ["provider", "stripe_account_id", "payouts_enabled", "transfers_active", "auto_release"]
+class PayoutAccountAdmin(ReadOnlyAdmin):
+    list_display = [
+        "provider",
+        "stripe_account_id",
+        "payouts_enabled",
+        "transfers_active",
+        "auto_release",
+        "commission_bps",
+    ]
     search_fields = ["provider__name", "stripe_account_id"]
-    # What Stripe says of the account comes from Connect's account.updated, not from a form.
-    readonly_fields = ["country", "payouts_enabled", "transfers_active"]

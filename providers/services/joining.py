@@ -35,6 +35,28 @@ def contracts_current(*, now: dt.datetime) -> dict[str, ContractVersion]:
     return current
 
 
+@transaction.atomic
+def contract_publish(*, actor: User | None, kind: str, version: str, summary: str, now: dt.datetime) -> ContractVersion:
+    """Publish a new version of the membership contract or the code of ethics, in force from `now`:
+    providers who join from then on accept it. Publishing the same version again changes nothing."""
+    if kind not in ContractKind.values:
+        raise ValidationFailed(
+            _("Choose the membership contract or the code of ethics."), details={"kind": [_("Unknown contract.")]}
+        )
+    contract, created = ContractVersion.objects.get_or_create(
+        kind=kind, version=version, defaults={"published_at": now, "summary": summary}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="providers.contract.published",
+            target=contract,
+            after={"kind": kind, "version": version},
+            now=now,
+        )
+    return contract
+
+
 @dataclass(frozen=True, kw_only=True)
 class ProviderDetails:
     kind: str

@@ -39,6 +39,8 @@ from providers.services import (
     OfferingDetails,
     ProviderDetails,
     Registration,
+    contract_publish,
+    contracts_current,
     location_save,
     member_add,
     member_remove,
@@ -195,6 +197,42 @@ def test_joining_writes_an_audit_event_naming_the_contracts(doctor):
         NOW,
     )
     assert event.after == {"contracts": ["ethics:2026-11", "membership:2026-11"]}
+
+
+def test_a_published_contract_is_in_force_from_its_publication_and_audited(careteam):
+    contract = contract_publish(
+        actor=careteam, kind=ContractKind.ETHICS, version="2027-01", summary="Advertising rules.", now=LATER
+    )
+
+    assert (contract.published_at, contract.summary) == (LATER, "Advertising rules.")
+    assert contracts_current(now=NOW)[ContractKind.ETHICS].version == "2026-11"
+    assert contracts_current(now=LATER)[ContractKind.ETHICS] == contract
+    [event] = audit_events("providers.contract.published")
+    assert (event.actor_id, event.target_type, event.target_id, event.at) == (
+        careteam.pk,
+        "providers.contractversion",
+        str(contract.pk),
+        LATER,
+    )
+    assert event.after == {"kind": "ethics", "version": "2027-01"}
+
+
+def test_publishing_the_same_contract_version_again_changes_nothing(careteam):
+    first = contract_publish(actor=careteam, kind=ContractKind.MEMBERSHIP, version="2027-01", summary="", now=NOW)
+
+    again = contract_publish(actor=careteam, kind=ContractKind.MEMBERSHIP, version="2027-01", summary="x", now=LATER)
+
+    assert again == first
+    assert again.published_at == NOW
+    assert len(audit_events("providers.contract.published")) == 1
+
+
+def test_a_contract_of_an_unknown_kind_is_refused(careteam):
+    with pytest.raises(ValidationFailed) as refused:
+        contract_publish(actor=careteam, kind="privacy", version="2027-01", summary="", now=NOW)
+
+    assert "kind" in refused.value.details
+    assert not ContractVersion.objects.filter(version="2027-01").exists()
 
 
 def test_refusing_the_contracts_creates_nothing(doctor):
