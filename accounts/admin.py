@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
 from accounts.services import terms_publish
-from marketplace.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 
 class PatientProfileInline(admin.StackedInline):

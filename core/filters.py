@@ -68,7 +68,7 @@ class SearchForm(forms.Form):
 
 
 class OfferingSearchFilter(filters.FilterSet):
-    """Every filter of the search; the query itself is built by marketplace.search."""
+    """Every filter of the search; the query itself is built by core.search."""
 
     q = filters.CharFilter(label=_("Treatment, specialty or name"), max_length=200, method="noop")
     specialty = filters.ModelChoiceFilter(

@@ -3,7 +3,7 @@ services and the provider's callbacks; a person's preferences (and an SMS STOP) 
 
 from django.contrib import admin
 
-from marketplace.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from notifications.models import DeliveryReport, Message, NotificationPreference
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin import ReadOnlyAdmin
-from marketplace.errors import DomainError
+from core.admin import ReadOnlyAdmin
+from core.errors import DomainError
 from providers import services
 from providers.forms import VerificationForm
 from providers.models import (

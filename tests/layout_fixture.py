@@ -214,6 +214,10 @@ def add_demo_activity() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
     from django.utils import timezone
+    from marketplace.models import Quote
+    from marketplace.money import Money
+    from marketplace.quotes.services import LineInput, SlotInput, quote_accept, quote_decline, quote_request_submit
+    from marketplace.quotes.services import quote_submit as submit_quote
     from PIL import Image
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
@@ -223,10 +227,6 @@ def add_demo_activity() -> None:
     from bookings.services import booking_cancel, booking_complete, booking_review_evidence, booking_submit_evidence
     from documents.services import document_upload
     from documents.tests.samples import pdf
-    from marketplace.models import Quote
-    from marketplace.money import Money
-    from marketplace.quotes.services import LineInput, SlotInput, quote_accept, quote_decline, quote_request_submit
-    from marketplace.quotes.services import quote_submit as submit_quote
     from notifications.services import delivery_report_record, preference_update
     from payments.models import Deposit, PayoutAccount
     from payments.services.deposits import deposit_pay, deposit_start

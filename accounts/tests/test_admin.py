@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import TermsAcceptance, TermsVersion
 from accounts.selectors import terms_current
 from accounts.tests.factories import UserFactory
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 from payments.models import PayoutAccount
 from providers.tests.factories import ProviderFactory
 

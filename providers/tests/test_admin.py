@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import StaffGroup
 from accounts.tests.factories import UserFactory
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 from providers.models import (
     ContractKind,
     ContractVersion,
