@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
+from core.state import Machine, transition
 from providers.models import (
     ContractAcceptance,
     ContractKind,
@@ -161,6 +162,17 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def _refuse_verification(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("A provider that is “%(current)s” cannot become “%(target)s”.")
+        % {"current": VerificationStatus(current).label, "target": VerificationStatus(target).label},
+        code="invalid_transition",
+    )
+
+
+VERIFICATION = Machine(model=Provider, table=ALLOWED_TRANSITIONS, refuse=_refuse_verification)
+
+
 def _verification_transition(
     *, provider: Provider, actor: User, to_status: str, checked: str, note: str, now: dt.datetime
 ) -> Provider:
@@ -172,40 +184,30 @@ def _verification_transition(
         )
     with transaction.atomic():
         locked = Provider.objects.select_for_update().get(pk=provider.pk)
-        if locked.status == to_status:
-            return locked  # already done: running it twice changes nothing
-        if to_status not in ALLOWED_TRANSITIONS[locked.status]:
-            raise Conflict(
-                _("A provider that is “%(current)s” cannot become “%(target)s”.")
-                % {
-                    "current": VerificationStatus(locked.status).label,
-                    "target": VerificationStatus(to_status).label,
-                },
-                code="invalid_transition",
-            )
         from_status = locked.status
-        locked.status = to_status
-        if to_status == VerificationStatus.VERIFIED:
-            locked.verified_at, locked.verified_by = now, actor
-        locked.save(update_fields=["status", "verified_at", "verified_by", "updated_at"])
-        VerificationStep.objects.create(
-            provider=locked,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor,
-            checked=checked,
-            note=note,
-            at=now,
-        )
-        audit_record(
+        verified = {"verified_at": now, "verified_by": actor} if to_status == VerificationStatus.VERIFIED else {}
+        moved = transition(
+            machine=VERIFICATION,
+            instance=locked,
+            locked=True,
+            target=to_status,
             actor=actor,
             action=f"providers.verification.{to_status}",
-            target=locked,
-            before={"status": from_status},
-            after={"status": to_status, "checked": checked, "note": note},
             now=now,
+            fields=verified,
+            audit_after={"checked": checked, "note": note},
         )
-    return locked
+        if moved.changed:
+            VerificationStep.objects.create(
+                provider=moved.instance,
+                from_status=from_status,
+                to_status=to_status,
+                actor=actor,
+                checked=checked,
+                note=note,
+                at=now,
+            )
+    return moved.instance
 
 
 def provider_verify(*, provider: Provider, actor: User, checked: str, note: str = "", now: dt.datetime) -> Provider:
