@@ -13,7 +13,7 @@ def refresh_offerings(offering_ids: list[int], index: bool = True, slots: bool =
     if prices:
         services.offerings_refresh_prices(offering_ids=offering_ids, now=timezone.now())
     if index:
-        from core.search import search_reindex
+        from storefront.search import search_reindex
 
         search_reindex(offering_ids=offering_ids)
     if slots:

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import StaffGroup
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
-from core.quotes.selectors import provider_median_response
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
@@ -42,6 +41,7 @@ from providers.selectors import (
     providers_awaiting_verification,
     providers_of_member,
 )
+from quotes.selectors import provider_median_response
 
 
 def _my_provider(request, provider_id: int) -> Provider:
