@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from core.health import healthz
+from providers import urls as providers_urls
 from storefront import urls as storefront_urls
 
 # The admin signs in through allauth (rate limits, e-mail verification, MFA), never on its own form.
@@ -23,7 +24,8 @@ urlpatterns = [
     path("", include(storefront_urls.urlpatterns)),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("providers/", include("providers.urls")),
+    # One "providers" namespace: the providers' own pages, then their public page, which the storefront serves.
+    path("providers/", include((providers_urls.urlpatterns + storefront_urls.provider_urlpatterns, "providers"))),
     path("documents/", include("documents.urls")),
     path("bookings/", include("bookings.urls")),
     path("quotes/", include("quotes.urls")),

@@ -1,4 +1,6 @@
-"""Storefront routes, at the site's root."""
+"""Storefront routes. `config.urls` puts `urlpatterns` at the site's root and `provider_urlpatterns`
+in the "providers" namespace beside the providers' own pages (the public page stays
+`providers:public` at /providers/p/<slug>/)."""
 
 from django.urls import path
 
@@ -11,4 +13,8 @@ urlpatterns = [
     path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
     path("legal/terms/", views.terms, name="terms"),
     path("legal/notice/", views.legal_notice, name="legal_notice"),
+]
+
+provider_urlpatterns = [
+    path("p/<slug:slug>/", views.provider_page, name="public"),
 ]

@@ -1,9 +1,12 @@
-"""Storefront pages: home, search, comparison and legal pages."""
+"""Storefront pages: home, search, comparison, legal pages and a provider's public page."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import terms_current
 from core.currency import patient_currency
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
-from providers.models import Offering
+from providers.models import Offering, Provider
+from providers.selectors import offering_next_slots, provider_public_get
+from quotes.selectors import provider_median_response
 from storefront.compare import compare_add, compare_ids, compare_remove, compare_rows
 from storefront.filters import OfferingSearchFilter
 from storefront.search import SearchParams, search_page
@@ -90,3 +95,55 @@ def compare_toggle(request, offering_id: int):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("compare")
     return redirect(target)
+
+
+# --- a provider's public page ----------------------------------------------------------------------
+
+
+def _json_ld(request, provider: Provider) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": provider.schema_org_type,
+        "name": provider.name,
+        "url": request.build_absolute_uri(reverse("providers:public", kwargs={"slug": provider.slug})),
+        "description": provider.biography[:500],
+        "availableLanguage": provider.languages,
+        "medicalSpecialty": [s.name_en for s in provider.specialties.all()],
+        "address": [
+            {
+                "@type": "PostalAddress",
+                "streetAddress": loc.address,
+                "addressLocality": loc.city,
+                "addressCountry": loc.country.code,
+            }
+            for loc in provider.locations.all()
+        ],
+    }
+    first = next(iter(provider.locations.all()), None)
+    if first is not None and first.latitude is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": str(first.latitude), "longitude": str(first.longitude)}
+    # Escape "<" so that no text from the provider can close the <script> element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def provider_page(request, slug: str):
+    """A verified provider as patients see it: offerings and their next free times, credentials,
+    how fast it answers quote requests; schema.org data for search engines."""
+    try:
+        provider = provider_public_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    now = timezone.now()
+    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
+    today = now.date()
+    return render(
+        request,
+        "storefront/provider.html",
+        {
+            "provider": provider,
+            "offerings": offerings,
+            "json_ld": _json_ld(request, provider),
+            "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
+            "median_response": provider_median_response(provider_id=provider.pk),
+        },
+    )
