@@ -430,8 +430,8 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random) -> dict[str, i
 
 
 def build_derived(now: dt.datetime) -> tuple[int, int]:
-    from core.search import search_reindex
     from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
+    from storefront.search import search_reindex
 
     indexed = search_reindex()
     slots = offerings_refresh_next_slot(offering_ids=None, now=now)

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "documents",
     "payments",
     "notifications",
+    "quotes",
+    "storefront",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +213,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
     "expire-quotes": {
-        "task": "core.tasks.expire_quotes",
+        "task": "quotes.tasks.expire_quotes",
         "schedule": timedelta(minutes=15),
     },
     "settle-cancellations": {

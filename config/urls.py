@@ -5,8 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
-from core import api as storefront_api
-from core import views
+from core.health import healthz
+from providers import urls as providers_urls
+from storefront import urls as storefront_urls
 
 # The admin signs in through allauth (rate limits, e-mail verification, MFA), never on its own form.
 admin.site.login = login_required(admin.site.login)
@@ -16,23 +17,18 @@ api_v1 = [
     path("auth/token/", accounts_api.TokenAPI.as_view(), name="api_token"),
     path("me", accounts_api.MeAPI.as_view(), name="api_me"),
     path("me/terms", accounts_api.MeTermsAPI.as_view(), name="api_me_terms"),
-    path("search/", storefront_api.SearchAPI.as_view(), name="api_search"),
-    path("compare/", storefront_api.CompareAPI.as_view(), name="api_compare"),
+    path("", include("storefront.api_urls")),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("compare/", views.compare, name="compare"),
-    path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
-    path("legal/terms/", views.terms, name="terms"),
-    path("legal/notice/", views.legal_notice, name="legal_notice"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include(storefront_urls.urlpatterns)),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("providers/", include("providers.urls")),
+    # One "providers" namespace: the providers' own pages, then their public page, which the storefront serves.
+    path("providers/", include((providers_urls.urlpatterns + storefront_urls.provider_urlpatterns, "providers"))),
     path("documents/", include("documents.urls")),
     path("bookings/", include("bookings.urls")),
-    path("quotes/", include("core.quotes.urls")),
+    path("quotes/", include("quotes.urls")),
     path("payments/", include("payments.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
     path("finance/", include("payments.finance_urls")),
@@ -43,7 +39,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("providers.api_urls")),
     path("api/v1/", include("documents.api_urls")),
-    path("api/v1/", include("core.quotes.api_urls")),
+    path("api/v1/", include("quotes.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

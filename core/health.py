@@ -1,4 +1,5 @@
-"""Health of the parts a request depends on: database, cache and (when configured) the broker."""
+"""Health of the parts a request depends on: database, cache and (when configured) the broker;
+`/healthz` reports it to load balancers and monitoring."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 
 def check_database() -> str:
@@ -49,3 +53,12 @@ def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
             healthy = False
             report[name] = {"status": "error", "detail": f"{type(exc).__name__}: {exc}"}
     return healthy, report
+
+
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def healthz(request):
+    """200 when every part answers, 503 otherwise, with what each part said."""
+    healthy, report = health_report()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)

@@ -8,7 +8,7 @@ hook's signature, never who answers it.
 - `busy_intervals(provider_ids, start, end)` → the `(provider_id, start, end)` intervals already
   taken (bookings answers: held and confirmed appointments). Providers subtract them from free slots.
 - `offerings_changed(offering_ids)` → nothing; called after a change to offerings has committed
-  (the storefront refreshes its search index and next free slots).
+  (the storefront rebuilds their search index: providers call it from their refresh task).
 - `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment
   whose `metadata` names `kind` (deposits, add-on orders): payments' webhooks dispatch through it.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the

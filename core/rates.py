@@ -114,7 +114,7 @@ def nano_euros(amount: int | Decimal, factor: Decimal) -> int:
 
 
 # The rate table of a day is cached (searches read it on every request). Writes through
-# core.services bump the version, so that every process sees new rates at once; a write
+# storefront.services bump the version, so that every process sees new rates at once; a write
 # made some other way shows within the timeout.
 _VERSION_KEY = "rates:version"
 _CACHE_SECONDS = 300

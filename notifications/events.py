@@ -277,7 +277,7 @@ def notify_quote_received(*, quote, now: dt.datetime) -> None:
 
 
 def _quote_received(*, quote_id: int, now: dt.datetime) -> None:
-    from core.models import Quote
+    from quotes.models import Quote
 
     quote = Quote.objects.select_related("provider", "request__patient__patient_profile").get(pk=quote_id)
     patient = quote.request.patient
@@ -304,7 +304,7 @@ def notify_quote_accepted(*, quote, now: dt.datetime) -> None:
 
 
 def _quote_accepted(*, quote_id: int, now: dt.datetime) -> None:
-    from core.models import Quote
+    from quotes.models import Quote
 
     quote = Quote.objects.select_related("provider", "booking").get(pk=quote_id)
     for member in _members(quote.provider_id):

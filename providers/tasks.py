@@ -1,9 +1,10 @@
-"""Background work for providers: keeping each offering's search index, next free slot and price
-in euros fresh."""
+"""Background work for providers: keeping each offering's search index (through the
+`offerings_changed` hook, which the storefront answers), next free slot and price in euros fresh."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from core import hooks
 from providers import services
 
 
@@ -13,9 +14,7 @@ def refresh_offerings(offering_ids: list[int], index: bool = True, slots: bool =
     if prices:
         services.offerings_refresh_prices(offering_ids=offering_ids, now=timezone.now())
     if index:
-        from core.search import search_reindex
-
-        search_reindex(offering_ids=offering_ids)
+        hooks.offerings_changed.call(offering_ids=offering_ids)
     if slots:
         services.offerings_refresh_next_slot(offering_ids=offering_ids, now=timezone.now())
     return len(offering_ids)

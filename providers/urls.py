@@ -2,6 +2,7 @@ from django.urls import path
 
 from providers import views
 
+# Included by config.urls in the "providers" namespace, with the public page (storefront.urls) after these.
 app_name = "providers"
 
 urlpatterns = [
@@ -23,5 +24,4 @@ urlpatterns = [
     path("dashboard/<int:provider_id>/offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
     path("careteam/verification/", views.verification_queue, name="verification_queue"),
     path("careteam/verification/<int:provider_id>/", views.verification_review, name="verification_review"),
-    path("p/<slug:slug>/", views.public_page, name="public"),
 ]

@@ -1,9 +1,8 @@
-"""Provider pages: joining, the provider dashboard, the public page, and the careteam's queue."""
+"""Provider pages: joining, the provider dashboard and the careteam's queue (the public page is the storefront's)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +18,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import StaffGroup
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
-from core.quotes.selectors import provider_median_response
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
@@ -36,9 +33,7 @@ from providers.forms import (
 )
 from providers.models import Location, MemberRole, Offering, Provider, ProviderMember, VerificationStatus
 from providers.selectors import (
-    offering_next_slots,
     provider_for_member,
-    provider_public_get,
     providers_awaiting_verification,
     providers_of_member,
 )
@@ -314,56 +309,6 @@ def availability(request, provider_id: int, location_id: int):
             "rule_form": rule_form,
             "exception_form": exception_form,
             "preview": _week_preview(location, now),
-        },
-    )
-
-
-# --- public page -----------------------------------------------------------------------------------
-
-
-def _json_ld(request, provider: Provider) -> str:
-    data = {
-        "@context": "https://schema.org",
-        "@type": provider.schema_org_type,
-        "name": provider.name,
-        "url": request.build_absolute_uri(reverse("providers:public", kwargs={"slug": provider.slug})),
-        "description": provider.biography[:500],
-        "availableLanguage": provider.languages,
-        "medicalSpecialty": [s.name_en for s in provider.specialties.all()],
-        "address": [
-            {
-                "@type": "PostalAddress",
-                "streetAddress": loc.address,
-                "addressLocality": loc.city,
-                "addressCountry": loc.country.code,
-            }
-            for loc in provider.locations.all()
-        ],
-    }
-    first = next(iter(provider.locations.all()), None)
-    if first is not None and first.latitude is not None:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": str(first.latitude), "longitude": str(first.longitude)}
-    # Escape "<" so that no text from the provider can close the <script> element.
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-
-def public_page(request, slug: str):
-    try:
-        provider = provider_public_get(slug=slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    now = timezone.now()
-    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
-    today = now.date()
-    return render(
-        request,
-        "providers/public.html",
-        {
-            "provider": provider,
-            "offerings": offerings,
-            "json_ld": _json_ld(request, provider),
-            "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
-            "median_response": provider_median_response(provider_id=provider.pk),
         },
     )
 

@@ -142,10 +142,10 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
     from playwright.sync_api import expect
 
     from core.models import ExchangeRate
-    from core.search import search_reindex
     from providers.models import Procedure
     from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
     from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
+    from storefront.search import search_reindex
 
     ExchangeRate.objects.create(currency="GBP", rate="0.8500000000", date=dt.date(2026, 11, 20))
     ExchangeRate.objects.create(currency="THB", rate="38.0000000000", date=dt.date(2026, 11, 20))
@@ -229,9 +229,9 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
 
     from accounts.tests.factories import PASSWORD, PatientFactory, UserFactory
     from bookings.models import Booking, BookingStatus
-    from core.models import QuoteRequest
     from documents.tests import samples
     from providers.tests.factories import LocationFactory, MemberFactory, ProviderFactory
+    from quotes.models import QuoteRequest
 
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]

@@ -77,10 +77,10 @@ def scene(patient, careteam, finance, settings, tmp_path):
     from cryptography.fernet import Fernet
     from django.utils import timezone
 
-    from core.quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
     from documents.tests import samples
     from documents.tests.helpers import upload_file
     from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
+    from quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
 
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]

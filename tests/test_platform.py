@@ -20,10 +20,11 @@ from accounts.demo import PEOPLE
 from accounts.models import PatientProfile, TermsAcceptance, User
 from accounts.tasks import clear_expired_sessions
 from conftest import REQUIRE_SERVICES
-from core.models import AuditEvent, QuoteRequest
+from core.models import AuditEvent
 from providers.demo import PROVIDERS
 from providers.models import Location, Provider
 from providers.selectors import offerings_public, providers_public
+from quotes.models import QuoteRequest
 
 USES_SERVICES = bool(settings.REDIS_URL) or REQUIRE_SERVICES
 services = pytest.mark.skipif(not USES_SERVICES, reason="REDIS_URL is not set: embedded run")

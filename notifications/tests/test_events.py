@@ -11,7 +11,11 @@ from accounts.tests.factories import PatientFactory
 from bookings.policy import Reason
 from bookings.services import booking_cancel, booking_reschedule
 from bookings.tests.support import NOW, paris
-from core.quotes.services import (
+from notifications.models import Channel, Message, MessageStatus
+from notifications.reminders import evidence_reminders_send_due, reminders_send_due
+from notifications.tests.support import booked, confirm
+from providers.tests.factories import MemberFactory, ProcedureFactory, ProviderFactory
+from quotes.services import (
     LineInput,
     SlotInput,
     quote_accept,
@@ -19,10 +23,6 @@ from core.quotes.services import (
     quote_request_send,
     quote_submit,
 )
-from notifications.models import Channel, Message, MessageStatus
-from notifications.reminders import evidence_reminders_send_due, reminders_send_due
-from notifications.tests.support import booked, confirm
-from providers.tests.factories import MemberFactory, ProcedureFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,7 @@
-"""Provider pages: joining, the dashboard (own provider only), bad input, public page, careteam queue."""
+"""Provider pages: joining, the dashboard (own provider only), bad input, careteam queue (the public page:
+storefront/tests/test_provider_page.py)."""
 
 from __future__ import annotations
-
-import json
-import re
 
 import pytest
 from django.urls import reverse
@@ -260,41 +258,6 @@ def test_the_week_preview_shows_free_slots_in_the_locations_time(client, clinic,
     assert "09:00" in page  # Paris opening time, not its UTC instant
     assert "16:30" in page
     assert "17:00</li>" not in page
-
-
-# --- public page ----------------------------------------------------------------------------------
-
-
-def test_the_public_page_shows_the_verification_badge_prices_and_schema_org(client, clinic):
-    response = client.get(reverse("providers:public", kwargs={"slug": clinic.slug}))
-
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Verified on" in html
-    assert "€120.00" in html
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
-    assert data["@type"] == "Physician"
-    assert data["name"] == "Clinique du Parc"
-    assert data["address"][0]["addressLocality"] == "Paris"
-
-
-def test_provider_text_cannot_break_out_of_the_json_ld_script(client, clinic):
-    Provider.objects.filter(pk=clinic.pk).update(biography="</script><script>alert(1)</script>")
-
-    html = client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
-
-    assert "<script>alert(1)" not in html
-
-
-@pytest.mark.parametrize(
-    "status", [VerificationStatus.PENDING, VerificationStatus.REJECTED, VerificationStatus.SUSPENDED]
-)
-def test_an_unverified_provider_has_no_public_page(client, clinic, status):
-    Provider.objects.filter(pk=clinic.pk).update(status=status)
-
-    response = client.get(reverse("providers:public", kwargs={"slug": clinic.slug}))
-
-    assert response.status_code == 404
 
 
 # --- careteam ---------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Reads of quote requests and quotes, each scoped to the person asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import NotFound
+from quotes.models import Quote, QuoteRecipient, QuoteRequest
+
+# The median response time reads a provider's latest answers only, so it follows recent habits.
+RESPONSE_SAMPLE = 50
+
+
+def _quotes_prefetch() -> Prefetch:
+    return Prefetch(
+        "quotes",
+        queryset=Quote.objects.select_related("provider", "booking").prefetch_related("lines", "slots"),
+    )
+
+
+def _of_patient(patient: User) -> QuerySet[QuoteRequest]:
+    if not patient.is_authenticated:
+        return QuoteRequest.objects.none()
+    return (
+        QuoteRequest.objects.filter(patient=patient)
+        .select_related("specialty", "procedure")
+        .prefetch_related("recipients__provider")
+    )
+
+
+def patient_quote_requests(*, patient: User) -> QuerySet[QuoteRequest]:
+    return _of_patient(patient).prefetch_related("quotes")
+
+
+def patient_quote_request(*, patient: User, request_id: int) -> QuoteRequest:
+    """One of `patient`'s requests with its recipients, documents and quotes; NotFound otherwise."""
+    request = _of_patient(patient).prefetch_related("documents", _quotes_prefetch()).filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(_("You have no quote request with this id."))
+    return request
+
+
+def patient_quote(*, patient: User, quote_id: int) -> Quote:
+    quote = (
+        Quote.objects.filter(pk=quote_id, request__patient_id=patient.pk if patient.is_authenticated else None)
+        .select_related("request", "provider", "booking")
+        .prefetch_related("lines", "slots")
+        .first()
+    )
+    if quote is None:
+        raise NotFound(_("You have no quote with this id."))
+    return quote
+
+
+def member_recipients(*, user: User) -> QuerySet[QuoteRecipient]:
+    """The requests sent to providers `user` works for, newest first (one row per provider)."""
+    if not user.is_authenticated:
+        return QuoteRecipient.objects.none()
+    return (
+        QuoteRecipient.objects.filter(provider__members__user=user)
+        .select_related("request", "request__specialty", "request__procedure", "provider")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def member_recipient(*, user: User, recipient_id: int) -> QuoteRecipient:
+    """One request as a provider's member sees it, with that provider's quotes; NotFound otherwise."""
+    recipient = member_recipients(user=user).prefetch_related("request__documents").filter(pk=recipient_id).first()
+    if recipient is None:
+        raise NotFound(_("No quote request with this id was sent to you."))
+    recipient.provider_quotes = list(
+        Quote.objects.filter(request_id=recipient.request_id, provider_id=recipient.provider_id)
+        .prefetch_related("lines", "slots")
+        .order_by("-sent_at")
+    )
+    return recipient
+
+
+def provider_median_response(*, provider_id: int) -> dt.timedelta | None:
+    """The median time from a request reaching the provider to its first quote, over its latest
+    answered requests; None before it has answered any."""
+    rows = (
+        QuoteRecipient.objects.filter(provider_id=provider_id, first_answered_at__isnull=False)
+        .order_by("-first_answered_at")
+        .values_list("sent_at", "first_answered_at")[:RESPONSE_SAMPLE]
+    )
+    durations = [(answered - sent).total_seconds() for sent, answered in rows]
+    if not durations:
+        return None
+    return dt.timedelta(seconds=statistics.median(durations))

@@ -1,0 +1,213 @@
+"""Shapes of the quote endpoints. Amounts go out as `Money` (decimal string + minor units) and come
+in as decimal strings in major units; rules live in quotes.services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.money import Money, MoneyError
+from core.serializers import AmountField, MoneySerializer, NamedEnumField, currency_field
+from providers.models import CancellationPolicyChoice, Procedure, Specialty
+from quotes.models import (
+    Quote,
+    QuoteLine,
+    QuoteLineKind,
+    QuoteRecipient,
+    QuoteRequest,
+    QuoteRequestStatus,
+    QuoteSlot,
+    QuoteStatus,
+)
+from quotes.services import MAX_LINES, MAX_RECIPIENTS, MAX_SLOTS
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    kind = NamedEnumField(enum_name="QuoteLineKindEnum", choices=QuoteLineKind.choices, read_only=True)
+    unit_price = serializers.SerializerMethodField()
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuoteLine
+        fields = ["kind", "description", "quantity", "unit_price", "amount"]
+
+    @extend_schema_field(MoneySerializer)
+    def get_unit_price(self, line: QuoteLine) -> dict:
+        return MoneySerializer(Money(line.unit_amount, line.quote.currency)).data
+
+    @extend_schema_field(MoneySerializer)
+    def get_amount(self, line: QuoteLine) -> dict:
+        return MoneySerializer(Money(line.amount, line.quote.currency)).data
+
+
+class QuoteSlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuoteSlot
+        fields = ["start", "end"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    status = NamedEnumField(enum_name="QuoteStatusEnum", choices=QuoteStatus.choices, read_only=True)
+    cancellation_policy = NamedEnumField(
+        enum_name="CancellationPolicyEnum", choices=CancellationPolicyChoice.choices, read_only=True
+    )
+    total = serializers.SerializerMethodField()
+    deposit = serializers.SerializerMethodField()
+    patient_total = serializers.SerializerMethodField(
+        help_text="The total in the patient's currency at the rate locked when the quote was accepted."
+    )
+    lines = QuoteLineSerializer(many=True, read_only=True)
+    slots = QuoteSlotSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "request",
+            "provider",
+            "provider_name",
+            "status",
+            "total",
+            "deposit",
+            "lines",
+            "slots",
+            "timezone",
+            "excluded",
+            "message",
+            "valid_until",
+            "payment_days",
+            "max_variation_bps",
+            "cancellation_policy",
+            "sent_at",
+            "decided_at",
+            "patient_total",
+            "patient_rate_date",
+            "booking",
+        ]
+
+    @extend_schema_field(MoneySerializer)
+    def get_total(self, quote: Quote) -> dict:
+        return MoneySerializer(Money(quote.total_amount, quote.currency)).data
+
+    @extend_schema_field(MoneySerializer)
+    def get_deposit(self, quote: Quote) -> dict:
+        return MoneySerializer(Money(quote.deposit_amount, quote.currency)).data
+
+    @extend_schema_field(MoneySerializer(allow_null=True))
+    def get_patient_total(self, quote: Quote) -> dict | None:
+        if quote.patient_total_amount is None:
+            return None
+        return MoneySerializer(Money(quote.patient_total_amount, quote.patient_currency)).data
+
+
+class RecipientSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = QuoteRecipient
+        fields = ["id", "provider", "sent_at", "first_answered_at"]
+
+
+class InboxRequestSerializer(serializers.ModelSerializer):
+    """A request as the providers it was sent to see it (no other provider's quote)."""
+
+    status = NamedEnumField(enum_name="QuoteRequestStatusEnum", choices=QuoteRequestStatus.choices, read_only=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = QuoteRequest
+        fields = [
+            "id",
+            "status",
+            "subject",
+            "specialty",
+            "procedure",
+            "description",
+            "desired_from",
+            "desired_to",
+            "travel_constraints",
+            "documents",
+            "sent_at",
+            "expires_at",
+        ]
+
+
+class QuoteRequestSerializer(InboxRequestSerializer):
+    """A request as its patient sees it: also whom it went to and every quote."""
+
+    recipients = RecipientSerializer(many=True, read_only=True)
+    quotes = QuoteSerializer(many=True, read_only=True)
+
+    class Meta(InboxRequestSerializer.Meta):
+        fields = [*InboxRequestSerializer.Meta.fields, "recipients", "quotes", "created_at", "closed_at"]
+
+
+class QuoteRequestInputSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10_000)
+    desired_from = serializers.DateField()
+    desired_to = serializers.DateField()
+    specialty = serializers.SlugRelatedField(
+        slug_field="code", queryset=Specialty.objects.all(), required=False, allow_null=True, default=None
+    )
+    procedure = serializers.SlugRelatedField(
+        slug_field="code", queryset=Procedure.objects.all(), required=False, allow_null=True, default=None
+    )
+    travel_constraints = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+    documents = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=20)
+    providers = serializers.ListField(
+        child=serializers.SlugField(), min_length=1, max_length=MAX_RECIPIENTS, help_text="Provider slugs."
+    )
+
+
+class AcceptInputSerializer(serializers.Serializer):
+    currency = currency_field(
+        required=False, help_text="The patient's currency, for the conversion locked at acceptance."
+    )
+
+
+class LineInputSerializer(serializers.Serializer):
+    kind = NamedEnumField(enum_name="QuoteLineKindEnum", choices=QuoteLineKind.choices)
+    description = serializers.CharField(max_length=200)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+    unit_price = AmountField()
+
+
+class SlotInputSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class QuoteInputSerializer(serializers.Serializer):
+    currency = currency_field()
+    lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    deposit = AmountField()
+    valid_until = serializers.DateField()
+    slots = SlotInputSerializer(many=True, min_length=1, max_length=MAX_SLOTS)
+    payment_days = serializers.IntegerField(min_value=1, max_value=30)
+    max_variation_bps = serializers.IntegerField(min_value=0, max_value=10_000)
+    cancellation_policy = NamedEnumField(
+        enum_name="CancellationPolicyEnum",
+        choices=CancellationPolicyChoice.choices,
+        default=CancellationPolicyChoice.PLATFORM_DEFAULT,
+    )
+    timezone = serializers.CharField(max_length=64, default="UTC", help_text="IANA timezone of the place of care.")
+    excluded = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+    message = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        currency = attrs["currency"]
+        try:
+            attrs["deposit_amount"] = Money.from_decimal(attrs["deposit"], currency).amount
+        except MoneyError as exc:
+            raise serializers.ValidationError({"deposit": [exc.message]}) from exc
+        for line in attrs["lines"]:
+            try:
+                line["unit_amount"] = Money.from_decimal(line["unit_price"], currency).amount
+            except MoneyError as exc:
+                raise serializers.ValidationError({"lines": [exc.message]}) from exc
+        return attrs

@@ -1,0 +1,234 @@
+"""Quote pages: the patient's requests and quotes, and the providers' inbox where they answer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.currency import patient_currency
+from core.errors import DomainError, NotFound
+from core.money import Money
+from core.pages import apply_domain_error, run_service
+from core.rates import rates_on
+from documents.services import document_upload
+from quotes import selectors, services
+from quotes.forms import (
+    QuoteForm,
+    QuoteLineFormSet,
+    QuoteRequestForm,
+    QuoteSlotFormSet,
+    lines_from,
+    slots_from,
+)
+from quotes.models import OPEN_REQUEST_STATUSES, QuoteRequestStatus, QuoteStatus
+
+
+def _or_404(read, **kwargs):
+    try:
+        return read(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _provider_ids(request) -> list[int]:
+    return [int(value) for value in request.GET.getlist("provider") if value.isdigit()][:20]
+
+
+# --- patients ------------------------------------------------------------------------------------
+
+
+@login_required
+def request_list(request):
+    requests = selectors.patient_quote_requests(patient=request.user)
+    return render(request, "quotes/request_list.html", {"requests": requests})
+
+
+@login_required
+def request_new(request):
+    form = QuoteRequestForm(
+        request.POST or None, request.FILES or None, patient=request.user, provider_ids=_provider_ids(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                documents = list(data["documents"])
+                if data["new_document"]:
+                    documents.append(
+                        document_upload(
+                            owner=request.user, upload=data["new_document"], title=data["new_document_title"], now=now
+                        )
+                    )
+                sent = services.quote_request_submit(
+                    patient=request.user,
+                    providers=list(data["providers"]),
+                    documents=documents,
+                    now=now,
+                    **{name: data[name] for name in services.REQUEST_FIELDS},
+                )
+        except DomainError as exc:
+            # The document's own checks name "file" and "title"; on this page they are new_document*.
+            renamed = {"file": "new_document", "title": "new_document_title"}
+            exc.details = {renamed.get(name, name): errors for name, errors in exc.details.items()}
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your request is on its way to %(count)d provider(s). You will find their quotes here.")
+                % {"count": len(data["providers"])},
+            )
+            return redirect("quotes:request_detail", sent.pk)
+    return render(request, "quotes/request_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def request_detail(request, request_id: int):
+    quote_request = _or_404(selectors.patient_quote_request, patient=request.user, request_id=request_id)
+    currency = patient_currency(request, None)
+    now = timezone.now()
+    table = rates_on(day=now.date())
+    quotes = list(quote_request.quotes.all())
+    for quote in quotes:
+        quote.total = Money(quote.total_amount, quote.currency)
+        quote.deposit = Money(quote.deposit_amount, quote.currency)
+        quote.converted = table.convert(quote.total, currency) if quote.currency != currency else None
+        quote.is_open = quote.status == QuoteStatus.SENT and now < services.quote_expires_at(quote)
+    return render(
+        request,
+        "quotes/request_detail.html",
+        {
+            "quote_request": quote_request,
+            "quotes": quotes,
+            "currency": currency,
+            "can_withdraw": quote_request.status in (QuoteRequestStatus.DRAFT, *OPEN_REQUEST_STATUSES),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_withdraw(request, request_id: int):
+    quote_request = _or_404(selectors.patient_quote_request, patient=request.user, request_id=request_id)
+    run_service(
+        request,
+        lambda: services.quote_request_withdraw(request=quote_request, actor=request.user, now=timezone.now()),
+        _("Your request is withdrawn; the providers can no longer read its documents."),
+    )
+    return redirect("quotes:request_detail", quote_request.pk)
+
+
+@login_required
+@require_POST
+def quote_accept(request, quote_id: int):
+    quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
+    currency = patient_currency(request, None)
+    if run_service(
+        request,
+        lambda: services.quote_accept(quote=quote, actor=request.user, patient_currency=currency, now=timezone.now()),
+        _("Quote accepted. Your booking is waiting for its deposit."),
+    ):
+        quote.refresh_from_db()
+        return redirect("bookings:detail", quote.booking_id)
+    return redirect("quotes:request_detail", quote.request_id)
+
+
+@login_required
+@require_POST
+def quote_decline(request, quote_id: int):
+    quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
+    run_service(
+        request,
+        lambda: services.quote_decline(quote=quote, actor=request.user, now=timezone.now()),
+        _("Quote declined."),
+    )
+    return redirect("quotes:request_detail", quote.request_id)
+
+
+# --- providers -----------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    recipients = selectors.member_recipients(user=request.user).prefetch_related("request__quotes")
+    return render(request, "quotes/inbox.html", {"recipients": recipients})
+
+
+@login_required
+def inbox_detail(request, recipient_id: int):
+    recipient = _or_404(selectors.member_recipient, user=request.user, recipient_id=recipient_id)
+    provider, quote_request = recipient.provider, recipient.request
+    data = request.POST if request.method == "POST" else None
+    form = QuoteForm(data, provider=provider)
+    lines = QuoteLineFormSet(data, prefix="lines")
+    slots = QuoteSlotFormSet(data, prefix="slots")
+    if request.method == "POST" and form.is_valid() and lines.is_valid() and slots.is_valid():
+        head = form.cleaned_data
+        line_inputs = lines_from(lines, head["currency"])
+        if line_inputs is not None:
+            try:
+                with transaction.atomic():
+                    services.quote_submit(
+                        request=quote_request,
+                        provider=provider,
+                        actor=request.user,
+                        currency=head["currency"],
+                        lines=line_inputs,
+                        deposit_amount=head["deposit_amount"],
+                        valid_until=head["valid_until"],
+                        slots=slots_from(slots, head["location"].timezone),
+                        payment_days=head["payment_days"],
+                        max_variation_bps=head["max_variation_bps"],
+                        cancellation_policy=head["cancellation_policy"],
+                        timezone=head["location"].timezone,
+                        excluded=head["excluded"],
+                        message=head["message"],
+                        now=timezone.now(),
+                    )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Your quote is sent to the patient."))
+                return redirect("quotes:inbox_detail", recipient.pk)
+    invalid = request.method == "POST"
+    open_quote = next((q for q in recipient.provider_quotes if q.status == QuoteStatus.SENT), None)
+    return render(
+        request,
+        "quotes/inbox_detail.html",
+        {
+            "recipient": recipient,
+            "quote_request": quote_request,
+            "provider": provider,
+            "form": form,
+            "lines": lines,
+            "slots": slots,
+            "open_quote": open_quote,
+            "can_quote": quote_request.status in OPEN_REQUEST_STATUSES and open_quote is None,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+@require_POST
+def quote_withdraw(request, quote_id: int):
+    recipient_id = request.POST.get("recipient", "")
+    recipient = _or_404(
+        selectors.member_recipient, user=request.user, recipient_id=int(recipient_id) if recipient_id.isdigit() else 0
+    )
+    quote = next((q for q in recipient.provider_quotes if q.pk == quote_id), None)
+    if quote is None:
+        raise Http404(_("No quote with this id was sent by you."))
+    quote.provider = recipient.provider
+    run_service(
+        request,
+        lambda: services.quote_withdraw(quote=quote, actor=request.user, now=timezone.now()),
+        _("Your quote is withdrawn."),
+    )
+    return redirect("quotes:inbox_detail", recipient.pk)

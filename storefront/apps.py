@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class StorefrontConfig(AppConfig):
+    """What patients browse: home, search, comparison, legal pages and providers' public pages."""
+
+    name = "storefront"
+    verbose_name = "Storefront"
+
+    def ready(self) -> None:
+        from core import hooks
+        from storefront.search import search_reindex
+
+        # Providers call it (from their refresh task, after the change committed) where the index
+        # of the offerings they changed must be rebuilt.
+        hooks.offerings_changed.register(search_reindex)

@@ -1,0 +1,143 @@
+"""The search filters (django-filter): one definition validates the search page and the API."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_filters import rest_framework as filters
+
+from core.money import currency_choices
+from providers.forms import LANGUAGE_CHOICES
+from providers.models import Procedure, ProviderKind, Specialty
+from storefront.search import SearchParams, Sort
+
+
+class _CountryChoices(BaseChoiceIterator):
+    """Blank, then every country: iterated only when a page renders the select (as a
+    BaseChoiceIterator, which widgets keep as it is, where they would list any other iterable)."""
+
+    def __iter__(self):
+        yield ("", "---------")
+        yield from countries
+
+
+class CountryCodeField(forms.CharField):
+    """An ISO 3166-1 alpha-2 code, checked by lookup rather than by walking all translated choices."""
+
+    widget = forms.Select
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("choices", None)
+        super().__init__(*args, **kwargs)
+        self.widget.choices = _CountryChoices()
+
+    def to_python(self, value):
+        code = (super().to_python(value) or "").upper()
+        if code and not countries.alpha2(code):
+            raise forms.ValidationError(
+                _("Select a valid choice. %(value)s is not one of the available choices."),
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return code
+
+
+class CountryFilter(filters.CharFilter):
+    field_class = CountryCodeField
+
+
+class SearchForm(forms.Form):
+    """Cross-field checks of the search filters."""
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("price_min"), cleaned.get("price_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", _("The maximum price must not be below the minimum price."))
+        before = cleaned.get("available_before")
+        if before is not None and before <= timezone.localdate():
+            self.add_error("available_before", _("Choose a date after today."))
+        return cleaned
+
+
+class OfferingSearchFilter(filters.FilterSet):
+    """Every filter of the search; the query itself is built by storefront.search."""
+
+    q = filters.CharFilter(label=_("Treatment, specialty or name"), max_length=200, method="noop")
+    specialty = filters.ModelChoiceFilter(
+        label=_("Specialty"), queryset=Specialty.objects.all(), to_field_name="code", method="noop"
+    )
+    procedure = filters.ModelChoiceFilter(
+        label=_("Procedure"), queryset=Procedure.objects.all(), to_field_name="code", method="noop"
+    )
+    country = CountryFilter(label=_("Country"), method="noop")
+    city = filters.CharFilter(label=_("City"), max_length=120, method="noop")
+    language = filters.ChoiceFilter(label=_("Language spoken"), choices=LANGUAGE_CHOICES, method="noop")
+    kind = filters.ChoiceFilter(label=_("Practitioner or facility"), choices=ProviderKind.choices, method="noop")
+    price_min = filters.NumberFilter(label=_("Price from"), min_value=0, max_digits=14, decimal_places=3, method="noop")
+    price_max = filters.NumberFilter(
+        label=_("Price up to"), min_value=0, max_digits=14, decimal_places=3, method="noop"
+    )
+    accreditation = filters.CharFilter(label=_("Accreditation (e.g. JCI)"), max_length=60, method="noop")
+    available_before = filters.DateFilter(
+        label=_("Available before"), method="noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    currency = filters.ChoiceFilter(label=_("Show prices in"), choices=currency_choices(), method="noop")
+    sort = filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            (Sort.RELEVANCE, _("Relevance")),
+            (Sort.PRICE, _("Price")),
+            (Sort.SOONEST, _("Soonest availability")),
+        ],
+        method="noop",
+        empty_label=None,
+    )
+
+    class Meta:
+        form = SearchForm
+        fields: list[str] = []
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def get_form_class(self) -> type[SearchForm]:
+        return search_form_class()
+
+    def params(self) -> SearchParams:
+        return search_params(self.form.cleaned_data)
+
+
+@functools.cache
+def search_form_class() -> type[SearchForm]:
+    """The form of OfferingSearchFilter, built once rather than per request: its fields are the
+    same for every request (labels translate lazily; each form deep-copies its fields anyway).
+    The API validates with it directly: the filters themselves filter nothing."""
+    filters_ = copy.deepcopy(OfferingSearchFilter.base_filters)
+    fields = {name: filter_.field for name, filter_ in filters_.items()}
+    return type("OfferingSearchFilterForm", (SearchForm,), fields)
+
+
+def search_params(data: dict[str, Any]) -> SearchParams:
+    """The validated data of the search form as storefront.search takes it."""
+    return SearchParams(
+        q=data.get("q") or "",
+        specialty=data["specialty"].code if data.get("specialty") else None,
+        procedure=data["procedure"].code if data.get("procedure") else None,
+        country=data.get("country") or None,
+        city=data.get("city") or None,
+        language=data.get("language") or None,
+        kind=data.get("kind") or None,
+        price_min=data.get("price_min"),
+        price_max=data.get("price_max"),
+        accreditation=data.get("accreditation") or None,
+        available_before=data.get("available_before"),
+        sort=data.get("sort") or Sort.RELEVANCE,
+    )

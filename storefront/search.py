@@ -1,0 +1,393 @@
+"""Search over verified providers' published offerings: the index and the query.
+
+The index is kept on each offering (`search_text`, and on PostgreSQL a weighted `search_vector`)
+and rebuilt by `search_reindex` whenever what it is made of changes, so that a search reads
+one indexed column instead of joining and scanning text.
+
+Text matching, the same on both databases:
+1. The query is folded like the index (lower case, accents dropped) and cut into words.
+2. Each word also matches the closest words of the index vocabulary (`SearchTerm`) when it is
+   not itself the start of a known word: "ortopedic" finds "orthopaedic". PostgreSQL finds
+   them by trigram similarity (pg_trgm, indexed), SQLite with difflib.
+3. Every word must match (as a prefix, or through one of its corrections). PostgreSQL ranks
+   with the weighted vector (names and titles first, then specialties and procedures, then
+   places, then descriptions); SQLite keeps the requested order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, models
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from core.errors import ValidationFailed
+from core.money import Money
+from core.rates import RateTable, rates_on
+from providers.models import Accreditation, Offering, Provider, Specialty
+from providers.selectors import offerings_public
+from storefront.models import SearchTerm
+
+MAX_QUERY_WORDS = 8
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, anything but letters and digits turned into single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return _NON_WORD.sub(" ", bare).strip()
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
+    provider = offering.provider
+    names = [offering.title, provider.name]
+    subjects = [offering.specialty.name_en, offering.specialty.name_fr]
+    if offering.procedure:
+        subjects += [offering.procedure.name_en, offering.procedure.name_fr]
+    subjects += [s.name_en for s in provider.specialties.all()] + [s.name_fr for s in provider.specialties.all()]
+    places = [offering.location.city, str(countries.name(offering.location.country.code))]
+    texts = [offering.description, provider.biography]
+    return tuple(fold(" ".join(part)) for part in (names, subjects, places, texts))  # type: ignore[return-value]
+
+
+def search_reindex(*, offering_ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Rebuild the search index of these offerings (all when None); returns how many."""
+    queryset = Offering.objects.select_related("provider", "location", "specialty", "procedure").prefetch_related(
+        "provider__specialties"
+    )
+    if offering_ids is not None:
+        queryset = queryset.filter(pk__in=offering_ids)
+    done = 0
+    ids = list(queryset.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(ids), batch_size):
+        batch = list(queryset.filter(pk__in=ids[start : start + batch_size]))
+        parts = {o.pk: _weighted_parts(o) for o in batch}
+        for offering in batch:
+            offering.search_text = " ".join(p for p in parts[offering.pk] if p)
+        Offering.objects.bulk_update(batch, ["search_text"])
+        if connection.vendor == "postgresql":
+            _write_vectors(parts)
+        words = {w for o in batch for w in o.search_text.split() if 3 <= len(w) <= 80}
+        SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in words], ignore_conflicts=True)
+        done += len(batch)
+    return done
+
+
+def _write_vectors(parts: dict[int, tuple[str, str, str, str]]) -> None:
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(parts))
+    params = [value for pk, texts in parts.items() for value in (pk, *texts)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE providers_offering AS o SET search_vector =
+                    setweight(to_tsvector('simple', v.a), 'A') || setweight(to_tsvector('simple', v.b), 'B')
+                    || setweight(to_tsvector('simple', v.c), 'C') || setweight(to_tsvector('simple', v.d), 'D')
+                FROM (VALUES {rows}) AS v(id, a, b, c, d) WHERE o.id = v.id::bigint""",  # noqa: S608 -- placeholders only
+            params,
+        )
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+def _corrections(word: str) -> list[str]:
+    """Known words close to a query word that starts no known word (a misspelling)."""
+    if len(word) < 4 or SearchTerm.objects.filter(word__startswith=word).exists():
+        return []
+    if connection.vendor == "postgresql":
+        return list(
+            SearchTerm.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=models.Func(F("word"), Value(word), function="similarity"))
+            .order_by("-similarity")
+            .values_list("word", flat=True)[:3]
+        )
+    vocabulary = SearchTerm.objects.filter(word__startswith=word[0]).values_list("word", flat=True)
+    return difflib.get_close_matches(word, list(vocabulary), n=3, cutoff=0.7)
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    words: list[list[str]]  # for each query word, the spellings that may match it
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+def text_match(query: str) -> TextMatch:
+    words = fold(query).split()[:MAX_QUERY_WORDS]
+    return TextMatch([[w, *_corrections(w)] for w in words])
+
+
+def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offering]:
+    if match.empty:
+        return queryset
+    if connection.vendor == "postgresql":
+        raw = " & ".join("(" + " | ".join(f"{w}:*" for w in variants) + ")" for variants in match.words)
+        query = SearchQuery(raw, search_type="raw", config="simple")
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    for variants in match.words:
+        condition = Q()
+        for word in variants:
+            condition |= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+        queryset = queryset.filter(condition)
+    return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
+
+
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", "Relevance"
+    PRICE = "price", "Price"
+    SOONEST = "soonest", "Soonest availability"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchParams:
+    """Validated search input (by storefront.filters.OfferingSearchFilter)."""
+
+    q: str = ""
+    specialty: str | None = None
+    procedure: str | None = None
+    country: str | None = None
+    city: str | None = None
+    language: str | None = None
+    kind: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    accreditation: str | None = None
+    available_before: dt.date | None = None
+    sort: str = Sort.RELEVANCE
+
+
+# What a result shows (the API and the search page), and only that: the rest of the rows, the
+# search index above all (a kilobyte an offering), would be read and turned into objects for nothing.
+_RESULT_FIELDS = (
+    *("kind", "title", "currency", "price_min", "price_max", "deposit_bps", "deposit_fixed", "booking_mode"),
+    *("includes", "excludes", "next_slot_at"),
+    *("provider__slug", "provider__name", "provider__kind", "provider__languages", "provider__verified_at"),
+    *("location__city", "location__country", "location__timezone"),
+    *("specialty__code", "specialty__name_en", "specialty__name_fr", "procedure__code"),
+)
+
+
+def _listed() -> QuerySet[Offering]:
+    """Published offerings of verified providers, with what a result shows of them."""
+    return offerings_public().select_related("provider", "location", "specialty", "procedure").only(*_RESULT_FIELDS)
+
+
+def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Offering]:
+    """Published offerings of verified providers matching `params`, in the requested order.
+
+    Prices in `params` are in `currency` (the patient's); an offering whose currency has no
+    rate cannot be compared and is left out when a price limit is given.
+    """
+    queryset = _listed()
+    if params.specialty:
+        # The specialty's id is looked up once (codes are unique), not joined to every offering.
+        queryset = queryset.filter(
+            Q(specialty_id=Subquery(Specialty.objects.filter(code=params.specialty).order_by().values("pk")[:1]))
+            | Q(provider__in=Provider.objects.filter(specialties__code=params.specialty).values("pk"))
+        )
+    if params.procedure:
+        queryset = queryset.filter(procedure__code=params.procedure)
+    if params.country:
+        queryset = queryset.filter(location__country=params.country)
+    if params.city:
+        queryset = queryset.filter(location__city__iexact=params.city.strip())
+    if params.language:
+        if connection.vendor == "postgresql":  # containment, answered by a GIN index
+            queryset = queryset.filter(provider__languages__contains=[params.language])
+        else:
+            queryset = queryset.filter(provider__languages__icontains=f'"{params.language}"')
+    if params.kind:
+        queryset = queryset.filter(provider__kind=params.kind)
+    if params.accreditation:
+        queryset = queryset.filter(
+            Exists(
+                Accreditation.objects.filter(
+                    provider=OuterRef("provider"),
+                    body__iexact=params.accreditation,
+                    valid_until__gte=now.date(),
+                )
+            )
+        )
+    if params.available_before:
+        limit = dt.datetime.combine(params.available_before, dt.time.min, tzinfo=dt.UTC)
+        queryset = queryset.filter(next_slot_at__isnull=False, next_slot_at__lt=limit)
+    if params.price_min is not None or params.price_max is not None:
+        queryset = queryset.filter(_price_condition(params, currency, rates))
+    match = text_match(params.q)
+    queryset = _apply_text(queryset, match)
+
+    if params.sort == Sort.PRICE:
+        return queryset.order_by(_price_order(currency, rates).asc(nulls_last=True), "pk")
+    if params.sort == Sort.SOONEST:
+        return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+    if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
+        return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")
+    return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+
+
+def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q:
+    """Lower price within [min, max] of the patient's currency, as the converted price shows it.
+
+    The limits are converted to nano-euros once and compared with each offering's stored price in
+    nano-euros (core.rates explains the rounding), which an index answers. An offering
+    whose currency has no rate has none and is left out. When the patient's own currency has no
+    rate, only offerings in that currency can be compared.
+    """
+    low = Money.from_decimal(params.price_min, currency) if params.price_min is not None else None
+    high = Money.from_decimal(params.price_max, currency) if params.price_max is not None else None
+    if rates.nano_euro_factor(currency) is None:
+        condition = Q(currency=currency)
+        if low is not None:
+            condition &= Q(price_min__gte=low.amount)
+        if high is not None:
+            condition &= Q(price_min__lte=high.amount)
+        return condition
+    condition = Q(price_eur_nano__isnull=False)
+    if low is not None:
+        condition &= Q(price_eur_nano__gte=rates.limit_in_nano_euros(low, upper=False))
+    if high is not None:
+        condition &= Q(price_eur_nano__lte=rates.limit_in_nano_euros(high, upper=True))
+    return condition
+
+
+def _price_order(currency: str, rates: RateTable) -> F | Case:
+    """What sorting by price compares: the stored price in euros (NULL without a rate), or, when the
+    patient's currency has no rate, the price of the offerings in that currency (NULL for others)."""
+    if rates.nano_euro_factor(currency) is None:
+        return Case(When(currency=currency, then=F("price_min")), default=None, output_field=models.BigIntegerField())
+    return F("price_eur_nano")
+
+
+# --- a page of results -------------------------------------------------------------------------
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    offering: Offering
+    price: Money
+    price_upper: Money | None
+    deposit: Money
+    converted: Money | None  # the lower price in the patient's currency; None without a rate
+    converted_upper: Money | None
+    rate_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchResult]
+    count: int
+    number: int
+    num_pages: int
+    currency: str
+
+
+def _count_and_page(
+    queryset: QuerySet[Offering], *, page: int, page_size: int, counter: Window | None
+) -> tuple[int, list[Offering]]:
+    """How many offerings `queryset` finds, and those of `page` in its order: two queries.
+
+    Only the page's rows are read in full with their provider, location, specialty and procedure;
+    its ids are chosen first by a narrow query (filters and sort keys), which the search indexes
+    answer without reading whole offering rows. Sorting every match with all its columns and
+    joins would cost as much again as the page is small.
+
+    With a `counter` (a COUNT over every match), the query that chooses the ids counts the matches
+    too: worth it when the order is computed per match (relevance, price), as every match is read
+    to sort it anyway and a separate count would read them all a second time. Otherwise the count
+    is its own query and the page's ids come off the index in order, without a sort. A page past
+    the last one returns no offerings.
+    """
+    start, stop = (page - 1) * page_size, page * page_size
+    if page < 1:
+        return queryset.count(), []
+    if counter is not None:
+        rows = list(queryset.annotate(total=counter).values_list("pk", "total")[start:stop])
+        if not rows:
+            return (0 if page == 1 else queryset.count()), []
+        # Still published and verified (this is another statement), in the order found.
+        found = _listed().order_by().in_bulk([pk for pk, _total in rows])
+        return rows[0][1], [found[pk] for pk, _total in rows if pk in found]
+    count = queryset.count()
+    if start >= count:
+        return count, []
+    # The order is then by columns of the rows themselves (the next slot or the price in euros, and the id).
+    page_ids = queryset.values("pk")[start:stop]
+    return count, list(_listed().filter(pk__in=page_ids).order_by(*queryset.query.order_by))
+
+
+def _counter(params: SearchParams, queryset: QuerySet[Offering], *, price_indexed: bool) -> Window | None:
+    """The window that counts the matches while they are sorted, when the order reads them all."""
+    if params.sort == Sort.PRICE:
+        # By the stored price in euros, a page comes off its index in order and the count is an
+        # index-only scan; a text match, or a currency without a rate, has every match read anyway.
+        return None if price_indexed and not params.q else Window(Count("pk"))
+    if params.sort != Sort.SOONEST and params.q:
+        # Ordered like the results, the window makes PostgreSQL rank each match before buffering
+        # it, rather than buffer every match's whole text vector to rank it afterwards (beyond
+        # work_mem, on disk, at thousands of matches).
+        return Window(Count("pk"), order_by=list(queryset.query.order_by), frame=RowRange(start=None, end=None))
+    return None
+
+
+def search_page(
+    *, params: SearchParams, currency: str, now: dt.datetime, page: int = 1, page_size: int = PAGE_SIZE
+) -> SearchPage:
+    """One page of results with prices converted, in a fixed number of queries.
+
+    Raises ValidationFailed for a page that does not exist.
+    """
+    rates = rates_on(day=now.date())
+    queryset = offering_search(params=params, currency=currency, rates=rates, now=now)
+    counter = _counter(params, queryset, price_indexed=rates.nano_euro_factor(currency) is not None)
+    count, offerings = _count_and_page(queryset, page=page, page_size=page_size, counter=counter)
+    num_pages = max(1, -(-count // page_size))
+    if page < 1 or page > num_pages:
+        raise ValidationFailed(
+            _("There is no page %(page)s: the results have %(pages)s.") % {"page": page, "pages": num_pages},
+            code="invalid_page",
+            details={"page": [_("Choose a page from 1 to %(pages)s.") % {"pages": num_pages}]},
+        )
+    results = []
+    for offering in offerings:
+        lower = rates.convert(offering.price, currency)
+        upper = rates.convert(offering.price_upper, currency) if offering.price_upper else None
+        results.append(
+            SearchResult(
+                offering=offering,
+                price=offering.price,
+                price_upper=offering.price_upper,
+                deposit=offering.deposit,
+                converted=lower.money if lower and offering.currency != currency else None,
+                converted_upper=upper.money if upper and offering.currency != currency else None,
+                rate_date=lower.rate_date if lower else None,
+            )
+        )
+    return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)

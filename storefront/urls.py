@@ -1,0 +1,20 @@
+"""Storefront routes. `config.urls` puts `urlpatterns` at the site's root and `provider_urlpatterns`
+in the "providers" namespace beside the providers' own pages (the public page stays
+`providers:public` at /providers/p/<slug>/)."""
+
+from django.urls import path
+
+from storefront import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("compare/", views.compare, name="compare"),
+    path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
+    path("legal/terms/", views.terms, name="terms"),
+    path("legal/notice/", views.legal_notice, name="legal_notice"),
+]
+
+provider_urlpatterns = [
+    path("p/<slug:slug>/", views.provider_page, name="public"),
+]

@@ -1,0 +1,149 @@
+"""Storefront pages: home, search, comparison, legal pages and a provider's public page."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import terms_current
+from core.currency import patient_currency
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.money import CURRENCY_EXPONENTS
+from providers.models import Offering, Provider
+from providers.selectors import offering_next_slots, provider_public_get
+from quotes.selectors import provider_median_response
+from storefront.compare import compare_add, compare_ids, compare_remove, compare_rows
+from storefront.filters import OfferingSearchFilter
+from storefront.search import SearchParams, search_page
+
+
+def home(request):
+    return render(
+        request, "storefront/home.html", {"search_form": OfferingSearchFilter(queryset=Offering.objects.none()).form}
+    )
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        raise ValidationFailed(
+            _("The page must be a number."), code="invalid_page", details={"page": [_("Enter a whole number.")]}
+        ) from None
+
+
+def search(request):
+    """Search verified providers' offerings; prices also in the patient's currency."""
+    filterset = OfferingSearchFilter(request.GET or None, queryset=Offering.objects.none())
+    context = {"filter": filterset, "form": filterset.form, "page": None, "compare_ids": compare_ids(request)}
+    if request.GET and filterset.is_valid():
+        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
+        try:
+            context["page"] = search_page(
+                params=filterset.params(), currency=currency, now=timezone.now(), page=_page_number(request)
+            )
+        except ValidationFailed as exc:
+            context["page_error"] = exc.message
+        query = request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+    elif not request.GET:
+        context["page"] = search_page(
+            params=SearchParams(), currency=patient_currency(request, None), now=timezone.now()
+        )
+        context["query"] = ""
+    return render(request, "storefront/search.html", context)
+
+
+def terms(request):
+    return render(request, "storefront/legal/terms.html", {"terms": terms_current(now=timezone.now())})
+
+
+def legal_notice(request):
+    return render(request, "storefront/legal/notice.html", {"operator": settings.OPERATOR})
+
+
+def compare(request):
+    """Up to four offerings side by side."""
+    asked = request.GET.get("currency")
+    currency = patient_currency(request, asked if asked in CURRENCY_EXPONENTS else None)
+    rows = compare_rows(offering_ids=compare_ids(request), currency=currency, now=timezone.now())
+    return render(request, "storefront/compare.html", {"rows": rows, "currency": currency})
+
+
+@require_POST
+def compare_toggle(request, offering_id: int):
+    """Add an offering to the comparison, or take it out (action=remove)."""
+    try:
+        if request.POST.get("action") == "remove":
+            compare_remove(request, offering_id=offering_id)
+        else:
+            compare_add(request, offering_id=offering_id)
+            messages.success(request, _("Added to the comparison."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("compare")
+    return redirect(target)
+
+
+# --- a provider's public page ----------------------------------------------------------------------
+
+
+def _json_ld(request, provider: Provider) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": provider.schema_org_type,
+        "name": provider.name,
+        "url": request.build_absolute_uri(reverse("providers:public", kwargs={"slug": provider.slug})),
+        "description": provider.biography[:500],
+        "availableLanguage": provider.languages,
+        "medicalSpecialty": [s.name_en for s in provider.specialties.all()],
+        "address": [
+            {
+                "@type": "PostalAddress",
+                "streetAddress": loc.address,
+                "addressLocality": loc.city,
+                "addressCountry": loc.country.code,
+            }
+            for loc in provider.locations.all()
+        ],
+    }
+    first = next(iter(provider.locations.all()), None)
+    if first is not None and first.latitude is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": str(first.latitude), "longitude": str(first.longitude)}
+    # Escape "<" so that no text from the provider can close the <script> element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def provider_page(request, slug: str):
+    """A verified provider as patients see it: offerings and their next free times, credentials,
+    how fast it answers quote requests; schema.org data for search engines."""
+    try:
+        provider = provider_public_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    now = timezone.now()
+    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
+    today = now.date()
+    return render(
+        request,
+        "storefront/provider.html",
+        {
+            "provider": provider,
+            "offerings": offerings,
+            "json_ld": _json_ld(request, provider),
+            "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
+            "median_response": provider_median_response(provider_id=provider.pk),
+        },
+    )
