@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 
 from bookings.models import Booking, BookingStatus, EvidenceStatus
-from notifications.events import booking_evidence_remind, booking_remind
+from bookings.notifications import booking_evidence_remind, booking_remind
 from notifications.models import Message
 
 REMINDERS = (("reminder_7d", dt.timedelta(days=7)), ("reminder_24h", dt.timedelta(days=1)))

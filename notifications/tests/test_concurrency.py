@@ -9,11 +9,10 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from bookings.tests.support import NOW, awaiting, bookable
+from bookings.tests.support import NOW, awaiting, bookable, confirm
 from notifications.models import Channel, Message, MessageStatus
 from notifications.reminders import reminders_send_due
 from notifications.services import message_send
-from notifications.tests.support import confirm
 
 
 def require_postgresql() -> None:

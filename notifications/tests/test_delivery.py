@@ -12,11 +12,10 @@ from accounts.models import PatientProfile
 from accounts.tests.factories import PatientFactory
 from bookings.policy import Reason
 from bookings.services import booking_cancel
-from bookings.tests.support import NOW
+from bookings.tests.support import NOW, booked, confirm
 from notifications.models import Channel, Message, MessageStatus, NotificationPreference
 from notifications.services import notify, preference_update
 from notifications.tasks import send_message
-from notifications.tests.support import booked, confirm
 from notifications.tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, FROM, connection_lost, created, refused
 
 pytestmark = pytest.mark.django_db

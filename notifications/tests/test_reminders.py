@@ -11,11 +11,10 @@ from django.core import mail
 
 from bookings.policy import Reason
 from bookings.services import booking_cancel
-from bookings.tests.support import NOW, awaiting, bookable
+from bookings.tests.support import NOW, awaiting, bookable, confirm
 from notifications.models import Channel, Message
 from notifications.reminders import evidence_reminders_send_due, reminders_send_due
 from notifications.tasks import send_due_reminders
-from notifications.tests.support import confirm
 
 pytestmark = pytest.mark.django_db
 
