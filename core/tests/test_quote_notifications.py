@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from bookings.policy import Reason
+from bookings.reminders import evidence_reminders_send_due, reminders_send_due
 from bookings.services import booking_cancel, booking_reschedule
 from bookings.tests.support import NOW, booked, confirm, paris
 from core.quotes.services import (
@@ -20,7 +21,6 @@ from core.quotes.services import (
     quote_submit,
 )
 from notifications.models import Channel, Message
-from notifications.reminders import evidence_reminders_send_due, reminders_send_due
 from providers.tests.factories import MemberFactory, ProcedureFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
