@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: named personas, API clients, fast password hashing."""
+"""Fixtures shared by every test: named personas, API clients, fast password hashing, Twilio's stub."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import StaffGroup
 from accounts.tests.factories import PatientFactory, UserFactory
+from notifications.tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, FROM, RecordingHttpClient
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +93,17 @@ def api_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def twilio(settings):
+    """Twilio configured; its HTTP layer is a recording stub (append answers to `twilio.answers`).
+    For every app whose messages go by SMS (notifications' tests, bookings', quotes')."""
+    client = RecordingHttpClient()
+    settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    settings.TWILIO_FROM = FROM
+    settings.TWILIO_MESSAGING_SERVICE_SID = ""
+    settings.TWILIO_HTTP_CLIENT = client
+    settings.SITE_URL = "https://medibroker.test"
+    return client

@@ -209,7 +209,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Appointment reminders (7 days, 24 hours before) and evidence deadlines, at the provider's local time.
     "send-due-reminders": {
-        "task": "notifications.tasks.send_due_reminders",
+        "task": "bookings.tasks.send_due_reminders",
+        "schedule": timedelta(minutes=15),
+    },
+    # Messages left queued (the broker was down when they were recorded) are enqueued again.
+    "requeue-stale-messages": {
+        "task": "notifications.tasks.requeue_stale_messages",
         "schedule": timedelta(minutes=15),
     },
     "expire-quotes": {

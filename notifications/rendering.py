@@ -3,6 +3,10 @@
 Parts: subject.txt, body.txt and body.html for e-mail, sms.txt for SMS. A part missing in the
 person's language falls back to English, and the fallback is logged so the gap gets filled.
 Text parts are rendered without HTML escaping.
+
+Templates are found by name through Django's loaders, so each app keeps the templates of the
+messages it sends in its own `templates/notifications/` (bookings' in `bookings/templates/`…);
+the e-mail layout they extend, `notifications/email_base.html`, stays here.
 """
 
 from __future__ import annotations

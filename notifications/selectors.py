@@ -1,4 +1,4 @@
-"""Reads for notification pages: the careteam's message log."""
+"""Reads of notifications: the careteam's message log; whether a message was recorded under a key."""
 
 from __future__ import annotations
 
@@ -26,3 +26,9 @@ def message_log(*, user: User, query: str = "") -> QuerySet[Message]:
     elif query:
         messages = messages.filter(recipient__email__iexact=query)
     return messages.order_by("-created_at", "-id")[:LOG_LIMIT]
+
+
+def message_recorded(*, key: str) -> bool:
+    """Whether a message was recorded under `key` for anyone, on any channel (the senders' own check
+    before recording a reminder again; `notify` makes the key `<key>:<recipient>:<channel>`)."""
+    return Message.objects.filter(key__startswith=f"{key}:").exists()

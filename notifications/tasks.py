@@ -3,7 +3,6 @@
 from celery import shared_task
 from django.utils import timezone
 
-from notifications.reminders import evidence_reminders_send_due, reminders_send_due
 from notifications.services import TransientSendError, message_send, messages_requeue_stale
 
 MAX_RETRIES = 6
@@ -23,12 +22,7 @@ def send_message(self, message_id: int) -> str:
 
 
 @shared_task(acks_late=True)
-def send_due_reminders() -> dict[str, int]:
-    """Every 15 minutes (beat): appointment reminders (7 days, 24 hours), evidence deadlines, and
-    messages left queued (a broker that was down when they were recorded) sent again."""
-    now = timezone.now()
-    return {
-        "appointments": reminders_send_due(now=now),
-        "evidence": evidence_reminders_send_due(now=now),
-        "requeued": messages_requeue_stale(now=now),
-    }
+def requeue_stale_messages() -> int:
+    """Every 15 minutes (beat): messages left queued (a broker that was down when they were
+    recorded, a task lost) are enqueued again."""
+    return messages_requeue_stale(now=timezone.now())

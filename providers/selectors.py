@@ -81,6 +81,18 @@ def member_of(*, user: User, provider: Provider) -> ProviderMember | None:
     return ProviderMember.objects.filter(user=user, provider=provider).first()
 
 
+def provider_members_to_notify(*, provider_id: int) -> list[User]:
+    """The people who hear of what happens to a provider (quote requests, bookings, payouts): its
+    active members, whatever their role, oldest membership first, with the profile that says
+    their language."""
+    return [
+        member.user
+        for member in ProviderMember.objects.filter(provider_id=provider_id, user__is_active=True)
+        .select_related("user__patient_profile")
+        .order_by("pk")
+    ]
+
+
 def providers_awaiting_verification() -> QuerySet[Provider]:
     """The careteam's queue: pending providers first, oldest first, with what they declared."""
     return (

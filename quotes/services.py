@@ -27,7 +27,6 @@ from core.money import CURRENCY_EXPONENTS, Money
 from core.rates import rates_on
 from documents.models import DocumentGrant, MedicalDocument
 from documents.services import document_grant, document_grants_end
-from notifications.events import notify_quote_accepted, notify_quote_received, notify_quote_request_sent
 from providers.models import CancellationPolicyChoice, Procedure, Provider, Specialty
 from providers.services.permissions import require_member
 from quotes.models import (
@@ -42,6 +41,7 @@ from quotes.models import (
     QuoteSlot,
     QuoteStatus,
 )
+from quotes.notifications import notify_quote_accepted, notify_quote_received, notify_quote_request_sent
 
 MAX_RECIPIENTS = 5
 # How long a sent request stays open for answers and the patient's decision.

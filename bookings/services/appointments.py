@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from bookings import policy
 from bookings.models import Appointment, Booking, BookingStatus
+from bookings.notifications import notify_appointment_changed
 from bookings.services.cancellation import decision_fields, decision_for, is_careteam
 from bookings.services.common import (
     EXPIRY_DEADLINE,
@@ -23,7 +24,6 @@ from bookings.services.common import (
 )
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
-from notifications.events import notify_appointment_changed
 from providers.availability import offering_free_slots
 from providers.models import Offering, Provider
 from providers.services.derived import offerings_changed

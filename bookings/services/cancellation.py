@@ -29,11 +29,11 @@ from bookings.models import (
     EvidenceReview,
     EvidenceStatus,
 )
+from bookings.notifications import notify_booking_cancelled
 from bookings.services.common import check_transition, free_time, lock_booking, transition
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, ValidationFailed
 from documents.models import MedicalDocument
-from notifications.events import notify_booking_cancelled
 
 EVIDENCE_WINDOW = dt.timedelta(days=14)
 NOT_PAID_RULE = "not_paid"

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Appointment, Booking, BookingStatus
+from bookings.notifications import notify_booking_confirmed
 from bookings.services.common import (
     EXPIRY_DEADLINE,
     expire_bookings,
@@ -24,7 +25,6 @@ from bookings.services.common import (
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.money import Money
-from notifications.events import notify_booking_confirmed
 from providers.models import Location, Offering, Provider
 from providers.services.derived import offerings_changed
 

@@ -1,4 +1,5 @@
-"""Shared test helpers for bookings: a fixed Monday, Paris times, a bookable offering, a quote booking."""
+"""Shared test helpers for bookings: a fixed Monday, Paris times, a bookable offering, a quote booking,
+the deposit paid."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bookings.models import Booking
-from bookings.services import booking_create_awaiting_deposit
+from bookings.services import booking_confirm_deposit, booking_create_awaiting_deposit
 from core.money import Money
-from providers.tests.factories import OfferingFactory, open_weekdays
+from providers.tests.factories import MemberFactory, OfferingFactory, open_weekdays
 
 UTC = dt.UTC
 PARIS = ZoneInfo("Europe/Paris")
@@ -43,3 +44,15 @@ def awaiting(patient, provider, *, now: dt.datetime = NOW, **changes) -> Booking
     }
     arguments.update(changes)
     return booking_create_awaiting_deposit(**arguments)
+
+
+def confirm(booking, *, at: dt.datetime = NOW):
+    """The deposit paid at `at`: the booking confirmed."""
+    return booking_confirm_deposit(booking=booking, payment_reference=f"pi_{booking.pk}", paid_at=at, now=at)
+
+
+def booked(patient, **offering):
+    """A booking awaiting its deposit at a bookable offering (Paris), the provider's admin a member."""
+    item = bookable(**offering)
+    MemberFactory(provider=item.provider)
+    return awaiting(patient, item.provider, offering=item)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bookings.tests.support import NOW
 from notifications.models import Channel, DeliveryReport, Message, MessageStatus, NotificationPreference
 from notifications.services import message_send
+from notifications.tests.support import NOW
 from notifications.tests.twilio_stub import AUTH_TOKEN, created
 
 pytestmark = pytest.mark.django_db

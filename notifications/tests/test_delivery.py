@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
@@ -12,11 +14,10 @@ from accounts.models import PatientProfile
 from accounts.tests.factories import PatientFactory
 from bookings.policy import Reason
 from bookings.services import booking_cancel
-from bookings.tests.support import NOW
+from bookings.tests.support import NOW, booked, confirm
 from notifications.models import Channel, Message, MessageStatus, NotificationPreference
 from notifications.services import notify, preference_update
-from notifications.tasks import send_message
-from notifications.tests.support import booked, confirm
+from notifications.tasks import requeue_stale_messages, send_message
 from notifications.tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, FROM, connection_lost, created, refused
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,29 @@ def test_in_production_without_twilio_an_sms_is_failed_not_printed(
     assert sms.status == MessageStatus.FAILED
     assert "not configured" in sms.error
     assert str(PatientProfile.objects.get(user=patient).phone) not in capsys.readouterr().out
+
+
+def test_a_message_left_queued_is_enqueued_again_by_the_beat_task_and_sent_once(patient):
+    message = Message.objects.create(
+        recipient=patient,
+        channel=Channel.EMAIL,
+        event="release_paid",
+        template="release_paid",
+        language="en",
+        key="stale:1",
+        to=patient.email,
+        subject="Paid",
+        body="Paid",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+    with time_machine.travel(NOW + dt.timedelta(minutes=59), tick=False):
+        assert requeue_stale_messages.delay().get() == 0  # its task may still be coming
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        assert requeue_stale_messages.delay().get() == 1
+        assert requeue_stale_messages.delay().get() == 0
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 1)
+    assert [m.subject for m in mail.outbox] == ["Paid"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.tests.factories import PASSWORD
-from bookings.tests.support import NOW
 from notifications.models import Channel, Message, MessageStatus, NotificationPreference
+from notifications.tests.support import NOW
 
 pytestmark = pytest.mark.django_db
 

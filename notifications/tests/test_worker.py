@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from bookings.tests.support import NOW
 from conftest import REQUIRE_SERVICES
 from notifications.models import Message, MessageStatus
 from notifications.services import notify
+from notifications.tests.support import NOW
 
 services = pytest.mark.skipif(not (settings.REDIS_URL or REQUIRE_SERVICES), reason="REDIS_URL is not set")
 

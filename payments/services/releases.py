@@ -26,10 +26,10 @@ from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
 from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from core.money import Money, bps_share, charge_step
-from notifications.events import notify_release_paid
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import RELEASE_TRANSITIONS, Deposit, DepositStatus, PayoutAccount, Release, ReleaseStatus
+from payments.notifications import notify_release_paid
 from payments.services.refunds import commission_bps
 from providers.services.permissions import require_member
 

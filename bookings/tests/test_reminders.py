@@ -1,4 +1,5 @@
-"""Reminders at the provider's local time, across daylight-saving changes, once per run or many."""
+"""Reminders at the provider's local time, across daylight-saving changes, once per run or many
+(also two beat runs at once, on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import time_machine
 from django.core import mail
 
 from bookings.policy import Reason
+from bookings.reminders import evidence_reminders_send_due, reminders_send_due
 from bookings.services import booking_cancel
-from bookings.tests.support import NOW, awaiting, bookable
-from notifications.models import Channel, Message
-from notifications.reminders import evidence_reminders_send_due, reminders_send_due
-from notifications.tasks import send_due_reminders
-from notifications.tests.support import confirm
+from bookings.tasks import send_due_reminders
+from bookings.tests.support import NOW, awaiting, bookable, confirm
+from notifications.models import Channel, Message, MessageStatus
+from notifications.tests.support import require_postgresql, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +109,22 @@ def test_the_evidence_reminder_goes_three_days_before_the_deadline_once(patient,
 
     email = Message.objects.get(event="evidence_deadline", channel=Channel.EMAIL)
     assert email.subject == f"Booking no. {booking.pk}: a document is due by 24 January"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_beat_runs_at_once_record_and_send_each_reminder_once(patient):
+    require_postgresql()
+    start = dt.datetime(2030, 2, 4, 9, 0, tzinfo=dt.UTC)
+    booking = awaiting(patient, bookable().provider, slots=[(start, start + dt.timedelta(hours=1))])
+    confirm(booking)
+    mail.outbox.clear()
+
+    results = run_at_once([lambda: reminders_send_due(now=start - dt.timedelta(days=1))] * 4)
+
+    assert not [r for r in results if isinstance(r, str)], results
+    reminders = Message.objects.filter(event="reminder_24h")
+    assert sorted(reminders.values_list("channel", "status")) == [
+        (Channel.EMAIL, MessageStatus.SENT),
+        (Channel.SMS, MessageStatus.SENT),
+    ]
+    assert len([m for m in mail.outbox if m.subject.startswith("Reminder")]) == 1

@@ -2,9 +2,9 @@
 
 A reminder falls due at the same local time (the provider's timezone) 7 days, or 1 day, before
 the first appointment: across a change of daylight-saving time it is 7 calendar days at the
-same wall-clock time, not 168 hours. Beat runs `reminders_send_due` every 15 minutes; each
-reminder's key names the booking and the appointment's time, so two runs (or two at once) record
-it once and a moved appointment is reminded again.
+same wall-clock time, not 168 hours. Beat runs `reminders_send_due` every 15 minutes
+(`bookings.tasks.send_due_reminders`); each reminder's key names the booking and the appointment's
+time, so two runs (or two at once) record it once and a moved appointment is reminded again.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 
 from bookings.models import Booking, BookingStatus, EvidenceStatus
-from notifications.events import booking_evidence_remind, booking_remind
-from notifications.models import Message
+from bookings.notifications import booking_evidence_remind, booking_remind
+from notifications.selectors import message_recorded
 
 REMINDERS = (("reminder_7d", dt.timedelta(days=7)), ("reminder_24h", dt.timedelta(days=1)))
 EVIDENCE_LEAD = dt.timedelta(days=3)
@@ -28,10 +28,6 @@ def reminder_due_at(*, start: dt.datetime, timezone: str, days_before: dt.timede
     """When a reminder `days_before` `start` falls due: the same local time that many days earlier (UTC)."""
     local = start.astimezone(ZoneInfo(timezone))
     return (local - days_before).astimezone(dt.UTC)  # aware arithmetic in one zone keeps the wall-clock time
-
-
-def _already(key: str) -> bool:
-    return Message.objects.filter(key__startswith=f"{key}:").exists()
 
 
 def reminders_send_due(*, now: dt.datetime) -> int:
@@ -57,7 +53,7 @@ def reminders_send_due(*, now: dt.datetime) -> int:
         if due is None:
             continue
         key = f"{due}:{booking.pk}:{booking.first_start.astimezone(dt.UTC):%Y%m%dT%H%MZ}"
-        if _already(key):
+        if message_recorded(key=key):
             continue
         full = Booking.objects.select_related(
             "provider", "patient__patient_profile", "offering__location", "cancellation_policy"
@@ -79,7 +75,7 @@ def evidence_reminders_send_due(*, now: dt.datetime) -> int:
     reminded = 0
     for booking in due:
         key = f"evidence_deadline:{booking.pk}"
-        if _already(key):
+        if message_recorded(key=key):
             continue
         booking_evidence_remind(booking=booking, key=key, now=now)
         reminded += 1

@@ -1,25 +1,22 @@
-"""The events other apps announce, and who hears of them.
+"""The messages bookings send, and who hears of them: confirmed, appointment changed, cancelled,
+reminders and the evidence deadline.
 
-Each `notify_*` function is called inside the service's transaction, at the point the change is
-made; it only registers work for after the commit (`transaction.on_commit`, robust: a failure to
-notify is logged and never undoes the change). After the commit it re-reads what it needs and
-records one message per person and channel through `services.notify`. A rolled-back transaction
-notifies no one.
+Each `notify_*` function is called inside the service's transaction and only registers work for
+after the commit (`notifications.messages.after_commit`); see there. The provider's side hears
+through `providers.selectors.provider_members_to_notify`.
 
-Health information never goes into a subject or an SMS: the templates name the provider, the
-date and the booking number, never the offering, procedure, specialty or request subject.
+Health information never goes into a subject or an SMS: the templates
+(`bookings/templates/notifications/<template>/<language>/`) name the provider, the date and the
+booking number, never the offering, procedure, specialty or request subject.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,29 +24,12 @@ from accounts.models import User
 from bookings.ics import appointment_ics
 from bookings.models import Booking
 from bookings.selectors import booking_cancellation_schedule
-from core.money import Money, format_money
+from core.money import format_money
+from notifications.messages import after_commit, money_text
 from notifications.rendering import language_of
 from notifications.services import Attachment, notify, site_url
-from providers.models import Location, ProviderMember
-
-logger = logging.getLogger(__name__)
-
-
-def _after_commit(function, **ids: Any) -> None:
-    transaction.on_commit(functools.partial(function, **ids), robust=True)
-
-
-def _members(provider_id: int) -> list[User]:
-    return [
-        m.user
-        for m in ProviderMember.objects.filter(provider_id=provider_id, user__is_active=True)
-        .select_related("user__patient_profile")
-        .order_by("pk")
-    ]
-
-
-def _money(amount: int | None, currency: str, language: str) -> str:
-    return "" if amount is None else format_money(Money(amount, currency), language)
+from providers.models import Location
+from providers.selectors import provider_members_to_notify
 
 
 def _booking(booking_id: int) -> Booking:
@@ -79,7 +59,7 @@ def booking_context(booking: Booking, language: str, now: dt.datetime) -> dict[s
         "appointments": [a.start for a in appointments],
         "timezone": booking.timezone,
         "address": f"{location.address}, {location.city}" if location is not None else "",
-        "deposit": _money(booking.deposit_amount, booking.currency, language),
+        "deposit": money_text(amount=booking.deposit_amount, currency=booking.currency, language=language),
         "booking_url": site_url(reverse("bookings:detail", args=[booking.pk])),
         "account_url": site_url(reverse("bookings:list")),
     }
@@ -145,12 +125,9 @@ def _notify_booking(
     )
 
 
-# --- bookings -------------------------------------------------------------------------------------
-
-
 def notify_booking_confirmed(*, booking: Booking, now: dt.datetime) -> None:
     """The deposit is paid: the patient (schedule, .ics, payment confirmation) and the provider hear."""
-    _after_commit(_booking_confirmed, booking_id=booking.pk, now=now)
+    after_commit(_booking_confirmed, booking_id=booking.pk, now=now)
 
 
 def _booking_confirmed(*, booking_id: int, now: dt.datetime) -> None:
@@ -171,7 +148,7 @@ def _booking_confirmed(*, booking_id: int, now: dt.datetime) -> None:
         },
         attachments=_ics_attachments(booking, language, now),
     )
-    for member in _members(booking.provider_id):
+    for member in provider_members_to_notify(provider_id=booking.provider_id):
         _notify_booking(
             event="booking_confirmed",
             booking=booking,
@@ -184,7 +161,7 @@ def _booking_confirmed(*, booking_id: int, now: dt.datetime) -> None:
 
 def notify_appointment_changed(*, booking: Booking, now: dt.datetime) -> None:
     """An appointment moved: the patient and the provider hear of the new time."""
-    _after_commit(_appointment_changed, booking_id=booking.pk, now=now)
+    after_commit(_appointment_changed, booking_id=booking.pk, now=now)
 
 
 def _appointment_changed(*, booking_id: int, now: dt.datetime) -> None:
@@ -193,7 +170,7 @@ def _appointment_changed(*, booking_id: int, now: dt.datetime) -> None:
     starts = "-".join(f"{a.start:%Y%m%dT%H%M}" for a in sorted(booking.appointments.all(), key=lambda a: a.start))
     key = f"appointment_changed:{booking.pk}:{starts}"
     recipients = [(booking.patient, "appointment_changed")] + [
-        (m, "appointment_changed_provider") for m in _members(booking.provider_id)
+        (m, "appointment_changed_provider") for m in provider_members_to_notify(provider_id=booking.provider_id)
     ]
     for user, template in recipients:
         _notify_booking(event="appointment_changed", booking=booking, user=user, template=template, key=key, now=now)
@@ -201,7 +178,7 @@ def _appointment_changed(*, booking_id: int, now: dt.datetime) -> None:
 
 def notify_booking_cancelled(*, booking: Booking, now: dt.datetime) -> None:
     """The booking is cancelled: the patient hears of the fee and the refund, the provider of the cancellation."""
-    _after_commit(_booking_cancelled, booking_id=booking.pk, now=now)
+    after_commit(_booking_cancelled, booking_id=booking.pk, now=now)
 
 
 def _booking_cancelled(*, booking_id: int, now: dt.datetime) -> None:
@@ -211,14 +188,14 @@ def _booking_cancelled(*, booking_id: int, now: dt.datetime) -> None:
     def amounts(language: str) -> dict[str, Any]:
         return {
             "paid": booking.paid_at is not None,
-            "fee": _money(booking.cancellation_fee or 0, booking.currency, language),
-            "refund": _money(booking.cancellation_refund or 0, booking.currency, language),
+            "fee": money_text(amount=booking.cancellation_fee or 0, currency=booking.currency, language=language),
+            "refund": money_text(amount=booking.cancellation_refund or 0, currency=booking.currency, language=language),
             "final": booking.cancellation_final,
             "evidence_due_at": booking.evidence_due_at,
         }
 
     recipients = [(booking.patient, "booking_cancelled")] + [
-        (m, "booking_cancelled_provider") for m in _members(booking.provider_id)
+        (m, "booking_cancelled_provider") for m in provider_members_to_notify(provider_id=booking.provider_id)
     ]
     for user, template in recipients:
         _notify_booking(
@@ -248,108 +225,3 @@ def booking_evidence_remind(*, booking: Booking, key: str, now: dt.datetime) -> 
         now=now,
         context={"evidence_due_at": booking.evidence_due_at},
     )
-
-
-# --- quotes ---------------------------------------------------------------------------------------
-
-
-def notify_quote_request_sent(*, request, providers, now: dt.datetime) -> None:
-    """A quote request reached these providers: their members hear of it (no subject, no details)."""
-    _after_commit(_quote_request_sent, request_id=request.pk, provider_ids=[p.pk for p in providers], now=now)
-
-
-def _quote_request_sent(*, request_id: int, provider_ids: list[int], now: dt.datetime) -> None:
-    for provider_id in provider_ids:
-        for member in _members(provider_id):
-            notify(
-                event="quote_request_received",
-                recipient=member,
-                context={"request_number": request_id, "inbox_url": site_url(reverse("quotes:inbox"))},
-                key=f"quote_request_received:{request_id}:{provider_id}",
-                quote_request_id=request_id,
-                now=now,
-            )
-
-
-def notify_quote_received(*, quote, now: dt.datetime) -> None:
-    """A provider answered: the patient hears of the quote."""
-    _after_commit(_quote_received, quote_id=quote.pk, now=now)
-
-
-def _quote_received(*, quote_id: int, now: dt.datetime) -> None:
-    from quotes.models import Quote
-
-    quote = Quote.objects.select_related("provider", "request__patient__patient_profile").get(pk=quote_id)
-    patient = quote.request.patient
-    language = language_of(patient)
-    notify(
-        event="quote_received",
-        recipient=patient,
-        context={
-            "request_number": quote.request_id,
-            "provider_name": quote.provider.name,
-            "total": _money(quote.total_amount, quote.currency, language),
-            "valid_until": quote.valid_until,
-            "request_url": site_url(reverse("quotes:request_detail", args=[quote.request_id])),
-        },
-        key=f"quote_received:{quote.pk}",
-        quote_request_id=quote.request_id,
-        now=now,
-    )
-
-
-def notify_quote_accepted(*, quote, now: dt.datetime) -> None:
-    """The patient accepted a quote: the provider's members hear of the booking awaiting its deposit."""
-    _after_commit(_quote_accepted, quote_id=quote.pk, now=now)
-
-
-def _quote_accepted(*, quote_id: int, now: dt.datetime) -> None:
-    from quotes.models import Quote
-
-    quote = Quote.objects.select_related("provider", "booking").get(pk=quote_id)
-    for member in _members(quote.provider_id):
-        notify(
-            event="quote_accepted",
-            recipient=member,
-            context={
-                "request_number": quote.request_id,
-                "booking_number": quote.booking_id,
-                "deposit": _money(quote.deposit_amount, quote.currency, language_of(member)),
-                "booking_url": site_url(reverse("bookings:detail", args=[quote.booking_id]))
-                if quote.booking_id
-                else "",
-            },
-            key=f"quote_accepted:{quote.pk}",
-            booking_id=quote.booking_id,
-            quote_request_id=quote.request_id,
-            now=now,
-        )
-
-
-# --- payments -------------------------------------------------------------------------------------
-
-
-def notify_release_paid(*, release, now: dt.datetime) -> None:
-    """A deposit was paid out to its provider: the members hear of the amount."""
-    _after_commit(_release_paid, release_id=release.pk, now=now)
-
-
-def _release_paid(*, release_id: int, now: dt.datetime) -> None:
-    from payments.models import Release
-
-    release = Release.objects.get(pk=release_id)
-    for member in _members(release.provider_id):
-        language = language_of(member)
-        notify(
-            event="release_paid",
-            recipient=member,
-            context={
-                "booking_number": release.booking_id,
-                "payout": _money(release.payout, release.currency, language),
-                "commission": _money(release.commission, release.currency, language),
-                "reference": release.wire_reference or release.stripe_transfer_id or "",
-            },
-            key=f"release_paid:{release.pk}",
-            booking_id=release.booking_id,
-            now=now,
-        )
