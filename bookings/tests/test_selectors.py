@@ -9,7 +9,8 @@ import pytest
 
 from accounts.tests.factories import PatientFactory
 from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy
-from bookings.selectors import patient_bookings, provider_appointments
+from bookings.selectors import busy_intervals, live_appointments_overlapping, patient_bookings, provider_appointments
+from core import hooks
 from providers.tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +126,46 @@ def test_a_patient_without_a_profile_is_listed_under_their_email(knee_consultati
     [appointment] = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
     assert appointment.booking.patient.get_full_name() == patient.email
+
+
+# --- the times taken: live_appointments_overlapping and the busy_intervals hook ------------------------
+
+
+def test_the_services_count_every_live_appointment_that_overlaps(patient, knee_consultation):
+    provider_ids = [knee_consultation.provider_id]
+    book(offering=knee_consultation, patient=patient, start=paris(9), status=BookingStatus.CANCELLED, live=False)
+    kept = book(offering=knee_consultation, patient=patient, start=paris(10), status=BookingStatus.COMPLETED)
+    book(offering=OfferingFactory(), patient=patient, start=paris(10))  # another provider's
+
+    def overlapping(start, end):
+        return [a.booking for a in live_appointments_overlapping(provider_ids=provider_ids, start=start, end=end)]
+
+    assert overlapping(paris(9), paris(9, 30)) == []
+    assert overlapping(paris(10, 29), paris(11)) == [kept]
+    assert overlapping(paris(10, 30), paris(11)) == []  # [start, end): touching is not overlapping
+    assert overlapping(paris(9, 30), paris(10)) == []
+
+
+def test_bookings_answer_the_busy_intervals_hook_with_the_times_still_taken(patient, knee_consultation):
+    provider = knee_consultation.provider
+    book(offering=knee_consultation, patient=patient, start=paris(9), status=BookingStatus.HELD)
+    unpaid = book(offering=knee_consultation, patient=patient, start=paris(10))
+    Booking.objects.filter(pk=unpaid.pk).update(
+        status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at=NOW + dt.timedelta(days=2)
+    )
+    book(offering=knee_consultation, patient=patient, start=paris(11))
+    book(offering=knee_consultation, patient=patient, start=paris(12), status=BookingStatus.COMPLETED)
+    book(offering=knee_consultation, patient=patient, start=paris(13), status=BookingStatus.CANCELLED, live=False)
+
+    assert busy_intervals in list(hooks.busy_intervals)
+    [while_held] = hooks.busy_intervals.call(provider_ids=[provider.pk], start=WEEK_START, end=WEEK_END, now=NOW)
+    [after_the_hold] = hooks.busy_intervals.call(
+        provider_ids=[provider.pk], start=WEEK_START, end=WEEK_END, now=NOW + dt.timedelta(minutes=15)
+    )
+
+    half_hour = dt.timedelta(minutes=30)
+    assert while_held == [(provider.pk, paris(hour), paris(hour) + half_hour) for hour in (9, 10, 11)]
+    assert after_the_hold == [(provider.pk, paris(hour), paris(hour) + half_hour) for hour in (10, 11)]
 
 
 # --- patient_bookings ------------------------------------------------------------------------------
