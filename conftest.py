@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 from accounts.models import StaffGroup
 from accounts.tests.factories import PatientFactory, UserFactory
 from notifications.tests.twilio_stub import ACCOUNT_SID, AUTH_TOKEN, FROM, RecordingHttpClient
+from providers.models import MemberRole
+from providers.tests.factories import LocationFactory, MemberFactory, ProviderFactory
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +74,50 @@ def finance(db):
 @pytest.fixture
 def coordinator(db):
     return UserFactory(email="dr.cole@example.test", is_staff=True, groups=[StaffGroup.MEDICAL_COORDINATOR])
+
+
+# --- providers and their people -----------------------------------------------------------------------
+# A test module that needs more of a provider (a location, an offering) builds on these under another
+# name (`open_clinic(clinic)`) rather than redefining them.
+
+
+@pytest.fixture
+def clinic(db):
+    """A verified provider, Clinique du Lac (EUR)."""
+    return ProviderFactory(name="Clinique du Lac", slug="clinique-du-lac")
+
+
+@pytest.fixture
+def clinic_admin(clinic):
+    """Clinique du Lac's administrator: may change its profile, offerings and members."""
+    return MemberFactory(provider=clinic, user=UserFactory(email="admin@lac.test"), role=MemberRole.ADMIN).user
+
+
+@pytest.fixture
+def clinic_member(clinic):
+    """A nurse of Clinique du Lac: a staff member, not an administrator."""
+    return MemberFactory(provider=clinic, user=UserFactory(email="nurse@lac.test"), role=MemberRole.STAFF).user
+
+
+@pytest.fixture
+def location(clinic):
+    """Clinique du Lac's practice in Paris (no opening hours)."""
+    return LocationFactory(provider=clinic, timezone="Europe/Paris")
+
+
+@pytest.fixture
+def rival(db):
+    """Another verified provider, Rival Hospital: what Clinique du Lac's people must not see or change."""
+    return ProviderFactory(name="Rival Hospital", slug="rival-hospital")
+
+
+@pytest.fixture
+def rival_member(rival):
+    """Rival Hospital's administrator."""
+    return MemberFactory(provider=rival, user=UserFactory(email="admin@rival.test"), role=MemberRole.ADMIN).user
+
+
+# --- clients ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings")
+
+    def ready(self) -> None:
+        from bookings.selectors import busy_intervals
+        from core import hooks
+
+        # Which appointments take a provider's time is bookings' rule; free slots (providers) ask.
+        hooks.busy_intervals.register(busy_intervals)

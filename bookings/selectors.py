@@ -1,18 +1,56 @@
-"""Reads for bookings: a provider's diary and a patient's bookings, in a fixed number of queries."""
+"""Reads for bookings: a provider's diary and a patient's bookings, in a fixed number of queries;
+and which appointments take a provider's time (for the services' overlap checks and free slots)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from bookings.models import Appointment, Booking, EvidenceReview
+from bookings.models import Appointment, Booking, BookingStatus, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
 from providers.models import Provider
+
+
+def live_appointments_overlapping(
+    *,
+    provider_ids: Iterable[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    taking_time_at: dt.datetime | None = None,
+) -> QuerySet[Appointment]:
+    """Live appointments of these providers overlapping [start, end): the one overlap query.
+
+    Without `taking_time_at`, every live appointment: what the services check before giving a
+    provider's time (they release lapsed holds first; the exclusion constraint counts the same).
+    With it, only those whose booking takes the time at that instant: awaiting its deposit or
+    confirmed, or held with a hold that has not expired then (a lapsed hold frees the time even
+    before `booking_expire_holds` runs). Free slots subtract these.
+    """
+    found = Appointment.objects.filter(provider_id__in=list(provider_ids), live=True, start__lt=end, end__gt=start)
+    if taking_time_at is not None:
+        found = found.filter(
+            Q(booking__status__in=[BookingStatus.AWAITING_DEPOSIT, BookingStatus.CONFIRMED])
+            | Q(booking__status=BookingStatus.HELD, booking__hold_expires_at__gt=taking_time_at)
+        )
+    return found
+
+
+def busy_intervals(
+    *, provider_ids: Iterable[int], start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """The `(provider_id, start, end)` times taken between `start` and `end` at `now` (default: the
+    current time), by start, in one query. Answers `core.hooks.busy_intervals` (see `apps.py`)."""
+    found = live_appointments_overlapping(
+        provider_ids=provider_ids, start=start, end=end, taking_time_at=now or timezone.now()
+    )
+    return list(found.order_by("start").values_list("provider_id", "start", "end"))
 
 
 def provider_appointments(*, provider: Provider, start: dt.datetime, end: dt.datetime) -> list[Appointment]:

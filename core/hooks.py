@@ -5,8 +5,9 @@ and gets whatever the registered functions answer. The import rule (an app impor
 the floors below it, docs/architecture.md) then holds with no exception: the lower floor knows the
 hook's signature, never who answers it.
 
-- `busy_intervals(provider_ids, start, end)` → the `(provider_id, start, end)` intervals already
-  taken (bookings answers: held and confirmed appointments). Providers subtract them from free slots.
+- `busy_intervals(*, provider_ids, start, end, now=None)` → the `(provider_id, start, end)`
+  intervals already taken at `now` (bookings answers: `bookings.selectors.busy_intervals`, held,
+  awaiting-deposit and confirmed appointments). Providers subtract them from free slots.
 - `offerings_changed(offering_ids)` → nothing; called after a change to offerings has committed
   (the storefront rebuilds their search index: providers call it from their refresh task).
 - `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment

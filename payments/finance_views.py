@@ -10,7 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
@@ -130,44 +135,48 @@ def release_queue(request):
     )
 
 
-@finance_required
-@require_POST
-def release_decide_approve(request, release_id: int):
-    release = get_object_or_404(Release, pk=release_id)
-    form = ApproveForm(request.POST)
-    waive = form.is_valid() and form.cleaned_data["waive_commission"]
-    run_service(
-        request,
-        lambda: release_approve(release=release, actor=request.user, waive_commission=waive, now=timezone.now()),
-        _("The release of booking no. %(number)s is approved.") % {"number": release.booking_id},
-    )
-    return redirect("finance:releases")
+@dataclass(frozen=True)
+class _ReleaseDecision:
+    """One of finance's decisions on a release: the form it posts, the one field the service takes
+    (under the same name; `blank` when the form is invalid, which the service then refuses or
+    ignores), the service, and what finance is told when it is done."""
+
+    form: type[forms.Form]
+    field: str
+    blank: Any
+    service: Callable[..., Any]
+    done: str
+
+
+_RELEASE_DECISIONS = {
+    "approve": _ReleaseDecision(
+        ApproveForm,
+        "waive_commission",
+        False,
+        release_approve,
+        gettext_lazy("The release of booking no. %(number)s is approved."),
+    ),
+    "reject": _ReleaseDecision(
+        RejectForm, "reason", "", release_reject, gettext_lazy("The release of booking no. %(number)s is rejected.")
+    ),
+    "wire": _ReleaseDecision(
+        WireForm, "reference", "", release_record_wire, gettext_lazy("The wire for booking no. %(number)s is recorded.")
+    ),
+}
 
 
 @finance_required
 @require_POST
-def release_decide_reject(request, release_id: int):
+def release_decide(request, release_id: int, decision: str):
+    """Approve a release, reject it or record its wire: `decision`, set by the URL (finance_urls)."""
+    step = _RELEASE_DECISIONS[decision]
     release = get_object_or_404(Release, pk=release_id)
-    form = RejectForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    form = step.form(request.POST)
+    value = form.cleaned_data[step.field] if form.is_valid() else step.blank
     run_service(
         request,
-        lambda: release_reject(release=release, actor=request.user, reason=reason, now=timezone.now()),
-        _("The release of booking no. %(number)s is rejected.") % {"number": release.booking_id},
-    )
-    return redirect("finance:releases")
-
-
-@finance_required
-@require_POST
-def release_wire(request, release_id: int):
-    release = get_object_or_404(Release, pk=release_id)
-    form = WireForm(request.POST)
-    reference = form.cleaned_data["reference"] if form.is_valid() else ""
-    run_service(
-        request,
-        lambda: release_record_wire(release=release, actor=request.user, reference=reference, now=timezone.now()),
-        _("The wire for booking no. %(number)s is recorded.") % {"number": release.booking_id},
+        lambda: step.service(release=release, actor=request.user, now=timezone.now(), **{step.field: value}),
+        step.done % {"number": release.booking_id},
     )
     return redirect("finance:releases")
 

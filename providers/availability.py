@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from core import hooks
 from providers.models import ExceptionKind, Offering
 
 UTC = dt.UTC
@@ -29,27 +30,19 @@ class Slot:
 def offering_busy_intervals(
     *, offering: Offering, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
 ) -> list[Slot]:
-    """Times already taken for this offering's provider between `start` and `end`, in one query.
+    """Times already taken for this offering's provider between `start` and `end`, by start.
 
-    Taken: live appointments of a booking awaiting its deposit or confirmed, or held and whose
-    hold has not expired at `now` (default: the current time).
+    Which times are taken is the bookings' rule (live appointments of bookings awaiting their
+    deposit or confirmed, or held with a hold not expired at `now`, default the current time):
+    asked through `core.hooks.busy_intervals`, which bookings answers in one query.
     """
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from bookings.models import Appointment, BookingStatus
-
-    now = now or timezone.now()
-    rows = (
-        Appointment.objects.filter(provider_id=offering.provider_id, live=True, start__lt=end, end__gt=start)
-        .filter(
-            Q(booking__status__in=[BookingStatus.AWAITING_DEPOSIT, BookingStatus.CONFIRMED])
-            | Q(booking__status=BookingStatus.HELD, booking__hold_expires_at__gt=now)
-        )
-        .order_by("start")
-        .values_list("start", "end")
+    answers = hooks.busy_intervals.call(provider_ids=[offering.provider_id], start=start, end=end, now=now)
+    return sorted(
+        Slot(busy_start, busy_end)
+        for intervals in answers
+        for provider_id, busy_start, busy_end in intervals
+        if provider_id == offering.provider_id
     )
-    return [Slot(busy_start, busy_end) for busy_start, busy_end in rows]
 
 
 def _wall_to_aware(day: dt.date, wall: dt.time | dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
@@ -97,7 +90,7 @@ def offering_free_slots(
     2. Cut each window into slots of `slot_minutes`, stepping in wall-clock time; a slot must
        end by the window's end, and one whose start does not exist (DST gap) is skipped.
     3. Keep slots starting no earlier than now + minimum notice and no later than now + horizon.
-    4. Drop slots that overlap a busy interval (appointments and holds, from bookings).
+    4. Drop slots that overlap a busy interval (appointments and holds: `offering_busy_intervals`).
 
     Uses three queries (rules, exceptions, busy intervals) whatever the range; one when rules and
     exceptions are prefetched, none when `busy` is given too.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from bookings import policy
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_appointment_changed
+from bookings.selectors import live_appointments_overlapping
 from bookings.services.cancellation import decision_fields, decision_for, is_careteam
 from bookings.services.common import (
     EXPIRY_DEADLINE,
@@ -160,9 +161,9 @@ def booking_reschedule(
                 .values_list("pk", flat=True)
             )
             expire_bookings(booking_ids=lapsed, status=status, now=now)
-        others = Appointment.objects.filter(
-            provider=provider, live=True, start__lt=slot.end, end__gt=slot.start
-        ).exclude(pk=appointment.pk)
+        others = live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exclude(
+            pk=appointment.pk
+        )
         if others.exists() or not appointment.live:
             raise slot_taken()
         before = {"start": appointment.start.isoformat(), "end": appointment.end.isoformat()}

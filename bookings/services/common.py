@@ -68,15 +68,6 @@ def provider_offering_ids(provider_ids: set[int]) -> list[int]:
     return list(Offering.objects.filter(provider_id__in=provider_ids).values_list("pk", flat=True))
 
 
-def overlaps_live(
-    *, provider_id: int, start: dt.datetime, end: dt.datetime, exclude_booking_id: int | None = None
-) -> bool:
-    found = Appointment.objects.filter(provider_id=provider_id, live=True, start__lt=end, end__gt=start)
-    if exclude_booking_id is not None:
-        found = found.exclude(booking_id=exclude_booking_id)
-    return found.exists()
-
-
 def lock_booking(booking: Booking) -> Booking:
     """The booking's row, locked for the rest of the transaction, as it is now."""
     return Booking.objects.select_for_update().get(pk=booking.pk)

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_booking_confirmed
+from bookings.selectors import live_appointments_overlapping
 from bookings.services.common import (
     EXPIRY_DEADLINE,
     expire_bookings,
     expire_lapsed,
     is_overlap_violation,
-    overlaps_live,
     policy_in_force,
     provider_offering_ids,
     slot_taken,
@@ -148,7 +148,7 @@ def booking_create_awaiting_deposit(
             offering = Offering.objects.select_related("location").get(pk=offering.pk)
         _release_lapsed(provider=provider, now=now)
         for start, end in ordered:
-            if overlaps_live(provider_id=provider.pk, start=start, end=end):
+            if live_appointments_overlapping(provider_ids=[provider.pk], start=start, end=end).exists():
                 raise slot_taken()
         policy = policy_in_force(code=policy_code, now=now)
         try:

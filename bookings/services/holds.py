@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Appointment, Booking, BookingStatus
+from bookings.selectors import live_appointments_overlapping
 from bookings.services.common import (
     expire_bookings,
     expire_lapsed,
@@ -81,7 +82,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
             .values_list("pk", flat=True)
         )
         expire_bookings(booking_ids=lapsed, status=BookingStatus.HELD, now=now)
-        if Appointment.objects.filter(provider=provider, live=True, start__lt=slot.end, end__gt=slot.start).exists():
+        if live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exists():
             raise slot_taken()
 
         deposit = offering.deposit

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, CancellationEvidence
 from bookings.services import booking_cancel, booking_confirm_deposit
-from bookings.tests.support import PARIS, awaiting, bookable
+from bookings.tests.support import PARIS, awaiting
 from documents.services import document_upload
 from providers.availability import offering_first_free_slot
 from providers.tests.factories import MemberFactory
@@ -26,11 +26,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _documents(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
-
-
-@pytest.fixture
-def offering(db):
-    return bookable()
 
 
 def confirmed(patient, offering, *, weeks=4):

@@ -15,7 +15,7 @@ from bookings.services import (
     booking_mark_no_show,
     booking_reschedule,
 )
-from bookings.tests.support import MONDAY, NOW, awaiting, bookable, paris
+from bookings.tests.support import MONDAY, NOW, awaiting, paris
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.models import AuditEvent
 from providers.tests.factories import MemberFactory
@@ -25,26 +25,16 @@ pytestmark = pytest.mark.django_db
 TUESDAY = MONDAY + dt.timedelta(days=1)
 
 
-@pytest.fixture
-def offering(db):
-    return bookable()
-
-
-@pytest.fixture
-def member(offering):
-    return MemberFactory(provider=offering.provider).user
-
-
 def confirmed(patient, offering, hour=10):
     booking = booking_hold(patient=patient, offering=offering, start=paris(hour), now=NOW)
     return booking_confirm_deposit(booking=booking, payment_reference=f"pi_{hour}", paid_at=NOW, now=NOW)
 
 
-def test_a_member_completes_a_booking_after_its_appointment_began(patient, offering, member):
+def test_a_member_completes_a_booking_after_its_appointment_began(patient, offering, clinic_admin):
     booking = confirmed(patient, offering)
 
-    done = booking_complete(booking=booking, actor=member, now=paris(10, 5))
-    again = booking_complete(booking=booking, actor=member, now=paris(11))
+    done = booking_complete(booking=booking, actor=clinic_admin, now=paris(10, 5))
+    again = booking_complete(booking=booking, actor=clinic_admin, now=paris(11))
 
     assert done.status == again.status == BookingStatus.COMPLETED
     again.refresh_from_db()
@@ -55,11 +45,11 @@ def test_a_member_completes_a_booking_after_its_appointment_began(patient, offer
     assert error.value.code == "booking_completed"
 
 
-def test_completing_before_the_appointment_is_refused(patient, offering, member):
+def test_completing_before_the_appointment_is_refused(patient, offering, clinic_admin):
     booking = confirmed(patient, offering)
 
     with pytest.raises(Conflict) as error:
-        booking_complete(booking=booking, actor=member, now=paris(9, 59))
+        booking_complete(booking=booking, actor=clinic_admin, now=paris(9, 59))
 
     assert error.value.code == "appointment_not_started"
     booking.refresh_from_db()
@@ -77,20 +67,20 @@ def test_only_the_providers_members_close_a_booking(patient, offering):
             booking_mark_no_show(booking=booking, actor=actor, now=paris(11))
 
 
-def test_an_unpaid_booking_cannot_be_completed(patient, offering, member):
+def test_an_unpaid_booking_cannot_be_completed(patient, offering, clinic_admin):
     booking = booking_hold(patient=patient, offering=offering, start=paris(10), now=NOW)
 
     with pytest.raises(Conflict) as error:
-        booking_complete(booking=booking, actor=member, now=paris(11))
+        booking_complete(booking=booking, actor=clinic_admin, now=paris(11))
 
     assert error.value.code == "invalid_transition"
 
 
-def test_a_no_show_records_the_no_show_fee(patient, offering, member):
+def test_a_no_show_records_the_no_show_fee(patient, offering, clinic_admin):
     booking = confirmed(patient, offering)
 
-    closed = booking_mark_no_show(booking=booking, actor=member, now=paris(10, 30))
-    again = booking_mark_no_show(booking=booking, actor=member, now=paris(11))
+    closed = booking_mark_no_show(booking=booking, actor=clinic_admin, now=paris(10, 30))
+    again = booking_mark_no_show(booking=booking, actor=clinic_admin, now=paris(11))
 
     assert closed.status == again.status == BookingStatus.NO_SHOW
     assert (closed.cancellation_fee, closed.cancellation_refund, closed.cancellation_rule) == (4500, 0, "no_show")
@@ -113,12 +103,12 @@ def test_the_patient_moves_an_appointment_to_another_free_slot(patient, offering
     assert AuditEvent.objects.filter(action="bookings.appointment.rescheduled").count() == 1
 
 
-def test_moving_onto_a_taken_slot_is_refused_and_nothing_moves(patient, other_patient, offering, member):
+def test_moving_onto_a_taken_slot_is_refused_and_nothing_moves(patient, other_patient, offering, clinic_admin):
     booking = confirmed(patient, offering)
     confirmed(other_patient, offering, hour=11)
 
     with pytest.raises(Conflict) as error:
-        booking_reschedule(booking=booking, actor=member, start=paris(11), now=NOW)
+        booking_reschedule(booking=booking, actor=clinic_admin, start=paris(11), now=NOW)
 
     assert error.value.code == "slot_taken"
     assert booking.appointments.get().start == paris(10)

@@ -49,11 +49,6 @@ def booking_events() -> int:
     return AuditEvent.objects.filter(action__startswith="bookings.").count()
 
 
-@pytest.fixture
-def offering(db):
-    return bookable()
-
-
 # --- holding a slot -------------------------------------------------------------------------------
 
 

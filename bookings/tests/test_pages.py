@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bookings.models import BookingStatus, CancellationEvidence, EvidenceStatus
 from bookings.services import booking_cancel, booking_confirm_deposit
-from bookings.tests.support import PARIS, awaiting, bookable
+from bookings.tests.support import PARIS, awaiting
 from core.models import AuditEvent
 from documents.services import document_upload
 from providers.tests.factories import MemberFactory
@@ -32,16 +32,6 @@ def _documents(settings, tmp_path):
 @pytest.fixture
 def now():
     return timezone.now()
-
-
-@pytest.fixture
-def offering(db):
-    return bookable()
-
-
-@pytest.fixture
-def member(offering):
-    return MemberFactory(provider=offering.provider).user
 
 
 def next_monday(now: dt.datetime, weeks: int) -> dt.date:
@@ -112,9 +102,9 @@ def test_someone_elses_booking_is_not_found(client, request, patient, offering, 
     assert booking.status == BookingStatus.CONFIRMED
 
 
-def test_the_providers_member_sees_the_booking_but_cannot_cancel_it(client, patient, offering, member, now):
+def test_the_providers_member_sees_the_booking_but_cannot_cancel_it(client, patient, offering, clinic_admin, now):
     booking = quote_booking(patient, offering, now)
-    client.force_login(member)
+    client.force_login(clinic_admin)
 
     assert client.get(reverse("bookings:detail", args=[booking.pk])).status_code == 200
     response = client.post(reverse("bookings:cancel", args=[booking.pk]), {"reason": "none"})
@@ -218,10 +208,10 @@ def test_the_evidence_queue_is_for_the_careteam_only(client, patient):
 
 
 def test_the_provider_calendar_lists_upcoming_appointments_by_day_for_members_only(
-    client, patient, offering, member, now
+    client, patient, offering, clinic_admin, now
 ):
     booking = quote_booking(patient, offering, now, weeks=1)
-    client.force_login(member)
+    client.force_login(clinic_admin)
 
     response = client.get(reverse("bookings:provider_calendar", args=[offering.provider.pk]))
 
@@ -234,18 +224,18 @@ def test_the_provider_calendar_lists_upcoming_appointments_by_day_for_members_on
     assert client.get(reverse("bookings:provider_calendar", args=[offering.provider.pk])).status_code == 404
 
 
-def test_the_dashboard_links_to_the_bookings_calendar(client, offering, member):
-    client.force_login(member)
+def test_the_dashboard_links_to_the_bookings_calendar(client, offering, clinic_admin):
+    client.force_login(clinic_admin)
 
     response = client.get(reverse("providers:dashboard", args=[offering.provider.pk]))
 
     assert reverse("bookings:provider_calendar", args=[offering.provider.pk]) in response.text
 
 
-def test_a_member_marks_a_started_appointment_completed(client, patient, offering, member, now):
+def test_a_member_marks_a_started_appointment_completed(client, patient, offering, clinic_admin, now):
     booking = quote_booking(patient, offering, now)
     start = booking.appointments.get().start
-    client.force_login(member)
+    client.force_login(clinic_admin)
 
     early = client.post(reverse("bookings:complete", args=[booking.pk]), follow=True)
     assert "has not started yet" in early.text

@@ -9,7 +9,8 @@ import pytest
 
 from accounts.tests.factories import PatientFactory
 from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy
-from bookings.selectors import patient_bookings, provider_appointments
+from bookings.selectors import busy_intervals, live_appointments_overlapping, patient_bookings, provider_appointments
+from core import hooks
 from providers.tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,9 @@ def book(*, offering, patient, start: dt.datetime, status: str = BookingStatus.C
 
 
 @pytest.fixture
-def offering(db):
+def knee_consultation(db):
+    # Not the booking tests' `offering` (bookings/tests/conftest.py): these write bookings directly,
+    # with no opening hours, and check the offering's title.
     return OfferingFactory(title="Knee consultation")
 
 
@@ -54,13 +57,13 @@ def offering(db):
 
 
 def test_a_providers_appointments_come_in_start_order_with_booking_patient_name_and_offering(
-    patient, other_patient, offering, django_assert_num_queries
+    patient, other_patient, knee_consultation, django_assert_num_queries
 ):
-    later = book(offering=offering, patient=other_patient, start=paris(11))
-    first = book(offering=offering, patient=patient, start=paris(9, 30), status=BookingStatus.HELD)
+    later = book(offering=knee_consultation, patient=other_patient, start=paris(11))
+    first = book(offering=knee_consultation, patient=patient, start=paris(9, 30), status=BookingStatus.HELD)
 
     with django_assert_num_queries(1):
-        appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+        appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
         rows = [(a.booking, a.booking.patient.get_full_name(), a.booking.offering.title) for a in appointments]
 
     assert [a.start for a in appointments] == [paris(9, 30), paris(11)]
@@ -70,67 +73,109 @@ def test_a_providers_appointments_come_in_start_order_with_booking_patient_name_
     ]
 
 
-def test_a_week_full_of_appointments_is_listed_in_at_most_three_queries(offering, django_assert_max_num_queries):
+def test_a_week_full_of_appointments_is_listed_in_at_most_three_queries(
+    knee_consultation, django_assert_max_num_queries
+):
     for day in (MONDAY + dt.timedelta(days=n) for n in range(5)):
         for hour in range(9, 17):
-            book(offering=offering, patient=PatientFactory(), start=paris(hour, day=day))
+            book(offering=knee_consultation, patient=PatientFactory(), start=paris(hour, day=day))
 
     with django_assert_max_num_queries(3):
         appointments = provider_appointments(
-            provider=offering.provider, start=WEEK_START, end=WEEK_START + dt.timedelta(days=30)
+            provider=knee_consultation.provider, start=WEEK_START, end=WEEK_START + dt.timedelta(days=30)
         )
         names = [(a.booking.patient.get_full_name(), a.booking.offering.title, a.booking.status) for a in appointments]
 
     assert len(names) == 40
 
 
-def test_another_providers_appointments_are_not_listed(patient, offering):
+def test_another_providers_appointments_are_not_listed(patient, knee_consultation):
     other = OfferingFactory()
     book(offering=other, patient=patient, start=paris(10))
-    mine = book(offering=offering, patient=patient, start=paris(10))
+    mine = book(offering=knee_consultation, patient=patient, start=paris(10))
 
-    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+    appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
     assert [a.booking for a in appointments] == [mine]
 
 
-def test_appointments_that_no_longer_hold_their_time_are_not_listed(patient, offering):
-    book(offering=offering, patient=patient, start=paris(9), status=BookingStatus.CANCELLED, live=False)
-    book(offering=offering, patient=patient, start=paris(10), status=BookingStatus.EXPIRED, live=False)
-    kept = book(offering=offering, patient=patient, start=paris(11))
+def test_appointments_that_no_longer_hold_their_time_are_not_listed(patient, knee_consultation):
+    book(offering=knee_consultation, patient=patient, start=paris(9), status=BookingStatus.CANCELLED, live=False)
+    book(offering=knee_consultation, patient=patient, start=paris(10), status=BookingStatus.EXPIRED, live=False)
+    kept = book(offering=knee_consultation, patient=patient, start=paris(11))
 
-    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+    appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
     assert [a.booking for a in appointments] == [kept]
 
 
-def test_only_appointments_starting_within_the_range_are_listed(patient, offering):
-    book(offering=offering, patient=patient, start=WEEK_START - dt.timedelta(minutes=30))
-    at_start = book(offering=offering, patient=patient, start=WEEK_START)
-    book(offering=offering, patient=patient, start=WEEK_END)
+def test_only_appointments_starting_within_the_range_are_listed(patient, knee_consultation):
+    book(offering=knee_consultation, patient=patient, start=WEEK_START - dt.timedelta(minutes=30))
+    at_start = book(offering=knee_consultation, patient=patient, start=WEEK_START)
+    book(offering=knee_consultation, patient=patient, start=WEEK_END)
 
-    appointments = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+    appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
     assert [a.booking for a in appointments] == [at_start]
 
 
-def test_a_patient_without_a_profile_is_listed_under_their_email(offering):
+def test_a_patient_without_a_profile_is_listed_under_their_email(knee_consultation):
     patient = PatientFactory(profile=None)
-    book(offering=offering, patient=patient, start=paris(10))
+    book(offering=knee_consultation, patient=patient, start=paris(10))
 
-    [appointment] = provider_appointments(provider=offering.provider, start=WEEK_START, end=WEEK_END)
+    [appointment] = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
     assert appointment.booking.patient.get_full_name() == patient.email
+
+
+# --- the times taken: live_appointments_overlapping and the busy_intervals hook ------------------------
+
+
+def test_the_services_count_every_live_appointment_that_overlaps(patient, knee_consultation):
+    provider_ids = [knee_consultation.provider_id]
+    book(offering=knee_consultation, patient=patient, start=paris(9), status=BookingStatus.CANCELLED, live=False)
+    kept = book(offering=knee_consultation, patient=patient, start=paris(10), status=BookingStatus.COMPLETED)
+    book(offering=OfferingFactory(), patient=patient, start=paris(10))  # another provider's
+
+    def overlapping(start, end):
+        return [a.booking for a in live_appointments_overlapping(provider_ids=provider_ids, start=start, end=end)]
+
+    assert overlapping(paris(9), paris(9, 30)) == []
+    assert overlapping(paris(10, 29), paris(11)) == [kept]
+    assert overlapping(paris(10, 30), paris(11)) == []  # [start, end): touching is not overlapping
+    assert overlapping(paris(9, 30), paris(10)) == []
+
+
+def test_bookings_answer_the_busy_intervals_hook_with_the_times_still_taken(patient, knee_consultation):
+    provider = knee_consultation.provider
+    book(offering=knee_consultation, patient=patient, start=paris(9), status=BookingStatus.HELD)
+    unpaid = book(offering=knee_consultation, patient=patient, start=paris(10))
+    Booking.objects.filter(pk=unpaid.pk).update(
+        status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at=NOW + dt.timedelta(days=2)
+    )
+    book(offering=knee_consultation, patient=patient, start=paris(11))
+    book(offering=knee_consultation, patient=patient, start=paris(12), status=BookingStatus.COMPLETED)
+    book(offering=knee_consultation, patient=patient, start=paris(13), status=BookingStatus.CANCELLED, live=False)
+
+    assert busy_intervals in list(hooks.busy_intervals)
+    [while_held] = hooks.busy_intervals.call(provider_ids=[provider.pk], start=WEEK_START, end=WEEK_END, now=NOW)
+    [after_the_hold] = hooks.busy_intervals.call(
+        provider_ids=[provider.pk], start=WEEK_START, end=WEEK_END, now=NOW + dt.timedelta(minutes=15)
+    )
+
+    half_hour = dt.timedelta(minutes=30)
+    assert while_held == [(provider.pk, paris(hour), paris(hour) + half_hour) for hour in (9, 10, 11)]
+    assert after_the_hold == [(provider.pk, paris(hour), paris(hour) + half_hour) for hour in (10, 11)]
 
 
 # --- patient_bookings ------------------------------------------------------------------------------
 
 
 def test_a_patients_bookings_come_with_their_appointments_in_two_queries(
-    patient, offering, django_assert_max_num_queries
+    patient, knee_consultation, django_assert_max_num_queries
 ):
     for hour in range(9, 17):
-        book(offering=offering, patient=patient, start=paris(hour))
+        book(offering=knee_consultation, patient=patient, start=paris(hour))
 
     with django_assert_max_num_queries(2):
         rows = [
@@ -142,16 +187,18 @@ def test_a_patients_bookings_come_with_their_appointments_in_two_queries(
     assert all(title == "Knee consultation" and len(starts) == 1 for title, _name, starts in rows)
 
 
-def test_another_patients_bookings_are_not_listed(patient, other_patient, offering):
-    mine = book(offering=offering, patient=patient, start=paris(10))
-    book(offering=offering, patient=other_patient, start=paris(11))
+def test_another_patients_bookings_are_not_listed(patient, other_patient, knee_consultation):
+    mine = book(offering=knee_consultation, patient=patient, start=paris(10))
+    book(offering=knee_consultation, patient=other_patient, start=paris(11))
 
     assert list(patient_bookings(patient=patient)) == [mine]
 
 
-def test_a_patients_bookings_are_listed_newest_first_whatever_their_status(patient, offering):
-    older = book(offering=offering, patient=patient, start=paris(10), status=BookingStatus.CANCELLED, live=False)
-    newer = book(offering=offering, patient=patient, start=paris(11))
+def test_a_patients_bookings_are_listed_newest_first_whatever_their_status(patient, knee_consultation):
+    older = book(
+        offering=knee_consultation, patient=patient, start=paris(10), status=BookingStatus.CANCELLED, live=False
+    )
+    newer = book(offering=knee_consultation, patient=patient, start=paris(11))
     Booking.objects.filter(pk=older.pk).update(created_at=NOW - dt.timedelta(days=1))
 
     assert list(patient_bookings(patient=patient)) == [newer, older]

@@ -1,15 +1,13 @@
-"""Fixtures of the document tests: storage in a temporary folder, keys, a clinic and its people."""
+"""Fixtures of the document tests: storage in a temporary folder, keys, a document (the clinic, the
+rival and their people are the root conftest's personas)."""
 
 from __future__ import annotations
 
 import pytest
 from cryptography.fernet import Fernet
 
-from accounts.tests.factories import UserFactory
 from documents.tests import samples
 from documents.tests.helpers import upload_file
-from providers.models import MemberRole
-from providers.tests.factories import MemberFactory, ProviderFactory
 
 
 @pytest.fixture(autouse=True)
@@ -18,26 +16,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
     return tmp_path
-
-
-@pytest.fixture
-def clinic(db):
-    return ProviderFactory(name="Clinique du Lac", slug="clinique-du-lac")
-
-
-@pytest.fixture
-def clinic_member(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="nurse@lac.test"), role=MemberRole.STAFF).user
-
-
-@pytest.fixture
-def rival(db):
-    return ProviderFactory(name="Rival Hospital", slug="rival-hospital")
-
-
-@pytest.fixture
-def rival_member(rival):
-    return MemberFactory(provider=rival, user=UserFactory(email="admin@rival.test"), role=MemberRole.ADMIN).user
 
 
 @pytest.fixture

@@ -29,16 +29,6 @@ pytestmark = pytest.mark.django_db
 AFTER_FIRST_APPOINTMENT = paris(10, day=FOUR_WEEKS_ON) + dt.timedelta(hours=1)
 
 
-@pytest.fixture
-def provider():
-    return ProviderFactory(name="Clinique du Lac")
-
-
-@pytest.fixture
-def member(provider):
-    return MemberFactory(provider=provider).user
-
-
 def _csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     return list(csv.reader(io.StringIO(response.content.decode())))
@@ -63,10 +53,12 @@ def _finance_urls(booking_id: int, release_id: int) -> list[tuple[str, str]]:
 # --- access ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["patient", "member", "careteam"])
-def test_only_finance_gets_into_the_finance_pages(client, stripe_emulator, request, patient, provider, member, persona):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=AFTER_FIRST_APPOINTMENT)
+@pytest.mark.parametrize("persona", ["patient", "clinic_admin", "careteam"])
+def test_only_finance_gets_into_the_finance_pages(
+    client, stripe_emulator, request, patient, clinic, clinic_admin, persona
+):
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=AFTER_FIRST_APPOINTMENT)
     client.force_login(request.getfixturevalue(persona))
 
     for method, url in _finance_urls(booking.pk, release.pk):
@@ -97,9 +89,9 @@ def test_the_menu_shows_finance_to_finance_members_only(client, finance, patient
 
 
 def test_the_trust_register_ages_deposits_and_its_totals_equal_the_ledger_and_the_export(
-    client, stripe_emulator, patient, other_patient, provider, finance
+    client, stripe_emulator, patient, other_patient, clinic, finance
 ):
-    recent = paid_booking(stripe_emulator, patient, provider)  # paid on NOW
+    recent = paid_booking(stripe_emulator, patient, clinic)  # paid on NOW
     old = paid_booking(
         stripe_emulator, other_patient, ProviderFactory(name="Hospital Sur"), now=NOW - dt.timedelta(days=70)
     )
@@ -113,7 +105,7 @@ def test_the_trust_register_ages_deposits_and_its_totals_equal_the_ledger_and_th
     by_booking = {line.booking.pk: line for line in register.lines}
     assert (by_booking[recent.pk].age_days, by_booking[recent.pk].bucket) == (40, "31-90")
     assert (by_booking[old.pk].age_days, by_booking[old.pk].bucket) == (110, "90+")
-    lake = next(group for group in register.providers if group.provider.pk == provider.pk)
+    lake = next(group for group in register.providers if group.provider.pk == clinic.pk)
     assert (lake.held, lake.buckets) == (50_000, {"0-30": 0, "31-90": 50_000, "90+": 0})
 
     in_trust = -sum(LedgerAccount.objects.filter(is_trust=True, currency="EUR").values_list("balance", flat=True))
@@ -137,10 +129,10 @@ def _ask(client, member, booking):
 
 
 def test_a_release_asked_by_the_provider_approved_without_commission_and_paid_by_wire(
-    client, stripe_emulator, patient, provider, member, finance
+    client, stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    asked = _ask(client, member, booking)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    asked = _ask(client, clinic_admin, booking)
     assert "The deposit is asked for" in asked.content.decode()
     release = Release.objects.get(booking=booking)
 
@@ -153,7 +145,7 @@ def test_a_release_asked_by_the_provider_approved_without_commission_and_paid_by
     release.refresh_from_db()
     assert (release.status, release.commission, release.commission_waived) == (ReleaseStatus.AWAITING_WIRE, 0, True)
     assert ledger.held(booking=booking, currency="EUR") == 0
-    assert ledger.provider_payable(provider=provider, currency="EUR").balance == -50_000
+    assert ledger.provider_payable(provider=clinic, currency="EUR").balance == -50_000
     assert ledger.income("commission", "EUR").balance == 0
     assert [r.pk for r in client.get(reverse("finance:releases")).context["awaiting_wire"]] == [release.pk]
 
@@ -163,17 +155,17 @@ def test_a_release_asked_by_the_provider_approved_without_commission_and_paid_by
 
     release.refresh_from_db()
     assert (release.status, release.wire_reference) == (ReleaseStatus.PAID, "WIRE-2030-0042")
-    assert ledger.provider_payable(provider=provider, currency="EUR").balance == 0
+    assert ledger.provider_payable(provider=clinic, currency="EUR").balance == 0
     assert ledger.bank_account("EUR").balance == -50_000
     assert LedgerTransaction.objects.filter(kind="bank_wire", external_id="WIRE-2030-0042").count() == 1
     assert ledger_check() == []
 
 
 def test_approving_keeps_the_commission_and_a_second_approval_is_refused(
-    client, stripe_emulator, patient, provider, member, finance
+    client, stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    _ask(client, member, booking)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    _ask(client, clinic_admin, booking)
     release = Release.objects.get(booking=booking)
     client.force_login(finance)
 
@@ -188,10 +180,10 @@ def test_approving_keeps_the_commission_and_a_second_approval_is_refused(
 
 
 def test_rejecting_needs_a_reason_and_leaves_the_deposit_in_trust(
-    client, stripe_emulator, patient, provider, member, finance
+    client, stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    _ask(client, member, booking)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    _ask(client, clinic_admin, booking)
     release = Release.objects.get(booking=booking)
     client.force_login(finance)
 
@@ -211,22 +203,22 @@ def test_rejecting_needs_a_reason_and_leaves_the_deposit_in_trust(
 
 
 def test_the_provider_sees_ask_for_the_deposit_once_the_first_appointment_began(
-    client, stripe_emulator, patient, provider, member
+    client, stripe_emulator, patient, clinic, clinic_admin
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    calendar = reverse("bookings:provider_calendar", args=[provider.pk])
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    calendar = reverse("bookings:provider_calendar", args=[clinic.pk])
     detail = reverse("bookings:detail", args=[booking.pk])
     button = "Ask for the deposit"
 
     with time_machine.travel(paris(8, day=FOUR_WEEKS_ON), tick=False):
-        client.force_login(member)
+        client.force_login(clinic_admin)
         assert button not in client.get(calendar).content.decode()
         assert button not in client.get(detail).content.decode()
         early = client.post(reverse("finance:release_request", args=[booking.pk]), follow=True)
         assert "once the first appointment has begun" in early.content.decode()
 
     with time_machine.travel(AFTER_FIRST_APPOINTMENT, tick=False):
-        client.force_login(member)
+        client.force_login(clinic_admin)
         assert button in client.get(calendar).content.decode()
         assert button in client.get(detail).content.decode()
         response = client.post(reverse("finance:release_request", args=[booking.pk]), {"next": calendar})
@@ -237,8 +229,8 @@ def test_the_provider_sees_ask_for_the_deposit_once_the_first_appointment_began(
     assert Release.objects.filter(booking=booking).count() == 1
 
 
-def test_someone_outside_the_provider_cannot_ask_for_its_deposit(client, stripe_emulator, patient, provider):
-    booking = paid_booking(stripe_emulator, patient, provider)
+def test_someone_outside_the_provider_cannot_ask_for_its_deposit(client, stripe_emulator, patient, clinic):
+    booking = paid_booking(stripe_emulator, patient, clinic)
     with time_machine.travel(AFTER_FIRST_APPOINTMENT, tick=False):
         client.force_login(MemberFactory(provider=ProviderFactory()).user)
         assert client.post(reverse("finance:release_request", args=[booking.pk])).status_code == 404
@@ -252,10 +244,10 @@ def test_someone_outside_the_provider_cannot_ask_for_its_deposit(client, stripe_
 
 
 def test_a_bookings_ledger_and_its_csv_show_every_entry_in_major_units(
-    client, stripe_emulator, patient, provider, member, finance
+    client, stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=AFTER_FIRST_APPOINTMENT)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=AFTER_FIRST_APPOINTMENT)
     release_approve(release=release, actor=finance, now=AFTER_FIRST_APPOINTMENT)
     client.force_login(finance)
 
@@ -282,17 +274,17 @@ def test_a_bookings_ledger_and_its_csv_show_every_entry_in_major_units(
     by_account = {(row[2], row[6]): row for row in body}
     assert by_account[("deposit_paid", f"L:trust:deposit:{booking.pk}")][7:] == ["EUR", "", "500.00", "-500.00"]
     assert by_account[("deposit_paid", "A:stripe")][7:] == ["EUR", "500.00", "", "500.00"]
-    assert by_account[("release", f"L:payable:provider:{provider.pk}")][7:] == ["EUR", "", "450.00", "-450.00"]
+    assert by_account[("release", f"L:payable:provider:{clinic.pk}")][7:] == ["EUR", "", "450.00", "-450.00"]
     assert by_account[("release", "I:commission")][7:] == ["EUR", "", "50.00", "-50.00"]
     assert sum(Decimal(row[10]) for row in body) == 0
     assert all(row[1].startswith("2030-") for row in body)
 
 
 def test_the_entries_of_a_period_are_exported_and_a_bad_range_is_explained(
-    client, stripe_emulator, patient, provider, member, finance
+    client, stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=AFTER_FIRST_APPOINTMENT)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=AFTER_FIRST_APPOINTMENT)
     release_approve(release=release, actor=finance, now=AFTER_FIRST_APPOINTMENT)
     client.force_login(finance)
     url = reverse("finance:entries_csv")
@@ -312,12 +304,12 @@ def test_the_entries_of_a_period_are_exported_and_a_bad_range_is_explained(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvals_of_one_release_at_once_post_one_release_and_refuse_the_other(
-    stripe_emulator, patient, provider, member, finance
+    stripe_emulator, patient, clinic, clinic_admin, finance
 ):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's")
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=AFTER_FIRST_APPOINTMENT)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=AFTER_FIRST_APPOINTMENT)
     barrier = threading.Barrier(2)
     results: list[str] = []
 
@@ -342,7 +334,7 @@ def test_two_approvals_of_one_release_at_once_post_one_release_and_refuse_the_ot
     assert sorted(results) == ["conflict:release_decided", "ok"]
     assert LedgerTransaction.objects.filter(kind="release", booking=booking).count() == 1
     assert ledger.held(booking=booking, currency="EUR") == 0
-    assert ledger.provider_payable(provider=provider, currency="EUR").balance == -45_000
+    assert ledger.provider_payable(provider=clinic, currency="EUR").balance == -45_000
     assert ledger_check() == []
 
 

@@ -18,19 +18,8 @@ from payments.models import PayoutAccount, Refund, RefundStatus, Release, Releas
 from payments.services.refunds import refund_record, refund_settle, refunds_settle_pending
 from payments.services.releases import release_approve, release_record_wire, release_reject, release_request
 from payments.tests.support import paid_booking
-from providers.tests.factories import MemberFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def provider():
-    return ProviderFactory()
-
-
-@pytest.fixture
-def member(provider):
-    return MemberFactory(provider=provider).user
 
 
 @pytest.fixture
@@ -47,8 +36,8 @@ def _balances(booking):
     }
 
 
-def test_a_paid_deposit_is_held_in_trust(stripe_emulator, patient, provider):
-    booking = paid_booking(stripe_emulator, patient, provider)
+def test_a_paid_deposit_is_held_in_trust(stripe_emulator, patient, clinic):
+    booking = paid_booking(stripe_emulator, patient, clinic)
 
     assert booking.status == BookingStatus.CONFIRMED
     assert ledger.held(booking=booking, currency="EUR") == 50_000
@@ -62,9 +51,9 @@ def test_a_paid_deposit_is_held_in_trust(stripe_emulator, patient, provider):
     [(1, 50_000, 0), (14, 25_000, 25_000), (20, 0, 50_000)],
 )
 def test_a_cancellation_refunds_the_card_and_the_fee_goes_to_the_provider_less_commission(
-    stripe_emulator, patient, provider, days_after_payment, refund, fee, django_capture_on_commit_callbacks
+    stripe_emulator, patient, clinic, days_after_payment, refund, fee, django_capture_on_commit_callbacks
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
+    booking = paid_booking(stripe_emulator, patient, clinic)
     cancelled_at = NOW + dt.timedelta(days=days_after_payment)
     booking_cancel(booking=booking, actor=patient, reason="none", now=cancelled_at)
     booking.refresh_from_db()
@@ -90,8 +79,8 @@ def test_a_cancellation_refunds_the_card_and_the_fee_goes_to_the_provider_less_c
     assert ledger_check() == []
 
 
-def test_settling_twice_refunds_once(stripe_emulator, patient, provider, django_capture_on_commit_callbacks):
-    booking = paid_booking(stripe_emulator, patient, provider)
+def test_settling_twice_refunds_once(stripe_emulator, patient, clinic, django_capture_on_commit_callbacks):
+    booking = paid_booking(stripe_emulator, patient, clinic)
     booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,8 +93,8 @@ def test_settling_twice_refunds_once(stripe_emulator, patient, provider, django_
     assert ledger.stripe_balance("EUR").balance == 0  # the whole deposit went back (the emulator's fees are 0)
 
 
-def test_a_pending_legitimate_reason_is_not_settled_until_the_decision_is_final(stripe_emulator, patient, provider):
-    booking = paid_booking(stripe_emulator, patient, provider)
+def test_a_pending_legitimate_reason_is_not_settled_until_the_decision_is_final(stripe_emulator, patient, clinic):
+    booking = paid_booking(stripe_emulator, patient, clinic)
     booking_cancel(booking=booking, actor=patient, reason="unfit_to_travel", now=NOW + dt.timedelta(days=20))
 
     assert refund_settle(booking=booking, now=NOW + dt.timedelta(days=20)) is None
@@ -118,12 +107,12 @@ def _after_first_appointment():
 
 
 def test_a_release_approved_by_finance_keeps_the_commission_and_waits_for_a_wire(
-    stripe_emulator, patient, provider, member, finance
+    stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
+    booking = paid_booking(stripe_emulator, patient, clinic)
     later = _after_first_appointment()
 
-    release = release_request(booking=booking, actor=member, now=later)
+    release = release_request(booking=booking, actor=clinic_admin, now=later)
     release = release_approve(release=release, actor=finance, now=later)
 
     assert release.status == ReleaseStatus.AWAITING_WIRE  # no connected account
@@ -131,7 +120,7 @@ def test_a_release_approved_by_finance_keeps_the_commission_and_waits_for_a_wire
     assert _balances(booking)["trust"] == 0
     assert _balances(booking)["provider"] == 45_000
     with pytest.raises(Conflict):  # the deposit left trust: a second release finds nothing
-        release_request(booking=booking, actor=member, now=later)
+        release_request(booking=booking, actor=clinic_admin, now=later)
 
     paid = release_record_wire(release=release, actor=finance, reference="WIRE-2030-0042", now=later)
     assert paid.status == ReleaseStatus.PAID
@@ -141,34 +130,36 @@ def test_a_release_approved_by_finance_keeps_the_commission_and_waits_for_a_wire
 
 
 def test_the_commission_is_waived_when_the_collaboration_ended_after_the_first_meeting(
-    stripe_emulator, patient, provider, member, finance
+    stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=_after_first_appointment())
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     release = release_approve(release=release, actor=finance, waive_commission=True, now=_after_first_appointment())
     assert (release.commission, release.payout) == (0, 50_000)
 
 
-def test_a_release_cannot_be_asked_before_the_first_appointment_or_twice(stripe_emulator, patient, provider, member):
-    booking = paid_booking(stripe_emulator, patient, provider)
+def test_a_release_cannot_be_asked_before_the_first_appointment_or_twice(
+    stripe_emulator, patient, clinic, clinic_admin
+):
+    booking = paid_booking(stripe_emulator, patient, clinic)
     with pytest.raises(Conflict) as early:
-        release_request(booking=booking, actor=member, now=NOW + dt.timedelta(days=1))
+        release_request(booking=booking, actor=clinic_admin, now=NOW + dt.timedelta(days=1))
     assert early.value.code == "release_too_early"
 
-    release_request(booking=booking, actor=member, now=_after_first_appointment())
+    release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     with pytest.raises(Conflict) as twice:
-        release_request(booking=booking, actor=member, now=_after_first_appointment())
+        release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     assert twice.value.code == "release_exists"
     assert Release.objects.count() == 1
 
 
 def test_only_finance_decides_and_a_decided_release_is_not_decided_again(
-    stripe_emulator, patient, provider, member, finance
+    stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=_after_first_appointment())
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     with pytest.raises(Forbidden):
-        release_approve(release=release, actor=member, now=_after_first_appointment())
+        release_approve(release=release, actor=clinic_admin, now=_after_first_appointment())
     release_reject(release=release, actor=finance, reason="Appointment not attended", now=_after_first_appointment())
     with pytest.raises(Conflict) as again:
         release_approve(release=release, actor=finance, now=_after_first_appointment())
@@ -176,20 +167,20 @@ def test_only_finance_decides_and_a_decided_release_is_not_decided_again(
     assert ledger.held(booking=booking, currency="EUR") == 50_000
 
 
-def test_a_provider_with_automatic_releases_is_approved_at_once(stripe_emulator, patient, provider, member):
-    PayoutAccount.objects.create(provider=provider, auto_release=True, commission_bps=500)
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=_after_first_appointment())
+def test_a_provider_with_automatic_releases_is_approved_at_once(stripe_emulator, patient, clinic, clinic_admin):
+    PayoutAccount.objects.create(provider=clinic, auto_release=True, commission_bps=500)
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     assert (release.status, release.commission) == (ReleaseStatus.AWAITING_WIRE, 2_500)
 
 
 def test_a_cancelled_booking_cannot_be_released_and_a_released_one_cannot_be_refunded(
-    stripe_emulator, patient, provider, member, finance
+    stripe_emulator, patient, clinic, clinic_admin, finance
 ):
-    booking = paid_booking(stripe_emulator, patient, provider)
-    release = release_request(booking=booking, actor=member, now=_after_first_appointment())
+    booking = paid_booking(stripe_emulator, patient, clinic)
+    release = release_request(booking=booking, actor=clinic_admin, now=_after_first_appointment())
     release_approve(release=release, actor=finance, now=_after_first_appointment())
-    booking_complete(booking=booking, actor=member, now=_after_first_appointment())
+    booking_complete(booking=booking, actor=clinic_admin, now=_after_first_appointment())
 
     with pytest.raises(Conflict):
         booking_cancel(booking=booking, actor=patient, reason="none", now=_after_first_appointment())
@@ -198,11 +189,11 @@ def test_a_cancelled_booking_cannot_be_released_and_a_released_one_cannot_be_ref
 
 
 def test_a_refund_stripe_reports_failed_goes_back_to_trust_once(
-    stripe_emulator, patient, provider, django_capture_on_commit_callbacks
+    stripe_emulator, patient, clinic, django_capture_on_commit_callbacks
 ):
     """D3: a card that can no longer take the refund. The emulator's refunds always succeed, so
     this records what the `refund.failed` webhook hands over after re-fetching the refund."""
-    booking = paid_booking(stripe_emulator, patient, provider)
+    booking = paid_booking(stripe_emulator, patient, clinic)
     booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(days=1))
     refund = refund_settle(booking=booking, now=NOW + dt.timedelta(days=1))  # authorised, not yet sent
 

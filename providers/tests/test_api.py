@@ -41,37 +41,7 @@ ERROR_KEYS = {"code", "message", "details"}
 only_on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 
 
-# --- personas ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clinic():
-    return ProviderFactory(name="Clinique Alpha", slug="clinique-alpha")
-
-
-@pytest.fixture
-def other_clinic():
-    return ProviderFactory(name="Klinik Beta", slug="klinik-beta")
-
-
-@pytest.fixture
-def provider_admin(clinic):
-    return MemberFactory(provider=clinic, user__email="ada@alpha.test", role=MemberRole.ADMIN).user
-
-
-@pytest.fixture
-def provider_staff(clinic):
-    return MemberFactory(provider=clinic, user__email="sam@alpha.test", role=MemberRole.STAFF).user
-
-
-@pytest.fixture
-def other_provider_admin(other_clinic):
-    return MemberFactory(provider=other_clinic, user__email="otto@beta.test", role=MemberRole.ADMIN).user
-
-
-@pytest.fixture
-def location(clinic):
-    return LocationFactory(provider=clinic)
+# --- fixtures (the personas, `clinic`, `rival` and their people, are the root conftest's) -----------
 
 
 @pytest.fixture
@@ -120,7 +90,7 @@ def test_the_public_list_shows_verified_providers_only(anonymous, clinic):
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1
-    assert [p["slug"] for p in body["results"]] == ["clinique-alpha"]
+    assert [p["slug"] for p in body["results"]] == ["clinique-du-lac"]
     listed = body["results"][0]
     assert listed["register"] == "rpps"
     assert listed["register_country"] == "FR"
@@ -155,7 +125,7 @@ def test_the_public_page_shows_locations_offerings_prices_and_credentials(anonym
     Credential.objects.create(provider=clinic, kind="diploma", title="MD", institution="Paris Cité", year=2004)
     Accreditation.objects.create(provider=clinic, body="JCI", valid_until=dt.date(2030, 1, 1))
 
-    response = anonymous.get("/api/v1/providers/clinique-alpha/")
+    response = anonymous.get("/api/v1/providers/clinique-du-lac/")
 
     assert response.status_code == 200
     body = response.json()
@@ -268,26 +238,26 @@ def test_anonymous_callers_are_refused_with_the_error_shape(anonymous, path):
     assert_error(response, 403, "not_authenticated")
 
 
-def test_my_providers_lists_mine_with_my_role_and_the_verification_status(api_as, provider_admin, other_clinic):
+def test_my_providers_lists_mine_with_my_role_and_the_verification_status(api_as, clinic_admin, rival):
     pending = ProviderFactory(name="Zeta Pending", status=VerificationStatus.PENDING)
-    MemberFactory(provider=pending, user=provider_admin, role=MemberRole.STAFF)
+    MemberFactory(provider=pending, user=clinic_admin, role=MemberRole.STAFF)
 
-    response = api_as(provider_admin).get("/api/v1/my/providers/")
+    response = api_as(clinic_admin).get("/api/v1/my/providers/")
 
     assert response.status_code == 200
     assert [(p["name"], p["role"], p["status"]) for p in response.json()] == [
-        ("Clinique Alpha", "admin", "verified"),
+        ("Clinique du Lac", "admin", "verified"),
         ("Zeta Pending", "staff", "pending"),
     ]
 
 
 @pytest.fixture
-def other_clinic_things(other_clinic, other_provider_admin, specialty):
-    location = LocationFactory(provider=other_clinic, name="Beta main")
+def other_clinic_things(rival, rival_member, specialty):
+    location = LocationFactory(provider=rival, name="Rival main")
     rule = WeeklyRule.objects.create(location=location, weekday=0, start=dt.time(9), end=dt.time(12))
-    offering = OfferingFactory(provider=other_clinic, location=location, specialty=specialty, title="Beta offering")
-    member = ProviderMember.objects.get(provider=other_clinic)
-    return {"p": other_clinic.pk, "loc": location.pk, "rule": rule.pk, "off": offering.pk, "member": member.pk}
+    offering = OfferingFactory(provider=rival, location=location, specialty=specialty, title="Rival offering")
+    member = ProviderMember.objects.get(provider=rival)
+    return {"p": rival.pk, "loc": location.pk, "rule": rule.pk, "off": offering.pk, "member": member.pk}
 
 
 LOCATION_BODY = {"name": "Taken", "country": "FR", "city": "Lyon", "address": "2 quai", "timezone": "Europe/Paris"}
@@ -299,7 +269,7 @@ CROSS_PROVIDER_CALLS = [
     ("get", "/api/v1/my/providers/{p}/", None),
     ("patch", "/api/v1/my/providers/{p}/", {"name": "Taken over"}),
     ("get", "/api/v1/my/providers/{p}/members/", None),
-    ("post", "/api/v1/my/providers/{p}/members/", {"email": "ada@alpha.test", "role": "admin"}),
+    ("post", "/api/v1/my/providers/{p}/members/", {"email": "admin@lac.test", "role": "admin"}),
     ("delete", "/api/v1/my/providers/{p}/members/{member}/", None),
     ("delete", "/api/v1/my/providers/{mine}/members/{member}/", None),
     ("get", "/api/v1/my/providers/{p}/locations/", None),
@@ -324,10 +294,10 @@ CROSS_PROVIDER_CALLS = [
 
 @pytest.mark.parametrize(("method", "path", "body"), CROSS_PROVIDER_CALLS)
 def test_a_member_cannot_read_or_change_another_providers_data(
-    api_as, provider_admin, clinic, other_clinic_things, method, path, body
+    api_as, clinic_admin, clinic, other_clinic_things, method, path, body
 ):
     before = {
-        "provider": Provider.objects.filter(name="Klinik Beta").count(),
+        "provider": Provider.objects.filter(name="Rival Hospital").count(),
         "members": ProviderMember.objects.count(),
         "locations": Location.objects.count(),
         "rules": WeeklyRule.objects.count(),
@@ -337,12 +307,12 @@ def test_a_member_cannot_read_or_change_another_providers_data(
     }
     url = path.format(mine=clinic.pk, **other_clinic_things)
 
-    response = getattr(api_as(provider_admin), method)(url, body, format="json")
+    response = getattr(api_as(clinic_admin), method)(url, body, format="json")
 
     body = assert_error(response, 404, "not_found")
-    assert "Klinik Beta" not in body["message"]
+    assert "Rival Hospital" not in body["message"]
     after = {
-        "provider": Provider.objects.filter(name="Klinik Beta").count(),
+        "provider": Provider.objects.filter(name="Rival Hospital").count(),
         "members": ProviderMember.objects.count(),
         "locations": Location.objects.count(),
         "rules": WeeklyRule.objects.count(),
@@ -354,11 +324,11 @@ def test_a_member_cannot_read_or_change_another_providers_data(
 
 
 def test_an_offering_cannot_be_placed_at_another_providers_location(
-    api_as, provider_admin, clinic, location, specialty, other_clinic_things
+    api_as, clinic_admin, clinic, location, specialty, other_clinic_things
 ):
     other_location = Location.objects.get(pk=other_clinic_things["loc"])
 
-    response = api_as(provider_admin).post(
+    response = api_as(clinic_admin).post(
         f"/api/v1/my/providers/{clinic.pk}/offerings/", offering_body(other_location, specialty), format="json"
     )
 
@@ -367,28 +337,28 @@ def test_an_offering_cannot_be_placed_at_another_providers_location(
     assert not clinic.offerings.exists()
 
 
-def test_staff_cannot_change_the_profile(api_as, provider_staff, clinic):
-    response = api_as(provider_staff).patch(f"/api/v1/my/providers/{clinic.pk}/", {"name": "Renamed"}, format="json")
+def test_staff_cannot_change_the_profile(api_as, clinic_member, clinic):
+    response = api_as(clinic_member).patch(f"/api/v1/my/providers/{clinic.pk}/", {"name": "Renamed"}, format="json")
 
     body = assert_error(response, 403, "forbidden")
     assert body["message"] == "Only administrators of this provider can do this."
     clinic.refresh_from_db()
-    assert clinic.name == "Clinique Alpha"
+    assert clinic.name == "Clinique du Lac"
 
 
-def test_staff_cannot_add_members(api_as, provider_staff, clinic):
-    UserFactory(email="new@alpha.test")
+def test_staff_cannot_add_members(api_as, clinic_member, clinic):
+    UserFactory(email="new@lac.test")
 
-    response = api_as(provider_staff).post(
-        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "new@alpha.test", "role": "admin"}, format="json"
+    response = api_as(clinic_member).post(
+        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "new@lac.test", "role": "admin"}, format="json"
     )
 
     assert_error(response, 403, "forbidden")
     assert clinic.members.count() == 1
 
 
-def test_staff_can_add_an_offering(api_as, provider_staff, clinic, location, specialty):
-    response = api_as(provider_staff).post(
+def test_staff_can_add_an_offering(api_as, clinic_member, clinic, location, specialty):
+    response = api_as(clinic_member).post(
         f"/api/v1/my/providers/{clinic.pk}/offerings/", offering_body(location, specialty), format="json"
     )
 
@@ -396,59 +366,59 @@ def test_staff_can_add_an_offering(api_as, provider_staff, clinic, location, spe
     assert clinic.offerings.get().title == "Knee replacement"
 
 
-def test_an_administrator_changes_the_profile(api_as, provider_admin, clinic, specialty):
-    response = api_as(provider_admin).patch(
+def test_an_administrator_changes_the_profile(api_as, clinic_admin, clinic, specialty):
+    response = api_as(clinic_admin).patch(
         f"/api/v1/my/providers/{clinic.pk}/",
-        {"name": "Clinique Alpha Santé", "languages": ["fr", "en", "ar"], "specialties": [specialty.code]},
+        {"name": "Clinique du Lac Santé", "languages": ["fr", "en", "ar"], "specialties": [specialty.code]},
         format="json",
     )
 
     assert response.status_code == 200, response.content
-    assert response.json()["name"] == "Clinique Alpha Santé"
+    assert response.json()["name"] == "Clinique du Lac Santé"
     clinic.refresh_from_db()
-    assert clinic.name == "Clinique Alpha Santé"
+    assert clinic.name == "Clinique du Lac Santé"
     assert clinic.languages == ["fr", "en", "ar"]
     assert clinic.biography == "Consultant surgeon."  # left out, so kept
     assert list(clinic.specialties.values_list("code", flat=True)) == [specialty.code]
 
 
-def test_an_administrator_adds_a_colleague_by_email_and_removes_them(api_as, provider_admin, clinic):
-    UserFactory(email="new@alpha.test")
-    client = api_as(provider_admin)
+def test_an_administrator_adds_a_colleague_by_email_and_removes_them(api_as, clinic_admin, clinic):
+    UserFactory(email="new@lac.test")
+    client = api_as(clinic_admin)
 
     added = client.post(
-        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "New@alpha.test", "role": "staff"}, format="json"
+        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "New@lac.test", "role": "staff"}, format="json"
     )
     removed = client.delete(f"/api/v1/my/providers/{clinic.pk}/members/{added.json()['id']}/")
 
     assert added.status_code == 201, added.content
-    assert added.json()["email"] == "new@alpha.test"
+    assert added.json()["email"] == "new@lac.test"
     assert added.json()["role"] == "staff"
     assert removed.status_code == 204
-    assert list(clinic.members.values_list("user__email", flat=True)) == ["ada@alpha.test"]
+    assert list(clinic.members.values_list("user__email", flat=True)) == ["admin@lac.test"]
 
 
-def test_the_last_administrator_cannot_be_removed(api_as, provider_admin, clinic):
-    member = ProviderMember.objects.get(provider=clinic, user=provider_admin)
+def test_the_last_administrator_cannot_be_removed(api_as, clinic_admin, clinic):
+    member = ProviderMember.objects.get(provider=clinic, user=clinic_admin)
 
-    response = api_as(provider_admin).delete(f"/api/v1/my/providers/{clinic.pk}/members/{member.pk}/")
+    response = api_as(clinic_admin).delete(f"/api/v1/my/providers/{clinic.pk}/members/{member.pk}/")
 
     assert_error(response, 409, "last_admin")
     assert clinic.members.filter(role=MemberRole.ADMIN).count() == 1
 
 
-def test_the_last_administrator_cannot_be_made_staff(api_as, provider_admin, clinic):
-    response = api_as(provider_admin).post(
-        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "ada@alpha.test", "role": "staff"}, format="json"
+def test_the_last_administrator_cannot_be_made_staff(api_as, clinic_admin, clinic):
+    response = api_as(clinic_admin).post(
+        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "admin@lac.test", "role": "staff"}, format="json"
     )
 
     assert_error(response, 409, "last_admin")
-    assert clinic.members.get(user=provider_admin).role == MemberRole.ADMIN
+    assert clinic.members.get(user=clinic_admin).role == MemberRole.ADMIN
 
 
-def test_adding_an_unknown_email_says_to_create_an_account_first(api_as, provider_admin, clinic):
-    response = api_as(provider_admin).post(
-        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "nobody@alpha.test", "role": "staff"}, format="json"
+def test_adding_an_unknown_email_says_to_create_an_account_first(api_as, clinic_admin, clinic):
+    response = api_as(clinic_admin).post(
+        f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "nobody@lac.test", "role": "staff"}, format="json"
     )
 
     body = assert_error(response, 400, "invalid", "email")
@@ -458,29 +428,29 @@ def test_adding_an_unknown_email_says_to_create_an_account_first(api_as, provide
 # --- members: validation, nothing saved --------------------------------------------------------------
 
 
-def test_an_overlapping_weekly_rule_is_refused(api_as, provider_staff, clinic, location):
+def test_an_overlapping_weekly_rule_is_refused(api_as, clinic_member, clinic, location):
     WeeklyRule.objects.create(location=location, weekday=0, start=dt.time(9), end=dt.time(12))
     url = f"/api/v1/my/providers/{clinic.pk}/locations/{location.pk}/rules/"
 
-    response = api_as(provider_staff).post(url, {"weekday": 0, "start": "11:00", "end": "14:00"}, format="json")
+    response = api_as(clinic_member).post(url, {"weekday": 0, "start": "11:00", "end": "14:00"}, format="json")
 
     body = assert_error(response, 400, "invalid", "start")
     assert body["message"] == "These hours overlap the hours already set on Monday, 09:00–12:00."
     assert WeeklyRule.objects.filter(location=location).count() == 1
 
 
-def test_a_weekly_rule_ending_before_it_starts_is_refused(api_as, provider_staff, clinic, location):
+def test_a_weekly_rule_ending_before_it_starts_is_refused(api_as, clinic_member, clinic, location):
     url = f"/api/v1/my/providers/{clinic.pk}/locations/{location.pk}/rules/"
 
-    response = api_as(provider_staff).post(url, {"weekday": 2, "start": "14:00", "end": "09:00"}, format="json")
+    response = api_as(clinic_member).post(url, {"weekday": 2, "start": "14:00", "end": "09:00"}, format="json")
 
     body = assert_error(response, 400, "invalid", "end")
     assert body["message"] == "The closing time must be after the opening time."
     assert not WeeklyRule.objects.exists()
 
 
-def test_weekly_rules_are_added_listed_and_removed(api_as, provider_staff, clinic, location):
-    client = api_as(provider_staff)
+def test_weekly_rules_are_added_listed_and_removed(api_as, clinic_member, clinic, location):
+    client = api_as(clinic_member)
     url = f"/api/v1/my/providers/{clinic.pk}/locations/{location.pk}/rules/"
 
     added = client.post(url, {"weekday": 0, "start": "09:00", "end": "12:00"}, format="json")
@@ -493,29 +463,29 @@ def test_weekly_rules_are_added_listed_and_removed(api_as, provider_staff, clini
     assert not WeeklyRule.objects.exists()
 
 
-def test_an_extra_opening_needs_its_hours(api_as, provider_staff, clinic, location):
+def test_an_extra_opening_needs_its_hours(api_as, clinic_member, clinic, location):
     url = f"/api/v1/my/providers/{clinic.pk}/locations/{location.pk}/exceptions/"
 
-    closed = api_as(provider_staff).post(url, {"date": "2031-05-01", "kind": "closed"}, format="json")
-    extra = api_as(provider_staff).post(url, {"date": "2031-05-03", "kind": "extra"}, format="json")
+    closed = api_as(clinic_member).post(url, {"date": "2031-05-01", "kind": "closed"}, format="json")
+    extra = api_as(clinic_member).post(url, {"date": "2031-05-03", "kind": "extra"}, format="json")
 
     assert closed.status_code == 201, closed.content
     assert_error(extra, 400, "invalid", "start")
     assert list(AvailabilityException.objects.values_list("kind", flat=True)) == ["closed"]
 
 
-def test_a_location_in_an_unknown_timezone_is_refused(api_as, provider_admin, clinic):
+def test_a_location_in_an_unknown_timezone_is_refused(api_as, clinic_admin, clinic):
     body = {**LOCATION_BODY, "timezone": "Mars/Olympus"}
 
-    response = api_as(provider_admin).post(f"/api/v1/my/providers/{clinic.pk}/locations/", body, format="json")
+    response = api_as(clinic_admin).post(f"/api/v1/my/providers/{clinic.pk}/locations/", body, format="json")
 
     body = assert_error(response, 400, "invalid", "timezone")
     assert body["message"] == "“Mars/Olympus” is not a timezone: use an IANA name such as Europe/Paris."
     assert not Location.objects.exists()
 
 
-def test_a_location_is_added_then_changed(api_as, provider_admin, clinic):
-    client = api_as(provider_admin)
+def test_a_location_is_added_then_changed(api_as, clinic_admin, clinic):
+    client = api_as(clinic_admin)
 
     added = client.post(f"/api/v1/my/providers/{clinic.pk}/locations/", LOCATION_BODY, format="json")
     changed = client.put(
@@ -549,11 +519,11 @@ def test_a_location_is_added_then_changed(api_as, provider_admin, clinic):
     ],
 )
 def test_an_invalid_offering_is_refused_and_nothing_is_saved(
-    api_as, provider_admin, clinic, location, specialty, overrides, field, message
+    api_as, clinic_admin, clinic, location, specialty, overrides, field, message
 ):
     before = Offering.objects.count()
 
-    response = api_as(provider_admin).post(
+    response = api_as(clinic_admin).post(
         f"/api/v1/my/providers/{clinic.pk}/offerings/", offering_body(location, specialty, **overrides), format="json"
     )
 
@@ -564,10 +534,10 @@ def test_an_invalid_offering_is_refused_and_nothing_is_saved(
     assert Offering.objects.count() == before
 
 
-def test_an_invalid_change_leaves_the_offering_as_it_was(api_as, provider_admin, clinic, location, specialty):
+def test_an_invalid_change_leaves_the_offering_as_it_was(api_as, clinic_admin, clinic, location, specialty):
     offering = OfferingFactory(provider=clinic, location=location, specialty=specialty, price_min=50000)
 
-    response = api_as(provider_admin).put(
+    response = api_as(clinic_admin).put(
         f"/api/v1/my/providers/{clinic.pk}/offerings/{offering.pk}/",
         offering_body(location, specialty, currency="JPY", price="12.5"),
         format="json",
@@ -588,7 +558,7 @@ def test_an_invalid_change_leaves_the_offering_as_it_was(api_as, provider_admin,
 )
 def test_an_offering_is_created_and_changed_with_prices_in_minor_units(
     api_as,
-    provider_admin,
+    clinic_admin,
     clinic,
     location,
     specialty,
@@ -600,7 +570,7 @@ def test_an_offering_is_created_and_changed_with_prices_in_minor_units(
     deposit,
     deposit_minor,
 ):
-    client = api_as(provider_admin)
+    client = api_as(clinic_admin)
     url = f"/api/v1/my/providers/{clinic.pk}/offerings/"
 
     created = client.post(url, offering_body(location, specialty, currency=currency, price=price), format="json")
@@ -649,9 +619,9 @@ def test_an_offering_is_created_and_changed_with_prices_in_minor_units(
 
 @only_on_postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_administrators_removing_each_other_at_once_leave_one(api_as, clinic, provider_admin):
-    second = MemberFactory(provider=clinic, user__email="bea@alpha.test", role=MemberRole.ADMIN)
-    first = ProviderMember.objects.get(provider=clinic, user=provider_admin)
+def test_two_administrators_removing_each_other_at_once_leave_one(api_as, clinic, clinic_admin):
+    second = MemberFactory(provider=clinic, user__email="bea@lac.test", role=MemberRole.ADMIN)
+    first = ProviderMember.objects.get(provider=clinic, user=clinic_admin)
     client = api_as(second.user)
     responses = []
 
@@ -662,7 +632,7 @@ def test_two_administrators_removing_each_other_at_once_leave_one(api_as, clinic
             connection.close()  # this thread's own connection
 
     with transaction.atomic():
-        member_remove(member=second, actor=provider_admin, now=timezone.now())
+        member_remove(member=second, actor=clinic_admin, now=timezone.now())
         thread = threading.Thread(target=bea_removes_ada)
         thread.start()
         thread.join(timeout=1)
@@ -670,4 +640,4 @@ def test_two_administrators_removing_each_other_at_once_leave_one(api_as, clinic
     thread.join(timeout=10)
 
     assert_error(responses[0], 409, "last_admin")
-    assert list(clinic.members.values_list("user__email", "role")) == [("ada@alpha.test", "admin")]
+    assert list(clinic.members.values_list("user__email", "role")) == [("admin@lac.test", "admin")]

@@ -410,24 +410,14 @@ def test_thirty_days_of_slots_take_one_query_when_rules_and_exceptions_are_prefe
 # --- services: weekly rules and exceptions ---------------------------------------------------------------
 
 
-@pytest.fixture
-def location():
-    return LocationFactory(timezone="Europe/Paris")
-
-
-@pytest.fixture
-def provider_admin(location):
-    return MemberFactory(provider=location.provider).user
-
-
 def add_rule(location, actor, weekday, start, end):
     return weekly_rule_add(location=location, actor=actor, weekday=weekday, start=start, end=end, now=timezone.now())
 
 
 @pytest.mark.parametrize("end", [dt.time(9), dt.time(8, 59)], ids=["equal", "before"])
-def test_a_weekly_rule_must_close_after_it_opens(location, provider_admin, end):
+def test_a_weekly_rule_must_close_after_it_opens(location, clinic_admin, end):
     with pytest.raises(ValidationFailed) as raised:
-        add_rule(location, provider_admin, Weekday.MONDAY, dt.time(9), end)
+        add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(9), end)
 
     assert raised.value.message == "The closing time must be after the opening time."
     assert raised.value.details == {"end": ["The closing time must be after the opening time."]}
@@ -445,21 +435,21 @@ def test_a_weekly_rule_must_close_after_it_opens(location, provider_admin, end):
     ],
     ids=["overlaps-the-end", "overlaps-the-start", "inside", "around", "same-hours"],
 )
-def test_a_weekly_rule_may_not_overlap_another_on_the_same_day(location, provider_admin, start, end):
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
+def test_a_weekly_rule_may_not_overlap_another_on_the_same_day(location, clinic_admin, start, end):
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
 
     with pytest.raises(ValidationFailed) as raised:
-        add_rule(location, provider_admin, Weekday.MONDAY, start, end)
+        add_rule(location, clinic_admin, Weekday.MONDAY, start, end)
 
     assert raised.value.message == "These hours overlap the hours already set on Monday, 09:00–12:00."
     assert list(raised.value.details) == ["start"]
     assert [str(saved) for saved in WeeklyRule.objects.all()] == ["Monday 09:00-12:00"]
 
 
-def test_adjacent_weekly_rules_are_both_kept(location, provider_admin):
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(12), dt.time(17))
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(8), dt.time(9))
+def test_adjacent_weekly_rules_are_both_kept(location, clinic_admin):
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(12), dt.time(17))
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(8), dt.time(9))
 
     assert [str(saved) for saved in WeeklyRule.objects.all()] == [
         "Monday 08:00-09:00",
@@ -469,12 +459,12 @@ def test_adjacent_weekly_rules_are_both_kept(location, provider_admin):
     assert AuditEvent.objects.filter(action="providers.availability.rule_added").count() == 3
 
 
-def test_the_same_hours_on_another_weekday_or_at_another_location_do_not_overlap(location, provider_admin):
+def test_the_same_hours_on_another_weekday_or_at_another_location_do_not_overlap(location, clinic_admin):
     second_location = LocationFactory(provider=location.provider, name="Second practice")
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
 
-    add_rule(location, provider_admin, Weekday.TUESDAY, dt.time(9), dt.time(12))
-    add_rule(second_location, provider_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
+    add_rule(location, clinic_admin, Weekday.TUESDAY, dt.time(9), dt.time(12))
+    add_rule(second_location, clinic_admin, Weekday.MONDAY, dt.time(9), dt.time(12))
 
     assert sorted((saved.location_id, saved.weekday) for saved in WeeklyRule.objects.all()) == sorted(
         [(location.pk, Weekday.MONDAY), (location.pk, Weekday.TUESDAY), (second_location.pk, Weekday.MONDAY)]
@@ -491,11 +481,11 @@ def test_someone_who_does_not_work_for_the_provider_cannot_set_its_hours(locatio
     assert not WeeklyRule.objects.exists()
 
 
-def test_an_extra_opening_needs_both_times(location, provider_admin):
+def test_an_extra_opening_needs_both_times(location, clinic_admin):
     with pytest.raises(ValidationFailed) as raised:
         exception_add(
             location=location,
-            actor=provider_admin,
+            actor=clinic_admin,
             date=dt.date(2027, 1, 17),
             kind=ExceptionKind.EXTRA,
             start=dt.time(10),
@@ -506,11 +496,11 @@ def test_an_extra_opening_needs_both_times(location, provider_admin):
     assert not AvailabilityException.objects.exists()
 
 
-def test_an_extra_opening_must_close_after_it_opens(location, provider_admin):
+def test_an_extra_opening_must_close_after_it_opens(location, clinic_admin):
     with pytest.raises(ValidationFailed) as raised:
         exception_add(
             location=location,
-            actor=provider_admin,
+            actor=clinic_admin,
             date=dt.date(2027, 1, 17),
             kind=ExceptionKind.EXTRA,
             start=dt.time(11),
@@ -522,13 +512,13 @@ def test_an_extra_opening_must_close_after_it_opens(location, provider_admin):
     assert not AvailabilityException.objects.exists()
 
 
-def test_a_closed_day_added_through_the_service_ignores_times_and_removes_the_days_slots(location, provider_admin):
+def test_a_closed_day_added_through_the_service_ignores_times_and_removes_the_days_slots(location, clinic_admin):
     offering = OfferingFactory(provider=location.provider, location=location, slot_minutes=60)
-    add_rule(location, provider_admin, Weekday.MONDAY, dt.time(9), dt.time(10))
+    add_rule(location, clinic_admin, Weekday.MONDAY, dt.time(9), dt.time(10))
 
     closed = exception_add(
         location=location,
-        actor=provider_admin,
+        actor=clinic_admin,
         date=dt.date(2027, 1, 11),
         kind=ExceptionKind.CLOSED,
         start=dt.time(9),

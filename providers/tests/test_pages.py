@@ -9,48 +9,32 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from providers.models import (
     ContractAcceptance,
-    MemberRole,
     Offering,
     Provider,
     ProviderMember,
     VerificationStatus,
     WeeklyRule,
 )
-from providers.tests.factories import LocationFactory, MemberFactory, OfferingFactory, ProviderFactory, open_weekdays
+from providers.tests.factories import LocationFactory, OfferingFactory, open_weekdays
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clinic():
-    provider = ProviderFactory(name="Clinique du Parc", slug="clinique-du-parc")
-    location = LocationFactory(provider=provider)
+def clinic_with_offering(clinic):
+    """The root's Clinique du Lac, open on weekdays at one location, with one offering."""
+    location = LocationFactory(provider=clinic)
     open_weekdays(location)
-    OfferingFactory(provider=provider, location=location, title="First consultation", price_min=12000)
-    return provider
+    OfferingFactory(provider=clinic, location=location, title="First consultation", price_min=12000)
+    return clinic
 
 
 @pytest.fixture
-def provider_admin(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="admin@clinique.test"), role=MemberRole.ADMIN).user
-
-
-@pytest.fixture
-def provider_staff(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="staff@clinique.test"), role=MemberRole.STAFF).user
-
-
-@pytest.fixture
-def rival():
-    provider = ProviderFactory(name="Rival Hospital", slug="rival-hospital")
-    location = LocationFactory(provider=provider, city="Lyon")
-    OfferingFactory(provider=provider, location=location, title="Rival consultation")
-    return provider
-
-
-@pytest.fixture
-def rival_admin(rival):
-    return MemberFactory(provider=rival, user=UserFactory(email="admin@rival.test"), role=MemberRole.ADMIN).user
+def rival_with_offering(rival):
+    """The root's Rival Hospital, with a location in Lyon and an offering of its own."""
+    location = LocationFactory(provider=rival, city="Lyon")
+    OfferingFactory(provider=rival, location=location, title="Rival consultation")
+    return rival
 
 
 def join_data(**overrides):
@@ -104,48 +88,54 @@ def test_joining_without_accepting_the_contracts_is_explained_and_creates_nothin
     "name",
     ["dashboard", "profile_edit", "location_new", "offering_new"],
 )
-def test_a_member_of_another_provider_cannot_open_its_dashboard_pages(client, clinic, rival_admin, name):
-    client.force_login(rival_admin)
+def test_a_member_of_another_provider_cannot_open_its_dashboard_pages(client, clinic_with_offering, rival_member, name):
+    client.force_login(rival_member)
 
-    response = client.get(reverse(f"providers:{name}", kwargs={"provider_id": clinic.pk}))
+    response = client.get(reverse(f"providers:{name}", kwargs={"provider_id": clinic_with_offering.pk}))
 
     assert response.status_code == 404
 
 
 def test_a_member_of_another_provider_cannot_change_its_offering_even_with_a_valid_form(
-    client, clinic, rival, rival_admin
+    client, clinic_with_offering, rival_with_offering, rival_member
 ):
-    offering = clinic.offerings.get()
-    client.force_login(rival_admin)
+    offering = clinic_with_offering.offerings.get()
+    client.force_login(rival_member)
 
     # Its own provider id with the other provider's offering id, and the other way round.
-    mixed = reverse("providers:offering_edit", kwargs={"provider_id": rival.pk, "offering_id": offering.pk})
-    foreign = reverse("providers:offering_edit", kwargs={"provider_id": clinic.pk, "offering_id": offering.pk})
+    mixed = reverse(
+        "providers:offering_edit", kwargs={"provider_id": rival_with_offering.pk, "offering_id": offering.pk}
+    )
+    foreign = reverse(
+        "providers:offering_edit", kwargs={"provider_id": clinic_with_offering.pk, "offering_id": offering.pk}
+    )
 
     assert client.post(mixed, {"title": "Hijacked"}).status_code == 404
     assert client.post(foreign, {"title": "Hijacked"}).status_code == 404
     assert Offering.objects.get(pk=offering.pk).title == "First consultation"
 
 
-def test_the_dashboard_shows_only_the_members_own_providers(client, clinic, rival, provider_admin):
-    client.force_login(provider_admin)
+def test_the_dashboard_shows_only_the_members_own_providers(
+    client, clinic_with_offering, rival_with_offering, clinic_admin
+):
+    client.force_login(clinic_admin)
 
-    page = client.get(reverse("providers:dashboard", kwargs={"provider_id": clinic.pk})).content.decode()
+    page = client.get(reverse("providers:dashboard", kwargs={"provider_id": clinic_with_offering.pk})).content.decode()
 
     assert "First consultation" in page
     assert "Rival consultation" not in page
 
 
-def test_staff_members_cannot_edit_the_profile(client, clinic, provider_staff):
-    client.force_login(provider_staff)
+def test_staff_members_cannot_edit_the_profile(client, clinic_with_offering, clinic_member):
+    client.force_login(clinic_member)
 
     response = client.post(
-        reverse("providers:profile_edit", kwargs={"provider_id": clinic.pk}),
+        reverse("providers:profile_edit", kwargs={"provider_id": clinic_with_offering.pk}),
         {"name": "Renamed", "default_currency": "EUR"},
     )
 
     assert response.status_code == 403
-    assert Provider.objects.get(pk=clinic.pk).name == "Clinique du Parc"
+    assert Provider.objects.get(pk=clinic_with_offering.pk).name == "Clinique du Lac"
 
 
 # --- bad input on the pages ----------------------------------------------------------------------
@@ -173,12 +163,14 @@ def offering_form(clinic, **overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
-def test_a_price_typed_the_french_way_is_read_in_french(client, clinic, provider_admin):
-    offering = clinic.offerings.get()
-    client.force_login(provider_admin)
-    url = reverse("providers:offering_edit", kwargs={"provider_id": clinic.pk, "offering_id": offering.pk})
+def test_a_price_typed_the_french_way_is_read_in_french(client, clinic_with_offering, clinic_admin):
+    offering = clinic_with_offering.offerings.get()
+    client.force_login(clinic_admin)
+    url = reverse(
+        "providers:offering_edit", kwargs={"provider_id": clinic_with_offering.pk, "offering_id": offering.pk}
+    )
 
-    response = client.post(url, offering_form(clinic, price="1 234,50"), HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(url, offering_form(clinic_with_offering, price="1 234,50"), HTTP_ACCEPT_LANGUAGE="fr")
 
     assert response.status_code == 302
     offering.refresh_from_db()
@@ -197,12 +189,16 @@ def test_a_price_typed_the_french_way_is_read_in_french(client, clinic, provider
         ({"price_upper": "100"}, "The upper price must not be below the lower price."),
     ],
 )
-def test_bad_prices_are_explained_on_the_form_and_nothing_changes(client, clinic, provider_admin, overrides, message):
-    offering = clinic.offerings.get()
-    client.force_login(provider_admin)
-    url = reverse("providers:offering_edit", kwargs={"provider_id": clinic.pk, "offering_id": offering.pk})
+def test_bad_prices_are_explained_on_the_form_and_nothing_changes(
+    client, clinic_with_offering, clinic_admin, overrides, message
+):
+    offering = clinic_with_offering.offerings.get()
+    client.force_login(clinic_admin)
+    url = reverse(
+        "providers:offering_edit", kwargs={"provider_id": clinic_with_offering.pk, "offering_id": offering.pk}
+    )
 
-    response = client.post(url, offering_form(clinic, **overrides))
+    response = client.post(url, offering_form(clinic_with_offering, **overrides))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -221,10 +217,12 @@ def test_bad_prices_are_explained_on_the_form_and_nothing_changes(client, clinic
         ({"weekday": "9", "start": "09:00", "end": "12:00"}, "Select a valid choice"),
     ],
 )
-def test_bad_opening_hours_are_explained_and_nothing_is_saved(client, clinic, provider_admin, data, message):
-    location = clinic.locations.get()
-    client.force_login(provider_admin)
-    url = reverse("providers:availability", kwargs={"provider_id": clinic.pk, "location_id": location.pk})
+def test_bad_opening_hours_are_explained_and_nothing_is_saved(
+    client, clinic_with_offering, clinic_admin, data, message
+):
+    location = clinic_with_offering.locations.get()
+    client.force_login(clinic_admin)
+    url = reverse("providers:availability", kwargs={"provider_id": clinic_with_offering.pk, "location_id": location.pk})
 
     response = client.post(url, {"form": "rule", **data})
 
@@ -233,25 +231,25 @@ def test_bad_opening_hours_are_explained_and_nothing_is_saved(client, clinic, pr
     assert WeeklyRule.objects.filter(location=location).count() == 5
 
 
-def test_an_unknown_timezone_is_explained(client, clinic, provider_admin):
-    client.force_login(provider_admin)
+def test_an_unknown_timezone_is_explained(client, clinic_with_offering, clinic_admin):
+    client.force_login(clinic_admin)
 
     response = client.post(
-        reverse("providers:location_new", kwargs={"provider_id": clinic.pk}),
+        reverse("providers:location_new", kwargs={"provider_id": clinic_with_offering.pk}),
         {"name": "Annex", "country": "FR", "city": "Nice", "address": "1 quai", "timezone": "Europe/Atlantis"},
     )
 
     assert response.status_code == 200
     assert "“Europe/Atlantis” is not a timezone" in response.content.decode()
-    assert clinic.locations.count() == 1
+    assert clinic_with_offering.locations.count() == 1
 
 
-def test_the_week_preview_shows_free_slots_in_the_locations_time(client, clinic, provider_admin):
-    location = clinic.locations.get()
-    client.force_login(provider_admin)
+def test_the_week_preview_shows_free_slots_in_the_locations_time(client, clinic_with_offering, clinic_admin):
+    location = clinic_with_offering.locations.get()
+    client.force_login(clinic_admin)
 
     page = client.get(
-        reverse("providers:availability", kwargs={"provider_id": clinic.pk, "location_id": location.pk})
+        reverse("providers:availability", kwargs={"provider_id": clinic_with_offering.pk, "location_id": location.pk})
     ).content.decode()
 
     assert "Times are wall-clock times in Europe/Paris." in page
@@ -263,53 +261,57 @@ def test_the_week_preview_shows_free_slots_in_the_locations_time(client, clinic,
 # --- careteam ---------------------------------------------------------------------------------------
 
 
-def test_the_careteam_sees_pending_providers_with_their_evidence_and_verifies_one(client, careteam, clinic):
-    Provider.objects.filter(pk=clinic.pk).update(status=VerificationStatus.PENDING)
+def test_the_careteam_sees_pending_providers_with_their_evidence_and_verifies_one(
+    client, careteam, clinic_with_offering
+):
+    Provider.objects.filter(pk=clinic_with_offering.pk).update(status=VerificationStatus.PENDING)
     client.force_login(careteam)
 
     queue = client.get(reverse("providers:verification_queue")).content.decode()
-    review_url = reverse("providers:verification_review", kwargs={"provider_id": clinic.pk})
+    review_url = reverse("providers:verification_review", kwargs={"provider_id": clinic_with_offering.pk})
     review = client.get(review_url).content.decode()
     response = client.post(review_url, {"decision": "verify", "checked": "RPPS entry matches.", "note": ""})
 
-    assert "Clinique du Parc" in queue
-    assert clinic.registration_number in review
+    assert "Clinique du Lac" in queue
+    assert clinic_with_offering.registration_number in review
     assert response.status_code == 302
-    clinic.refresh_from_db()
-    assert clinic.status == VerificationStatus.VERIFIED
-    assert clinic.verified_by == careteam
+    clinic_with_offering.refresh_from_db()
+    assert clinic_with_offering.status == VerificationStatus.VERIFIED
+    assert clinic_with_offering.verified_by == careteam
 
 
-def test_a_refused_transition_is_explained_on_the_review_page(client, careteam, clinic):
-    Provider.objects.filter(pk=clinic.pk).update(status=VerificationStatus.REJECTED)
+def test_a_refused_transition_is_explained_on_the_review_page(client, careteam, clinic_with_offering):
+    Provider.objects.filter(pk=clinic_with_offering.pk).update(status=VerificationStatus.REJECTED)
     client.force_login(careteam)
 
     response = client.post(
-        reverse("providers:verification_review", kwargs={"provider_id": clinic.pk}),
+        reverse("providers:verification_review", kwargs={"provider_id": clinic_with_offering.pk}),
         {"decision": "verify", "checked": "Checked again."},
     )
 
     assert response.status_code == 200
     assert "cannot become" in response.content.decode()
-    assert Provider.objects.get(pk=clinic.pk).status == VerificationStatus.REJECTED
+    assert Provider.objects.get(pk=clinic_with_offering.pk).status == VerificationStatus.REJECTED
 
 
 @pytest.mark.parametrize("persona", ["patient", "finance", "coordinator"])
-def test_only_the_careteam_reaches_the_verification_pages(request, client, clinic, persona):
+def test_only_the_careteam_reaches_the_verification_pages(request, client, clinic_with_offering, persona):
     client.force_login(request.getfixturevalue(persona))
 
     assert client.get(reverse("providers:verification_queue")).status_code == 403
     assert (
         client.post(
-            reverse("providers:verification_review", kwargs={"provider_id": clinic.pk}),
+            reverse("providers:verification_review", kwargs={"provider_id": clinic_with_offering.pk}),
             {"decision": "suspend", "checked": "x"},
         ).status_code
         == 403
     )
-    assert Provider.objects.get(pk=clinic.pk).status == VerificationStatus.VERIFIED
+    assert Provider.objects.get(pk=clinic_with_offering.pk).status == VerificationStatus.VERIFIED
 
 
-def test_a_member_adds_a_photo_that_the_public_page_shows(client, clinic, provider_staff, settings, tmp_path):
+def test_a_member_adds_a_photo_that_the_public_page_shows(
+    client, clinic_with_offering, clinic_member, settings, tmp_path
+):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -318,30 +320,35 @@ def test_a_member_adds_a_photo_that_the_public_page_shows(client, clinic, provid
     settings.MEDIA_ROOT = tmp_path
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "teal").save(buffer, format="PNG")
-    client.force_login(provider_staff)
+    client.force_login(clinic_member)
 
     response = client.post(
-        reverse("providers:photo_add", kwargs={"provider_id": clinic.pk}),
+        reverse("providers:photo_add", kwargs={"provider_id": clinic_with_offering.pk}),
         {"image": SimpleUploadedFile("front.png", buffer.getvalue(), "image/png"), "caption": "Front desk"},
     )
 
     assert response.status_code == 302
-    photo = clinic.photos.get()
+    photo = clinic_with_offering.photos.get()
     assert photo.image.name.endswith(".jpg")
-    assert photo.image.url in client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
+    assert (
+        photo.image.url
+        in client.get(reverse("providers:public", kwargs={"slug": clinic_with_offering.slug})).content.decode()
+    )
 
 
-def test_a_file_that_is_not_an_image_is_refused_with_a_message(client, clinic, provider_staff, settings, tmp_path):
+def test_a_file_that_is_not_an_image_is_refused_with_a_message(
+    client, clinic_with_offering, clinic_member, settings, tmp_path
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
-    client.force_login(provider_staff)
+    client.force_login(clinic_member)
 
     response = client.post(
-        reverse("providers:photo_add", kwargs={"provider_id": clinic.pk}),
+        reverse("providers:photo_add", kwargs={"provider_id": clinic_with_offering.pk}),
         {"image": SimpleUploadedFile("front.png", b"MZ\x90\x00 not an image", "image/png")},
         follow=True,
     )
 
     assert "Not a JPEG, PNG or WebP image." in response.content.decode()
-    assert not clinic.photos.exists()
+    assert not clinic_with_offering.photos.exists()

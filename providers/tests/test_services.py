@@ -74,7 +74,7 @@ def audit_events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
-# --- personas and fixtures ---------------------------------------------------------------------------
+# --- fixtures (the provider personas, `clinic` and its people, are the root conftest's) -------------
 
 
 @pytest.fixture
@@ -84,28 +84,8 @@ def doctor(db):
 
 
 @pytest.fixture
-def provider(db):
-    return ProviderFactory(name="Dr Ana Silva", slug="dr-ana-silva")
-
-
-@pytest.fixture
-def provider_admin(provider):
-    return MemberFactory(provider=provider, user__email="ana.silva@example.test", role=MemberRole.ADMIN).user
-
-
-@pytest.fixture
-def provider_staff(provider):
-    return MemberFactory(provider=provider, user__email="front.desk@example.test", role=MemberRole.STAFF).user
-
-
-@pytest.fixture
 def pending_provider(db):
     return ProviderFactory(status=VerificationStatus.PENDING, verified_at=None)
-
-
-@pytest.fixture
-def location(provider):
-    return LocationFactory(provider=provider)
 
 
 @pytest.fixture
@@ -323,16 +303,16 @@ def test_verifying_writes_an_audit_event(careteam, pending_provider):
     assert event.after["status"] == "verified"
 
 
-def test_a_suspended_provider_can_be_reinstated(careteam, provider):
-    provider_suspend(provider=provider, actor=careteam, checked=CHECKED, note="Licence lapsed.", now=NOW)
-    provider.refresh_from_db()
-    assert provider.status == VerificationStatus.SUSPENDED
+def test_a_suspended_provider_can_be_reinstated(careteam, clinic):
+    provider_suspend(provider=clinic, actor=careteam, checked=CHECKED, note="Licence lapsed.", now=NOW)
+    clinic.refresh_from_db()
+    assert clinic.status == VerificationStatus.SUSPENDED
 
-    provider_verify(provider=provider, actor=careteam, checked="Licence renewed until 2028.", now=LATER)
+    provider_verify(provider=clinic, actor=careteam, checked="Licence renewed until 2028.", now=LATER)
 
-    provider.refresh_from_db()
-    assert (provider.status, provider.verified_at) == (VerificationStatus.VERIFIED, LATER)
-    steps = VerificationStep.objects.filter(provider=provider).order_by("at")
+    clinic.refresh_from_db()
+    assert (clinic.status, clinic.verified_at) == (VerificationStatus.VERIFIED, LATER)
+    steps = VerificationStep.objects.filter(provider=clinic).order_by("at")
     assert [(s.from_status, s.to_status) for s in steps] == [
         (VerificationStatus.VERIFIED, VerificationStatus.SUSPENDED),
         (VerificationStatus.SUSPENDED, VerificationStatus.VERIFIED),
@@ -454,10 +434,10 @@ def save(provider, actor, details, offering=None) -> Offering:
     return offering_save(provider=provider, actor=actor, details=details, offering=offering, now=NOW)
 
 
-def test_a_fixed_price_is_saved_in_minor_units(provider, provider_admin, location, specialty):
+def test_a_fixed_price_is_saved_in_minor_units(clinic, clinic_admin, location, specialty):
     price = Money.from_decimal("150.50", "EUR")
 
-    offering = save(provider, provider_admin, offering_details(location, specialty, price=price))
+    offering = save(clinic, clinic_admin, offering_details(location, specialty, price=price))
 
     offering.refresh_from_db()
     assert (offering.currency, offering.price_min, offering.price_max) == ("EUR", 15050, None)
@@ -465,7 +445,7 @@ def test_a_fixed_price_is_saved_in_minor_units(provider, provider_admin, locatio
     assert offering.price_upper is None
 
 
-def test_a_price_range_is_saved_in_minor_units(provider, provider_admin, location, specialty):
+def test_a_price_range_is_saved_in_minor_units(clinic, clinic_admin, location, specialty):
     details = offering_details(
         location,
         specialty,
@@ -478,7 +458,7 @@ def test_a_price_range_is_saved_in_minor_units(provider, provider_admin, locatio
         deposit_bps=None,
     )
 
-    offering = save(provider, provider_admin, details)
+    offering = save(clinic, clinic_admin, details)
 
     offering.refresh_from_db()
     assert (offering.price_min, offering.price_max) == (500000, 800000)
@@ -496,20 +476,20 @@ def test_a_price_range_is_saved_in_minor_units(provider, provider_admin, locatio
     ],
 )
 def test_a_deposit_in_basis_points_is_a_share_of_the_lower_price(
-    provider, provider_admin, location, specialty, price, price_upper, bps, deposit
+    clinic, clinic_admin, location, specialty, price, price_upper, bps, deposit
 ):
     details = offering_details(location, specialty, price=price, price_upper=price_upper, deposit_bps=bps)
 
-    offering = save(provider, provider_admin, details)
+    offering = save(clinic, clinic_admin, details)
 
     offering.refresh_from_db()
     assert offering.deposit == deposit
 
 
-def test_a_fixed_deposit_is_asked_as_it_is(provider, provider_admin, location, specialty):
+def test_a_fixed_deposit_is_asked_as_it_is(clinic, clinic_admin, location, specialty):
     details = offering_details(location, specialty, deposit_bps=None, deposit_fixed=eur(5000))
 
-    offering = save(provider, provider_admin, details)
+    offering = save(clinic, clinic_admin, details)
 
     offering.refresh_from_db()
     assert (offering.deposit_bps, offering.deposit_fixed) == (None, 5000)
@@ -533,13 +513,13 @@ OFFERING_REFUSALS = {
 
 @pytest.mark.parametrize("case", OFFERING_REFUSALS)
 def test_an_offering_breaking_a_rule_is_refused_under_the_field_at_fault(
-    provider, provider_admin, location, specialty, case
+    clinic, clinic_admin, location, specialty, case
 ):
     make_overrides, field = OFFERING_REFUSALS[case]
     details = offering_details(**({"location": location, "specialty": specialty} | make_overrides()))
 
     with pytest.raises(ValidationFailed) as refused:
-        save(provider, provider_admin, details)
+        save(clinic, clinic_admin, details)
 
     assert set(refused.value.details) == {field}
     assert refused.value.details[field] == [refused.value.message]
@@ -547,47 +527,47 @@ def test_an_offering_breaking_a_rule_is_refused_under_the_field_at_fault(
     assert audit_events("providers.offering.saved") == []
 
 
-def test_a_slot_of_a_whole_day_is_allowed(provider, provider_admin, location, specialty):
+def test_a_slot_of_a_whole_day_is_allowed(clinic, clinic_admin, location, specialty):
     details = offering_details(location, specialty, slot_minutes=24 * 60, duration_minutes=24 * 60)
 
-    assert save(provider, provider_admin, details).slot_minutes == 24 * 60
+    assert save(clinic, clinic_admin, details).slot_minutes == 24 * 60
 
 
-def test_a_staff_member_can_save_offerings(provider, provider_staff, location, specialty):
-    offering = save(provider, provider_staff, offering_details(location, specialty))
+def test_a_staff_member_can_save_offerings(clinic, clinic_member, location, specialty):
+    offering = save(clinic, clinic_member, offering_details(location, specialty))
 
-    assert Offering.objects.get(pk=offering.pk).provider == provider
+    assert Offering.objects.get(pk=offering.pk).provider == clinic
 
 
 @pytest.mark.parametrize("persona", ["patient", "careteam", "admin_elsewhere"])
-def test_someone_outside_the_provider_cannot_save_its_offerings(request, provider, location, specialty, persona):
+def test_someone_outside_the_provider_cannot_save_its_offerings(request, clinic, location, specialty, persona):
     if persona == "admin_elsewhere":
         user = MemberFactory(role=MemberRole.ADMIN).user
     else:
         user = request.getfixturevalue(persona)
 
     with pytest.raises(Forbidden):
-        save(provider, user, offering_details(location, specialty))
+        save(clinic, user, offering_details(location, specialty))
 
     assert not Offering.objects.exists()
 
 
-def test_an_offering_of_another_provider_cannot_be_updated(provider, provider_admin, location, specialty):
+def test_an_offering_of_another_provider_cannot_be_updated(clinic, clinic_admin, location, specialty):
     theirs = OfferingFactory(title="Their consultation", price_min=9000)
     their_provider = theirs.provider_id
 
     with pytest.raises(Forbidden):
-        save(provider, provider_admin, offering_details(location, specialty, title="Mine now"), offering=theirs)
+        save(clinic, clinic_admin, offering_details(location, specialty, title="Mine now"), offering=theirs)
 
     theirs.refresh_from_db()
     assert (theirs.provider_id, theirs.title, theirs.price_min) == (their_provider, "Their consultation", 9000)
     assert audit_events("providers.offering.saved") == []
 
 
-def test_updating_an_offering_audits_the_values_before_and_after(provider, provider_admin, location, specialty):
-    offering = save(provider, provider_admin, offering_details(location, specialty))
+def test_updating_an_offering_audits_the_values_before_and_after(clinic, clinic_admin, location, specialty):
+    offering = save(clinic, clinic_admin, offering_details(location, specialty))
 
-    save(provider, provider_admin, offering_details(location, specialty, price=eur(18000)), offering=offering)
+    save(clinic, clinic_admin, offering_details(location, specialty, price=eur(18000)), offering=offering)
 
     created, updated = audit_events("providers.offering.saved")
     assert created.before is None
@@ -609,73 +589,73 @@ def add(provider, actor, email, role=MemberRole.STAFF) -> ProviderMember:
     return member_add(provider=provider, actor=actor, email=email, role=role, now=NOW)
 
 
-def test_an_administrator_adds_a_colleague_by_email_whatever_its_case(provider, provider_admin, colleague):
-    member = add(provider, provider_admin, "  Dana.Colleague@EXAMPLE.test ")
+def test_an_administrator_adds_a_colleague_by_email_whatever_its_case(clinic, clinic_admin, colleague):
+    member = add(clinic, clinic_admin, "  Dana.Colleague@EXAMPLE.test ")
 
-    assert (member.provider, member.user, member.role) == (provider, colleague, MemberRole.STAFF)
+    assert (member.provider, member.user, member.role) == (clinic, colleague, MemberRole.STAFF)
     [event] = audit_events("providers.member.added")
-    assert (event.actor_id, event.target_id, event.after) == (provider_admin.pk, str(member.pk), {"role": "staff"})
+    assert (event.actor_id, event.target_id, event.after) == (clinic_admin.pk, str(member.pk), {"role": "staff"})
 
 
-def test_adding_an_unknown_email_is_refused(provider, provider_admin):
+def test_adding_an_unknown_email_is_refused(clinic, clinic_admin):
     with pytest.raises(ValidationFailed) as refused:
-        add(provider, provider_admin, "nobody@example.test")
+        add(clinic, clinic_admin, "nobody@example.test")
 
     assert "email" in refused.value.details
-    assert list(provider.members.values_list("user", flat=True)) == [provider_admin.pk]
+    assert list(clinic.members.values_list("user", flat=True)) == [clinic_admin.pk]
 
 
-def test_a_staff_member_cannot_add_colleagues(provider, provider_staff, colleague):
+def test_a_staff_member_cannot_add_colleagues(clinic, clinic_member, colleague):
     with pytest.raises(Forbidden):
-        add(provider, provider_staff, colleague.email)
+        add(clinic, clinic_member, colleague.email)
 
-    assert not provider.members.filter(user=colleague).exists()
+    assert not clinic.members.filter(user=colleague).exists()
 
 
-def test_adding_the_same_person_twice_with_the_same_role_is_recorded_once(provider, provider_admin, colleague):
-    first = add(provider, provider_admin, colleague.email)
-    second = add(provider, provider_admin, colleague.email)
+def test_adding_the_same_person_twice_with_the_same_role_is_recorded_once(clinic, clinic_admin, colleague):
+    first = add(clinic, clinic_admin, colleague.email)
+    second = add(clinic, clinic_admin, colleague.email)
 
     assert second.pk == first.pk
-    assert provider.members.filter(user=colleague).count() == 1
+    assert clinic.members.filter(user=colleague).count() == 1
     assert len(audit_events("providers.member.added")) == 1
 
 
-def test_adding_a_member_again_with_another_role_changes_the_role(provider, provider_admin, colleague):
-    add(provider, provider_admin, colleague.email)
-    add(provider, provider_admin, colleague.email, role=MemberRole.ADMIN)
+def test_adding_a_member_again_with_another_role_changes_the_role(clinic, clinic_admin, colleague):
+    add(clinic, clinic_admin, colleague.email)
+    add(clinic, clinic_admin, colleague.email, role=MemberRole.ADMIN)
 
-    assert provider.members.get(user=colleague).role == MemberRole.ADMIN
+    assert clinic.members.get(user=colleague).role == MemberRole.ADMIN
     assert [e.after for e in audit_events("providers.member.added")] == [{"role": "staff"}, {"role": "admin"}]
 
 
-def test_an_administrator_can_remove_a_colleague(provider, provider_admin, provider_staff):
-    member = provider.members.get(user=provider_staff)
+def test_an_administrator_can_remove_a_colleague(clinic, clinic_admin, clinic_member):
+    member = clinic.members.get(user=clinic_member)
 
-    member_remove(member=member, actor=provider_admin, now=NOW)
+    member_remove(member=member, actor=clinic_admin, now=NOW)
 
-    assert not provider.members.filter(user=provider_staff).exists()
+    assert not clinic.members.filter(user=clinic_member).exists()
     [event] = audit_events("providers.member.removed")
     assert event.before == {"role": "staff"}
 
 
-def test_the_last_administrator_cannot_be_removed(provider, provider_admin, provider_staff):
-    member = provider.members.get(user=provider_admin)
+def test_the_last_administrator_cannot_be_removed(clinic, clinic_admin, clinic_member):
+    member = clinic.members.get(user=clinic_admin)
 
     with pytest.raises(Conflict) as refused:
-        member_remove(member=member, actor=provider_admin, now=NOW)
+        member_remove(member=member, actor=clinic_admin, now=NOW)
 
     assert refused.value.code == "last_admin"
-    assert provider.members.filter(user=provider_admin, role=MemberRole.ADMIN).exists()
+    assert clinic.members.filter(user=clinic_admin, role=MemberRole.ADMIN).exists()
     assert audit_events("providers.member.removed") == []
 
 
-def test_one_of_two_administrators_can_be_removed(provider, provider_admin, colleague):
-    add(provider, provider_admin, colleague.email, role=MemberRole.ADMIN)
+def test_one_of_two_administrators_can_be_removed(clinic, clinic_admin, colleague):
+    add(clinic, clinic_admin, colleague.email, role=MemberRole.ADMIN)
 
-    member_remove(member=provider.members.get(user=provider_admin), actor=colleague, now=NOW)
+    member_remove(member=clinic.members.get(user=clinic_admin), actor=colleague, now=NOW)
 
-    assert list(provider.members.values_list("user", "role")) == [(colleague.pk, MemberRole.ADMIN)]
+    assert list(clinic.members.values_list("user", "role")) == [(colleague.pk, MemberRole.ADMIN)]
 
 
 # --- locations ------------------------------------------------------------------------------------------
@@ -698,12 +678,12 @@ def save_location(provider, actor, details) -> Location:
     return location_save(provider=provider, actor=actor, details=details, now=NOW)
 
 
-def test_an_administrator_creates_a_location(provider, provider_admin):
-    location = save_location(provider, provider_admin, location_details())
+def test_an_administrator_creates_a_location(clinic, clinic_admin):
+    location = save_location(clinic, clinic_admin, location_details())
 
     location.refresh_from_db()
     assert (location.provider, location.timezone, location.latitude, location.longitude) == (
-        provider,
+        clinic,
         "Europe/Lisbon",
         Decimal("38.716900"),
         Decimal("-9.139500"),
@@ -719,17 +699,17 @@ def test_an_administrator_creates_a_location(provider, provider_admin):
         pytest.param({"latitude": None}, "longitude", id="longitude-alone"),
     ],
 )
-def test_a_location_breaking_a_rule_is_refused_under_the_field_at_fault(provider, provider_admin, overrides, field):
+def test_a_location_breaking_a_rule_is_refused_under_the_field_at_fault(clinic, clinic_admin, overrides, field):
     with pytest.raises(ValidationFailed) as refused:
-        save_location(provider, provider_admin, location_details(**overrides))
+        save_location(clinic, clinic_admin, location_details(**overrides))
 
     assert set(refused.value.details) == {field}
     assert not Location.objects.exists()
 
 
-def test_a_staff_member_cannot_create_a_location(provider, provider_staff):
+def test_a_staff_member_cannot_create_a_location(clinic, clinic_member):
     with pytest.raises(Forbidden):
-        save_location(provider, provider_staff, location_details())
+        save_location(clinic, clinic_member, location_details())
 
     assert not Location.objects.exists()
 
@@ -757,10 +737,10 @@ def add_photo(provider, actor, upload) -> ProviderPhoto:
     return photo_add(provider=provider, actor=actor, upload=upload, caption="Waiting room", now=NOW)
 
 
-def test_a_photo_is_stored_reencoded_as_jpeg_under_a_name_of_our_own(media, provider, provider_admin):
+def test_a_photo_is_stored_reencoded_as_jpeg_under_a_name_of_our_own(media, clinic, clinic_admin):
     upload = SimpleUploadedFile("holiday-snap.png", png_bytes(), content_type="image/png")
 
-    photo = add_photo(provider, provider_admin, upload)
+    photo = add_photo(clinic, clinic_admin, upload)
 
     photo.refresh_from_db()
     assert photo.image.name.endswith(".jpg")
@@ -771,10 +751,10 @@ def test_a_photo_is_stored_reencoded_as_jpeg_under_a_name_of_our_own(media, prov
     assert (photo.width, photo.height, photo.caption) == (40, 30, "Waiting room")
 
 
-def test_a_large_photo_is_scaled_down_to_1600_pixels(media, provider, provider_admin):
+def test_a_large_photo_is_scaled_down_to_1600_pixels(media, clinic, clinic_admin):
     upload = SimpleUploadedFile("wide.png", png_bytes(size=(3200, 1200)), content_type="image/png")
 
-    photo = add_photo(provider, provider_admin, upload)
+    photo = add_photo(clinic, clinic_admin, upload)
 
     with Image.open(photo.image.path) as stored:
         assert stored.size == (1600, 600)
@@ -809,22 +789,22 @@ def damaged(data: bytes) -> bytes:
         pytest.param(lambda: SimpleUploadedFile("photo.gif", gif_bytes()), id="gif"),
     ],
 )
-def test_a_file_that_is_not_a_jpeg_png_or_webp_image_is_refused(media, provider, provider_admin, upload):
+def test_a_file_that_is_not_a_jpeg_png_or_webp_image_is_refused(media, clinic, clinic_admin, upload):
     with pytest.raises(ValidationFailed) as refused:
-        add_photo(provider, provider_admin, upload())
+        add_photo(clinic, clinic_admin, upload())
 
     assert "image" in refused.value.details
     assert not ProviderPhoto.objects.exists()
     assert stored_files(media) == []
 
 
-def test_a_photo_over_5_mb_is_refused(media, provider, provider_admin):
+def test_a_photo_over_5_mb_is_refused(media, clinic, clinic_admin):
     # A valid PNG with padding after its end: Pillow would accept it, so only the size refuses it.
     data = png_bytes()
     upload = SimpleUploadedFile("photo.png", data + b"\0" * (5 * 1024 * 1024 + 1 - len(data)))
 
     with pytest.raises(ValidationFailed) as refused:
-        add_photo(provider, provider_admin, upload)
+        add_photo(clinic, clinic_admin, upload)
 
     assert "5 MB" in refused.value.message
     assert "image" in refused.value.details

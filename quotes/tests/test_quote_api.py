@@ -10,7 +10,6 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from bookings.models import Booking, BookingStatus
 from core.models import IdempotencyRecord
 from documents.tests import samples
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
-
-
-@pytest.fixture
-def clinic():
-    return ProviderFactory(name="Clinique du Lac", slug="clinique-du-lac")
-
-
-@pytest.fixture
-def clinic_member(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="nurse@lac.test")).user
 
 
 def _request_body(**changes):

@@ -28,20 +28,16 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def clinic():
-    provider = ProviderFactory(name="Clinique du Lac", default_currency="EUR")
-    LocationFactory(provider=provider, timezone="Europe/Paris")
-    return provider
+def clinic(clinic):
+    """The root's Clinique du Lac, with a location in Paris (its timezone is the quotes' dates')."""
+    LocationFactory(provider=clinic, timezone="Europe/Paris")
+    return clinic
 
 
 @pytest.fixture
 def rival():
+    # Not the root's Rival Hospital: these tests need a rival that quotes in lira, by this name.
     return ProviderFactory(name="Anadolu Hastanesi", default_currency="TRY")
-
-
-@pytest.fixture
-def clinic_member(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="nurse@lac.test")).user
 
 
 def _as(user) -> Client:

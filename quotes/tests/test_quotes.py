@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from cryptography.fernet import Fernet
 
-from accounts.tests.factories import UserFactory
 from bookings.models import Booking, BookingStatus
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import AuditEvent, ExchangeRate
@@ -17,7 +16,7 @@ from documents.services import document_read
 from documents.tests import samples
 from documents.tests.helpers import upload_file
 from providers.models import VerificationStatus
-from providers.tests.factories import MemberFactory, ProviderFactory
+from providers.tests.factories import ProviderFactory
 from quotes.models import Quote, QuoteRequest, QuoteRequestStatus, QuoteStatus
 from quotes.selectors import member_recipients, provider_median_response
 from quotes.services import (
@@ -45,23 +44,10 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def clinic():
-    return ProviderFactory(name="Clinique du Lac", slug="clinique-du-lac", default_currency="EUR")
-
-
-@pytest.fixture
 def rival():
+    # Not the root's Rival Hospital: these tests need a rival that quotes in lira (the root's
+    # `rival_member` is then this provider's administrator).
     return ProviderFactory(name="Istanbul Smile", slug="istanbul-smile", default_currency="TRY")
-
-
-@pytest.fixture
-def clinic_member(clinic):
-    return MemberFactory(provider=clinic, user=UserFactory(email="nurse@lac.test")).user
-
-
-@pytest.fixture
-def rival_member(rival):
-    return MemberFactory(provider=rival, user=UserFactory(email="admin@smile.test")).user
 
 
 @pytest.fixture
