@@ -85,3 +85,22 @@ class MoneySerializer(serializers.Serializer):
     amount = serializers.CharField(source="to_decimal", help_text="Major units, as many decimals as the currency has.")
     currency = currency_field()
     minor = serializers.IntegerField(source="amount", help_text="Integer minor units (cents, fils, yen).")
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    """One entry of an object's `available_actions` (core.checks.actions_payload)."""
+
+    allowed = serializers.BooleanField()
+    code = serializers.CharField(allow_null=True, help_text="The refusal's stable code when not allowed.")
+    reason = serializers.CharField(allow_blank=True, help_text="Why not, for people; empty when allowed.")
+
+
+def available_actions_field(*names: str) -> serializers.SerializerMethodField:
+    """Document a `get_available_actions` method answering `actions_payload` for these actions."""
+    field = serializers.SerializerMethodField(help_text="Action → whether this user may do it now, and why not.")
+    return extend_schema_field(
+        {
+            "type": "object",
+            "properties": {name: {"$ref": "#/components/schemas/AvailableAction"} for name in names},
+        }
+    )(field)

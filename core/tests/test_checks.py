@@ -1,0 +1,34 @@
+from core.checks import ALLOWED, actions_payload, first_refusal, refuse
+from core.errors import Conflict
+
+
+def test_an_allowed_check_is_true_and_says_nothing():
+    assert ALLOWED
+    assert ALLOWED.reason == ""
+    ALLOWED.enforce()
+
+
+def test_a_refused_check_raises_the_services_own_error():
+    error = Conflict("This booking is already cancelled.", code="booking_cancelled")
+    check = refuse(error)
+
+    assert not check
+    assert check.reason == "This booking is already cancelled."
+    try:
+        check.enforce()
+    except Conflict as raised:
+        assert raised is error
+    else:
+        raise AssertionError("a refused check must raise its refusal")
+
+
+def test_the_first_refusal_wins_and_the_api_payload_names_each_action():
+    late = refuse(Conflict("Too late.", code="too_late"))
+    closed = refuse(Conflict("Closed.", code="closed"))
+
+    assert first_refusal(ALLOWED, late, closed) is late
+    assert first_refusal(ALLOWED, ALLOWED) is ALLOWED
+    assert actions_payload({"cancel": ALLOWED, "pay": late}) == {
+        "cancel": {"allowed": True, "code": None, "reason": ""},
+        "pay": {"allowed": False, "code": "too_late", "reason": "Too late."},
+    }
