@@ -87,12 +87,16 @@ class MoneySerializer(serializers.Serializer):
     minor = serializers.IntegerField(source="amount", help_text="Integer minor units (cents, fils, yen).")
 
 
-class AvailableActionSerializer(serializers.Serializer):
-    """One entry of an object's `available_actions` (core.checks.actions_payload)."""
-
-    allowed = serializers.BooleanField()
-    code = serializers.CharField(allow_null=True, help_text="The refusal's stable code when not allowed.")
-    reason = serializers.CharField(allow_blank=True, help_text="Why not, for people; empty when allowed.")
+# One entry of an object's `available_actions` (core.checks.actions_payload).
+ACTION_SCHEMA = {
+    "type": "object",
+    "required": ["allowed", "code", "reason"],
+    "properties": {
+        "allowed": {"type": "boolean"},
+        "code": {"type": "string", "nullable": True, "description": "The refusal's stable code when not allowed."},
+        "reason": {"type": "string", "description": "Why not, for people; empty when allowed."},
+    },
+}
 
 
 def available_actions_field(*names: str) -> serializers.SerializerMethodField:
@@ -101,6 +105,6 @@ def available_actions_field(*names: str) -> serializers.SerializerMethodField:
     return extend_schema_field(
         {
             "type": "object",
-            "properties": {name: {"$ref": "#/components/schemas/AvailableAction"} for name in names},
+            "properties": dict.fromkeys(names, ACTION_SCHEMA),
         }
     )(field)

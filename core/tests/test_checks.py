@@ -1,3 +1,5 @@
+import pytest
+
 from core.checks import ALLOWED, actions_payload, first_refusal, refuse
 from core.errors import Conflict
 
@@ -14,12 +16,9 @@ def test_a_refused_check_raises_the_services_own_error():
 
     assert not check
     assert check.reason == "This booking is already cancelled."
-    try:
+    with pytest.raises(Conflict) as raised:
         check.enforce()
-    except Conflict as raised:
-        assert raised is error
-    else:
-        raise AssertionError("a refused check must raise its refusal")
+    assert raised.value is error
 
 
 def test_the_first_refusal_wins_and_the_api_payload_names_each_action():
