@@ -13,7 +13,7 @@ PORT   ?= 8000
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
-	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
 	@echo "make bench-search  seed 10,000 providers on PostgreSQL and time the search API (see README)"
@@ -52,6 +52,7 @@ test: install-dev
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install-dev
