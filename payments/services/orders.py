@@ -1,15 +1,15 @@
 """Add-on orders (research-payments.md §4 F7): a shop order paid by card, the platform's income at
 once. It never touches a trust account; a refund takes the income back.
 
-The card is collected as for deposits (a SetupIntent, then a PaymentIntent confirmed by the
-server, 3-D Secure in the browser when asked), so the payment page's script serves both.
+The card is collected and charged by the card-payment services (`card_payments`), the same path
+as a deposit (a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the
+browser when asked), so the payment page's script serves both; so are the ledger postings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,10 +17,19 @@ from accounts.models import StaffGroup, User
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.money import Money
-from payments import gateway, ledger
-from payments.ledger import Leg, ledger_post
 from payments.models import AddonKind, AddonOrder, AddonOrderStatus
-from payments.services.deposits import DepositCheckout, DepositPayment
+from payments.services.card_payments import (
+    CardCheckout,
+    CardPayment,
+    PaymentDeclined,
+    addon_income_record_paid,
+    addon_income_record_refunded,
+    card_checkout,
+    card_payment_create,
+    card_payment_retrieve,
+    card_refund_create,
+    card_setup_create,
+)
 
 
 def order_create(*, patient: User, kind: str, description: str, price: Money, now: dt.datetime) -> AddonOrder:
@@ -56,52 +65,47 @@ def _locked(order: AddonOrder, actor: User) -> AddonOrder:
     return locked
 
 
-def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> DepositCheckout:
+def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardCheckout:
     with transaction.atomic():
         order = _locked(order, actor)
         order.attempts += 1
-        setup = gateway.order_setup_intent_create(
-            order_id=order.pk, idempotency_key=f"order-setup:{order.pk}:{order.attempts}"
+        setup = card_setup_create(
+            metadata={"addon_order": str(order.pk)}, idempotency_key=f"order-setup:{order.pk}:{order.attempts}"
         )
         order.setup_intent_id = setup.id
         order.payment_intent_id = None
         order.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id"])
-    return DepositCheckout(
-        setup_client_secret=setup.client_secret, publishable_key=settings.STRIPE_PUBLISHABLE_KEY, attempt=order.attempts
-    )
+    return card_checkout(setup=setup, attempt=order.attempts)
 
 
-def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.datetime) -> DepositPayment:
+def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.datetime) -> CardPayment:
     with transaction.atomic():
         order = _locked(order, actor)
         if not order.setup_intent_id:
             raise Conflict(_("Please enter your card again."), code="start_again")
         if order.payment_intent_id:
-            intent = gateway.payment_intent_retrieve(order.payment_intent_id)
+            intent = card_payment_retrieve(payment_intent_id=order.payment_intent_id)
         else:
-            intent = gateway.order_payment_intent_create(
+            intent = card_payment_create(
                 amount=order.amount,
                 currency=order.currency,
                 payment_method=payment_method,
-                order_id=order.pk,
-                kind=order.kind,
+                metadata={"addon_order": str(order.pk), "purpose": "addon", "kind": order.kind},
                 idempotency_key=f"order:{order.pk}:{order.attempts}",
             )
             order.payment_intent_id = intent.id
             order.save(update_fields=["payment_intent_id"])
     if intent.succeeded:
         order_record_paid(payment_intent_id=intent.id, now=now)
-        return DepositPayment(status="succeeded", payment_intent_id=intent.id)
+        return CardPayment(status="succeeded", payment_intent_id=intent.id)
     if intent.requires_action:
-        return DepositPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
-    raise gateway.PaymentDeclined(
-        _("Your card was declined by your bank. No money was taken. Please try another card.")
-    )
+        return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise PaymentDeclined(_("Your card was declined by your bank. No money was taken. Please try another card."))
 
 
 def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder:
     """Record a paid order once (the page and the webhook both call this): F7 in the ledger."""
-    intent = gateway.payment_intent_retrieve(payment_intent_id)
+    intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
     if not intent.succeeded or not intent.metadata.get("addon_order", "").isdigit():
         raise Conflict(_("This payment has not succeeded."), code="payment_not_succeeded")
     with transaction.atomic():
@@ -110,23 +114,7 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
             return order
         if (intent.amount, intent.currency) != (order.amount, order.currency):
             raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
-        fee = (
-            gateway.balance_transaction_retrieve(intent.balance_transaction_id).fee
-            if intent.balance_transaction_id
-            else 0
-        )
-        legs = [Leg(ledger.income(f"addon:{order.kind}", order.currency), -order.amount)]
-        if order.amount - fee:
-            legs.append(Leg(ledger.stripe_balance(order.currency), order.amount - fee))
-        if fee:
-            legs.append(Leg(ledger.expense("stripe_fees", order.currency), fee))
-        ledger_post(
-            kind="addon_paid",
-            legs=legs,
-            external_source=ledger.STRIPE,
-            external_id=intent.balance_transaction_id or f"pi:{intent.id}",
-            now=now,
-        )
+        addon_income_record_paid(kind=order.kind, payment=intent, now=now)
         order.status = AddonOrderStatus.PAID
         order.payment_intent_id = intent.id
         order.paid_at = now
@@ -145,22 +133,19 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
         order = AddonOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != AddonOrderStatus.PAID:
             raise Conflict(_("Only a paid order can be refunded."), code="not_paid")
-        refund = gateway.refund_create(
+        refund = card_refund_create(
             payment_intent_id=order.payment_intent_id,
             amount=order.amount,
             idempotency_key=f"order-refund:{order.pk}",
             metadata={"addon_order": order.pk},
         )
-        ledger_post(
-            kind="addon_refund",
-            legs=[
-                Leg(ledger.income(f"addon:{order.kind}", order.currency), order.amount),
-                Leg(ledger.stripe_balance(order.currency), -order.amount),
-            ],
-            external_source=ledger.STRIPE,
-            external_id=refund.id,
-            now=now,
+        addon_income_record_refunded(
+            kind=order.kind,
+            amount=order.amount,
+            currency=order.currency,
+            stripe_refund_id=refund.id,
             actor=actor,
+            now=now,
         )
         order.status = AddonOrderStatus.REFUNDED
         order.stripe_refund_id = refund.id
