@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "documents",
     "payments",
     "notifications",
+    "concierge",
 ]
 
 MIDDLEWARE = [

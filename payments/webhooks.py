@@ -26,10 +26,12 @@ from django.db import IntegrityError, transaction
 from bookings.models import Booking
 from core.audit import audit_record
 from core.errors import ValidationFailed
+from core.hooks import payment_succeeded
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent
 from payments.models import Refund as RefundRow
+from payments.services.deposits import deposit_record_paid
 from payments.services.refunds import refund_record
 from payments.services.releases import release_record_transfer
 
@@ -67,14 +69,15 @@ def _object(event: StripeEvent) -> dict[str, Any]:
 
 
 def _payment_intent_succeeded(event: StripeEvent, now: dt.datetime) -> None:
-    from payments.services.deposits import deposit_record_paid
-    from payments.services.orders import order_record_paid
-
+    """A card payment succeeded: the service registered for the key its metadata names (an add-on
+    order's, `addon_order`, registered by concierge), else a deposit's."""
     obj = _object(event)
-    if (obj.get("metadata") or {}).get("purpose") == "addon":
-        order_record_paid(payment_intent_id=obj["id"], now=now)
-    else:
-        deposit_record_paid(payment_intent_id=obj["id"], now=now)
+    for key in obj.get("metadata") or {}:
+        record_paid = payment_succeeded.get(key)
+        if record_paid is not None:
+            record_paid(payment_intent_id=obj["id"], now=now)
+            return
+    deposit_record_paid(payment_intent_id=obj["id"], now=now)
 
 
 def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:

@@ -1,9 +1,11 @@
-"""Add-on orders (research-payments.md §4 F7): a shop order paid by card, the platform's income at
-once. It never touches a trust account; a refund takes the income back.
+"""Add-on orders: a shop order paid by card, the platform's income at once. It never touches a
+trust account; a refund takes the income back.
 
-The card is collected and charged by the card-payment services (`card_payments`), the same path
-as a deposit (a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the
-browser when asked), so the payment page's script serves both; so are the ledger postings.
+The card is collected and charged by payments' card-payment services, the same path as a deposit
+(a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the browser when
+asked), so the payment page's script serves both; the ledger postings are payments' too
+(`I:addon:<kind>`).
+`order_record_paid` is registered for payments' webhook in `ConciergeConfig`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
+from concierge.models import AddonKind, AddonOrder, AddonOrderStatus
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.money import Money
-from payments.models import AddonKind, AddonOrder, AddonOrderStatus
 from payments.services.card_payments import (
     CardCheckout,
     CardPayment,
