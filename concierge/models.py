@@ -29,6 +29,13 @@ class AddonOrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+ADDON_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    AddonOrderStatus.PENDING: frozenset({AddonOrderStatus.PAID}),
+    AddonOrderStatus.PAID: frozenset({AddonOrderStatus.REFUNDED}),
+    AddonOrderStatus.REFUNDED: frozenset(),
+}
+
+
 class AddonOrder(models.Model):
     """An add-on a patient buys (the concierge work sells through this). Paid by card like a shop
     order: the money is the platform's income at once, never a deposit held in trust."""

@@ -4,8 +4,8 @@ trust account; a refund takes the income back.
 The card is collected and charged by payments' card-payment services, the same path as a deposit
 (a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the browser when
 asked), so the payment page's script serves both; the ledger postings are payments' too
-(`I:addon:<kind>`).
-`order_record_paid` is registered for payments' webhook in `ConciergeConfig`.
+(`I:addon:<kind>`). A status changes only here, as `ADDON_ORDER_TRANSITIONS` allows, under the
+order's row lock. `order_record_paid` is registered for payments' webhook in `ConciergeConfig`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from concierge.models import AddonKind, AddonOrder, AddonOrderStatus
+from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus
 from core.audit import audit_record
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.money import Money
@@ -32,6 +32,17 @@ from payments.services.card_payments import (
     card_refund_create,
     card_setup_create,
 )
+
+
+def _refusal(target: str) -> Conflict:
+    if target == AddonOrderStatus.REFUNDED:
+        return Conflict(_("Only a paid order can be refunded."), code="not_paid")
+    return Conflict(_("This order is already paid."), code="already_paid")
+
+
+def _transition(order: AddonOrder, target: str) -> None:
+    if target not in ADDON_ORDER_TRANSITIONS[order.status]:
+        raise _refusal(target)
 
 
 def order_create(*, patient: User, kind: str, description: str, price: Money, now: dt.datetime) -> AddonOrder:
@@ -59,11 +70,11 @@ def order_create(*, patient: User, kind: str, description: str, price: Money, no
 
 
 def _locked(order: AddonOrder, actor: User) -> AddonOrder:
+    """The patient's own order, locked, still waiting for its payment."""
     locked = AddonOrder.objects.select_for_update().filter(pk=order.pk).first()
     if locked is None or locked.patient_id != actor.pk:
         raise NotFound(_("You have no order with this id."))
-    if locked.status != AddonOrderStatus.PENDING:
-        raise Conflict(_("This order is already paid."), code="already_paid")
+    _transition(locked, AddonOrderStatus.PAID)
     return locked
 
 
@@ -106,14 +117,16 @@ def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.da
 
 
 def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder:
-    """Record a paid order once (the page and the webhook both call this): F7 in the ledger."""
+    """Record a paid order once (the page and the webhook both call this): F7 in the ledger.
+    pending → paid; an order already paid (or refunded since) is returned as it is."""
     intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
     if not intent.succeeded or not intent.metadata.get("addon_order", "").isdigit():
         raise Conflict(_("This payment has not succeeded."), code="payment_not_succeeded")
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=int(intent.metadata["addon_order"]))
         if order.status != AddonOrderStatus.PENDING:
-            return order
+            return order  # already recorded
+        _transition(order, AddonOrderStatus.PAID)
         if (intent.amount, intent.currency) != (order.amount, order.currency):
             raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
         addon_income_record_paid(kind=order.kind, payment=intent, now=now)
@@ -128,13 +141,13 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
 
 
 def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOrder:
-    """Finance or the careteam refunds a paid order in full: the income goes back to the card."""
+    """Finance or the careteam refunds a paid order in full: the income goes back to the card.
+    paid → refunded; anything else is refused (a second click included) with nothing sent to Stripe."""
     if not (actor.is_authenticated and (actor.in_group(StaffGroup.FINANCE) or actor.in_group(StaffGroup.CARETEAM))):
         raise Forbidden(_("Only finance and the careteam can refund an order."))
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status != AddonOrderStatus.PAID:
-            raise Conflict(_("Only a paid order can be refunded."), code="not_paid")
+        _transition(order, AddonOrderStatus.REFUNDED)
         refund = card_refund_create(
             payment_intent_id=order.payment_intent_id,
             amount=order.amount,

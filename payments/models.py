@@ -153,6 +153,15 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", _("Failed")  # the money is back in trust; finance is told
 
 
+# What Stripe says of a refund moves it once: an answer that comes after a final one changes nothing.
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUBMITTED, RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUBMITTED: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+}
+
+
 class Refund(models.Model):
     """Money going back to the patient's card from a booking's deposit, and the fee the booking's
     cancellation kept (to the provider, minus the platform's commission)."""
