@@ -493,3 +493,29 @@ def payout_retrieve(payout_id: str) -> Payout:
     return Payout(
         id=obj["id"], amount=int(obj["amount"]), currency=str(obj["currency"]).upper(), status=obj.get("status") or ""
     )
+
+
+# --- disputes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A card dispute as a `charge.dispute.*` event describes it: the charge and payment it is
+    about, Stripe's status of it, and the balance transactions that moved its money."""
+
+    id: str
+    charge_id: str | None
+    payment_intent_id: str | None
+    status: str
+    balance_transactions: tuple[BalanceTransaction, ...] = ()
+
+
+def dispute_of_event(obj: dict[str, Any]) -> Dispute:
+    """The dispute an event's `data.object` carries (read from the event: it is not re-fetched)."""
+    return Dispute(
+        id=obj.get("id") or "",
+        charge_id=_id_of(obj.get("charge")),
+        payment_intent_id=_id_of(obj.get("payment_intent")),
+        status=obj.get("status") or "",
+        balance_transactions=tuple(_balance_transaction(bt) for bt in obj.get("balance_transactions") or []),
+    )

@@ -315,6 +315,25 @@ DEPOSIT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class DisputeStatus(models.TextChoices):
+    """A card dispute of the deposit's charge; a deposit never disputed has "" (`NO_DISPUTE`)."""
+
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+NO_DISPUTE = ""
+
+# A dispute opens once and closes once: a closed one is final, whatever arrives late.
+DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
+    NO_DISPUTE: frozenset({DisputeStatus.OPEN, DisputeStatus.WON, DisputeStatus.LOST}),
+    DisputeStatus.OPEN: frozenset({DisputeStatus.WON, DisputeStatus.LOST}),
+    DisputeStatus.WON: frozenset(),
+    DisputeStatus.LOST: frozenset(),
+}
+
+
 class Deposit(models.Model):
     """A booking's deposit as charged through Stripe: one per booking, whatever the attempts.
 
@@ -335,12 +354,7 @@ class Deposit(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # A card dispute freezes the deposit: no refund, no release until it is won ("" = none).
-    dispute_status = models.CharField(
-        _("dispute"),
-        max_length=8,
-        blank=True,
-        choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost"))],
-    )
+    dispute_status = models.CharField(_("dispute"), max_length=8, blank=True, choices=DisputeStatus.choices)
     # Printed on the payment confirmation; anyone can check it at /payments/verify/<code>/.
     verification_code = models.CharField(_("verification code"), max_length=20, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"))

@@ -29,6 +29,7 @@ from payments.models import (
     REFUND_TRANSITIONS,
     Deposit,
     DepositStatus,
+    DisputeStatus,
     PayoutAccount,
     Refund,
     RefundStatus,
@@ -60,7 +61,7 @@ def refund_settle(*, booking: Booking, now: dt.datetime) -> Refund | None:
         deposit = Deposit.objects.select_for_update().filter(booking=booking).first()
         if deposit is None or deposit.status == DepositStatus.PENDING:
             return None  # never paid: nothing is held
-        if deposit.dispute_status == "open":
+        if deposit.dispute_status == DisputeStatus.OPEN:
             raise Conflict(
                 _("This deposit is disputed with the card issuer: nothing is refunded until the dispute ends."),
                 code="deposit_disputed",

@@ -1,5 +1,5 @@
-"""Refunds move only as REFUND_TRANSITIONS allows: a refused move is a Conflict that changes
-nothing, and a move already made changes nothing when repeated."""
+"""Refunds and disputes move only as REFUND_TRANSITIONS and DISPUTE_TRANSITIONS allow: a refused
+move is a Conflict that changes nothing, and a move already made changes nothing when repeated."""
 
 from __future__ import annotations
 
@@ -11,9 +11,25 @@ from bookings.services import booking_cancel
 from bookings.tests.support import NOW
 from core.errors import Conflict
 from core.models import AuditEvent
-from payments import ledger
+from payments import gateway, ledger
 from payments.ledger import ledger_check
-from payments.models import REFUND_TRANSITIONS, LedgerEntry, LedgerTransaction, RefundStatus
+from payments.models import (
+    DISPUTE_TRANSITIONS,
+    NO_DISPUTE,
+    REFUND_TRANSITIONS,
+    Deposit,
+    DisputeStatus,
+    LedgerEntry,
+    LedgerTransaction,
+    Refund,
+    RefundStatus,
+)
+from payments.services.disputes import (
+    dispute_close_lost,
+    dispute_close_won,
+    dispute_open,
+    dispute_record_funds_withdrawn,
+)
 from payments.services.refunds import (
     refund_mark_failed,
     refund_mark_submitted,
@@ -102,3 +118,68 @@ def test_a_submitted_refund_told_again_that_it_is_pending_changes_nothing(pendin
 
     assert _snapshot(refund) == done
     assert AuditEvent.objects.filter(action="payments.refund.submitted").count() == 1
+
+
+# --- disputes ---------------------------------------------------------------------------------------
+
+
+def test_the_dispute_table_opens_once_and_closes_once():
+    assert set(DISPUTE_TRANSITIONS) == {NO_DISPUTE, *DisputeStatus.values}
+    assert DISPUTE_TRANSITIONS[DisputeStatus.OPEN] == {DisputeStatus.WON, DisputeStatus.LOST}
+    assert DISPUTE_TRANSITIONS[DisputeStatus.WON] == DISPUTE_TRANSITIONS[DisputeStatus.LOST] == frozenset()
+    assert DisputeStatus.OPEN not in set().union(*(DISPUTE_TRANSITIONS[s] for s in DisputeStatus.values))
+
+
+@pytest.fixture
+def deposit(stripe_emulator, patient):
+    return Deposit.objects.get(booking=paid_booking(stripe_emulator, patient))
+
+
+def _dispute(deposit, status="needs_response", *bts):
+    return gateway.Dispute(
+        id="dp_1", charge_id=deposit.charge_id, payment_intent_id=None, status=status, balance_transactions=bts
+    )
+
+
+def test_a_dispute_opened_twice_is_opened_once(deposit):
+    dispute_open(dispute=_dispute(deposit), now=LATER)
+    opened = _snapshot(deposit)
+
+    dispute_open(dispute=_dispute(deposit), now=LATER)
+
+    assert deposit.dispute_status == DisputeStatus.OPEN
+    assert _snapshot(deposit) == opened
+    assert AuditEvent.objects.filter(action="payments.deposit.dispute").count() == 1
+
+
+def test_a_closed_dispute_refuses_the_other_outcome_and_late_events_change_nothing(deposit):
+    dispute_open(dispute=_dispute(deposit), now=LATER)
+    dispute_close_won(dispute=_dispute(deposit, "won"), now=LATER)
+    won = _snapshot(deposit)
+
+    dispute_close_won(dispute=_dispute(deposit, "won"), now=LATER)  # delivered twice
+    dispute_open(dispute=_dispute(deposit), now=LATER)  # `created`, delivered late
+    with pytest.raises(Conflict) as refused:
+        dispute_close_lost(dispute=_dispute(deposit, "lost"), now=LATER)
+
+    assert refused.value.code == "dispute_closed"
+    assert deposit.dispute_status == DisputeStatus.WON
+    assert _snapshot(deposit) == won
+
+
+def test_a_withdrawal_delivered_twice_is_posted_once_and_a_dispute_may_close_before_it_opened(deposit):
+    withdrawn = gateway.BalanceTransaction(
+        id="txn_dw", amount=-50_000, fee=1_500, net=-51_500, currency="EUR", type="adjustment", source=None, status=""
+    )
+    dispute_close_lost(dispute=_dispute(deposit, "lost"), now=LATER)  # the closing event came first
+    dispute_record_funds_withdrawn(dispute=_dispute(deposit, "lost", withdrawn), now=LATER)
+    posted = _snapshot(deposit)
+
+    dispute_record_funds_withdrawn(dispute=_dispute(deposit, "lost", withdrawn), now=LATER)
+
+    assert deposit.dispute_status == DisputeStatus.LOST
+    assert _snapshot(deposit) == posted
+    assert LedgerTransaction.objects.filter(kind="dispute_withdrawal").count() == 1
+    assert ledger.held(booking=deposit.booking, currency="EUR") == 0
+    assert ledger_check() == []
+    assert Refund.objects.count() == 0
