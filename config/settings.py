@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "notifications",
     "quotes",
     "storefront",
+    "concierge",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,6 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 from payments.models import (
-    AddonOrder,
     Deposit,
     LedgerAccount,
     LedgerEntry,
@@ -38,12 +37,6 @@ class ReleaseAdmin(ReadOnlyAdmin):
     list_display = ["booking", "provider", "amount", "commission", "currency", "status", "paid_at"]
     list_filter = ["status", "currency"]
     search_fields = ["booking__id", "provider__name", "stripe_transfer_id", "wire_reference"]
-
-
-@admin.register(AddonOrder)
-class AddonOrderAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "patient", "kind", "amount", "currency", "status"]
-    list_filter = ["status", "kind"]
 
 
 @admin.register(StripeEvent)

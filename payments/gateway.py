@@ -247,8 +247,9 @@ def _balance_transaction(obj: Any) -> BalanceTransaction:
 # --- the calls ------------------------------------------------------------------------------------
 
 
-def _setup_intent_create(*, metadata: dict[str, str], idempotency_key: str) -> SetupIntent:
-    """A SetupIntent that collects a card in the browser (Stripe.js `confirmCardSetup`)."""
+def card_setup_intent_create(*, metadata: dict[str, str], idempotency_key: str) -> SetupIntent:
+    """A SetupIntent that collects a card in the browser (Stripe.js `confirmCardSetup`); deposits
+    and every other card payment (`payments.services.card_payments`) go through it."""
     obj = _call(
         client().v1.setup_intents.create,
         params={"usage": "on_session", "payment_method_types": ["card"], "metadata": metadata},
@@ -260,7 +261,7 @@ def _setup_intent_create(*, metadata: dict[str, str], idempotency_key: str) -> S
 
 
 def setup_intent_create(*, booking_id: int, idempotency_key: str) -> SetupIntent:
-    return _setup_intent_create(metadata={"booking": str(booking_id)}, idempotency_key=idempotency_key)
+    return card_setup_intent_create(metadata={"booking": str(booking_id)}, idempotency_key=idempotency_key)
 
 
 def setup_intent_retrieve(setup_intent_id: str) -> SetupIntent:
@@ -273,11 +274,12 @@ def setup_intent_retrieve(setup_intent_id: str) -> SetupIntent:
     )
 
 
-def _card_payment_create(
+def card_payment_intent_create(
     *, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
 ) -> PaymentIntent:
     """Charge `amount` now (automatic capture), confirming at once with the card collected by a
-    SetupIntent. `requires_action` means the bank wants 3-D Secure in the browser."""
+    SetupIntent. `requires_action` means the bank wants 3-D Secure in the browser. Deposits and
+    every other card payment (`payments.services.card_payments`) go through it."""
     if amount <= 0:
         raise ValueError("a card payment is positive")
     obj = _call(
@@ -302,7 +304,7 @@ def deposit_payment_intent_create(
     """Charge the deposit in full (separate charges and transfers: the money stays on the platform
     until a refund or a release). The emulator refuses `transfer_group` on a PaymentIntent: the
     booking travels in metadata, and a release names its charge as `source_transaction`."""
-    return _card_payment_create(
+    return card_payment_intent_create(
         amount=amount,
         currency=currency,
         payment_method=payment_method,
@@ -443,26 +445,6 @@ def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dic
     return [e for e in events if int(e.get("created") or 0) >= created_gte and (not types or e.get("type") in types)]
 
 
-# --- add-on orders: a card payment that is the platform's income at once -----------------------------
-
-
-def order_setup_intent_create(*, order_id: int, idempotency_key: str) -> SetupIntent:
-    return _setup_intent_create(metadata={"addon_order": str(order_id)}, idempotency_key=idempotency_key)
-
-
-def order_payment_intent_create(
-    *, amount: int, currency: str, payment_method: str, order_id: int, kind: str, idempotency_key: str
-) -> PaymentIntent:
-    """Charge an add-on order: the platform's income at once, never in trust."""
-    return _card_payment_create(
-        amount=amount,
-        currency=currency,
-        payment_method=payment_method,
-        metadata={"addon_order": str(order_id), "purpose": "addon", "kind": kind},
-        idempotency_key=idempotency_key,
-    )
-
-
 # --- reconciliation -----------------------------------------------------------------------------------
 
 
@@ -510,4 +492,30 @@ def payout_retrieve(payout_id: str) -> Payout:
     obj = _call(client().v1.payouts.retrieve, payout_id)
     return Payout(
         id=obj["id"], amount=int(obj["amount"]), currency=str(obj["currency"]).upper(), status=obj.get("status") or ""
+    )
+
+
+# --- disputes ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A card dispute as a `charge.dispute.*` event describes it: the charge and payment it is
+    about, Stripe's status of it, and the balance transactions that moved its money."""
+
+    id: str
+    charge_id: str | None
+    payment_intent_id: str | None
+    status: str
+    balance_transactions: tuple[BalanceTransaction, ...] = ()
+
+
+def dispute_of_event(obj: dict[str, Any]) -> Dispute:
+    """The dispute an event's `data.object` carries (read from the event: it is not re-fetched)."""
+    return Dispute(
+        id=obj.get("id") or "",
+        charge_id=_id_of(obj.get("charge")),
+        payment_intent_id=_id_of(obj.get("payment_intent")),
+        status=obj.get("status") or "",
+        balance_transactions=tuple(_balance_transaction(bt) for bt in obj.get("balance_transactions") or []),
     )

@@ -1,4 +1,5 @@
-"""Payments: the double-entry ledger (below), deposits and their Stripe objects, webhooks.
+"""Payments: the double-entry ledger (below), deposits and their Stripe objects, webhooks. Add-on
+orders, which are paid by card too, belong to `concierge`.
 
 Ledger sign convention: an entry's `amount` is positive for a debit and negative for a credit, in
 integer minor units of the entry's currency. An account's `balance` is the sum of its entries, so
@@ -150,6 +151,15 @@ class RefundStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")  # Stripe has it, not yet succeeded
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")  # the money is back in trust; finance is told
+
+
+# What Stripe says of a refund moves it once: an answer that comes after a final one changes nothing.
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUBMITTED, RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUBMITTED: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
+}
 
 
 class Refund(models.Model):
@@ -305,6 +315,25 @@ DEPOSIT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class DisputeStatus(models.TextChoices):
+    """A card dispute of the deposit's charge; a deposit never disputed has "" (`NO_DISPUTE`)."""
+
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+NO_DISPUTE = ""
+
+# A dispute opens once and closes once: a closed one is final, whatever arrives late.
+DISPUTE_TRANSITIONS: dict[str, frozenset[str]] = {
+    NO_DISPUTE: frozenset({DisputeStatus.OPEN, DisputeStatus.WON, DisputeStatus.LOST}),
+    DisputeStatus.OPEN: frozenset({DisputeStatus.WON, DisputeStatus.LOST}),
+    DisputeStatus.WON: frozenset(),
+    DisputeStatus.LOST: frozenset(),
+}
+
+
 class Deposit(models.Model):
     """A booking's deposit as charged through Stripe: one per booking, whatever the attempts.
 
@@ -325,12 +354,7 @@ class Deposit(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     # A card dispute freezes the deposit: no refund, no release until it is won ("" = none).
-    dispute_status = models.CharField(
-        _("dispute"),
-        max_length=8,
-        blank=True,
-        choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost"))],
-    )
+    dispute_status = models.CharField(_("dispute"), max_length=8, blank=True, choices=DisputeStatus.choices)
     # Printed on the payment confirmation; anyone can check it at /payments/verify/<code>/.
     verification_code = models.CharField(_("verification code"), max_length=20, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created at"))
@@ -356,53 +380,6 @@ class Deposit(models.Model):
         from core.money import Money
 
         return Money(self.amount, self.currency)
-
-
-# --- add-on orders (sold like a shop's orders; never in trust) -------------------------------------
-
-
-class AddonKind(models.TextChoices):
-    SECOND_OPINION = "second_opinion", _("Remote second opinion")
-    INTERPRETER = "interpreter", _("On-site interpreter")
-    TRANSFER = "transfer", _("Airport–hotel–hospital transfer")
-    VISA_LETTER = "visa_letter", _("Visa invitation letter")
-    VIP_CONCIERGE = "vip_concierge", _("VIP concierge")
-    CARETEAM = "careteam", _("Careteam assistance")
-
-
-class AddonOrderStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting payment")
-    PAID = "paid", _("Paid")
-    REFUNDED = "refunded", _("Refunded")
-
-
-class AddonOrder(models.Model):
-    """An add-on a patient buys (the concierge work sells through this). Paid by card like a shop
-    order: the money is the platform's income at once (docs/decisions.md#add-ons), never a
-    deposit held in trust."""
-
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="addon_orders")
-    kind = models.CharField(_("add-on"), max_length=20, choices=AddonKind.choices)
-    description = models.CharField(_("description"), max_length=300)
-    amount = models.BigIntegerField(_("price (minor units)"))
-    currency = models.CharField(_("currency"), max_length=3)
-    status = models.CharField(
-        _("status"), max_length=10, choices=AddonOrderStatus.choices, default=AddonOrderStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    setup_intent_id = models.CharField(max_length=255, blank=True)
-    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_addon_positive")]
-        verbose_name = _("add-on order")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.status})"
 
 
 # --- reconciliation ---------------------------------------------------------------------------------

@@ -23,13 +23,20 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from bookings.models import Booking
-from core.audit import audit_record
 from core.errors import ValidationFailed
-from payments import gateway, ledger
-from payments.ledger import Leg, ledger_post
-from payments.models import Deposit, LedgerTransaction, PayoutAccount, StripeEvent
+from core.hooks import payment_succeeded
+from payments import gateway
 from payments.models import Refund as RefundRow
+from payments.models import StripeEvent
+from payments.services.deposits import deposit_record_paid
+from payments.services.disputes import (
+    dispute_close_lost,
+    dispute_close_won,
+    dispute_open,
+    dispute_record_funds_reinstated,
+    dispute_record_funds_withdrawn,
+)
+from payments.services.payouts import payout_account_refresh, payout_record
 from payments.services.refunds import refund_record
 from payments.services.releases import release_record_transfer
 
@@ -67,14 +74,15 @@ def _object(event: StripeEvent) -> dict[str, Any]:
 
 
 def _payment_intent_succeeded(event: StripeEvent, now: dt.datetime) -> None:
-    from payments.services.deposits import deposit_record_paid
-    from payments.services.orders import order_record_paid
-
+    """A card payment succeeded: the service registered for the key its metadata names (an add-on
+    order's, `addon_order`, registered by concierge), else a deposit's."""
     obj = _object(event)
-    if (obj.get("metadata") or {}).get("purpose") == "addon":
-        order_record_paid(payment_intent_id=obj["id"], now=now)
-    else:
-        deposit_record_paid(payment_intent_id=obj["id"], now=now)
+    for key in obj.get("metadata") or {}:
+        record_paid = payment_succeeded.get(key)
+        if record_paid is not None:
+            record_paid(payment_intent_id=obj["id"], now=now)
+            return
+    deposit_record_paid(payment_intent_id=obj["id"], now=now)
 
 
 def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:
@@ -99,141 +107,30 @@ def _transfer_created(event: StripeEvent, now: dt.datetime) -> None:
     release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
 
 
-def _deposit_of_charge(charge_id: str) -> Deposit | None:
-    return Deposit.objects.select_for_update().filter(charge_id=charge_id).first()
+def _dispute_created(event: StripeEvent, now: dt.datetime) -> None:
+    dispute_open(dispute=gateway.dispute_of_event(_object(event)), now=now)
 
 
-def _dispute(event: StripeEvent, now: dt.datetime) -> None:
-    """F8: a dispute freezes the deposit (no release, no refund); the money it withdraws leaves
-    trust, and comes back if the dispute is won.
-
-    Order-proof: a dispute event that arrives before the payment's own event records the payment
-    first; "won" and "lost" (from `charge.dispute.closed`) are final, so an earlier event delivered
-    late cannot reopen the dispute; a reinstatement before its withdrawal fails and is retried."""
-    dispute = _object(event)
-    charge_id = gateway._id_of(dispute.get("charge"))
-    payment_intent_id = gateway._id_of(dispute.get("payment_intent"))
-    if charge_id and payment_intent_id and not Deposit.objects.filter(charge_id=charge_id).exists():
-        from payments.services.deposits import deposit_record_paid
-
-        deposit_record_paid(payment_intent_id=payment_intent_id, now=now)
-    with transaction.atomic():
-        deposit = _deposit_of_charge(charge_id) if charge_id else None
-        if deposit is None:
-            return  # not a deposit: reconciliation reports it
-        booking = Booking.objects.get(pk=deposit.booking_id)
-        if event.type == "charge.dispute.closed":
-            status = "won" if dispute.get("status") == "won" else "lost"
-        else:
-            status = deposit.dispute_status or "open"
-        if status != deposit.dispute_status:
-            before = deposit.dispute_status
-            deposit.dispute_status = status
-            deposit.save(update_fields=["dispute_status"])
-            audit_record(
-                actor=None,
-                action="payments.deposit.dispute",
-                target=deposit,
-                before={"dispute": before},
-                after={"dispute": status},
-                now=now,
-            )
-        if event.type == "charge.dispute.funds_withdrawn":
-            for bt in dispute.get("balance_transactions") or []:
-                _post_withdrawal(booking=booking, bt=bt, now=now)
-        elif event.type == "charge.dispute.funds_reinstated":
-            for bt in dispute.get("balance_transactions") or []:
-                _post_reinstatement(booking=booking, bt=bt, now=now)
+def _dispute_funds_withdrawn(event: StripeEvent, now: dt.datetime) -> None:
+    dispute_record_funds_withdrawn(dispute=gateway.dispute_of_event(_object(event)), now=now)
 
 
-def _post_withdrawal(*, booking: Booking, bt: dict[str, Any], now: dt.datetime) -> None:
-    """The card network took the money back: it leaves trust (as far as trust still holds it; the
-    rest is a loss when the deposit was already released), and Stripe's dispute fee is an expense."""
-    amount, fee = abs(int(bt["amount"])), abs(int(bt.get("fee") or 0))
-    currency = str(bt["currency"]).upper()
-    from_trust = min(amount, ledger.held(booking=booking, currency=currency))
-    legs = [Leg(ledger.stripe_balance(currency), -(amount + fee))]
-    if from_trust:
-        legs.append(Leg(ledger.trust(booking=booking, currency=currency), from_trust))
-    if amount - from_trust:
-        legs.append(Leg(ledger.expense("dispute_loss", currency), amount - from_trust))
-    if fee:
-        legs.append(Leg(ledger.expense("dispute_fees", currency), fee))
-    ledger_post(
-        kind="dispute_withdrawal",
-        legs=legs,
-        external_source=ledger.STRIPE,
-        external_id=bt["id"],
-        booking=booking,
-        now=now,
-    )
+def _dispute_funds_reinstated(event: StripeEvent, now: dt.datetime) -> None:
+    dispute_record_funds_reinstated(dispute=gateway.dispute_of_event(_object(event)), now=now)
 
 
-def _post_reinstatement(*, booking: Booking, bt: dict[str, Any], now: dt.datetime) -> None:
-    """A won dispute gives the money back: the withdrawal's entries are reversed (trust holds the
-    deposit again, or the loss is cancelled); Stripe keeps its fee."""
-    withdrawal = (
-        LedgerTransaction.objects.filter(booking=booking, kind="dispute_withdrawal")
-        .prefetch_related("entries__account")
-        .order_by("pk")
-        .first()
-    )
-    if withdrawal is None:
-        raise LookupError(f"no dispute withdrawal posted for booking {booking.pk} yet")  # out of order: retried
-    amount = abs(int(bt["amount"]))
-    legs = [
-        Leg(e.account, -e.amount)
-        for e in withdrawal.entries.all()
-        if e.account.code not in ("A:stripe", "E:dispute_fees")
-    ]
-    # Stripe keeps its dispute fee: only the amount comes back.
-    legs.append(Leg(ledger.stripe_balance(str(bt["currency"]).upper()), amount))
-    ledger_post(
-        kind="dispute_reinstatement",
-        legs=legs,
-        external_source=ledger.STRIPE,
-        external_id=bt["id"],
-        booking=booking,
-        now=now,
-    )
+def _dispute_closed(event: StripeEvent, now: dt.datetime) -> None:
+    dispute = gateway.dispute_of_event(_object(event))
+    close = dispute_close_won if dispute.status == "won" else dispute_close_lost
+    close(dispute=dispute, now=now)
 
 
 def _account_updated(event: StripeEvent, now: dt.datetime) -> None:
-    """Connect: keep each provider's payout account usable or not (a release waits for a wire)."""
-    account = gateway.account_retrieve(_object(event)["id"])
-    PayoutAccount.objects.filter(stripe_account_id=account.id).update(
-        country=account.country,
-        payouts_enabled=account.payouts_enabled,
-        transfers_active=account.transfers_active,
-        updated_at=now,
-    )
+    payout_account_refresh(stripe_account_id=_object(event)["id"], now=now)
 
 
 def _payout(event: StripeEvent, now: dt.datetime) -> None:
-    """F9: the platform's Stripe balance paid out to its bank. Re-fetched, so the order of
-    `payout.paid` and `payout.failed` does not matter: a paid payout moves the money once, and a
-    failed one that had been posted as paid comes back once."""
-    payout = gateway.payout_retrieve(_object(event)["id"])
-    stripe, bank = ledger.stripe_balance(payout.currency), ledger.bank_account(payout.currency)
-    posted = LedgerTransaction.objects.filter(
-        external_source=ledger.STRIPE, external_id=payout.id, kind="payout"
-    ).exists()
-    if payout.status == "paid":
-        ledger_post(
-            kind="payout",
-            legs=[Leg(bank, payout.amount), Leg(stripe, -payout.amount)],
-            external_source=ledger.STRIPE,
-            external_id=payout.id,
-            now=now,
-        )
-    elif payout.status in ("failed", "canceled") and posted:
-        ledger_post(
-            kind="payout_failed",
-            legs=[Leg(stripe, payout.amount), Leg(bank, -payout.amount)],
-            external_source=ledger.STRIPE,
-            external_id=payout.id,
-            now=now,
-        )
+    payout_record(stripe_payout_id=_object(event)["id"], now=now)
 
 
 HANDLERS: dict[str, Callable[[StripeEvent, dt.datetime], None]] = {
@@ -246,10 +143,10 @@ HANDLERS: dict[str, Callable[[StripeEvent, dt.datetime], None]] = {
     "refund.failed": _refund_changed,
     "charge.refunded": _refund_changed,
     "transfer.created": _transfer_created,
-    "charge.dispute.created": _dispute,
-    "charge.dispute.funds_withdrawn": _dispute,
-    "charge.dispute.funds_reinstated": _dispute,
-    "charge.dispute.closed": _dispute,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.funds_withdrawn": _dispute_funds_withdrawn,
+    "charge.dispute.funds_reinstated": _dispute_funds_reinstated,
+    "charge.dispute.closed": _dispute_closed,
     "account.updated": _account_updated,
 }
 

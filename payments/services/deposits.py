@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +31,7 @@ from core.audit import audit_record
 from core.errors import Conflict, NotFound, ValidationFailed
 from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
+from payments.services.card_payments import CardCheckout, CardPayment
 
 PAYABLE_STATUSES = frozenset({BookingStatus.AWAITING_DEPOSIT, BookingStatus.HELD})
 # Payment attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
@@ -40,23 +40,10 @@ _CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "r
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-@dataclass(frozen=True)
-class DepositCheckout:
-    """What the payment page needs to collect a card for one attempt."""
-
-    setup_client_secret: str
-    publishable_key: str
-    attempt: int
-
-
-@dataclass(frozen=True)
-class DepositPayment:
-    """Where a payment attempt stands: `succeeded` (the booking is confirmed) or
-    `requires_action` (the browser completes 3-D Secure with `client_secret`)."""
-
-    status: str
-    payment_intent_id: str
-    client_secret: str = ""
+# A deposit is paid as every card payment is (payments.services.card_payments): `succeeded` means
+# the booking is confirmed.
+DepositCheckout = CardCheckout
+DepositPayment = CardPayment
 
 
 # --- checks -----------------------------------------------------------------------------------------

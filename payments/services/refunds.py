@@ -25,7 +25,15 @@ from core.errors import Conflict, DomainError
 from core.money import bps_share, charge_step
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
-from payments.models import Deposit, DepositStatus, PayoutAccount, Refund, RefundStatus
+from payments.models import (
+    REFUND_TRANSITIONS,
+    Deposit,
+    DepositStatus,
+    DisputeStatus,
+    PayoutAccount,
+    Refund,
+    RefundStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +61,7 @@ def refund_settle(*, booking: Booking, now: dt.datetime) -> Refund | None:
         deposit = Deposit.objects.select_for_update().filter(booking=booking).first()
         if deposit is None or deposit.status == DepositStatus.PENDING:
             return None  # never paid: nothing is held
-        if deposit.dispute_status == "open":
+        if deposit.dispute_status == DisputeStatus.OPEN:
             raise Conflict(
                 _("This deposit is disputed with the card issuer: nothing is refunded until the dispute ends."),
                 code="deposit_disputed",
@@ -145,55 +153,105 @@ def refund_record(
 ) -> Refund | None:
     """Record what Stripe says of a refund (its answer, or a `refund.*` event after re-fetching it).
 
-    succeeded → the payable is paid from the Stripe balance; failed or canceled → the money goes back
-    to trust and finance is told; anything else → submitted, waiting. Each posting happens once."""
+    succeeded → `refund_mark_succeeded`; failed or canceled → `refund_mark_failed`; anything else →
+    `refund_mark_submitted`. A refund already succeeded or failed stays so: a later answer changes
+    nothing (reconciliation reports a refund Stripe turned around)."""
+    query = Refund.objects.all()
+    refund = (
+        query.filter(pk=refund.pk).first()
+        if refund is not None
+        else query.filter(stripe_refund_id=stripe_refund_id).first()
+    )
+    if refund is None:
+        return None  # not one of ours (made in Stripe's dashboard): reconciliation reports it
     with transaction.atomic():
-        query = Refund.objects.select_for_update()
-        refund = (
-            query.filter(pk=refund.pk).first()
-            if refund is not None
-            else query.filter(stripe_refund_id=stripe_refund_id).first()
-        )
-        if refund is None:
-            return None  # not one of ours (made in Stripe's dashboard): reconciliation reports it
-        if refund.status in (RefundStatus.SUCCEEDED, RefundStatus.FAILED):
-            return refund
-        refund.stripe_refund_id = stripe_refund_id
-        booking, currency = refund.booking, refund.currency
-        payable = ledger.refund_payable(booking=booking, currency=currency)
+        refund = _locked(refund)
+        if not REFUND_TRANSITIONS[refund.status]:
+            return refund  # succeeded or failed: final
         if status == "succeeded":
-            ledger_post(
-                kind="refund_paid",
-                legs=[Leg(payable, refund.amount), Leg(ledger.stripe_balance(currency), -refund.amount)],
-                external_source=ledger.STRIPE,
-                external_id=stripe_refund_id,
-                booking=booking,
-                now=now,
-            )
-            refund.status = RefundStatus.SUCCEEDED
-        elif status in ("failed", "canceled"):
-            ledger_post(
-                kind="refund_failed",
-                legs=[
-                    Leg(payable, refund.amount),
-                    Leg(ledger.trust(booking=booking, currency=currency), -refund.amount),
-                ],
-                external_source=ledger.STRIPE,
-                external_id=stripe_refund_id,
-                booking=booking,
-                now=now,
-            )
-            refund.status = RefundStatus.FAILED
-            refund.failure_reason = status
-            logger.error("refund %s of booking %s failed at Stripe: back in trust", refund.pk, booking.pk)
-        else:
-            refund.status = RefundStatus.SUBMITTED
-        refund.updated_at = now
-        refund.save(update_fields=["status", "stripe_refund_id", "failure_reason", "updated_at"])
-        audit_record(
-            actor=None, action=f"payments.refund.{refund.status}", target=refund, after={"stripe": status}, now=now
+            return refund_mark_succeeded(refund=refund, stripe_refund_id=stripe_refund_id, now=now)
+        if status in ("failed", "canceled"):
+            return refund_mark_failed(refund=refund, stripe_refund_id=stripe_refund_id, reason=status, now=now)
+        return refund_mark_submitted(refund=refund, stripe_refund_id=stripe_refund_id, stripe_status=status, now=now)
+
+
+def _locked(refund: Refund) -> Refund:
+    return Refund.objects.select_for_update().get(pk=refund.pk)
+
+
+def _transition(refund: Refund, target: str) -> None:
+    if target not in REFUND_TRANSITIONS[refund.status]:
+        raise Conflict(
+            _("This refund has already %(status)s.") % {"status": RefundStatus(refund.status).label.lower()},
+            code="refund_final",
         )
+
+
+def _move(refund: Refund, target: str, *, stripe_refund_id: str, answer: str, now: dt.datetime) -> Refund:
+    """Write a transition already checked: the status, Stripe's id of the refund, and the audit."""
+    refund.status = target
+    refund.stripe_refund_id = stripe_refund_id
+    refund.updated_at = now
+    refund.save(update_fields=["status", "stripe_refund_id", "failure_reason", "updated_at"])
+    audit_record(actor=None, action=f"payments.refund.{target}", target=refund, after={"stripe": answer}, now=now)
     return refund
+
+
+def refund_mark_submitted(*, refund: Refund, stripe_refund_id: str, stripe_status: str, now: dt.datetime) -> Refund:
+    """Stripe has the refund and has not finished it (`pending`, `requires_action`): pending → submitted."""
+    with transaction.atomic():
+        refund = _locked(refund)
+        if refund.status == RefundStatus.SUBMITTED:
+            return refund
+        _transition(refund, RefundStatus.SUBMITTED)
+        return _move(refund, RefundStatus.SUBMITTED, stripe_refund_id=stripe_refund_id, answer=stripe_status, now=now)
+
+
+def refund_mark_succeeded(*, refund: Refund, stripe_refund_id: str, now: dt.datetime) -> Refund:
+    """Stripe paid the refund: "refund payable" is paid from the Stripe balance, once."""
+    with transaction.atomic():
+        refund = _locked(refund)
+        if refund.status == RefundStatus.SUCCEEDED:
+            return refund
+        _transition(refund, RefundStatus.SUCCEEDED)
+        booking, currency = refund.booking, refund.currency
+        ledger_post(
+            kind="refund_paid",
+            legs=[
+                Leg(ledger.refund_payable(booking=booking, currency=currency), refund.amount),
+                Leg(ledger.stripe_balance(currency), -refund.amount),
+            ],
+            external_source=ledger.STRIPE,
+            external_id=stripe_refund_id,
+            booking=booking,
+            now=now,
+        )
+        return _move(refund, RefundStatus.SUCCEEDED, stripe_refund_id=stripe_refund_id, answer="succeeded", now=now)
+
+
+def refund_mark_failed(*, refund: Refund, stripe_refund_id: str, reason: str, now: dt.datetime) -> Refund:
+    """Stripe could not refund the card (`failed`, `canceled`): the money goes back to trust, once,
+    and finance is told."""
+    with transaction.atomic():
+        refund = _locked(refund)
+        if refund.status == RefundStatus.FAILED:
+            return refund
+        _transition(refund, RefundStatus.FAILED)
+        booking, currency = refund.booking, refund.currency
+        ledger_post(
+            kind="refund_failed",
+            legs=[
+                Leg(ledger.refund_payable(booking=booking, currency=currency), refund.amount),
+                Leg(ledger.trust(booking=booking, currency=currency), -refund.amount),
+            ],
+            external_source=ledger.STRIPE,
+            external_id=stripe_refund_id,
+            booking=booking,
+            now=now,
+        )
+        refund.failure_reason = reason
+        logger.error("refund %s of booking %s failed at Stripe: back in trust", refund.pk, booking.pk)
+        return _move(refund, RefundStatus.FAILED, stripe_refund_id=stripe_refund_id, answer=reason, now=now)
 
 
 def refunds_settle_pending(*, now: dt.datetime) -> int:

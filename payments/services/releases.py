@@ -28,7 +28,15 @@ from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from core.money import Money, bps_share, charge_step
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
-from payments.models import RELEASE_TRANSITIONS, Deposit, DepositStatus, PayoutAccount, Release, ReleaseStatus
+from payments.models import (
+    RELEASE_TRANSITIONS,
+    Deposit,
+    DepositStatus,
+    DisputeStatus,
+    PayoutAccount,
+    Release,
+    ReleaseStatus,
+)
 from payments.notifications import notify_release_paid
 from payments.services.refunds import commission_bps
 from providers.services.permissions import require_member
@@ -90,7 +98,7 @@ def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
             Conflict(_("The deposit can be asked for once the first appointment has begun."), code="release_too_early")
         )
     deposit = Deposit.objects.filter(booking=booking).first()
-    if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == "open":
+    if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == DisputeStatus.OPEN:
         return ReleaseCheck(
             Conflict(
                 _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
@@ -141,7 +149,7 @@ def _approve(*, release: Release, actor: User | None, waive_commission: bool, no
         payout = PayoutAccount.objects.filter(provider=release.provider).first()
         by_transfer = payout is not None and payout.can_receive_transfers
         _transition(release, ReleaseStatus.APPROVED if by_transfer else ReleaseStatus.AWAITING_WIRE)
-        if deposit.dispute_status == "open":
+        if deposit.dispute_status == DisputeStatus.OPEN:
             raise Conflict(
                 _("The deposit is disputed with the card issuer: it cannot be released until the dispute is won."),
                 code="deposit_disputed",

@@ -1,0 +1,137 @@
+"""Card payments for what the apps above sell (add-on orders today): the same code path as deposits.
+
+The card is collected as for a deposit (a SetupIntent, then a PaymentIntent confirmed by the server,
+3-D Secure in the browser when asked), so the payment page's script serves both. The caller names
+its object in the metadata (`{"addon_order": "<id>"}`); payments' webhook hands a succeeded payment
+whose metadata names a key to the service registered for it in `core.hooks.payment_succeeded`.
+
+Such a payment is the platform's income at once, never money held in trust: `addon_income_record_*`
+post it to `I:addon:<kind>`, the kind being the caller's own name for what it sold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from payments import gateway, ledger
+from payments.gateway import PaymentDeclined, PaymentIntent, SetupIntent
+from payments.ledger import Leg, ledger_post
+from payments.models import LedgerTransaction
+
+__all__ = [
+    "CardCheckout",
+    "CardPayment",
+    "PaymentDeclined",
+    "PaymentIntent",
+    "SetupIntent",
+    "addon_income_record_paid",
+    "addon_income_record_refunded",
+    "card_checkout",
+    "card_payment_create",
+    "card_payment_retrieve",
+    "card_refund_create",
+    "card_setup_create",
+]
+
+
+@dataclass(frozen=True)
+class CardCheckout:
+    """What the payment page needs to collect a card for one attempt."""
+
+    setup_client_secret: str
+    publishable_key: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """Where a payment attempt stands: `succeeded` (recorded) or `requires_action` (the browser
+    completes 3-D Secure with `client_secret`)."""
+
+    status: str
+    payment_intent_id: str
+    client_secret: str = ""
+
+
+# --- Stripe's side -----------------------------------------------------------------------------------
+
+
+def card_setup_create(*, metadata: dict[str, str], idempotency_key: str) -> SetupIntent:
+    """A SetupIntent to collect a card for one attempt; the key is built from the caller's ids."""
+    return gateway.card_setup_intent_create(metadata=metadata, idempotency_key=idempotency_key)
+
+
+def card_checkout(*, setup: SetupIntent, attempt: int) -> CardCheckout:
+    return CardCheckout(
+        setup_client_secret=setup.client_secret, publishable_key=settings.STRIPE_PUBLISHABLE_KEY, attempt=attempt
+    )
+
+
+def card_payment_create(
+    *, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
+) -> PaymentIntent:
+    """Charge `amount` now with the card the attempt's SetupIntent collected."""
+    return gateway.card_payment_intent_create(
+        amount=amount,
+        currency=currency,
+        payment_method=payment_method,
+        metadata=metadata,
+        idempotency_key=idempotency_key,
+    )
+
+
+def card_payment_retrieve(*, payment_intent_id: str) -> PaymentIntent:
+    """The PaymentIntent as Stripe has it now (never what the browser says)."""
+    return gateway.payment_intent_retrieve(payment_intent_id)
+
+
+def card_refund_create(
+    *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict[str, Any] | None = None
+) -> gateway.Refund:
+    """Give `amount` of a card payment back (a retry with the same key never refunds twice)."""
+    return gateway.refund_create(
+        payment_intent_id=payment_intent_id, amount=amount, idempotency_key=idempotency_key, metadata=metadata
+    )
+
+
+# --- the ledger: income at once ------------------------------------------------------------------------
+
+
+def addon_income_record_paid(*, kind: str, payment: PaymentIntent, now: dt.datetime) -> LedgerTransaction:
+    """F7: a card payment for an add-on of `kind` is income (`I:addon:<kind>`) at once; the Stripe
+    balance grows by the net, Stripe's fee is an expense. Posted once per balance transaction."""
+    balance_transaction_id = payment.balance_transaction_id
+    fee = gateway.balance_transaction_retrieve(balance_transaction_id).fee if balance_transaction_id else 0
+    legs = [Leg(ledger.income(f"addon:{kind}", payment.currency), -payment.amount)]
+    if payment.amount - fee:
+        legs.append(Leg(ledger.stripe_balance(payment.currency), payment.amount - fee))
+    if fee:
+        legs.append(Leg(ledger.expense("stripe_fees", payment.currency), fee))
+    return ledger_post(
+        kind="addon_paid",
+        legs=legs,
+        external_source=ledger.STRIPE,
+        external_id=payment.balance_transaction_id or f"pi:{payment.id}",
+        now=now,
+    )
+
+
+def addon_income_record_refunded(
+    *, kind: str, amount: int, currency: str, stripe_refund_id: str, actor=None, now: dt.datetime
+) -> LedgerTransaction:
+    """A refunded add-on of `kind` takes its income back from the Stripe balance, once per refund."""
+    return ledger_post(
+        kind="addon_refund",
+        legs=[
+            Leg(ledger.income(f"addon:{kind}", currency), amount),
+            Leg(ledger.stripe_balance(currency), -amount),
+        ],
+        external_source=ledger.STRIPE,
+        external_id=stripe_refund_id,
+        now=now,
+        actor=actor,
+    )
