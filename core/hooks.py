@@ -11,7 +11,8 @@ hook's signature, never who answers it.
 - `offerings_changed(offering_ids)` → nothing; called after a change to offerings has committed
   (the storefront rebuilds their search index: providers call it from their refresh task).
 - `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment
-  whose `metadata` names `kind` (deposits, add-on orders): payments' webhooks dispatch through it.
+  whose `metadata` names `kind` (concierge's add-on orders): payments' webhooks dispatch through
+  it; a deposit, payments' own, is recorded directly.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
