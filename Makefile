@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker install install-dev check-python messages bench-search bench-availability
+.PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
+	@echo "make lock     regenerate the hashed locks in requirements/ from pyproject.toml (LOCK_FLAGS=--upgrade to move on)"
 	@echo "make bench-search  seed 10,000 providers on PostgreSQL and time the search API (see README)"
 	@echo "make bench-availability  seed 50 booked-up providers on PostgreSQL and time free slots, diaries, holds"
 
@@ -25,15 +26,22 @@ check-python:
 
 $(VENV)/pyvenv.cfg: | check-python
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-# Installs are pinned by constraints.txt and redone only when it or pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml constraints.txt $(VENV)/pyvenv.cfg
-	$(PY) -m pip install --quiet -c constraints.txt -e .
+# Installs come from the hashed locks in requirements/ (see `make lock`), with hash checking on: a
+# package whose file does not match its lock is refused. pip, setuptools and wheel come first (from
+# requirements/build.txt), so nothing is then fetched unchecked to build a package (--no-build-isolation).
+# Redone only when a lock or pyproject.toml changes. `make run` gets the production lock plus the Stripe
+# emulator (requirements/local.txt); `make test` everything (requirements/dev.txt).
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes --no-build-isolation
+
+$(VENV)/.installed: pyproject.toml requirements/build.txt requirements/local.txt $(VENV)/pyvenv.cfg
+	$(PIP_INSTALL) -r requirements/build.txt
+	$(PIP_INSTALL) -r requirements/local.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(PIP_INSTALL) -r requirements/dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -75,3 +83,18 @@ bench-availability: install-dev
 messages: install
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# The locks, with hashes (pip-compile, from pip-tools in the dev extra; several minutes). dev.txt (every
+# extra) is resolved from pyproject.toml, keeping its current pins unless LOCK_FLAGS says otherwise
+# (--upgrade, or --upgrade-package NAME); the others take their versions from it. production.txt has no
+# extra (what a production install gets), local.txt adds the Stripe emulator, build.txt is pip, setuptools
+# and wheel. Each file's header names `make lock` as the command that wrote it.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
+LOCK_FLAGS ?=
+
+lock: install-dev
+	$(PIP_COMPILE) $(LOCK_FLAGS) --all-extras --all-build-deps -o requirements/dev.txt pyproject.toml
+	$(PIP_COMPILE) -c requirements/dev.txt --all-build-deps -o requirements/production.txt pyproject.toml
+	$(PIP_COMPILE) -c requirements/dev.txt --all-build-deps --extra emulator -o requirements/local.txt pyproject.toml
+	$(PIP_COMPILE) -c requirements/dev.txt -o requirements/build.txt requirements/build.in

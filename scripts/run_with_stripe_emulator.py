@@ -73,7 +73,16 @@ def main() -> int:
         if _answers(base):
             print(f"Stripe emulator: already running at {base}")
         else:
-            executable = shutil.which("localstripe", path=str(Path(sys.executable).parent)) or "localstripe"
+            # A development tool (the `emulator` extra), never in a production install.
+            beside_python = str(Path(sys.executable).parent)
+            executable = shutil.which("localstripe", path=beside_python) or shutil.which("localstripe")
+            if executable is None:
+                print(
+                    "Stripe emulator: localstripe is not installed (the `emulator` extra, which `make run` installs);"
+                    " or set STRIPE_SECRET_KEY to use Stripe itself",
+                    file=sys.stderr,
+                )
+                return 1
             log = (ROOT / "var" / "localstripe.log").open("a")
             emulator = subprocess.Popen(  # noqa: S603 -- a fixed command line of ours
                 [executable, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT / "var"
