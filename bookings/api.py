@@ -37,14 +37,15 @@ WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorS
 def _detail(request, booking_id: int, *, status_code=status.HTTP_200_OK) -> Response:
     """The booking as it is now (read again with its details after a change)."""
     booking = booking_visible_to(user=request.user, booking_id=booking_id)
-    return Response(BookingDetailSerializer(booking).data, status=status_code)
+    return Response(BookingDetailSerializer(booking, context={"request": request}).data, status=status_code)
 
 
 class MyBookingsAPI(APIView):
     @extend_schema(tags=TAGS, responses=BookingSerializer(many=True))
     def get(self, request):
         """My bookings, newest first."""
-        return Response(BookingSerializer(patient_bookings(patient=request.user), many=True).data)
+        bookings = patient_bookings(patient=request.user)
+        return Response(BookingSerializer(bookings, many=True, context={"request": request}).data)
 
 
 @non_atomic
@@ -74,7 +75,7 @@ class BookingAPI(APIView):
     def get(self, request, booking_id: int):
         """A booking with its appointments (UTC and provider-local), cancellation schedule and evidence."""
         booking = booking_visible_to(user=request.user, booking_id=booking_id)
-        return Response(BookingDetailSerializer(booking).data)
+        return Response(BookingDetailSerializer(booking, context={"request": request}).data)
 
 
 @non_atomic
@@ -146,4 +147,5 @@ class ProviderBookingsAPI(APIView):
     def get(self, request, provider_id: int):
         """The provider's bookings, for its members."""
         provider = provider_for_member(user=request.user, provider_id=provider_id)
-        return Response(BookingSerializer(provider_bookings(user=request.user, provider=provider), many=True).data)
+        bookings = provider_bookings(user=request.user, provider=provider)
+        return Response(BookingSerializer(bookings, many=True, context={"request": request}).data)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import CancellationReason
+from bookings.policy import EVIDENCE_WINDOW
 from documents.models import MedicalDocument
 
 
@@ -14,11 +15,14 @@ class CancelForm(forms.Form):
         label=_("Why are you cancelling?"),
         choices=CancellationReason.choices,
         initial=CancellationReason.NONE,
-        help_text=_(
-            "For the four reasons other than “no particular reason”, the whole deposit is refunded once our "
-            "careteam accepts your evidence (a medical certificate…), which must reach us within 14 days."
-        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "For the four reasons other than “no particular reason”, the whole deposit is refunded once our "
+            "careteam accepts your evidence (a medical certificate…), which must reach us within %(days)s days."
+        ) % {"days": EVIDENCE_WINDOW.days}
 
 
 class EvidenceForm(forms.Form):

@@ -58,7 +58,8 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
-# Which status may follow which; services check it under select_for_update before any change.
+# Which status may follow which: the table of `bookings.services.common.BOOKING`, which every
+# change of status goes through (core.state).
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     BookingStatus.HELD: frozenset(
         {BookingStatus.AWAITING_DEPOSIT, BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}
@@ -96,6 +97,18 @@ class EvidenceStatus(models.TextChoices):
     ACCEPTED = Evidence.ACCEPTED.value, _("Evidence accepted")
     REJECTED = Evidence.REJECTED.value, _("Evidence rejected")
     LATE = Evidence.LATE.value, _("No accepted evidence by the deadline")
+
+
+# Where the evidence of a legitimate reason may go next (`Booking.evidence_status`). A second
+# document while one awaits review keeps it pending; the deadline makes a rejection final
+# without changing it.
+EVIDENCE_TRANSITIONS: dict[str, frozenset[str]] = {
+    EvidenceStatus.NONE: frozenset({EvidenceStatus.PENDING, EvidenceStatus.LATE}),
+    EvidenceStatus.PENDING: frozenset({EvidenceStatus.PENDING, EvidenceStatus.ACCEPTED, EvidenceStatus.REJECTED}),
+    EvidenceStatus.REJECTED: frozenset({EvidenceStatus.PENDING, EvidenceStatus.REJECTED}),
+    EvidenceStatus.ACCEPTED: frozenset(),
+    EvidenceStatus.LATE: frozenset(),
+}
 
 
 class Booking(models.Model):
@@ -210,6 +223,14 @@ class EvidenceReview(models.TextChoices):
     PENDING = "pending", _("Awaiting review")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
+
+
+# The careteam's review of one document (`CancellationEvidence.status`): once, either way.
+EVIDENCE_REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    EvidenceReview.PENDING: frozenset({EvidenceReview.ACCEPTED, EvidenceReview.REJECTED}),
+    EvidenceReview.ACCEPTED: frozenset(),
+    EvidenceReview.REJECTED: frozenset(),
+}
 
 
 class CancellationEvidence(models.Model):

@@ -23,6 +23,7 @@ from django.utils import translation
 from accounts.models import User
 from bookings.ics import appointment_ics
 from bookings.models import Booking
+from bookings.policy import EVIDENCE_WINDOW
 from bookings.selectors import booking_cancellation_schedule
 from core.money import format_money
 from notifications.messages import after_commit, money_text
@@ -144,6 +145,7 @@ def _booking_confirmed(*, booking_id: int, now: dt.datetime) -> None:
         now=now,
         context={
             "schedule": _schedule(booking, language, now),
+            "evidence_days": EVIDENCE_WINDOW.days,
             "confirmation_url": site_url(reverse("payments:confirmation", args=[booking.pk])),
         },
         attachments=_ics_attachments(booking, language, now),

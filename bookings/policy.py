@@ -40,6 +40,9 @@ class Reason(StrEnum):
 
 LEGITIMATE_REASONS = frozenset(Reason) - {Reason.NONE}
 
+# For a legitimate reason, the evidence must reach the operator within two weeks of cancelling.
+EVIDENCE_WINDOW = dt.timedelta(days=14)
+
 
 class Evidence(StrEnum):
     NONE = "none"  # no legitimate reason claimed, or nothing received yet

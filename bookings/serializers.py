@@ -16,8 +16,10 @@ from bookings.models import (
     EvidenceReview,
 )
 from bookings.selectors import booking_cancellation_schedule
+from bookings.services import BOOKING_ACTIONS, booking_actions
+from core.checks import actions_payload
 from core.money import Money
-from core.serializers import MoneySerializer, NamedEnumField
+from core.serializers import ACTION_SCHEMA, MoneySerializer, NamedEnumField, available_actions_field
 
 
 def _money(amount: int | None, currency: str) -> dict | None:
@@ -88,6 +90,7 @@ class BookingSerializer(serializers.ModelSerializer):
     total = serializers.SerializerMethodField()
     appointments = AppointmentSerializer(many=True, read_only=True)
     cancellation = serializers.SerializerMethodField()
+    available_actions = available_actions_field(*BOOKING_ACTIONS)
 
     class Meta:
         model = Booking
@@ -107,6 +110,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at",
             "appointments",
             "cancellation",
+            "available_actions",
         ]
         read_only_fields = fields
 
@@ -133,6 +137,20 @@ class BookingSerializer(serializers.ModelSerializer):
             "evidence_status": booking.evidence_status,
             "evidence_due_at": booking.evidence_due_at,
         }
+
+    # `available_actions_field` documents the field, but DRF copies declared fields per serializer
+    # and the copy loses that documentation; the method carries the same schema.
+    @extend_schema_field({"type": "object", "properties": dict.fromkeys(BOOKING_ACTIONS, ACTION_SCHEMA)})
+    def get_available_actions(self, booking: Booking) -> dict:
+        """What the user asking may do to the booking now: each service's own check."""
+        request = self.context.get("request")
+        return actions_payload(
+            booking_actions(
+                booking=booking,
+                actor=getattr(request, "user", None),
+                now=self.context.get("now") or timezone.now(),
+            )
+        )
 
 
 class BookingDetailSerializer(BookingSerializer):

@@ -23,8 +23,7 @@ from accounts.models import StaffGroup
 from bookings import services
 from bookings.forms import CancelForm, EvidenceForm, ReviewForm
 from bookings.ics import appointment_ics
-from bookings.models import BookingStatus
-from bookings.policy import LEGITIMATE_REASONS
+from bookings.policy import EVIDENCE_WINDOW, LEGITIMATE_REASONS
 from bookings.selectors import (
     booking_cancellation_schedule,
     booking_of_patient,
@@ -77,22 +76,18 @@ def my_bookings(request):
 @require_GET
 def detail(request, booking_id: int):
     booking = _visible(request, booking_id)
-    is_patient = booking.patient_id == request.user.pk
-    is_careteam = request.user.in_group(StaffGroup.CARETEAM)
+    now = timezone.now()
+    # Each button of the page shows only when its service's own check allows it.
+    actions = services.booking_actions(booking=booking, actor=request.user, now=now)
     context = {
         "booking": booking,
+        "actions": actions,
         "appointments": _local_appointments(booking),
-        "schedule": booking_cancellation_schedule(booking=booking, now=timezone.now()),
-        "is_patient": is_patient,
+        "schedule": booking_cancellation_schedule(booking=booking, now=now),
+        "is_patient": booking.patient_id == request.user.pk,
         "is_member": member_role(user=request.user, provider=booking.provider) is not None,
-        "is_careteam": is_careteam,
-        "can_cancel": booking.is_live and (is_patient or is_careteam),
-        "cancel_form": CancelForm(),
-        "evidence_expected": (
-            booking.evidence_awaited and booking.cancellation_reason in LEGITIMATE_REASONS and is_patient
-        ),
-        "evidence_form": EvidenceForm(owner=request.user) if is_patient else None,
-        "review_form": ReviewForm() if is_careteam else None,
+        "cancel_form": CancelForm() if actions["cancel"] else None,
+        "evidence_form": EvidenceForm(owner=request.user) if actions["send_evidence"] else None,
         "evidence": list(booking.evidence.all()),
     }
     return render(request, "bookings/detail.html", context)
@@ -114,7 +109,10 @@ def cancel(request, booking_id: int):
         _("The booking is cancelled."),
     )
     if done and form.cleaned_data["reason"] in LEGITIMATE_REASONS:
-        messages.info(request, _("Please send your evidence within 14 days, from this page."))
+        messages.info(
+            request,
+            _("Please send your evidence within %(days)s days, from this page.") % {"days": EVIDENCE_WINDOW.days},
+        )
     return redirect("bookings:detail", booking.pk)
 
 
@@ -177,7 +175,9 @@ def provider_calendar(request, provider_id: int):
                 "booking": booking,
                 "start": local,
                 "end": appointment.end.astimezone(booking.tz),
-                "can_close": booking.status == BookingStatus.CONFIRMED and appointment.start <= now,
+                "actions": services.booking_actions(
+                    booking=booking, actor=request.user, now=now, only=("complete", "no_show")
+                ),
             }
         )
     days = [(day, list(items)) for day, items in itertools.groupby(rows, key=lambda r: r["start"].date())]
@@ -216,10 +216,12 @@ def _require_careteam(request) -> None:
 @require_GET
 def evidence_queue(request):
     _require_careteam(request)
+    now = timezone.now()
     bookings = list(evidence_awaiting_review())
     for booking in bookings:
+        booking.review = services.booking_evidence_review_check(booking=booking, actor=request.user, now=now)
         # One form per booking on the page: ids must not repeat.
-        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s")
+        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s") if booking.review else None
     return render(request, "bookings/evidence_queue.html", {"bookings": bookings})
 
 

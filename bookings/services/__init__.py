@@ -1,10 +1,25 @@
-"""Booking services, by subdomain; import them from here (`from bookings.services import booking_hold`)."""
+"""Booking services, by subdomain; import them from here (`from bookings.services import booking_hold`).
 
-from bookings.services.appointments import booking_complete, booking_mark_no_show, booking_reschedule
+Each action a page offers has its `booking_<action>_check(*, booking, actor, now) -> Check`, which
+the service enforces first; `booking_actions` gathers them for the pages and the API.
+"""
+
+from bookings.services.actions import BOOKING_ACTIONS, booking_actions
+from bookings.services.appointments import (
+    booking_complete,
+    booking_complete_check,
+    booking_mark_no_show,
+    booking_no_show_check,
+    booking_reschedule,
+    booking_reschedule_check,
+)
 from bookings.services.cancellation import (
     EVIDENCE_WINDOW,
     booking_apply_evidence_deadlines,
     booking_cancel,
+    booking_cancel_check,
+    booking_evidence_review_check,
+    booking_evidence_send_check,
     booking_review_evidence,
     booking_submit_evidence,
 )
@@ -12,22 +27,32 @@ from bookings.services.deposits import (
     booking_confirm_deposit,
     booking_create_awaiting_deposit,
     booking_expire_unpaid,
+    booking_pay_check,
 )
 from bookings.services.holds import HOLD_DURATION, booking_expire_holds, booking_hold
 
 __all__ = [
+    "BOOKING_ACTIONS",
     "EVIDENCE_WINDOW",
     "HOLD_DURATION",
+    "booking_actions",
     "booking_apply_evidence_deadlines",
     "booking_cancel",
+    "booking_cancel_check",
     "booking_complete",
+    "booking_complete_check",
     "booking_confirm_deposit",
     "booking_create_awaiting_deposit",
+    "booking_evidence_review_check",
+    "booking_evidence_send_check",
     "booking_expire_holds",
     "booking_expire_unpaid",
     "booking_hold",
     "booking_mark_no_show",
+    "booking_no_show_check",
+    "booking_pay_check",
     "booking_reschedule",
+    "booking_reschedule_check",
     "booking_review_evidence",
     "booking_submit_evidence",
 ]

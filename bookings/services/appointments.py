@@ -12,81 +12,173 @@ from bookings import policy
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_appointment_changed
 from bookings.selectors import live_appointments_overlapping
-from bookings.services.cancellation import decision_fields, decision_for, is_careteam
+from bookings.services.cancellation import decision_fields, decision_for
 from bookings.services.common import (
+    BOOKING,
     EXPIRY_DEADLINE,
-    check_transition,
+    AlreadyDone,
     expire_bookings,
+    first_appointment,
+    is_careteam,
     is_overlap_violation,
     lock_booking,
     provider_offering_ids,
     slot_taken,
-    transition,
 )
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.state import transition, transition_check
 from providers.availability import offering_free_slots
 from providers.models import Offering, Provider
 from providers.services.derived import offerings_changed
 from providers.services.permissions import member_role
 
+# --- closing: completed, no-show ---------------------------------------------------------------------
 
-def _require_provider_member(*, booking: Booking, actor) -> None:
+
+def _close_check(*, booking: Booking, actor, now: dt.datetime, target: str, done: AlreadyDone) -> Check:
+    """A member of the provider closes a confirmed booking once its first appointment has begun."""
     if actor is None or member_role(user=actor, provider=booking.provider) is None:
-        raise Forbidden(_("Only the provider's members can close this booking."))
-
-
-def _require_started(booking: Booking, now: dt.datetime) -> None:
-    first = booking.appointments.order_by("start").first()
+        return refuse(Forbidden(_("Only the provider's members can close this booking.")))
+    if booking.status == target:
+        return refuse(done)
+    refusal = transition_check(machine=BOOKING, instance=booking, target=target)
+    if refusal is not None:
+        return refuse(refusal)
+    first = first_appointment(booking)
     if first is None or first.start > now:
-        raise Conflict(
-            _("The first appointment has not started yet: it can only be closed after it begins."),
-            code="appointment_not_started",
+        return refuse(
+            Conflict(
+                _("The first appointment has not started yet: it can only be closed after it begins."),
+                code="appointment_not_started",
+            )
         )
+    return ALLOWED
+
+
+def booking_complete_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` mark `booking` completed now? A member of its provider may, once the confirmed
+    booking's first appointment has begun."""
+    return _close_check(
+        booking=booking,
+        actor=actor,
+        now=now,
+        target=BookingStatus.COMPLETED,
+        done=AlreadyDone(
+            _("This booking is already marked as completed."), code="already_completed", details={"booking": booking.pk}
+        ),
+    )
+
+
+def booking_no_show_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` record that the patient of `booking` did not come? A member of its provider may,
+    once the confirmed booking's first appointment has begun."""
+    return _close_check(
+        booking=booking,
+        actor=actor,
+        now=now,
+        target=BookingStatus.NO_SHOW,
+        done=AlreadyDone(
+            _("This booking is already closed as a no-show."), code="already_no_show", details={"booking": booking.pk}
+        ),
+    )
+
+
+def _closed_already(check: Check) -> bool:
+    return isinstance(check.refusal, AlreadyDone)
 
 
 def booking_complete(*, booking: Booking, actor, now: dt.datetime) -> Booking:
     """A member of the provider records that the confirmed booking took place (after its first
-    appointment began). Doing it again changes nothing."""
+    appointment began: `booking_complete_check`). Doing it again changes nothing."""
     with transaction.atomic():
         locked = lock_booking(booking)
-        _require_provider_member(booking=locked, actor=actor)
-        if locked.status == BookingStatus.COMPLETED:
+        check = booking_complete_check(booking=locked, actor=actor, now=now)
+        if _closed_already(check):
             return locked
-        check_transition(locked.status, BookingStatus.COMPLETED)
-        _require_started(locked, now)
+        check.enforce()
         transition(
-            booking=locked,
+            machine=BOOKING,
+            instance=locked,
             target=BookingStatus.COMPLETED,
             actor=actor,
             action="bookings.booking.completed",
             now=now,
             fields={"completed_at": now},
+            locked=True,
         )
     return locked
 
 
 def booking_mark_no_show(*, booking: Booking, actor, now: dt.datetime) -> Booking:
-    """A member of the provider records that the patient did not come to the first appointment:
-    the policy's no-show fee is recorded (the refund, if any, is the payments app's job)."""
+    """A member of the provider records that the patient did not come to the first appointment
+    (`booking_no_show_check`): the policy's no-show fee is recorded (the refund, if any, is the
+    payments app's job). Doing it again changes nothing."""
     with transaction.atomic():
         locked = lock_booking(booking)
-        _require_provider_member(booking=locked, actor=actor)
-        if locked.status == BookingStatus.NO_SHOW:
+        check = booking_no_show_check(booking=locked, actor=actor, now=now)
+        if _closed_already(check):
             return locked
-        check_transition(locked.status, BookingStatus.NO_SHOW)
-        _require_started(locked, now)
+        check.enforce()
         fields = decision_fields(decision_for(locked, cancelled_at=now, reason=policy.Reason.NONE, no_show=True))
         transition(
-            booking=locked,
+            machine=BOOKING,
+            instance=locked,
             target=BookingStatus.NO_SHOW,
             actor=actor,
             action="bookings.booking.no_show",
             now=now,
             fields={**fields, "completed_at": now},
             audit_after={"fee": fields["cancellation_fee"], "refund": fields["cancellation_refund"]},
+            locked=True,
         )
     return locked
+
+
+# --- moving an appointment ---------------------------------------------------------------------------
+
+
+def _started(appointment: Appointment, now: dt.datetime) -> Conflict | None:
+    if appointment.start <= now:
+        return Conflict(_("This appointment has already started."), code="appointment_started")
+    return None
+
+
+def booking_reschedule_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` move an appointment of `booking` now? The patient, a member of the provider or
+    the careteam may, while the booking is live, was booked on an offering's slots (a quote's
+    dates are proposed again by its provider instead) and has an appointment not yet begun."""
+    allowed = (
+        actor is not None
+        and actor.is_authenticated
+        and (
+            actor.pk == booking.patient_id
+            or is_careteam(actor)
+            or member_role(user=actor, provider=booking.provider) is not None
+        )
+    )
+    if not allowed:
+        return refuse(Forbidden(_("Only the patient, the provider or the careteam can move this appointment.")))
+    if not booking.is_live:
+        return refuse(
+            Conflict(
+                _("A booking that is %(status)s cannot be rescheduled.")
+                % {"status": BookingStatus(booking.status).label},
+                code="invalid_transition",
+            )
+        )
+    if booking.offering_id is None:
+        return refuse(
+            Conflict(
+                _("This booking was made from a quote: ask the provider to propose new dates."),
+                code="reschedule_needs_offering",
+            )
+        )
+    refusals = [_started(a, now) for a in booking.appointments.all()]
+    if refusals and all(refusals):
+        return refuse(refusals[0])
+    return ALLOWED
 
 
 def booking_reschedule(
@@ -94,8 +186,8 @@ def booking_reschedule(
 ) -> Booking:
     """Move an appointment of a live booking to another slot its offering offers.
 
-    The patient, a member of the provider or the careteam may do it, before the appointment
-    starts. As for holds: lock the provider's row, release lapsed holds and unpaid bookings,
+    The patient, a member of the provider or the careteam may do it (`booking_reschedule_check`),
+    before the appointment starts. As for holds: lock the provider's row, release lapsed holds and unpaid bookings,
     refuse an overlap with any other live appointment (`slot_taken`). A booking made from a quote
     has no offering to check the slot against: its provider proposes new dates instead.
     """
@@ -104,28 +196,7 @@ def booking_reschedule(
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=booking.provider_id)
         locked = lock_booking(booking)
-        allowed = (
-            actor is not None
-            and actor.is_authenticated
-            and (
-                actor.pk == locked.patient_id
-                or is_careteam(actor)
-                or member_role(user=actor, provider=provider) is not None
-            )
-        )
-        if not allowed:
-            raise Forbidden(_("Only the patient, the provider or the careteam can move this appointment."))
-        if not locked.is_live:
-            raise Conflict(
-                _("A booking that is %(status)s cannot be rescheduled.")
-                % {"status": BookingStatus(locked.status).label},
-                code="invalid_transition",
-            )
-        if locked.offering_id is None:
-            raise Conflict(
-                _("This booking was made from a quote: ask the provider to propose new dates."),
-                code="reschedule_needs_offering",
-            )
+        booking_reschedule_check(booking=locked, actor=actor, now=now).enforce()
         appointments = list(locked.appointments.order_by("start"))
         if appointment is None:
             if len(appointments) != 1:
@@ -135,8 +206,9 @@ def booking_reschedule(
             raise ValidationFailed(_("This appointment belongs to another booking."), code="bad_appointment")
         else:
             appointment = next(a for a in appointments if a.pk == appointment.pk)
-        if appointment.start <= now:
-            raise Conflict(_("This appointment has already started."), code="appointment_started")
+        started = _started(appointment, now)
+        if started is not None:
+            raise started
 
         offering = Offering.objects.select_related("location").get(pk=locked.offering_id)
         if not offering.is_active:

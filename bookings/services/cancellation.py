@@ -4,11 +4,15 @@ The decision comes from `bookings.policy.decide` with the policy version the boo
 under, its first appointment (a calendar date in the provider's timezone) and its payment date.
 The amounts are recorded here; giving the refund back is the payments app's job.
 
-A legitimate reason (docs/decisions.md#cancellation-rules) leaves the decision pending: the patient has 14 days after
-cancelling to send a certificate, the careteam accepts (whole deposit refunded) or rejects it.
-Without accepted evidence by then, the ordinary rules apply (`booking_apply_evidence_deadlines`).
-Evidence sent within the 14 days and still awaiting review is left to the careteam: the terms'
-condition is that the certificate reaches us in time, not that we read it in time.
+A legitimate reason (docs/decisions.md#cancellation-rules) leaves the decision pending: the patient has
+`EVIDENCE_WINDOW` (14 days) after cancelling to send a certificate, the careteam accepts (whole
+deposit refunded) or rejects it. Without accepted evidence by then, the ordinary rules apply
+(`booking_apply_evidence_deadlines`). Evidence sent in time and still awaiting review is left to
+the careteam: the terms' condition is that the certificate reaches us in time, not that we read it
+in time.
+
+Each action a page offers has its check (`booking_cancel_check`, `booking_evidence_send_check`,
+`booking_evidence_review_check`), which the service enforces under the booking's lock.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffGroup
 from bookings import policy
 from bookings.models import (
+    EVIDENCE_REVIEW_TRANSITIONS,
     Booking,
     BookingStatus,
     CancellationEvidence,
@@ -30,17 +34,14 @@ from bookings.models import (
     EvidenceStatus,
 )
 from bookings.notifications import notify_booking_cancelled
-from bookings.services.common import check_transition, free_time, lock_booking, transition
-from core.audit import audit_record
+from bookings.policy import EVIDENCE_WINDOW
+from bookings.services.common import BOOKING, EVIDENCE, free_time, is_careteam, lock_booking
+from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.state import Machine, transition, transition_check
 from documents.models import MedicalDocument
 
-EVIDENCE_WINDOW = dt.timedelta(days=14)
 NOT_PAID_RULE = "not_paid"
-
-
-def is_careteam(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.in_group(StaffGroup.CARETEAM))
 
 
 def _reason(value: policy.Reason | str) -> policy.Reason:
@@ -94,7 +95,16 @@ def _decision_audit(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _refuse_cancel(booking: Booking) -> None:
+# --- cancelling -----------------------------------------------------------------------------------
+
+
+def _cancel_actor(*, booking: Booking, actor) -> Check:
+    if actor is None or (actor.pk != booking.patient_id and not is_careteam(actor)):
+        return refuse(Forbidden(_("Only the patient or the careteam can cancel this booking.")))
+    return ALLOWED
+
+
+def _cancel_state(booking: Booking) -> Check:
     messages = {
         BookingStatus.CANCELLED: (_("This booking is already cancelled."), "already_cancelled"),
         BookingStatus.COMPLETED: (
@@ -109,26 +119,31 @@ def _refuse_cancel(booking: Booking) -> None:
     }
     if booking.status in messages:
         message, code = messages[booking.status]
-        raise Conflict(message, code=code, details={"booking": booking.pk})
-    check_transition(booking.status, BookingStatus.CANCELLED)
+        return refuse(Conflict(message, code=code, details={"booking": booking.pk}))
+    return Check(transition_check(machine=BOOKING, instance=booking, target=BookingStatus.CANCELLED))
+
+
+def booking_cancel_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` cancel `booking` now? Its patient or the careteam may, while it is held, awaiting
+    its deposit or confirmed; a completed, no-show, expired or cancelled booking cannot be."""
+    return first_refusal(_cancel_actor(booking=booking, actor=actor), _cancel_state(booking))
 
 
 def booking_cancel(*, booking: Booking, actor, reason: policy.Reason | str, now: dt.datetime) -> Booking:
     """The patient (or the careteam for them) cancels `booking` at `now` for `reason`.
 
-    1. Refuse a booking that is completed, closed, expired or already cancelled (Conflict).
+    1. Refuse what `booking_cancel_check` refuses (Forbidden, or Conflict for a booking that is
+       completed, closed, expired or already cancelled).
     2. Unpaid (held or awaiting its deposit): nothing is kept or refunded.
     3. Paid: record the policy's decision. A legitimate reason leaves it pending until evidence
-       is accepted (14 days to send it); the amounts recorded are then those of the ordinary
-       rules, which apply if the evidence is not accepted.
+       is accepted (`EVIDENCE_WINDOW` to send it); the amounts recorded are then those of the
+       ordinary rules, which apply if the evidence is not accepted.
     4. The appointments free their time.
     """
     reason = _reason(reason)
     with transaction.atomic():
         locked = lock_booking(booking)
-        if actor is None or (actor.pk != locked.patient_id and not is_careteam(actor)):
-            raise Forbidden(_("Only the patient or the careteam can cancel this booking."))
-        _refuse_cancel(locked)
+        booking_cancel_check(booking=locked, actor=actor, now=now).enforce()
         legitimate = reason in policy.LEGITIMATE_REASONS
         if locked.paid_at is None:
             fields: dict[str, Any] = {
@@ -152,117 +167,154 @@ def booking_cancel(*, booking: Booking, actor, reason: policy.Reason | str, now:
             }
         )
         transition(
-            booking=locked,
+            machine=BOOKING,
+            instance=locked,
             target=BookingStatus.CANCELLED,
             actor=actor,
             action="bookings.booking.cancelled",
             now=now,
             fields=fields,
             audit_after={"reason": reason.value, **_decision_audit(fields)},
+            locked=True,
         )
         free_time(booking=locked)
         notify_booking_cancelled(booking=locked, now=now)
     return locked
 
 
-def _evidence_expected(booking: Booking) -> None:
+# --- evidence of a legitimate reason -----------------------------------------------------------------
+
+# The careteam's review of each document: pending, then accepted or rejected, once.
+EVIDENCE_REVIEW = Machine(model=CancellationEvidence, table=EVIDENCE_REVIEW_TRANSITIONS)
+
+
+def _evidence_open(booking: Booking) -> Conflict | None:
+    """Why evidence can no longer matter for `booking`, if it cannot."""
     if booking.status != BookingStatus.CANCELLED or booking.cancellation_reason not in policy.LEGITIMATE_REASONS:
-        raise Conflict(
+        return Conflict(
             _("Evidence is only needed for a booking cancelled for one of the legitimate reasons."),
             code="evidence_not_expected",
         )
     if booking.cancellation_final:
-        raise Conflict(
+        return Conflict(
             _("The decision on this cancellation is final; evidence can no longer change it."),
             code="evidence_decided",
         )
+    return None
+
+
+def _evidence_sender(*, booking: Booking, actor) -> Check:
+    if actor is None or actor.pk != booking.patient_id:
+        return refuse(Forbidden(_("Only the patient or their representative can send evidence for this booking.")))
+    return ALLOWED
+
+
+def booking_evidence_send_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` send evidence for `booking` now? Its patient (or their representative, who holds
+    the account) may, for a legitimate reason whose decision is pending, within `EVIDENCE_WINDOW`
+    of the cancellation."""
+    who = _evidence_sender(booking=booking, actor=actor)
+    if not who:
+        return who
+    refusal = _evidence_open(booking)
+    if refusal is None and now > booking.evidence_due_at:
+        refusal = Conflict(
+            _(
+                "Evidence had to reach us within %(days)s days of the cancellation, by %(date)s. "
+                "The ordinary cancellation rules apply."
+            )
+            % {
+                "days": EVIDENCE_WINDOW.days,
+                "date": date_format(booking.evidence_due_at.astimezone(booking.tz), "DATETIME_FORMAT"),
+            },
+            code="evidence_late",
+        )
+    if refusal is None:
+        refusal = transition_check(machine=EVIDENCE, instance=booking, target=EvidenceStatus.PENDING)
+    return Check(refusal)
 
 
 def booking_submit_evidence(
     *, booking: Booking, actor, document: MedicalDocument, now: dt.datetime
 ) -> CancellationEvidence:
     """The patient (or their legal representative, who holds the account) sends `document` as
-    evidence of the legitimate reason for cancelling, within 14 days of the cancellation.
+    evidence of the legitimate reason for cancelling, within `EVIDENCE_WINDOW` of the cancellation
+    (`booking_evidence_send_check`).
 
     Sending the same document again changes nothing.
     """
     with transaction.atomic():
         locked = lock_booking(booking)
-        if actor is None or actor.pk != locked.patient_id:
-            raise Forbidden(_("Only the patient or their representative can send evidence for this booking."))
+        _evidence_sender(booking=locked, actor=actor).enforce()
         if document.owner_id != actor.pk:
             message = _("Choose one of your own documents.")
             raise ValidationFailed(message, code="document_not_yours", details={"document": [message]})
         existing = CancellationEvidence.objects.filter(booking=locked, document=document).first()
         if existing is not None:
             return existing
-        _evidence_expected(locked)
-        if now > locked.evidence_due_at:
-            raise Conflict(
-                _(
-                    "Evidence had to reach us within 14 days of the cancellation, by %(date)s. "
-                    "The ordinary cancellation rules apply."
-                )
-                % {"date": date_format(locked.evidence_due_at.astimezone(locked.tz), "DATETIME_FORMAT")},
-                code="evidence_late",
-            )
+        booking_evidence_send_check(booking=locked, actor=actor, now=now).enforce()
         evidence = CancellationEvidence.objects.create(
             booking=locked, document=document, submitted_by=actor, submitted_at=now
         )
-        before = locked.evidence_status
-        locked.evidence_status = EvidenceStatus.PENDING
-        locked.updated_at = now
-        locked.save(update_fields=["evidence_status", "updated_at"])
-        audit_record(
+        transition(
+            machine=EVIDENCE,
+            instance=locked,
+            target=EvidenceStatus.PENDING,
             actor=actor,
             action="bookings.evidence.submitted",
-            target=locked,
-            before={"evidence": before},
-            after={"evidence": EvidenceStatus.PENDING, "document": str(document.pk), "evidence_id": evidence.pk},
             now=now,
+            audit_after={"document": str(document.pk), "evidence_id": evidence.pk},
+            locked=True,
         )
     return evidence
 
 
 def _finalise(*, booking: Booking, evidence: policy.Evidence, status: str, actor, action: str, now, **extra) -> None:
-    """Record the final decision for a cancelled booking whose evidence is `evidence`."""
-    before = {
-        "evidence": booking.evidence_status,
-        **_decision_audit(
-            {
-                "cancellation_fee": booking.cancellation_fee,
-                "cancellation_refund": booking.cancellation_refund,
-                "cancellation_rule": booking.cancellation_rule,
-                "cancellation_final": booking.cancellation_final,
-            }
-        ),
-    }
+    """Record the final decision for a cancelled booking (locked) whose evidence is `evidence`."""
     decision = decision_for(
         booking, cancelled_at=booking.cancelled_at, reason=policy.Reason(booking.cancellation_reason), evidence=evidence
     )
-    fields = {**decision_fields(decision), "evidence_status": status, "updated_at": now}
-    for name, value in fields.items():
-        setattr(booking, name, value)
-    booking.save(update_fields=list(fields))
-    audit_record(
+    fields = decision_fields(decision)
+    transition(
+        machine=EVIDENCE,
+        instance=booking,
+        target=status,
         actor=actor,
         action=action,
-        target=booking,
-        before=before,
-        after={"evidence": status, **_decision_audit(fields), **extra},
         now=now,
+        fields=fields,
+        audit_after={**_decision_audit(fields), **extra},
+        locked=True,
     )
 
 
+def _evidence_reviewer(actor) -> Check:
+    if not is_careteam(actor):
+        return refuse(Forbidden(_("Only the careteam can review cancellation evidence.")))
+    return ALLOWED
+
+
+def booking_evidence_review_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` review the evidence of `booking` now? The careteam may, while evidence awaits
+    review and the decision is pending (after the deadline too: evidence sent in time waits)."""
+    who = _evidence_reviewer(actor)
+    if not who:
+        return who
+    refusal = _evidence_open(booking)
+    if refusal is None and not any(e.status == EvidenceReview.PENDING for e in booking.evidence.all()):
+        refusal = Conflict(_("No evidence awaits review for this booking."), code="no_evidence_pending")
+    return Check(refusal)
+
+
 def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: str = "", now: dt.datetime) -> Booking:
-    """The careteam accepts or rejects the evidence awaiting review for `booking`.
+    """The careteam accepts or rejects the evidence awaiting review for `booking`
+    (`booking_evidence_review_check`).
 
     Accepted: the whole deposit is refunded, final. Rejected: the patient may still send other
-    evidence until the 14 days are over; after them, the ordinary rules apply at once. Reviewing
-    again what is already accepted changes nothing.
+    evidence until the deadline; after it, the ordinary rules apply at once. Reviewing again
+    what is already accepted changes nothing.
     """
-    if not is_careteam(actor):
-        raise Forbidden(_("Only the careteam can review cancellation evidence."))
+    _evidence_reviewer(actor).enforce()
     note = (note or "").strip()
     if not accepted and not note:
         message = _("Say why the evidence is rejected: the patient will read it.")
@@ -271,19 +323,18 @@ def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: st
         locked = lock_booking(booking)
         if accepted and locked.evidence_status == EvidenceStatus.ACCEPTED:
             return locked
-        _evidence_expected(locked)
+        booking_evidence_review_check(booking=locked, actor=actor, now=now).enforce()
+        # Evidence is added only under the booking's lock, which this transaction holds.
         pending = list(
             CancellationEvidence.objects.select_for_update().filter(booking=locked, status=EvidenceReview.PENDING)
         )
-        if not pending:
-            raise Conflict(_("No evidence awaits review for this booking."), code="no_evidence_pending")
-        CancellationEvidence.objects.filter(pk__in=[e.pk for e in pending]).update(
-            status=EvidenceReview.ACCEPTED if accepted else EvidenceReview.REJECTED,
-            reviewed_by=actor,
-            reviewed_at=now,
-            note=note,
-        )
+        review = EvidenceReview.ACCEPTED if accepted else EvidenceReview.REJECTED
+        if not EVIDENCE_REVIEW.allows(EvidenceReview.PENDING, review):
+            raise EVIDENCE_REVIEW.refusal(EvidenceReview.PENDING, review)
         evidence_ids = [e.pk for e in pending]
+        CancellationEvidence.objects.filter(pk__in=evidence_ids, status=EvidenceReview.PENDING).update(
+            status=review, reviewed_by=actor, reviewed_at=now, note=note
+        )
         if accepted:
             _finalise(
                 booking=locked,
@@ -306,23 +357,23 @@ def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: st
                 note=note,
             )
         else:
-            locked.evidence_status = EvidenceStatus.REJECTED
-            locked.updated_at = now
-            locked.save(update_fields=["evidence_status", "updated_at"])
-            audit_record(
+            transition(
+                machine=EVIDENCE,
+                instance=locked,
+                target=EvidenceStatus.REJECTED,
                 actor=actor,
                 action="bookings.evidence.rejected",
-                target=locked,
-                before={"evidence": EvidenceStatus.PENDING},
-                after={"evidence": EvidenceStatus.REJECTED, "final": False, "evidence_ids": evidence_ids, "note": note},
                 now=now,
+                audit_after={"final": False, "evidence_ids": evidence_ids, "note": note},
+                locked=True,
             )
     return locked
 
 
 def booking_apply_evidence_deadlines(*, now: dt.datetime, batch_size: int = 200) -> int:
-    """Apply the ordinary rules to legitimate-reason cancellations with no accepted evidence 14
-    days after cancelling (none sent, or all rejected); returns how many this call decided.
+    """Apply the ordinary rules to legitimate-reason cancellations with no accepted evidence
+    `EVIDENCE_WINDOW` after cancelling (none sent, or all rejected); returns how many this call
+    decided.
 
     Safe to run twice and concurrently: rows are claimed with `SKIP LOCKED` and each is decided
     only while its decision is still pending.

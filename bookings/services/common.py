@@ -1,10 +1,14 @@
-"""What the booking services share: the transition check, the conflicts, expiry, and locking.
+"""What the booking services share: the booking's state machine, the conflicts, expiry, and locking.
 
 No double booking (docs/decisions.md#bookings-and-holds) rests on two guards:
 - every service that gives a provider's time to a booking first locks that provider's row, so
   such services run one at a time per provider and see each other's committed appointments;
 - on PostgreSQL an exclusion constraint refuses two live overlapping appointments of one
   provider, whatever code path inserts them. Its violation becomes the same `slot_taken` conflict.
+
+Every change of a booking's status goes through `core.state.transition` with `BOOKING`, and every
+change of its evidence with `EVIDENCE` (docs/decisions.md#state-changes). Expiry alone updates
+rows in bulk, conditionally, after checking the move against the same table.
 """
 
 from __future__ import annotations
@@ -16,17 +20,59 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.models import StaffGroup
 from bookings.models import (
     ALLOWED_TRANSITIONS,
+    EVIDENCE_TRANSITIONS,
     Appointment,
     Booking,
     BookingStatus,
     CancellationPolicy,
+    EvidenceStatus,
 )
 from core.audit import audit_record
 from core.errors import Conflict
+from core.state import Machine
 from providers.models import Offering
 from providers.services.derived import offerings_changed
+
+
+def _refuse_booking_move(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("A booking that is %(current)s cannot become %(target)s.")
+        % {"current": BookingStatus(current).label, "target": BookingStatus(target).label},
+        code="invalid_transition",
+    )
+
+
+def _refuse_evidence_move(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("The evidence of this cancellation cannot go from “%(current)s” to “%(target)s”.")
+        % {"current": EvidenceStatus(current).label, "target": EvidenceStatus(target).label},
+        code="invalid_transition",
+    )
+
+
+BOOKING = Machine(model=Booking, table=ALLOWED_TRANSITIONS, refuse=_refuse_booking_move)
+# A repeat is a move of its own here: a second document keeps the evidence pending, and the
+# deadline makes a rejection final; each is audited.
+EVIDENCE = Machine(
+    model=Booking,
+    table=EVIDENCE_TRANSITIONS,
+    field="evidence_status",
+    refuse=_refuse_evidence_move,
+    repeat_is_noop=False,
+)
+
+
+class AlreadyDone(Conflict):
+    """The action was already done: its service returns early (safe to run twice), while its
+    check refuses, so no page offers it again."""
+
+
+def is_careteam(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.in_group(StaffGroup.CARETEAM))
+
 
 NO_OVERLAP_CONSTRAINT = "bookings_appointment_no_overlap"
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE
@@ -42,15 +88,6 @@ def slot_taken() -> Conflict:
 def is_overlap_violation(error: IntegrityError) -> bool:
     cause = error.__cause__
     return getattr(cause, "sqlstate", None) == EXCLUSION_VIOLATION or NO_OVERLAP_CONSTRAINT in str(error)
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in ALLOWED_TRANSITIONS[current]:
-        raise Conflict(
-            _("A booking that is %(current)s cannot become %(target)s.")
-            % {"current": BookingStatus(current).label, "target": BookingStatus(target).label},
-            code="invalid_transition",
-        )
 
 
 def policy_in_force(*, code: str, now: dt.datetime) -> CancellationPolicy:
@@ -73,35 +110,6 @@ def lock_booking(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
-def transition(
-    *,
-    booking: Booking,
-    target: str,
-    actor: Any,
-    action: str,
-    now: dt.datetime,
-    fields: dict[str, Any] | None = None,
-    audit_after: dict[str, Any] | None = None,
-) -> Booking:
-    """Move a locked `booking` to `target`, setting `fields`, and audit it (the caller checked the rules)."""
-    current = booking.status
-    check_transition(current, target)
-    booking.status = target
-    booking.updated_at = now
-    for name, value in (fields or {}).items():
-        setattr(booking, name, value)
-    booking.save(update_fields=["status", "updated_at", *(fields or {})])
-    audit_record(
-        actor=actor,
-        action=action,
-        target=booking,
-        before={"status": current},
-        after={"status": target, **(audit_after or {})},
-        now=now,
-    )
-    return booking
-
-
 def free_time(*, booking: Booking) -> None:
     """The booking's appointments no longer hold their time; the provider's next slots move."""
     Appointment.objects.filter(booking_id=booking.pk).update(live=False)
@@ -115,7 +123,8 @@ def expire_bookings(*, booking_ids: list[int], status: str, now: dt.datetime) ->
     The caller holds the rows' locks; the update is conditional anyway, so a booking that has
     moved on (paid, expired by another worker) is left alone.
     """
-    check_transition(status, BookingStatus.EXPIRED)
+    if not BOOKING.allows(status, BookingStatus.EXPIRED):
+        raise BOOKING.refusal(status, BookingStatus.EXPIRED)
     deadline = EXPIRY_DEADLINE[status]
     due = Q(pk__in=booking_ids, status=status, **{f"{deadline}__lte": now})
     rows = list(Booking.objects.filter(due).order_by("pk").values_list("pk", "provider_id"))
@@ -159,3 +168,8 @@ def expire_lapsed(*, status: str, now: dt.datetime, batch_size: int = 500) -> in
             expired += len(expire_bookings(booking_ids=ids, status=status, now=now))
         if len(ids) < batch_size:
             return expired
+
+
+def first_appointment(booking: Booking) -> Appointment | None:
+    """The booking's earliest appointment (from its prefetched appointments when the page has them)."""
+    return min(booking.appointments.all(), key=lambda a: a.start, default=None)

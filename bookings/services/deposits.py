@@ -13,6 +13,7 @@ from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_booking_confirmed
 from bookings.selectors import live_appointments_overlapping
 from bookings.services.common import (
+    BOOKING,
     EXPIRY_DEADLINE,
     expire_bookings,
     expire_lapsed,
@@ -20,13 +21,17 @@ from bookings.services.common import (
     policy_in_force,
     provider_offering_ids,
     slot_taken,
-    transition,
 )
 from core.audit import audit_record
-from core.errors import Conflict, ValidationFailed
+from core.checks import Check, refuse
+from core.errors import Conflict, Forbidden, ValidationFailed
 from core.money import Money
+from core.state import transition, transition_check
 from providers.models import Location, Offering, Provider
 from providers.services.derived import offerings_changed
+
+# The statuses in which a booking waits for its deposit.
+PAYABLE_STATUSES = frozenset({BookingStatus.HELD, BookingStatus.AWAITING_DEPOSIT})
 
 
 def _aware(moment: dt.datetime) -> bool:
@@ -194,12 +199,57 @@ def booking_create_awaiting_deposit(
     return booking
 
 
+def booking_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` pay the deposit of `booking` now? Its patient may, while it is held within its
+    hold or awaiting its deposit before its deadline, and has a deposit to pay.
+
+    The payments app's payment services and pages read it; the refusals are worded for the
+    patient, who is told nothing was charged.
+    """
+    details = {"booking": booking.pk}
+    if actor is None or actor.pk != booking.patient_id:
+        return refuse(Forbidden(_("Only the patient can pay this booking's deposit.")))
+    if booking.paid_at is not None:
+        return refuse(Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details))
+    lapsed = (booking.status == BookingStatus.AWAITING_DEPOSIT and booking.deposit_due_at <= now) or (
+        booking.status == BookingStatus.HELD and booking.hold_expires_at <= now
+    )
+    if booking.status == BookingStatus.EXPIRED or lapsed:
+        return refuse(
+            Conflict(
+                _("This booking expired before its deposit was paid and its time was released. Nothing was charged."),
+                code="booking_expired",
+                details=details,
+            )
+        )
+    if booking.status == BookingStatus.CANCELLED:
+        return refuse(
+            Conflict(
+                _("This booking was cancelled, so there is no deposit to pay. Nothing was charged."),
+                code="booking_cancelled",
+                details=details,
+            )
+        )
+    if booking.status not in PAYABLE_STATUSES:
+        return refuse(
+            Conflict(
+                _("This booking is not waiting for a deposit. Nothing was charged."),
+                code="not_payable",
+                details=details,
+            )
+        )
+    if booking.deposit_amount <= 0:
+        return refuse(Conflict(_("This booking has no deposit to pay."), code="no_deposit", details=details))
+    return Check(transition_check(machine=BOOKING, instance=booking, target=BookingStatus.CONFIRMED))
+
+
 def booking_confirm_deposit(
     *, booking: Booking, payment_reference: str, paid_at: dt.datetime, now: dt.datetime
 ) -> Booking:
     """The deposit of `booking` was paid (reference `payment_reference`): it is confirmed.
 
-    The one seam the payments code calls. Safe to call twice: the same reference again changes
+    The one seam the payments code calls once a payment succeeded (`booking_pay_check` said
+    beforehand whether to take it). Safe to call twice: the same reference again changes
     nothing. Refuses a booking that expired or was cancelled (the payment must then be given
     back), or that was already paid under another reference.
     """
@@ -232,13 +282,15 @@ def booking_confirm_deposit(
             )
         fields: dict[str, Any] = {"paid_at": paid_at, "payment_reference": payment_reference}
         transition(
-            booking=locked,
+            machine=BOOKING,
+            instance=locked,
             target=BookingStatus.CONFIRMED,
             actor=None,
             action="bookings.booking.confirmed",
             now=now,
             fields=fields,
             audit_after={"paid_at": paid_at.isoformat(), "payment_reference": payment_reference},
+            locked=True,
         )
         notify_booking_confirmed(booking=locked, now=now)
     return locked

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus, CancellationEvidence
-from bookings.services import booking_cancel, booking_confirm_deposit
+from bookings.services import BOOKING_ACTIONS, booking_cancel, booking_confirm_deposit
 from bookings.tests.support import PARIS, awaiting
 from documents.services import document_upload
 from providers.availability import offering_first_free_slot
@@ -203,3 +203,67 @@ def test_the_bookings_endpoints_are_in_the_schema(api_as, patient):
         "/api/v1/my/providers/{provider_id}/bookings/",
     ]:
         assert path in schema["paths"]
+
+
+# --- available actions ---------------------------------------------------------------------------------
+
+
+def allowed(body) -> set[str]:
+    return {name for name, action in body["available_actions"].items() if action["allowed"]}
+
+
+def test_a_held_booking_offers_its_patient_to_pay_and_cancel(api_as, patient, offering):
+    slot = offering_first_free_slot(offering=offering, now=timezone.now())
+
+    body = (
+        api_as(patient)
+        .post("/api/v1/bookings/hold/", {"offering": offering.pk, "start": slot.start.isoformat()}, format="json")
+        .json()
+    )
+
+    assert set(body["available_actions"]) == set(BOOKING_ACTIONS)
+    assert allowed(body) == {"pay", "cancel", "reschedule"}
+    assert body["available_actions"]["pay"] == {"allowed": True, "code": None, "reason": ""}
+
+
+def test_a_confirmed_booking_is_not_payable_and_a_cancelled_one_not_cancellable(api_as, patient, offering):
+    booking = confirmed(patient, offering)
+    client = api_as(patient)
+
+    detail = client.get(f"/api/v1/bookings/{booking.pk}/").json()
+    cancelled = client.post(f"/api/v1/bookings/{booking.pk}/cancel/", {"reason": "none"}, format="json").json()
+    listed = client.get("/api/v1/bookings/").json()
+
+    assert allowed(detail) == {"cancel", "reschedule"}
+    assert detail["available_actions"]["pay"]["code"] == "already_paid"
+    assert detail["available_actions"]["pay"]["reason"] == "This booking's deposit is already paid."
+    assert allowed(cancelled) == set()
+    assert cancelled["available_actions"]["cancel"]["code"] == "already_cancelled"
+    assert cancelled["available_actions"]["send_evidence"]["code"] == "evidence_not_expected"
+    assert listed[0]["available_actions"] == cancelled["available_actions"]
+
+
+def test_a_member_is_told_a_booking_can_be_closed_once_its_appointment_began(api_as, patient, offering):
+    booking = confirmed(patient, offering)
+    member = MemberFactory(provider=offering.provider).user
+
+    listed = api_as(member).get(f"/api/v1/my/providers/{offering.provider.pk}/bookings/").json()
+    actions = listed[0]["available_actions"]
+
+    assert allowed(listed[0]) == {"reschedule"}
+    assert actions["complete"]["code"] == actions["no_show"]["code"] == "appointment_not_started"
+    assert actions["cancel"]["code"] == actions["pay"]["code"] == "forbidden"
+    booking.appointments.update(
+        start=timezone.now() - dt.timedelta(hours=1), end=timezone.now() - dt.timedelta(minutes=30)
+    )
+    later = api_as(member).get(f"/api/v1/bookings/{booking.pk}/").json()
+    assert allowed(later) == {"complete", "no_show"}
+
+
+def test_the_available_actions_are_documented_in_the_schema(api_as, patient):
+    schema = api_as(patient).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    field = schema["components"]["schemas"]["Booking"]["properties"]["available_actions"]
+
+    assert set(field["properties"]) == set(BOOKING_ACTIONS)
+    assert field["properties"]["cancel"]["required"] == ["allowed", "code", "reason"]

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import services
 from bookings.models import BookingStatus, CancellationEvidence, EvidenceStatus
 from bookings.services import booking_cancel, booking_confirm_deposit
 from bookings.tests.support import PARIS, awaiting
@@ -290,3 +291,118 @@ def test_the_admin_lists_bookings_read_only(client, patient, offering, now):
     assert listing.status_code == 200
     assert page.status_code == 200
     assert client.get(reverse("admin:bookings_booking_add")).status_code == 403
+
+
+# --- a page offers only what its service would accept ---------------------------------------------------
+
+
+def test_a_cancelled_bookings_page_has_no_cancel_form(client, patient, offering, now):
+    booking = quote_booking(patient, offering, now)
+    client.force_login(patient)
+    cancel_url = reverse("bookings:cancel", args=[booking.pk])
+
+    before = client.get(reverse("bookings:detail", args=[booking.pk])).text
+    booking_cancel(booking=booking, actor=patient, reason="none", now=now)
+    after = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert cancel_url in before
+    assert cancel_url not in after
+    assert "Cancel the booking" not in after
+
+
+def test_the_providers_member_is_offered_no_cancel_form(client, patient, offering, clinic_admin, now):
+    booking = quote_booking(patient, offering, now)
+    client.force_login(clinic_admin)
+
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert reverse("bookings:cancel", args=[booking.pk]) not in page
+
+
+def test_an_unpaid_booking_past_its_deadline_or_expired_has_no_pay_link(client, patient, offering, now):
+    booking = quote_booking(patient, offering, now, paid=False)
+    pay_url = reverse("payments:pay", args=[booking.pk])
+    client.force_login(patient)
+    assert pay_url in client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    # Past its deadline, before the expiry job ran: the payment would be refused already.
+    type(booking).objects.filter(pk=booking.pk).update(deposit_due_at=now - dt.timedelta(minutes=1))
+    lapsed = client.get(reverse("bookings:detail", args=[booking.pk])).text
+    services.booking_expire_unpaid(now=timezone.now())
+    expired = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert pay_url not in lapsed
+    assert pay_url not in expired
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.EXPIRED
+
+
+def test_a_paid_booking_has_no_pay_link_and_says_when_it_was_paid(client, patient, offering, now):
+    booking = quote_booking(patient, offering, now)
+    client.force_login(patient)
+
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert reverse("payments:pay", args=[booking.pk]) not in page
+    assert "Deposit paid on" in page
+
+
+def test_the_evidence_form_is_gone_once_the_deadline_passed(client, patient, offering, now):
+    booking = quote_booking(patient, offering, now)
+    booking_cancel(booking=booking, actor=patient, reason="unfit_to_travel", now=now)
+    client.force_login(patient)
+    assert (
+        reverse("bookings:evidence", args=[booking.pk])
+        in client.get(reverse("bookings:detail", args=[booking.pk])).text
+    )
+    type(booking).objects.filter(pk=booking.pk).update(evidence_due_at=now - dt.timedelta(minutes=1))
+
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert "Decision pending" in page
+    assert reverse("bookings:evidence", args=[booking.pk]) not in page
+
+
+def test_the_evidence_window_is_read_from_the_rules(client, patient, offering, now):
+    booking = quote_booking(patient, offering, now)
+    client.force_login(patient)
+
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).text
+
+    assert f"which must reach us within {services.EVIDENCE_WINDOW.days} days of the cancellation" in page
+
+
+def test_the_calendar_offers_to_close_a_booking_only_once_its_appointment_began(
+    client, patient, offering, clinic_admin, now
+):
+    booking = quote_booking(patient, offering, now, weeks=1)
+    complete_url = reverse("bookings:complete", args=[booking.pk])
+    no_show_url = reverse("bookings:no_show", args=[booking.pk])
+    client.force_login(clinic_admin)
+    calendar = reverse("bookings:provider_calendar", args=[offering.provider.pk])
+
+    upcoming = client.get(calendar).text
+    booking.appointments.update(start=now - dt.timedelta(hours=2), end=now - dt.timedelta(hours=1))
+    begun = client.get(calendar).text
+    client.post(complete_url)
+    closed = client.get(calendar).text
+
+    assert complete_url not in upcoming
+    assert no_show_url not in upcoming
+    assert complete_url in begun
+    assert no_show_url in begun
+    assert complete_url not in closed
+    assert no_show_url not in closed
+
+
+def test_the_evidence_queue_offers_a_review_only_for_evidence_awaiting_it(client, patient, careteam, offering, now):
+    booking = quote_booking(patient, offering, now)
+    booking_cancel(booking=booking, actor=patient, reason="death", now=now)
+    document = document_upload(owner=patient, upload=io.BytesIO(PDF), title="Certificate", now=now)
+    services.booking_submit_evidence(booking=booking, actor=patient, document=document, now=now)
+    client.force_login(careteam)
+    review_url = reverse("bookings:evidence_review", args=[booking.pk])
+
+    assert review_url in client.get(reverse("bookings:evidence_queue")).text
+    client.post(review_url, {"accepted": "yes", "note": ""})
+    assert review_url not in client.get(reverse("bookings:evidence_queue")).text
