@@ -44,7 +44,7 @@ class QuoteRequestListAPI(APIView):
         requests = selectors.patient_quote_requests(patient=request.user).prefetch_related(
             "documents", "quotes__lines", "quotes__slots", "quotes__provider"
         )
-        return Response(QuoteRequestSerializer(requests, many=True).data)
+        return Response(QuoteRequestSerializer(requests, many=True, context={"request": request}).data)
 
     @extend_schema(
         tags=TAGS,
@@ -74,14 +74,14 @@ class QuoteRequestListAPI(APIView):
             **{name: data[name] for name in services.REQUEST_FIELDS},
         )
         sent = selectors.patient_quote_request(patient=request.user, request_id=submitted.pk)
-        return Response(QuoteRequestSerializer(sent).data, status=status.HTTP_201_CREATED)
+        return Response(QuoteRequestSerializer(sent, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class QuoteRequestAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: QuoteRequestSerializer, 404: ApiErrorSerializer})
     def get(self, request, request_id: int):
         quote_request = selectors.patient_quote_request(patient=request.user, request_id=request_id)
-        return Response(QuoteRequestSerializer(quote_request).data)
+        return Response(QuoteRequestSerializer(quote_request, context={"request": request}).data)
 
 
 class QuoteRequestWithdrawAPI(APIView):
@@ -90,7 +90,7 @@ class QuoteRequestWithdrawAPI(APIView):
         quote_request = selectors.patient_quote_request(patient=request.user, request_id=request_id)
         services.quote_request_withdraw(request=quote_request, actor=request.user, now=timezone.now())
         quote_request = selectors.patient_quote_request(patient=request.user, request_id=request_id)
-        return Response(QuoteRequestSerializer(quote_request).data)
+        return Response(QuoteRequestSerializer(quote_request, context={"request": request}).data)
 
 
 @non_atomic
@@ -114,7 +114,8 @@ class QuoteAcceptAPI(APIView):
             patient_currency=body.validated_data.get("currency") or patient_currency(request, None, remember=False),
             now=timezone.now(),
         )
-        return Response(QuoteSerializer(selectors.patient_quote(patient=request.user, quote_id=accepted.pk)).data)
+        accepted = selectors.patient_quote(patient=request.user, quote_id=accepted.pk)
+        return Response(QuoteSerializer(accepted, context={"request": request}).data)
 
 
 class QuoteDeclineAPI(APIView):
@@ -122,7 +123,8 @@ class QuoteDeclineAPI(APIView):
     def post(self, request, quote_id: int):
         quote = selectors.patient_quote(patient=request.user, quote_id=quote_id)
         services.quote_decline(quote=quote, actor=request.user, now=timezone.now())
-        return Response(QuoteSerializer(selectors.patient_quote(patient=request.user, quote_id=quote_id)).data)
+        declined = selectors.patient_quote(patient=request.user, quote_id=quote_id)
+        return Response(QuoteSerializer(declined, context={"request": request}).data)
 
 
 # --- a provider's inbox --------------------------------------------------------------------------
@@ -140,7 +142,8 @@ class InboxAPI(APIView):
             .prefetch_related("documents")
             .order_by("-sent_at", "-pk")
         )
-        return Response(InboxRequestSerializer(requests, many=True).data)
+        context = {"request": request, "provider": provider}
+        return Response(InboxRequestSerializer(requests, many=True, context=context).data)
 
 
 @non_atomic
@@ -182,7 +185,7 @@ class InboxQuoteAPI(APIView):
             message=data["message"],
             now=timezone.now(),
         )
-        return Response(QuoteSerializer(quote).data, status=status.HTTP_201_CREATED)
+        return Response(QuoteSerializer(quote, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class InboxQuoteWithdrawAPI(APIView):
@@ -192,6 +195,5 @@ class InboxQuoteWithdrawAPI(APIView):
         quote = provider.quotes.filter(pk=quote_id).first()
         if quote is None:
             raise NotFound(_("No quote with this id was sent by you."))
-        return Response(
-            QuoteSerializer(services.quote_withdraw(quote=quote, actor=request.user, now=timezone.now())).data
-        )
+        withdrawn = services.quote_withdraw(quote=quote, actor=request.user, now=timezone.now())
+        return Response(QuoteSerializer(withdrawn, context={"request": request}).data)

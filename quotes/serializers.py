@@ -1,13 +1,22 @@
 """Shapes of the quote endpoints. Amounts go out as `Money` (decimal string + minor units) and come
-in as decimal strings in major units; rules live in quotes.services."""
+in as decimal strings in major units; rules live in quotes.services.
+
+`available_actions` answers the services' own checks for the user asking: the serializers that
+carry it need the API request in their context (and, for the inbox, the provider).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
+from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
-from core.serializers import AmountField, MoneySerializer, NamedEnumField, currency_field
+from core.serializers import AmountField, MoneySerializer, NamedEnumField, available_actions_field, currency_field
 from providers.models import CancellationPolicyChoice, Procedure, Specialty
 from quotes.models import (
     Quote,
@@ -19,7 +28,21 @@ from quotes.models import (
     QuoteSlot,
     QuoteStatus,
 )
-from quotes.services import MAX_LINES, MAX_RECIPIENTS, MAX_SLOTS
+from quotes.services import (
+    MAX_LINES,
+    MAX_RECIPIENTS,
+    MAX_SLOTS,
+    quote_accept_check,
+    quote_decline_check,
+    quote_request_withdraw_check,
+    quote_submit_check,
+    quote_withdraw_check,
+)
+
+
+def _asking(context: dict) -> tuple[User, dt.datetime]:
+    """Who asks, and one `now` for the whole answer (kept in the root serializer's context)."""
+    return context["request"].user, context.setdefault("now", timezone.now())
 
 
 class QuoteLineSerializer(serializers.ModelSerializer):
@@ -60,6 +83,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     )
     lines = QuoteLineSerializer(many=True, read_only=True)
     slots = QuoteSlotSerializer(many=True, read_only=True)
+    available_actions = available_actions_field("accept", "decline", "withdraw")
 
     class Meta:
         model = Quote
@@ -85,6 +109,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "patient_total",
             "patient_rate_date",
             "booking",
+            "available_actions",
         ]
 
     @extend_schema_field(MoneySerializer)
@@ -100,6 +125,16 @@ class QuoteSerializer(serializers.ModelSerializer):
         if quote.patient_total_amount is None:
             return None
         return MoneySerializer(Money(quote.patient_total_amount, quote.patient_currency)).data
+
+    def get_available_actions(self, quote: Quote) -> dict[str, ActionState]:
+        actor, now = _asking(self.context)
+        return actions_payload(
+            {
+                "accept": quote_accept_check(quote=quote, actor=actor, now=now),
+                "decline": quote_decline_check(quote=quote, actor=actor),
+                "withdraw": quote_withdraw_check(quote=quote, actor=actor),
+            }
+        )
 
 
 class RecipientSerializer(serializers.ModelSerializer):
@@ -117,6 +152,7 @@ class InboxRequestSerializer(serializers.ModelSerializer):
     specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
     procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    available_actions = available_actions_field("quote")
 
     class Meta:
         model = QuoteRequest
@@ -133,7 +169,13 @@ class InboxRequestSerializer(serializers.ModelSerializer):
             "documents",
             "sent_at",
             "expires_at",
+            "available_actions",
         ]
+
+    def get_available_actions(self, request: QuoteRequest) -> dict[str, ActionState]:
+        actor, now = _asking(self.context)
+        provider = self.context["provider"]
+        return actions_payload({"quote": quote_submit_check(request=request, provider=provider, actor=actor, now=now)})
 
 
 class QuoteRequestSerializer(InboxRequestSerializer):
@@ -141,9 +183,14 @@ class QuoteRequestSerializer(InboxRequestSerializer):
 
     recipients = RecipientSerializer(many=True, read_only=True)
     quotes = QuoteSerializer(many=True, read_only=True)
+    available_actions = available_actions_field("withdraw")
 
     class Meta(InboxRequestSerializer.Meta):
         fields = [*InboxRequestSerializer.Meta.fields, "recipients", "quotes", "created_at", "closed_at"]
+
+    def get_available_actions(self, request: QuoteRequest) -> dict[str, ActionState]:
+        actor, _now = _asking(self.context)
+        return actions_payload({"withdraw": quote_request_withdraw_check(request=request, actor=actor)})
 
 
 class QuoteRequestInputSerializer(serializers.Serializer):

@@ -6,7 +6,12 @@ the same request and creates the booking awaiting its deposit.
 
 Every transition locks the request row first, then its quotes, so two of them on one request
 (accepting two quotes at once, a provider answering while the patient withdraws) run one at a
-time and the second sees what the first did.
+time and the second sees what the first did. States change only through `core.state.transition`
+with the machines `QUOTE_REQUEST` and `QUOTE`.
+
+Each action a page offers has its check (`quote_request_withdraw_check`, `quote_accept_check`,
+`quote_decline_check`, `quote_submit_check`, `quote_withdraw_check`): the pages and the API read it
+to offer the action, and the service enforces it again under its locks.
 """
 
 from __future__ import annotations
@@ -22,14 +27,17 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from bookings.services import booking_create_awaiting_deposit
 from core.audit import audit_record
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.checks import ALLOWED, Check, first_refusal, refuse
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS, Money
 from core.rates import rates_on
+from core.state import Machine, transition, transition_check
 from documents.models import DocumentGrant, MedicalDocument
 from documents.services import document_grant, document_grants_end
 from providers.models import CancellationPolicyChoice, Procedure, Provider, Specialty
 from providers.services.permissions import require_member
 from quotes.models import (
+    OPEN_REQUEST_STATUSES,
     QUOTE_REQUEST_TRANSITIONS,
     QUOTE_TRANSITIONS,
     Quote,
@@ -69,41 +77,165 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ValidationFaile
     return ValidationFailed(message, code=code, details={field: [message]})
 
 
-def _request_transition(request: QuoteRequest, target: str) -> None:
-    if target not in QUOTE_REQUEST_TRANSITIONS[request.status]:
-        raise Conflict(
-            _("This request is %(status)s and can no longer be changed that way.")
-            % {"status": QuoteRequestStatus(request.status).label.lower()},
-            code="request_closed",
-        )
+def _refuse_request(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("This request is %(status)s and can no longer be changed that way.")
+        % {"status": QuoteRequestStatus(current).label.lower()},
+        code="request_closed",
+    )
 
 
-def _quote_transition(quote: Quote, target: str) -> None:
-    if quote.status == QuoteStatus.ACCEPTED and target == QuoteStatus.ACCEPTED:
-        raise Conflict(
+def _refuse_quote(current: str, target: str) -> Conflict:
+    if current == QuoteStatus.ACCEPTED and target == QuoteStatus.ACCEPTED:
+        return Conflict(
             _("You have already accepted this quote: its booking is waiting for the deposit."),
             code="quote_already_accepted",
         )
-    if target not in QUOTE_TRANSITIONS[quote.status]:
-        raise Conflict(
-            _("This quote is %(status)s and can no longer be changed that way.")
-            % {"status": QuoteStatus(quote.status).label.lower()},
-            code="quote_closed",
-        )
+    return Conflict(
+        _("This quote is %(status)s and can no longer be changed that way.")
+        % {"status": QuoteStatus(current).label.lower()},
+        code="quote_closed",
+    )
+
+
+# A move to the state a record is already in is refused like any other: the services that are safe
+# to run twice (withdrawing, declining) return early themselves, and accepting twice is an error.
+QUOTE_REQUEST = Machine(
+    model=QuoteRequest, table=QUOTE_REQUEST_TRANSITIONS, refuse=_refuse_request, repeat_is_noop=False
+)
+QUOTE = Machine(model=Quote, table=QUOTE_TRANSITIONS, refuse=_refuse_quote, repeat_is_noop=False)
+
+
+def _move_check(machine: Machine, instance: QuoteRequest | Quote, target: str) -> Check:
+    return Check(transition_check(machine=machine, instance=instance, target=target))
 
 
 def _lock_request(request_id: int) -> QuoteRequest:
     return QuoteRequest.objects.select_for_update().get(pk=request_id)
 
 
-def _require_patient(request: QuoteRequest, actor: User) -> None:
+def _lock_quote(quote_id: int, request: QuoteRequest) -> Quote:
+    """Lock a quote of the locked `request` (always after it: the request row first, then its quotes)."""
+    quote = Quote.objects.select_for_update().get(pk=quote_id)
+    quote.request = request
+    return quote
+
+
+def _patient_check(request: QuoteRequest, actor: User) -> Check:
+    """Only the patient who made a request acts on it; anyone else is told it does not exist."""
     if not actor.is_authenticated or request.patient_id != actor.pk:
-        raise NotFound(_("You have no quote request with this id."))
+        return refuse(NotFound(_("You have no quote request with this id.")))
+    return ALLOWED
+
+
+def _member_check(provider: Provider, actor: User) -> Check:
+    try:
+        require_member(user=actor, provider=provider)
+    except Forbidden as refusal:
+        return refuse(refusal)
+    return ALLOWED
 
 
 def quote_expires_at(quote: Quote) -> dt.datetime:
     """A quote is valid through the whole of its `valid_until` day (UTC)."""
     return dt.datetime.combine(quote.valid_until + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+
+
+def _quote_in_force(quote: Quote, now: dt.datetime) -> Check:
+    if now >= quote_expires_at(quote):
+        return refuse(
+            Conflict(
+                _("This quote was valid until %(date)s. Ask the provider for a new one.")
+                % {"date": quote.valid_until.isoformat()},
+                code="quote_expired",
+            )
+        )
+    return ALLOWED
+
+
+def _first_date_ahead(quote: Quote, now: dt.datetime) -> Check:
+    starts = sorted(slot.start for slot in quote.slots.all())
+    if not starts or starts[0] <= now:
+        return refuse(
+            Conflict(
+                _("The first date this quote proposes has passed. Ask the provider for new dates."),
+                code="quote_dates_passed",
+            )
+        )
+    return ALLOWED
+
+
+# --- what each person may do now (read by the pages and the API, enforced by the services) ------
+
+
+def quote_request_withdraw_check(*, request: QuoteRequest, actor: User) -> Check:
+    """May `actor` withdraw `request` now? Its patient may, while it is a draft or open."""
+    return first_refusal(
+        _patient_check(request, actor),
+        _move_check(QUOTE_REQUEST, request, QuoteRequestStatus.WITHDRAWN),
+    )
+
+
+def quote_accept_check(*, quote: Quote, actor: User, now: dt.datetime) -> Check:
+    """May `actor` accept `quote` now? Its patient may while the quote and its request are open,
+    the quote is still valid and its first proposed date is ahead (reads `quote.request` and
+    `quote.slots`, prefetched or not)."""
+    request = quote.request
+    patient = _patient_check(request, actor)
+    if not patient:
+        return patient
+    return first_refusal(
+        _move_check(QUOTE, quote, QuoteStatus.ACCEPTED),
+        _quote_in_force(quote, now),
+        _move_check(QUOTE_REQUEST, request, QuoteRequestStatus.ACCEPTED),
+        _first_date_ahead(quote, now),
+    )
+
+
+def quote_decline_check(*, quote: Quote, actor: User) -> Check:
+    """May `actor` decline `quote` now? Its patient may while it is open."""
+    return first_refusal(_patient_check(quote.request, actor), _move_check(QUOTE, quote, QuoteStatus.DECLINED))
+
+
+def quote_withdraw_check(*, quote: Quote, actor: User) -> Check:
+    """May `actor` withdraw `quote` now? A member of its provider may, before the patient decides."""
+    return first_refusal(_member_check(quote.provider, actor), _move_check(QUOTE, quote, QuoteStatus.WITHDRAWN))
+
+
+def quote_submit_check(*, request: QuoteRequest, provider: Provider, actor: User, now: dt.datetime) -> Check:
+    """May `actor` answer `request` with a quote of `provider` now? A member of a verified provider
+    the request was sent to may, while the request is open and no quote of that provider is in
+    force. (`now` is taken like every other check's: no rule of time applies today.)"""
+    member = _member_check(provider, actor)
+    if not member:
+        return member
+    if not QuoteRecipient.objects.filter(request=request, provider=provider).exists():
+        return refuse(
+            NotFound(_("No quote request with this id was sent to %(provider)s.") % {"provider": provider.name})
+        )
+    if not provider.is_verified:
+        return refuse(
+            Conflict(
+                _("%(provider)s is not verified and cannot send quotes.") % {"provider": provider.name},
+                code="provider_unverified",
+            )
+        )
+    if request.status not in OPEN_REQUEST_STATUSES:
+        return refuse(
+            Conflict(
+                _("This request is %(status)s: it takes no more quotes.")
+                % {"status": QuoteRequestStatus(request.status).label.lower()},
+                code="request_closed",
+            )
+        )
+    if Quote.objects.filter(request=request, provider=provider, status=QuoteStatus.SENT).exists():
+        return refuse(
+            Conflict(
+                _("You have already sent a quote for this request; withdraw it first to send another."),
+                code="quote_exists",
+            )
+        )
+    return ALLOWED
 
 
 # --- the patient's side --------------------------------------------------------------------------
@@ -163,9 +295,9 @@ def quote_request_send(
     *, request: QuoteRequest, actor: User, providers: list[Provider], now: dt.datetime
 ) -> QuoteRequest:
     """Send a draft to one to five verified providers and share its documents with them."""
-    _require_patient(request, actor)
+    _patient_check(request, actor).enforce()
     request = _lock_request(request.pk)
-    _request_transition(request, QuoteRequestStatus.SENT)
+    _move_check(QUOTE_REQUEST, request, QuoteRequestStatus.SENT).enforce()
     unique = {p.pk: p for p in providers}
     if not unique:
         raise _invalid("providers", _("Choose at least one provider to send the request to."))
@@ -195,18 +327,16 @@ def quote_request_send(
             if not already:  # only the grants this request created end with it
                 request.grants.add(grant)
 
-    before = request.status
-    request.status = QuoteRequestStatus.SENT
-    request.sent_at = now
-    request.expires_at = now + REQUEST_OPEN_FOR
-    request.save(update_fields=["status", "sent_at", "expires_at"])
-    audit_record(
+    transition(
+        machine=QUOTE_REQUEST,
+        instance=request,
+        locked=True,
+        target=QuoteRequestStatus.SENT,
         actor=actor,
         action="marketplace.quote_request.sent",
-        target=request,
-        before={"status": before},
-        after={"status": request.status, "providers": [p.pk for p in recipients]},
         now=now,
+        fields={"sent_at": now, "expires_at": now + REQUEST_OPEN_FOR},
+        audit_after={"providers": [p.pk for p in recipients]},
     )
     notify_quote_request_sent(request=request, providers=recipients, now=now)
     return request
@@ -236,23 +366,23 @@ def quote_request_submit(
 
 def _close_quote(*, quote: Quote, status: str, actor: User | None, now: dt.datetime, because: str = "") -> None:
     """Move the locked, open `quote` to `status` (declined, expired, withdrawn) and audit it."""
-    quote.status = status
-    quote.decided_at = now
-    quote.save(update_fields=["status", "decided_at"])
-    audit_record(
+    transition(
+        machine=QUOTE,
+        instance=quote,
+        locked=True,
+        target=status,
         actor=actor,
         action=f"marketplace.quote.{status}",
-        target=quote,
-        before={"status": QuoteStatus.SENT},
-        after={"status": status, **({"because": because} if because else {})},
         now=now,
+        fields={"decided_at": now},
+        audit_after={"because": because} if because else None,
     )
 
 
 def _close_request(*, request: QuoteRequest, status: str, actor: User | None, now: dt.datetime, keep=None) -> None:
     """Close the locked `request`: its open quotes are declined, expired or withdrawn with it and the
     grants it created end, except those of `keep` (the provider whose quote was accepted)."""
-    _request_transition(request, status)
+    _move_check(QUOTE_REQUEST, request, status).enforce()  # before any of its quotes moves
     quote_status = {
         QuoteRequestStatus.ACCEPTED: QuoteStatus.DECLINED,
         QuoteRequestStatus.DECLINED: QuoteStatus.DECLINED,
@@ -263,27 +393,26 @@ def _close_request(*, request: QuoteRequest, status: str, actor: User | None, no
         _close_quote(quote=quote, status=quote_status, actor=actor, now=now, because=f"request {status}")
     grants = [g for g in request.grants.all() if keep is None or g.provider_id != keep.pk]
     document_grants_end(grants=grants, reason=f"quote request {status}", now=now)
-    before = request.status
-    request.status = status
-    request.closed_at = now
-    request.save(update_fields=["status", "closed_at"])
-    audit_record(
+    transition(
+        machine=QUOTE_REQUEST,
+        instance=request,
+        locked=True,
+        target=status,
         actor=actor,
         action=f"marketplace.quote_request.{status}",
-        target=request,
-        before={"status": before},
-        after={"status": status},
         now=now,
+        fields={"closed_at": now},
     )
 
 
 @transaction.atomic
 def quote_request_withdraw(*, request: QuoteRequest, actor: User, now: dt.datetime) -> QuoteRequest:
     """The patient withdraws a request they no longer need; withdrawing twice changes nothing."""
-    _require_patient(request, actor)
+    _patient_check(request, actor).enforce()
     request = _lock_request(request.pk)
     if request.status == QuoteRequestStatus.WITHDRAWN:
         return request
+    quote_request_withdraw_check(request=request, actor=actor).enforce()
     _close_request(request=request, status=QuoteRequestStatus.WITHDRAWN, actor=actor, now=now)
     return request
 
@@ -292,12 +421,12 @@ def quote_request_withdraw(*, request: QuoteRequest, actor: User, now: dt.dateti
 def quote_decline(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
     """The patient declines one quote; when none is left open and every provider has answered, the
     request closes as declined."""
-    _require_patient(quote.request, actor)
+    _patient_check(quote.request, actor).enforce()
     request = _lock_request(quote.request_id)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = _lock_quote(quote.pk, request)
     if quote.status == QuoteStatus.DECLINED:
         return quote
-    _quote_transition(quote, QuoteStatus.DECLINED)
+    quote_decline_check(quote=quote, actor=actor).enforce()
     _close_quote(quote=quote, status=QuoteStatus.DECLINED, actor=actor, now=now)
     still_open = Quote.objects.filter(request=request, status=QuoteStatus.SENT).exists()
     waiting = request.recipients.filter(first_answered_at__isnull=True).exists()
@@ -317,23 +446,12 @@ def quote_accept(*, quote: Quote, actor: User, patient_currency: str, now: dt.da
        provider and refuses a time taken since the quote was sent).
     3. Decline the other quotes, end the document grants of the other providers, close the request.
     """
-    _require_patient(quote.request, actor)
+    _patient_check(quote.request, actor).enforce()
     request = _lock_request(quote.request_id)
-    quote = Quote.objects.select_for_update().select_related("provider").get(pk=quote.pk)
-    _quote_transition(quote, QuoteStatus.ACCEPTED)
-    if now >= quote_expires_at(quote):
-        raise Conflict(
-            _("This quote was valid until %(date)s. Ask the provider for a new one.")
-            % {"date": quote.valid_until.isoformat()},
-            code="quote_expired",
-        )
-    _request_transition(request, QuoteRequestStatus.ACCEPTED)
-    slots = [(s.start, s.end) for s in quote.slots.order_by("start")]
-    if not slots or slots[0][0] <= now:
-        raise Conflict(
-            _("The first date this quote proposes has passed. Ask the provider for new dates."),
-            code="quote_dates_passed",
-        )
+    quote = Quote.objects.select_for_update().select_related("provider").prefetch_related("slots").get(pk=quote.pk)
+    quote.request = request
+    quote_accept_check(quote=quote, actor=actor, now=now).enforce()
+    slots = sorted((s.start, s.end) for s in quote.slots.all())
 
     deadline = min(now + dt.timedelta(days=quote.payment_days), slots[0][0])
     booking = booking_create_awaiting_deposit(
@@ -349,34 +467,29 @@ def quote_accept(*, quote: Quote, actor: User, patient_currency: str, now: dt.da
         now=now,
     )
     converted = rates_on(day=now.date()).convert(Money(quote.total_amount, quote.currency), patient_currency)
-    quote.status = QuoteStatus.ACCEPTED
-    quote.decided_at = now
-    quote.booking = booking
-    if converted is not None:
-        quote.patient_currency = patient_currency
-        quote.patient_total_amount = converted.money.amount
-        quote.patient_rate_date = converted.rate_date
-    quote.save(
-        update_fields=[
-            "status",
-            "decided_at",
-            "booking",
-            "patient_currency",
-            "patient_total_amount",
-            "patient_rate_date",
-        ]
-    )
-    audit_record(
+    # The conversion shown to the patient is locked on the quote (left as it was without a rate).
+    conversion = {
+        "patient_currency": quote.patient_currency if converted is None else patient_currency,
+        "patient_total_amount": quote.patient_total_amount if converted is None else converted.money.amount,
+        "patient_rate_date": quote.patient_rate_date if converted is None else converted.rate_date,
+    }
+    transition(
+        machine=QUOTE,
+        instance=quote,
+        locked=True,
+        target=QuoteStatus.ACCEPTED,
         actor=actor,
         action="marketplace.quote.accepted",
-        target=quote,
-        before={"status": QuoteStatus.SENT},
-        after={
-            "status": QuoteStatus.ACCEPTED,
-            "booking": booking.pk,
-            "locked_conversion": [quote.patient_total_amount, quote.patient_currency, str(quote.patient_rate_date)],
-        },
         now=now,
+        fields={"decided_at": now, "booking": booking, **conversion},
+        audit_after={
+            "booking": booking.pk,
+            "locked_conversion": [
+                conversion["patient_total_amount"],
+                conversion["patient_currency"],
+                str(conversion["patient_rate_date"]),
+            ],
+        },
     )
     _close_request(request=request, status=QuoteRequestStatus.ACCEPTED, actor=actor, now=now, keep=quote.provider)
     notify_quote_accepted(quote=quote, now=now)
@@ -443,27 +556,10 @@ def quote_submit(
     now: dt.datetime,
 ) -> Quote:
     """A member of `provider` answers `request` with a quote. Nothing is written when it raises."""
-    require_member(user=actor, provider=provider)
+    _member_check(provider, actor).enforce()
     request = _lock_request(request.pk)
-    recipient = QuoteRecipient.objects.filter(request=request, provider=provider).first()
-    if recipient is None:
-        raise NotFound(_("No quote request with this id was sent to %(provider)s.") % {"provider": provider.name})
-    if not provider.is_verified:
-        raise Conflict(
-            _("%(provider)s is not verified and cannot send quotes.") % {"provider": provider.name},
-            code="provider_unverified",
-        )
-    if request.status not in (QuoteRequestStatus.SENT, QuoteRequestStatus.ANSWERED):
-        raise Conflict(
-            _("This request is %(status)s: it takes no more quotes.")
-            % {"status": QuoteRequestStatus(request.status).label.lower()},
-            code="request_closed",
-        )
-    if Quote.objects.filter(request=request, provider=provider, status=QuoteStatus.SENT).exists():
-        raise Conflict(
-            _("You have already sent a quote for this request; withdraw it first to send another."),
-            code="quote_exists",
-        )
+    quote_submit_check(request=request, provider=provider, actor=actor, now=now).enforce()
+    recipient = QuoteRecipient.objects.get(request=request, provider=provider)
     if currency not in CURRENCY_EXPONENTS:
         raise _invalid("currency", _("Unknown currency: %(currency)s.") % {"currency": currency})
     total = _check_lines(lines, currency)
@@ -521,8 +617,16 @@ def quote_submit(
         recipient.first_answered_at = now
         recipient.save(update_fields=["first_answered_at"])
     if request.status == QuoteRequestStatus.SENT:
-        request.status = QuoteRequestStatus.ANSWERED
-        request.save(update_fields=["status"])
+        transition(
+            machine=QUOTE_REQUEST,
+            instance=request,
+            locked=True,
+            target=QuoteRequestStatus.ANSWERED,
+            actor=actor,
+            action="marketplace.quote_request.answered",
+            now=now,
+            audit_after={"quote": quote.pk},
+        )
     audit_record(
         actor=actor,
         action="marketplace.quote.sent",
@@ -537,12 +641,13 @@ def quote_submit(
 @transaction.atomic
 def quote_withdraw(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
     """A member of the quote's provider withdraws it before the patient decides."""
-    require_member(user=actor, provider=quote.provider)
-    _lock_request(quote.request_id)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    provider = quote.provider
+    _member_check(provider, actor).enforce()
+    quote = _lock_quote(quote.pk, _lock_request(quote.request_id))
+    quote.provider = provider
     if quote.status == QuoteStatus.WITHDRAWN:
         return quote
-    _quote_transition(quote, QuoteStatus.WITHDRAWN)
+    quote_withdraw_check(quote=quote, actor=actor).enforce()
     _close_quote(quote=quote, status=QuoteStatus.WITHDRAWN, actor=actor, now=now)
     return quote
 

@@ -26,7 +26,6 @@ from quotes.forms import (
     lines_from,
     slots_from,
 )
-from quotes.models import OPEN_REQUEST_STATUSES, QuoteRequestStatus, QuoteStatus
 
 
 def _or_404(read, **kwargs):
@@ -99,7 +98,9 @@ def request_detail(request, request_id: int):
         quote.total = Money(quote.total_amount, quote.currency)
         quote.deposit = Money(quote.deposit_amount, quote.currency)
         quote.converted = table.convert(quote.total, currency) if quote.currency != currency else None
-        quote.is_open = quote.status == QuoteStatus.SENT and now < services.quote_expires_at(quote)
+        # The buttons the services would accept now, nothing else.
+        quote.accept_check = services.quote_accept_check(quote=quote, actor=request.user, now=now)
+        quote.decline_check = services.quote_decline_check(quote=quote, actor=request.user)
     return render(
         request,
         "quotes/request_detail.html",
@@ -107,7 +108,7 @@ def request_detail(request, request_id: int):
             "quote_request": quote_request,
             "quotes": quotes,
             "currency": currency,
-            "can_withdraw": quote_request.status in (QuoteRequestStatus.DRAFT, *OPEN_REQUEST_STATUSES),
+            "withdraw_check": services.quote_request_withdraw_check(request=quote_request, actor=request.user),
         },
     )
 
@@ -197,7 +198,9 @@ def inbox_detail(request, recipient_id: int):
                 messages.success(request, _("Your quote is sent to the patient."))
                 return redirect("quotes:inbox_detail", recipient.pk)
     invalid = request.method == "POST"
-    open_quote = next((q for q in recipient.provider_quotes if q.status == QuoteStatus.SENT), None)
+    for quote in recipient.provider_quotes:
+        quote.provider = provider
+        quote.withdraw_check = services.quote_withdraw_check(quote=quote, actor=request.user)
     return render(
         request,
         "quotes/inbox_detail.html",
@@ -208,8 +211,9 @@ def inbox_detail(request, recipient_id: int):
             "form": form,
             "lines": lines,
             "slots": slots,
-            "open_quote": open_quote,
-            "can_quote": quote_request.status in OPEN_REQUEST_STATUSES and open_quote is None,
+            "submit_check": services.quote_submit_check(
+                request=quote_request, provider=provider, actor=request.user, now=timezone.now()
+            ),
         },
         status=400 if invalid else 200,
     )

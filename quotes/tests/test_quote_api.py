@@ -260,3 +260,57 @@ def test_eight_retries_of_one_accept_at_once_make_one_booking(api_as, patient, c
     assert len(results) == 8
     assert set(results) <= {(200, f"booking:{booking.pk}"), (409, "idempotency_in_flight")}
     assert (200, f"booking:{booking.pk}") in results
+
+
+def _actions(body: dict) -> dict[str, tuple[bool, str | None]]:
+    return {name: (state["allowed"], state["code"]) for name, state in body["available_actions"].items()}
+
+
+def test_a_request_and_its_quotes_say_what_the_patient_may_do_now(api_as, patient, clinic, clinic_member):
+    quote = _answered(api_as, patient, clinic, clinic_member)
+    me = api_as(patient)
+
+    mine = me.get(f"/api/v1/quote-requests/{quote['request']}/").json()
+    assert _actions(mine) == {"withdraw": (True, None)}
+    assert _actions(mine["quotes"][0]) == {
+        "accept": (True, None),
+        "decline": (True, None),
+        "withdraw": (False, "forbidden"),  # the provider's action, not the patient's
+    }
+    assert mine["quotes"][0]["available_actions"]["accept"]["reason"] == ""
+
+    accepted = me.post(f"/api/v1/quotes/{quote['id']}/accept/", {}, format="json").json()
+    assert _actions(accepted) == {
+        "accept": (False, "quote_already_accepted"),
+        "decline": (False, "quote_closed"),
+        "withdraw": (False, "forbidden"),
+    }
+    mine = me.get("/api/v1/quote-requests/").json()[0]
+    assert _actions(mine) == {"withdraw": (False, "request_closed")}
+    assert mine["available_actions"]["withdraw"]["reason"] == (
+        "This request is accepted and can no longer be changed that way."
+    )
+
+
+def test_the_inbox_says_when_a_provider_may_quote_and_withdraw(api_as, patient, clinic, clinic_member):
+    request = _sent(api_as, patient)
+    member = api_as(clinic_member)
+    inbox = f"/api/v1/my/providers/{clinic.pk}/quote-requests/"
+
+    assert [_actions(r) for r in member.get(inbox).json()] == [{"quote": (True, None)}]
+
+    response = member.post(f"{inbox}{request['id']}/quotes/", _quote_body(), format="json")
+    quote = response.json()
+    assert _actions(quote) == {
+        "accept": (False, "not_found"),  # the patient's action
+        "decline": (False, "not_found"),
+        "withdraw": (True, None),
+    }
+    assert [_actions(r) for r in member.get(inbox).json()] == [{"quote": (False, "quote_exists")}]
+
+    withdrawn = member.post(f"/api/v1/my/providers/{clinic.pk}/quotes/{quote['id']}/withdraw/").json()
+    assert _actions(withdrawn)["withdraw"] == (False, "quote_closed")
+    assert [_actions(r) for r in member.get(inbox).json()] == [{"quote": (True, None)}]
+
+    api_as(patient).post(f"/api/v1/quote-requests/{request['id']}/withdraw/")
+    assert [_actions(r) for r in member.get(inbox).json()] == [{"quote": (False, "request_closed")}]

@@ -250,3 +250,189 @@ def test_the_patient_withdraws_a_request_from_its_page(patient, clinic):
     assert "Your request is withdrawn" in response.content.decode()
     request.refresh_from_db()
     assert request.status == QuoteRequestStatus.WITHDRAWN
+
+
+# --- a page offers a button exactly when the service would accept it -----------------------------
+
+
+class _Undo(Exception):
+    def __init__(self, done: bool):
+        self.done = done
+
+
+def _service_does(user, url: str) -> bool:
+    """POST `url` as `user`, see whether the service did something (said so and audited a change),
+    then undo it."""
+    from django.db import transaction
+
+    from core.models import AuditEvent
+
+    try:
+        with transaction.atomic():
+            before = AuditEvent.objects.count()
+            response = _as(user).post(url, follow=True)
+            said = [m.level_tag for m in response.context["messages"]]
+            raise _Undo(said == ["success"] and AuditEvent.objects.count() > before)
+    except _Undo as undo:
+        return undo.done
+
+
+def _patient_actions(quote_request) -> dict[str, str]:
+    urls = {"withdraw": f"/quotes/{quote_request.pk}/withdraw/"}
+    for quote in quote_request.quotes.all():
+        urls[f"accept {quote.provider.name}"] = f"/quotes/quote/{quote.pk}/accept/"
+        urls[f"decline {quote.provider.name}"] = f"/quotes/quote/{quote.pk}/decline/"
+    return urls
+
+
+def _offered_and_done(patient, quote_request) -> tuple[set[str], set[str]]:
+    """The actions the request's page offers, and those its services would do (each tried, then
+    undone; running a service again on what is already done does nothing, and is no button)."""
+    body = _as(patient).get(f"/quotes/{quote_request.pk}/").content.decode()
+    offered, done = set(), set()
+    for name, url in _patient_actions(quote_request).items():
+        if f'action="{url}"' in body:
+            offered.add(name)
+        if _service_does(patient, url):
+            done.add(name)
+    return offered, done
+
+
+def _answered_at(patient, providers, member, *, now, valid_until, first_date):
+    """A request sent and answered by the first provider at `now` (in the past), through the services."""
+    from quotes.services import LineInput, SlotInput, quote_request_submit, quote_submit
+
+    request = quote_request_submit(
+        patient=patient,
+        providers=providers,
+        documents=[],
+        subject="Knee arthroscopy",
+        description="Torn meniscus.",
+        desired_from=now.date() + dt.timedelta(days=20),
+        desired_to=now.date() + dt.timedelta(days=50),
+        now=now,
+    )
+    quote_submit(
+        request=request,
+        provider=providers[0],
+        actor=member,
+        currency="EUR",
+        lines=[LineInput(kind="procedure", description="Arthroscopy", quantity=1, unit_amount=300_000)],
+        deposit_amount=50_000,
+        valid_until=valid_until,
+        slots=[SlotInput(start=first_date, end=first_date + dt.timedelta(hours=1))],
+        payment_days=7,
+        max_variation_bps=1000,
+        now=now + dt.timedelta(hours=1),
+    )
+    return request
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("open", {"withdraw", "accept Clinique du Lac", "decline Clinique du Lac"}),
+        ("quote past its validity", {"withdraw", "decline Clinique du Lac"}),
+        ("first date passed", {"withdraw", "decline Clinique du Lac"}),
+        ("quote declined, another provider still to answer", {"withdraw"}),
+        ("quote accepted", set()),
+        ("request withdrawn", set()),
+    ],
+)
+def test_the_request_page_offers_exactly_the_actions_the_services_accept(
+    patient, clinic, rival, clinic_member, state, expected
+):
+    from quotes.services import quote_accept, quote_decline, quote_request_withdraw
+
+    now = timezone.now()
+    past = now - dt.timedelta(days=10)
+    valid_until = (now + dt.timedelta(days=5)).date()
+    first_date = now + dt.timedelta(days=15)
+    if state == "quote past its validity":
+        valid_until = (now - dt.timedelta(days=2)).date()
+    if state == "first date passed":
+        first_date = now - dt.timedelta(days=1)
+    providers = [clinic, rival] if state.startswith("quote declined") else [clinic]
+    request = _answered_at(patient, providers, clinic_member, now=past, valid_until=valid_until, first_date=first_date)
+    quote = request.quotes.get()
+    if state.startswith("quote declined"):
+        quote_decline(quote=quote, actor=patient, now=now)
+    if state == "quote accepted":
+        quote_accept(quote=quote, actor=patient, patient_currency="EUR", now=now)
+    if state == "request withdrawn":
+        quote_request_withdraw(request=request, actor=patient, now=now)
+
+    offered, done = _offered_and_done(patient, request)
+
+    assert offered == done == expected
+
+
+def test_an_expired_quote_has_no_accept_button_and_a_closed_request_no_withdraw_button(patient, clinic, clinic_member):
+    from quotes.services import quote_request_withdraw
+
+    now = timezone.now()
+    request = _answered_at(
+        patient,
+        [clinic],
+        clinic_member,
+        now=now - dt.timedelta(days=10),
+        valid_until=(now - dt.timedelta(days=2)).date(),
+        first_date=now + dt.timedelta(days=15),
+    )
+    me = _as(patient)
+
+    body = me.get(f"/quotes/{request.pk}/").content.decode()
+    assert "Accept this quote" not in body
+    assert "Withdraw the request" in body
+
+    quote_request_withdraw(request=request, actor=patient, now=now)
+    body = me.get(f"/quotes/{request.pk}/").content.decode()
+    assert "Withdraw the request" not in body
+    assert "Accept this quote" not in body
+    assert "Decline</button>" not in body
+
+
+def test_the_inbox_offers_to_withdraw_an_open_quote_and_to_quote_only_when_the_service_would_take_it(
+    patient, clinic, clinic_member
+):
+    from quotes.services import quote_decline, quote_request_withdraw, quote_withdraw
+
+    now = timezone.now()
+    request = _answered_at(
+        patient,
+        [clinic],
+        clinic_member,
+        now=now - dt.timedelta(days=1),
+        valid_until=(now + dt.timedelta(days=5)).date(),
+        first_date=now + dt.timedelta(days=15),
+    )
+    quote = request.quotes.get()
+    page = f"/quotes/inbox/{request.recipients.get().pk}/"
+    member = _as(clinic_member)
+
+    # A quote in force: it may be withdrawn, and no second one sent.
+    body = member.get(page).content.decode()
+    assert "Withdraw this quote" in body
+    assert "Send the quote" not in body
+
+    # Withdrawn: a new quote may be sent, and the old one offers nothing.
+    quote_withdraw(quote=quote, actor=clinic_member, now=now)
+    body = member.get(page).content.decode()
+    assert "Withdraw this quote" not in body
+    assert "Send the quote" in body
+
+    # A declined quote offers nothing either; a withdrawn request takes no more quotes.
+    second = _answered_at(
+        patient,
+        [clinic],
+        clinic_member,
+        now=now - dt.timedelta(days=1),
+        valid_until=(now + dt.timedelta(days=5)).date(),
+        first_date=now + dt.timedelta(days=20),
+    )
+    quote_decline(quote=second.quotes.get(), actor=patient, now=now)
+    quote_request_withdraw(request=request, actor=patient, now=now)
+    for recipient in (request.recipients.get(), second.recipients.get()):
+        body = member.get(f"/quotes/inbox/{recipient.pk}/").content.decode()
+        assert "Withdraw this quote" not in body
+        assert "Send the quote" not in body
