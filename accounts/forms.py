@@ -13,7 +13,6 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Gender
 from accounts.services import PatientDetails, patient_register, patient_registration_check
-from core.errors import ValidationFailed
 from core.money import currency_choices
 
 
@@ -78,16 +77,14 @@ class PatientSignupForm(PatientDetailsForm):
         cleaned = super().clean()
         if any(name not in cleaned for name in PatientDetails.__dataclass_fields__):
             return cleaned  # a field is already in error; the rules need all of them
-        try:
-            patient_registration_check(
-                details=self.details(),
-                accepted_terms=cleaned.get("accept_terms", False),
-                today=timezone.localdate(),
-            )
-        except ValidationFailed as exc:
-            for field, messages in exc.details.items():
-                for message in messages:
-                    self.add_error(field, message)
+        check = patient_registration_check(
+            details=self.details(),
+            accepted_terms=cleaned.get("accept_terms", False),
+            today=timezone.localdate(),
+        )
+        for field, messages in check.refusal.details.items() if check.refusal else ():
+            for message in messages:
+                self.add_error(field, message)
         return cleaned
 
     def signup(self, request, user) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
 from accounts.selectors import terms_current
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
 from core.errors import ValidationFailed
 
 
@@ -35,10 +36,11 @@ def age_on(*, born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> None:
-    """Raise ValidationFailed, with a message per field, if the sign-up breaks a rule.
+def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> Check:
+    """Whether these sign-up details keep the rules; refused with a ValidationFailed carrying a
+    message per field.
 
-    Called by the sign-up form before anything is written, so that a refused sign-up creates
+    Read by the sign-up form before anything is written, so that a refused sign-up creates
     nothing (no user, no e-mail address, no profile).
     """
     errors: dict[str, list[str]] = {}
@@ -59,15 +61,24 @@ def patient_registration_check(*, details: PatientDetails, accepted_terms: bool,
         )
     if errors:
         first = next(iter(errors.values()))[0]
-        raise ValidationFailed(first, details=errors)
+        return refuse(ValidationFailed(first, details=errors))
+    return ALLOWED
+
+
+def patient_register_check(*, now: datetime) -> Check:
+    """Whether sign-up is open: consent needs terms of use in force to consent to."""
+    if terms_current(now=now) is None:
+        return refuse(ValidationFailed(_("Sign-up is closed until terms of use are published."), code="no_terms"))
+    return ALLOWED
 
 
 @transaction.atomic
 def patient_register(*, user: User, details: PatientDetails, now: datetime) -> PatientProfile:
     """Create the patient profile of a new account and record its consent to the current terms."""
+    patient_register_check(now=now).enforce()
     terms = terms_current(now=now)
-    if terms is None:
-        raise ValidationFailed(_("Sign-up is closed until terms of use are published."), code="no_terms")
+    if terms is None:  # withdrawn since the check: not possible, published terms stay published
+        raise AssertionError("no terms of use in force")
     profile = PatientProfile.objects.create(user=user, **asdict(details))
     audit_record(
         actor=user,

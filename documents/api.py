@@ -41,7 +41,7 @@ class DocumentListAPI(APIView):
     @extend_schema(tags=TAGS, responses=DocumentSerializer(many=True))
     def get(self, request):
         documents = documents_of_owner(user=request.user)
-        return Response(DocumentSerializer(documents, many=True).data)
+        return Response(DocumentSerializer(documents, many=True, context={"request": request}).data)
 
     @extend_schema(
         tags=TAGS,
@@ -57,7 +57,7 @@ class DocumentListAPI(APIView):
             title=body.validated_data["title"],
             now=timezone.now(),
         )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(DocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 # Outside the request transaction, as the page: whatever happens after a read is audited cannot undo the event.
@@ -99,7 +99,8 @@ class DocumentGrantListAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: GrantSerializer(many=True), **READ_ERRORS})
     def get(self, request, document_id: uuid.UUID):
         document = document_of_owner(user=request.user, document_id=document_id)
-        return Response(GrantSerializer(document.grants.all(), many=True, context={"now": timezone.now()}).data)
+        context = {"request": request, "now": timezone.now()}
+        return Response(GrantSerializer(document.grants.all(), many=True, context=context).data)
 
     @extend_schema(tags=TAGS, request=GrantInputSerializer, responses={201: GrantSerializer, **WRITE_ERRORS})
     def post(self, request, document_id: uuid.UUID):
@@ -114,7 +115,8 @@ class DocumentGrantListAPI(APIView):
             expires_at=body.validated_data.get("expires_at"),
             now=now,
         )
-        return Response(GrantSerializer(grant, context={"now": now}).data, status=status.HTTP_201_CREATED)
+        context = {"request": request, "now": now}
+        return Response(GrantSerializer(grant, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentGrantAPI(APIView):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import NotFound
 from documents.models import DocumentGrant, MedicalDocument
-from providers.models import Provider, VerificationStatus
+from providers.models import Provider
+from providers.selectors import providers_public
 
 
 def documents_of_owner(*, user: User | AnonymousUser) -> QuerySet[MedicalDocument]:
@@ -41,4 +42,4 @@ def document_for_read(*, document_id: uuid.UUID) -> MedicalDocument:
 
 def providers_to_share_with() -> QuerySet[Provider]:
     """Providers a patient may give a document to: verified ones, by name."""
-    return Provider.objects.filter(status=VerificationStatus.VERIFIED).order_by("name", "pk")
+    return providers_public().order_by("name", "pk")

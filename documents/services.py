@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
@@ -137,9 +138,24 @@ def document_upload(*, owner: User, upload: IO[bytes], title: str, now: dt.datet
 # --- sharing ------------------------------------------------------------------------------------------
 
 
-def _require_owner(*, document: MedicalDocument, actor: User | AnonymousUser) -> None:
+def _owner_check(*, document: MedicalDocument, actor: User | AnonymousUser) -> Check:
     if not actor.is_authenticated or document.owner_id != actor.pk:
-        raise NotFound(_("You have no document with this id."))
+        return refuse(NotFound(_("You have no document with this id.")))
+    return ALLOWED
+
+
+def document_grant_check(
+    *, document: MedicalDocument, actor: User | AnonymousUser, provider: Provider | None = None
+) -> Check:
+    """The owner shares a document, with verified providers only. Without `provider`: whether
+    `actor` may share `document` at all (the page's "Share" form, the API's `share` action)."""
+    owner = _owner_check(document=document, actor=actor)
+    if not owner or provider is None:
+        return owner
+    if not provider.is_verified:
+        message = _("Documents can be shared with verified providers only.")
+        return refuse(ValidationFailed(message, code="provider_not_verified", details={"provider": [message]}))
+    return ALLOWED
 
 
 @transaction.atomic
@@ -156,10 +172,7 @@ def document_grant(
     Granting again what is already granted changes nothing; granting with another expiry replaces
     the grant in force (it is revoked, a new one recorded).
     """
-    _require_owner(document=document, actor=actor)
-    if provider.status != VerificationStatus.VERIFIED:
-        message = _("Documents can be shared with verified providers only.")
-        raise ValidationFailed(message, code="provider_not_verified", details={"provider": [message]})
+    document_grant_check(document=document, actor=actor, provider=provider).enforce()
     if expires_at is not None and expires_at <= now:
         message = _("The end of access must be in the future.")
         raise ValidationFailed(message, details={"expires_at": [message]})
@@ -212,10 +225,25 @@ def document_grants_end(*, grants: list[DocumentGrant], reason: str, now: dt.dat
     return ended
 
 
+def document_revoke_check(*, grant: DocumentGrant, actor: User | AnonymousUser, now: dt.datetime) -> Check:
+    """The owner stops a sharing that is in force.
+
+    A grant that has ended is not offered for revoking. The service still accepts it, as it
+    always has: revoking a revoked grant changes nothing, and an expired one is marked revoked.
+    """
+    owner = _owner_check(document=grant.document, actor=actor)
+    if not owner:
+        return owner
+    if not grant.is_live(now=now):
+        return refuse(Conflict(_("This sharing has already ended."), code="grant_ended"))
+    return ALLOWED
+
+
 @transaction.atomic
 def document_revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime) -> DocumentGrant:
     """The owner ends a grant now. Revoking a revoked grant changes nothing."""
-    _require_owner(document=grant.document, actor=actor)
+    # The owner rule of document_revoke_check; a grant that has ended is not refused (see there).
+    _owner_check(document=grant.document, actor=actor).enforce()
     locked = DocumentGrant.objects.select_for_update().get(pk=grant.pk)
     if locked.revoked_at is not None:
         return locked

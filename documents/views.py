@@ -39,9 +39,11 @@ def document_list(request):
     now = timezone.now()
     documents = list(documents_of_owner(user=request.user))
     for document in documents:
+        document.share = services.document_grant_check(document=document, actor=request.user)
         document.grant_form = _grant_form(document)
         for grant in document.grants.all():
             grant.live = grant.is_live(now=now)
+            grant.revoke = services.document_revoke_check(grant=grant, actor=request.user, now=now)
     return render(request, "documents/list.html", {"documents": documents})
 
 

@@ -69,13 +69,6 @@ class VerificationStepInline(ReadOnlyInline):
     model = VerificationStep
 
 
-VERIFICATION_DECISIONS = {
-    "verify": services.provider_verify,
-    "reject": services.provider_reject,
-    "suspend": services.provider_suspend,
-}
-
-
 @admin.register(Provider)
 class ProviderAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "status", "register", "registration_number", "default_currency"]
@@ -95,9 +88,11 @@ class ProviderAdmin(ReadOnlyAdmin):
             )
             return None
         [provider] = providers
-        form = VerificationForm(request.POST if "apply" in request.POST else None)
+        decisions = services.provider_decision_checks(provider=provider, actor=request.user)
+        offered = [name for name, check in decisions.items() if check]
+        form = VerificationForm(request.POST if "apply" in request.POST else None, offered=offered)
         if form.is_valid():
-            decide = VERIFICATION_DECISIONS[form.cleaned_data["decision"]]
+            decide, _check = services.VERIFICATION_DECISIONS[form.cleaned_data["decision"]]
             try:
                 with transaction.atomic():
                     decide(
@@ -121,6 +116,10 @@ class ProviderAdmin(ReadOnlyAdmin):
                 "opts": self.model._meta,
                 "provider": provider,
                 "form": form,
+                "offered": offered,
+                "refused": [
+                    (form.decision_label(name), check.reason) for name, check in decisions.items() if not check
+                ],
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )

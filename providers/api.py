@@ -218,8 +218,8 @@ class MyMemberListAPI(APIView):
     @extend_schema(tags=MINE, responses={200: MemberSerializer(many=True), **READ_ERRORS})
     def get(self, request, provider_id: int):
         provider = provider_for_member(user=request.user, provider_id=provider_id)
-        members = provider.members.select_related("user").order_by("added_at", "pk")
-        return Response(MemberSerializer(members, many=True).data)
+        members = provider.members.select_related("user", "provider").order_by("added_at", "pk")
+        return Response(MemberSerializer(members, many=True, context={"request": request}).data)
 
     @extend_schema(tags=MINE, request=MemberAddSerializer, responses={201: MemberSerializer, **WRITE_ERRORS})
     def post(self, request, provider_id: int):
@@ -227,7 +227,7 @@ class MyMemberListAPI(APIView):
         body = MemberAddSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         member = services.member_add(provider=provider, actor=request.user, now=timezone.now(), **body.validated_data)
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(MemberSerializer(member, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class MyMemberAPI(APIView):

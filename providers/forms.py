@@ -295,6 +295,10 @@ class ExceptionForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
+    """A careteam decision. `offered` (the decisions whose checks allow them now) limits what the
+    page lists; every decision is still accepted, so that one taken on a page opened before a
+    colleague's decision reaches the service and comes back with its reason."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("verify", _("Mark as verified")), ("reject", _("Reject")), ("suspend", _("Suspend"))],
@@ -305,3 +309,12 @@ class VerificationForm(forms.Form):
         help_text=_("Register consulted, number found, name and specialty matching, documents seen."),
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, offered: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offered is not None:
+            field = self.fields["decision"]
+            field.widget.choices = [(name, label) for name, label in field.choices if name in offered]
+
+    def decision_label(self, name: str) -> str:
+        return str(dict(self.fields["decision"].choices)[name])

@@ -127,6 +127,11 @@ class Provider(models.Model):
         return self.status == VerificationStatus.VERIFIED
 
     @property
+    def awaiting_verification(self) -> bool:
+        """Not decided on yet (for what pages say about the status; what it allows: the checks)."""
+        return self.status == VerificationStatus.PENDING
+
+    @property
     def schema_org_type(self) -> str:
         if self.kind == ProviderKind.PRACTITIONER:
             return "Physician"
@@ -399,6 +404,11 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def books_online(self) -> bool:
+        """Patients book its free slots online (otherwise they ask for a quote)."""
+        return self.booking_mode == BookingMode.ONLINE
 
     @property
     def price(self) -> Money:

@@ -102,6 +102,11 @@ def providers_awaiting_verification() -> QuerySet[Provider]:
     )
 
 
+def providers_decided() -> QuerySet[Provider]:
+    """The careteam's providers already decided on (verified, rejected, suspended), by status and name."""
+    return Provider.objects.exclude(status=VerificationStatus.PENDING).order_by("status", "name")
+
+
 def offering_next_slots(*, offering: Offering, now: dt.datetime, days: int = 14, limit: int = 5) -> list[Slot]:
     """The next few free slots of an offering within `days`, for the public page."""
     today = now.astimezone(ZoneInfo(offering.location.timezone)).date()

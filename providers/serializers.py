@@ -19,8 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
-from core.serializers import AmountField, MoneySerializer, NamedEnumField, country_field, currency_field
+from core.serializers import (
+    AmountField,
+    MoneySerializer,
+    NamedEnumField,
+    available_actions_field,
+    country_field,
+    currency_field,
+)
+from providers import services
 from providers.models import (
     Accreditation,
     AvailabilityException,
@@ -238,14 +247,27 @@ class MyProviderSerializer(ProviderSummarySerializer):
     role = serializers.SerializerMethodField()
     procedures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    available_actions = available_actions_field("update", "add_photo", "add_location", "add_offering", "add_member")
 
     class Meta(ProviderSummarySerializer.Meta):
-        fields = ["id", *ProviderSummarySerializer.Meta.fields, "procedures", "status", "role"]
+        fields = ["id", *ProviderSummarySerializer.Meta.fields, "procedures", "status", "role", "available_actions"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=MemberRole.choices))
     def get_role(self, provider: Provider) -> str:
         return self.context["roles"][provider.pk]
+
+    def get_available_actions(self, provider: Provider) -> dict[str, ActionState]:
+        user = self.context["request"].user
+        return actions_payload(
+            {
+                "update": services.provider_update_check(provider=provider, actor=user),
+                "add_photo": services.photo_add_check(provider=provider, actor=user),
+                "add_location": services.location_save_check(provider=provider, actor=user),
+                "add_offering": services.offering_save_check(provider=provider, actor=user),
+                "add_member": services.member_add_check(provider=provider, actor=user),
+            }
+        )
 
 
 class ProviderProfileSerializer(serializers.Serializer):
@@ -275,11 +297,16 @@ class ProviderProfileSerializer(serializers.Serializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
+    available_actions = available_actions_field("remove")
 
     class Meta:
         model = ProviderMember
-        fields = ["id", "email", "role", "added_at"]
+        fields = ["id", "email", "role", "added_at", "available_actions"]
         read_only_fields = fields
+
+    def get_available_actions(self, member: ProviderMember) -> dict[str, ActionState]:
+        user = self.context["request"].user
+        return actions_payload({"remove": services.member_remove_check(member=member, actor=user)})
 
 
 class MemberAddSerializer(serializers.Serializer):

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import StaffGroup
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
 from providers import services
@@ -31,10 +30,11 @@ from providers.forms import (
     VerificationForm,
     WeeklyRuleForm,
 )
-from providers.models import Location, MemberRole, Offering, Provider, ProviderMember, VerificationStatus
+from providers.models import Location, Offering, Provider, ProviderMember
 from providers.selectors import (
     provider_for_member,
     providers_awaiting_verification,
+    providers_decided,
     providers_of_member,
 )
 
@@ -81,7 +81,9 @@ def join(request):
         )
         if provider:
             return redirect("providers:dashboard", provider_id=provider.pk)
-    return render(request, "providers/join.html", {"form": form})
+    return render(
+        request, "providers/join.html", {"form": form, "join": services.provider_join_check(now=timezone.now())}
+    )
 
 
 # --- dashboard -----------------------------------------------------------------------------------------
@@ -98,16 +100,39 @@ def dashboard_index(request):
 @login_required
 def dashboard(request, provider_id: int):
     provider = _my_provider(request, provider_id)
-    role = services.member_role(user=request.user, provider=provider)
+    user = request.user
+    members = provider.members.select_related("user", "provider").order_by("user__email")
+    offerings = provider.offerings.select_related("provider", "location", "specialty").order_by("title")
     return render(
         request,
         "providers/dashboard.html",
         {
             "provider": provider,
-            "is_admin": role == MemberRole.ADMIN,
-            "members": provider.members.select_related("user").order_by("user__email"),
+            "bookable": services.provider_bookable_check(provider=provider),
+            "can": {
+                "update": services.provider_update_check(provider=provider, actor=user),
+                "add_photo": services.photo_add_check(provider=provider, actor=user),
+                "save_location": services.location_save_check(provider=provider, actor=user),
+                "add_offering": services.offering_save_check(provider=provider, actor=user),
+                "add_member": services.member_add_check(provider=provider, actor=user),
+            },
+            # The page lists the member who is looking, but offers no button to remove oneself.
+            "members": [
+                {
+                    "member": member,
+                    "is_you": member.user_id == user.pk,
+                    "remove": services.member_remove_check(member=member, actor=user),
+                }
+                for member in members
+            ],
             "locations": provider.locations.prefetch_related("weekly_rules"),
-            "offerings": provider.offerings.select_related("location", "specialty").order_by("title"),
+            "offerings": [
+                {
+                    "offering": offering,
+                    "edit": services.offering_save_check(provider=provider, actor=user, offering=offering),
+                }
+                for offering in offerings
+            ],
             "member_form": MemberAddForm(),
             "photo_form": PhotoForm(),
             "steps": provider.verification_steps.select_related("actor")[:5],
@@ -298,13 +323,21 @@ def availability(request, provider_id: int, location_id: int):
             )
         if done is not None or request.POST.get("form") == "remove_rule":
             return redirect("providers:availability", provider_id=provider.pk, location_id=location.pk)
+    user = request.user
     return render(
         request,
         "providers/availability.html",
         {
             "provider": provider,
             "location": location,
-            "rules": location.weekly_rules.all(),
+            "can": {
+                "add_rule": services.weekly_rule_add_check(location=location, actor=user),
+                "add_exception": services.exception_add_check(location=location, actor=user),
+            },
+            "rules": [
+                {"rule": rule, "remove": services.weekly_rule_remove_check(rule=rule, actor=user)}
+                for rule in location.weekly_rules.select_related("location__provider")
+            ],
             "exceptions": location.exceptions.filter(date__gte=now.date()),
             "rule_form": rule_form,
             "exception_form": exception_form,
@@ -317,8 +350,9 @@ def availability(request, provider_id: int, location_id: int):
 
 
 def _require_careteam(request) -> None:
-    if not request.user.in_group(StaffGroup.CARETEAM):
-        raise PermissionDenied(_("Only the careteam can verify providers."))
+    careteam = services.careteam_check(user=request.user)
+    if not careteam:
+        raise PermissionDenied(careteam.reason)
 
 
 @login_required
@@ -327,10 +361,7 @@ def verification_queue(request):
     return render(
         request,
         "providers/verification_queue.html",
-        {
-            "pending": providers_awaiting_verification(),
-            "others": Provider.objects.exclude(status=VerificationStatus.PENDING).order_by("status", "name")[:200],
-        },
+        {"pending": providers_awaiting_verification(), "others": providers_decided()[:200]},
     )
 
 
@@ -341,13 +372,11 @@ def verification_review(request, provider_id: int):
         Provider.objects.prefetch_related("credentials", "accreditations", "contract_acceptances__contract"),
         pk=provider_id,
     )
-    form = VerificationForm(request.POST or None)
+    decisions = services.provider_decision_checks(provider=provider, actor=request.user)
+    offered = [name for name, check in decisions.items() if check]
+    form = VerificationForm(request.POST or None, offered=offered)
     if request.method == "POST" and form.is_valid():
-        transition = {
-            "verify": services.provider_verify,
-            "reject": services.provider_reject,
-            "suspend": services.provider_suspend,
-        }[form.cleaned_data["decision"]]
+        transition, _check = services.VERIFICATION_DECISIONS[form.cleaned_data["decision"]]
         done = _save(
             request,
             form,
@@ -365,5 +394,11 @@ def verification_review(request, provider_id: int):
     return render(
         request,
         "providers/verification_review.html",
-        {"provider": provider, "form": form, "steps": provider.verification_steps.select_related("actor")},
+        {
+            "provider": provider,
+            "form": form,
+            "offered": offered,
+            "refused": [(form.decision_label(name), check.reason) for name, check in decisions.items() if not check],
+            "steps": provider.verification_steps.select_related("actor"),
+        },
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound
 from core.money import Money
 from core.rates import rates_on
@@ -21,17 +22,25 @@ def compare_ids(request) -> list[int]:
     return [int(i) for i in request.session.get(SESSION_KEY, []) if str(i).isdigit()]
 
 
+def compare_add_check(*, compared_ids: list[int]) -> Check:
+    """Whether one more offering fits in the comparison: a fifth one is refused."""
+    if len(compared_ids) >= MAX_COMPARED:
+        return refuse(
+            Conflict(
+                _("You can compare up to %(n)d offerings: remove one first.") % {"n": MAX_COMPARED},
+                code="compare_full",
+            )
+        )
+    return ALLOWED
+
+
 def compare_add(request, *, offering_id: int) -> list[int]:
-    """Add a published offering to the comparison; a fifth one is refused."""
+    """Add a published offering to the comparison; one already there stays, a fifth one is refused."""
     if not offerings_public().filter(pk=offering_id).exists():
         raise NotFound(_("This offering is not published."))
     ids = compare_ids(request)
     if offering_id not in ids:
-        if len(ids) >= MAX_COMPARED:
-            raise Conflict(
-                _("You can compare up to %(n)d offerings: remove one first.") % {"n": MAX_COMPARED},
-                code="compare_full",
-            )
+        compare_add_check(compared_ids=ids).enforce()
         ids.append(offering_id)
     request.session[SESSION_KEY] = ids
     return ids

@@ -21,7 +21,7 @@ from core.money import CURRENCY_EXPONENTS
 from providers.models import Offering, Provider
 from providers.selectors import offering_next_slots, provider_public_get
 from quotes.selectors import provider_median_response
-from storefront.compare import compare_add, compare_ids, compare_remove, compare_rows
+from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
 from storefront.filters import OfferingSearchFilter
 from storefront.search import SearchParams, search_page
 
@@ -44,7 +44,14 @@ def _page_number(request) -> int:
 def search(request):
     """Search verified providers' offerings; prices also in the patient's currency."""
     filterset = OfferingSearchFilter(request.GET or None, queryset=Offering.objects.none())
-    context = {"filter": filterset, "form": filterset.form, "page": None, "compare_ids": compare_ids(request)}
+    compared = compare_ids(request)
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page": None,
+        "compare_ids": compared,
+        "compare_add": compare_add_check(compared_ids=compared),
+    }
     if request.GET and filterset.is_valid():
         currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
         try:

@@ -1,56 +1,109 @@
-"""Writes for providers, by subdomain. Callers import from here: `from providers import services`."""
+"""Writes for providers, by subdomain. Callers import from here: `from providers import services`.
 
-from providers.services.availability import exception_add, weekly_rule_add, weekly_rule_remove
+Each action a page or the API offers has its `<entity>_<action>_check` beside its service
+(core.checks): pages and the API read it to offer the action, the service enforces it.
+"""
+
+from providers.services.availability import (
+    exception_add,
+    exception_add_check,
+    weekly_rule_add,
+    weekly_rule_add_check,
+    weekly_rule_remove,
+    weekly_rule_remove_check,
+)
 from providers.services.derived import offerings_changed, offerings_refresh_next_slot, offerings_refresh_prices
 from providers.services.joining import (
     ALLOWED_TRANSITIONS,
+    VERIFICATION_DECISIONS,
     ProviderDetails,
     Registration,
     contract_publish,
     contracts_current,
+    provider_bookable_check,
+    provider_decision_checks,
     provider_join,
+    provider_join_check,
     provider_reject,
+    provider_reject_check,
     provider_suspend,
+    provider_suspend_check,
     provider_verify,
+    provider_verify_check,
 )
 from providers.services.members import (
     PHOTO_MAX_BYTES,
     PHOTO_MAX_SIDE,
     member_add,
+    member_add_check,
     member_remove,
+    member_remove_check,
     photo_add,
+    photo_add_check,
     provider_update,
+    provider_update_check,
 )
-from providers.services.offerings import LocationDetails, OfferingDetails, location_save, offering_save
-from providers.services.permissions import member_role, require_careteam, require_member
+from providers.services.offerings import (
+    LocationDetails,
+    OfferingDetails,
+    location_save,
+    location_save_check,
+    offering_save,
+    offering_save_check,
+)
+from providers.services.permissions import (
+    careteam_check,
+    member_role,
+    membership_check,
+    require_careteam,
+    require_member,
+)
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "PHOTO_MAX_BYTES",
     "PHOTO_MAX_SIDE",
+    "VERIFICATION_DECISIONS",
     "LocationDetails",
     "OfferingDetails",
     "ProviderDetails",
     "Registration",
+    "careteam_check",
     "contract_publish",
     "contracts_current",
     "exception_add",
+    "exception_add_check",
     "location_save",
+    "location_save_check",
     "member_add",
+    "member_add_check",
     "member_remove",
+    "member_remove_check",
     "member_role",
+    "membership_check",
     "offering_save",
+    "offering_save_check",
     "offerings_changed",
     "offerings_refresh_next_slot",
     "offerings_refresh_prices",
     "photo_add",
+    "photo_add_check",
+    "provider_bookable_check",
+    "provider_decision_checks",
     "provider_join",
+    "provider_join_check",
     "provider_reject",
+    "provider_reject_check",
     "provider_suspend",
+    "provider_suspend_check",
     "provider_update",
+    "provider_update_check",
     "provider_verify",
+    "provider_verify_check",
     "require_careteam",
     "require_member",
     "weekly_rule_add",
+    "weekly_rule_add_check",
     "weekly_rule_remove",
+    "weekly_rule_remove_check",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit_record
+from core.checks import Check
 from core.errors import ValidationFailed
 from providers.models import (
     AvailabilityException,
@@ -17,7 +18,7 @@ from providers.models import (
     WeeklyRule,
 )
 from providers.services.derived import offerings_changed
-from providers.services.permissions import require_member
+from providers.services.permissions import membership_check
 
 
 def _check_hours(opens: dt.time, closes: dt.time) -> None:
@@ -28,12 +29,17 @@ def _check_hours(opens: dt.time, closes: dt.time) -> None:
         )
 
 
+def weekly_rule_add_check(*, location: Location, actor: User) -> Check:
+    """Any member of the location's provider sets its opening hours."""
+    return membership_check(user=actor, provider=location.provider)
+
+
 @transaction.atomic
 def weekly_rule_add(
     *, location: Location, actor: User, weekday: int, start: dt.time, end: dt.time, now: dt.datetime
 ) -> WeeklyRule:
     """Open `location` every `weekday` from `start` to `end`; it may not overlap another rule."""
-    require_member(user=actor, provider=location.provider)
+    weekly_rule_add_check(location=location, actor=actor).enforce()
     _check_hours(start, end)
     # Lock the location so two concurrent additions cannot both pass the overlap check.
     Location.objects.select_for_update().filter(pk=location.pk).first()
@@ -57,15 +63,25 @@ def weekly_rule_add(
     return rule
 
 
+def weekly_rule_remove_check(*, rule: WeeklyRule, actor: User) -> Check:
+    """Any member of the location's provider removes its opening hours."""
+    return membership_check(user=actor, provider=rule.location.provider)
+
+
 @transaction.atomic
 def weekly_rule_remove(*, rule: WeeklyRule, actor: User, now: dt.datetime) -> None:
-    require_member(user=actor, provider=rule.location.provider)
+    weekly_rule_remove_check(rule=rule, actor=actor).enforce()
     audit_record(
         actor=actor, action="providers.availability.rule_removed", target=rule, before={"rule": str(rule)}, now=now
     )
     location = rule.location
     rule.delete()
     _availability_changed(location)
+
+
+def exception_add_check(*, location: Location, actor: User) -> Check:
+    """Any member of the location's provider closes a day or opens extra hours."""
+    return membership_check(user=actor, provider=location.provider)
 
 
 @transaction.atomic
@@ -81,7 +97,7 @@ def exception_add(
     now: dt.datetime,
 ) -> AvailabilityException:
     """Close a whole day, or open extra hours on a day."""
-    require_member(user=actor, provider=location.provider)
+    exception_add_check(location=location, actor=actor).enforce()
     if kind == ExceptionKind.CLOSED:
         start = end = None
     else:

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, ValidationFailed
-from core.state import Machine, transition
+from core.state import Machine, transition, transition_check
 from providers.models import (
     ContractAcceptance,
     ContractKind,
@@ -25,7 +26,7 @@ from providers.models import (
     VerificationStatus,
     VerificationStep,
 )
-from providers.services.permissions import require_careteam
+from providers.services.permissions import careteam_check
 
 
 def contracts_current(*, now: dt.datetime) -> dict[str, ContractVersion]:
@@ -116,6 +117,13 @@ def _create_with_unique_slug(details: ProviderDetails, registration: Registratio
     raise AssertionError("unreachable")
 
 
+def provider_join_check(*, now: dt.datetime) -> Check:
+    """Whether joining is open: the membership contract and the code of ethics are both in force."""
+    if set(contracts_current(now=now)) != set(ContractKind.values):
+        return refuse(Conflict(_("Joining is closed until the contracts are published."), code="no_contracts"))
+    return ALLOWED
+
+
 @transaction.atomic
 def provider_join(
     *,
@@ -134,9 +142,8 @@ def provider_join(
             _("Accept the membership contract and the code of ethics to join."),
             details={"accept_contracts": [_("Accept the membership contract and the code of ethics to join.")]},
         )
+    provider_join_check(now=now).enforce()
     contracts = contracts_current(now=now)
-    if set(contracts) != set(ContractKind.values):
-        raise Conflict(_("Joining is closed until the contracts are published."), code="no_contracts")
     check_provider_details(details)
     provider = _create_with_unique_slug(details, registration)
     ProviderMember.objects.create(provider=provider, user=user, role=MemberRole.ADMIN)
@@ -173,10 +180,45 @@ def _refuse_verification(current: str, target: str) -> Conflict:
 VERIFICATION = Machine(model=Provider, table=ALLOWED_TRANSITIONS, refuse=_refuse_verification)
 
 
+def _already(status: str) -> Conflict:
+    return Conflict(
+        _("This provider is already “%(status)s”.") % {"status": VerificationStatus(status).label},
+        code="invalid_transition",
+    )
+
+
+def _decision_check(*, provider: Provider, actor: User, to_status: str) -> Check:
+    """The careteam may move `provider` to `to_status` now (VERIFICATION's table).
+
+    A decision that would change nothing is refused here, so that no page offers it; the service
+    still treats it as done and changes nothing (VERIFICATION.repeat_is_noop).
+    """
+    if provider.status == to_status:
+        refusal: Conflict | None = _already(to_status)
+    else:
+        refusal = transition_check(machine=VERIFICATION, instance=provider, target=to_status)
+    return first_refusal(careteam_check(user=actor), ALLOWED if refusal is None else refuse(refusal))
+
+
+def provider_verify_check(*, provider: Provider, actor: User) -> Check:
+    """pending → verified, or suspended → verified (reinstated); careteam only."""
+    return _decision_check(provider=provider, actor=actor, to_status=VerificationStatus.VERIFIED)
+
+
+def provider_reject_check(*, provider: Provider, actor: User) -> Check:
+    """pending → rejected; careteam only."""
+    return _decision_check(provider=provider, actor=actor, to_status=VerificationStatus.REJECTED)
+
+
+def provider_suspend_check(*, provider: Provider, actor: User) -> Check:
+    """verified → suspended; careteam only."""
+    return _decision_check(provider=provider, actor=actor, to_status=VerificationStatus.SUSPENDED)
+
+
 def _verification_transition(
     *, provider: Provider, actor: User, to_status: str, checked: str, note: str, now: dt.datetime
 ) -> Provider:
-    require_careteam(user=actor)
+    careteam_check(user=actor).enforce()
     if not checked.strip():
         raise ValidationFailed(
             _("Say what you checked (register, number, documents)."),
@@ -184,6 +226,9 @@ def _verification_transition(
         )
     with transaction.atomic():
         locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        if locked.status == to_status:
+            return locked  # already so: nothing to record
+        _decision_check(provider=locked, actor=actor, to_status=to_status).enforce()
         from_status = locked.status
         verified = {"verified_at": now, "verified_by": actor} if to_status == VerificationStatus.VERIFIED else {}
         moved = transition(
@@ -227,3 +272,33 @@ def provider_suspend(*, provider: Provider, actor: User, checked: str, note: str
     return _verification_transition(
         provider=provider, actor=actor, to_status=VerificationStatus.SUSPENDED, checked=checked, note=note, now=now
     )
+
+
+# The careteam's three decisions, by the name pages and the admin give them: the service, its check.
+VERIFICATION_DECISIONS = {
+    "verify": (provider_verify, provider_verify_check),
+    "reject": (provider_reject, provider_reject_check),
+    "suspend": (provider_suspend, provider_suspend_check),
+}
+
+
+def provider_decision_checks(*, provider: Provider, actor: User) -> dict[str, Check]:
+    """Each verification decision ("verify", "reject", "suspend") → whether `actor` may take it now."""
+    return {name: check(provider=provider, actor=actor) for name, (_service, check) in VERIFICATION_DECISIONS.items()}
+
+
+# --- what verification gates -------------------------------------------------------------------------
+
+
+def provider_bookable_check(*, provider: Provider) -> Check:
+    """Whether patients may see, book and ask quotes of `provider`: verified providers only
+    (docs/decisions.md#providers-and-verification). Read it as fresh as the decision needs: a
+    service deciding a booking reads it on the provider's locked row."""
+    if not provider.is_verified:
+        return refuse(
+            Conflict(
+                _("%(provider)s is not verified yet and cannot take bookings.") % {"provider": provider.name},
+                code="provider_unverified",
+            )
+        )
+    return ALLOWED

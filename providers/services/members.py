@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, ValidationFailed
 from providers.models import (
     MemberRole,
@@ -25,7 +26,12 @@ from providers.models import (
 )
 from providers.services.derived import offerings_changed
 from providers.services.joining import ProviderDetails, check_provider_details
-from providers.services.permissions import require_member
+from providers.services.permissions import membership_check
+
+
+def provider_update_check(*, provider: Provider, actor: User) -> Check:
+    """Its administrators change a provider's profile."""
+    return membership_check(user=actor, provider=provider, admin=True)
 
 
 @transaction.atomic
@@ -38,7 +44,7 @@ def provider_update(
     procedures: list[Procedure] | None = None,
     now: dt.datetime,
 ) -> Provider:
-    require_member(user=actor, provider=provider, admin=True)
+    provider_update_check(provider=provider, actor=actor).enforce()
     if details.kind != provider.kind:
         raise ValidationFailed(
             _("A practitioner cannot become a facility, or the reverse: join again instead."),
@@ -70,9 +76,32 @@ def _admins_locked(provider: Provider) -> int:
     return len(admins.values_list("pk", flat=True))
 
 
+def _last_admin() -> Conflict:
+    return Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+
+
+def member_add_check(*, provider: Provider, actor: User) -> Check:
+    """Its administrators add members (or change a member's role) by e-mail."""
+    return membership_check(user=actor, provider=provider, admin=True)
+
+
+def member_remove_check(*, member: ProviderMember, actor: User) -> Check:
+    """An administrator removes a member, but never the provider's last administrator.
+
+    The count is read without locks; the service counts again under them.
+    """
+    admin = membership_check(user=actor, provider=member.provider, admin=True)
+    if not admin:
+        return admin
+    admins = ProviderMember.objects.filter(provider_id=member.provider_id, role=MemberRole.ADMIN)
+    if member.role == MemberRole.ADMIN and admins.count() == 1:
+        return refuse(_last_admin())
+    return ALLOWED
+
+
 @transaction.atomic
 def member_add(*, provider: Provider, actor: User, email: str, role: str, now: dt.datetime) -> ProviderMember:
-    require_member(user=actor, provider=provider, admin=True)
+    member_add_check(provider=provider, actor=actor).enforce()
     if role not in MemberRole.values:
         raise ValidationFailed(_("Choose a role: administrator or staff."), details={"role": [_("Unknown role.")]})
     user = User.objects.filter(email__iexact=email.strip()).first()
@@ -86,7 +115,7 @@ def member_add(*, provider: Provider, actor: User, email: str, role: str, now: d
         if member.role == role:
             return member  # already so: nothing to record
         if member.role == MemberRole.ADMIN and _admins_locked(provider) == 1:
-            raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+            raise _last_admin()
         member.role = role
         member.save(update_fields=["role"])
     audit_record(actor=actor, action="providers.member.added", target=member, after={"role": role}, now=now)
@@ -95,9 +124,9 @@ def member_add(*, provider: Provider, actor: User, email: str, role: str, now: d
 
 @transaction.atomic
 def member_remove(*, member: ProviderMember, actor: User, now: dt.datetime) -> None:
-    require_member(user=actor, provider=member.provider, admin=True)
+    member_remove_check(member=member, actor=actor).enforce()
     if member.role == MemberRole.ADMIN and _admins_locked(member.provider) == 1:
-        raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+        raise _last_admin()  # the check's rule again, under the administrators' row locks
     audit_record(actor=actor, action="providers.member.removed", target=member, before={"role": member.role}, now=now)
     member.delete()
 
@@ -108,9 +137,14 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 
 
+def photo_add_check(*, provider: Provider, actor: User) -> Check:
+    """Any member adds photos to the provider's page."""
+    return membership_check(user=actor, provider=provider)
+
+
 def photo_add(*, provider: Provider, actor: User, upload: Any, caption: str = "", now: dt.datetime) -> ProviderPhoto:
     """Check an uploaded image with Pillow and store it re-encoded as JPEG (metadata dropped)."""
-    require_member(user=actor, provider=provider)
+    photo_add_check(provider=provider, actor=actor).enforce()
     if upload.size > PHOTO_MAX_BYTES:
         raise ValidationFailed(
             _("The photo is larger than 5 MB: send a smaller one."), details={"image": [_("Larger than 5 MB.")]}

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit_record
-from core.errors import Forbidden, ValidationFailed
+from core.checks import ALLOWED, Check, refuse
+from core.errors import Conflict, Forbidden, ValidationFailed
 from core.money import Money
 from core.rates import rates_on
 from providers.models import (
@@ -27,7 +28,7 @@ from providers.models import (
     Specialty,
 )
 from providers.services.derived import offerings_changed
-from providers.services.permissions import require_member
+from providers.services.permissions import membership_check
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,11 +58,16 @@ def _check_location(details: LocationDetails) -> None:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
 
+def location_save_check(*, provider: Provider, actor: User) -> Check:
+    """Its administrators add and change a provider's locations."""
+    return membership_check(user=actor, provider=provider, admin=True)
+
+
 @transaction.atomic
 def location_save(
     *, provider: Provider, actor: User, details: LocationDetails, location: Location | None = None, now: dt.datetime
 ) -> Location:
-    require_member(user=actor, provider=provider, admin=True)
+    location_save_check(provider=provider, actor=actor).enforce()
     _check_location(details)
     if location is None:
         location = Location(provider=provider)
@@ -158,11 +164,21 @@ def _check_offering(provider: Provider, d: OfferingDetails) -> None:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
 
+def offering_save_check(*, provider: Provider, actor: User, offering: Offering | None = None) -> Check:
+    """Any member adds offerings and changes them; a new one needs a location to take place at."""
+    member = membership_check(user=actor, provider=provider)
+    if not member:
+        return member
+    if offering is None and not provider.locations.exists():
+        return refuse(Conflict(_("Add a location first: every offering takes place somewhere."), code="no_location"))
+    return ALLOWED
+
+
 @transaction.atomic
 def offering_save(
     *, provider: Provider, actor: User, details: OfferingDetails, offering: Offering | None = None, now: dt.datetime
 ) -> Offering:
-    require_member(user=actor, provider=provider)
+    offering_save_check(provider=provider, actor=actor, offering=offering).enforce()
     _check_offering(provider, details)
     if offering is None:
         offering = Offering(provider=provider)

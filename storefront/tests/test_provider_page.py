@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from providers.models import Provider, VerificationStatus
+from providers.models import BookingMode, Provider, VerificationStatus
 from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +54,15 @@ def test_an_unverified_provider_has_no_public_page(client, clinic, status):
     response = client.get(reverse("providers:public", kwargs={"slug": clinic.slug}))
 
     assert response.status_code == 404
+
+
+def test_free_slots_are_shown_for_offerings_booked_online_only(client, clinic):
+    location = clinic.locations.get()
+    OfferingFactory(provider=clinic, location=location, title="Knee surgery", booking_mode=BookingMode.QUOTE)
+
+    html = client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
+
+    online = html[html.index("First consultation") :]
+    on_quote = html[html.index("Knee surgery") :]
+    assert "Next free slots:" in online[: online.index("</div>")]
+    assert "Next free slots:" not in on_quote[: on_quote.index("</div>")]

@@ -42,7 +42,7 @@ from providers.models import (
 )
 from providers.tests.factories import LocationFactory, MemberFactory, OfferingFactory, ProviderFactory, open_weekdays
 from storefront.api import SearchPageSerializer, search_page_data
-from storefront.compare import SESSION_KEY
+from storefront.compare import SESSION_KEY, compare_add_check
 from storefront.search import SearchParams, search_page, search_reindex
 from storefront.services import exchange_rate_delete, exchange_rate_save, exchange_rates_load
 
@@ -883,6 +883,41 @@ def test_a_fifth_offering_is_refused_with_a_message(client, world):
 
     assert "You can compare up to 4 offerings: remove one first." in response.content.decode()
     assert client.session[SESSION_KEY] == [world.tokyo.pk, world.paris.pk, world.bangkok.pk, world.london.pk]
+
+
+@pytest.mark.parametrize(("compared", "allowed"), [(0, True), (3, True), (4, False)])
+def test_one_more_offering_fits_in_the_comparison_until_four_are_chosen(compared, allowed):
+    check = compare_add_check(compared_ids=list(range(1, compared + 1)))
+
+    assert check.allowed is allowed
+    if not allowed:
+        assert check.refusal.code == "compare_full"
+        assert check.reason == "You can compare up to 4 offerings: remove one first."
+
+
+def test_with_four_offerings_chosen_the_search_offers_no_compare_button_but_says_why(client, world):
+    for offering in (world.tokyo, world.paris, world.bangkok, world.london):
+        choose(client, offering)
+
+    page = client.get(reverse("search")).content.decode()
+    hanoi = page[page.index(f'data-offering="{world.hanoi.pk}"') :]
+    hanoi = hanoi[: hanoi.index("</article>")]
+    paris = page[page.index(f'data-offering="{world.paris.pk}"') :]
+    paris = paris[: paris.index("</article>")]
+
+    assert "You can compare up to 4 offerings: remove one first." in page
+    assert ">Compare</button>" not in hanoi
+    assert "Remove from comparison" in paris
+
+
+def test_with_fewer_than_four_chosen_the_search_offers_the_compare_button(client, world):
+    choose(client, world.paris)
+
+    page = client.get(reverse("search")).content.decode()
+    hanoi = page[page.index(f'data-offering="{world.hanoi.pk}"') :]
+
+    assert ">Compare</button>" in hanoi[: hanoi.index("</article>")]
+    assert "You can compare up to 4 offerings" not in page
 
 
 def test_adding_the_same_offering_twice_keeps_it_once(client, world):
