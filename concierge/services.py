@@ -4,8 +4,11 @@ once. It never touches a trust account; a refund takes the income back.
 The card is collected and charged by payments' card-payment services, the same path as a deposit
 (a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the browser when
 asked), so the payment page's script serves both; the ledger postings are payments' too
-(`I:addon:<kind>`). A status changes only here, as `ADDON_ORDER_TRANSITIONS` allows, under the
-order's row lock. `order_record_paid` is registered for payments' webhook in `ConciergeConfig`.
+(`I:addon:<kind>`). A status changes only here, through `core.state.transition` with the
+`ADDON_ORDER` machine (`ADDON_ORDER_TRANSITIONS`), under the order's row lock. Paying and refunding
+each have their `addon_order_<action>_check`, which the service enforces first under that lock and
+which a page or the API reads before offering the action. `order_record_paid` is registered for
+payments' webhook in `ConciergeConfig`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from django.utils.translation import gettext as _
 from accounts.models import StaffGroup, User
 from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.money import Money
+from core.state import Machine, transition, transition_check
 from payments.services.card_payments import (
     CardCheckout,
     CardPayment,
@@ -34,15 +39,44 @@ from payments.services.card_payments import (
 )
 
 
-def _refusal(target: str) -> Conflict:
+def _refuse_order(current: str, target: str) -> Conflict:
     if target == AddonOrderStatus.REFUNDED:
         return Conflict(_("Only a paid order can be refunded."), code="not_paid")
     return Conflict(_("This order is already paid."), code="already_paid")
 
 
-def _transition(order: AddonOrder, target: str) -> None:
-    if target not in ADDON_ORDER_TRANSITIONS[order.status]:
-        raise _refusal(target)
+# A repeated move is refused too (paying a paid order, refunding a refunded one): the patient or
+# finance hears why; the webhook's `order_record_paid` returns early itself.
+ADDON_ORDER = Machine(model=AddonOrder, table=ADDON_ORDER_TRANSITIONS, refuse=_refuse_order, repeat_is_noop=False)
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+
+def addon_order_pay_check(*, order: AddonOrder, actor: User) -> Check:
+    """May `actor` pay `order` now: their own order, still awaiting its payment."""
+    if not getattr(actor, "is_authenticated", False) or order.patient_id != actor.pk:
+        return refuse(NotFound(_("You have no order with this id.")))
+    return Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.PAID))
+
+
+def _refund_staff(actor: User) -> Check:
+    if getattr(actor, "is_authenticated", False) and (
+        actor.in_group(StaffGroup.FINANCE) or actor.in_group(StaffGroup.CARETEAM)
+    ):
+        return ALLOWED
+    return refuse(Forbidden(_("Only finance and the careteam can refund an order.")))
+
+
+def addon_order_refund_check(*, order: AddonOrder, actor: User) -> Check:
+    """May `actor` refund `order` in full now: finance or the careteam, and the order is paid."""
+    return first_refusal(
+        _refund_staff(actor),
+        Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.REFUNDED)),
+    )
+
+
+# --- the services -------------------------------------------------------------------------------------
 
 
 def order_create(*, patient: User, kind: str, description: str, price: Money, now: dt.datetime) -> AddonOrder:
@@ -70,11 +104,11 @@ def order_create(*, patient: User, kind: str, description: str, price: Money, no
 
 
 def _locked(order: AddonOrder, actor: User) -> AddonOrder:
-    """The patient's own order, locked, still waiting for its payment."""
+    """The patient's own order, locked, still waiting for its payment (`addon_order_pay_check`)."""
     locked = AddonOrder.objects.select_for_update().filter(pk=order.pk).first()
-    if locked is None or locked.patient_id != actor.pk:
+    if locked is None:
         raise NotFound(_("You have no order with this id."))
-    _transition(locked, AddonOrderStatus.PAID)
+    addon_order_pay_check(order=locked, actor=actor).enforce()
     return locked
 
 
@@ -126,28 +160,29 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
         order = AddonOrder.objects.select_for_update().get(pk=int(intent.metadata["addon_order"]))
         if order.status != AddonOrderStatus.PENDING:
             return order  # already recorded
-        _transition(order, AddonOrderStatus.PAID)
         if (intent.amount, intent.currency) != (order.amount, order.currency):
             raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
         addon_income_record_paid(kind=order.kind, payment=intent, now=now)
-        order.status = AddonOrderStatus.PAID
-        order.payment_intent_id = intent.id
-        order.paid_at = now
-        order.save(update_fields=["status", "payment_intent_id", "paid_at"])
-        audit_record(
-            actor=None, action="payments.addon_order.paid", target=order, after={"payment_intent": intent.id}, now=now
-        )
+        order = transition(
+            machine=ADDON_ORDER,
+            instance=order,
+            locked=True,
+            target=AddonOrderStatus.PAID,
+            actor=None,
+            action="payments.addon_order.paid",
+            now=now,
+            fields={"payment_intent_id": intent.id, "paid_at": now},
+            audit_after={"payment_intent": intent.id},
+        ).instance
     return order
 
 
 def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOrder:
     """Finance or the careteam refunds a paid order in full: the income goes back to the card.
     paid → refunded; anything else is refused (a second click included) with nothing sent to Stripe."""
-    if not (actor.is_authenticated and (actor.in_group(StaffGroup.FINANCE) or actor.in_group(StaffGroup.CARETEAM))):
-        raise Forbidden(_("Only finance and the careteam can refund an order."))
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=order.pk)
-        _transition(order, AddonOrderStatus.REFUNDED)
+        addon_order_refund_check(order=order, actor=actor).enforce()
         refund = card_refund_create(
             payment_intent_id=order.payment_intent_id,
             amount=order.amount,
@@ -162,10 +197,15 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
             actor=actor,
             now=now,
         )
-        order.status = AddonOrderStatus.REFUNDED
-        order.stripe_refund_id = refund.id
-        order.save(update_fields=["status", "stripe_refund_id"])
-        audit_record(
-            actor=actor, action="payments.addon_order.refunded", target=order, after={"refund": refund.id}, now=now
-        )
+        order = transition(
+            machine=ADDON_ORDER,
+            instance=order,
+            locked=True,
+            target=AddonOrderStatus.REFUNDED,
+            actor=actor,
+            action="payments.addon_order.refunded",
+            now=now,
+            fields={"stripe_refund_id": refund.id},
+            audit_after={"refund": refund.id},
+        ).instance
     return order

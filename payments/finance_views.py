@@ -35,7 +35,15 @@ from payments import selectors
 from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
 from payments.models import Release
 from payments.services.reconciliation import reconcile_day
-from payments.services.releases import release_approve, release_record_wire, release_reject, release_request
+from payments.services.releases import (
+    release_approve,
+    release_approve_check,
+    release_record_wire,
+    release_reject,
+    release_reject_check,
+    release_request,
+    release_wire_check,
+)
 from providers.services.permissions import member_role
 
 
@@ -120,13 +128,17 @@ def trust_register_csv(request):
 @finance_required
 @require_GET
 def release_queue(request):
+    # Each button shows only when its service would accept it (the release's checks); otherwise why not.
     requested = list(selectors.releases_requested())
     for release in requested:
         release.by_transfer = selectors.release_payout_by_transfer(release)
+        release.approve = release_approve_check(release=release, actor=request.user)
+        release.reject = release_reject_check(release=release, actor=request.user)
         release.approve_form = ApproveForm(auto_id=f"id_approve_{release.pk}_%s")
         release.reject_form = RejectForm(auto_id=f"id_reject_{release.pk}_%s")
     awaiting_wire = list(selectors.releases_awaiting_wire())
     for release in awaiting_wire:
+        release.wire = release_wire_check(release=release, actor=request.user)
         release.wire_form = WireForm(auto_id=f"id_wire_{release.pk}_%s")
     return render(
         request,

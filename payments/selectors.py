@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, ReconciliationRun, Release, ReleaseStatus
 
 # Ageing buckets of a deposit in trust, by days since it was paid: (key, first day, last day).
@@ -87,6 +87,28 @@ def trust_register(*, now: dt.datetime) -> TrustRegister:
         group.bookings += 1
         totals[account.currency] += line.held
     return TrustRegister(lines=lines, providers=list(grouped.values()), totals=dict(sorted(totals.items())))
+
+
+# --- the payment page ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentWindow:
+    """Until when a booking waits for its deposit, as the payment page states it (one is set at most)."""
+
+    held_until: dt.datetime | None = None  # a direct booking's 15-minute hold
+    due_by: dt.datetime | None = None  # a quote's booking's payment deadline
+
+
+def payment_window(*, booking: Booking) -> PaymentWindow:
+    if booking.status == BookingStatus.HELD:
+        return PaymentWindow(held_until=booking.hold_expires_at)
+    if booking.status == BookingStatus.AWAITING_DEPOSIT:
+        return PaymentWindow(due_by=booking.deposit_due_at)
+    return PaymentWindow()
+
+
+# --- releases -----------------------------------------------------------------------------------------
 
 
 def _releases() -> QuerySet[Release]:

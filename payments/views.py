@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bookings.selectors import booking_cancellation_schedule, booking_of_patient
 from core.errors import DomainError, NotFound
-from payments.models import DepositStatus
+from payments import selectors
 from payments.pdf import deposit_confirmation_pdf
 from payments.services import deposits
 
@@ -38,27 +38,20 @@ def _error(exc: DomainError) -> JsonResponse:
     return JsonResponse({"code": exc.code, "message": exc.message, "details": exc.details}, status=exc.http_status)
 
 
-def _not_payable_reason(booking, *, now) -> str:
-    try:
-        deposits._refuse_unpayable(booking, now=now)
-    except DomainError as exc:
-        return exc.message
-    return ""
-
-
 @login_required
 @require_GET
 @never_cache
 def pay(request, booking_id: int):
     booking = _own(request, booking_id)
     now = timezone.now()
-    deposit = deposits.deposit_of_booking(booking=booking)
     tz = booking.tz
     context = {
         "booking": booking,
-        "deposit": deposit,
-        "paid": deposit is not None and deposit.status == DepositStatus.HELD,
-        "not_payable": _not_payable_reason(booking, now=now),
+        "deposit": deposits.deposit_of_booking(booking=booking),
+        # The card form shows only when paying would be accepted; the confirmation once it is paid.
+        "pay": deposits.deposit_pay_check(booking=booking, actor=request.user, now=now),
+        "confirmation": deposits.deposit_confirmation_check(booking=booking, actor=request.user),
+        "window": selectors.payment_window(booking=booking),
         "on_site": None if booking.total is None else booking.total - booking.deposit,
         "schedule": booking_cancellation_schedule(booking=booking, now=now),
         "appointments": [
@@ -124,9 +117,10 @@ def pay_confirm(request, booking_id: int):
 @require_GET
 def confirmation(request, booking_id: int):
     booking = _own(request, booking_id)
+    check = deposits.deposit_confirmation_check(booking=booking, actor=request.user)
+    if not check.allowed:
+        raise Http404(check.reason)
     deposit = deposits.deposit_of_booking(booking=booking)
-    if deposit is None or deposit.status != DepositStatus.HELD:
-        raise Http404(_("There is no payment confirmation for this booking yet."))
     verify_url = request.build_absolute_uri(reverse("payments:verify", args=[deposit.verification_code]))
     pdf = deposit_confirmation_pdf(deposit=deposit, verify_url=verify_url, language=get_language() or "en")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -13,7 +13,9 @@ The flow (one code path for the local emulator and real Stripe, docs/decisions.m
    and however concurrently it runs.
 
 A booking that cannot take its deposit (expired, cancelled, already paid) is refused before any
-request goes to Stripe.
+request goes to Stripe: `deposit_pay_check` says so, and the payment page reads it to offer the card
+form only when paying would be accepted. The deposit's status moves only through
+`core.state.transition` with the `DEPOSIT` machine.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from django.utils.translation import gettext as _
 from bookings.models import Booking, BookingStatus
 from bookings.services import booking_confirm_deposit
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
 from payments.services.card_payments import CardCheckout, CardPayment
@@ -49,32 +53,56 @@ DepositPayment = CardPayment
 # --- checks -----------------------------------------------------------------------------------------
 
 
-def _refuse_unpayable(booking: Booking, *, now: dt.datetime) -> None:
-    """Raise Conflict, in words the patient understands, if `booking` cannot take its deposit now."""
+def deposit_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+    """May `actor` pay `booking`'s deposit now? Refused, in words the patient understands, when it
+    is not their booking, or the booking cannot take its deposit (paid, expired, cancelled, not
+    waiting for one, no deposit). `deposit_start` and `deposit_pay` enforce it under the booking's
+    lock; the payment page offers the card form only when it is allowed."""
+    if not getattr(actor, "is_authenticated", False) or booking.patient_id != actor.pk:
+        return refuse(NotFound(_("You have no booking with this number.")))
     details = {"booking": booking.pk}
     if booking.paid_at is not None:
-        raise Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details)
+        return refuse(Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details))
     lapsed = (booking.status == BookingStatus.AWAITING_DEPOSIT and booking.deposit_due_at <= now) or (
         booking.status == BookingStatus.HELD and booking.hold_expires_at <= now
     )
     if booking.status == BookingStatus.EXPIRED or lapsed:
-        raise Conflict(
-            _("This booking expired before its deposit was paid and its time was released. Nothing was charged."),
-            code="booking_expired",
-            details=details,
+        return refuse(
+            Conflict(
+                _("This booking expired before its deposit was paid and its time was released. Nothing was charged."),
+                code="booking_expired",
+                details=details,
+            )
         )
     if booking.status == BookingStatus.CANCELLED:
-        raise Conflict(
-            _("This booking was cancelled, so there is no deposit to pay. Nothing was charged."),
-            code="booking_cancelled",
-            details=details,
+        return refuse(
+            Conflict(
+                _("This booking was cancelled, so there is no deposit to pay. Nothing was charged."),
+                code="booking_cancelled",
+                details=details,
+            )
         )
     if booking.status not in PAYABLE_STATUSES:
-        raise Conflict(
-            _("This booking is not waiting for a deposit. Nothing was charged."), code="not_payable", details=details
+        return refuse(
+            Conflict(
+                _("This booking is not waiting for a deposit. Nothing was charged."),
+                code="not_payable",
+                details=details,
+            )
         )
     if booking.deposit_amount <= 0:
-        raise Conflict(_("This booking has no deposit to pay."), code="no_deposit", details=details)
+        return refuse(Conflict(_("This booking has no deposit to pay."), code="no_deposit", details=details))
+    return ALLOWED
+
+
+def deposit_confirmation_check(*, booking: Booking, actor) -> Check:
+    """May `actor` download `booking`'s payment confirmation: their own booking, its deposit paid
+    (held). The payment page offers the link only then; the download answers 404 otherwise."""
+    if not getattr(actor, "is_authenticated", False) or booking.patient_id != actor.pk:
+        return refuse(NotFound(_("You have no booking with this number.")))
+    if not Deposit.objects.filter(booking_id=booking.pk, status=DepositStatus.HELD).exists():
+        return refuse(NotFound(_("There is no payment confirmation for this booking yet.")))
+    return ALLOWED
 
 
 def _locked_booking(booking_id: int, *, actor=None) -> Booking:
@@ -102,12 +130,16 @@ def _deposit_of(booking: Booking, *, now: dt.datetime) -> Deposit:
     return deposit
 
 
-def _check_transition(current: str, target: str) -> None:
-    if target not in DEPOSIT_TRANSITIONS.get(current, frozenset()):
-        raise Conflict(
-            _("A deposit cannot go from “%(current)s” to “%(target)s”.") % {"current": current, "target": target},
-            code="invalid_transition",
-        )
+def _refuse_deposit(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("A deposit cannot go from “%(current)s” to “%(target)s”.") % {"current": current, "target": target},
+        code="invalid_transition",
+    )
+
+
+# Paying is the deposit's one move; `deposit_record_paid` returns early itself for a deposit
+# already held by the same payment, so a repeat reaching the machine is refused.
+DEPOSIT = Machine(model=Deposit, table=DEPOSIT_TRANSITIONS, refuse=_refuse_deposit, repeat_is_noop=False)
 
 
 # --- the services -----------------------------------------------------------------------------------
@@ -123,7 +155,7 @@ def deposit_start(*, booking: Booking, actor, now: dt.datetime) -> DepositChecko
     """
     with transaction.atomic():
         locked = _locked_booking(booking.pk, actor=actor)
-        _refuse_unpayable(locked, now=now)
+        deposit_pay_check(booking=locked, actor=actor, now=now).enforce()
         deposit = _deposit_of(locked, now=now)
         previous = gateway.payment_intent_retrieve(deposit.payment_intent_id) if deposit.payment_intent_id else None
         if previous is None or not previous.succeeded:
@@ -175,7 +207,7 @@ def deposit_pay(*, booking: Booking, actor, payment_method: str, now: dt.datetim
         )
     with transaction.atomic():
         locked = _locked_booking(booking.pk, actor=actor)
-        _refuse_unpayable(locked, now=now)
+        deposit_pay_check(booking=locked, actor=actor, now=now).enforce()
         deposit = _deposit_of(locked, now=now)
         if not deposit.setup_intent_id or deposit.attempts == 0:
             raise Conflict(_("Please enter your card again."), code="start_again")
@@ -294,30 +326,31 @@ def deposit_record_paid(*, payment_intent_id: str, now: dt.datetime) -> Deposit:
                     "deposit": [booking.deposit_amount, booking.currency],
                 },
             )
-        _check_transition(deposit.status, DepositStatus.HELD)
+        refusal = transition_check(machine=DEPOSIT, instance=deposit, target=DepositStatus.HELD)
+        if refusal is not None:
+            raise refusal
         booking_confirm_deposit(booking=booking, payment_reference=intent.id, paid_at=now, now=now)
-        before = {"status": deposit.status, "payment_intent": deposit.payment_intent_id}
-        deposit.status = DepositStatus.HELD
-        deposit.payment_intent_id = intent.id
-        deposit.charge_id = intent.charge_id
-        deposit.balance_transaction_id = intent.balance_transaction_id or ""
-        deposit.paid_at = now
-        deposit.verification_code = _new_verification_code()
-        deposit.updated_at = now
-        deposit.save()
-        audit_record(
+        deposit = transition(
+            machine=DEPOSIT,
+            instance=deposit,
+            locked=True,
+            target=DepositStatus.HELD,
             actor=None,
             action="payments.deposit.held",
-            target=deposit,
-            before=before,
-            after={
-                "status": DepositStatus.HELD,
+            now=now,
+            fields={
+                "payment_intent_id": intent.id,
+                "charge_id": intent.charge_id,
+                "balance_transaction_id": intent.balance_transaction_id or "",
+                "paid_at": now,
+                "verification_code": _new_verification_code(),
+            },
+            audit_after={
                 "payment_intent": intent.id,
                 "charge": intent.charge_id,
                 "amount": [intent.amount, intent.currency],
             },
-            now=now,
-        )
+        ).instance
         _post_deposit_to_ledger(deposit=deposit, payment_intent=intent, now=now)
     return deposit
 

@@ -1,14 +1,18 @@
 """Card disputes of a deposit's charge (F8): a dispute freezes the deposit (no release, no refund);
 the money it withdraws leaves trust, and comes back if the dispute is won.
 
-`Deposit.dispute_status` moves as `DISPUTE_TRANSITIONS` allows: none → open → won or lost, or
-straight to won or lost when the closing event is the first to arrive. Each service locks the
-deposit, returns early when its transition is already done, audits, and posts each balance
-transaction once, so events delivered twice or out of order end in the same state:
+`Deposit.dispute_status` moves as `DISPUTE_TRANSITIONS` allows (the `DISPUTE` machine, through
+`core.state.transition`): none → open → won or lost, or straight to won or lost when the closing
+event is the first to arrive. Each service locks the deposit, returns early when its transition is
+already done, audits, and posts each balance transaction once, so events delivered twice or out of
+order end in the same state:
 
 - a dispute event that arrives before the payment's own event records the payment first;
 - "won" and "lost" are final, so an earlier event delivered late cannot reopen the dispute;
 - a reinstatement before its withdrawal fails (LookupError) and is retried.
+
+Disputes move only by Stripe's events: no page offers an action on them, so there is no
+`dispute_<action>_check`; the refund and the release refuse a disputed deposit in their own checks.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking
-from core.audit import audit_record
 from core.errors import Conflict
+from core.state import Machine, transition
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import DISPUTE_TRANSITIONS, NO_DISPUTE, Deposit, DisputeStatus, LedgerTransaction
@@ -38,29 +42,28 @@ def _locked_deposit(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | 
     return Deposit.objects.select_for_update().filter(charge_id=charge_id).first()
 
 
-def _transition(deposit: Deposit, target: str) -> None:
-    if target not in DISPUTE_TRANSITIONS[deposit.dispute_status]:
-        raise Conflict(
-            _("The dispute of this deposit is already closed (%(status)s).")
-            % {"status": DisputeStatus(deposit.dispute_status).label.lower()},
-            code="dispute_closed",
-        )
+def _refuse_dispute(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("The dispute of this deposit is already closed (%(status)s).")
+        % {"status": DisputeStatus(current).label.lower()},
+        code="dispute_closed",
+    )
+
+
+# The deposit's dispute, in its own field: opened once, closed once (won and lost are final).
+DISPUTE = Machine(model=Deposit, table=DISPUTE_TRANSITIONS, field="dispute_status", refuse=_refuse_dispute)
 
 
 def _move(deposit: Deposit, target: str, *, now: dt.datetime) -> Deposit:
-    _transition(deposit, target)
-    before = deposit.dispute_status
-    deposit.dispute_status = target
-    deposit.save(update_fields=["dispute_status"])
-    audit_record(
+    return transition(
+        machine=DISPUTE,
+        instance=deposit,
+        locked=True,
+        target=target,
         actor=None,
         action="payments.deposit.dispute",
-        target=deposit,
-        before={"dispute": before},
-        after={"dispute": target},
         now=now,
-    )
-    return deposit
+    ).instance
 
 
 def dispute_open(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | None:

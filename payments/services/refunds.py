@@ -8,6 +8,10 @@ Settling:
 3. after commit, asks Stripe for the refund under the key `refund:<id>` (a retry never refunds twice);
 4. when Stripe says succeeded (the answer, or the webhook later), "refund payable" is paid from the
    Stripe balance; when it says failed, the refund goes back to trust and finance is told.
+
+A refund's status moves only through `core.state.transition` with the `REFUND` machine. No page
+offers an action on a refund (they move by the settling job and Stripe's answers), so there is no
+`refund_<action>_check`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
 from core.errors import Conflict, DomainError
 from core.money import bps_share, charge_step
+from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import (
@@ -179,31 +184,48 @@ def _locked(refund: Refund) -> Refund:
     return Refund.objects.select_for_update().get(pk=refund.pk)
 
 
-def _transition(refund: Refund, target: str) -> None:
-    if target not in REFUND_TRANSITIONS[refund.status]:
-        raise Conflict(
-            _("This refund has already %(status)s.") % {"status": RefundStatus(refund.status).label.lower()},
-            code="refund_final",
-        )
+def _refuse_refund(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("This refund has already %(status)s.") % {"status": RefundStatus(current).label.lower()},
+        code="refund_final",
+    )
 
 
-def _move(refund: Refund, target: str, *, stripe_refund_id: str, answer: str, now: dt.datetime) -> Refund:
-    """Write a transition already checked: the status, Stripe's id of the refund, and the audit."""
-    refund.status = target
-    refund.stripe_refund_id = stripe_refund_id
-    refund.updated_at = now
-    refund.save(update_fields=["status", "stripe_refund_id", "failure_reason", "updated_at"])
-    audit_record(actor=None, action=f"payments.refund.{target}", target=refund, after={"stripe": answer}, now=now)
-    return refund
+# Stripe's answer repeated (succeeded twice) changes nothing; another answer after a final one is refused.
+REFUND = Machine(model=Refund, table=REFUND_TRANSITIONS, refuse=_refuse_refund)
+
+
+def _move(
+    refund: Refund, target: str, *, stripe_refund_id: str, answer: str, now: dt.datetime, failure_reason: str = ""
+) -> Refund:
+    """Move the locked `refund` to `target`, with Stripe's id of the refund and its answer audited."""
+    fields = {"stripe_refund_id": stripe_refund_id}
+    if failure_reason:
+        fields["failure_reason"] = failure_reason
+    return transition(
+        machine=REFUND,
+        instance=refund,
+        locked=True,
+        target=target,
+        actor=None,
+        action=f"payments.refund.{target}",
+        now=now,
+        fields=fields,
+        audit_after={"stripe": answer},
+    ).instance
+
+
+def _refuse_unless_allowed(refund: Refund, target: str) -> None:
+    """Refuse (`refund_final`) before the ledger is touched when `refund` may not move to `target`."""
+    refusal = transition_check(machine=REFUND, instance=refund, target=target)
+    if refusal is not None:
+        raise refusal
 
 
 def refund_mark_submitted(*, refund: Refund, stripe_refund_id: str, stripe_status: str, now: dt.datetime) -> Refund:
     """Stripe has the refund and has not finished it (`pending`, `requires_action`): pending → submitted."""
     with transaction.atomic():
         refund = _locked(refund)
-        if refund.status == RefundStatus.SUBMITTED:
-            return refund
-        _transition(refund, RefundStatus.SUBMITTED)
         return _move(refund, RefundStatus.SUBMITTED, stripe_refund_id=stripe_refund_id, answer=stripe_status, now=now)
 
 
@@ -213,7 +235,7 @@ def refund_mark_succeeded(*, refund: Refund, stripe_refund_id: str, now: dt.date
         refund = _locked(refund)
         if refund.status == RefundStatus.SUCCEEDED:
             return refund
-        _transition(refund, RefundStatus.SUCCEEDED)
+        _refuse_unless_allowed(refund, RefundStatus.SUCCEEDED)
         booking, currency = refund.booking, refund.currency
         ledger_post(
             kind="refund_paid",
@@ -236,7 +258,7 @@ def refund_mark_failed(*, refund: Refund, stripe_refund_id: str, reason: str, no
         refund = _locked(refund)
         if refund.status == RefundStatus.FAILED:
             return refund
-        _transition(refund, RefundStatus.FAILED)
+        _refuse_unless_allowed(refund, RefundStatus.FAILED)
         booking, currency = refund.booking, refund.currency
         ledger_post(
             kind="refund_failed",
@@ -249,9 +271,15 @@ def refund_mark_failed(*, refund: Refund, stripe_refund_id: str, reason: str, no
             booking=booking,
             now=now,
         )
-        refund.failure_reason = reason
         logger.error("refund %s of booking %s failed at Stripe: back in trust", refund.pk, booking.pk)
-        return _move(refund, RefundStatus.FAILED, stripe_refund_id=stripe_refund_id, answer=reason, now=now)
+        return _move(
+            refund,
+            RefundStatus.FAILED,
+            stripe_refund_id=stripe_refund_id,
+            answer=reason,
+            now=now,
+            failure_reason=reason,
+        )
 
 
 def refunds_settle_pending(*, now: dt.datetime) -> int:

@@ -9,7 +9,11 @@
    charge (`source_transaction`) under the key `transfer:<release id>`; a provider without a
    usable connected account is paid by bank wire, which finance records with its reference.
 
-Every step locks the release (and the booking) first, so two clicks make one transfer.
+Every step locks the release (and the booking) first, so two clicks make one transfer. A status
+changes only through `core.state.transition` with the `RELEASE` machine. Each action a page offers
+has its check, enforced by the service under its locks and read by the pages to offer a button
+only when the service would accept it: `release_request_check` (a provider's member asks),
+`release_approve_check`, `release_reject_check` and `release_wire_check` (finance).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from django.utils.translation import gettext as _
 from accounts.models import StaffGroup, User
 from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
+from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from core.money import Money, bps_share, charge_step
+from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
 from payments.models import (
@@ -39,43 +45,51 @@ from payments.models import (
 )
 from payments.notifications import notify_release_paid
 from payments.services.refunds import commission_bps
-from providers.services.permissions import require_member
+from providers.services.permissions import member_role
 
 logger = logging.getLogger(__name__)
 
 
-def _require_finance(actor: User) -> None:
-    if not (actor.is_authenticated and actor.in_group(StaffGroup.FINANCE)):
-        raise Forbidden(_("Only finance can decide on releases."))
+def _refuse_release(current: str, target: str) -> Conflict:
+    return Conflict(
+        _("This release is already %(status)s.") % {"status": ReleaseStatus(current).label.lower()},
+        code="release_decided",
+    )
 
 
-def _transition(release: Release, target: str) -> None:
-    if target not in RELEASE_TRANSITIONS[release.status]:
-        raise Conflict(
-            _("This release is already %(status)s.") % {"status": ReleaseStatus(release.status).label.lower()},
-            code="release_decided",
-        )
+# Every move is a decision made once: a move to the state the release is already in is refused
+# ("already approved"), except where a service returns early itself (a transfer recorded twice).
+RELEASE = Machine(model=Release, table=RELEASE_TRANSITIONS, refuse=_refuse_release, repeat_is_noop=False)
+
+
+# --- checks -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ReleaseCheck:
-    """Whether a booking's deposit may be asked for now: `refusal` says why not."""
+class ReleaseRequestCheck(Check):
+    """`release_request_check`'s answer: a `Check`, with what the provider's pages show beside the
+    button (`live`, the release already asked for) and what the service goes on with (`deposit`,
+    `held`) when it is allowed."""
 
-    refusal: Conflict | None
     live: Release | None = None  # the release already asked for, if any
     deposit: Deposit | None = None
     held: int = 0
 
     @property
     def can_ask(self) -> bool:
-        return self.refusal is None
+        """The provider's templates' name for `allowed`."""
+        return self.allowed
 
 
-def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
-    """The rules of `release_request`, also read by the pages to offer the button only when the
-    request would be accepted."""
+def release_request_check(*, booking: Booking, actor: User, now: dt.datetime) -> ReleaseRequestCheck:
+    """May `actor` ask for `booking`'s deposit now: a member of its provider, the booking confirmed
+    or completed, no live release, the first appointment begun, the deposit held, not disputed,
+    and something in trust. `release_request` enforces it under the booking's lock; the provider's
+    calendar and booking page offer the button only when it is allowed."""
+    if member_role(user=actor, provider=booking.provider) is None:
+        return ReleaseRequestCheck(Forbidden(_("You are not a member of this provider.")))
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-        return ReleaseCheck(
+        return ReleaseRequestCheck(
             Conflict(
                 _("A booking that is %(status)s has no deposit to release.")
                 % {"status": BookingStatus(booking.status).label.lower()},
@@ -84,7 +98,7 @@ def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
         )
     live = Release.objects.filter(booking=booking).exclude(status=ReleaseStatus.REJECTED).first()
     if live is not None:
-        return ReleaseCheck(
+        return ReleaseRequestCheck(
             Conflict(
                 _("The deposit of this booking was already asked for (%(status)s).")
                 % {"status": ReleaseStatus(live.status).label.lower()},
@@ -94,12 +108,12 @@ def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
         )
     first = booking.appointments.order_by("start").first()
     if first is None or first.start > now:
-        return ReleaseCheck(
+        return ReleaseRequestCheck(
             Conflict(_("The deposit can be asked for once the first appointment has begun."), code="release_too_early")
         )
     deposit = Deposit.objects.filter(booking=booking).first()
     if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == DisputeStatus.OPEN:
-        return ReleaseCheck(
+        return ReleaseRequestCheck(
             Conflict(
                 _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
                 code="deposit_not_held",
@@ -107,18 +121,79 @@ def release_check(*, booking: Booking, now: dt.datetime) -> ReleaseCheck:
         )
     held = ledger.held(booking=booking, currency=deposit.currency)
     if held <= 0:
-        return ReleaseCheck(Conflict(_("Nothing is held in trust for this booking."), code="deposit_not_held"))
-    return ReleaseCheck(None, deposit=deposit, held=held)
+        return ReleaseRequestCheck(Conflict(_("Nothing is held in trust for this booking."), code="deposit_not_held"))
+    return ReleaseRequestCheck(None, deposit=deposit, held=held)
+
+
+def _finance(actor: User) -> Check:
+    if getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.FINANCE):
+        return ALLOWED
+    return refuse(Forbidden(_("Only finance can decide on releases.")))
+
+
+def _by_transfer(release: Release) -> bool:
+    """Whether approving `release` pays it by Stripe transfer (a usable connected account), else by wire."""
+    payout = PayoutAccount.objects.filter(provider_id=release.provider_id).first()
+    return payout is not None and payout.can_receive_transfers
+
+
+def _approved_status(by_transfer: bool) -> str:
+    return ReleaseStatus.APPROVED if by_transfer else ReleaseStatus.AWAITING_WIRE
+
+
+def _approvable(*, release: Release, deposit: Deposit | None, by_transfer: bool) -> Check:
+    """The state rules of approving (finance's or the automatic approval): the release may move to
+    its approved state, and the deposit is not disputed."""
+    refusal = transition_check(machine=RELEASE, instance=release, target=_approved_status(by_transfer))
+    if refusal is not None:
+        return refuse(refusal)
+    if deposit is not None and deposit.dispute_status == DisputeStatus.OPEN:
+        return refuse(
+            Conflict(
+                _("The deposit is disputed with the card issuer: it cannot be released until the dispute is won."),
+                code="deposit_disputed",
+            )
+        )
+    return ALLOWED
+
+
+def release_approve_check(*, release: Release, actor: User) -> Check:
+    """May `actor` approve `release` now: finance, a release still to decide, its deposit not disputed."""
+    finance = _finance(actor)
+    if not finance.allowed:
+        return finance
+    deposit = Deposit.objects.filter(booking_id=release.booking_id).first()
+    return _approvable(release=release, deposit=deposit, by_transfer=_by_transfer(release))
+
+
+def release_reject_check(*, release: Release, actor: User) -> Check:
+    """May `actor` reject `release` now: finance, and a release still to decide."""
+    return first_refusal(
+        _finance(actor),
+        Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.REJECTED)),
+    )
+
+
+def release_wire_check(*, release: Release, actor: User) -> Check:
+    """May `actor` record the bank wire that paid `release`: finance, and a release approved to be
+    paid by wire (or whose transfer failed)."""
+    finance = _finance(actor)
+    if not finance.allowed:
+        return finance
+    if release.status == ReleaseStatus.FAILED:  # a failed transfer is paid by wire instead, then paid
+        return Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.AWAITING_WIRE))
+    return Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.PAID))
+
+
+# --- the services -----------------------------------------------------------------------------------
 
 
 def release_request(*, booking: Booking, actor: User, now: dt.datetime) -> Release:
     """A member of the booking's provider asks for its deposit, once the first appointment began."""
-    require_member(user=actor, provider=booking.provider)
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
-        check = release_check(booking=booking, now=now)
-        if check.refusal is not None:
-            raise check.refusal
+        check = release_request_check(booking=booking, actor=actor, now=now)
+        check.enforce()
         deposit, held = check.deposit, check.held
         release = Release.objects.create(
             booking=booking,
@@ -131,29 +206,29 @@ def release_request(*, booking: Booking, actor: User, now: dt.datetime) -> Relea
         audit_record(actor=actor, action="payments.release.requested", target=release, after={"amount": held}, now=now)
         payout = PayoutAccount.objects.filter(provider=booking.provider).first()
         if payout is not None and payout.auto_release:
-            return _approve(release=release, actor=None, waive_commission=False, now=now)
+            return _approve(release=release, actor=None, waive_commission=False, now=now, automatic=True)
     return release
 
 
 def release_approve(*, release: Release, actor: User, waive_commission: bool = False, now: dt.datetime) -> Release:
     """Finance approves: the money leaves trust and goes out by transfer or waits for a wire."""
-    _require_finance(actor)
-    return _approve(release=release, actor=actor, waive_commission=waive_commission, now=now)
+    return _approve(release=release, actor=actor, waive_commission=waive_commission, now=now, automatic=False)
 
 
-def _approve(*, release: Release, actor: User | None, waive_commission: bool, now: dt.datetime) -> Release:
+def _approve(
+    *, release: Release, actor: User | None, waive_commission: bool, now: dt.datetime, automatic: bool
+) -> Release:
+    """Approve `release` as finance (`actor`), or `automatic`ally (no actor: the provider's payout
+    account says so, and only the state rules apply)."""
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         booking = Booking.objects.select_for_update().get(pk=release.booking_id)
         deposit = Deposit.objects.select_for_update().get(booking=booking)
-        payout = PayoutAccount.objects.filter(provider=release.provider).first()
-        by_transfer = payout is not None and payout.can_receive_transfers
-        _transition(release, ReleaseStatus.APPROVED if by_transfer else ReleaseStatus.AWAITING_WIRE)
-        if deposit.dispute_status == DisputeStatus.OPEN:
-            raise Conflict(
-                _("The deposit is disputed with the card issuer: it cannot be released until the dispute is won."),
-                code="deposit_disputed",
-            )
+        by_transfer = _by_transfer(release)
+        if automatic:
+            _approvable(release=release, deposit=deposit, by_transfer=by_transfer).enforce()
+        else:
+            release_approve_check(release=release, actor=actor).enforce()
         commission = (
             0
             if waive_commission
@@ -179,43 +254,53 @@ def _approve(*, release: Release, actor: User | None, waive_commission: bool, no
             now=now,
             actor=actor,
         )
-        release.commission = commission
-        release.commission_waived = waive_commission
-        release.status = ReleaseStatus.APPROVED if by_transfer else ReleaseStatus.AWAITING_WIRE
-        release.decided_by = actor
-        release.decided_at = now
-        release.save(update_fields=["commission", "commission_waived", "status", "decided_by", "decided_at"])
-        audit_record(
+        release = transition(
+            machine=RELEASE,
+            instance=release,
+            locked=True,
+            target=_approved_status(by_transfer),
             actor=actor,
             action="payments.release.approved",
-            target=release,
-            after={"commission": commission, "waived": waive_commission, "by": "transfer" if by_transfer else "wire"},
             now=now,
-        )
+            fields={
+                "commission": commission,
+                "commission_waived": waive_commission,
+                "decided_by": actor,
+                "decided_at": now,
+            },
+            audit_after={
+                "commission": commission,
+                "waived": waive_commission,
+                "by": "transfer" if by_transfer else "wire",
+            },
+        ).instance
         if by_transfer:
             transaction.on_commit(lambda: release_transfer(release=release, now=now))
     return release
 
 
 def release_reject(*, release: Release, actor: User, reason: str, now: dt.datetime) -> Release:
-    _require_finance(actor)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            _("Say why, for the provider."),
-            code="reason_required",
-            details={"reason": [_("Say why, for the provider.")]},
-        )
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
-        _transition(release, ReleaseStatus.REJECTED)
-        release.status = ReleaseStatus.REJECTED
-        release.reject_reason = reason[:500]
-        release.decided_by = actor
-        release.decided_at = now
-        release.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
-        audit_record(actor=actor, action="payments.release.rejected", target=release, after={"reason": reason}, now=now)
-    return release
+        release_reject_check(release=release, actor=actor).enforce()
+        reason = reason.strip()
+        if not reason:
+            raise ValidationFailed(
+                _("Say why, for the provider."),
+                code="reason_required",
+                details={"reason": [_("Say why, for the provider.")]},
+            )
+        return transition(
+            machine=RELEASE,
+            instance=release,
+            locked=True,
+            target=ReleaseStatus.REJECTED,
+            actor=actor,
+            action="payments.release.rejected",
+            now=now,
+            fields={"reject_reason": reason[:500], "decided_by": actor, "decided_at": now},
+            reason=reason,
+        ).instance
 
 
 def release_transfer(*, release: Release, now: dt.datetime) -> Release:
@@ -239,10 +324,15 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
         with transaction.atomic():
             locked = Release.objects.select_for_update().get(pk=release.pk)
             if locked.status == ReleaseStatus.APPROVED:
-                locked.status = ReleaseStatus.FAILED
-                locked.save(update_fields=["status"])
-                audit_record(
-                    actor=None, action="payments.release.failed", target=locked, after={"error": str(error)}, now=now
+                transition(
+                    machine=RELEASE,
+                    instance=locked,
+                    locked=True,
+                    target=ReleaseStatus.FAILED,
+                    actor=None,
+                    action="payments.release.failed",
+                    now=now,
+                    audit_after={"error": str(error)},
                 )
         return Release.objects.get(pk=release.pk)
     return release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
@@ -262,7 +352,9 @@ def release_record_transfer(
         )
         if release is None or release.status == ReleaseStatus.PAID:
             return release
-        _transition(release, ReleaseStatus.PAID)
+        refusal = transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.PAID)
+        if refusal is not None:
+            raise refusal
         ledger_post(
             kind="transfer",
             legs=[
@@ -274,29 +366,41 @@ def release_record_transfer(
             booking=release.booking,
             now=now,
         )
-        release.status = ReleaseStatus.PAID
-        release.stripe_transfer_id = stripe_transfer_id
-        release.paid_at = now
-        release.save(update_fields=["status", "stripe_transfer_id", "paid_at"])
-        audit_record(
-            actor=None, action="payments.release.paid", target=release, after={"transfer": stripe_transfer_id}, now=now
-        )
+        release = transition(
+            machine=RELEASE,
+            instance=release,
+            locked=True,
+            target=ReleaseStatus.PAID,
+            actor=None,
+            action="payments.release.paid",
+            now=now,
+            fields={"stripe_transfer_id": stripe_transfer_id, "paid_at": now},
+            audit_after={"transfer": stripe_transfer_id},
+        ).instance
         notify_release_paid(release=release, now=now)
     return release
 
 
 def release_record_wire(*, release: Release, actor: User, reference: str, now: dt.datetime) -> Release:
-    """Finance records the bank wire that paid a provider without a usable connected account."""
-    _require_finance(actor)
-    reference = reference.strip()
-    if not reference:
-        message = _("Enter the bank's reference of the wire.")
-        raise ValidationFailed(message, code="reference_required", details={"reference": [message]})
+    """Finance records the bank wire that paid a provider without a usable connected account (or
+    whose transfer failed: failed → awaiting wire → paid)."""
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
-        if release.status == ReleaseStatus.FAILED:
-            release.status = ReleaseStatus.AWAITING_WIRE  # a failed transfer is paid by wire instead
-        _transition(release, ReleaseStatus.PAID)
+        release_wire_check(release=release, actor=actor).enforce()
+        reference = reference.strip()
+        if not reference:
+            message = _("Enter the bank's reference of the wire.")
+            raise ValidationFailed(message, code="reference_required", details={"reference": [message]})
+        if release.status == ReleaseStatus.FAILED:  # a failed transfer is paid by wire instead
+            release = transition(
+                machine=RELEASE,
+                instance=release,
+                locked=True,
+                target=ReleaseStatus.AWAITING_WIRE,
+                actor=actor,
+                action="payments.release.wire_instead",
+                now=now,
+            ).instance
         if release.payout:
             ledger_post(
                 kind="bank_wire",
@@ -310,11 +414,17 @@ def release_record_wire(*, release: Release, actor: User, reference: str, now: d
                 now=now,
                 actor=actor,
             )
-        release.status = ReleaseStatus.PAID
-        release.wire_reference = reference[:100]
-        release.paid_at = now
-        release.save(update_fields=["status", "wire_reference", "paid_at"])
-        audit_record(actor=actor, action="payments.release.paid", target=release, after={"wire": reference}, now=now)
+        release = transition(
+            machine=RELEASE,
+            instance=release,
+            locked=True,
+            target=ReleaseStatus.PAID,
+            actor=actor,
+            action="payments.release.paid",
+            now=now,
+            fields={"wire_reference": reference[:100], "paid_at": now},
+            audit_after={"wire": reference},
+        ).instance
         notify_release_paid(release=release, now=now)
     return release
 
