@@ -7,13 +7,16 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
+# What mypy checks: the project's apps that exist on this branch (settings in pyproject.toml).
+MYPY_PACKAGES := $(wildcard config core accounts providers documents notifications bookings payments concierge quotes storefront)
+
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
-	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), makemigrations --check"
+	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), mypy, makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
 	@echo "make lock     regenerate the hashed locks in requirements/ from pyproject.toml (LOCK_FLAGS=--upgrade to move on)"
@@ -61,6 +64,7 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy $(MYPY_PACKAGES)
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install-dev

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -19,7 +21,7 @@ class StaffGroup(models.TextChoices):
     MEDICAL_COORDINATOR = "medical_coordinator", _("Medical coordinator")
 
 
-class EmailUserManager(UserManager):
+class EmailUserManager(UserManager["User"]):
     """Users are identified by e-mail; there is no username."""
 
     use_in_migrations = True
@@ -44,15 +46,16 @@ class EmailUserManager(UserManager):
 
 
 class User(AbstractUser):
-    username = None
-    first_name = None
-    last_name = None
+    # Fields of AbstractUser removed, as Django documents; django-stubs types them as always there.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]

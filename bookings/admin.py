@@ -10,8 +10,7 @@ from core.admin import ReadOnlyAdmin
 class AppointmentInline(admin.TabularInline):
     model = Appointment
     extra = 0
-    fields = ["start", "end", "live"]
-    readonly_fields = fields
+    fields = readonly_fields = ("start", "end", "live")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -23,8 +22,15 @@ class AppointmentInline(admin.TabularInline):
 class EvidenceInline(admin.TabularInline):
     model = CancellationEvidence
     extra = 0
-    fields = ["document", "submitted_by", "submitted_at", "status", "reviewed_by", "reviewed_at", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "document",
+        "submitted_by",
+        "submitted_at",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "note",
+    )
 
     def has_add_permission(self, request, obj=None):
         return False

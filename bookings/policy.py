@@ -192,7 +192,7 @@ def decide(
 
 @dataclass(frozen=True)
 class SchedulePeriod:
-    start: dt.date | None  # None: from the booking on
+    start: dt.date
     end: dt.date | None  # None: and later, including not coming
     fee: Money
     refund: Money

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -123,7 +124,7 @@ def evidence(request, booking_id: int):
     form = EvidenceForm(request.POST, request.FILES, owner=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
         return redirect("bookings:detail", booking.pk)
 
     def send():
@@ -165,7 +166,7 @@ def provider_calendar(request, provider_id: int):
     now = timezone.now()
     start = now - dt.timedelta(days=1)
     appointments = provider_appointments(provider=provider, start=start, end=now + dt.timedelta(days=CALENDAR_DAYS))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for appointment in appointments:
         booking = appointment.booking
         local = appointment.start.astimezone(booking.tz)

@@ -1,19 +1,28 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
 
 from core.models import AuditEvent
 
+if TYPE_CHECKING:  # ModelAdmin is generic in django-stubs only, it cannot be subscripted when Django runs
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(_ModelAdmin):
     """For records that only services write (they check the state, lock and audit) or that are
     append-only: the admin shows them, also to superusers, and changes nothing."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
 
 from core.models import AuditEvent
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
 def audit_record(
     *,
-    actor: models.Model | None,
+    actor: models.Model | AnonymousUser | None,
     action: str,
     target: models.Model,
     before: dict[str, Any] | None = None,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
+from rest_framework.request import Request
+
 from core.money import CURRENCY_EXPONENTS
 
 CURRENCY_SESSION_KEY = "display_currency"
 
 
-def patient_currency(request, asked: str | None, *, remember: bool = True) -> str:
+def patient_currency(request: HttpRequest | Request, asked: str | None, *, remember: bool = True) -> str:
     """The currency prices are shown in: as asked (then remembered for the visit on pages), else
     the one asked earlier in the visit, else the patient's preference, else euros."""
     if asked:
@@ -15,6 +18,8 @@ def patient_currency(request, asked: str | None, *, remember: bool = True) -> st
             request.session[CURRENCY_SESSION_KEY] = asked
         return asked
     if remember and request.session.get(CURRENCY_SESSION_KEY) in CURRENCY_EXPONENTS:
-        return request.session[CURRENCY_SESSION_KEY]
+        remembered: str = request.session[CURRENCY_SESSION_KEY]
+        return remembered
     profile = getattr(request.user, "patient_profile", None) if request.user.is_authenticated else None
-    return profile.preferred_currency if profile else "EUR"
+    preferred: str = profile.preferred_currency if profile else "EUR"
+    return preferred

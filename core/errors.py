@@ -23,8 +23,8 @@ from rest_framework.views import set_rollback
 class DomainError(Exception):
     """A rule said no. `code` is stable for clients; `message` is for people."""
 
-    code = "invalid"
-    http_status = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
+    http_status: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
         super().__init__(message)
@@ -111,11 +111,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None  # an unexpected exception: Django's 500 handling and logging take over
 
     # What DRF's own handler does, with the rollback above.
-    headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait  # noqa: UP031 - as DRF writes it
+    headers: dict[str, str] = {}
+    auth_header = getattr(exc, "auth_header", None)  # NotAuthenticated, AuthenticationFailed
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)  # Throttled
+    if wait:
+        headers["Retry-After"] = "%d" % wait  # noqa: UP031 - as DRF writes it
     _roll_back_request(context)
     if isinstance(exc, drf_exceptions.ValidationError):
         details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
@@ -123,6 +125,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body = error_body("invalid", summary, details)
     else:
         detail = getattr(exc, "detail", "")
-        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        code: str = getattr(detail, "code", None) or exc.default_code
         body = error_body(code, str(detail) or _("The request failed."))
     return Response(body, status=exc.status_code, headers=headers)

@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,7 +26,8 @@ def check_cache() -> str:
     if cache.get(key) != "ok":
         raise RuntimeError("the value written was not read back")
     cache.delete(key)
-    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    backend: str = settings.CACHES["default"]["BACKEND"]
+    return backend.rsplit(".", 1)[-1]
 
 
 def check_broker() -> str:
@@ -58,7 +59,7 @@ def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
 @never_cache
 @require_GET
 @transaction.non_atomic_requests
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 when every part answers, 503 otherwise, with what each part said."""
     healthy, report = health_report()
     return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)

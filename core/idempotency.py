@@ -24,6 +24,8 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -32,14 +34,23 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.errors import error_body
 from core.models import IdempotencyRecord, IdempotencyStatus
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User  # AUTH_USER_MODEL, as django-stubs' plugin resolves it
+
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 STALE_AFTER = dt.timedelta(minutes=5)
+
+_View = TypeVar("_View", bound=APIView)
+_P = ParamSpec("_P")
 
 # For `extend_schema(parameters=[IDEMPOTENCY_PARAMETER])` on the views that take it.
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -51,7 +62,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-def _fingerprint(request) -> str:
+def _fingerprint(request: Request) -> str:
     body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
@@ -60,12 +71,19 @@ def _refusal(code: str, message: str, http_status: int) -> Response:
     return Response(error_body(code=code, message=message), status=http_status)
 
 
-def _claim(*, user, key: str, request, fingerprint: str, now: dt.datetime) -> IdempotencyRecord | Response:
+def _claim(
+    *, user: _User, key: str, request: Request, fingerprint: str, now: dt.datetime
+) -> IdempotencyRecord | Response:
     """The new claim of (user, key), or the response to give instead of running the view."""
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(
-                user=user, key=key, method=request.method, path=request.path, fingerprint=fingerprint, created_at=now
+                user=user,
+                key=key,
+                method=request.method or "",
+                path=request.path,
+                fingerprint=fingerprint,
+                created_at=now,
             )
     except IntegrityError:
         pass
@@ -92,7 +110,13 @@ def _claim(*, user, key: str, request, fingerprint: str, now: dt.datetime) -> Id
         return existing
 
 
-def _run(view, view_method, request, args, kwargs) -> Response:
+def _run(
+    view: APIView,
+    view_method: Callable[..., Response],
+    request: Request,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Response:
     """The view's response, its work committed, or rolled back when it answers with an error.
 
     Errors become responses inside the transaction, so that DRF's handler marks this transaction
@@ -106,11 +130,13 @@ def _run(view, view_method, request, args, kwargs) -> Response:
             return view.handle_exception(exc)
 
 
-def idempotent(view_method):
+def idempotent(
+    view_method: Callable[Concatenate[_View, Request, _P], Response],
+) -> Callable[Concatenate[_View, Request, _P], Response]:
     """Decorate an `APIView.post` so that it honours the Idempotency-Key header (see the module)."""
 
     @functools.wraps(view_method)
-    def wrapper(self, request, *args, **kwargs):
+    def wrapper(self: _View, request: Request, /, *args: _P.args, **kwargs: _P.kwargs) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
             return _run(self, view_method, request, args, kwargs)
@@ -121,9 +147,10 @@ def idempotent(view_method):
                 _("The Idempotency-Key header must be 1 to %(max)d printable characters.") % {"max": MAX_KEY_LENGTH},
                 status.HTTP_400_BAD_REQUEST,
             )
-        claim = _claim(
-            user=request.user, key=key, request=request, fingerprint=_fingerprint(request), now=timezone.now()
-        )
+        user = request.user
+        if not user.is_authenticated:  # the views' permissions let only signed-in users reach this
+            raise NotAuthenticated
+        claim = _claim(user=user, key=key, request=request, fingerprint=_fingerprint(request), now=timezone.now())
         if isinstance(claim, Response):
             return claim
         try:

@@ -227,14 +227,16 @@ def _with_decimals(pattern: NumberPattern, exp: int) -> NumberPattern:
 
 
 def _format_number(value: Decimal, loc: Locale, exp: int) -> str:
-    return _with_decimals(loc.decimal_formats[None], exp).apply(value, loc)
+    text: str = _with_decimals(loc.decimal_formats[None], exp).apply(value, loc)  # babel leaves apply() unannotated
+    return text
 
 
 def format_money(money: Money, locale: str) -> str:
     """The amount as people of `locale` write it, with exactly the currency's decimals."""
     loc = _babel_locale(locale)
     pattern = _with_decimals(loc.currency_formats["standard"], exponent(money.currency))
-    return pattern.apply(money.to_decimal(), loc, currency=money.currency, currency_digits=False)
+    text: str = pattern.apply(money.to_decimal(), loc, currency=money.currency, currency_digits=False)
+    return text
 
 
 def format_amount(money: Money, locale: str) -> str:

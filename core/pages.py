@@ -9,11 +9,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 
 from core.errors import DomainError, Forbidden
 
 
-def run_service(request, action: Callable[[], Any], success_message: str) -> bool:
+def run_service(request: HttpRequest, action: Callable[[], Any], success_message: str) -> bool:
     """Run `action` (a service call) for a page and say how it went.
 
     Done → the success message, True. A refusal → its message, nothing written (the action runs in

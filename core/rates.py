@@ -137,7 +137,7 @@ def rates_on(*, day: dt.date, cached: bool = True) -> RateTable:
         return _rates_on(day)
     version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
     key = f"rates:{version}:{day.isoformat()}"
-    table = cache.get(key)
+    table: RateTable | None = cache.get(key)
     if table is None:
         table = _rates_on(day)
         cache.set(key, table, timeout=_CACHE_SECONDS)

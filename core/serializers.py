@@ -7,19 +7,22 @@ Amounts travel as decimal strings in major units ("1234.50") and come out as
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import Direction, extend_schema_field
 from rest_framework import serializers
 
-from core.money import currency_choices
+from core.money import Money, currency_choices
+
+if TYPE_CHECKING:
+    from drf_spectacular.openapi import AutoSchema
 
 
-class ApiErrorSerializer(serializers.Serializer):
+class ApiErrorSerializer(serializers.Serializer[dict[str, Any]]):
     """The body of every error: a stable code, a message for people, and messages per field."""
 
     code = serializers.CharField()
@@ -43,7 +46,7 @@ class NamedEnumField(serializers.ChoiceField):
 class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
     target_class = NamedEnumField
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         schema = build_choice_field(self.target)
         schema.pop("x-spec-enum-id", None)
         component = ResolvedComponent(
@@ -65,7 +68,7 @@ _AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": _AMOUNT.pattern, "example": "1234.50"})
-class AmountField(serializers.Field):
+class AmountField(serializers.Field[str, Any, str, Any]):
     """A major-unit amount written as a decimal string; numbers are refused, as a float would round."""
 
     default_error_messages = {
@@ -81,7 +84,7 @@ class AmountField(serializers.Field):
         return str(value)
 
 
-class MoneySerializer(serializers.Serializer):
+class MoneySerializer(serializers.Serializer[Money]):
     amount = serializers.CharField(source="to_decimal", help_text="Major units, as many decimals as the currency has.")
     currency = currency_field()
     minor = serializers.IntegerField(source="amount", help_text="Integer minor units (cents, fils, yen).")
@@ -102,7 +105,8 @@ ACTION_SCHEMA = {
 def available_actions_field(*names: str) -> serializers.SerializerMethodField:
     """Document a `get_available_actions` method answering `actions_payload` for these actions."""
     field = serializers.SerializerMethodField(help_text="Action → whether this user may do it now, and why not.")
-    return extend_schema_field(
+    # drf-spectacular types the decorator for classes and functions; it annotates a field instance alike.
+    return extend_schema_field(  # type: ignore[type-var]
         {
             "type": "object",
             "properties": dict.fromkeys(names, ACTION_SCHEMA),

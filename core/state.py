@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -33,7 +33,8 @@ M = TypeVar("M", bound=models.Model)
 
 
 def _label(model: type[models.Model], field: str, value: str) -> str:
-    choices = dict(model._meta.get_field(field).choices or [])
+    model_field = model._meta.get_field(field)  # a state field, never a reverse relation (which has no choices)
+    choices = dict(model_field.choices or []) if isinstance(model_field, models.Field) else {}
     return str(choices.get(value, value))
 
 
@@ -81,10 +82,10 @@ def transition_check(*, machine: Machine, instance: models.Model, target: str) -
 
 
 @dataclass(frozen=True)
-class Moved:
+class Moved(Generic[M]):
     """What `transition()` did: the (locked, saved) record, and whether it changed."""
 
-    instance: Any
+    instance: M
     changed: bool
 
 
@@ -100,7 +101,7 @@ def transition(
     reason: str = "",
     audit_after: Mapping[str, Any] | None = None,
     locked: bool = False,
-) -> Moved:
+) -> Moved[M]:
     """Move `instance` to `target` under its row lock, save, and audit (steps in the module doc).
 
     `fields` are set and saved with the state (`updated_at` too when the model has it);

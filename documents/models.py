@@ -82,7 +82,7 @@ class MedicalDocument(models.Model):
         return f"{stem}.{self.extension}"
 
 
-class DocumentGrantQuerySet(models.QuerySet):
+class DocumentGrantQuerySet(models.QuerySet["DocumentGrant"]):
     def live(self, *, now: dt.datetime) -> DocumentGrantQuerySet:
         """Grants in force at `now`: not revoked, not expired."""
         return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))

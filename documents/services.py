@@ -11,7 +11,7 @@ import hashlib
 import logging
 import unicodedata
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -254,7 +254,7 @@ def document_revoke(*, grant: DocumentGrant, actor: User, now: dt.datetime) -> D
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> dict | None:
+def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> dict[str, Any] | None:
     """How `reader` may read `document` (recorded in the audit event), or None."""
     if not reader.is_authenticated:
         return None
@@ -284,7 +284,8 @@ def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now:
 
 def _read_blob(path: str) -> bytes:
     with default_storage.open(path, "rb") as blob:
-        return blob.read()
+        data: bytes = blob.read()  # opened "rb": bytes
+        return data
 
 
 def _plaintext(document: MedicalDocument) -> bytes:

@@ -74,7 +74,7 @@ def grant_add(request, document_id: uuid.UUID):
     form = _grant_form(document, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
         return redirect("documents:list")
     try:
         with transaction.atomic():

@@ -200,8 +200,12 @@ def notify(
             continue  # recorded a moment ago by another run
         recorded.append(message)
         if message.status == MessageStatus.QUEUED:
-            transaction.on_commit(lambda pk=message.pk: _enqueue(pk), robust=True)
+            _enqueue_on_commit(message.pk)
     return recorded
+
+
+def _enqueue_on_commit(message_id: int) -> None:
+    transaction.on_commit(lambda: _enqueue(message_id), robust=True)
 
 
 def _enqueue(message_id: int) -> None:

@@ -49,8 +49,7 @@ class StripeEventAdmin(ReadOnlyAdmin):
 class LedgerEntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
-    fields = ["account", "amount", "currency"]
-    readonly_fields = fields
+    fields = readonly_fields = ("account", "amount", "currency")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -45,6 +45,9 @@ from payments.services.releases import (
     release_wire_check,
 )
 from providers.services.permissions import member_role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def finance_required(view):
@@ -157,7 +160,7 @@ class _ReleaseDecision:
     field: str
     blank: Any
     service: Callable[..., Any]
-    done: str
+    done: StrPromise
 
 
 _RELEASE_DECISIONS = {

@@ -439,7 +439,8 @@ def events_list(*, created_gte: int, types: list[str] | None = None) -> list[dic
             params["types"] = types
     page = _call(client().v1.events.list, params=params)
     if hasattr(page, "auto_paging_iter"):
-        events = [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]
+        # Never runs: `_call` answers a dict, which has no auto_paging_iter (`_raw` would page).
+        events = [event.to_dict() for event in _call(lambda: list(page.auto_paging_iter()))]  # type: ignore[attr-defined]
     else:  # the emulator's list lacks `"object": "list"`, so it comes back as a plain mapping
         events = [dict(event) for event in page.get("data", [])]
     return [e for e in events if int(e.get("created") or 0) >= created_gte and (not types or e.get("type") in types)]

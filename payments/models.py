@@ -82,6 +82,9 @@ class LedgerTransaction(models.Model):
         related_name="+",
     )
 
+    # The entries as debits and credits, set for the finance page (finance_views.booking_ledger).
+    lines: list[dict[str, object]]
+
     class Meta:
         ordering = ["posted_at", "id"]
         constraints = [

@@ -69,6 +69,8 @@ def trust_register(*, now: dt.datetime) -> TrustRegister:
     totals: dict[str, int] = defaultdict(int)
     for account in accounts:
         booking = account.booking
+        if booking is None:  # trust accounts are opened per booking (ledger.trust)
+            raise ValueError(f"trust account {account.code} has no booking")
         paid_at = booking.paid_at
         age = max(0, (now - paid_at).days) if paid_at else 0
         line = TrustLine(

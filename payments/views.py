@@ -8,6 +8,8 @@ sees Stripe's ids and always re-reads the payment from Stripe before recording i
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -133,8 +135,8 @@ def confirmation(request, booking_id: int):
 def verify(request, code: str):
     """Public: what the confirmation with this code states, and nothing more."""
     deposit = deposits.deposit_by_verification_code(code=code)
-    context = {"code": code, "deposit": deposit}
-    if deposit is not None:
+    context: dict[str, Any] = {"code": code, "deposit": deposit}
+    if deposit is not None and deposit.paid_at is not None:  # held, so paid (a check constraint)
         booking = deposit.booking
         tz = booking.tz
         context["appointments"] = [

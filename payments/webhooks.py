@@ -102,8 +102,8 @@ def _transfer_created(event: StripeEvent, now: dt.datetime) -> None:
     from payments.models import Release
 
     transfer = gateway.transfer_retrieve(_object(event)["id"])
-    release_id = (_object(event).get("metadata") or {}).get("release")
-    release = Release.objects.filter(pk=release_id).first() if str(release_id or "").isdigit() else None
+    release_id = str((_object(event).get("metadata") or {}).get("release") or "")
+    release = Release.objects.filter(pk=int(release_id)).first() if release_id.isdigit() else None
     release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
 
 

@@ -111,7 +111,7 @@ def offering_free_slots(
             continue
         if exception.kind == ExceptionKind.CLOSED:
             closed_days.add(exception.date)
-        else:
+        elif exception.start is not None and exception.end is not None:  # extra hours have both (a check)
             extra_by_day[exception.date].append((exception.start, exception.end))
 
     if busy is None:

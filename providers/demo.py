@@ -384,7 +384,7 @@ def _seed_provider(demo: DemoProvider, careteam: User, now: dt.datetime) -> Prov
                 title=item.title,
                 specialty=Specialty.objects.get(code=item.specialty),
                 procedure=Procedure.objects.get(code=item.procedure) if item.procedure else None,
-                price=money(item.price),
+                price=Money.from_decimal(item.price, demo.currency),
                 price_upper=money(item.price_upper),
                 deposit_bps=item.deposit_percent * 100 if item.deposit_percent is not None else None,
                 deposit_fixed=money(item.deposit_fixed),

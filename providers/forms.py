@@ -151,7 +151,8 @@ class LocationForm(forms.Form):
     @staticmethod
     def initial_for(location: Location) -> dict:
         return {name: getattr(location, name) for name in LocationDetails.__dataclass_fields__} | {
-            "country": location.country.code
+            # A Country: django-countries' stubs type the model attribute as str.
+            "country": location.country.code  # type: ignore[attr-defined]
         }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -112,9 +112,11 @@ class OfferingSerializer(serializers.ModelSerializer):
     """An offering as patients see it: prices, deposit asked at booking, what the price covers."""
 
     kind = NamedEnumField(enum_name="OfferingKindEnum", choices=OfferingKind.choices)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    location = serializers.PrimaryKeyRelatedField(read_only=True)
+    specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    procedure: serializers.SlugRelatedField[Procedure] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    location: serializers.PrimaryKeyRelatedField[Location] = serializers.PrimaryKeyRelatedField(read_only=True)
     currency = currency_field()
     price = MoneySerializer(read_only=True)
     price_upper = MoneySerializer(read_only=True, allow_null=True, help_text="Upper end of a price range.")
@@ -245,8 +247,13 @@ class MyProviderSerializer(ProviderSummarySerializer):
     """A provider as its own members see it, with the caller's role and the verification status."""
 
     role = serializers.SerializerMethodField()
-    procedures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    procedures: serializers.SlugRelatedField[Procedure] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    # The codes here, the names in a listing: DRF lets a subclass declare a field anew.
+    specialties: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", many=True, read_only=True
+    )
     available_actions = available_actions_field("update", "add_photo", "add_location", "add_offering", "add_member")
 
     class Meta(ProviderSummarySerializer.Meta):
@@ -420,7 +427,8 @@ class OfferingInputSerializer(serializers.Serializer):
         provider = self.context.get("provider")
         if provider is not None:
             # Another provider's location is "does not exist", never "not yours".
-            self.fields["location"].queryset = Location.objects.filter(provider=provider)
+            location = cast("serializers.PrimaryKeyRelatedField[Location]", self.fields["location"])
+            location.queryset = Location.objects.filter(provider=provider)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}

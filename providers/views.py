@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -280,7 +281,7 @@ def _week_preview(location: Location, now: dt.datetime) -> list[dict]:
         return []
     today = now.astimezone(ZoneInfo(location.timezone)).date()
     slots = offering_free_slots(offering=offering, first_day=today, last_day=today + dt.timedelta(days=6), now=now)
-    days = [{"date": today + dt.timedelta(days=i), "slots": []} for i in range(7)]
+    days: list[dict[str, Any]] = [{"date": today + dt.timedelta(days=i), "slots": []} for i in range(7)]
     for slot in slots:
         days[(slot.start.date() - today).days]["slots"].append(slot)
     return [{"offering": offering, **day} for day in days]

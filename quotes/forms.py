@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -76,8 +77,8 @@ class QuoteRequestForm(forms.Form):
             self.fields["providers"].initial = list(providers.values_list("pk", flat=True))
         else:
             self.fields["providers"].widget = forms.SelectMultiple(attrs={"size": 8})
-        self.fields["providers"].queryset = providers
-        self.fields["documents"].queryset = documents_of_owner(user=patient)
+        cast(ProviderChoiceField, self.fields["providers"]).queryset = providers
+        cast(DocumentChoiceField, self.fields["documents"]).queryset = documents_of_owner(user=patient)
         self.fields["new_document"].help_text = _(
             "PDF, JPEG, PNG or DICOM, up to %(limit)s. It is stored encrypted and shared only with the "
             "providers you send this request to."
@@ -136,8 +137,9 @@ class QuoteForm(forms.Form):
     def __init__(self, *args, provider: Provider, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].initial = provider.default_currency
-        self.fields["location"].queryset = provider.locations.all()
-        self.fields["location"].empty_label = None
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = provider.locations.all()
+        location.empty_label = None
 
     def clean(self):
         cleaned = super().clean()

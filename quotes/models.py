@@ -96,6 +96,9 @@ class QuoteRecipient(models.Model):
     sent_at = models.DateTimeField(_("sent at"))
     first_answered_at = models.DateTimeField(_("first answered at"), null=True, blank=True)
 
+    # The provider's quotes on the request, set for its members (selectors.member_recipient).
+    provider_quotes: list[Quote]
+
     class Meta:
         db_table = "marketplace_quoterecipient"
         ordering = ["request", "id"]

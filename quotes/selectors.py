@@ -89,7 +89,7 @@ def provider_median_response(*, provider_id: int) -> dt.timedelta | None:
         .order_by("-first_answered_at")
         .values_list("sent_at", "first_answered_at")[:RESPONSE_SAMPLE]
     )
-    durations = [(answered - sent).total_seconds() for sent, answered in rows]
+    durations = [(answered - sent).total_seconds() for sent, answered in rows if answered is not None]
     if not durations:
         return None
     return dt.timedelta(seconds=statistics.median(durations))

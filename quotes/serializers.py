@@ -231,10 +231,11 @@ class SlotInputSerializer(serializers.Serializer):
 
 class QuoteInputSerializer(serializers.Serializer):
     currency = currency_field()
-    lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
+    # `many=True` hands min_length and max_length to the ListSerializer; the stubs do not know them.
+    lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)  # type: ignore[call-arg]
     deposit = AmountField()
     valid_until = serializers.DateField()
-    slots = SlotInputSerializer(many=True, min_length=1, max_length=MAX_SLOTS)
+    slots = SlotInputSerializer(many=True, min_length=1, max_length=MAX_SLOTS)  # type: ignore[call-arg]
     payment_days = serializers.IntegerField(min_value=1, max_value=30)
     max_variation_bps = serializers.IntegerField(min_value=0, max_value=10_000)
     cancellation_policy = NamedEnumField(

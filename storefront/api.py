@@ -116,7 +116,8 @@ def _offering(offering: Offering) -> dict[str, Any]:
         "specialty": offering.specialty.code,
         "procedure": offering.procedure.code if offering.procedure else None,
         "city": location.city,
-        "country": location.country.code,
+        # A Country: django-countries' stubs type the model attribute as str.
+        "country": location.country.code,  # type: ignore[attr-defined]
         "timezone": location.timezone,
         "next_slot_at": _DATETIME.to_representation(offering.next_slot_at) if offering.next_slot_at else None,
         "includes": _strings(offering.includes),

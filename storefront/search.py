@@ -70,7 +70,9 @@ def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
     if offering.procedure:
         subjects += [offering.procedure.name_en, offering.procedure.name_fr]
     subjects += [s.name_en for s in provider.specialties.all()] + [s.name_fr for s in provider.specialties.all()]
-    places = [offering.location.city, str(countries.name(offering.location.country.code))]
+    # A Country: django-countries' stubs type the model attribute as str.
+    country = offering.location.country.code  # type: ignore[attr-defined]
+    places = [offering.location.city, str(countries.name(country))]
     texts = [offering.description, provider.biography]
     return tuple(fold(" ".join(part)) for part in (names, subjects, places, texts))  # type: ignore[return-value]
 
@@ -247,7 +249,8 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     if params.sort == Sort.SOONEST:
         return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
-        return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")
+        # `rank` is annotated by _apply_text, which the Django plugin does not follow.
+        return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")  # type: ignore[misc]
     return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
 
 
@@ -353,7 +356,9 @@ def _counter(params: SearchParams, queryset: QuerySet[Offering], *, price_indexe
         # Ordered like the results, the window makes PostgreSQL rank each match before buffering
         # it, rather than buffer every match's whole text vector to rank it afterwards (beyond
         # work_mem, on disk, at thousands of matches).
-        return Window(Count("pk"), order_by=list(queryset.query.order_by), frame=RowRange(start=None, end=None))
+        # The query's order (names and expressions) is what Window takes; the stubs type the two apart.
+        order = list(queryset.query.order_by)
+        return Window(Count("pk"), order_by=order, frame=RowRange(start=None, end=None))  # type: ignore[arg-type]
     return None
 
 

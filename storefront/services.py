@@ -139,7 +139,8 @@ def _parse(rows: Iterable[Sequence[str]]) -> tuple[list[_Rate], int]:
                     line=line,
                 )
             day = _day(row[0], line)
-            cells = zip(currencies, row[1:], strict=False)  # a short row: the currencies after it are absent
+            # A short row: the currencies after it are absent.
+            cells: Iterable[tuple[str, str]] = zip(currencies, row[1:], strict=False)
         else:
             if len(row) != len(_LONG_HEADER):
                 raise RatesFileInvalid(

@@ -121,7 +121,8 @@ def _json_ld(request, provider: Provider) -> str:
                 "@type": "PostalAddress",
                 "streetAddress": loc.address,
                 "addressLocality": loc.city,
-                "addressCountry": loc.country.code,
+                # A Country: django-countries' stubs type the model attribute as str.
+                "addressCountry": loc.country.code,  # type: ignore[attr-defined]
             }
             for loc in provider.locations.all()
         ],

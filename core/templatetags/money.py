@@ -1,5 +1,7 @@
 """{% money amount %} and {% price offering %}: amounts as people of the page's language write them."""
 
+from typing import Protocol
+
 from django import template
 from django.utils.translation import get_language
 
@@ -8,13 +10,23 @@ from core.money import Money, format_money
 register = template.Library()
 
 
+class Priced(Protocol):
+    """An offering, or a search result standing for one."""
+
+    @property
+    def price(self) -> Money: ...
+
+    @property
+    def price_upper(self) -> Money | None: ...
+
+
 @register.simple_tag
 def money(value: Money | None) -> str:
     return "" if value is None else format_money(value, get_language() or "en")
 
 
 @register.simple_tag
-def price(offering) -> str:
+def price(offering: Priced) -> str:
     """A fixed price, or "from X to Y" for a range."""
     lower = money(offering.price)
     upper = offering.price_upper

@@ -21,10 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
+from accounts.models import User
 from payments import gateway, ledger
 from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, ReconciliationRun
 
@@ -70,7 +72,7 @@ class Report:
     items: list[Item] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "items": [asdict(item) for item in self.items],
             "coverage": [{**asdict(c), "shortfall": c.shortfall} for c in self.coverage],
@@ -82,7 +84,7 @@ def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _stripe_postings():
+def _stripe_postings() -> QuerySet[LedgerTransaction]:
     """Ledger transactions that moved the Stripe balance, with their entries and accounts."""
     return (
         LedgerTransaction.objects.filter(external_source=ledger.STRIPE, entries__account__code="A:stripe")
@@ -105,7 +107,12 @@ def _sums(txn: LedgerTransaction) -> tuple[dict[str, int], dict[str, int]]:
 
 def _compare(bt: gateway.BalanceTransaction, txn: LedgerTransaction) -> list[Item]:
     net, fee = _sums(txn)
-    base = {"currency": bt.currency, "stripe_id": bt.id, "source_id": bt.source or "", "ledger_transaction": txn.pk}
+    base: dict[str, Any] = {
+        "currency": bt.currency,
+        "stripe_id": bt.id,
+        "source_id": bt.source or "",
+        "ledger_transaction": txn.pk,
+    }
     if set(net) != {bt.currency}:
         return [Item(MISMATCH, detail=f"currency: Stripe {bt.currency}, ledger {', '.join(sorted(net))}", **base)]
     items = []
@@ -221,7 +228,7 @@ def reconcile(*, day: dt.date) -> Report:
     return report
 
 
-def reconcile_day(*, day: dt.date, now: dt.datetime, actor=None) -> ReconciliationRun:
+def reconcile_day(*, day: dt.date, now: dt.datetime, actor: User | None = None) -> ReconciliationRun:
     """Reconcile one UTC day and keep the result (the beat job, the command and finance's button)."""
     report = reconcile(day=day)
     return ReconciliationRun.objects.create(

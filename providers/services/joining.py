@@ -94,7 +94,8 @@ def check_provider_details(details: ProviderDetails) -> None:
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:200] or "provider"
     slug, n = base, 1
-    while Provider.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    others = Provider.objects.all() if exclude_pk is None else Provider.objects.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug

@@ -156,10 +156,10 @@ def photo_add(*, provider: Provider, actor: User, upload: Any, caption: str = ""
         with Image.open(upload) as image:
             if image.format not in {"JPEG", "PNG", "WEBP"}:
                 raise UnidentifiedImageError
-            image = image.convert("RGB")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            rgb = image.convert("RGB")
+            rgb.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=85)
+            rgb.save(out, format="JPEG", quality=85)
     # Pillow's verify() reports a damaged PNG chunk (bad checksum) as SyntaxError.
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationFailed(
