@@ -88,7 +88,7 @@ def order_create(*, patient: User, kind: str, description: str, price: Money, no
     order = AddonOrder.objects.create(
         patient=patient,
         kind=kind,
-        description=description.strip()[:300] or AddonKind(kind).label,
+        description=description.strip()[:300] or str(AddonKind(kind).label),
         amount=price.amount,
         currency=price.currency,
         created_at=now,
@@ -183,6 +183,8 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=order.pk)
         addon_order_refund_check(order=order, actor=actor).enforce()
+        if order.payment_intent_id is None:  # a paid order has its payment; the check saw it paid
+            raise Conflict(_("This order has no payment to refund."), code="not_paid")
         refund = card_refund_create(
             payment_intent_id=order.payment_intent_id,
             amount=order.amount,

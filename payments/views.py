@@ -123,6 +123,8 @@ def confirmation(request, booking_id: int):
     if not check.allowed:
         raise Http404(check.reason)
     deposit = deposits.deposit_of_booking(booking=booking)
+    if deposit is None:  # the check found it held; it cannot vanish, but say so rather than fail
+        raise Http404(check.reason)
     verify_url = request.build_absolute_uri(reverse("payments:verify", args=[deposit.verification_code]))
     pdf = deposit_confirmation_pdf(deposit=deposit, verify_url=verify_url, language=get_language() or "en")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -295,6 +295,9 @@ class ExceptionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+VERIFICATION_DECISIONS = [("verify", _("Mark as verified")), ("reject", _("Reject")), ("suspend", _("Suspend"))]
+
+
 class VerificationForm(forms.Form):
     """A careteam decision. `offered` (the decisions whose checks allow them now) limits what the
     page lists; every decision is still accepted, so that one taken on a page opened before a
@@ -302,7 +305,7 @@ class VerificationForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("verify", _("Mark as verified")), ("reject", _("Reject")), ("suspend", _("Suspend"))],
+        choices=VERIFICATION_DECISIONS,
     )
     checked = forms.CharField(
         label=_("What you checked"),
@@ -314,8 +317,7 @@ class VerificationForm(forms.Form):
     def __init__(self, *args, offered: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if offered is not None:
-            field = self.fields["decision"]
-            field.widget.choices = [(name, label) for name, label in field.choices if name in offered]
+            self.fields["decision"].widget.choices = [(n, label) for n, label in VERIFICATION_DECISIONS if n in offered]
 
     def decision_label(self, name: str) -> str:
-        return str(dict(self.fields["decision"].choices)[name])
+        return str(dict(VERIFICATION_DECISIONS)[name])

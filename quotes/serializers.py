@@ -8,6 +8,8 @@ carry it need the API request in their context (and, for the inbox, the provider
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -40,9 +42,10 @@ from quotes.services import (
 )
 
 
-def _asking(context: dict) -> tuple[User, dt.datetime]:
+def _asking(context: Mapping[str, Any]) -> tuple[User, dt.datetime]:
     """Who asks, and one `now` for the whole answer (kept in the root serializer's context)."""
-    return context["request"].user, context.setdefault("now", timezone.now())
+    # DRF shares one context dict among the root serializer and its children (typed as a Mapping).
+    return context["request"].user, cast("dict[str, Any]", context).setdefault("now", timezone.now())
 
 
 class QuoteLineSerializer(serializers.ModelSerializer):

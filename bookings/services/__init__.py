@@ -4,6 +4,7 @@ Each action a page offers has its `booking_<action>_check(*, booking, actor, now
 the service enforces first; `booking_actions` gathers them for the pages and the API.
 """
 
+from bookings.policy import EVIDENCE_WINDOW
 from bookings.services.actions import BOOKING_ACTIONS, booking_actions
 from bookings.services.appointments import (
     booking_complete,
@@ -14,7 +15,6 @@ from bookings.services.appointments import (
     booking_reschedule_check,
 )
 from bookings.services.cancellation import (
-    EVIDENCE_WINDOW,
     booking_apply_evidence_deadlines,
     booking_cancel,
     booking_cancel_check,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from bookings.models import Booking
 from bookings.services.appointments import booking_complete_check, booking_no_show_check, booking_reschedule_check
@@ -31,7 +32,7 @@ BOOKING_ACTIONS: dict[str, Callable[..., Check]] = {
 
 
 def booking_actions(
-    *, booking: Booking, actor, now: dt.datetime, only: Iterable[str] | None = None
+    *, booking: Booking, actor: Any, now: dt.datetime, only: Iterable[str] | None = None
 ) -> dict[str, Check]:
     """Action name → whether `actor` may do it to `booking` at `now`, and why not."""
     names = BOOKING_ACTIONS if only is None else only

@@ -210,8 +210,8 @@ def booking_reschedule(
         if started is not None:
             raise started
 
-        offering = Offering.objects.select_related("location").get(pk=locked.offering_id)
-        if not offering.is_active:
+        offering = Offering.objects.select_related("location").filter(bookings=locked).first()
+        if offering is None or not offering.is_active:
             raise Conflict(_("This offering is no longer published."), code="offering_unpublished")
         local_day = start.astimezone(ZoneInfo(offering.location.timezone)).date()
         offered = offering_free_slots(offering=offering, first_day=local_day, last_day=local_day, now=now, busy=[])

@@ -121,7 +121,7 @@ def addon_income_record_paid(*, kind: str, payment: PaymentIntent, now: dt.datet
 
 
 def addon_income_record_refunded(
-    *, kind: str, amount: int, currency: str, stripe_refund_id: str, actor=None, now: dt.datetime
+    *, kind: str, amount: int, currency: str, stripe_refund_id: str, actor: Any = None, now: dt.datetime
 ) -> LedgerTransaction:
     """A refunded add-on of `kind` takes its income back from the Stripe balance, once per refund."""
     return ledger_post(

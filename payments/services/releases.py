@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -81,7 +82,7 @@ class ReleaseRequestCheck(Check):
         return self.allowed
 
 
-def release_request_check(*, booking: Booking, actor: User, now: dt.datetime) -> ReleaseRequestCheck:
+def release_request_check(*, booking: Booking, actor: User | AnonymousUser, now: dt.datetime) -> ReleaseRequestCheck:
     """May `actor` ask for `booking`'s deposit now: a member of its provider, the booking confirmed
     or completed, no live release, the first appointment begun, the deposit held, not disputed,
     and something in trust. `release_request` enforces it under the booking's lock; the provider's

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -276,7 +277,7 @@ def provider_suspend(*, provider: Provider, actor: User, checked: str, note: str
 
 
 # The careteam's three decisions, by the name pages and the admin give them: the service, its check.
-VERIFICATION_DECISIONS = {
+VERIFICATION_DECISIONS: dict[str, tuple[Callable[..., Provider], Callable[..., Check]]] = {
     "verify": (provider_verify, provider_verify_check),
     "reject": (provider_reject, provider_reject_check),
     "suspend": (provider_suspend, provider_suspend_check),
