@@ -103,12 +103,15 @@ ACTION_SCHEMA = {
 
 
 def available_actions_field(*names: str) -> serializers.SerializerMethodField:
-    """Document a `get_available_actions` method answering `actions_payload` for these actions."""
-    field = serializers.SerializerMethodField(help_text="Action → whether this user may do it now, and why not.")
-    # drf-spectacular types the decorator for classes and functions; it annotates a field instance alike.
-    return extend_schema_field(  # type: ignore[type-var]
-        {
-            "type": "object",
-            "properties": dict.fromkeys(names, ACTION_SCHEMA),
-        }
-    )(field)
+    """Document a `get_available_actions` method answering `actions_payload` for these actions.
+
+    The schema sits on a class made for these names: DRF copies declared fields by building a new
+    instance of the field's class, which would lose a schema set on the instance.
+    """
+    schema = {"type": "object", "properties": dict.fromkeys(names, ACTION_SCHEMA), "required": list(names)}
+
+    @extend_schema_field(schema)
+    class AvailableActionsField(serializers.SerializerMethodField):
+        pass
+
+    return AvailableActionsField(help_text="Action → whether this user may do it now, and why not.")

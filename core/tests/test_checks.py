@@ -1,7 +1,10 @@
 import pytest
+from drf_spectacular.drainage import get_override
+from rest_framework import serializers
 
 from core.checks import ALLOWED, actions_payload, first_refusal, refuse
 from core.errors import Conflict
+from core.serializers import available_actions_field
 
 
 def test_an_allowed_check_is_true_and_says_nothing():
@@ -31,3 +34,17 @@ def test_the_first_refusal_wins_and_the_api_payload_names_each_action():
         "cancel": {"allowed": True, "code": None, "reason": ""},
         "pay": {"allowed": False, "code": "too_late", "reason": "Too late."},
     }
+
+
+def test_the_documented_actions_survive_drf_copying_the_field():
+    class Answer(serializers.Serializer):
+        available_actions = available_actions_field("cancel", "pay")
+
+        def get_available_actions(self, obj):
+            return actions_payload({"cancel": ALLOWED, "pay": ALLOWED})
+
+    field = Answer().fields["available_actions"]  # a copy of the declared field, as DRF makes one
+    schema = get_override(field, "field")
+
+    assert set(schema["properties"]) == {"cancel", "pay"}
+    assert Answer(object()).data["available_actions"]["pay"] == {"allowed": True, "code": None, "reason": ""}
