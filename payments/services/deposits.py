@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bookings.models import Booking, BookingStatus
-from bookings.services import booking_confirm_deposit
+from bookings.models import Booking
+from bookings.services import booking_confirm_deposit, booking_pay_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -37,7 +37,6 @@ from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
 from payments.services.card_payments import CardCheckout, CardPayment
 
-PAYABLE_STATUSES = frozenset({BookingStatus.AWAITING_DEPOSIT, BookingStatus.HELD})
 # Payment attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
 _CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
 # No 0/O, 1/I/L: the code is read off paper and typed in.
@@ -60,39 +59,9 @@ def deposit_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
     lock; the payment page offers the card form only when it is allowed."""
     if not getattr(actor, "is_authenticated", False) or booking.patient_id != actor.pk:
         return refuse(NotFound(_("You have no booking with this number.")))
-    details = {"booking": booking.pk}
-    if booking.paid_at is not None:
-        return refuse(Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details))
-    lapsed = (booking.status == BookingStatus.AWAITING_DEPOSIT and booking.deposit_due_at <= now) or (
-        booking.status == BookingStatus.HELD and booking.hold_expires_at <= now
-    )
-    if booking.status == BookingStatus.EXPIRED or lapsed:
-        return refuse(
-            Conflict(
-                _("This booking expired before its deposit was paid and its time was released. Nothing was charged."),
-                code="booking_expired",
-                details=details,
-            )
-        )
-    if booking.status == BookingStatus.CANCELLED:
-        return refuse(
-            Conflict(
-                _("This booking was cancelled, so there is no deposit to pay. Nothing was charged."),
-                code="booking_cancelled",
-                details=details,
-            )
-        )
-    if booking.status not in PAYABLE_STATUSES:
-        return refuse(
-            Conflict(
-                _("This booking is not waiting for a deposit. Nothing was charged."),
-                code="not_payable",
-                details=details,
-            )
-        )
-    if booking.deposit_amount <= 0:
-        return refuse(Conflict(_("This booking has no deposit to pay."), code="no_deposit", details=details))
-    return ALLOWED
+    # Whether the booking takes its deposit now is bookings' rule; payments adds only that someone
+    # else's booking does not exist for this person (404, not 403).
+    return booking_pay_check(booking=booking, actor=actor, now=now)
 
 
 def deposit_confirmation_check(*, booking: Booking, actor) -> Check:

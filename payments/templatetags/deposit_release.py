@@ -1,5 +1,6 @@
 """{% deposit_release booking as release %}: whether the signed-in member of a provider may ask for a
-booking's deposit now, and the release already asked for. For the provider's calendar and booking page."""
+booking's deposit now, and the release already asked for. For the provider's calendar and booking page.
+{% deposit_confirmation booking as confirmation %}: whether the payment confirmation can be downloaded."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from core.checks import Check
+from payments.services.deposits import deposit_confirmation_check
 from payments.services.releases import ReleaseRequestCheck, release_request_check
 
 register = template.Library()
@@ -20,3 +23,12 @@ def deposit_release(context, booking) -> ReleaseRequestCheck:
     request = context.get("request")
     actor = getattr(request, "user", None) or context.get("user") or AnonymousUser()
     return release_request_check(booking=booking, actor=actor, now=timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def deposit_confirmation(context, booking) -> Check:
+    """`confirmation`'s own check for the person viewing the page: the download link shows only
+    when the payment confirmation would be served (their booking, its deposit held)."""
+    request = context.get("request")
+    actor = getattr(request, "user", None) or context.get("user") or AnonymousUser()
+    return deposit_confirmation_check(booking=booking, actor=actor)
