@@ -126,6 +126,8 @@ def test_a_paid_booking_offers_its_confirmation_and_no_card_form(client, stripe_
     assert 'id="payment-form"' not in page
     assert reverse("payments:confirmation", args=[booking.pk]) in page
     assert client.get(reverse("payments:confirmation", args=[booking.pk])).status_code == 200
+    booking_page = client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    assert reverse("payments:confirmation", args=[booking.pk]) in booking_page
 
 
 def test_a_booking_not_paid_yet_has_no_confirmation_to_download(client, patient):
@@ -136,6 +138,8 @@ def test_a_booking_not_paid_yet_has_no_confirmation_to_download(client, patient)
 
     assert reverse("payments:confirmation", args=[booking.pk]) not in page
     assert client.get(reverse("payments:confirmation", args=[booking.pk])).status_code == 404
+    booking_page = client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    assert reverse("payments:confirmation", args=[booking.pk]) not in booking_page
 
 
 # --- release_request_check ----------------------------------------------------------------------------
