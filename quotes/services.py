@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import available_timezones
 
 from django.db import transaction
@@ -252,7 +254,7 @@ def quote_request_create(
     specialty: Specialty | None = None,
     procedure: Procedure | None = None,
     travel_constraints: str = "",
-    documents: list[MedicalDocument] = (),
+    documents: Sequence[MedicalDocument] = (),
     now: dt.datetime,
 ) -> QuoteRequest:
     """A draft request of `patient`; nothing is shared until it is sent."""
@@ -356,7 +358,7 @@ REQUEST_FIELDS = (
 
 @transaction.atomic
 def quote_request_submit(
-    *, patient: User, providers: list[Provider], documents: list[MedicalDocument], now: dt.datetime, **details
+    *, patient: User, providers: list[Provider], documents: list[MedicalDocument], now: dt.datetime, **details: Any
 ) -> QuoteRequest:
     """Create a request from `details` (REQUEST_FIELDS) and send it at once, as the page and the
     API do; nothing is written when either step refuses."""
@@ -379,16 +381,19 @@ def _close_quote(*, quote: Quote, status: str, actor: User | None, now: dt.datet
     )
 
 
-def _close_request(*, request: QuoteRequest, status: str, actor: User | None, now: dt.datetime, keep=None) -> None:
+def _close_request(
+    *, request: QuoteRequest, status: str, actor: User | None, now: dt.datetime, keep: Provider | None = None
+) -> None:
     """Close the locked `request`: its open quotes are declined, expired or withdrawn with it and the
     grants it created end, except those of `keep` (the provider whose quote was accepted)."""
     _move_check(QUOTE_REQUEST, request, status).enforce()  # before any of its quotes moves
-    quote_status = {
+    quote_status_on_close: dict[str, str] = {
         QuoteRequestStatus.ACCEPTED: QuoteStatus.DECLINED,
         QuoteRequestStatus.DECLINED: QuoteStatus.DECLINED,
         QuoteRequestStatus.EXPIRED: QuoteStatus.EXPIRED,
         QuoteRequestStatus.WITHDRAWN: QuoteStatus.DECLINED,
-    }[status]
+    }
+    quote_status = quote_status_on_close[status]
     for quote in Quote.objects.select_for_update().filter(request=request, status=QuoteStatus.SENT).order_by("pk"):
         _close_quote(quote=quote, status=quote_status, actor=actor, now=now, because=f"request {status}")
     grants = [g for g in request.grants.all() if keep is None or g.provider_id != keep.pk]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings import policy
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_appointment_changed
@@ -37,7 +39,9 @@ from providers.services.permissions import member_role
 # --- closing: completed, no-show ---------------------------------------------------------------------
 
 
-def _close_check(*, booking: Booking, actor, now: dt.datetime, target: str, done: AlreadyDone) -> Check:
+def _close_check(
+    *, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime, target: str, done: AlreadyDone
+) -> Check:
     """A member of the provider closes a confirmed booking once its first appointment has begun."""
     if actor is None or member_role(user=actor, provider=booking.provider) is None:
         return refuse(Forbidden(_("Only the provider's members can close this booking.")))
@@ -57,7 +61,7 @@ def _close_check(*, booking: Booking, actor, now: dt.datetime, target: str, done
     return ALLOWED
 
 
-def booking_complete_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_complete_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` mark `booking` completed now? A member of its provider may, once the confirmed
     booking's first appointment has begun."""
     return _close_check(
@@ -71,7 +75,7 @@ def booking_complete_check(*, booking: Booking, actor, now: dt.datetime) -> Chec
     )
 
 
-def booking_no_show_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_no_show_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` record that the patient of `booking` did not come? A member of its provider may,
     once the confirmed booking's first appointment has begun."""
     return _close_check(
@@ -89,7 +93,7 @@ def _closed_already(check: Check) -> bool:
     return isinstance(check.refusal, AlreadyDone)
 
 
-def booking_complete(*, booking: Booking, actor, now: dt.datetime) -> Booking:
+def booking_complete(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Booking:
     """A member of the provider records that the confirmed booking took place (after its first
     appointment began: `booking_complete_check`). Doing it again changes nothing."""
     with transaction.atomic():
@@ -111,7 +115,7 @@ def booking_complete(*, booking: Booking, actor, now: dt.datetime) -> Booking:
     return locked
 
 
-def booking_mark_no_show(*, booking: Booking, actor, now: dt.datetime) -> Booking:
+def booking_mark_no_show(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Booking:
     """A member of the provider records that the patient did not come to the first appointment
     (`booking_no_show_check`): the policy's no-show fee is recorded (the refund, if any, is the
     payments app's job). Doing it again changes nothing."""
@@ -145,7 +149,7 @@ def _started(appointment: Appointment, now: dt.datetime) -> Conflict | None:
     return None
 
 
-def booking_reschedule_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_reschedule_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` move an appointment of `booking` now? The patient, a member of the provider or
     the careteam may, while the booking is live, was booked on an offering's slots (a quote's
     dates are proposed again by its provider instead) and has an appointment not yet begun."""
@@ -176,13 +180,19 @@ def booking_reschedule_check(*, booking: Booking, actor, now: dt.datetime) -> Ch
             )
         )
     refusals = [_started(a, now) for a in booking.appointments.all()]
-    if refusals and all(refusals):
-        return refuse(refusals[0])
+    started = [r for r in refusals if r is not None]
+    if refusals and len(started) == len(refusals):
+        return refuse(started[0])
     return ALLOWED
 
 
 def booking_reschedule(
-    *, booking: Booking, actor, start: dt.datetime, now: dt.datetime, appointment: Appointment | None = None
+    *,
+    booking: Booking,
+    actor: User | AnonymousUser | None,
+    start: dt.datetime,
+    now: dt.datetime,
+    appointment: Appointment | None = None,
 ) -> Booking:
     """Move an appointment of a live booking to another slot its offering offers.
 

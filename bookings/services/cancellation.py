@@ -20,10 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings import policy
 from bookings.models import (
     EVIDENCE_REVIEW_TRANSITIONS,
@@ -62,6 +64,12 @@ def decision_for(
 ) -> policy.Decision:
     """What the policy decides for this paid booking (first appointment, payment date, version)."""
     first = booking.appointments.order_by("start").first()
+    if first is None or booking.paid_at is None:
+        raise Conflict(
+            _("Only a paid booking with an appointment has a cancellation decision."),
+            code="invalid_transition",
+            details={"booking": booking.pk},
+        )
     tz = booking.tz
     return policy.decide(
         policy=booking.cancellation_policy.terms,
@@ -98,14 +106,14 @@ def _decision_audit(fields: dict[str, Any]) -> dict[str, Any]:
 # --- cancelling -----------------------------------------------------------------------------------
 
 
-def _cancel_actor(*, booking: Booking, actor) -> Check:
+def _cancel_actor(*, booking: Booking, actor: User | AnonymousUser | None) -> Check:
     if actor is None or (actor.pk != booking.patient_id and not is_careteam(actor)):
         return refuse(Forbidden(_("Only the patient or the careteam can cancel this booking.")))
     return ALLOWED
 
 
 def _cancel_state(booking: Booking) -> Check:
-    messages = {
+    messages: dict[str, tuple[str, str]] = {
         BookingStatus.CANCELLED: (_("This booking is already cancelled."), "already_cancelled"),
         BookingStatus.COMPLETED: (
             _("This booking is completed: its appointments took place and it can no longer be cancelled."),
@@ -123,13 +131,13 @@ def _cancel_state(booking: Booking) -> Check:
     return Check(transition_check(machine=BOOKING, instance=booking, target=BookingStatus.CANCELLED))
 
 
-def booking_cancel_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_cancel_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` cancel `booking` now? Its patient or the careteam may, while it is held, awaiting
     its deposit or confirmed; a completed, no-show, expired or cancelled booking cannot be."""
     return first_refusal(_cancel_actor(booking=booking, actor=actor), _cancel_state(booking))
 
 
-def booking_cancel(*, booking: Booking, actor, reason: policy.Reason | str, now: dt.datetime) -> Booking:
+def booking_cancel(*, booking: Booking, actor: User, reason: policy.Reason | str, now: dt.datetime) -> Booking:
     """The patient (or the careteam for them) cancels `booking` at `now` for `reason`.
 
     1. Refuse what `booking_cancel_check` refuses (Forbidden, or Conflict for a booking that is
@@ -203,13 +211,13 @@ def _evidence_open(booking: Booking) -> Conflict | None:
     return None
 
 
-def _evidence_sender(*, booking: Booking, actor) -> Check:
+def _evidence_sender(*, booking: Booking, actor: User | AnonymousUser | None) -> Check:
     if actor is None or actor.pk != booking.patient_id:
         return refuse(Forbidden(_("Only the patient or their representative can send evidence for this booking.")))
     return ALLOWED
 
 
-def booking_evidence_send_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_evidence_send_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` send evidence for `booking` now? Its patient (or their representative, who holds
     the account) may, for a legitimate reason whose decision is pending, within `EVIDENCE_WINDOW`
     of the cancellation."""
@@ -217,7 +225,13 @@ def booking_evidence_send_check(*, booking: Booking, actor, now: dt.datetime) ->
     if not who:
         return who
     refusal = _evidence_open(booking)
-    if refusal is None and now > booking.evidence_due_at:
+    due = booking.evidence_due_at
+    if refusal is None and due is None:
+        refusal = Conflict(
+            _("Evidence is only needed for a booking cancelled for one of the legitimate reasons."),
+            code="evidence_not_expected",
+        )
+    if refusal is None and due is not None and now > due:
         refusal = Conflict(
             _(
                 "Evidence had to reach us within %(days)s days of the cancellation, by %(date)s. "
@@ -225,7 +239,7 @@ def booking_evidence_send_check(*, booking: Booking, actor, now: dt.datetime) ->
             )
             % {
                 "days": EVIDENCE_WINDOW.days,
-                "date": date_format(booking.evidence_due_at.astimezone(booking.tz), "DATETIME_FORMAT"),
+                "date": date_format(due.astimezone(booking.tz), "DATETIME_FORMAT"),
             },
             code="evidence_late",
         )
@@ -235,7 +249,7 @@ def booking_evidence_send_check(*, booking: Booking, actor, now: dt.datetime) ->
 
 
 def booking_submit_evidence(
-    *, booking: Booking, actor, document: MedicalDocument, now: dt.datetime
+    *, booking: Booking, actor: User, document: MedicalDocument, now: dt.datetime
 ) -> CancellationEvidence:
     """The patient (or their legal representative, who holds the account) sends `document` as
     evidence of the legitimate reason for cancelling, within `EVIDENCE_WINDOW` of the cancellation
@@ -269,8 +283,22 @@ def booking_submit_evidence(
     return evidence
 
 
-def _finalise(*, booking: Booking, evidence: policy.Evidence, status: str, actor, action: str, now, **extra) -> None:
+def _finalise(
+    *,
+    booking: Booking,
+    evidence: policy.Evidence,
+    status: str,
+    actor: User | None,
+    action: str,
+    now: dt.datetime,
+    **extra: Any,
+) -> None:
     """Record the final decision for a cancelled booking (locked) whose evidence is `evidence`."""
+    if booking.cancelled_at is None:
+        raise Conflict(
+            _("Evidence is only needed for a booking cancelled for one of the legitimate reasons."),
+            code="evidence_not_expected",
+        )
     decision = decision_for(
         booking, cancelled_at=booking.cancelled_at, reason=policy.Reason(booking.cancellation_reason), evidence=evidence
     )
@@ -288,13 +316,13 @@ def _finalise(*, booking: Booking, evidence: policy.Evidence, status: str, actor
     )
 
 
-def _evidence_reviewer(actor) -> Check:
+def _evidence_reviewer(actor: User | AnonymousUser | None) -> Check:
     if not is_careteam(actor):
         return refuse(Forbidden(_("Only the careteam can review cancellation evidence.")))
     return ALLOWED
 
 
-def booking_evidence_review_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_evidence_review_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` review the evidence of `booking` now? The careteam may, while evidence awaits
     review and the decision is pending (after the deadline too: evidence sent in time waits)."""
     who = _evidence_reviewer(actor)
@@ -306,7 +334,9 @@ def booking_evidence_review_check(*, booking: Booking, actor, now: dt.datetime) 
     return Check(refusal)
 
 
-def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: str = "", now: dt.datetime) -> Booking:
+def booking_review_evidence(
+    *, booking: Booking, actor: User, accepted: bool, note: str = "", now: dt.datetime
+) -> Booking:
     """The careteam accepts or rejects the evidence awaiting review for `booking`
     (`booking_evidence_review_check`).
 
@@ -345,7 +375,7 @@ def booking_review_evidence(*, booking: Booking, actor, accepted: bool, note: st
                 now=now,
                 evidence_ids=evidence_ids,
             )
-        elif now >= locked.evidence_due_at:
+        elif locked.evidence_due_at is not None and now >= locked.evidence_due_at:
             _finalise(
                 booking=locked,
                 evidence=policy.Evidence.REJECTED,

@@ -78,7 +78,10 @@ NO_OVERLAP_CONSTRAINT = "bookings_appointment_no_overlap"
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE
 
 # The deadline that makes a booking in each status expire.
-EXPIRY_DEADLINE = {BookingStatus.HELD: "hold_expires_at", BookingStatus.AWAITING_DEPOSIT: "deposit_due_at"}
+EXPIRY_DEADLINE: dict[str, str] = {
+    BookingStatus.HELD: "hold_expires_at",
+    BookingStatus.AWAITING_DEPOSIT: "deposit_due_at",
+}
 
 
 def slot_taken() -> Conflict:

@@ -6,9 +6,11 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.notifications import notify_booking_confirmed
 from bookings.selectors import live_appointments_overlapping
@@ -109,7 +111,7 @@ def _release_lapsed(*, provider: Provider, now: dt.datetime) -> None:
 
 def booking_create_awaiting_deposit(
     *,
-    patient,
+    patient: User,
     provider: Provider,
     offering: Offering | None = None,
     deposit: Money,
@@ -117,7 +119,7 @@ def booking_create_awaiting_deposit(
     slots: list[tuple[dt.datetime, dt.datetime]],
     payment_deadline: dt.datetime,
     policy_code: str,
-    actor,
+    actor: User,
     now: dt.datetime,
 ) -> Booking:
     """A booking awaiting its deposit, taking `slots` at `provider` (an accepted quote's dates).
@@ -199,7 +201,7 @@ def booking_create_awaiting_deposit(
     return booking
 
 
-def booking_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def booking_pay_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` pay the deposit of `booking` now? Its patient may, while it is held within its
     hold or awaiting its deposit before its deadline, and has a deposit to pay.
 
@@ -211,9 +213,11 @@ def booking_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
         return refuse(Forbidden(_("Only the patient can pay this booking's deposit.")))
     if booking.paid_at is not None:
         return refuse(Conflict(_("This booking's deposit is already paid."), code="already_paid", details=details))
-    lapsed = (booking.status == BookingStatus.AWAITING_DEPOSIT and booking.deposit_due_at <= now) or (
-        booking.status == BookingStatus.HELD and booking.hold_expires_at <= now
-    )
+    # A deadline is always set in these statuses (a database constraint); without one, nothing is charged.
+    lapsed = (
+        booking.status == BookingStatus.AWAITING_DEPOSIT
+        and (booking.deposit_due_at is None or booking.deposit_due_at <= now)
+    ) or (booking.status == BookingStatus.HELD and (booking.hold_expires_at is None or booking.hold_expires_at <= now))
     if booking.status == BookingStatus.EXPIRED or lapsed:
         return refuse(
             Conflict(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings.models import Appointment, Booking, BookingStatus
 from bookings.selectors import live_appointments_overlapping
 from bookings.services.common import (
@@ -27,7 +28,7 @@ from providers.services.derived import offerings_changed
 HOLD_DURATION = dt.timedelta(minutes=15)
 
 
-def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.datetime) -> Booking:
+def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: dt.datetime) -> Booking:
     """Hold the slot of `offering` starting at `start` for `patient` for 15 minutes, while paying.
 
     1. Lock the provider's row: holds for one provider run one at a time.
@@ -87,6 +88,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
 
         deposit = offering.deposit
         policy = policy_in_force(code=offering.cancellation_policy, now=now)
+        hold_expires_at = now + HOLD_DURATION
         try:
             with transaction.atomic():
                 booking = Booking.objects.create(
@@ -97,7 +99,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
                     deposit_amount=deposit.amount,
                     currency=deposit.currency,
                     cancellation_policy=policy,
-                    hold_expires_at=now + HOLD_DURATION,
+                    hold_expires_at=hold_expires_at,
                     timezone=offering.location.timezone,
                     created_at=now,
                     updated_at=now,
@@ -119,7 +121,7 @@ def booking_hold(*, patient, offering: Offering, start: dt.datetime, now: dt.dat
                 "offering": offering.pk,
                 "start": appointment.start.isoformat(),
                 "end": appointment.end.isoformat(),
-                "hold_expires_at": booking.hold_expires_at.isoformat(),
+                "hold_expires_at": hold_expires_at.isoformat(),
                 "deposit": [deposit.amount, deposit.currency],
                 "cancellation_policy": [policy.code, policy.version],
             },

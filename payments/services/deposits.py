@@ -24,9 +24,11 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from bookings.models import Booking
 from bookings.services import booking_confirm_deposit, booking_pay_check
 from core.audit import audit_record
@@ -52,29 +54,29 @@ DepositPayment = CardPayment
 # --- checks -----------------------------------------------------------------------------------------
 
 
-def deposit_pay_check(*, booking: Booking, actor, now: dt.datetime) -> Check:
+def deposit_pay_check(*, booking: Booking, actor: User | AnonymousUser | None, now: dt.datetime) -> Check:
     """May `actor` pay `booking`'s deposit now? Refused, in words the patient understands, when it
     is not their booking, or the booking cannot take its deposit (paid, expired, cancelled, not
     waiting for one, no deposit). `deposit_start` and `deposit_pay` enforce it under the booking's
     lock; the payment page offers the card form only when it is allowed."""
-    if not getattr(actor, "is_authenticated", False) or booking.patient_id != actor.pk:
+    if actor is None or not actor.is_authenticated or booking.patient_id != actor.pk:
         return refuse(NotFound(_("You have no booking with this number.")))
     # Whether the booking takes its deposit now is bookings' rule; payments adds only that someone
     # else's booking does not exist for this person (404, not 403).
     return booking_pay_check(booking=booking, actor=actor, now=now)
 
 
-def deposit_confirmation_check(*, booking: Booking, actor) -> Check:
+def deposit_confirmation_check(*, booking: Booking, actor: User | AnonymousUser | None) -> Check:
     """May `actor` download `booking`'s payment confirmation: their own booking, its deposit paid
     (held). The payment page offers the link only then; the download answers 404 otherwise."""
-    if not getattr(actor, "is_authenticated", False) or booking.patient_id != actor.pk:
+    if actor is None or not actor.is_authenticated or booking.patient_id != actor.pk:
         return refuse(NotFound(_("You have no booking with this number.")))
     if not Deposit.objects.filter(booking_id=booking.pk, status=DepositStatus.HELD).exists():
         return refuse(NotFound(_("There is no payment confirmation for this booking yet.")))
     return ALLOWED
 
 
-def _locked_booking(booking_id: int, *, actor=None) -> Booking:
+def _locked_booking(booking_id: int, *, actor: User | AnonymousUser | None = None) -> Booking:
     """The booking under a row lock; a patient sees only their own (NotFound for anyone else's)."""
     query = Booking.objects.select_for_update().filter(pk=booking_id)
     if actor is not None:
@@ -114,7 +116,7 @@ DEPOSIT = Machine(model=Deposit, table=DEPOSIT_TRANSITIONS, refuse=_refuse_depos
 # --- the services -----------------------------------------------------------------------------------
 
 
-def deposit_start(*, booking: Booking, actor, now: dt.datetime) -> DepositCheckout:
+def deposit_start(*, booking: Booking, actor: User | AnonymousUser, now: dt.datetime) -> DepositCheckout:
     """Begin a payment attempt for `booking`'s deposit: a SetupIntent to collect the card.
 
     1. Lock the booking (the patient's own), refuse it if it cannot take its deposit.
@@ -155,7 +157,9 @@ def deposit_start(*, booking: Booking, actor, now: dt.datetime) -> DepositChecko
     )
 
 
-def deposit_pay(*, booking: Booking, actor, payment_method: str, now: dt.datetime) -> DepositPayment:
+def deposit_pay(
+    *, booking: Booking, actor: User | AnonymousUser, payment_method: str, now: dt.datetime
+) -> DepositPayment:
     """Charge `booking`'s deposit to the card collected by this attempt's SetupIntent.
 
     1. Lock the booking (the patient's own), refuse it if it cannot take its deposit: nothing is
@@ -222,7 +226,7 @@ def deposit_pay(*, booking: Booking, actor, payment_method: str, now: dt.datetim
     )
 
 
-def deposit_confirm(*, booking: Booking, actor, now: dt.datetime) -> DepositPayment:
+def deposit_confirm(*, booking: Booking, actor: User | AnonymousUser, now: dt.datetime) -> DepositPayment:
     """After 3-D Secure in the browser: record the current attempt if Stripe says it succeeded."""
     with transaction.atomic():
         locked = _locked_booking(booking.pk, actor=actor)

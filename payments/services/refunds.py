@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, NotFound
 from core.money import bps_share, charge_step
 from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
@@ -39,17 +39,19 @@ from payments.models import (
     Refund,
     RefundStatus,
 )
+from providers.models import Provider
 
 logger = logging.getLogger(__name__)
 
 SETTLED_STATUSES = (BookingStatus.CANCELLED, BookingStatus.NO_SHOW)
 
 
-def commission_bps(provider) -> int:
+def commission_bps(provider: Provider) -> int:
     account = PayoutAccount.objects.filter(provider=provider).first()
     if account is not None and account.commission_bps is not None:
         return account.commission_bps
-    return settings.PAYMENTS_COMMISSION_BPS
+    default: int = settings.PAYMENTS_COMMISSION_BPS
+    return default
 
 
 def refund_settle(*, booking: Booking, now: dt.datetime) -> Refund | None:
@@ -64,7 +66,8 @@ def refund_settle(*, booking: Booking, now: dt.datetime) -> Refund | None:
         if booking.status not in SETTLED_STATUSES or not booking.cancellation_final:
             return None
         deposit = Deposit.objects.select_for_update().filter(booking=booking).first()
-        if deposit is None or deposit.status == DepositStatus.PENDING:
+        # A deposit past pending has its PaymentIntent (a database constraint).
+        if deposit is None or deposit.status == DepositStatus.PENDING or deposit.payment_intent_id is None:
             return None  # never paid: nothing is held
         if deposit.dispute_status == DisputeStatus.OPEN:
             raise Conflict(
@@ -150,7 +153,10 @@ def refund_submit(*, refund: Refund, now: dt.datetime) -> Refund:
     except DomainError as error:
         logger.warning("refund %s not accepted by Stripe yet: %s", refund.pk, error)
         return refund  # still pending: the periodic job tries again with the same key
-    return refund_record(stripe_refund_id=made.id, status=made.status, refund=refund, now=now)
+    recorded = refund_record(stripe_refund_id=made.id, status=made.status, refund=refund, now=now)
+    if recorded is None:
+        raise NotFound(_("This refund no longer exists."))
+    return recorded
 
 
 def refund_record(

@@ -30,7 +30,7 @@ from accounts.models import StaffGroup, User
 from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
-from core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.money import Money, bps_share, charge_step
 from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
@@ -196,6 +196,11 @@ def release_request(*, booking: Booking, actor: User, now: dt.datetime) -> Relea
         check = release_request_check(booking=booking, actor=actor, now=now)
         check.enforce()
         deposit, held = check.deposit, check.held
+        if deposit is None:
+            raise Conflict(
+                _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
+                code="deposit_not_held",
+            )
         release = Release.objects.create(
             booking=booking,
             provider=booking.provider,
@@ -228,6 +233,8 @@ def _approve(
         by_transfer = _by_transfer(release)
         if automatic:
             _approvable(release=release, deposit=deposit, by_transfer=by_transfer).enforce()
+        elif actor is None:
+            raise Forbidden(_("Only finance can decide on releases."))
         else:
             release_approve_check(release=release, actor=actor).enforce()
         commission = (
@@ -310,6 +317,11 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
     if release.status != ReleaseStatus.APPROVED:
         return release
     deposit = Deposit.objects.get(booking_id=release.booking_id)
+    if deposit.charge_id is None:
+        raise Conflict(
+            _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
+            code="deposit_not_held",
+        )
     try:
         transfer = gateway.transfer_create(
             amount=release.payout,
@@ -336,7 +348,10 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
                     audit_after={"error": str(error)},
                 )
         return Release.objects.get(pk=release.pk)
-    return release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
+    recorded = release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
+    if recorded is None:
+        raise NotFound(_("This release no longer exists."))
+    return recorded
 
 
 def release_record_transfer(

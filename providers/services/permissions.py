@@ -6,6 +6,7 @@ functions combine; `require_*` raise the refusal, for services that only need th
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
@@ -18,7 +19,7 @@ from providers.models import (
 )
 
 
-def member_role(*, user: User, provider: Provider) -> str | None:
+def member_role(*, user: User | AnonymousUser, provider: Provider) -> str | None:
     if not user.is_authenticated:
         return None
     return ProviderMember.objects.filter(provider=provider, user=user).values_list("role", flat=True).first()
