@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts.models import StaffGroup, TermsVersion, User
+from core import hooks
 
 
 def terms_current(*, now: datetime) -> TermsVersion | None:
@@ -29,3 +30,19 @@ def user_roles(*, user: User) -> list[str]:
     if user.is_superuser:
         roles.append("admin")
     return roles
+
+
+def user_privileged_roles(*, user: User) -> list[str]:
+    """The roles that let `user` read other people's data or move money: admin, staff groups, and
+    whatever higher floors answer through `core.hooks.privileged_roles` (provider membership)."""
+    roles = [role for role in user_roles(user=user) if role != "patient"]
+    if user.is_staff and "admin" not in roles:
+        roles.append("staff")
+    for answer in hooks.privileged_roles.call(user):
+        roles.extend(role for role in answer if role not in roles)
+    return roles
+
+
+def user_requires_mfa(*, user: User) -> bool:
+    """Admins, staff and provider members must sign in with a second factor (docs/decisions.md)."""
+    return bool(user.is_authenticated and user_privileged_roles(user=user))

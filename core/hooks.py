@@ -13,6 +13,9 @@ hook's signature, never who answers it.
 - `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment
   whose `metadata` names `kind` (concierge's add-on orders): payments' webhooks dispatch through
   it; a deposit, payments' own, is recorded directly.
+- `privileged_roles(user)` → names of roles a higher floor gives `user` that see other people's
+  data (providers answer "provider_member"). Accounts adds them to staff and admin roles to decide
+  who must use multi-factor authentication (`accounts.selectors.user_requires_mfa`).
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -75,5 +78,6 @@ class KeyedHook(Generic[F]):
 busy_intervals: Hook[Callable[..., Any]] = Hook("busy_intervals")
 offerings_changed: Hook[Callable[..., Any]] = Hook("offerings_changed")
 payment_succeeded: KeyedHook[Callable[..., Any]] = KeyedHook("payment_succeeded")
+privileged_roles: Hook[Callable[..., Any]] = Hook("privileged_roles")
 personal_data: Hook[Any] = Hook("personal_data")
 case_items: Hook[Callable[..., Any]] = Hook("case_items")

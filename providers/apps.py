@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = _("Providers")
+
+    def ready(self) -> None:
+        from core import hooks
+        from providers.selectors import member_privileged_roles
+
+        hooks.privileged_roles.register(member_privileged_roles)

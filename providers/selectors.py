@@ -112,3 +112,10 @@ def offering_next_slots(*, offering: Offering, now: dt.datetime, days: int = 14,
     today = now.astimezone(ZoneInfo(offering.location.timezone)).date()
     slots = offering_free_slots(offering=offering, first_day=today, last_day=today + dt.timedelta(days=days), now=now)
     return slots[:limit]
+
+
+def member_privileged_roles(user: User) -> list[str]:
+    """Answers `core.hooks.privileged_roles`: a member of any provider reads its patients' files."""
+    if user.is_authenticated and ProviderMember.objects.filter(user=user).exists():
+        return ["provider_member"]
+    return []
