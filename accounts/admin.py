@@ -1,10 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
-from accounts.services import terms_publish
+from accounts.models import ApiToken, PatientProfile, TermsAcceptance, TermsVersion, User
+from accounts.services import api_token_revoke, api_token_revoke_check, terms_publish
 from core.admin import ReadOnlyAdmin
 
 
@@ -54,3 +54,28 @@ class TermsVersionAdmin(admin.ModelAdmin):
 class TermsAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["user", "terms_version", "accepted_at"]
     list_filter = ["terms_version"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Who holds which token, and when it was used: no digest nor key prefix (nothing derived from
+    the secret), no way to make one (tokens come from a sign-in). Revoking one is audited."""
+
+    list_display = ["user", "name", "created", "last_used_at", "expiry"]
+    search_fields = ["user__email", "name"]
+    fields = ["user", "name", "created", "last_used_at", "expiry"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        for token in queryset.select_related("user"):
+            check = api_token_revoke_check(actor=request.user, token=token)
+            if not check.allowed:
+                self.message_user(request, check.reason, messages.ERROR)
+                return
+            api_token_revoke(actor=request.user, token=token, now=now)
+            count += 1
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})

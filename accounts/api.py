@@ -2,33 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from allauth.account import app_settings as allauth_settings
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.account.models import EmailAddress
 from allauth.account.utils import complete_signup
+from allauth.mfa.base.internal.flows import check_rate_limit
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.selectors import user_must_accept_terms, user_roles
+from accounts.models import ApiToken
+from accounts.selectors import user_api_tokens, user_must_accept_terms, user_requires_mfa, user_roles
 from accounts.serializers import (
+    ApiTokenSerializer,
     MeSerializer,
     SignupRequestSerializer,
     SignupResponseSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from accounts.services import terms_accept
-from core.errors import Forbidden, ValidationFailed
+from accounts.services import api_token_create, api_token_revoke, terms_accept
+from core.errors import DomainError, Forbidden, ValidationFailed
+from core.throttling import AccountThrottle, ClientAddressThrottle
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins for this account (allauth's "login_failed" limit, shared with the
+    sign-in page): the account is locked for a few minutes, whatever the client address."""
+
+    code = "too_many_login_attempts"
+    http_status = status.HTTP_429_TOO_MANY_REQUESTS
+
+
+# Sign-up booleans: a consent is a JSON true, or the word "true" in a form, and nothing else
+# ("no", "0", "off" are not a yes).
+STRICT_BOOLEANS = ("accept_terms", "acts_as_representative")
+_FORM_BOOLEANS = {"true": True, "false": False}
+
+
+def _strict_booleans(data: dict[str, Any], *, form_encoded: bool) -> None:
+    """Replace each boolean of `data` by True/False, or refuse the request naming the fields."""
+    errors: dict[str, list[str]] = {}
+    for name in STRICT_BOOLEANS:
+        if name not in data:
+            continue  # not sent: false (the form then asks for the terms)
+        raw = data[name]
+        value = _FORM_BOOLEANS.get(raw) if form_encoded and isinstance(raw, str) else None
+        if not form_encoded and isinstance(raw, bool):
+            value = raw
+        if value is None:
+            errors[name] = [
+                _('Must be true or false (JSON true/false, or "true"/"false" in a form), not %(value)s.')
+                % {"value": repr(raw)[:40]}
+            ]
+        else:
+            data[name] = value
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
 
 class SignupAPI(APIView):
@@ -36,14 +79,18 @@ class SignupAPI(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle, AccountThrottle]
     throttle_scope = "auth"
+    throttle_account_scope = "auth_account"
 
     @extend_schema(request=SignupRequestSerializer, responses={201: SignupResponseSerializer})
     def post(self, request):
-        data = request.data
-        if hasattr(data, "dict"):
-            data = data.dict()
+        raw = request.data
+        if not isinstance(raw, Mapping):
+            raise ValidationFailed(_("Send the sign-up details as an object of fields."))
+        form_encoded = isinstance(raw, QueryDict)
+        data = raw.dict() if form_encoded else dict(raw)
+        _strict_booleans(data, form_encoded=form_encoded)
         form = SignupForm(data=data)
         if not form.is_valid():
             details = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
@@ -60,32 +107,93 @@ class SignupAPI(APIView):
 
 
 class TokenAPI(APIView):
-    """Exchange e-mail, password (and an MFA code when MFA is on) for an API token."""
+    """Exchange e-mail, password (and an MFA code when MFA is on) for a new API token of one device.
+
+    The secret is in this answer only. Admins, staff and provider members need MFA switched on and a
+    code. Failed attempts count against the account on the sign-in page too, and lock it alike.
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle, AccountThrottle]
     throttle_scope = "auth"
+    throttle_account_scope = "auth_account"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         email, password = body.validated_data["email"], body.validated_data["password"]
-        user = authenticate(request._request, email=email, password=password)
+        django_request = request._request
+        try:
+            # allauth's sign-in: its per-account lockout ("login_failed") applies here as on the page.
+            user = get_adapter(django_request).authenticate(django_request, email=email, password=password)
+        except DjangoValidationError as exc:
+            raise TooManyAttempts(" ".join(exc.messages)) from exc
         if user is None:
             raise Forbidden(_("The e-mail address or the password is wrong."), code="bad_credentials")
         if not EmailAddress.objects.filter(user=user, verified=True).exists():
             raise Forbidden(_("Verify your e-mail address first: follow the link we sent you."), code="unverified")
         if is_mfa_enabled(user):
-            code = body.validated_data.get("code", "")
-            authenticators = Authenticator.objects.filter(
-                user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+            _check_mfa_code(user, body.validated_data.get("code", ""))
+        elif user_requires_mfa(user=user):
+            raise Forbidden(
+                _("Your role requires two-factor authentication: set it up under My account, then ask again."),
+                code="mfa_setup_required",
             )
-            if not code or not any(a.wrap().validate_code(code) for a in authenticators):
-                raise Forbidden(_("Enter a valid code from your authenticator app."), code="mfa_required")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        now = timezone.now()
+        token, secret = api_token_create(user=user, device=body.validated_data["device"], now=now)
+        return Response({"token": secret, **ApiTokenSerializer(token, context={"request": request}).data})
+
+
+def _check_mfa_code(user, code: str) -> None:
+    """A valid TOTP or recovery code, each used once; wrong codes count towards allauth's MFA
+    lockout, shared with the sign-in page."""
+    try:
+        clear_rate_limit = check_rate_limit(user)
+    except DjangoValidationError as exc:
+        raise TooManyAttempts(" ".join(exc.messages)) from exc
+    if code:
+        for authenticator in Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+        ):
+            if authenticator.wrap().validate_code(code):
+                authenticator.record_usage()
+                clear_rate_limit()
+                return
+    raise Forbidden(_("Enter a valid code from your authenticator app."), code="mfa_required")
+
+
+class ApiTokenListAPI(APIView):
+    """The signed-in user's API tokens that still work (never their secrets)."""
+
+    @extend_schema(responses=ApiTokenSerializer(many=True))
+    def get(self, request):
+        tokens = user_api_tokens(user=request.user, now=timezone.now())
+        return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
+
+
+class ApiTokenDetailAPI(APIView):
+    """Revoke one of your API tokens."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        api_token_revoke(actor=request.user, token=token, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAPI(APIView):
+    """Revoke the API token this request is signed with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise ValidationFailed(
+                _("This request is not signed with an API token: there is no token to revoke."), code="not_token"
+            )
+        api_token_revoke(actor=request.user, token=request.auth, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeAPI(APIView):

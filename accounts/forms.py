@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.core import context, ratelimit
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -75,6 +76,7 @@ class PatientSignupForm(PatientDetailsForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._limit_attempts_per_address(cleaned.get("email"))
         if any(name not in cleaned for name in PatientDetails.__dataclass_fields__):
             return cleaned  # a field is already in error; the rules need all of them
         check = patient_registration_check(
@@ -86,6 +88,15 @@ class PatientSignupForm(PatientDetailsForm):
             for message in messages:
                 self.add_error(field, message)
         return cleaned
+
+    def _limit_attempts_per_address(self, email) -> None:
+        """Sign-up attempts per e-mail address (ACCOUNT_RATE_LIMITS["signup_account"]), from any
+        client address, on the page and through the API alike."""
+        request = context.request
+        if not email or request is None:
+            return
+        if not ratelimit.consume(request, action="signup_account", key=email.strip().lower()):
+            self.add_error("email", _("Too many sign-up attempts for this address. Try again in a few minutes."))
 
     def signup(self, request, user) -> None:
         patient_register(user=user, details=self.details(), now=timezone.now())

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.money import currency_choices
@@ -146,3 +148,25 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} accepted {self.terms_version_id} at {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token of one device (knox's KNOX_TOKEN_MODEL): a SHA-512 digest of the secret is all
+    that is stored; the secret is shown once, when the token is made. Each sign-in through the API
+    makes a new one, named after the device; it expires after API_TOKEN_TTL_DAYS and its owner can
+    revoke it (deleting the row). Changing the password or the second factor revokes them all."""
+
+    # knox makes the digest the primary key; ours is a plain number, so that lists, URLs and the
+    # admin name a token without showing anything derived from its secret.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(_("device"), max_length=100)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"

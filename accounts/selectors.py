@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from accounts.models import StaffGroup, TermsVersion, User
+from django.db.models import Q, QuerySet
+
+from accounts.models import ApiToken, StaffGroup, TermsVersion, User
 from core import hooks
 
 
@@ -46,3 +48,8 @@ def user_privileged_roles(*, user: User) -> list[str]:
 def user_requires_mfa(*, user: User) -> bool:
     """Admins, staff and provider members must sign in with a second factor (docs/decisions.md)."""
     return bool(user.is_authenticated and user_privileged_roles(user=user))
+
+
+def user_api_tokens(*, user: User, now: datetime) -> QuerySet[ApiToken]:
+    """The API tokens `user` holds that still work at `now`, newest first."""
+    return ApiToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=now)).order_by("-created")

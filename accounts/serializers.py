@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import PatientProfile
+from accounts.models import ApiToken, PatientProfile
 
 
 class PatientProfileSerializer(serializers.ModelSerializer):
@@ -48,8 +48,10 @@ class SignupRequestSerializer(serializers.Serializer):
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
     preferred_language = serializers.CharField()
     preferred_currency = serializers.CharField()
-    acts_as_representative = serializers.BooleanField(required=False, default=False)
-    accept_terms = serializers.BooleanField()
+    acts_as_representative = serializers.BooleanField(
+        required=False, default=False, help_text='JSON true or false ("true"/"false" in a form); nothing else'
+    )
+    accept_terms = serializers.BooleanField(help_text='JSON true ("true" in a form); anything but true/false is a 400')
 
 
 class SignupResponseSerializer(serializers.Serializer):
@@ -61,9 +63,35 @@ class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     code = serializers.CharField(
-        required=False, allow_blank=True, help_text="TOTP or recovery code, required when MFA is on"
+        required=False,
+        allow_blank=True,
+        help_text="TOTP or recovery code: required when MFA is on (always on for admins, staff and provider members)",
+    )
+    device = serializers.CharField(
+        max_length=100, help_text="Name of the device the token is for, e.g. \"Alice's iPhone\" (shown in your list)"
     )
 
 
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it: never its secret, nor anything derived from it."""
+
+    expires_at = serializers.DateTimeField(source="expiry", read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField(help_text="Whether this request is signed with this token")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "created", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class TokenResponseSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="The secret: shown in this answer only, send it as `Token <secret>`")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields]
+        read_only_fields = fields

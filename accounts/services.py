@@ -1,19 +1,22 @@
-"""Writes for accounts: patient registration and consent to the terms of use."""
+"""Writes for accounts: patient registration, consent to the terms of use, and API tokens."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import PatientProfile, TermsAcceptance, TermsVersion, User
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS
+
+from accounts.models import ApiToken, PatientProfile, TermsAcceptance, TermsVersion, User
 from accounts.selectors import terms_current
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,3 +119,63 @@ def terms_publish(*, actor: User | None, version: str, summary: str, now: dateti
     if created:
         audit_record(actor=actor, action="accounts.terms.published", target=terms, after={"version": version}, now=now)
     return terms
+
+
+# --- API tokens (docs/decisions.md#api-tokens) ---------------------------------------------------
+
+DEVICE_NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length or 100
+
+
+def api_token_create(*, user: User, device: str, now: datetime) -> tuple[ApiToken, str]:
+    """A new token for one of `user`'s devices: the row (holding only a digest) and the secret,
+    which the caller shows once and which cannot be read back afterwards."""
+    name = device.strip() if isinstance(device, str) else ""
+    if not name:
+        message = _("Name the device this token is for, for example \"Alice's iPhone\".")
+        raise ValidationFailed(message, details={"device": [message]})
+    if len(name) > DEVICE_NAME_MAX_LENGTH:
+        message = _("The device name is too long (%(max)d characters at most).") % {"max": DEVICE_NAME_MAX_LENGTH}
+        raise ValidationFailed(message, details={"device": [message]})
+    digest, secret = get_digest_token()
+    token = ApiToken(
+        user=user,
+        name=name,
+        digest=digest,
+        token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH],  # knox's lookup prefix, not enough to sign in
+        expiry=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    token.save(force_insert=True)
+    audit_record(actor=user, action="accounts.api_token.created", target=token, after={"name": name}, now=now)
+    return token, secret
+
+
+def api_token_revoke_check(*, actor: User, token: ApiToken) -> Check:
+    """Its owner revokes a token, and so may an administrator (the admin site); anyone else is told
+    it does not exist."""
+    if token.user_id != actor.pk and not actor.is_superuser:
+        return refuse(NotFound(_("No such API token."), code="not_found"))
+    return ALLOWED
+
+
+def api_token_revoke(*, actor: User, token: ApiToken, now: datetime) -> None:
+    """Revoke one token: it stops working at once."""
+    api_token_revoke_check(actor=actor, token=token).enforce()
+    audit_record(actor=actor, action="accounts.api_token.revoked", target=token, before={"name": token.name}, now=now)
+    token.delete()
+
+
+def api_tokens_revoke_all(*, user: User, actor: User | None, reason: str, now: datetime) -> int:
+    """Revoke every token of `user` (they asked, or their password or second factor changed).
+    Returns how many there were."""
+    tokens = ApiToken.objects.filter(user=user)
+    count = tokens.count()
+    if count:
+        tokens.delete()
+        audit_record(
+            actor=actor,
+            action="accounts.api_tokens.revoked",
+            target=user,
+            after={"reason": reason, "count": count},
+            now=now,
+        )
+    return count

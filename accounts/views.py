@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from django.views.decorators.http import require_POST
+
 from accounts.forms import TermsAcceptForm
-from accounts.selectors import user_must_accept_terms
-from accounts.services import terms_accept
+from accounts.models import ApiToken
+from accounts.selectors import user_api_tokens, user_must_accept_terms
+from accounts.services import api_token_revoke, api_tokens_revoke_all, terms_accept
+from core.pages import run_service
 
 
 def _safe_next(request) -> str:
@@ -35,3 +39,33 @@ def terms_accept_view(request):
         "accounts/terms_accept.html",
         {"form": form, "terms": terms, "next": _safe_next(request)},
     )
+
+
+@login_required
+def api_tokens_view(request):
+    """My account > API tokens: the devices signed in through the API, to revoke one or all."""
+    tokens = user_api_tokens(user=request.user, now=timezone.now())
+    return render(request, "accounts/api_tokens.html", {"tokens": tokens})
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    run_service(
+        request,
+        lambda: api_token_revoke(actor=request.user, token=token, now=timezone.now()),
+        _("The token of “%(name)s” is revoked.") % {"name": token.name},
+    )
+    return redirect("accounts_api_tokens")
+
+
+@login_required
+@require_POST
+def api_tokens_revoke_all_view(request):
+    run_service(
+        request,
+        lambda: api_tokens_revoke_all(user=request.user, actor=request.user, reason="owner", now=timezone.now()),
+        _("Every API token of your account is revoked."),
+    )
+    return redirect("accounts_api_tokens")

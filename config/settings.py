@@ -79,7 +79,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: knox keeps only a digest; our model is accounts.ApiToken (KNOX_TOKEN_MODEL below).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -270,6 +271,18 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.PatientSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MediBroker] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Rate limits of the sign-in, sign-up and password-reset pages, keyed on the client address (see
+# TRUSTED_PROXY_COUNT) and on the account; "login_failed" also locks the API token endpoint, which
+# signs in through allauth. "signup_account" is ours (accounts.adapter): sign-ups per e-mail address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "signup_account": "5/10m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MediBroker"
 
@@ -277,19 +290,52 @@ MFA_TOTP_ISSUER = "MediBroker"
 LEGAL_AGE_YEARS = 18
 
 # ------------------------------------------------------------------------------------------
+# Client address: how many reverse proxies we run in front of the app. 0 = none: X-Forwarded-For
+# is ignored (anyone can write it). N = the N-th address from the right of X-Forwarded-For is the
+# client's. core.http.client_ip reads it; DRF's throttles and allauth's rate limits agree.
+# ------------------------------------------------------------------------------------------
+_trusted_proxy_count = os.environ.get("TRUSTED_PROXY_COUNT", "").strip() or "0"
+if not _trusted_proxy_count.isdigit():
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={_trusted_proxy_count!r} is not a whole number (0 or more).")
+TRUSTED_PROXY_COUNT = int(_trusted_proxy_count)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# ------------------------------------------------------------------------------------------
+# API tokens (django-rest-knox): only a digest is stored; each sign-in makes a new named token
+# that expires after API_TOKEN_TTL_DAYS; the owner lists and revokes them (My account > API tokens)
+# ------------------------------------------------------------------------------------------
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+if API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be 1 or more.")
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations would create its swapped-out table (knox_authtoken), unused: none of them run.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    # Recognisable by secret scanners; part of the secret the client sends, never stored whole.
+    "TOKEN_PREFIX": "mbk_",
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# ------------------------------------------------------------------------------------------
 # API (Django REST Framework + drf-spectacular)
 # ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
+    # Throttles key on the real client address: see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
+        # The same endpoints per account (the e-mail in the body), whatever the client address.
+        "auth_account": env.str("API_AUTH_ACCOUNT_THROTTLE", default="5/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -16,6 +16,9 @@ admin.site.login = login_required(admin.site.login)  # type: ignore[method-assig
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/signup/", accounts_api.SignupAPI.as_view(), name="api_signup"),
     path("auth/token/", accounts_api.TokenAPI.as_view(), name="api_token"),
+    path("auth/tokens/", accounts_api.ApiTokenListAPI.as_view(), name="api_tokens"),
+    path("auth/tokens/<int:pk>/", accounts_api.ApiTokenDetailAPI.as_view(), name="api_token_detail"),
+    path("auth/logout/", accounts_api.LogoutAPI.as_view(), name="api_logout"),
     path("me", accounts_api.MeAPI.as_view(), name="api_me"),
     path("me/terms", accounts_api.MeTermsAPI.as_view(), name="api_me_terms"),
     path("", include("storefront.api_urls")),
