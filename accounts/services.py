@@ -179,3 +179,9 @@ def api_tokens_revoke_all(*, user: User, actor: User | None, reason: str, now: d
             now=now,
         )
     return count
+
+
+def api_tokens_delete_expired(*, now: datetime) -> int:
+    """Delete the tokens past their expiry (knox refuses them already); returns how many."""
+    deleted, _by_model = ApiToken.objects.filter(expiry__lte=now).delete()
+    return deleted

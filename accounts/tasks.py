@@ -6,3 +6,13 @@ from django.core.management import call_command
 def clear_expired_sessions() -> None:
     """Nightly: delete expired sessions (beat schedule in settings)."""
     call_command("clearsessions")
+
+
+@shared_task
+def delete_expired_api_tokens() -> int:
+    """Nightly: delete the API tokens past their expiry (they no longer work; beat schedule in settings)."""
+    from django.utils import timezone
+
+    from accounts.services import api_tokens_delete_expired
+
+    return api_tokens_delete_expired(now=timezone.now())

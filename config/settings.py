@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "delete-expired-api-tokens": {
+        "task": "accounts.tasks.delete_expired_api_tokens",
+        "schedule": crontab(hour=3, minute=23),
+    },
     "expire-held-bookings": {
         "task": "bookings.tasks.expire_held_bookings",
         "schedule": timedelta(minutes=1),

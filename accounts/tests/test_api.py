@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from rest_framework.authtoken.models import Token
+from accounts.models import ApiToken
 
 from accounts.tests.factories import PASSWORD, UserFactory
 
@@ -46,28 +46,40 @@ def test_me_refuses_anonymous_callers_with_the_error_shape(anonymous):
     assert set(response.json()) == {"code", "message", "details"}
 
 
+DEVICE = "Alice's iPhone"
+
+
 def test_a_token_is_given_for_the_right_password_and_then_authenticates(anonymous, patient):
-    response = anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": PASSWORD}, format="json")
+    response = anonymous.post(
+        "/api/v1/auth/token/", {"email": patient.email, "password": PASSWORD, "device": DEVICE}, format="json"
+    )
 
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=patient).key == token
+    body = response.json()
+    token = body["token"]
+    stored = ApiToken.objects.get(user=patient)
+    assert (body["id"], body["name"], stored.name) == (stored.pk, DEVICE, DEVICE)
+    assert token not in {stored.digest, stored.token_key}
     anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert anonymous.get("/api/v1/me").json()["email"] == patient.email
 
 
 def test_a_wrong_password_gets_no_token(anonymous, patient):
-    response = anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": "nope"}, format="json")
+    response = anonymous.post(
+        "/api/v1/auth/token/", {"email": patient.email, "password": "nope", "device": DEVICE}, format="json"
+    )
 
     assert response.status_code == 403
     assert response.json()["code"] == "bad_credentials"
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_unverified_account_gets_no_token(anonymous):
     user = UserFactory(verified=False)
 
-    response = anonymous.post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
+    response = anonymous.post(
+        "/api/v1/auth/token/", {"email": user.email, "password": PASSWORD, "device": DEVICE}, format="json"
+    )
 
     assert response.status_code == 403
     assert response.json()["code"] == "unverified"
@@ -76,7 +88,7 @@ def test_an_unverified_account_gets_no_token(anonymous):
 def test_with_mfa_on_a_token_needs_a_valid_code_used_only_once(anonymous, patient):
     secret = "JBSWY3DPEHPK3PXP"
     TOTP.activate(patient, secret)
-    body = {"email": patient.email, "password": PASSWORD}
+    body = {"email": patient.email, "password": PASSWORD, "device": DEVICE}
 
     missing = anonymous.post("/api/v1/auth/token/", body, format="json")
     wrong = anonymous.post("/api/v1/auth/token/", {**body, "code": "000000"}, format="json")
@@ -91,10 +103,13 @@ def test_with_mfa_on_a_token_needs_a_valid_code_used_only_once(anonymous, patien
     assert Authenticator.objects.filter(user=patient).count() == 1
 
 
-def test_token_requests_are_throttled(anonymous, patient):
+def test_token_requests_are_throttled_per_client_address(anonymous):
+    # Ten different accounts: only the address throttle (API_AUTH_THROTTLE, 10/min) is in play.
     statuses = [
-        anonymous.post("/api/v1/auth/token/", {"email": patient.email, "password": "nope"}, format="json").status_code
-        for _ in range(11)
+        anonymous.post(
+            "/api/v1/auth/token/", {"email": f"nobody{n}@example.test", "password": "nope", "device": DEVICE}, format="json"
+        ).status_code
+        for n in range(11)
     ]
 
     assert statuses[:10] == [403] * 10
@@ -105,7 +120,15 @@ def test_the_openapi_schema_lists_the_account_endpoints(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
 
     paths = response.json()["paths"]
-    assert {"/api/v1/me", "/api/v1/me/terms", "/api/v1/auth/signup/", "/api/v1/auth/token/"} <= set(paths)
+    assert {
+        "/api/v1/me",
+        "/api/v1/me/terms",
+        "/api/v1/auth/signup/",
+        "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{id}/",
+        "/api/v1/auth/logout/",
+    } <= set(paths)
 
 
 def test_the_api_docs_are_served_from_the_project(client):
