@@ -146,8 +146,13 @@ def test_the_day_before_the_eighteenth_birthday_is_still_a_minor(client):
 # --- the API ----------------------------------------------------------------------------------
 
 
+def api_data(**overrides):
+    """The sign-up body of the API: booleans are JSON booleans."""
+    return signup_data(**{"accept_terms": True, **overrides})
+
+
 def test_signing_up_through_the_api_creates_the_same_records(anonymous):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(), format="json")
+    response = anonymous.post("/api/v1/auth/signup/", api_data(), format="json")
 
     assert response.status_code == 201, response.json()
     assert response.json()["email"] == "new.patient@example.test"
@@ -167,7 +172,7 @@ def test_signing_up_through_the_api_creates_the_same_records(anonymous):
     ],
 )
 def test_bad_input_through_the_api_gets_a_clear_error_and_creates_nothing(anonymous, overrides, field, message):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(**overrides), format="json")
+    response = anonymous.post("/api/v1/auth/signup/", api_data(**overrides), format="json")
 
     assert response.status_code == 400
     body = response.json()
@@ -178,7 +183,7 @@ def test_bad_input_through_the_api_gets_a_clear_error_and_creates_nothing(anonym
 
 
 def test_an_email_already_used_is_refused_by_the_api(anonymous, patient):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(email="alice@example.test"), format="json")
+    response = anonymous.post("/api/v1/auth/signup/", api_data(email="alice@example.test"), format="json")
 
     assert response.status_code == 400
     assert "already registered" in response.json()["details"]["email"][0]
@@ -187,8 +192,131 @@ def test_an_email_already_used_is_refused_by_the_api(anonymous, patient):
 
 def test_errors_come_in_the_language_asked_for(anonymous):
     response = anonymous.post(
-        "/api/v1/auth/signup/", signup_data(accept_terms=False), format="json", HTTP_ACCEPT_LANGUAGE="fr"
+        "/api/v1/auth/signup/", api_data(accept_terms=False), format="json", HTTP_ACCEPT_LANGUAGE="fr"
     )
 
     assert response.status_code == 400
     assert "conditions d'utilisation" in response.json()["details"]["accept_terms"][0]
+
+
+# --- the API's booleans are strict (security issue, finding 8) ----------------------------------
+
+
+@pytest.mark.parametrize("value", ["no", "0", "off", "XXX", -1, 1, "true", "on", [], {}])
+@pytest.mark.parametrize("field", ["accept_terms", "acts_as_representative"])
+def test_anything_but_a_json_boolean_is_refused_naming_the_field(anonymous, field, value):
+    response = anonymous.post("/api/v1/auth/signup/", api_data(**{field: value}), format="json")
+
+    assert response.status_code == 400, response.json()
+    body = response.json()
+    assert set(body) == {"code", "message", "details"}
+    assert body["code"] == "invalid"
+    assert list(body["details"]) == [field]
+    assert "true or false" in body["details"][field][0]
+    assert nothing_created()
+
+
+@pytest.mark.parametrize("field", ["accept_terms", "acts_as_representative"])
+def test_a_json_null_is_not_a_boolean_either(anonymous, field):
+    response = anonymous.post("/api/v1/auth/signup/", {**api_data(), field: None}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["details"]) == [field]
+    assert nothing_created()
+
+
+@pytest.mark.parametrize("value", ["no", "0", "off", "XXX", "-1", "on", "True", "1", ""])
+def test_a_form_encoded_sign_up_takes_only_the_words_true_and_false(anonymous, value):
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms=value))
+
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["details"]) == ["accept_terms"]
+    assert nothing_created()
+
+
+def test_a_form_encoded_sign_up_with_true_is_accepted(anonymous):
+    response = anonymous.post(
+        "/api/v1/auth/signup/", signup_data(accept_terms="true", acts_as_representative="false")
+    )
+
+    assert response.status_code == 201, response.json()
+    assert PatientProfile.objects.get().acts_as_representative is False
+    assert TermsAcceptance.objects.count() == 1
+
+
+def test_json_false_terms_are_refused_and_json_true_representative_is_recorded(anonymous):
+    refused = anonymous.post("/api/v1/auth/signup/", api_data(accept_terms=False), format="json")
+    assert refused.status_code == 400
+    assert "You must accept the terms of use" in refused.json()["details"]["accept_terms"][0]
+
+    accepted = anonymous.post(
+        "/api/v1/auth/signup/", api_data(date_of_birth="2015-06-01", acts_as_representative=True), format="json"
+    )
+    assert accepted.status_code == 201, accepted.json()
+    assert PatientProfile.objects.get().acts_as_representative is True
+
+
+def test_a_body_that_is_not_an_object_is_a_clear_error(anonymous):
+    response = anonymous.post("/api/v1/auth/signup/", [1, 2], format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+# --- rate limits (security issue, finding 1) ------------------------------------------------------
+
+
+def test_a_new_x_forwarded_for_on_each_api_sign_up_does_not_escape_the_throttle(anonymous):
+    statuses = [
+        anonymous.post(
+            "/api/v1/auth/signup/",
+            api_data(email=f"someone{n}@example.test", phone="bad"),
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(12)
+    ]
+
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_api_sign_ups_for_one_address_are_throttled_whatever_the_client_address(anonymous):
+    statuses = [
+        anonymous.post(
+            "/api/v1/auth/signup/",
+            api_data(email="New.Patient@example.test" if n % 2 else "new.patient@example.test", phone="bad"),
+            format="json",
+            REMOTE_ADDR=f"192.0.2.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+
+    assert statuses == [400] * 5 + [429]
+
+
+def test_sign_ups_on_the_page_for_one_address_are_limited_whatever_the_client_address():
+    from django.test import Client
+
+    responses = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}").post(reverse("account_signup"), signup_data(phone="bad")) for n in range(6)
+    ]
+
+    assert all(r.status_code == 200 for r in responses)
+    assert "Too many sign-up attempts" not in responses[4].content.decode()
+    assert "Too many sign-up attempts for this address" in responses[5].content.decode()
+    assert nothing_created()
+
+
+def test_sign_ups_on_the_page_are_limited_per_client_address_whatever_x_forwarded_for(client):
+    statuses = [
+        client.post(
+            reverse("account_signup"),
+            signup_data(email=f"someone{n}@example.test", phone="bad"),
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(21)
+    ]
+
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
