@@ -68,7 +68,7 @@ class TokenRequestSerializer(serializers.Serializer):
         help_text="TOTP or recovery code: required when MFA is on (always on for admins, staff and provider members)",
     )
     device = serializers.CharField(
-        max_length=100, help_text="Name of the device the token is for, e.g. \"Alice's iPhone\" (shown in your list)"
+        max_length=100, help_text='Name of the device the token is for, e.g. "Alice\'s iPhone" (shown in your list)'
     )
 
 

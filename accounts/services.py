@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
 
@@ -131,7 +130,7 @@ def api_token_create(*, user: User, device: str, now: datetime) -> tuple[ApiToke
     which the caller shows once and which cannot be read back afterwards."""
     name = device.strip() if isinstance(device, str) else ""
     if not name:
-        message = _("Name the device this token is for, for example \"Alice's iPhone\".")
+        message = _('Name the device this token is for, for example "Alice\'s iPhone".')
         raise ValidationFailed(message, details={"device": [message]})
     if len(name) > DEVICE_NAME_MAX_LENGTH:
         message = _("The device name is too long (%(max)d characters at most).") % {"max": DEVICE_NAME_MAX_LENGTH}

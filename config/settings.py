@@ -312,7 +312,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 if API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_TTL_DAYS must be 1 or more.")
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 -- a model name, not a secret
 # knox's own migrations would create its swapped-out table (knox_authtoken), unused: none of them run.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
-from accounts.models import ApiToken
 
+from accounts.models import ApiToken
 from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,9 @@ def test_token_requests_are_throttled_per_client_address(anonymous):
     # Ten different accounts: only the address throttle (API_AUTH_THROTTLE, 10/min) is in play.
     statuses = [
         anonymous.post(
-            "/api/v1/auth/token/", {"email": f"nobody{n}@example.test", "password": "nope", "device": DEVICE}, format="json"
+            "/api/v1/auth/token/",
+            {"email": f"nobody{n}@example.test", "password": "nope", "device": DEVICE},
+            format="json",
         ).status_code
         for n in range(11)
     ]

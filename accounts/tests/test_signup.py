@@ -235,9 +235,7 @@ def test_a_form_encoded_sign_up_takes_only_the_words_true_and_false(anonymous, v
 
 
 def test_a_form_encoded_sign_up_with_true_is_accepted(anonymous):
-    response = anonymous.post(
-        "/api/v1/auth/signup/", signup_data(accept_terms="true", acts_as_representative="false")
-    )
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms="true", acts_as_representative="false"))
 
     assert response.status_code == 201, response.json()
     assert PatientProfile.objects.get().acts_as_representative is False
