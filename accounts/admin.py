@@ -64,7 +64,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["user", "name", "created", "last_used_at", "expiry"]
     search_fields = ["user__email", "name"]
     fields = ["user", "name", "created", "last_used_at", "expiry"]
-    readonly_fields = fields
+    readonly_fields = ["user", "name", "created", "last_used_at", "expiry"]
     actions = ["revoke"]
 
     @admin.action(description=_("Revoke the selected tokens"))

@@ -47,7 +47,8 @@ class EmailUserManager(UserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+# The plugin cannot type `auth_token_set` (ApiToken's base is knox's untyped model).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     # Fields of AbstractUser removed, as Django documents; django-stubs types them as always there.
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
@@ -162,6 +163,10 @@ class ApiToken(AbstractAuthToken):
     digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
     name = models.CharField(_("device"), max_length=100)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    # A plain manager: knox's (untyped) adds a create() that makes the secret, which we do in
+    # accounts.services.api_token_create; knox itself only filters.
+    objects: ClassVar[models.Manager[ApiToken]] = models.Manager()
 
     class Meta:
         ordering = ["-created"]
