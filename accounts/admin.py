@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
@@ -54,3 +55,19 @@ class TermsVersionAdmin(admin.ModelAdmin):
 class TermsAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["user", "terms_version", "accepted_at"]
     list_filter = ["terms_version"]
+
+
+# allauth.mfa registers an admin that shows (and lets one edit) an authenticator's `data`, where the
+# TOTP secret and the recovery codes' seed live. Here it shows who has which second factor and when
+# it was used, never the secret; removing someone's authenticator is a support procedure, not a click.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    list_select_related = ["user"]
