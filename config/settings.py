@@ -312,6 +312,12 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
     },
 }
+# A privileged user without a second factor gets 403 mfa_setup_required from the API too, also
+# when signed in by token (docs/decisions.md "Sign-in and MFA").
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"],
+    "accounts.permissions.SecondFactorSetUp",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",

@@ -379,3 +379,15 @@ def test_enroll_mfa_gives_one_authenticator_however_often_it_is_called(patient):
     enroll_mfa(patient)
 
     assert Authenticator.objects.filter(user=patient).count() == 1
+
+
+def test_a_token_signed_in_privileged_user_without_mfa_gets_403_from_the_api(api_as, clinic_member, patient):
+    without_mfa(clinic_member)
+
+    refused = api_as(clinic_member).get("/api/v1/me")
+    allowed = api_as(patient).get("/api/v1/me")
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "mfa_setup_required"
+    assert set(refused.json()) == {"code", "message", "details"}
+    assert allowed.status_code == 200
