@@ -16,8 +16,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.middleware import SIGNED_IN_AT
 from accounts.mfa import decrypt_secret, encrypt_secret, is_encrypted, transform_data
+from accounts.middleware import SIGNED_IN_AT
 from accounts.tests.factories import PASSWORD, TOTP_SECRET, UserFactory, enroll_mfa, totp_code, without_mfa
 
 pytestmark = pytest.mark.django_db
