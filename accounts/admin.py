@@ -69,5 +69,5 @@ class AuthenticatorAdmin(ReadOnlyAdmin):
     list_filter = ["type", "created_at", "last_used_at"]
     search_fields = ["user__email"]
     fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
     list_select_related = ["user"]

@@ -28,7 +28,8 @@ def requires_mfa(request: HttpRequest) -> bool:
     """`user_requires_mfa` for the request's user, asked once per request (both middlewares use it)."""
     cached = getattr(request, "_accounts_requires_mfa", None)
     if cached is None:
-        cached = user_requires_mfa(user=request.user)
+        user = request.user
+        cached = bool(user.is_authenticated and user_requires_mfa(user=user))
         request._accounts_requires_mfa = cached  # type: ignore[attr-defined]
     return cached
 
