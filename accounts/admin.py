@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
@@ -79,3 +80,19 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             api_token_revoke(actor=request.user, token=token, now=now)
             count += 1
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count})
+
+
+# allauth.mfa registers an admin that shows (and lets one edit) an authenticator's `data`, where the
+# TOTP secret and the recovery codes' seed live. Here it shows who has which second factor and when
+# it was used, never the secret; removing someone's authenticator is a support procedure, not a click.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+    list_select_related = ["user"]

@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from accounts import signals
+        from accounts.middleware import mark_signed_in
 
         signals.connect()
+        user_logged_in.connect(mark_signed_in, dispatch_uid="accounts_mark_signed_in")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,3 +71,23 @@ def api_tokens_revoke_all_view(request):
         _("Every API token of your account is revoked."),
     )
     return redirect("accounts_api_tokens")
+
+
+def admin_login(request, extra_context=None):
+    """Replaces the admin's own sign-in form (config/urls.py): one way in, allauth's, with its rate
+    limits, e-mail verification and second factor.
+
+    Anonymous: sent to allauth's sign-in with `next` kept. Signed in as active staff: on to `next` or
+    the admin (MFARequiredMiddleware has already sent a staff member without a second factor to set
+    one up). Signed in as anyone else: 403, whatever is posted; no credentials are ever read here.
+    """
+    next_url = _safe_next(request)
+    if next_url == "/":
+        next_url = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied(_("This area is for MediBroker's staff."))
+    if not is_mfa_enabled(request.user):
+        return redirect("mfa_activate_totp")
+    return redirect(next_url)

@@ -110,6 +110,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Timeouts first: an expired session is signed out before anything else looks at its user.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    # Second factor before terms: a privileged user sets up MFA first, then accepts the terms.
+    "accounts.middleware.MFARequiredMiddleware",
     "accounts.middleware.TermsAcceptanceMiddleware",
 ]
 
@@ -268,9 +272,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-# A patient who types an e-mail already in use is told so on the form (issue #2); allauth's rate
-# limits still apply to sign-up. See README "Security decisions".
-ACCOUNT_PREVENT_ENUMERATION = False
+# Sign-up with an address in use and the password-reset form answer as for a new address ("check your
+# e-mail"): neither tells whether someone has an account here (docs/decisions.md "Sign-in and MFA").
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.PatientSignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MediBroker] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
@@ -290,6 +294,22 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_FORMS = {"reset_password": "accounts.allauth_forms.RateLimitedResetPasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MediBroker"
+
+# --- Sign-in, MFA and sessions (docs/decisions.md "Sign-in and MFA", "Sessions") -----------------
+# The MFA adapter encrypts TOTP secrets and recovery-code seeds at rest with MFA_ENCRYPTION_KEYS.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+# A password-reset link works for one hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Sensitive pages (a medical document's download) ask for the password or a code again after this
+# many seconds since the last sign-in or re-authentication.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=600)
+# Sign-out after this many seconds without a request: staff, admins and provider members (whoever
+# must use MFA), patients; and after SESSION_ABSOLUTE_TIMEOUT seconds from sign-in whatever happens.
+SESSION_IDLE_TIMEOUT_PRIVILEGED = env.int("SESSION_IDLE_TIMEOUT_PRIVILEGED", default=30 * 60)
+SESSION_IDLE_TIMEOUT_PATIENT = env.int("SESSION_IDLE_TIMEOUT_PATIENT", default=2 * 60 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+# The cookie itself lasts no longer than the absolute timeout (Django's default is two weeks).
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 # Legal age to book care for oneself; younger patients are registered by a representative.
 LEGAL_AGE_YEARS = 18
@@ -343,6 +363,12 @@ REST_FRAMEWORK = {
         "auth_account": env.str("API_AUTH_ACCOUNT_THROTTLE", default="5/min"),
     },
 }
+# A privileged user without a second factor gets 403 mfa_setup_required from the API too, also
+# when signed in by token (docs/decisions.md "Sign-in and MFA").
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"],
+    "accounts.permissions.SecondFactorSetUp",
+]
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",
@@ -409,6 +435,19 @@ if PRODUCTION:
 else:
     DOCUMENT_KEYS = DOCUMENT_KEYS or [_DOCUMENT_DEVELOPMENT_KEY]
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- TOTP secrets: Fernet keys (newest first), the same rules as DOCUMENT_KEYS ---------------------
+_MFA_DEVELOPMENT_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"medibroker development mfa key: unsafe, never use in production").digest()
+).decode()
+MFA_ENCRYPTION_KEYS = [key.strip() for key in env_secret("MFA_ENCRYPTION_KEYS").split(",") if key.strip()]
+if PRODUCTION:
+    if not MFA_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("Production mode needs MFA_ENCRYPTION_KEYS to be set (see .env.example).")
+    if _MFA_DEVELOPMENT_KEY in MFA_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS holds the public development key: refused in production mode.")
+else:
+    MFA_ENCRYPTION_KEYS = MFA_ENCRYPTION_KEYS or [_MFA_DEVELOPMENT_KEY]
 
 # ------------------------------------------------------------------------------------------
 # E-mail: printed to the console unless EMAIL_URL names a server (smtp+tls://user:pw@host:587)

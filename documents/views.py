@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.reauth import recent_authentication_required
 from core.errors import DomainError, NotFound
 from core.pages import apply_domain_error
 from documents import services
@@ -113,8 +114,11 @@ def grant_revoke(request, document_id: uuid.UUID, grant_id: int):
 # Outside the request transaction: the audit event of a refused read must outlive the 404.
 @transaction.non_atomic_requests
 @require_GET
+@recent_authentication_required
 def download(request, document_id: uuid.UUID):
-    """The document's bytes, for whoever may read them; everyone else (signed in or not) gets 404."""
+    """The document's bytes, for whoever may read them; everyone else (signed in or not) gets 404.
+    A signed-in reader who has not signed in or re-authenticated in the last minutes is asked to
+    first (docs/decisions.md "Sign-in and MFA")."""
     document = document_for_read(document_id=document_id)
     try:
         data = services.document_read(document=document, reader=request.user, now=timezone.now())

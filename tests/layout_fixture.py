@@ -57,6 +57,8 @@ MOVING_MODELS = [
 # without the project) and the settings module: removed from a child's environment, so that only
 # what the caller passes reaches it and manage.py picks the settings itself.
 OWN_PREFIXES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CELERY_", "API_", "OPERATOR_", "DOCUMENT_")
+# Sign-in, MFA and sessions (docs/decisions.md "Sign-in and MFA", "Sessions").
+OWN_PREFIXES += ("MFA_", "SESSION_", "PASSWORD_RESET_", "ACCOUNT_REAUTHENTICATION_")
 OTHER_SETTINGS = ("STRIPE_", "TWILIO_", "SITE_URL", "PAYMENTS_")
 
 

@@ -39,6 +39,7 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "medibroker.example",
         "DOCUMENT_KEYS": Fernet.generate_key().decode(),
+        "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
         "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),

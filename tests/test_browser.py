@@ -105,7 +105,7 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
 def test_a_provider_admin_changes_an_offering_price_and_sees_it_on_the_public_page(live_server, page):
     from playwright.sync_api import expect
 
-    from accounts.tests.factories import PASSWORD, UserFactory
+    from accounts.tests.factories import PASSWORD, UserFactory, totp_code
     from providers.models import MemberRole
     from providers.tests.factories import LocationFactory, MemberFactory, OfferingFactory, ProviderFactory
 
@@ -119,6 +119,9 @@ def test_a_provider_admin_changes_an_offering_price_and_sees_it_on_the_public_pa
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill('input[name="login"]', admin.email)
     page.fill('input[name="password"]', PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    # A provider member has a second factor (the factories enroll them): allauth asks for the code.
+    page.fill('input[name="code"]', totp_code())
     page.get_by_role("button", name="Sign In").click()
     page.get_by_role("link", name="For providers").click()
     expect(page.get_by_role("heading", name="Clinique du Lac")).to_be_visible()
@@ -203,14 +206,19 @@ def test_a_patient_searches_filters_by_price_in_pounds_opens_a_provider_and_comp
     expect(prices.nth(1)).to_contain_text("£8,500.00")
 
 
-def _sign_in(page, base_url: str, email: str, password: str) -> None:
+def _sign_in(page, base_url: str, email: str, password: str, *, second_factor: bool = False) -> None:
     from playwright.sync_api import expect
+
+    from accounts.tests.factories import totp_code
 
     page.context.clear_cookies()
     page.goto(f"{base_url}/accounts/login/")
     page.fill('input[name="login"]', email)
     page.fill('input[name="password"]', password)
     page.get_by_role("button", name="Sign In").click()
+    if second_factor:  # staff and provider members: allauth asks for the authenticator's code
+        page.fill('input[name="code"]', totp_code())
+        page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -261,7 +269,7 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
     request = QuoteRequest.objects.get()
     assert request.recipients.count() == 2
 
-    _sign_in(page, live_server.url, surgeon.email, PASSWORD)
+    _sign_in(page, live_server.url, surgeon.email, PASSWORD, second_factor=True)
     page.goto(f"{live_server.url}/quotes/inbox/")
     page.get_by_role("link", name="Knee arthroscopy").click()
     with page.expect_download() as download:

@@ -111,13 +111,20 @@ def test_bad_input_on_the_page_is_explained_and_creates_nothing(client, override
     assert nothing_created()
 
 
-def test_an_email_already_used_is_refused_on_the_page(client, patient):
-    response = client.post(reverse("account_signup"), signup_data(email="ALICE@example.test"))
+def test_an_email_already_used_gets_the_same_answer_as_a_new_one_on_the_page(client, patient):
+    """Finding 13: the page told whether an address has an account. Now both get "check your e-mail",
+    and only the owner of the address learns, by e-mail, that an account exists."""
+    used = client.post(reverse("account_signup"), signup_data(email="ALICE@example.test"))
+    client.cookies.clear()
+    new = client.post(reverse("account_signup"), signup_data(email="someone.new@example.test"))
 
-    assert response.status_code == 200
-    assert "already registered" in " ".join(response.context["form"].errors["email"])
+    assert used.status_code == new.status_code == 302
+    assert used["Location"] == new["Location"]
     assert User.objects.filter(email__iexact="alice@example.test").count() == 1
-    assert not PatientProfile.objects.exclude(user=patient).exists()
+    assert not PatientProfile.objects.filter(user__email__iexact="alice@example.test").exclude(user=patient).exists()
+    to_alice = [message for message in mail.outbox if message.to == ["alice@example.test"]]
+    assert len(to_alice) == 1
+    assert "already" in to_alice[0].body.lower()
 
 
 def test_a_minor_can_be_registered_by_a_legal_representative(client):

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import sign_in
 from bookings import services
 from bookings.models import BookingStatus, CancellationEvidence, EvidenceStatus
 from bookings.services import booking_cancel, booking_confirm_deposit
@@ -157,7 +158,7 @@ def test_evidence_is_uploaded_from_the_page_and_reviewed_by_the_careteam(client,
     evidence = CancellationEvidence.objects.get()
     assert evidence.document.owner == patient
 
-    client.force_login(careteam)
+    sign_in(client, careteam)  # recently signed in: the download asks nothing more
     queue = client.get(reverse("bookings:evidence_queue"))
     assert "Certificate" in queue.text
     # The careteam opens the certificate before deciding; the reading is audited as theirs.
@@ -185,7 +186,7 @@ def test_a_bad_evidence_file_is_refused_and_nothing_is_kept(client, patient, off
 
 def test_the_careteam_cannot_read_a_document_that_is_not_evidence(client, patient, careteam, now):
     document = document_upload(owner=patient, upload=io.BytesIO(PDF), title="Private letter", now=now)
-    client.force_login(careteam)
+    sign_in(client, careteam)
 
     assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
     assert AuditEvent.objects.filter(action="documents.document.read_denied", actor_id=careteam.pk).count() == 1

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, sign_in
 from core.errors import NotFound, ValidationFailed
 from core.models import AuditEvent
 from documents import services
@@ -42,7 +42,7 @@ def _download(transport: str, user, document_id) -> tuple[int, bytes, object]:
     if transport == "page":
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)  # signed in just now: the download asks for no re-authentication
         response = client.get(reverse("documents:download", kwargs={"document_id": document_id}))
     else:
         client = APIClient()

@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import sign_in
 from core.errors import Conflict
 from core.models import AuditEvent
 from documents import services
@@ -60,7 +61,7 @@ def test_the_stored_bytes_never_contain_the_plaintext(client, patient, media):
 
 
 def test_a_download_returns_exactly_the_bytes_uploaded(client, patient, document, pdf_bytes):
-    client.force_login(patient)
+    sign_in(client, patient)
 
     response = client.get(reverse("documents:download", kwargs={"document_id": document.pk}))
 
@@ -215,7 +216,7 @@ def test_an_altered_blob_is_refused_with_no_bytes_sent_and_the_failure_audited(c
     token = bytearray(blob.read_bytes())
     token[len(token) // 2] ^= 0x01
     blob.write_bytes(bytes(token))
-    client.force_login(patient)
+    sign_in(client, patient)
 
     response = client.get(reverse("documents:download", kwargs={"document_id": document.pk}))
 

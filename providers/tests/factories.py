@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, enroll_mfa
 from providers.models import (
     BookingMode,
     Location,
@@ -66,10 +66,17 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProviderMember
+        skip_postgeneration_save = True
 
     provider = factory.SubFactory(ProviderFactory)
     user = factory.SubFactory(UserFactory)
     role = MemberRole.ADMIN
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """A provider member must use a second factor: enrolled unless `mfa=False`."""
+        if create and extracted is not False:
+            enroll_mfa(self.user)
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, enroll_mfa
 from providers.models import (
     ContractAcceptance,
     Offering,
@@ -67,6 +67,9 @@ def test_a_practitioner_joins_and_lands_on_a_pending_dashboard(client):
     assert provider.status == VerificationStatus.PENDING
     assert ProviderMember.objects.get(provider=provider).user == user
     assert ContractAcceptance.objects.filter(provider=provider).count() == 2
+    # A provider member must use a second factor: the next page is its set-up (docs/decisions.md).
+    assert client.get(response["Location"])["Location"] == reverse("mfa_activate_totp")
+    enroll_mfa(user)
     page = client.get(response["Location"]).content.decode()
     assert "Patients cannot see you or book yet" in page
 

@@ -1,0 +1,81 @@
+"""Second factor: allauth.mfa's adapter, with TOTP secrets and recovery-code seeds encrypted at rest.
+
+allauth stores an authenticator's secret in `Authenticator.data` and passes it through the adapter's
+`encrypt` / `decrypt` hooks. Here they are Fernet under `settings.MFA_ENCRYPTION_KEYS` (newest first,
+older keys kept to read what was stored under them), so a database dump or backup gives
+nobody the codes of the staff's authenticator apps. The keys are read on every call, like the
+documents' ring, so a changed setting takes effect at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Fields of Authenticator.data that allauth passes through encrypt(): the TOTP secret, the
+# recovery codes' seed, and the codes carried over from an older allauth format.
+SECRET_FIELDS = ("secret", "seed")
+SECRET_LIST_FIELDS = ("migrated_codes",)
+
+
+class UndecryptableSecret(Exception):
+    """No key in MFA_ENCRYPTION_KEYS opens this secret (a lost key, or a secret stored in clear)."""
+
+
+def _ring(keys: list[str] | None = None) -> MultiFernet:
+    keys = list(keys if keys is not None else (getattr(settings, "MFA_ENCRYPTION_KEYS", []) or []))
+    if not keys:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS is empty: second-factor secrets cannot be stored or read.")
+    fernets = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key))
+        except (ValueError, TypeError) as exc:
+            # The position, never the key: this message may end up in logs.
+            raise ImproperlyConfigured(
+                f"MFA_ENCRYPTION_KEYS: key number {position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+            ) from exc
+    return MultiFernet(fernets)
+
+
+def encrypt_secret(text: str, *, keys: list[str] | None = None) -> str:
+    return _ring(keys).encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypt_secret(token: str, *, keys: list[str] | None = None) -> str:
+    try:
+        return _ring(keys).decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError) as exc:
+        raise UndecryptableSecret("No MFA_ENCRYPTION_KEYS key opens this secret.") from exc
+
+
+def is_encrypted(token: str, *, keys: list[str] | None = None) -> bool:
+    try:
+        decrypt_secret(token, keys=keys)
+    except UndecryptableSecret:
+        return False
+    return True
+
+
+def transform_data(data: dict[str, Any], change) -> dict[str, Any]:
+    """`data` with every secret field passed through `change` (for migrations and key rotation)."""
+    result = dict(data)
+    for field in SECRET_FIELDS:
+        if isinstance(result.get(field), str):
+            result[field] = change(result[field])
+    for field in SECRET_LIST_FIELDS:
+        if isinstance(result.get(field), list):
+            result[field] = [change(value) for value in result[field]]
+    return result
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)
