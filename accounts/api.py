@@ -97,11 +97,19 @@ class SignupAPI(APIView):
             first = next(iter(details.values()))[0]
             raise ValidationFailed(first, details=details)
         django_request = request._request
-        user = form.save(django_request)
-        # Sends the verification e-mail; the account cannot sign in until it is verified.
-        complete_signup(django_request, user, email_verification=allauth_settings.EMAIL_VERIFICATION, success_url=None)
+        # An address already in use gets allauth's "you already have an account" e-mail and the same
+        # answer as a new one (ACCOUNT_PREVENT_ENUMERATION): the API tells nobody who has an account.
+        user, _already_exists_answer = form.try_save(django_request)
+        if user is not None:
+            # Sends the verification e-mail; the account cannot sign in until it is verified.
+            complete_signup(
+                django_request, user, email_verification=allauth_settings.EMAIL_VERIFICATION, success_url=None
+            )
         return Response(
-            {"email": user.email, "detail": _("Check your inbox: we sent a link to verify your e-mail address.")},
+            {
+                "email": form.cleaned_data["email"],
+                "detail": _("Check your inbox: we sent a link to verify your e-mail address."),
+            },
             status=status.HTTP_201_CREATED,
         )
 

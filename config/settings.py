@@ -291,7 +291,6 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-ACCOUNT_FORMS = {"reset_password": "accounts.allauth_forms.RateLimitedResetPasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MediBroker"
 

@@ -23,7 +23,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ApiToken, User
 from accounts.tasks import delete_expired_api_tokens
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, without_mfa
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_with_one_trusted_proxy_the_right_most_address_is_the_client(anonymous, 
 
 @pytest.mark.parametrize("persona", ["careteam", "finance", "coordinator", "clinic_admin", "clinic_member"])
 def test_a_privileged_user_without_mfa_gets_no_token(request, anonymous, persona):
-    user = request.getfixturevalue(persona)
+    user = without_mfa(request.getfixturevalue(persona))
 
     response = sign_in(anonymous, user)
 
@@ -182,7 +182,7 @@ def test_a_privileged_user_without_mfa_gets_no_token(request, anonymous, persona
 
 
 def test_an_admin_without_mfa_gets_no_token(anonymous):
-    admin = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+    admin = UserFactory(email="root@example.test", is_staff=True, is_superuser=True, mfa=False)
 
     response = sign_in(anonymous, admin)
 
@@ -190,7 +190,7 @@ def test_an_admin_without_mfa_gets_no_token(anonymous):
 
 
 def test_a_privileged_user_with_mfa_needs_a_valid_code(anonymous, careteam):
-    TOTP.activate(careteam, SECRET)
+    TOTP.activate(without_mfa(careteam), SECRET)
 
     missing = sign_in(anonymous, careteam)
     wrong = sign_in(anonymous, careteam, code="000000")

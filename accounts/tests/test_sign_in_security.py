@@ -311,7 +311,7 @@ def test_the_migration_encrypts_clear_secrets_once_and_the_reverse_decrypts_them
 
     from django.apps import apps
 
-    migration = import_module("accounts.migrations.0003_encrypt_mfa_secrets")
+    migration = import_module("accounts.migrations.0005_encrypt_mfa_secrets")
     authenticator = Authenticator.objects.get(user=careteam)
     # As stored before the adapter: in clear.
     Authenticator.objects.filter(pk=authenticator.pk).update(data={"secret": TOTP_SECRET})
