@@ -39,3 +39,25 @@ def _release_paid(*, release_id: int, now: dt.datetime) -> None:
             booking_id=release.booking_id,
             now=now,
         )
+
+
+# --- finance alerts: something that needs a person in finance ---------------------------------------
+
+
+def notify_finance_alert(*, subject: str, detail: str, key: str, now: dt.datetime, link: str = "/finance/") -> None:
+    """Every member of the finance group hears of `subject` (a dead-lettered Stripe event, a provider
+    paid twice, an orphaned charge that cannot be refunded), once per `key`, after the commit."""
+    after_commit(_finance_alert, subject=str(subject), detail=str(detail), key=key, link=link, now=now)
+
+
+def _finance_alert(*, subject: str, detail: str, key: str, link: str, now: dt.datetime) -> None:
+    from accounts.models import StaffGroup, User
+
+    for member in User.objects.filter(groups__name=StaffGroup.FINANCE.value, is_active=True).order_by("pk"):
+        notify(
+            event="finance_alert",
+            recipient=member,
+            context={"subject": subject, "detail": detail, "link": link},
+            key=f"finance_alert:{key}",
+            now=now,
+        )
