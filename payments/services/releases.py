@@ -572,17 +572,20 @@ def release_record_wire(*, release: Release, actor: User, reference: str, now: d
     whose transfer failed: failed → awaiting wire → paid).
 
     A release whose transfer was ever tried is looked up at Stripe first: a transfer found there
-    (its answer was lost) is recorded instead, and the wire refused, so the provider is paid once."""
+    (its answer was lost) is recorded instead and the release returned paid by it, with no wire
+    posted, so the provider is paid once."""
     release_wire_check(release=release, actor=actor).enforce()
     if Release.objects.filter(pk=release.pk, transfer_attempts__gt=0).exists():
         found = release_find_transfer(release=release)  # Stripe unreachable: no wire until it answers
         if found is not None:
-            release_record_transfer(stripe_transfer_id=found.id, amount=found.amount, release=release, now=now)
-            raise Conflict(
-                _("Stripe made this release's transfer after all (%(transfer)s): it is recorded, pay no wire.")
-                % {"transfer": found.id},
-                code="release_paid_by_transfer",
+            # Returned, not refused: a refusal would roll the recording back with it. The page
+            # tells finance (the release comes back paid with its transfer, not a wire).
+            recorded = release_record_transfer(
+                stripe_transfer_id=found.id, amount=found.amount, release=release, now=now
             )
+            if recorded is None:
+                raise NotFound(_("This release no longer exists."))
+            return recorded
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         release_wire_check(release=release, actor=actor).enforce()
