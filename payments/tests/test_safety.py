@@ -55,7 +55,9 @@ def webhook_secrets(settings):
 
 
 def deliver(client, body: bytes, *, connect: bool = False):
-    secret, url = (CONNECT_SECRET, "/payments/stripe/webhook/connect/") if connect else (SECRET, "/payments/stripe/webhook/")
+    secret, url = (
+        (CONNECT_SECRET, "/payments/stripe/webhook/connect/") if connect else (SECRET, "/payments/stripe/webhook/")
+    )
     return client.post(
         url, data=body, content_type="application/json", headers={"Stripe-Signature": signature(body, secret)}
     )
@@ -202,7 +204,7 @@ def test_a_transfer_for_a_release_already_paid_by_wire_is_posted_and_finance_is_
     client, stripe_emulator, then_stub, patient, clinic, clinic_admin, finance, django_capture_on_commit_callbacks
 ):
     """The provider was paid twice after all: the webhook must not fail on every delivery."""
-    _booking, release, stub, later = _lost_transfer(
+    _booking, release, stub, _later = _lost_transfer(
         stripe_emulator, then_stub, patient, clinic, clinic_admin, finance, django_capture_on_commit_callbacks
     )
     Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.PAID, wire_reference="WIRE-OLD")
@@ -291,14 +293,20 @@ def test_a_second_payment_of_a_paid_deposit_is_refunded_once_and_the_first_is_ke
 
     assert StripeEvent.objects.get(pk="evt_pi_second").processed_at is not None
     orphan = OrphanedCharge.objects.get()
-    assert (orphan.reason, orphan.status, orphan.booking_id) == ("deposit_paid_twice", OrphanStatus.REFUNDED, booking.pk)
+    assert (orphan.reason, orphan.status, orphan.booking_id) == (
+        "deposit_paid_twice",
+        OrphanStatus.REFUNDED,
+        booking.pk,
+    )
     refunds = stripe_emulator.get("/v1/refunds")["data"]
     assert [r["payment_intent"] for r in refunds] == [second.id]
     assert ledger.held(booking=booking, currency="EUR") == 50_000  # the first payment stays in trust
     assert ledger_check() == []
 
 
-def test_finance_sees_the_orphaned_charges(client, stripe_emulator, patient, finance, django_capture_on_commit_callbacks):
+def test_finance_sees_the_orphaned_charges(
+    client, stripe_emulator, patient, finance, django_capture_on_commit_callbacks
+):
     booking = awaiting(patient, ProviderFactory())
     payment = _three_d_secure_payment(stripe_emulator, booking, patient)
     Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED)
@@ -348,7 +356,8 @@ def test_an_event_that_keeps_failing_stops_after_the_limit_and_finance_is_told_a
     stored.refresh_from_db()
     assert stored.attempts == 3
     assert len(calls) == 3
-    assert stored.dead_at is not None and stored.processed_at is None
+    assert stored.dead_at is not None
+    assert stored.processed_at is None
     assert "partner is down" in stored.last_error
     alerts = Message.objects.filter(event="finance_alert")
     assert [m.recipient for m in alerts] == [finance]
@@ -359,7 +368,8 @@ def test_an_event_that_keeps_failing_stops_after_the_limit_and_finance_is_told_a
     assert client.get(reverse("finance:stripe_events")).status_code == 403
     client.force_login(finance)
     page = client.get(reverse("finance:stripe_events")).content.decode()
-    assert "evt_broken" in page and "partner is down" in page
+    assert "evt_broken" in page
+    assert "partner is down" in page
 
     monkeypatch.setitem(webhooks.HANDLERS, "test.broken", lambda event, now: None)  # the cause is fixed
     response = client.post(reverse("finance:stripe_event_retry", args=["evt_broken"]))
