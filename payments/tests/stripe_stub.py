@@ -77,7 +77,8 @@ class StripeStub:
 
             def do_GET(self):
                 path, _sep, query = self.path.partition("?")
-                filters = {k: v for k, v in parse_qsl(query) if k not in ("limit", "starting_after")}
+                # Equality filters only; ranges (`created[gte]`…) are applied by the gateway itself.
+                filters = {k: v for k, v in parse_qsl(query) if k not in ("limit", "starting_after") and "[" not in k}
                 stub.received.append(Received("GET", path, {k.lower(): v for k, v in self.headers.items()}, filters))
                 parts = path.strip("/").split("/")
                 if path == "/v1/balance" and stub.balance is not None:
