@@ -433,6 +433,12 @@ class OrphanStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+ORPHAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrphanStatus.PENDING: frozenset({OrphanStatus.REFUNDED}),
+    OrphanStatus.REFUNDED: frozenset(),
+}
+
+
 class OrphanedCharge(models.Model):
     """A card payment that succeeded for something that could no longer take it (a booking that
     expired or was cancelled, a deposit or an add-on order already paid): the money came in, is

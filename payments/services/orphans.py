@@ -26,9 +26,10 @@ from accounts.models import StaffGroup, User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, DomainError, Forbidden
+from core.state import Machine, transition
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
-from payments.models import OrphanedCharge, OrphanStatus
+from payments.models import ORPHAN_TRANSITIONS, OrphanedCharge, OrphanStatus
 from payments.notifications import notify_finance_alert
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,14 @@ logger = logging.getLogger(__name__)
 # The refusals of recording a payment that mean the money cannot be kept (bookings' and payments'
 # codes): the booking expired or was cancelled, or the thing was paid already by another payment.
 ORPHAN_CODES = frozenset({"booking_expired", "booking_cancelled", "already_paid", "deposit_paid_twice"})
+
+
+def _refuse_orphan(current: str, target: str) -> Conflict:
+    return Conflict(_("This payment was already refunded."), code="orphan_refunded")
+
+
+# Refunded once: the service returns early for a refunded row, so a repeat reaching the machine is refused.
+ORPHAN = Machine(model=OrphanedCharge, table=ORPHAN_TRANSITIONS, refuse=_refuse_orphan, repeat_is_noop=False)
 
 
 class ChargeOrphaned(Conflict):
@@ -155,18 +164,18 @@ def charge_orphan_refund(*, orphan: OrphanedCharge, now: dt.datetime) -> Orphane
             booking=orphan.booking,
             now=now,
         )
-        orphan.status = OrphanStatus.REFUNDED
-        orphan.stripe_refund_id = refund.id
-        orphan.refunded_at = now
-        orphan.last_error = ""
-        orphan.save(update_fields=["status", "stripe_refund_id", "refunded_at", "last_error", "refund_attempts"])
-        audit_record(
+        orphan.save(update_fields=["refund_attempts"])
+        orphan = transition(
+            machine=ORPHAN,
+            instance=orphan,
+            locked=True,
+            target=OrphanStatus.REFUNDED,
             actor=None,
             action="payments.orphan.refunded",
-            target=orphan,
-            after={"refund": refund.id, "amount": [orphan.amount, orphan.currency]},
             now=now,
-        )
+            fields={"stripe_refund_id": refund.id, "refunded_at": now, "last_error": ""},
+            audit_after={"refund": refund.id, "amount": [orphan.amount, orphan.currency]},
+        ).instance
     return orphan
 
 
