@@ -37,6 +37,7 @@ from payments.services.card_payments import (
     card_refund_create,
     card_setup_create,
 )
+from payments.services.orphans import ChargeOrphaned, charge_orphan_found
 
 
 def _refuse_order(current: str, target: str) -> Conflict:
@@ -152,29 +153,37 @@ def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.da
 
 def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder:
     """Record a paid order once (the page and the webhook both call this): F7 in the ledger.
-    pending → paid; an order already paid (or refunded since) is returned as it is."""
+    pending → paid; an order already paid by this payment (or refunded since) is returned as it
+    is. Another payment of an order already paid or refunded is an orphaned charge: recorded and
+    refunded by payments (`charge_orphan_found`), then `ChargeOrphaned` is raised."""
     intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
     if not intent.succeeded or not intent.metadata.get("addon_order", "").isdigit():
         raise Conflict(_("This payment has not succeeded."), code="payment_not_succeeded")
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=int(intent.metadata["addon_order"]))
-        if order.status != AddonOrderStatus.PENDING:
-            return order  # already recorded
-        if (intent.amount, intent.currency) != (order.amount, order.currency):
-            raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
-        addon_income_record_paid(kind=order.kind, payment=intent, now=now)
-        order = transition(
-            machine=ADDON_ORDER,
-            instance=order,
-            locked=True,
-            target=AddonOrderStatus.PAID,
-            actor=None,
-            action="payments.addon_order.paid",
-            now=now,
-            fields={"payment_intent_id": intent.id, "paid_at": now},
-            audit_after={"payment_intent": intent.id},
-        ).instance
-    return order
+        orphaned = order.status != AddonOrderStatus.PENDING and order.payment_intent_id != intent.id
+        if not orphaned:
+            if order.status != AddonOrderStatus.PENDING:
+                return order  # already recorded
+            if (intent.amount, intent.currency) != (order.amount, order.currency):
+                raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
+            addon_income_record_paid(kind=order.kind, payment=intent, now=now)
+            return transition(
+                machine=ADDON_ORDER,
+                instance=order,
+                locked=True,
+                target=AddonOrderStatus.PAID,
+                actor=None,
+                action="payments.addon_order.paid",
+                now=now,
+                fields={"payment_intent_id": intent.id, "paid_at": now},
+                audit_after={"payment_intent": intent.id},
+            ).instance
+    # Outside the order's transaction: the orphan is recorded whatever the caller does with the refusal.
+    charge_orphan_found(payment_intent=intent, reason="already_paid", purpose=f"addon_order:{order.pk}", now=now)
+    raise ChargeOrphaned(
+        _("This order was already paid; this payment is being refunded to your card."), code="already_paid"
+    )
 
 
 def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOrder:

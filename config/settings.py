@@ -239,6 +239,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.retry_stripe_events",
         "schedule": timedelta(minutes=5),
     },
+    # Payments safety: transfers whose answer was lost, orphaned charges' refunds (same keys).
+    "retry-release-transfers": {
+        "task": "payments.tasks.retry_release_transfers",
+        "schedule": timedelta(minutes=5),
+    },
+    "refund-orphaned-charges": {
+        "task": "payments.tasks.refund_orphaned_charges",
+        "schedule": timedelta(minutes=5),
+    },
     "fetch-missed-stripe-events": {
         "task": "payments.tasks.fetch_missed_stripe_events",
         "schedule": timedelta(hours=1),
@@ -496,6 +505,16 @@ if PRODUCTION and not STRIPE_WEBHOOK_SECRET:
 PAYMENTS_COMMISSION_BPS = env.int("PAYMENTS_COMMISSION_BPS", default=1000)
 if not 0 <= PAYMENTS_COMMISSION_BPS <= 10_000:
     raise ImproperlyConfigured("PAYMENTS_COMMISSION_BPS runs from 0 to 10000 basis points.")
+# --- payments safety (releases retry, orphaned charges, dead letters; docs/decisions.md) ---
+# A Stripe event whose processing failed this many times is dead-lettered: no longer retried,
+# finance is told and retries it from /finance/stripe-events/.
+STRIPE_EVENT_MAX_ATTEMPTS = env.int("STRIPE_EVENT_MAX_ATTEMPTS", default=8)
+if STRIPE_EVENT_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("STRIPE_EVENT_MAX_ATTEMPTS is at least 1.")
+# A difference between the ledger's Stripe balance and Stripe's own (minor units, per currency)
+# that the day's unmatched transactions do not explain is reported when larger than this.
+STRIPE_BALANCE_TOLERANCE = env.int("STRIPE_BALANCE_TOLERANCE", default=0)
+# --- end payments safety ---
 
 # ------------------------------------------------------------------------------------------
 # The operator: who runs this site, shown on the legal notice page

@@ -10,7 +10,9 @@ from payments.models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    OrphanedCharge,
     PayoutAccount,
+    PayoutChange,
     ReconciliationRun,
     Refund,
     Release,
@@ -89,3 +91,18 @@ class PayoutAccountAdmin(ReadOnlyAdmin):
         "commission_bps",
     ]
     search_fields = ["provider__name", "stripe_account_id"]
+
+
+# Payments safety: written by their services only (orphans, payout_changes), shown here read-only.
+@admin.register(OrphanedCharge)
+class OrphanedChargeAdmin(ReadOnlyAdmin):
+    list_display = ["found_at", "payment_intent_id", "amount", "currency", "reason", "status", "stripe_refund_id"]
+    list_filter = ["status", "reason", "currency"]
+    search_fields = ["payment_intent_id", "charge_id", "stripe_refund_id", "booking__id"]
+
+
+@admin.register(PayoutChange)
+class PayoutChangeAdmin(ReadOnlyAdmin):
+    list_display = ["proposed_at", "provider", "new_stripe_account_id", "new_auto_release", "status", "proposed_by"]
+    list_filter = ["status"]
+    search_fields = ["provider__name", "new_stripe_account_id", "old_stripe_account_id"]

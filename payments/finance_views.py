@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,12 +30,29 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
 from bookings.models import Booking
-from core.errors import DomainError
+from core.errors import DomainError, Forbidden
 from core.money import Money
 from core.pages import run_service
 from payments import selectors
-from payments.forms import ApproveForm, BookingLookupForm, EntriesExportForm, ReconcileForm, RejectForm, WireForm
-from payments.models import Release
+from payments.forms import (
+    ApproveForm,
+    BookingLookupForm,
+    EntriesExportForm,
+    PayoutChangeForm,
+    PayoutRejectForm,
+    ReconcileForm,
+    RejectForm,
+    WireForm,
+)
+from payments.models import OrphanedCharge, PayoutChange, Release, StripeEvent
+from payments.services.orphans import charge_orphan_refund_check, charge_orphan_refund_now
+from payments.services.payout_changes import (
+    payout_change_approve,
+    payout_change_approve_check,
+    payout_change_propose,
+    payout_change_reject,
+    payout_change_reject_check,
+)
 from payments.services.reconciliation import reconcile_day
 from payments.services.releases import (
     release_approve,
@@ -42,8 +61,12 @@ from payments.services.releases import (
     release_reject,
     release_reject_check,
     release_request,
+    release_retry_check,
+    release_retry_transfer,
     release_wire_check,
 )
+from payments.webhooks import stripe_event_retry_check, stripe_event_retry_now, stripe_events_dead
+from providers.models import Provider
 from providers.services.permissions import member_role
 
 if TYPE_CHECKING:
@@ -143,10 +166,20 @@ def release_queue(request):
     for release in awaiting_wire:
         release.wire = release_wire_check(release=release, actor=request.user)
         release.wire_form = WireForm(auto_id=f"id_wire_{release.pk}_%s")
+        release.retry = release_retry_check(release=release, actor=request.user)
+    # Transfers sent whose answer from Stripe never came: retried by the job, or here (same key).
+    unanswered = list(selectors.releases_transfer_unanswered())
+    for release in unanswered:
+        release.retry = release_retry_check(release=release, actor=request.user)
     return render(
         request,
         "payments/finance/releases.html",
-        {"requested": requested, "awaiting_wire": awaiting_wire, "recent": selectors.releases_recent()},
+        {
+            "requested": requested,
+            "awaiting_wire": awaiting_wire,
+            "unanswered": unanswered,
+            "recent": selectors.releases_recent(),
+        },
     )
 
 
@@ -174,9 +207,6 @@ _RELEASE_DECISIONS = {
     "reject": _ReleaseDecision(
         RejectForm, "reason", "", release_reject, gettext_lazy("The release of booking no. %(number)s is rejected.")
     ),
-    "wire": _ReleaseDecision(
-        WireForm, "reference", "", release_record_wire, gettext_lazy("The wire for booking no. %(number)s is recorded.")
-    ),
 }
 
 
@@ -193,6 +223,66 @@ def release_decide(request, release_id: int, decision: str):
         lambda: step.service(release=release, actor=request.user, now=timezone.now(), **{step.field: value}),
         step.done % {"number": release.booking_id},
     )
+    return redirect("finance:releases")
+
+
+def _run(request, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """`core.pages.run_service` for a page whose message depends on what the service returned:
+    (done, result); a refusal's message is shown and nothing is written."""
+    try:
+        with transaction.atomic():
+            return True, action()
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False, None
+
+
+@finance_required
+@require_POST
+def release_wire(request, release_id: int):
+    """Record the wire that paid a release; a transfer Stripe made after all is recorded instead."""
+    release = get_object_or_404(Release, pk=release_id)
+    form = WireForm(request.POST)
+    reference = form.cleaned_data["reference"] if form.is_valid() else ""
+    done, paid = _run(
+        request,
+        lambda: release_record_wire(release=release, actor=request.user, reference=reference, now=timezone.now()),
+    )
+    if done and paid.stripe_transfer_id:
+        messages.warning(
+            request,
+            _(
+                "Stripe made the transfer of booking no. %(number)s after all (%(transfer)s): "
+                "it is recorded. Pay no wire."
+            )
+            % {"number": release.booking_id, "transfer": paid.stripe_transfer_id},
+        )
+    elif done:
+        messages.success(
+            request, _("The wire for booking no. %(number)s is recorded.") % {"number": release.booking_id}
+        )
+    return redirect("finance:releases")
+
+
+@finance_required
+@require_POST
+def release_retry(request, release_id: int):
+    """Send a release's transfer again under its key (a lost answer, a failed transfer)."""
+    release = get_object_or_404(Release, pk=release_id)
+    done, sent = _run(request, lambda: release_retry_transfer(release=release, actor=request.user, now=timezone.now()))
+    if done:
+        if sent.status == "paid":
+            messages.success(
+                request, _("The transfer of booking no. %(number)s is made.") % {"number": release.booking_id}
+            )
+        else:
+            messages.warning(
+                request,
+                _("Stripe did not confirm the transfer of booking no. %(number)s (%(error)s); it will be tried again.")
+                % {"number": release.booking_id, "error": sent.transfer_error or sent.get_status_display()},
+            )
     return redirect("finance:releases")
 
 
@@ -347,3 +437,125 @@ def reconciliation_run(request):
             request, _("%(day)s: %(count)s difference(s) to look at.") % {"day": day, "count": run.problems}
         )
     return redirect("finance:reconciliation")
+
+
+# --- orphaned charges ------------------------------------------------------------------------------
+
+
+@finance_required
+@require_GET
+def orphaned_charges(request):
+    """Payments that succeeded for something that could no longer take them, and their refunds."""
+    orphans = list(selectors.orphaned_charges())
+    for orphan in orphans:
+        orphan.refund = charge_orphan_refund_check(orphan=orphan, actor=request.user)
+    return render(request, "payments/finance/orphaned_charges.html", {"orphans": orphans})
+
+
+@finance_required
+@require_POST
+def orphaned_charge_refund(request, orphan_id: int):
+    orphan = get_object_or_404(OrphanedCharge, pk=orphan_id)
+    run_service(
+        request,
+        lambda: charge_orphan_refund_now(orphan=orphan, actor=request.user, now=timezone.now()),
+        _("Payment %(payment)s is refunded.") % {"payment": orphan.payment_intent_id},
+    )
+    return redirect("finance:orphaned_charges")
+
+
+# --- Stripe events that keep failing (dead letters) -------------------------------------------------
+
+
+@finance_required
+@require_GET
+def stripe_events(request):
+    events = list(stripe_events_dead())
+    for event in events:
+        event.retry = stripe_event_retry_check(event=event, actor=request.user)
+    return render(request, "payments/finance/stripe_events.html", {"events": events})
+
+
+@finance_required
+@require_POST
+def stripe_event_retry(request, event_id: str):
+    event = get_object_or_404(StripeEvent, pk=event_id)
+    run_service(
+        request,
+        lambda: stripe_event_retry_now(event=event, actor=request.user, now=timezone.now()),
+        _("Stripe event %(id)s is processed.") % {"id": event.pk},
+    )
+    return redirect("finance:stripe_events")
+
+
+# --- payout accounts: changed by one finance member, approved by another -----------------------------
+
+
+@finance_required
+@require_GET
+def payout_accounts(request):
+    proposals = list(selectors.payout_changes_open())
+    for change in proposals:
+        change.approve = payout_change_approve_check(change=change, actor=request.user)
+        change.reject = payout_change_reject_check(change=change, actor=request.user)
+        change.reject_form = PayoutRejectForm(auto_id=f"id_reject_{change.pk}_%s")
+    return render(
+        request,
+        "payments/finance/payout_accounts.html",
+        {
+            "accounts": selectors.payout_accounts(),
+            "proposals": proposals,
+            "recent": selectors.payout_changes_recent(),
+            "form": PayoutChangeForm(initial={"provider": request.GET.get("provider", "")}),
+        },
+    )
+
+
+@finance_required
+@reauthentication_required
+@require_POST
+def payout_change_new(request):
+    """Propose a change (the password is asked again when the last one is older than allowed)."""
+    form = PayoutChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect("finance:payout_accounts")
+    provider = Provider.objects.filter(pk=form.cleaned_data["provider"]).first()
+    if provider is None:
+        messages.error(request, _("There is no provider with this number."))
+        return redirect("finance:payout_accounts")
+    run_service(
+        request,
+        lambda: payout_change_propose(
+            provider=provider,
+            actor=request.user,
+            stripe_account_id=form.cleaned_data["stripe_account_id"],
+            auto_release=form.cleaned_data["auto_release"],
+            note=form.cleaned_data["note"],
+            now=timezone.now(),
+        ),
+        _("The change is proposed: another finance member must approve it."),
+    )
+    return redirect("finance:payout_accounts")
+
+
+@finance_required
+@reauthentication_required
+@require_POST
+def payout_change_decide(request, change_id: int, decision: str):
+    change = get_object_or_404(PayoutChange, pk=change_id)
+    if decision == "approve":
+        run_service(
+            request,
+            lambda: payout_change_approve(change=change, actor=request.user, now=timezone.now()),
+            _("The payout account of %(provider)s is changed.") % {"provider": change.provider.name},
+        )
+    else:
+        form = PayoutRejectForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        run_service(
+            request,
+            lambda: payout_change_reject(change=change, actor=request.user, reason=reason, now=timezone.now()),
+            _("The change is rejected; the payout account stays as it was."),
+        )
+    return redirect("finance:payout_accounts")

@@ -56,3 +56,21 @@ class EntriesExportForm(forms.Form):
         start = dt.datetime.combine(self.cleaned_data["start"], dt.time.min, tzinfo=dt.UTC)
         end = dt.datetime.combine(self.cleaned_data["end"], dt.time.min, tzinfo=dt.UTC) + dt.timedelta(days=1)
         return start, end
+
+
+class PayoutChangeForm(forms.Form):
+    """A proposed change of a provider's payout account (the service checks the account id)."""
+
+    provider = forms.IntegerField(label=_("Provider no."), min_value=1)
+    stripe_account_id = forms.CharField(
+        label=_("Stripe connected account"),
+        max_length=255,
+        required=False,
+        help_text=_("acct_…; blank to pay this provider by bank wire."),
+    )
+    auto_release = forms.BooleanField(label=_("Approve releases automatically"), required=False)
+    note = forms.CharField(label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayoutRejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -104,6 +104,7 @@ class Transfer:
     destination: str
     source_transaction: str | None
     transfer_group: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -402,11 +403,29 @@ def _transfer(obj: Any) -> Transfer:
         destination=_id_of(obj.get("destination")) or "",
         source_transaction=_id_of(obj.get("source_transaction")),
         transfer_group=obj.get("transfer_group"),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
     )
 
 
 def transfer_retrieve(transfer_id: str) -> Transfer:
     return _transfer(_call(client().v1.transfers.retrieve, transfer_id))
+
+
+def transfers_of_group(transfer_group: str) -> list[Transfer]:
+    """The transfers Stripe made under `transfer_group` (`booking:<id>`): finds a transfer whose
+    answer was lost before anyone pays the provider another way."""
+    page = _call(client().v1.transfers.list, params={"transfer_group": transfer_group, "limit": 100})
+    return [_transfer(obj) for obj in page.get("data") or [] if obj.get("transfer_group") == transfer_group]
+
+
+def outcome_unknown(error: DomainError) -> bool:
+    """Whether a create that raised `error` may still have been carried out by Stripe (no answer,
+    a timeout, Stripe's own 5xx): it must be retried under the same key, never taken as refused.
+    A refusal Stripe stated (an invalid request, a decline, a key reused) is known."""
+    return isinstance(error, PaymentProviderError) and error.code in (
+        "payment_provider_unreachable",
+        "payment_provider_error",
+    )
 
 
 @dataclass(frozen=True)
@@ -480,19 +499,32 @@ def balance_retrieve() -> dict[str, int]:
     return totals
 
 
+def balance_transactions_of_payout(payout_id: str) -> list[BalanceTransaction]:
+    """The balance transactions an automatic payout carried to the bank (its own included, type
+    `payout`). The emulator does not know the `payout` filter; the reconciliation's tests use an
+    HTTP stand-in at Stripe's boundary for it."""
+    page = _raw(client().v1.balance_transactions.list, params={"payout": payout_id, "limit": 100})
+    return [_balance_transaction(item.to_dict()) for item in _raw(lambda: list(page.auto_paging_iter()))]
+
+
 @dataclass(frozen=True)
 class Payout:
     id: str
     amount: int
     currency: str
     status: str
+    automatic: bool = True
 
 
 def payout_retrieve(payout_id: str) -> Payout:
     """A payout of the platform's Stripe balance to its bank account, as Stripe has it now."""
     obj = _call(client().v1.payouts.retrieve, payout_id)
     return Payout(
-        id=obj["id"], amount=int(obj["amount"]), currency=str(obj["currency"]).upper(), status=obj.get("status") or ""
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        status=obj.get("status") or "",
+        automatic=bool(obj.get("automatic", True)),
     )
 
 

@@ -247,3 +247,9 @@ def ledger_check() -> list[LedgerDifference]:
     for entry in mismatched:
         problems.append(LedgerDifference("currency", f"entry {entry.pk} is in {entry.currency}, its account is not"))
     return problems
+
+
+def orphan_payable(currency: str) -> LedgerAccount:
+    """Card payments that could not be kept (docs/decisions.md#orphaned-charges), owed back to the
+    card until their refund is made."""
+    return _account(code="L:payable:orphaned", currency=currency, kind=AccountKind.LIABILITY)

@@ -136,6 +136,9 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Set when processing failed STRIPE_EVENT_MAX_ATTEMPTS times: the retry job leaves it alone and
+    # finance sees it in the dead letters (docs/decisions.md#dead-letters) until it retries it.
+    dead_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -213,7 +216,9 @@ RELEASE_TRANSITIONS: dict[str, frozenset[str]] = {
     ReleaseStatus.REQUESTED: frozenset({ReleaseStatus.REJECTED, ReleaseStatus.APPROVED, ReleaseStatus.AWAITING_WIRE}),
     ReleaseStatus.APPROVED: frozenset({ReleaseStatus.PAID, ReleaseStatus.FAILED}),
     ReleaseStatus.AWAITING_WIRE: frozenset({ReleaseStatus.PAID}),
-    ReleaseStatus.FAILED: frozenset({ReleaseStatus.AWAITING_WIRE}),
+    # A failed transfer is sent again (finance's retry, same key: back to approved), paid by wire,
+    # or found at Stripe after all (its `transfer.created`, the look-up before a wire): paid.
+    ReleaseStatus.FAILED: frozenset({ReleaseStatus.AWAITING_WIRE, ReleaseStatus.APPROVED, ReleaseStatus.PAID}),
     ReleaseStatus.REJECTED: frozenset(),
     ReleaseStatus.PAID: frozenset(),
 }
@@ -243,6 +248,10 @@ class Release(models.Model):
     stripe_transfer_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     wire_reference = models.CharField(_("bank wire reference"), max_length=100, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Tries of the transfer (always under `transfer:<id>`); an approved release whose answer from
+    # Stripe was lost keeps its status and is tried again (docs/decisions.md#releases-retry).
+    transfer_attempts = models.PositiveIntegerField(_("transfer attempts"), default=0)
+    transfer_error = models.CharField(_("last transfer error"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -414,3 +423,110 @@ class ReconciliationRun(models.Model):
     @property
     def ok(self) -> bool:
         return self.problems == 0
+
+
+# --- orphaned charges --------------------------------------------------------------------------------
+
+
+class OrphanStatus(models.TextChoices):
+    PENDING = "pending", _("To refund")  # posted as money in; the refund not yet accepted by Stripe
+    REFUNDED = "refunded", _("Refunded")
+
+
+ORPHAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrphanStatus.PENDING: frozenset({OrphanStatus.REFUNDED}),
+    OrphanStatus.REFUNDED: frozenset(),
+}
+
+
+class OrphanedCharge(models.Model):
+    """A card payment that succeeded for something that could no longer take it (a booking that
+    expired or was cancelled, a deposit or an add-on order already paid): the money came in, is
+    owed back to the card, and is refunded under `orphan-refund:<payment intent>`
+    (docs/decisions.md#orphaned-charges)."""
+
+    payment_intent_id = models.CharField(max_length=255, unique=True)
+    charge_id = models.CharField(max_length=255, blank=True)
+    amount = models.BigIntegerField(_("amount (minor units)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    booking = models.ForeignKey(
+        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="orphaned_charges"
+    )
+    # What the payment was for, as its metadata says (`deposit`, `addon_order:<id>`).
+    purpose = models.CharField(_("paid for"), max_length=100, blank=True)
+    reason = models.CharField(_("why it cannot be kept"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=OrphanStatus.choices, default=OrphanStatus.PENDING)
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    refund_attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    found_at = models.DateTimeField(_("found at"))
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_orphan_positive")]
+        verbose_name = _("orphaned charge")
+
+    def __str__(self) -> str:
+        return f"Orphaned {self.payment_intent_id} ({self.status})"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"orphan-refund:{self.payment_intent_id}"
+
+
+# --- payout destination changes ------------------------------------------------------------------------
+
+
+class PayoutChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved and applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+PAYOUT_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    PayoutChangeStatus.PROPOSED: frozenset({PayoutChangeStatus.APPROVED, PayoutChangeStatus.REJECTED}),
+    PayoutChangeStatus.APPROVED: frozenset(),
+    PayoutChangeStatus.REJECTED: frozenset(),
+}
+
+
+class PayoutChange(models.Model):
+    """A change of where (connected account) or how (automatic releases) a provider is paid: one
+    finance member proposes it, a second, different one approves it, and only then the payout
+    account changes (docs/decisions.md#payout-changes)."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="payout_changes")
+    # What the account held when proposed, and what it is to hold.
+    old_stripe_account_id = models.CharField(max_length=255, blank=True)
+    old_auto_release = models.BooleanField(default=False)
+    new_stripe_account_id = models.CharField(_("new connected account"), max_length=255, blank=True)
+    new_auto_release = models.BooleanField(_("approve releases automatically"), default=False)
+    note = models.CharField(_("why"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PayoutChangeStatus.choices, default=PayoutChangeStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason for rejecting"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            # One open proposal per provider: a second would be approved over the first unseen.
+            models.UniqueConstraint(
+                fields=["provider"], condition=Q(status="proposed"), name="payments_one_open_payout_change"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")) | Q(status="rejected"),
+                name="payments_payout_change_four_eyes",
+            ),
+        ]
+        verbose_name = _("payout change")
+
+    def __str__(self) -> str:
+        return f"Payout change {self.pk} ({self.status})"

@@ -1,4 +1,6 @@
-"""The messages payments send, and who hears of them: a deposit paid out to its provider.
+"""The messages payments send, and who hears of them: a deposit paid out to its provider; finance
+alerted of what needs a person (`notify_finance_alert`: a dead-lettered Stripe event, a provider
+paid twice, an orphaned charge whose refund keeps failing).
 
 `notify_release_paid` is called inside the service's transaction and only registers work for
 after the commit (`notifications.messages.after_commit`); the provider's members hear through
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from accounts.models import StaffGroup, User
 from notifications.messages import after_commit, money_text
 from notifications.rendering import language_of
 from notifications.services import notify
@@ -37,5 +40,25 @@ def _release_paid(*, release_id: int, now: dt.datetime) -> None:
             },
             key=f"release_paid:{release.pk}",
             booking_id=release.booking_id,
+            now=now,
+        )
+
+
+# --- finance alerts: something that needs a person in finance ---------------------------------------
+
+
+def notify_finance_alert(*, subject: str, detail: str, key: str, now: dt.datetime, link: str = "/finance/") -> None:
+    """Every member of the finance group hears of `subject` (a dead-lettered Stripe event, a provider
+    paid twice, an orphaned charge that cannot be refunded), once per `key`, after the commit."""
+    after_commit(_finance_alert, subject=str(subject), detail=str(detail), key=key, link=link, now=now)
+
+
+def _finance_alert(*, subject: str, detail: str, key: str, link: str, now: dt.datetime) -> None:
+    for member in User.objects.filter(groups__name=StaffGroup.FINANCE.value, is_active=True).order_by("pk"):
+        notify(
+            event="finance_alert",
+            recipient=member,
+            context={"subject": subject, "detail": detail, "link": link},
+            key=f"finance_alert:{key}",
             now=now,
         )

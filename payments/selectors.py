@@ -11,7 +11,18 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from bookings.models import Booking, BookingStatus
-from payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, ReconciliationRun, Release, ReleaseStatus
+from payments.models import (
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    OrphanedCharge,
+    PayoutAccount,
+    PayoutChange,
+    PayoutChangeStatus,
+    ReconciliationRun,
+    Release,
+    ReleaseStatus,
+)
 
 # Ageing buckets of a deposit in trust, by days since it was paid: (key, first day, last day).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (("0-30", 0, 30), ("31-90", 31, 90), ("90+", 91, None))
@@ -174,3 +185,36 @@ def reconciliation_latest() -> ReconciliationRun | None:
 
 def reconciliation_history(*, limit: int = 10) -> QuerySet[ReconciliationRun]:
     return ReconciliationRun.objects.order_by("-ran_at", "-pk")[:limit]
+
+
+# --- payments safety: lost transfers, orphaned charges, payout accounts -------------------------------
+
+
+def releases_transfer_unanswered() -> QuerySet[Release]:
+    """Approved releases whose transfer was sent and not answered (retried under the same key)."""
+    return _releases().filter(status=ReleaseStatus.APPROVED, transfer_attempts__gt=0).order_by("decided_at", "pk")
+
+
+def orphaned_charges(*, limit: int = 200) -> QuerySet[OrphanedCharge]:
+    """Orphaned charges, those still to refund first, then the newest."""
+    return OrphanedCharge.objects.select_related("booking").order_by("status", "-found_at", "-pk")[:limit]
+
+
+def payout_accounts() -> QuerySet[PayoutAccount]:
+    return PayoutAccount.objects.select_related("provider").order_by("provider__name", "pk")
+
+
+def payout_changes_open() -> QuerySet[PayoutChange]:
+    return (
+        PayoutChange.objects.filter(status=PayoutChangeStatus.PROPOSED)
+        .select_related("provider", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def payout_changes_recent(*, limit: int = 20) -> QuerySet[PayoutChange]:
+    return (
+        PayoutChange.objects.exclude(status=PayoutChangeStatus.PROPOSED)
+        .select_related("provider", "proposed_by", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
+    )

@@ -5,8 +5,10 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from payments.services.orphans import charges_orphaned_refund_pending
 from payments.services.reconciliation import reconcile_day
 from payments.services.refunds import refunds_settle_pending
+from payments.services.releases import releases_retry_transfers
 from payments.webhooks import stripe_event_process, stripe_events_fetch_missed, stripe_events_retry
 
 
@@ -40,3 +42,16 @@ def reconcile_with_stripe() -> int:
     """Every day (beat), for the UTC day before: the ledger against Stripe; returns the problems."""
     now = timezone.now()
     return reconcile_day(day=now.date() - dt.timedelta(days=1), now=now).problems
+
+
+@shared_task(acks_late=True)
+def retry_release_transfers() -> int:
+    """Every five minutes (beat): approved releases whose transfer was never answered are sent
+    again under the same key; failed ones are looked up at Stripe. Returns how many were paid."""
+    return releases_retry_transfers(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def refund_orphaned_charges() -> int:
+    """Every five minutes (beat): orphaned charges whose refund Stripe did not answer, sent again."""
+    return charges_orphaned_refund_pending(now=timezone.now())

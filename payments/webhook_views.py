@@ -29,8 +29,9 @@ def _receive(request, *, secret: str, connect: bool) -> HttpResponse:
         logger.warning("Stripe webhook refused: %s", type(error).__name__)
         return HttpResponseBadRequest("Invalid signature or payload.")
     stored, _new = stripe_event_store(event=event, connect=connect, now=timezone.now())
-    if stored.processed_at is None:
-        # A duplicate of an event still unprocessed is processed again (its earlier try failed).
+    if stored.processed_at is None and stored.dead_at is None:
+        # A duplicate of an event still unprocessed is processed again (its earlier try failed);
+        # a dead-lettered one waits for finance's retry (docs/decisions.md#dead-letters).
         transaction.on_commit(lambda: process_stripe_event.delay(stored.pk))
     return HttpResponse(status=200)
 

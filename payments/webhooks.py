@@ -22,12 +22,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from core.errors import ValidationFailed
+from accounts.models import StaffGroup, User
+from core.audit import audit_record
+from core.checks import ALLOWED, Check, refuse
+from core.errors import Conflict, Forbidden, ValidationFailed
 from core.hooks import payment_succeeded
 from payments import gateway
 from payments.models import Refund as RefundRow
 from payments.models import StripeEvent
+from payments.notifications import notify_finance_alert
 from payments.services.deposits import deposit_record_paid
 from payments.services.disputes import (
     dispute_close_lost,
@@ -36,9 +42,10 @@ from payments.services.disputes import (
     dispute_record_funds_reinstated,
     dispute_record_funds_withdrawn,
 )
+from payments.services.orphans import ChargeOrphaned
 from payments.services.payouts import payout_account_refresh, payout_record
 from payments.services.refunds import refund_record
-from payments.services.releases import release_record_transfer
+from payments.services.releases import release_of_transfer, release_record_transfer
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +84,17 @@ def _payment_intent_succeeded(event: StripeEvent, now: dt.datetime) -> None:
     """A card payment succeeded: the service registered for the key its metadata names (an add-on
     order's, `addon_order`, registered by concierge), else a deposit's."""
     obj = _object(event)
-    for key in obj.get("metadata") or {}:
-        record_paid = payment_succeeded.get(key)
-        if record_paid is not None:
-            record_paid(payment_intent_id=obj["id"], now=now)
-            return
-    deposit_record_paid(payment_intent_id=obj["id"], now=now)
+    try:
+        for key in obj.get("metadata") or {}:
+            record_paid = payment_succeeded.get(key)
+            if record_paid is not None:
+                record_paid(payment_intent_id=obj["id"], now=now)
+                return
+        deposit_record_paid(payment_intent_id=obj["id"], now=now)
+    except ChargeOrphaned as orphaned:
+        # Recorded and refunded (or left for the refund job): nothing more for this event to do.
+        # Caught here, not by the caller, so what the handler wrote is kept.
+        logger.warning("Stripe event %s: payment %s orphaned (%s)", event.id, obj.get("id"), orphaned.code)
 
 
 def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:
@@ -99,12 +111,13 @@ def _refund_changed(event: StripeEvent, now: dt.datetime) -> None:
 
 
 def _transfer_created(event: StripeEvent, now: dt.datetime) -> None:
-    from payments.models import Release
-
     transfer = gateway.transfer_retrieve(_object(event)["id"])
-    release_id = str((_object(event).get("metadata") or {}).get("release") or "")
-    release = Release.objects.filter(pk=int(release_id)).first() if release_id.isdigit() else None
-    release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
+    # Ours name their release in metadata (their booking in the transfer group): recorded whatever
+    # the release's state, so a transfer whose answer was lost is recorded, once, and never refused.
+    release = release_of_transfer(transfer)
+    if release is None:
+        raise ValidationFailed(f"transfer {transfer.id} pays no release of ours", code="not_our_transfer")
+    release_record_transfer(stripe_transfer_id=transfer.id, amount=transfer.amount, release=release, now=now)
 
 
 def _dispute_created(event: StripeEvent, now: dt.datetime) -> None:
@@ -151,16 +164,22 @@ HANDLERS: dict[str, Callable[[StripeEvent, dt.datetime], None]] = {
 }
 
 
-def stripe_event_process(*, event_id: str, now: dt.datetime) -> bool:
+def stripe_event_process(*, event_id: str, now: dt.datetime, force: bool = False) -> bool:
     """Process a stored event once; returns True when it is (now or already) processed.
 
     A handler's failure rolls back what it wrote, records the error on the event and raises again
     (so the webhook answers 500 and Stripe retries, or the retry job tries later). A refusal that
-    cannot change (ValidationFailed: the object is not ours) ends the event with its reason."""
+    cannot change (ValidationFailed: the object is not ours) ends the event with its reason.
+
+    After STRIPE_EVENT_MAX_ATTEMPTS failures the event is dead-lettered (`dead_at`): no delivery
+    or job tries it again, finance is told and sees it in the dead letters, and only finance's
+    "retry now" (`force`) processes it again (docs/decisions.md#dead-letters)."""
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
         if event is None or event.processed_at is not None:
             return event is not None
+        if event.dead_at is not None and not force:
+            raise StripeEventFailed(event.last_error)
         handler = HANDLERS.get(event.type)
         # A live event reaching a test setup, or the reverse (Connect endpoints get both), is ignored.
         mode_ok = event.livemode == settings.STRIPE_SECRET_KEY.startswith("sk_live")
@@ -181,7 +200,25 @@ def stripe_event_process(*, event_id: str, now: dt.datetime) -> bool:
         event.last_error = message
         if not failed:
             event.processed_at = now
-        event.save(update_fields=["attempts", "last_error", "processed_at"])
+            event.dead_at = None
+        elif event.dead_at is None and event.attempts >= settings.STRIPE_EVENT_MAX_ATTEMPTS:
+            event.dead_at = now
+            audit_record(
+                actor=None,
+                action="payments.stripe_event.dead_lettered",
+                target=event,
+                after={"type": event.type, "attempts": event.attempts, "error": message},
+                now=now,
+            )
+            notify_finance_alert(
+                subject=_("A Stripe event keeps failing: %(type)s") % {"type": event.type},
+                detail=_("Stripe event %(id)s (%(type)s) failed %(count)s times and is no longer retried: %(error)s")
+                % {"id": event.id, "type": event.type, "count": event.attempts, "error": message},
+                key=f"stripe_event_dead:{event.id}",
+                now=now,
+                link="/finance/stripe-events/",
+            )
+        event.save(update_fields=["attempts", "last_error", "processed_at", "dead_at"])
     if failed:
         logger.error("Stripe event %s (%s) failed: %s", event_id, event.type, message)
         raise StripeEventFailed(message)
@@ -195,13 +232,44 @@ class StripeEventFailed(Exception):
 def stripe_events_retry(*, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
     """Process events left unprocessed (a failed handler, a worker lost); returns how many succeeded."""
     done = 0
-    pending = StripeEvent.objects.filter(processed_at__isnull=True, received_at__lte=now - older_than)
+    pending = StripeEvent.objects.filter(
+        processed_at__isnull=True, dead_at__isnull=True, received_at__lte=now - older_than
+    )
     for event_id in pending.order_by("created").values_list("pk", flat=True)[:500]:
         try:
             done += stripe_event_process(event_id=event_id, now=now)
         except StripeEventFailed:
             continue
     return done
+
+
+def stripe_event_retry_check(*, event: StripeEvent, actor: User) -> Check:
+    """May `actor` process a dead-lettered (or still failing) event again now: finance, and an
+    event not processed yet."""
+    if not (getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.FINANCE)):
+        return refuse(Forbidden(_("Only finance can retry Stripe events.")))
+    if event.processed_at is not None:
+        return refuse(Conflict(_("This event is already processed."), code="event_processed"))
+    return ALLOWED
+
+
+def stripe_event_retry_now(*, event: StripeEvent, actor: User, now: dt.datetime) -> StripeEvent:
+    """Finance processes a dead-lettered event again (after fixing its cause). Failing again keeps
+    it in the dead letters with the new error; done, it leaves them."""
+    stripe_event_retry_check(event=event, actor=actor).enforce()
+    audit_record(actor=actor, action="payments.stripe_event.retried", target=event, now=now)
+    try:
+        stripe_event_process(event_id=event.pk, now=now, force=True)
+    except StripeEventFailed as failed:
+        raise Conflict(
+            _("The event failed again: %(error)s") % {"error": str(failed)}, code="event_failed_again"
+        ) from failed
+    return StripeEvent.objects.get(pk=event.pk)
+
+
+def stripe_events_dead() -> QuerySet[StripeEvent]:
+    """The dead letters, newest first, for finance."""
+    return StripeEvent.objects.filter(dead_at__isnull=False, processed_at__isnull=True).order_by("-dead_at", "id")
 
 
 def stripe_events_fetch_missed(*, now: dt.datetime, days: int = 3) -> int:

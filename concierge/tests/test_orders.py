@@ -110,3 +110,46 @@ def test_an_order_paid_with_3d_secure_is_recorded_by_the_webhook_once(
     assert ledger.income("addon:interpreter", "EUR").balance == -12_000
     assert LedgerTransaction.objects.filter(kind="addon_paid").count() == 1
     assert ledger_check() == []
+
+
+def test_a_second_payment_of_a_paid_order_is_refunded_once_through_the_webhook(
+    client, settings, stripe_emulator, patient, django_capture_on_commit_callbacks
+):
+    """An orphaned charge (security issue, finding 6): the order keeps its first payment, the
+    second is posted, refunded under `orphan-refund:<payment intent>` and its event ends."""
+    from payments import gateway
+    from payments.models import OrphanedCharge, OrphanStatus
+
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_platform"
+    order = _paid_order(stripe_emulator, patient)
+    setup = gateway.card_setup_intent_create(metadata={"addon_order": str(order.pk)}, idempotency_key="t:setup")
+    second = gateway.card_payment_intent_create(
+        amount=12_000,
+        currency="EUR",
+        payment_method=stripe_emulator.collect_card(setup.client_secret, CARD_OK),
+        metadata={"addon_order": str(order.pk)},
+        idempotency_key="t:second",
+    )
+    body = event("evt_addon_twice", "payment_intent.succeeded", stripe_emulator.get(f"/v1/payment_intents/{second.id}"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            client.post(
+                "/payments/stripe/webhook/",
+                data=body,
+                content_type="application/json",
+                headers={"Stripe-Signature": signature(body, "whsec_test_platform")},
+            )
+
+    order.refresh_from_db()
+    assert (order.status, order.payment_intent_id) == (AddonOrderStatus.PAID, order.payment_intent_id)
+    assert StripeEvent.objects.get(pk="evt_addon_twice").processed_at is not None
+    orphan = OrphanedCharge.objects.get()
+    assert (orphan.payment_intent_id, orphan.status, orphan.purpose) == (
+        second.id,
+        OrphanStatus.REFUNDED,
+        f"addon_order:{order.pk}",
+    )
+    assert [r["payment_intent"] for r in stripe_emulator.get("/v1/refunds")["data"]] == [second.id]
+    assert ledger.income("addon:interpreter", "EUR").balance == -12_000  # the order's income stays
+    assert ledger_check() == []

@@ -38,6 +38,7 @@ from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
 from payments.services.card_payments import CardCheckout, CardPayment
+from payments.services.orphans import ORPHAN_CODES, ChargeOrphaned, charge_orphan_found
 
 # Payment attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
 _CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
@@ -276,55 +277,68 @@ def deposit_record_paid(*, payment_intent_id: str, now: dt.datetime) -> Deposit:
         raise ValidationFailed(
             _("This payment is not for a booking."), code="not_a_deposit", details={"payment_intent": intent.id}
         ) from None
-    with transaction.atomic():
-        booking = _locked_booking(booking_id)
-        deposit = _deposit_of(booking, now=now)
-        if deposit.status == DepositStatus.HELD:
-            if deposit.payment_intent_id == intent.id:
-                return deposit  # already recorded
-            raise Conflict(
-                _("This booking's deposit was already paid by another payment; this one must be refunded."),
-                code="deposit_paid_twice",
-                details={"booking": booking.pk, "payment_intent": intent.id, "paid_by": deposit.payment_intent_id},
-            )
-        if (intent.amount, intent.currency) != (deposit.amount, deposit.currency) or (
-            intent.amount,
-            intent.currency,
-        ) != (booking.deposit_amount, booking.currency):
-            raise Conflict(
-                _("The amount paid does not match the booking's deposit."),
-                code="amount_mismatch",
-                details={
-                    "payment": [intent.amount, intent.currency],
-                    "deposit": [booking.deposit_amount, booking.currency],
+    try:
+        with transaction.atomic():
+            booking = _locked_booking(booking_id)
+            deposit = _deposit_of(booking, now=now)
+            if deposit.status == DepositStatus.HELD:
+                if deposit.payment_intent_id == intent.id:
+                    return deposit  # already recorded
+                raise Conflict(
+                    _("This booking's deposit was already paid by another payment; this one must be refunded."),
+                    code="deposit_paid_twice",
+                    details={"booking": booking.pk, "payment_intent": intent.id, "paid_by": deposit.payment_intent_id},
+                )
+            if (intent.amount, intent.currency) != (deposit.amount, deposit.currency) or (
+                intent.amount,
+                intent.currency,
+            ) != (booking.deposit_amount, booking.currency):
+                raise Conflict(
+                    _("The amount paid does not match the booking's deposit."),
+                    code="amount_mismatch",
+                    details={
+                        "payment": [intent.amount, intent.currency],
+                        "deposit": [booking.deposit_amount, booking.currency],
+                    },
+                )
+            refusal = transition_check(machine=DEPOSIT, instance=deposit, target=DepositStatus.HELD)
+            if refusal is not None:
+                raise refusal
+            booking_confirm_deposit(booking=booking, payment_reference=intent.id, paid_at=now, now=now)
+            deposit = transition(
+                machine=DEPOSIT,
+                instance=deposit,
+                locked=True,
+                target=DepositStatus.HELD,
+                actor=None,
+                action="payments.deposit.held",
+                now=now,
+                fields={
+                    "payment_intent_id": intent.id,
+                    "charge_id": intent.charge_id,
+                    "balance_transaction_id": intent.balance_transaction_id or "",
+                    "paid_at": now,
+                    "verification_code": _new_verification_code(),
                 },
-            )
-        refusal = transition_check(machine=DEPOSIT, instance=deposit, target=DepositStatus.HELD)
-        if refusal is not None:
-            raise refusal
-        booking_confirm_deposit(booking=booking, payment_reference=intent.id, paid_at=now, now=now)
-        deposit = transition(
-            machine=DEPOSIT,
-            instance=deposit,
-            locked=True,
-            target=DepositStatus.HELD,
-            actor=None,
-            action="payments.deposit.held",
-            now=now,
-            fields={
-                "payment_intent_id": intent.id,
-                "charge_id": intent.charge_id,
-                "balance_transaction_id": intent.balance_transaction_id or "",
-                "paid_at": now,
-                "verification_code": _new_verification_code(),
-            },
-            audit_after={
-                "payment_intent": intent.id,
-                "charge": intent.charge_id,
-                "amount": [intent.amount, intent.currency],
-            },
-        ).instance
-        _post_deposit_to_ledger(deposit=deposit, payment_intent=intent, now=now)
+                audit_after={
+                    "payment_intent": intent.id,
+                    "charge": intent.charge_id,
+                    "amount": [intent.amount, intent.currency],
+                },
+            ).instance
+            _post_deposit_to_ledger(deposit=deposit, payment_intent=intent, now=now)
+    except Conflict as error:
+        if error.code not in ORPHAN_CODES:
+            raise
+        # The money came in and nothing can keep it: recorded and refunded, once (orphans).
+        orphan = charge_orphan_found(
+            payment_intent=intent, reason=error.code, booking_id=booking_id, purpose="deposit", now=now
+        )
+        raise ChargeOrphaned(
+            error.message + " " + _("Your payment is being refunded to your card."),
+            code=error.code,
+            details={"booking": booking_id, "payment_intent": intent.id, "reason": error.code, "refund": orphan.status},
+        ) from error
     return deposit
 
 

@@ -8,9 +8,14 @@
    `A:stripe` entries), the fee (Σ of `E:stripe_fees` and `E:dispute_fees`) and the currency;
 3. reports what Stripe has and the ledger lacks ("missing in ledger") and the Stripe postings of
    the day the ledger has and Stripe's list lacks ("missing at Stripe");
-4. checks trust coverage per currency: the Stripe balance (from Stripe's API; under the emulator,
+4. checks each automatic payout of the day: its amount must be the sum of the nets of the
+   balance transactions it carries (`BalanceTransaction.list(payout=…)`);
+5. compares the ledger's `A:stripe` with the balance Stripe reports (`Balance.retrieve`, not under
+   the emulator, whose balance is a fixed stand-in): a difference the day's unmatched transactions
+   do not explain (beyond STRIPE_BALANCE_TOLERANCE) is reported with those transactions;
+6. checks trust coverage per currency: the Stripe balance (from Stripe's API; under the emulator,
    whose balance is a fixed stand-in, the ledger's `A:stripe`) must cover Σ trust + Σ payables;
-5. stores the run, so finance sees the latest and its history.
+7. stores the run, so finance sees the latest and its history.
 
 It reads and reports; it never posts. Healing is the webhooks' and the periodic jobs' work (a
 missed event is fetched again, a refund resubmitted under its key), and the next run shows it.
@@ -36,6 +41,10 @@ MISSING_IN_LEDGER = "missing_in_ledger"
 MISSING_AT_STRIPE = "missing_at_stripe"
 MISMATCH = "mismatch"
 SHORTFALL = "shortfall"
+# An automatic payout whose amount is not the sum of the balance transactions it carries.
+PAYOUT_MISMATCH = "payout_mismatch"
+# The ledger's Stripe balance differs from Stripe's by more than the day's differences explain.
+BALANCE_DIFFERENCE = "balance_difference"
 
 
 @dataclass(frozen=True)
@@ -215,6 +224,10 @@ def reconcile(*, day: dt.date) -> Report:
                 )
             )
 
+    report.items.extend(_payout_items(stripe_items))
+    if source == "stripe":
+        report.items.extend(_balance_items(report.items))
+
     for row in coverage:
         if row.shortfall:
             report.items.append(
@@ -226,6 +239,61 @@ def reconcile(*, day: dt.date) -> Report:
                 )
             )
     return report
+
+
+def _payout_items(stripe_items: list[gateway.BalanceTransaction]) -> list[Item]:
+    """Each automatic payout of the day against the balance transactions it carried to the bank."""
+    items = []
+    for bt in stripe_items:
+        if bt.type != "payout" or not bt.source:
+            continue
+        payout = gateway.payout_retrieve(bt.source)
+        if not payout.automatic:
+            continue  # a manual payout carries no list of transactions
+        carried = [c for c in gateway.balance_transactions_of_payout(payout.id) if c.type != "payout"]
+        total = sum(c.net for c in carried)
+        if total != payout.amount:
+            items.append(
+                Item(
+                    PAYOUT_MISMATCH,
+                    currency=payout.currency,
+                    stripe_id=bt.id,
+                    source_id=payout.id,
+                    detail="carries %d transaction(s): %s" % (len(carried), ", ".join(c.id for c in carried)),  # noqa: UP031
+                    stripe_amount=payout.amount,
+                    ledger_amount=total,
+                )
+            )
+    return items
+
+
+def _balance_items(day_items: list[Item]) -> list[Item]:
+    """The ledger's Stripe balance against Stripe's, per currency. The day's differences explain
+    part of it (what Stripe has and the ledger lacks, and the reverse); the rest is reported, with
+    those transactions named, so finance can trace it."""
+    stripe_balances = gateway.balance_retrieve()
+    ledger_balances = dict(LedgerAccount.objects.filter(code="A:stripe").values_list("currency", "balance"))
+    tolerance = settings.STRIPE_BALANCE_TOLERANCE
+    items = []
+    for currency in sorted(set(stripe_balances) | set(ledger_balances)):
+        at_stripe, in_ledger = stripe_balances.get(currency, 0), ledger_balances.get(currency, 0)
+        behind = [i for i in day_items if i.currency == currency and i.kind in (MISSING_IN_LEDGER, MISSING_AT_STRIPE)]
+        explained = sum(i.stripe_amount or 0 for i in behind if i.kind == MISSING_IN_LEDGER) - sum(
+            i.ledger_amount or 0 for i in behind if i.kind == MISSING_AT_STRIPE
+        )
+        unexplained = at_stripe - in_ledger - explained
+        if abs(unexplained) > tolerance:
+            named = ", ".join(i.stripe_id or i.source_id for i in behind) or "none of the day's"
+            items.append(
+                Item(
+                    BALANCE_DIFFERENCE,
+                    currency=currency,
+                    detail=f"unexplained {unexplained:+d}; transactions behind the difference: {named}",
+                    stripe_amount=at_stripe,
+                    ledger_amount=in_ledger,
+                )
+            )
+    return items
 
 
 def reconcile_day(*, day: dt.date, now: dt.datetime, actor: User | None = None) -> ReconciliationRun:

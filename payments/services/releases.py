@@ -13,7 +13,11 @@ Every step locks the release (and the booking) first, so two clicks make one tra
 changes only through `core.state.transition` with the `RELEASE` machine. Each action a page offers
 has its check, enforced by the service under its locks and read by the pages to offer a button
 only when the service would accept it: `release_request_check` (a provider's member asks),
-`release_approve_check`, `release_reject_check` and `release_wire_check` (finance).
+`release_approve_check`, `release_reject_check`, `release_wire_check` and `release_retry_check`
+(finance).
+
+A transfer whose answer from Stripe was lost stays approved and is sent again under the same key;
+before a wire, the transfer is looked up at Stripe (docs/decisions.md#releases-retry).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
@@ -40,11 +45,12 @@ from payments.models import (
     Deposit,
     DepositStatus,
     DisputeStatus,
+    LedgerTransaction,
     PayoutAccount,
     Release,
     ReleaseStatus,
 )
-from payments.notifications import notify_release_paid
+from payments.notifications import notify_finance_alert, notify_release_paid
 from payments.services.refunds import commission_bps
 from providers.services.permissions import member_role
 
@@ -183,6 +189,14 @@ def release_wire_check(*, release: Release, actor: User) -> Check:
         return finance
     if release.status == ReleaseStatus.FAILED:  # a failed transfer is paid by wire instead, then paid
         return Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.AWAITING_WIRE))
+    if release.status == ReleaseStatus.APPROVED:
+        # Its transfer is under way, or its answer was lost: a wire now could pay the provider twice.
+        return refuse(
+            Conflict(
+                _("This release is being paid by transfer; retry the transfer instead of wiring it."),
+                code="release_transfer_under_way",
+            )
+        )
     return Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.PAID))
 
 
@@ -312,7 +326,13 @@ def release_reject(*, release: Release, actor: User, reason: str, now: dt.dateti
 
 
 def release_transfer(*, release: Release, now: dt.datetime) -> Release:
-    """Send an approved release to the provider's connected account (retried with the same key)."""
+    """Send an approved release to the provider's connected account, always under the key
+    `transfer:<release id>`, so however often it is tried Stripe makes one transfer.
+
+    When Stripe's answer is lost (no connection, a timeout, Stripe's own error), the transfer may
+    have been made: the release stays approved, with the error, and is tried again with the same
+    key (`releases_retry_transfers`, finance's retry) or recorded by `transfer.created`. Only a
+    refusal Stripe stated (an unusable destination, say) marks it failed."""
     release = Release.objects.select_related("provider__payout_account").get(pk=release.pk)
     if release.status != ReleaseStatus.APPROVED:
         return release
@@ -322,21 +342,33 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
             _("No deposit is held for this booking (it is disputed, refunded or was never paid)."),
             code="deposit_not_held",
         )
+    Release.objects.filter(pk=release.pk).update(transfer_attempts=F("transfer_attempts") + 1)
     try:
         transfer = gateway.transfer_create(
             amount=release.payout,
             currency=release.currency,
             destination=release.provider.payout_account.stripe_account_id,
             source_transaction=deposit.charge_id,
-            transfer_group=f"booking:{release.booking_id}",
+            transfer_group=transfer_group_of(release),
             idempotency_key=release.idempotency_key,
             metadata={"booking": release.booking_id, "release": release.pk},
         )
     except DomainError as error:
-        logger.error("transfer of release %s failed: %s", release.pk, error)
+        unknown = gateway.outcome_unknown(error)
+        logger.error("transfer of release %s %s: %s", release.pk, "unanswered" if unknown else "refused", error)
         with transaction.atomic():
             locked = Release.objects.select_for_update().get(pk=release.pk)
-            if locked.status == ReleaseStatus.APPROVED:
+            locked.transfer_error = str(error)[:500]
+            locked.save(update_fields=["transfer_error"])
+            if locked.status == ReleaseStatus.APPROVED and unknown:
+                audit_record(
+                    actor=None,
+                    action="payments.release.transfer_unanswered",
+                    target=locked,
+                    after={"error": str(error), "attempt": locked.transfer_attempts},
+                    now=now,
+                )
+            elif locked.status == ReleaseStatus.APPROVED:
                 transition(
                     machine=RELEASE,
                     instance=locked,
@@ -348,17 +380,55 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
                     audit_after={"error": str(error)},
                 )
         return Release.objects.get(pk=release.pk)
-    recorded = release_record_transfer(stripe_transfer_id=transfer.id, release=release, now=now)
+    recorded = release_record_transfer(stripe_transfer_id=transfer.id, amount=transfer.amount, release=release, now=now)
     if recorded is None:
         raise NotFound(_("This release no longer exists."))
     return recorded
 
 
+def transfer_group_of(release: Release) -> str:
+    return f"booking:{release.booking_id}"
+
+
+def release_of_transfer(transfer: gateway.Transfer) -> Release | None:
+    """The release a Stripe transfer pays: named in its metadata, else the live release of the
+    booking its transfer group names."""
+    ours = transfer.metadata.get("release", "")
+    if ours.isdigit():
+        return Release.objects.filter(pk=int(ours)).first()
+    group = transfer.transfer_group or ""
+    if group.startswith("booking:") and group[len("booking:") :].isdigit():
+        return (
+            Release.objects.filter(booking_id=int(group[len("booking:") :]))
+            .exclude(status=ReleaseStatus.REJECTED)
+            .first()
+        )
+    return None
+
+
+def release_find_transfer(*, release: Release) -> gateway.Transfer | None:
+    """The transfer Stripe made for `release`, looked up by its transfer group (and its id in the
+    metadata), or None. Asked before a wire is offered or recorded, so a transfer whose answer was
+    lost is recorded instead of paying the provider a second time."""
+    for transfer in gateway.transfers_of_group(transfer_group_of(release)):
+        if transfer.metadata.get("release", str(release.pk)) == str(release.pk):
+            return transfer
+    return None
+
+
+# Where a transfer can be recorded as the payment of its release.
+_PAYABLE_BY_TRANSFER = frozenset({ReleaseStatus.APPROVED, ReleaseStatus.AWAITING_WIRE, ReleaseStatus.FAILED})
+
+
 def release_record_transfer(
-    *, stripe_transfer_id: str, now: dt.datetime, release: Release | None = None
+    *, stripe_transfer_id: str, now: dt.datetime, release: Release | None = None, amount: int | None = None
 ) -> Release | None:
-    """Record a transfer Stripe made (its answer, or `transfer.created` re-fetched): the provider's
-    payable is paid from the Stripe balance, once."""
+    """Record a transfer Stripe made (its answer, `transfer.created` re-fetched, or found by
+    `release_find_transfer`): the provider's payable is paid from the Stripe balance, once, whatever
+    the release's state. A release approved, awaiting its wire or failed becomes paid. A transfer
+    for a release already paid otherwise (a wire) or never approved is still money that left: it
+    is posted (the provider then owes it back), audited and finance is told, never refused, so its
+    webhook does not fail on every delivery."""
     with transaction.atomic():
         query = Release.objects.select_for_update()
         release = (
@@ -366,11 +436,41 @@ def release_record_transfer(
             if release is not None
             else query.filter(stripe_transfer_id=stripe_transfer_id).first()
         )
-        if release is None or release.status == ReleaseStatus.PAID:
+        if release is None or release.stripe_transfer_id == stripe_transfer_id:
             return release
-        refusal = transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.PAID)
-        if refusal is not None:
-            raise refusal
+        if LedgerTransaction.objects.filter(
+            external_source=ledger.STRIPE, external_id=stripe_transfer_id, kind="transfer"
+        ).exists():
+            return release  # posted already (a transfer recorded against this release earlier)
+        if release.status not in _PAYABLE_BY_TRANSFER:
+            paid = amount if amount is not None else release.payout
+            ledger_post(
+                kind="transfer",
+                legs=[
+                    Leg(ledger.provider_payable(provider=release.provider, currency=release.currency), paid),
+                    Leg(ledger.stripe_balance(release.currency), -paid),
+                ],
+                external_source=ledger.STRIPE,
+                external_id=stripe_transfer_id,
+                booking=release.booking,
+                now=now,
+            )
+            audit_record(
+                actor=None,
+                action="payments.release.paid_twice",
+                target=release,
+                after={"transfer": stripe_transfer_id, "amount": paid, "status": release.status},
+                now=now,
+            )
+            logger.error("transfer %s for release %s (%s): paid twice", stripe_transfer_id, release.pk, release.status)
+            notify_finance_alert(
+                subject=_("A provider was paid twice (release %(release)s)") % {"release": release.pk},
+                detail=_("Stripe transfer %(transfer)s paid release %(release)s, which was %(status)s.")
+                % {"transfer": stripe_transfer_id, "release": release.pk, "status": release.status},
+                key=f"release_paid_twice:{stripe_transfer_id}",
+                now=now,
+            )
+            return release
         ledger_post(
             kind="transfer",
             legs=[
@@ -390,16 +490,102 @@ def release_record_transfer(
             actor=None,
             action="payments.release.paid",
             now=now,
-            fields={"stripe_transfer_id": stripe_transfer_id, "paid_at": now},
+            fields={"stripe_transfer_id": stripe_transfer_id, "paid_at": now, "transfer_error": ""},
             audit_after={"transfer": stripe_transfer_id},
         ).instance
         notify_release_paid(release=release, now=now)
     return release
 
 
+def release_retry_check(*, release: Release, actor: User) -> Check:
+    """May `actor` send `release`'s transfer again (same key): finance, a release approved whose
+    answer was lost or whose transfer failed, to a provider with a usable connected account."""
+    finance = _finance(actor)
+    if not finance.allowed:
+        return finance
+    if release.status not in (ReleaseStatus.APPROVED, ReleaseStatus.FAILED) or (
+        release.status == ReleaseStatus.APPROVED and not release.transfer_attempts
+    ):
+        return refuse(Conflict(_("This release has no transfer to send again."), code="release_not_retryable"))
+    if not _by_transfer(release):
+        return refuse(
+            Conflict(
+                _("The provider has no usable connected account: pay this release by bank wire."),
+                code="no_connected_account",
+            )
+        )
+    return ALLOWED
+
+
+def release_retry_transfer(*, release: Release, actor: User, now: dt.datetime) -> Release:
+    """Finance sends a release's transfer again, under the same key: a transfer Stripe made already
+    is answered again, not made twice. A failed release goes back to approved first."""
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        release_retry_check(release=release, actor=actor).enforce()
+        if release.status == ReleaseStatus.FAILED:
+            release = transition(
+                machine=RELEASE,
+                instance=release,
+                locked=True,
+                target=ReleaseStatus.APPROVED,
+                actor=actor,
+                action="payments.release.transfer_retried",
+                now=now,
+            ).instance
+        else:
+            audit_record(actor=actor, action="payments.release.transfer_retried", target=release, now=now)
+    return release_transfer(release=release, now=now)
+
+
+# An approved release whose transfer has not been recorded after this long is sent again.
+RETRY_AFTER = dt.timedelta(minutes=5)
+
+
+def releases_retry_transfers(*, now: dt.datetime) -> int:
+    """The periodic job: approved releases whose transfer was never answered (or never sent: a
+    worker lost) are sent again under their key; failed ones are looked up at Stripe, in case the
+    transfer was made after all. Returns how many were paid."""
+    paid = 0
+    stuck = Release.objects.filter(status=ReleaseStatus.APPROVED, decided_at__lte=now - RETRY_AFTER)
+    for release in stuck.order_by("pk")[:200]:
+        try:
+            paid += release_transfer(release=release, now=now).status == ReleaseStatus.PAID
+        except DomainError as error:
+            logger.error("release %s: transfer not sent again: %s", release.pk, error)
+    for release in Release.objects.filter(status=ReleaseStatus.FAILED, transfer_attempts__gt=0).order_by("pk")[:200]:
+        try:
+            found = release_find_transfer(release=release)
+        except DomainError as error:
+            logger.error("release %s: transfers not looked up: %s", release.pk, error)
+            continue
+        if found is not None:
+            recorded = release_record_transfer(
+                stripe_transfer_id=found.id, amount=found.amount, release=release, now=now
+            )
+            paid += recorded is not None and recorded.status == ReleaseStatus.PAID
+    return paid
+
+
 def release_record_wire(*, release: Release, actor: User, reference: str, now: dt.datetime) -> Release:
     """Finance records the bank wire that paid a provider without a usable connected account (or
-    whose transfer failed: failed → awaiting wire → paid)."""
+    whose transfer failed: failed → awaiting wire → paid).
+
+    A release whose transfer was ever tried is looked up at Stripe first: a transfer found there
+    (its answer was lost) is recorded instead and the release returned paid by it, with no wire
+    posted, so the provider is paid once."""
+    release_wire_check(release=release, actor=actor).enforce()
+    if Release.objects.filter(pk=release.pk, transfer_attempts__gt=0).exists():
+        found = release_find_transfer(release=release)  # Stripe unreachable: no wire until it answers
+        if found is not None:
+            # Returned, not refused: a refusal would roll the recording back with it. The page
+            # tells finance (the release comes back paid with its transfer, not a wire).
+            recorded = release_record_transfer(
+                stripe_transfer_id=found.id, amount=found.amount, release=release, now=now
+            )
+            if recorded is None:
+                raise NotFound(_("This release no longer exists."))
+            return recorded
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
         release_wire_check(release=release, actor=actor).enforce()

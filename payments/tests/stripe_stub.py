@@ -1,6 +1,8 @@
-"""An HTTP-level stand-in for the Stripe endpoints the emulator lacks (Connect transfers) or
-gets wrong (it ignores `Idempotency-Key`): refunds and transfers, remembered per key as Stripe
-does, recording every request it receives, and able to drop the connection after committing.
+"""An HTTP-level stand-in for the Stripe endpoints the emulator lacks (Connect transfers, lists
+filtered by `transfer_group` or `payout`, the balance) or gets wrong (it ignores
+`Idempotency-Key`): refunds and transfers, remembered per key as Stripe does, recording every
+request it receives, and able to drop the connection after committing. Any other kind of object
+a test puts in `objects` can be retrieved and listed (with equality filters).
 
 The real stripe-python client talks to it through `STRIPE_API_BASE`, so what is tested is the
 request our gateway really sends (docs/decisions.md#payments, testing without the network).
@@ -39,6 +41,8 @@ class StripeStub:
     objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: {"refunds": {}, "transfers": {}})
     received: list[Received] = field(default_factory=list)
     drop: dict[str, int] = field(default_factory=dict)
+    # `GET /v1/balance`'s answer when set (a test sets it; Stripe's shape).
+    balance: dict[str, Any] | None = None
     _by_key: dict[str, tuple[dict[str, str], int, dict[str, Any]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -72,9 +76,20 @@ class StripeStub:
                 self.wfile.write(data)
 
             def do_GET(self):
-                path = self.path.split("?")[0]
-                stub.received.append(Received("GET", path, {k.lower(): v for k, v in self.headers.items()}, {}))
+                path, _sep, query = self.path.partition("?")
+                # Equality filters only; ranges (`created[gte]`…) are applied by the gateway itself.
+                filters = {k: v for k, v in parse_qsl(query) if k not in ("limit", "starting_after") and "[" not in k}
+                stub.received.append(Received("GET", path, {k.lower(): v for k, v in self.headers.items()}, filters))
                 parts = path.strip("/").split("/")
+                if path == "/v1/balance" and stub.balance is not None:
+                    return self._reply(200, stub.balance)
+                if len(parts) == 2 and parts[1] in stub.objects:  # a list, filtered on equal fields
+                    data = [
+                        obj
+                        for obj in stub.objects[parts[1]].values()
+                        if all(str(obj.get(name)) == value for name, value in filters.items())
+                    ]
+                    return self._reply(200, {"object": "list", "data": data, "has_more": False, "url": path})
                 if len(parts) == 3 and parts[1] in stub.objects and parts[2] in stub.objects[parts[1]]:
                     return self._reply(200, stub.objects[parts[1]][parts[2]])
                 return self._reply(404, {"error": {"type": "invalid_request_error", "message": "No such object"}})

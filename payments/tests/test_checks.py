@@ -242,14 +242,20 @@ def test_a_disputed_deposit_cannot_be_approved_but_may_be_rejected(requested, fi
     assert refusal.value.code == "deposit_disputed"
 
 
-def test_a_failed_transfer_is_paid_by_wire_instead(requested, finance):
+def test_a_failed_transfer_is_paid_by_wire_instead(requested, finance, monkeypatch):
     """failed → awaiting wire → paid: two moves of the machine, each audited, the ledger as before."""
     PayoutAccount.objects.create(
         provider=requested.provider, stripe_account_id="acct_gone", payouts_enabled=True, transfers_active=True
     )
     approved = release_approve(release=requested, actor=finance, now=AFTER_FIRST_APPOINTMENT)
     assert approved.status == RS.APPROVED
-    failed = release_transfer(release=approved, now=AFTER_FIRST_APPOINTMENT)  # the emulator has no Connect
+
+    def refused(**_arguments):  # Stripe states its refusal (the emulator has no Connect)
+        raise gateway.PaymentProviderError("No such destination: 'acct_gone'", code="payment_request_invalid")
+
+    monkeypatch.setattr(gateway, "transfer_create", refused)
+    monkeypatch.setattr(gateway, "transfers_of_group", lambda group: [])  # the look-up before a wire finds none
+    failed = release_transfer(release=approved, now=AFTER_FIRST_APPOINTMENT)
     assert failed.status == RS.FAILED
     assert release_wire_check(release=failed, actor=finance).allowed
 
