@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
+from accounts.reauth import recent_authentication_required
 from bookings.models import Booking
 from core.errors import DomainError, Forbidden
 from core.money import Money
@@ -512,7 +512,7 @@ def payout_accounts(request):
 
 
 @finance_required
-@reauthentication_required
+@recent_authentication_required
 @require_POST
 def payout_change_new(request):
     """Propose a change (the password is asked again when the last one is older than allowed)."""
@@ -540,7 +540,7 @@ def payout_change_new(request):
 
 
 @finance_required
-@reauthentication_required
+@recent_authentication_required
 @require_POST
 def payout_change_decide(request, change_id: int, decision: str):
     change = get_object_or_404(PayoutChange, pk=change_id)
