@@ -46,7 +46,7 @@ that `manage.py migrate --check` finds nothing left to apply, and compares the t
 
 A model moved to another app must keep its content type row (renamed, not recreated next to a
 stale one): django_content_type and auth_permission are compared strictly too, allowing only the
-rows of the models created since (NEW_MODELS: a content type and four permissions each).
+rows of the models created since, found by their new tables (a content type and their permissions each).
 
 One exception, on purpose: `authtoken_token` (DESTROYED_TABLES) held rest_framework.authtoken's
 API tokens in clear; accounts migration 0004 drops it so that those secrets leave the database
@@ -87,9 +87,20 @@ DESTROYED_TABLES = {
     # rest_framework.authtoken's tokens: secrets stored in clear, never expiring (accounts 0004).
     "authtoken_token",
 }
-# Models created after the fixture: each adds one content type and its four default permissions.
-NEW_MODELS = {"accounts.apitoken"}
-NEW_ROWS = {"django_content_type": len(NEW_MODELS), "auth_permission": 4 * len(NEW_MODELS)}
+
+
+def _new_rows(new_tables: set[str]) -> dict[str, int]:
+    """The content types and permissions that the models created after the fixture add: a model is
+    new when its table is (many-to-many tables have neither)."""
+    from django.apps import apps
+
+    new_models = [
+        model
+        for model in apps.get_models()
+        if model._meta.db_table in new_tables and not model._meta.auto_created and not model._meta.proxy
+    ]
+    permissions = sum(len(m._meta.default_permissions) + len(m._meta.permissions) for m in new_models)
+    return {"django_content_type": len(new_models), "auth_permission": permissions}
 
 
 def _expected_counts(path: Path) -> dict[str, int]:
@@ -123,18 +134,19 @@ def _problems(
         for table in sorted(after.keys() - before)
         if after[table]
     ]
+    new_rows = _new_rows(after.keys() - before.keys())
     for table in sorted(before.keys() & after):
         if table == MIGRATIONS_TABLE:
             lost = sorted(applied_before - applied_after)
             if lost:
                 problems.append(f"{table}: applied migrations no longer recorded: {lost}")
-        elif before[table] + NEW_ROWS.get(table, 0) != after[table]:
+        elif before[table] + new_rows.get(table, 0) != after[table]:
             hint = (
                 " (the content types of moved models must be renamed, not created again)"
                 if table in CONTENT_TYPE_TABLES
                 else ""
             )
-            expected = before[table] + NEW_ROWS.get(table, 0)
+            expected = before[table] + new_rows.get(table, 0)
             problems.append(f"{table}: {before[table]} rows before, {after[table]} after (expected {expected}){hint}")
     return problems
 
