@@ -140,6 +140,11 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# Production fails closed: no silent fallback to the development SQLite file.
+if PRODUCTION and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("Production mode needs DATABASE_URL to be set (PostgreSQL; see .env.example).")
+if PRODUCTION and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    raise ImproperlyConfigured("DATABASE_URL names SQLite: refused in production mode (use PostgreSQL).")
 # Every request runs in one transaction: a failure half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
@@ -150,6 +155,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: broker, results and cache when REDIS_URL is set; local memory and eager tasks if not
 # ------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Without Redis, rate limits are per process and tasks run inside the request: production refuses.
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("Production mode needs REDIS_URL to be set (Celery broker and shared cache).")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -362,7 +370,17 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # ------------------------------------------------------------------------------------------
 # E-mail: printed to the console unless EMAIL_URL names a server (smtp+tls://user:pw@host:587)
 # ------------------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_EMAIL)
+# Production fails closed: console e-mail would print password-reset links into the logs, and the
+# other non-sending backends would lose them.
+if PRODUCTION and not os.environ.get("EMAIL_URL"):
+    raise ImproperlyConfigured("Production mode needs EMAIL_URL to be set (an SMTP server; see .env.example).")
+if PRODUCTION and not _EMAIL["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a mail server (smtp://, smtp+tls:// or smtps://) in production mode, "
+        "not a console, file, memory or dummy backend."
+    )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="MediBroker <no-reply@medibroker.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -402,6 +420,12 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env_secret("STRIPE_CONNECT_WEBHOOK_SECRET") or (
 )
 if PRODUCTION and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("Production mode needs STRIPE_WEBHOOK_SECRET to be set (see .env.example).")
+# Production fails closed on every Stripe value: no emulator key in the browser, no fixed secret that
+# would let anyone sign connected accounts' events.
+if PRODUCTION and not env.str("STRIPE_PUBLISHABLE_KEY", default=""):
+    raise ImproperlyConfigured("Production mode needs STRIPE_PUBLISHABLE_KEY to be set (see .env.example).")
+if PRODUCTION and not STRIPE_CONNECT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("Production mode needs STRIPE_CONNECT_WEBHOOK_SECRET to be set (see .env.example).")
 # The platform's commission on a released deposit and on a cancellation fee, in basis points
 # (1000 = 10%), unless a provider's payout account says otherwise.
 PAYMENTS_COMMISSION_BPS = env.int("PAYMENTS_COMMISSION_BPS", default=1000)
