@@ -13,7 +13,17 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 # Prefixes of the variables MediBroker reads (documented in .env.example).
-OUR_PREFIXES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CELERY_", "API_", "OPERATOR_", "DOCUMENT_", "STRIPE_")
+OUR_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "CELERY_",
+    "API_",
+    "OPERATOR_",
+    "DOCUMENT_",
+    "STRIPE_",
+)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

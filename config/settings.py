@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_countries",
+    "csp",
     # Ours
     "core",
     "accounts",
@@ -106,6 +107,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to a signed-in person are never cached (core/middleware.py); the policy below on every page.
+    "core.middleware.PrivateResponseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -465,6 +469,45 @@ if PRODUCTION:
     # __Host- cookies are bound to this exact host over HTTPS (no Domain, Path=/).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# ------------------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4): only our own scripts, styles, images and forms; no inline
+# script or style, no plugin, never framed. Stripe's origins are added by a view decorator on the
+# pages where Stripe.js takes a card (payments/csp.py), the API docs' relaxation likewise
+# (config/urls.py). See docs/decisions.md "Response headers and CSP".
+# ------------------------------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# What Stripe.js needs, on the card pages only: its script, its frames (Elements, 3-D Secure) and
+# its API; with the local emulator, the emulator's origin (its Stripe.js stand-in calls it).
+_STRIPE_SCRIPT_ORIGINS = sorted({"https://js.stripe.com", _origin(STRIPE_JS_URL)} - {""})
+_STRIPE_API_ORIGINS = sorted({"https://api.stripe.com", _origin(STRIPE_API_BASE)} - {""})
+CSP_STRIPE_DIRECTIVES = {
+    "script-src": _STRIPE_SCRIPT_ORIGINS,
+    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect-src": _STRIPE_API_ORIGINS,
+}
 
 # ------------------------------------------------------------------------------------------
 # Logging: to stderr, one line per record; the platform collects it
