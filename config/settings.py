@@ -492,23 +492,6 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
-# What Stripe.js needs, on the card pages only: its script, its frames (Elements, 3-D Secure) and
-# its API; with the local emulator, the emulator's origin (its Stripe.js stand-in calls it).
-_STRIPE_SCRIPT_ORIGINS = sorted({"https://js.stripe.com", _origin(STRIPE_JS_URL)} - {""})
-_STRIPE_API_ORIGINS = sorted({"https://api.stripe.com", _origin(STRIPE_API_BASE)} - {""})
-CSP_STRIPE_DIRECTIVES = {
-    "script-src": _STRIPE_SCRIPT_ORIGINS,
-    "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
-    "connect-src": _STRIPE_API_ORIGINS,
-}
-
 # ------------------------------------------------------------------------------------------
 # Logging: to stderr, one line per record; the platform collects it
 # ------------------------------------------------------------------------------------------

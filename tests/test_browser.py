@@ -51,11 +51,21 @@ def page():
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Chromium reports what the Content-Security-Policy blocked in the console: a page that
+        # needs something the policy refuses (an inline script, another origin) fails the test.
+        page.csp_violations = []
+        page.on("console", lambda message: _record_csp_violation(page, message.text))
         yield page
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "last-page.png"), full_page=True)
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert page.csp_violations == [], "the Content-Security-Policy blocked something"
+
+
+def _record_csp_violation(page, text: str) -> None:
+    if "Content Security Policy" in text or "Content-Security-Policy" in text:
+        page.csp_violations.append(text)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
