@@ -310,3 +310,15 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
     expect(schedule).to_contain_text(f"until {free_until}")
     expect(schedule).to_contain_text(f"from {kept_from}, or if you do not come")
     expect(schedule.locator("tbody tr").nth(1)).to_contain_text("€500.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_docs_render_under_their_content_security_policy(live_server, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/api/docs/")
+
+    # Swagger UI ran (its start-up script is a URL, not inline) and drew the schema's operations.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("MediBroker API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.csp_violations == []
