@@ -111,8 +111,8 @@ def test_the_api_docs_run_without_inline_script(client):
     assert "SwaggerUIBundle" in script.content.decode()
 
 
-# Executable inline script: a <script> without src (JSON-LD data blocks are not run, CSP allows them).
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.IGNORECASE)
+# Executable inline script: a <script> without src (JSON and JSON-LD data blocks are not run).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.IGNORECASE)
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 STYLE = re.compile(r"\sstyle\s*=|<style", re.IGNORECASE)
 
@@ -180,3 +180,26 @@ def test_a_staff_health_report_is_never_cached(client, careteam):
     client.force_login(careteam)
 
     assert _private(client.get("/healthz"))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "patient", "careteam"])
+def test_no_page_as_served_has_inline_script_handlers_or_styles(scene, people, who):  # noqa: F811
+    """The rendered pages, third parties' templates (allauth, the admin) included."""
+    client = Client(raise_request_exception=False)
+    if people[who] is not None:
+        client.force_login(people[who])
+    paths = {
+        p for p in (_real_path(r, scene) for r in _routes()) if p is not None and not p.lstrip("/").startswith(SKIP)
+    }
+    paths |= {"/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/email/", "/admin/"}
+    paths |= {"/accounts/2fa/", "/accounts/2fa/totp/activate/", "/accounts/password/change/"}
+    inline = []
+    for path in sorted(paths):
+        response = client.get(path)
+        if "html" not in response.get("Content-Type", ""):
+            continue
+        html = response.content.decode()
+        for what, pattern in [("inline <script>", INLINE_SCRIPT), ("on…= handler", HANDLER), ("style", STYLE)]:
+            if pattern.search(html):
+                inline.append(f"{path}: {what}")
+    assert inline == []
