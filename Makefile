@@ -11,11 +11,12 @@ PORT   ?= 8000
 MYPY_PACKAGES := $(wildcard config core accounts providers documents notifications bookings payments concierge quotes storefront)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability
+.PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability audit
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
+	@echo "make audit    pip-audit on the hashed locks: fails on a known vulnerability, warns on packages it could not check"
 	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), mypy, makemigrations --check"
 	@echo "make worker   a Celery worker with beat (needs REDIS_URL)"
 	@echo "make messages extract and compile translations (needs gettext)"
@@ -66,6 +67,11 @@ lint: install-dev
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy $(MYPY_PACKAGES)
 	$(PY) manage.py makemigrations --check --dry-run
+
+# pip-audit on requirements/production.txt, local.txt and dev.txt (hashes required, pip not run):
+# exit 1 on a known vulnerability; a loud warning when packages could not be looked up.
+audit: install-dev
+	$(PY) scripts/audit_dependencies.py
 
 format: install-dev
 	$(PY) -m ruff check --fix .

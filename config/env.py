@@ -22,9 +22,14 @@ OUR_PREFIXES: tuple[str, ...] = (
     "API_",
     "OPERATOR_",
     "DOCUMENT_",
+    "STRIPE_",
+    # Sign-in, MFA and sessions (docs/decisions.md "Sign-in and MFA", "Sessions").
+    "MFA_",
+    "SESSION_",
+    "PASSWORD_RESET_",
+    "ACCOUNT_REAUTHENTICATION_",
+    "TRUSTED_PROXY_COUNT",
 )
-# Sign-in, MFA and sessions (docs/decisions.md "Sign-in and MFA", "Sessions").
-OUR_PREFIXES += ("MFA_", "SESSION_", "PASSWORD_RESET_", "ACCOUNT_REAUTHENTICATION_")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "django_countries",
+    "csp",
     # Ours
     "core",
     "accounts",
@@ -107,6 +108,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to a signed-in person are never cached (core/middleware.py); the policy below on every page.
+    "core.middleware.PrivateResponseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -145,6 +149,11 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# Production fails closed: no silent fallback to the development SQLite file.
+if PRODUCTION and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("Production mode needs DATABASE_URL to be set (PostgreSQL; see .env.example).")
+if PRODUCTION and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    raise ImproperlyConfigured("DATABASE_URL names SQLite: refused in production mode (use PostgreSQL).")
 # Every request runs in one transaction: a failure half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
@@ -155,6 +164,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: broker, results and cache when REDIS_URL is set; local memory and eager tasks if not
 # ------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Without Redis, rate limits are per process and tasks run inside the request: production refuses.
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("Production mode needs REDIS_URL to be set (Celery broker and shared cache).")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -460,7 +472,17 @@ else:
 # ------------------------------------------------------------------------------------------
 # E-mail: printed to the console unless EMAIL_URL names a server (smtp+tls://user:pw@host:587)
 # ------------------------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(_EMAIL)
+# Production fails closed: console e-mail would print password-reset links into the logs, and the
+# other non-sending backends would lose them.
+if PRODUCTION and not os.environ.get("EMAIL_URL"):
+    raise ImproperlyConfigured("Production mode needs EMAIL_URL to be set (an SMTP server; see .env.example).")
+if PRODUCTION and not _EMAIL["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a mail server (smtp://, smtp+tls:// or smtps://) in production mode, "
+        "not a console, file, memory or dummy backend."
+    )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="MediBroker <no-reply@medibroker.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -500,6 +522,12 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env_secret("STRIPE_CONNECT_WEBHOOK_SECRET") or (
 )
 if PRODUCTION and not STRIPE_WEBHOOK_SECRET:
     raise ImproperlyConfigured("Production mode needs STRIPE_WEBHOOK_SECRET to be set (see .env.example).")
+# Production fails closed on every Stripe value: no emulator key in the browser, no fixed secret that
+# would let anyone sign connected accounts' events.
+if PRODUCTION and not env.str("STRIPE_PUBLISHABLE_KEY", default=""):
+    raise ImproperlyConfigured("Production mode needs STRIPE_PUBLISHABLE_KEY to be set (see .env.example).")
+if PRODUCTION and not STRIPE_CONNECT_WEBHOOK_SECRET:
+    raise ImproperlyConfigured("Production mode needs STRIPE_CONNECT_WEBHOOK_SECRET to be set (see .env.example).")
 # The platform's commission on a released deposit and on a cancellation fee, in basis points
 # (1000 = 10%), unless a provider's payout account says otherwise.
 PAYMENTS_COMMISSION_BPS = env.int("PAYMENTS_COMMISSION_BPS", default=1000)
@@ -549,6 +577,28 @@ if PRODUCTION:
     # __Host- cookies are bound to this exact host over HTTPS (no Domain, Path=/).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# ------------------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4): only our own scripts, styles, images and forms; no inline
+# script or style, no plugin, never framed. Stripe's origins are added by a view decorator on the
+# pages where Stripe.js takes a card (payments/csp.py), the API docs' relaxation likewise
+# (config/urls.py). See docs/decisions.md "Response headers and CSP".
+# ------------------------------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
 
 # ------------------------------------------------------------------------------------------
 # Logging: to stderr, one line per record; the platform collects it

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings.selectors import booking_cancellation_schedule, booking_of_patient
 from core.errors import DomainError, NotFound
 from payments import selectors
+from payments.csp import stripe_js_csp
 from payments.pdf import deposit_confirmation_pdf
 from payments.services import deposits
 
@@ -43,6 +44,7 @@ def _error(exc: DomainError) -> JsonResponse:
 @login_required
 @require_GET
 @never_cache
+@stripe_js_csp
 def pay(request, booking_id: int):
     booking = _own(request, booking_id)
     now = timezone.now()

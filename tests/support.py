@@ -43,6 +43,11 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
         "STRIPE_PUBLISHABLE_KEY": "pk_live_" + secrets.token_urlsafe(24),
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+        # Production refuses SQLite, a missing Redis and non-sending e-mail; `check` connects to none.
+        "DATABASE_URL": "postgres://medibroker@db.medibroker.example:5432/medibroker",
+        "REDIS_URL": "redis://cache.medibroker.example:6379/0",
+        "EMAIL_URL": "smtp+tls://medibroker:password@smtp.medibroker.example:587",
         "SITE_URL": "https://medibroker.example",
     }
     return {**base, **overrides}

@@ -51,11 +51,21 @@ def page():
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Chromium reports what the Content-Security-Policy blocked in the console: a page that
+        # needs something the policy refuses (an inline script, another origin) fails the test.
+        page.csp_violations = []
+        page.on("console", lambda message: _record_csp_violation(page, message.text))
         yield page
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "last-page.png"), full_page=True)
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert page.csp_violations == [], "the Content-Security-Policy blocked something"
+
+
+def _record_csp_violation(page, text: str) -> None:
+    if "Content Security Policy" in text or "Content-Security-Policy" in text:
+        page.csp_violations.append(text)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -308,3 +318,15 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
     expect(schedule).to_contain_text(f"until {free_until}")
     expect(schedule).to_contain_text(f"from {kept_from}, or if you do not come")
     expect(schedule.locator("tbody tr").nth(1)).to_contain_text("€500.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_docs_render_under_their_content_security_policy(live_server, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/api/docs/")
+
+    # Swagger UI ran (its start-up script is a URL, not inline) and drew the schema's operations.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("MediBroker API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.csp_violations == []

@@ -37,7 +37,9 @@ def make_sessions():
 
 
 @pytest.mark.django_db
-def test_health_check_reports_every_part(client):
+def test_health_check_reports_every_part_to_staff(client, careteam):
+    client.force_login(careteam)
+
     response = client.get("/healthz")
 
     assert response.status_code == 200
@@ -49,14 +51,48 @@ def test_health_check_reports_every_part(client):
 
 
 @pytest.mark.django_db
-def test_health_check_answers_503_and_names_the_part_that_failed(client, settings):
+def test_health_check_answers_503_and_names_the_part_that_failed_to_staff(client, settings, careteam):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client.force_login(careteam)
 
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["cache"]["status"] == "error"
+    assert response.json()["status"] == "down"
+    assert response.json()["checks"]["cache"] == {"status": "error", "detail": "RuntimeError"}
     assert response.json()["checks"]["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_health_check_tells_anyone_else_only_up_or_down(client, settings, patient):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+    anonymous = client.get("/healthz")
+    client.force_login(patient)
+    signed_in = client.get("/healthz")
+
+    assert (anonymous.status_code, anonymous.json()) == (503, {"status": "down"})
+    assert (signed_in.status_code, signed_in.json()) == (503, {"status": "down"})
+
+
+@pytest.mark.django_db
+def test_health_check_never_shows_an_exception_text(client, settings, careteam, monkeypatch):
+    from core import health
+
+    def broken() -> str:
+        raise OSError("could not connect to server at 10.0.3.7:5432 as medibroker (password=hunter2)")
+
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    client.force_login(careteam)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == {"status": "error", "detail": "OSError"}
+    assert b"10.0.3.7" not in response.content
+    assert b"hunter2" not in response.content
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.skipif(USES_SERVICES, reason="this run has a broker")
@@ -119,7 +155,8 @@ def test_the_services_run_uses_postgresql_and_redis():
 
 @services
 @pytest.mark.django_db
-def test_health_check_reaches_the_broker(client):
+def test_health_check_reaches_the_broker(client, careteam):
+    client.force_login(careteam)
     checks = client.get("/healthz").json()["checks"]
 
     assert checks["broker"] == {"status": "ok", "detail": "connected"}

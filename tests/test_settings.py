@@ -108,3 +108,49 @@ def test_the_legal_notice_shows_the_operator_from_the_environment(client, settin
     assert "Santé Voyage SAS" in html
     assert 'href="mailto:contact@sante-voyage.example"' in html
     assert "Not provided by the operator yet." in html  # the fields still unset say so
+
+
+# --- Production fails closed: no silent fallback to a development default ------------------------
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "STRIPE_PUBLISHABLE_KEY",
+        "STRIPE_CONNECT_WEBHOOK_SECRET",
+        "DOCUMENT_KEYS",
+    ],
+)
+def test_production_refuses_to_start_without_a_service_it_would_otherwise_fake(missing):
+    # Each of these has a development default (SQLite, eager tasks and per-process limits, e-mail
+    # printed to the logs, the emulator's key, a fixed webhook secret) that production must not use.
+    result = manage("check", **production_environment(**{missing: ""}))
+
+    assert result.returncode != 0
+    assert f"Production mode needs {missing}" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    result = manage("check", **production_environment(DATABASE_URL="sqlite:////tmp/medibroker.sqlite3"))
+
+    assert result.returncode != 0
+    assert "DATABASE_URL names SQLite: refused in production mode" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["consolemail://", "dummymail://", "memorymail://", "filemail:///tmp/mail"])
+def test_production_refuses_an_email_backend_that_sends_nothing(url):
+    # Console e-mail would print password-reset links into the logs.
+    result = manage("check", **production_environment(EMAIL_URL=url))
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must name a mail server" in result.stderr
+
+
+def test_production_with_every_service_uses_them():
+    result = manage("shell", "--no-imports", "-c", _PRINT_DEFAULTS, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["postgresql", "False", "RedisCache", "smtp.EmailBackend"]

@@ -92,3 +92,5 @@ def test_a_patient_pays_two_deposits_one_with_3d_secure_and_downloads_the_confir
     assert Booking.objects.get(pk=second.pk).status == BookingStatus.CONFIRMED
     assert Deposit.objects.get(booking=second).status == DepositStatus.HELD
     expect(page.get_by_role("link", name="Download the payment confirmation (PDF)")).to_be_visible()
+    # The payment page ran Stripe.js (the emulator's) under its Content-Security-Policy, unblocked.
+    assert page.csp_violations == []

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_people
@@ -10,8 +11,18 @@ from storefront.demo import seed_rates
 class Command(BaseCommand):
     help = "Create a believable demo (staff, patients, providers; bookings as they arrive). Idempotent."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo's people, a superuser among them, share one password printed below and written in
+        # the source: in production that would be an open door. Refused before touching the database.
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo is refused in production mode (DJANGO_PRODUCTION=true): it creates a superuser "
+                "and other accounts with a public demo password."
+            )
+        self._seed()
+
+    @transaction.atomic
+    def _seed(self):
         people = seed_people()
         providers = seed_providers()
         seed_rates()
