@@ -1,17 +1,32 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import URLPattern, URLResolver, include, path
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from core.health import healthz
+from documents.models import STORAGE_DIR
 from providers import urls as providers_urls
 from storefront import urls as storefront_urls
 
 # The admin signs in through allauth (rate limits, e-mail verification, MFA), never on its own form.
 # (Wrapping the one site's bound method is the point; mypy refuses assignments to methods.)
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
+
+def debug_media(request: HttpRequest, path: str) -> HttpResponse:
+    """The media files for the development server (DEBUG): provider photos. Medical documents live
+    in the same storage, encrypted, and are served only by the download views, which check who
+    asks: never here, however their path is spelled (`x/../documents/…`, `Documents/…`)."""
+    if posixpath.normpath("/" + path).lstrip("/").lower().split("/")[0] == STORAGE_DIR:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/signup/", accounts_api.SignupAPI.as_view(), name="api_signup"),
@@ -47,6 +62,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", debug_media, name="media"))
