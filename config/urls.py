@@ -3,7 +3,8 @@ import posixpath
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -19,7 +20,7 @@ from storefront import urls as storefront_urls
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
 
-def debug_media(request: HttpRequest, path: str) -> HttpResponse:
+def debug_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """The media files for the development server (DEBUG): provider photos. Medical documents live
     in the same storage, encrypted, and are served only by the download views, which check who
     asks: never here, however their path is spelled (`x/../documents/…`, `Documents/…`)."""

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- a table, one row per route, wider than code
 """Who may open which URL: the role × route matrix that tests/test_access_matrix.py exercises.
 
 One row per URL pattern (its namespaced name; a pattern without a name by its route string; a key
