@@ -15,7 +15,8 @@ A row gives the method the test uses and, per role, what the answer must be:
 
 GET for every route that answers it; POST with an empty body for POST-only routes (and DELETE for
 the few API routes that only delete): there an allowed role gets its form or input refused (400, or
-a 302 back with a message), so `ok`; the writes of every cell are rolled back, so each cell sees the
+a 302 back with a message), so `ok`. A page's form or an API's list that also takes a write names
+its method in `also`: asked with an empty body, it must answer each role as the GET does. The writes of every cell are rolled back, so each cell sees the
 same world. The URL's arguments come from the world built in the test (`World`), by argument name:
 `booking_id` is the patient's booking with the provider, `provider_id` the provider's, and so on.
 
@@ -38,6 +39,7 @@ OUTCOMES = {"ok", "login", "denied", "hidden"}
 class Rule:
     outcomes: dict[str, str]
     method: str = "GET"
+    also: str = ""  # a write method the route also answers, for which the same outcomes hold (empty body)
     probe: str | None = None  # the URL name to open for a `*` group
     args: dict[str, str] = field(default_factory=dict)  # URL argument → world key, when not the same name
     data: dict[str, str] = field(default_factory=dict)  # a POST's body instead of an empty one ("{world_key}" filled)
@@ -91,7 +93,7 @@ MATRIX: dict[str, Rule] = {
     "account_set_password":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "account_signup":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # nothing left to accept: sent back
-    "accounts_terms_accept":                rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "accounts_terms_accept":                rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "api_me":                               rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "api_me_terms":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     "mfa_activate_totp":                    rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
@@ -103,7 +105,7 @@ MATRIX: dict[str, Rule] = {
     "mfa_index":                            rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "mfa_reauthenticate":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "mfa_view_recovery_codes":              rule("login  hidden hidden hidden hidden hidden hidden hidden hidden"),
-    "notifications:preferences":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "notifications:preferences":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     # --- The patient's quote requests, quotes, bookings, payments and documents
     "api_booking":                          rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
     # a provider may not cancel (403); the care team may, on the patient's behalf
@@ -117,14 +119,14 @@ MATRIX: dict[str, Rule] = {
     # no sign-in step: whoever may not read it gets 404, signed in or not
     "api_document_download":                rule("hidden ok     hidden ok     hidden hidden hidden hidden hidden"),
     "api_document_grant":                   rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE"),
-    "api_document_grants":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    "api_document_grants":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
     "api_documents":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     # already accepted: 409 for the patient
     "api_quote_accept":                     rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "api_quote_decline":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "api_quote_request":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "api_quote_request_withdraw":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
-    "api_quote_requests":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_quote_requests":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     # an empty body: 400
     "api_signup":                           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     "api_token":                            rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
@@ -137,8 +139,8 @@ MATRIX: dict[str, Rule] = {
     "documents:download":                   rule("hidden ok     hidden ok     hidden hidden hidden hidden hidden"),
     "documents:grant_add":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "documents:grant_revoke":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
-    "documents:list":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
-    "documents:upload":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "documents:list":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "documents:upload":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "payments:confirmation":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay":                         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay_card":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
@@ -146,47 +148,47 @@ MATRIX: dict[str, Rule] = {
     "payments:pay_start":                   rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "quotes:quote_accept":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "quotes:quote_decline":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
-    "quotes:request_detail":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    "quotes:request_detail":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
     "quotes:request_list":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
-    "quotes:request_new":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "quotes:request_new":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "quotes:request_withdraw":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     # --- The provider's people: dashboard, inbox, calendar, its API
     "api_inbox":                            rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
     "api_inbox_quote":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     # the quote is accepted: 409 for its provider
     "api_inbox_quote_withdraw":             rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
-    "api_my_exceptions":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "api_my_location":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "api_my_locations":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "api_my_exceptions":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_location":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_my_locations":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "api_my_member":                        rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "DELETE"),
-    "api_my_members":                       rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "api_my_offering":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "api_my_offerings":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "api_my_provider":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "api_my_members":                       rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_offering":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_my_offerings":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_provider":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PATCH"),
     "api_my_providers":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "api_my_rule":                          rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "DELETE"),
-    "api_my_rules":                         rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "api_my_rules":                         rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "api_provider_bookings":                rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
     "bookings:complete":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "bookings:no_show":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "bookings:provider_calendar":           rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
     "finance:release_request":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
-    "providers:availability":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "providers:dashboard":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "providers:availability":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:dashboard":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "providers:dashboard_index":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     # anyone signed in may register a provider
-    "providers:join":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
-    "providers:location_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "providers:location_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "providers:join":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "providers:location_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:location_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "providers:member_add":                 rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "providers:member_remove":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
-    "providers:offering_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
-    "providers:offering_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "providers:offering_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:offering_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "providers:photo_add":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
-    "providers:profile_edit":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "providers:profile_edit":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     # the requests to the providers one belongs to: none for patients and staff
     "quotes:inbox":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
-    "quotes:inbox_detail":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "quotes:inbox_detail":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "quotes:quote_withdraw":                rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", data={"recipient": "{recipient_id}"}),
     # --- Staff: care team, finance
     "bookings:evidence_queue":              rule("login  denied denied denied denied ok     denied denied denied"),
@@ -204,9 +206,9 @@ MATRIX: dict[str, Rule] = {
     "finance:releases":                     rule("login  denied denied denied denied denied ok     denied denied"),
     "finance:trust_register":               rule("login  denied denied denied denied denied ok     denied denied"),
     "finance:trust_register_csv":           rule("login  denied denied denied denied denied ok     denied denied"),
-    "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied"),
-    "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied"),
-    "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied"),
+    "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,33 +19,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
 from tests.access_matrix import MATRIX, ROLES, Rule
+from tests.support import Pattern, url_patterns
 
 # --- the patterns ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pattern:
-    key: str  # namespaced name, or the route string when the pattern has no name
-    route: str
-
-
-def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> list[Pattern]:
-    """Every URL pattern of config.urls, with its namespaced name (or its route when unnamed)."""
-    resolver = resolver or get_resolver()
-    found: list[Pattern] = []
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            inner = ":".join(n for n in (namespace, entry.namespace) if n)
-            found += url_patterns(entry, route, inner)
-        elif isinstance(entry, URLPattern):
-            name = ":".join(n for n in (namespace, entry.name) if n) if entry.name else None
-            found.append(Pattern(key=name or route, route=route))
-    return found
 
 
 def rule_for(pattern: Pattern) -> str | None:
@@ -69,6 +48,7 @@ def test_every_url_pattern_has_an_access_rule_and_every_rule_a_pattern():
 def test_every_row_names_a_known_method_and_a_probe_for_its_group():
     for key, row in MATRIX.items():
         assert row.method in {"GET", "POST", "DELETE"}, key
+        assert row.also in {"", "POST", "PUT", "PATCH"}, key
         assert not key.endswith("*") or row.probe, f"{key}: a group row needs a `probe` URL name"
 
 
@@ -276,17 +256,19 @@ def test_every_role_gets_what_the_matrix_says_on_every_route(people, world):
             continue
         path = _path(key, row, world)
         api = path.startswith("/api/")
-        for role in ROLES:
-            response = ask(clients[role], row.method, path, {k: v.format(**world) for k, v in row.data.items()})
-            got = outcome(response, role=role, api=api)
-            observed.setdefault(key, []).append(got)
-            if got != row.outcomes[role]:
-                mismatches.append((key, row.method, path, role, row.outcomes[role], got, _describe(response)))
-            if (row.method != "GET" or key == "account_logout") and people[role] is not None:
-                sign_in(clients[role], people[role])  # the request may have ended the session
+        data = {k: v.format(**world) for k, v in row.data.items()}
+        for method in filter(None, (row.method, row.also)):
+            for role in ROLES:
+                response = ask(clients[role], method, path, data if method == row.method else None)
+                got = outcome(response, role=role, api=api)
+                observed.setdefault(f"{key} {method}", []).append(got)
+                if got != row.outcomes[role]:
+                    mismatches.append((key, method, path, role, row.outcomes[role], got, _describe(response)))
+                if (method != "GET" or key == "account_logout") and people[role] is not None:
+                    sign_in(clients[role], people[role])  # the request may have ended the session
     elapsed = time.monotonic() - started
     if os.environ.get("ACCESS_MATRIX_SHOW"):
-        print(f"\n{len(MATRIX) * len(ROLES)} cells in {elapsed:.1f}s")
+        print(f"\n{len(observed) * len(ROLES)} cells in {elapsed:.1f}s")
         for key, cells in observed.items():
             print(f'    {key!r:<48} rule("{" ".join(f"{c:<6}" for c in cells).rstrip()}"),')
     lines = [f"{'route':<42} {'method':<6} {'role':<13} {'expected':<8} {'got':<8} answer   path"]
