@@ -270,14 +270,14 @@ def test_every_role_gets_what_the_matrix_says_on_every_route(people, world):
     if os.environ.get("ACCESS_MATRIX_SHOW"):
         print(f"\n{len(observed) * len(ROLES)} cells in {elapsed:.1f}s")
         for key, cells in observed.items():
-            print(f'    {key!r:<48} rule("{" ".join(f"{c:<6}" for c in cells).rstrip()}"),')
+            print(f"    {key:<48} {' '.join(f'{c:<6}' for c in cells).rstrip()}")
     lines = [f"{'route':<42} {'method':<6} {'role':<13} {'expected':<8} {'got':<8} answer   path"]
     lines += [f"{k:<42} {m:<6} {r:<13} {e:<8} {g:<8} {d:<8} {p}" for k, m, p, r, e, g, d in mismatches]
     assert mismatches == [], f"{len(mismatches)} cells differ from tests/access_matrix.py:\n" + "\n".join(lines)
 
 
 @pytest.mark.parametrize("spelling", ["{path}", "x/../{path}", "/{path}", "./{path}", "{upper}"])
-def test_the_media_files_debug_serves_never_include_a_document_however_spelled(world, people, spelling, settings):
+def test_the_media_files_debug_serves_never_include_a_document_however_spelled(world, spelling, settings):
     """(DEBUG served every file of the storage under /media/, the documents' blobs included.)"""
     if not any(str(p.pattern).lstrip("^").startswith("media/") for p in get_resolver().url_patterns):
         pytest.skip("DEBUG is off: no media files are served")
