@@ -287,3 +287,27 @@ def test_the_media_files_debug_serves_never_include_a_document_however_spelled(w
     spelled = spelling.format(path=path, upper=path.replace("documents/", "Documents/"))
     response = Client(raise_request_exception=False).get("/media/" + spelled)
     assert response.status_code == 404
+
+
+def test_a_member_naming_his_own_provider_still_cannot_reach_another_providers_objects(people, world, rival):
+    """The rival's member puts his own provider's id in the URL and the clinic's location, offering,
+    member, rule, request or quote next to it: 404, whatever the method. (A write with an empty
+    body may be refused as input first, 400, before any lookup: nothing is read or written.)"""
+    client = Client(raise_request_exception=False)
+    sign_in(client, people["rival"])
+    ids = dict(world, provider_id=rival.pk)
+    wrong = []
+    for pattern in url_patterns():
+        arguments = re.findall(r"<(?:\w+:)?(\w+)>", pattern.route)
+        if "provider_id" not in arguments or len(arguments) < 2:
+            continue
+        row = MATRIX[rule_for(pattern) or ""]
+        path = _path(pattern.key, row, ids)
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
+            response = ask(client, method, path)
+            allowed = {404, 405} if method == "GET" else {400, 404, 405}
+            if response.status_code not in allowed:
+                wrong.append(f"{method} {path} → {_describe(response)}")
+            if django_settings.SESSION_COOKIE_NAME in response.cookies:
+                sign_in(client, people["rival"])
+    assert wrong == [], "another provider's objects answered:\n" + "\n".join(wrong)
