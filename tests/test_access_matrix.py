@@ -296,13 +296,15 @@ def test_a_member_naming_his_own_provider_still_cannot_reach_another_providers_o
     client = Client(raise_request_exception=False)
     sign_in(client, people["rival"])
     ids = dict(world, provider_id=rival.pk)
-    wrong = []
+    wrong: list[str] = []
+    probed: list[str] = []
     for pattern in url_patterns():
         arguments = re.findall(r"<(?:\w+:)?(\w+)>", pattern.route)
         if "provider_id" not in arguments or len(arguments) < 2:
             continue
         row = MATRIX[rule_for(pattern) or ""]
         path = _path(pattern.key, row, ids)
+        probed.append(pattern.key)
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
             response = ask(client, method, path)
             allowed = {404, 405} if method == "GET" else {400, 404, 405}
@@ -310,4 +312,44 @@ def test_a_member_naming_his_own_provider_still_cannot_reach_another_providers_o
                 wrong.append(f"{method} {path} → {_describe(response)}")
             if django_settings.SESSION_COOKIE_NAME in response.cookies:
                 sign_in(client, people["rival"])
+    assert "providers:location_edit" in probed
+    assert "api_my_rule" in probed
     assert wrong == [], "another provider's objects answered:\n" + "\n".join(wrong)
+
+
+def test_a_patient_naming_his_own_document_or_booking_still_cannot_reach_anothers_grant_or_appointment(
+    people, world, other_patient, clinic
+):
+    """The other patient puts his own document (or booking) in the URL and the patient's grant (or
+    appointment) next to it: 404, whatever the method (an empty write may be refused as input, 400)."""
+    from django.utils import timezone
+
+    from bookings.tests.support import awaiting
+    from documents import services as documents
+    from documents.tests import samples
+    from documents.tests.helpers import upload_file
+
+    now = timezone.now()
+    own_document = upload_file(other_patient, samples.pdf("Mine"))
+    documents.document_grant(document=own_document, actor=other_patient, provider=clinic, now=now)
+    own_booking = awaiting(other_patient, clinic, now=now)
+    ids = dict(world, document_id=own_document.pk, booking_id=own_booking.pk)
+    client = Client(raise_request_exception=False)
+    sign_in(client, other_patient)
+    wrong: list[str] = []
+    probed: list[str] = []
+    for pattern in url_patterns():
+        arguments = set(re.findall(r"<(?:\w+:)?(\w+)>", pattern.route))
+        if not ({"document_id", "grant_id"} <= arguments or {"booking_id", "appointment_id"} <= arguments):
+            continue
+        path = _path(pattern.key, MATRIX[rule_for(pattern) or ""], ids)
+        probed.append(pattern.key)
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
+            response = ask(client, method, path)
+            allowed = {404, 405} if method == "GET" else {400, 404, 405}
+            if response.status_code not in allowed:
+                wrong.append(f"{method} {path} → {_describe(response)}")
+            if django_settings.SESSION_COOKIE_NAME in response.cookies:
+                sign_in(client, other_patient)
+    assert sorted(probed) == ["api_document_grant", "bookings:appointment_ics", "documents:grant_revoke"]
+    assert wrong == [], "another patient's objects answered:\n" + "\n".join(wrong)
