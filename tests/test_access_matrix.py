@@ -353,3 +353,16 @@ def test_a_patient_naming_his_own_document_or_booking_still_cannot_reach_another
                 sign_in(client, other_patient)
     assert sorted(probed) == ["api_document_grant", "bookings:appointment_ics", "documents:grant_revoke"]
     assert wrong == [], "another patient's objects answered:\n" + "\n".join(wrong)
+
+
+def test_the_media_files_debug_serves_still_include_the_photos(settings, tmp_path):
+    if not any(str(p.pattern).lstrip("^").startswith("media/") for p in get_resolver().url_patterns):
+        pytest.skip("DEBUG is off: no media files are served")
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "front.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
+
+    response = Client().get("/media/providers/front.jpg")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0 a photo"
