@@ -355,6 +355,7 @@ def test_a_patient_naming_his_own_document_or_booking_still_cannot_reach_another
     assert wrong == [], "another patient's objects answered:\n" + "\n".join(wrong)
 
 
+@pytest.mark.django_db
 def test_the_media_files_debug_serves_still_include_the_photos(settings, tmp_path):
     if not any(str(p.pattern).lstrip("^").startswith("media/") for p in get_resolver().url_patterns):
         pytest.skip("DEBUG is off: no media files are served")
