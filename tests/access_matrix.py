@@ -2,7 +2,8 @@
 """Who may open which URL: the role × route matrix that tests/test_access_matrix.py exercises.
 
 One row per URL pattern (its namespaced name; a pattern without a name by its route string; a key
-ending in `*` covers every pattern whose name starts with what comes before, like the admin site's).
+ending in `*` covers every pattern whose route starts with what comes before, like `admin/*`, and
+opens its `probe`).
 A row gives the method the test uses and, per role, what the answer must be:
 
     ok      the role reaches the view: 2xx; a redirect to anywhere but sign-in or account setup; or
@@ -15,10 +16,12 @@ A row gives the method the test uses and, per role, what the answer must be:
 
 GET for every route that answers it; POST with an empty body for POST-only routes (and DELETE for
 the few API routes that only delete): there an allowed role gets its form or input refused (400, or
-a 302 back with a message), so `ok`. A page's form or an API's list that also takes a write names
-its method in `also`: asked with an empty body, it must answer each role as the GET does. The writes of every cell are rolled back, so each cell sees the
-same world. The URL's arguments come from the world built in the test (`World`), by argument name:
-`booking_id` is the patient's booking with the provider, `provider_id` the provider's, and so on.
+a 302 back with a message), so `ok`; `data` gives a body where an empty one would be refused before
+the access check is reached. A page's form or an API's list that also takes a write names its
+method in `also`: asked with an empty body, it must answer each role as the GET does. The writes of
+every cell are rolled back, so each cell sees the same world. The URL's arguments come from the
+`world` fixture of the test, by argument name: `booking_id` is the patient's booking with the
+provider, `provider_id` the provider's, and so on (`args` maps an argument to another key).
 
 Adding a route: add its row here (the test lists every pattern without one). To see what every
 role gets today, run `ACCESS_MATRIX_SHOW=1 pytest tests/test_access_matrix.py -s`, then check each
