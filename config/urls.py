@@ -1,12 +1,18 @@
+import posixpath
+
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts.views import admin_login
 from core.health import healthz
+from documents.models import STORAGE_DIR
 from providers import urls as providers_urls
 from storefront import urls as storefront_urls
 
@@ -14,6 +20,16 @@ from storefront import urls as storefront_urls
 # its login view only redirects (accounts.views.admin_login). (Replacing the one site's bound method
 # is the point; mypy refuses assignments to methods.)
 admin.site.login = admin_login  # type: ignore[method-assign]
+
+
+def debug_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """The media files for the development server (DEBUG): provider photos. Medical documents live
+    in the same storage, encrypted, and are served only by the download views, which check who
+    asks: never here, however their path is spelled (`x/../documents/…`, `Documents/…`)."""
+    if posixpath.normpath("/" + path).lstrip("/").lower().split("/")[0] == STORAGE_DIR:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/signup/", accounts_api.SignupAPI.as_view(), name="api_signup"),
@@ -60,6 +76,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", debug_media, name="media"))

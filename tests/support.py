@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.env import OUR_PREFIXES
 
@@ -51,3 +54,24 @@ def production_environment(**overrides: str) -> dict[str, str]:
         "SITE_URL": "https://medibroker.example",
     }
     return {**base, **overrides}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # namespaced name, or the route string when the pattern has no name
+    route: str
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> list[Pattern]:
+    """Every URL pattern of config.urls, with its namespaced name (or its route when unnamed)."""
+    resolver = resolver or get_resolver()
+    found: list[Pattern] = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(n for n in (namespace, entry.namespace) if n)
+            found += url_patterns(entry, route, inner)
+        elif isinstance(entry, URLPattern):
+            name = ":".join(n for n in (namespace, entry.name) if n) if entry.name else None
+            found.append(Pattern(key=name or route, route=route))
+    return found

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.tests.factories import UserFactory
 from providers.tests.factories import MemberFactory
+from tests.support import url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,8 @@ OUTSIDE_SERVICE_DOWN = {502}
 SKIP = ("admin/", "accounts/logout", "api/docs", "api/schema", "i18n/", "__debug__")
 
 
-def _routes(resolver=None, prefix: str = "") -> list[str]:
-    resolver = resolver or get_resolver()
-    routes = []
-    for entry in resolver.url_patterns:
-        pattern = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            routes += _routes(entry, pattern)
-        elif isinstance(entry, URLPattern):
-            routes.append(pattern)
-    return routes
+def _routes() -> list[str]:
+    return [pattern.route for pattern in url_patterns()]
 
 
 def _path(route: str) -> str | None:

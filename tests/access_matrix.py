@@ -1,0 +1,231 @@
+# ruff: noqa: E501 -- a table, one row per route, wider than code
+"""Who may open which URL: the role × route matrix that tests/test_access_matrix.py exercises.
+
+One row per URL pattern (its namespaced name; a pattern without a name by its route string; a key
+ending in `*` covers every pattern whose route starts with what comes before, like `admin/*`, and
+opens its `probe`).
+A row gives the method the test uses and, per role, what the answer must be:
+
+    ok      the role reaches the view: 2xx; a redirect to anywhere but sign-in or account setup; or
+            a refusal of the (empty) input itself: 400, 409, 422 (and 502: the view called Stripe,
+            which does not run in tests)
+    login   sign in first: a redirect to the sign-in page (pages), 401 or 403 to anonymous (API)
+    denied  403: the role may never do this
+    hidden  404: the object exists but is not the role's (others' objects are answered 404, so
+            their existence is not disclosed)
+
+GET for every route that answers it; POST with an empty body for POST-only routes (and DELETE for
+the few API routes that only delete): there an allowed role gets its form or input refused (400, or
+a 302 back with a message), so `ok`; `data` gives a body where an empty one would be refused before
+the access check is reached. A page's form or an API's list that also takes a write names its
+method in `also`: asked with an empty body, it must answer each role as the GET does. The writes of
+every cell are rolled back, so each cell sees the same world. The URL's arguments come from the
+`world` fixture of the test, by argument name: `booking_id` is the patient's booking with the
+provider, `provider_id` the provider's, and so on (`args` maps an argument to another key).
+
+Adding a route: add its row here (the test lists every pattern without one). To see what every
+role gets today, run `ACCESS_MATRIX_SHOW=1 pytest tests/test_access_matrix.py -s`, then check each
+cell against what the role must be allowed, not against what it gets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The columns, in order. "member" is an administrator of the provider that owns the world's quote
+# and booking ("Clinique du Lac"); "rival" the administrator of another provider.
+ROLES = ("anonymous", "patient", "other_patient", "member", "rival", "careteam", "finance", "coordinator", "admin")
+OUTCOMES = {"ok", "login", "denied", "hidden"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    outcomes: dict[str, str]
+    method: str = "GET"
+    also: str = ""  # a write method the route also answers, for which the same outcomes hold (empty body)
+    probe: str | None = None  # the URL name to open for a `*` group
+    args: dict[str, str] = field(default_factory=dict)  # URL argument → world key, when not the same name
+    data: dict[str, str] = field(default_factory=dict)  # a POST's body instead of an empty one ("{world_key}" filled)
+    debug_only: bool = False  # a pattern that exists only with DEBUG (not in tests)
+
+
+def rule(cells: str, method: str = "GET", **options) -> Rule:
+    values = cells.split()
+    assert len(values) == len(ROLES), f"{cells!r}: {len(values)} cells for {len(ROLES)} roles"
+    assert set(values) <= OUTCOMES, f"{cells!r}: unknown outcome in {set(values) - OUTCOMES}"
+    return Rule(outcomes=dict(zip(ROLES, values, strict=True)), method=method, **options)
+
+
+# fmt: off
+MATRIX: dict[str, Rule] = {
+    #                                        anon   patient other  member rival  care   finance coord  admin
+    # --- Public pages and API (the storefront, the provider's public page, health, legal)
+    "home":                                 rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "search":                               rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "compare":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "compare_toggle":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "terms":                                rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "legal_notice":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "healthz":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "providers:public":                     rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # public: what a payment confirmation's code states (paid, when, where), nothing more
+    "payments:verify":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_search":                           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # without offerings: 400
+    "api_compare":                          rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_providers":                        rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_provider":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # without dates: 400
+    "api_offering_slots":                   rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_catalogue_specialties":            rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # --- Signing in and one's account (allauth, MFA, terms)
+    "account_change_password":              rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_confirm_email":                rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_confirm_login_code":           rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_email":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_email_verification_sent":      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_inactive":                     rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # signed in: sent home
+    "account_login":                        rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_logout":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_reauthenticate":               rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_reset_password":               rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_reset_password_done":          rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_reset_password_from_key":      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_reset_password_from_key_done": rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_set_password":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "account_signup":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # nothing left to accept: sent back
+    "accounts_terms_accept":                rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "api_me":                               rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_me_terms":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "mfa_activate_totp":                    rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "mfa_authenticate":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # no authenticator yet: nothing to deactivate or show (404)
+    "mfa_deactivate_totp":                  rule("login  hidden hidden hidden hidden hidden hidden hidden hidden"),
+    "mfa_download_recovery_codes":          rule("login  hidden hidden hidden hidden hidden hidden hidden hidden"),
+    "mfa_generate_recovery_codes":          rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "mfa_index":                            rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "mfa_reauthenticate":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "mfa_view_recovery_codes":              rule("login  hidden hidden hidden hidden hidden hidden hidden hidden"),
+    "notifications:preferences":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    # --- The patient's quote requests, quotes, bookings, payments and documents
+    "api_booking":                          rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    # a provider may not cancel (403); the care team may, on the patient's behalf
+    "api_booking_cancel":                   rule("login  ok     hidden denied hidden ok     hidden hidden hidden", "POST"),
+    "api_booking_evidence":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    # an empty body is refused before anything else (400); who may hold: bookings' own tests
+    "api_booking_hold":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "api_booking_reschedule":               rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    # each his own (an empty list)
+    "api_bookings":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # no sign-in step: whoever may not read it gets 404, signed in or not
+    "api_document_download":                rule("hidden ok     hidden ok     hidden hidden hidden hidden hidden"),
+    "api_document_grant":                   rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE"),
+    "api_document_grants":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "api_documents":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # already accepted: 409 for the patient
+    "api_quote_accept":                     rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_quote_decline":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_quote_request":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    "api_quote_request_withdraw":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_quote_requests":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    # an empty body: 400
+    "api_signup":                           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "api_token":                            rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "bookings:appointment_ics":             rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "bookings:cancel":                      rule("login  ok     hidden denied hidden ok     hidden hidden hidden", "POST", data={"reason": "none"}),
+    # the care team follows every booking; finance reads the ledger, not the booking
+    "bookings:detail":                      rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "bookings:evidence":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "bookings:list":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "documents:download":                   rule("hidden ok     hidden ok     hidden hidden hidden hidden hidden"),
+    "documents:grant_add":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "documents:grant_revoke":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "documents:list":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "documents:upload":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "payments:confirmation":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    "payments:pay":                         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    "payments:pay_card":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "payments:pay_confirm":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "payments:pay_start":                   rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "quotes:quote_accept":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "quotes:quote_decline":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "quotes:request_detail":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "quotes:request_list":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "quotes:request_new":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "quotes:request_withdraw":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    # --- The provider's people: dashboard, inbox, calendar, its API
+    "api_inbox":                            rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "api_inbox_quote":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    # the quote is accepted: 409 for its provider
+    "api_inbox_quote_withdraw":             rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "api_my_exceptions":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_location":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_my_locations":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_member":                        rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "DELETE"),
+    "api_my_members":                       rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_offering":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_my_offerings":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_my_provider":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PATCH"),
+    "api_my_providers":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_my_rule":                          rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "DELETE"),
+    "api_my_rules":                         rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "api_provider_bookings":                rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "bookings:complete":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "bookings:no_show":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "bookings:provider_calendar":           rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "finance:release_request":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "providers:availability":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:dashboard":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:dashboard_index":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # anyone signed in may register a provider
+    "providers:join":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "providers:location_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:location_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:member_add":                 rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "providers:member_remove":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "providers:offering_edit":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:offering_new":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "providers:photo_add":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "providers:profile_edit":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    # the requests to the providers one belongs to: none for patients and staff
+    "quotes:inbox":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "quotes:inbox_detail":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "quotes:quote_withdraw":                rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", data={"recipient": "{recipient_id}"}),
+    # --- Staff: care team, finance
+    "bookings:evidence_queue":              rule("login  denied denied denied denied ok     denied denied denied"),
+    "bookings:evidence_review":             rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "finance:booking_ledger":               rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:booking_ledger_csv":           rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:booking_lookup":               rule("login  denied denied denied denied denied ok     denied denied"),
+    # without dates: back to finance's home
+    "finance:entries_csv":                  rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:reconciliation":               rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:reconciliation_run":           rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "finance:release_approve":              rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "finance:release_reject":               rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "finance:release_wire":                 rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "finance:releases":                     rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:trust_register":               rule("login  denied denied denied denied denied ok     denied denied"),
+    "finance:trust_register_csv":           rule("login  denied denied denied denied denied ok     denied denied"),
+    "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    # --- Outside services' webhooks
+    # Stripe's signature is missing: 400 to all
+    "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "stripe_connect_webhook":               rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "notifications:twilio_status":          rule("denied denied denied denied denied denied denied denied denied", "POST"),
+    # Twilio's signature is missing: 403 to all
+    "notifications:twilio_inbound":         rule("denied denied denied denied denied denied denied denied denied", "POST"),
+    # --- Groups and the framework's own
+    # signed in but not staff: the admin's sign-in page; staff see what their permissions allow
+    "admin/*":                              rule("login  login  login  login  login  ok     ok     ok     ok", probe="admin:index"),
+    "api_schema":                           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_docs":                             rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "set_language":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # DEBUG's media files: provider photos; never the documents' (encrypted) blobs, which only the download views serve
+    "media":                                rule("hidden hidden hidden hidden hidden hidden hidden hidden hidden", debug_only=True),
+}
+# fmt: on

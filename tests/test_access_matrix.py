@@ -1,0 +1,369 @@
+"""Every URL pattern has an access rule, and every rule holds: each of the roles of
+tests/access_matrix.py opens each route of a small world (the patient's request, quote, booking,
+document; the provider's slug, location, offering; a release asked for) and gets what the matrix says.
+
+All cells are asked, then one assertion lists every mismatch as a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+
+from accounts.tests.factories import UserFactory
+from tests.access_matrix import MATRIX, ROLES, Rule
+from tests.support import Pattern, url_patterns
+
+# --- the patterns ------------------------------------------------------------------------------------
+
+
+def rule_for(pattern: Pattern) -> str | None:
+    """The matrix key that covers `pattern`: its own row, else a `*` group of its route's prefix."""
+    if pattern.key in MATRIX:
+        return pattern.key
+    groups = [k for k in MATRIX if k.endswith("*") and pattern.route.startswith(k[:-1])]
+    return max(groups, key=len) if groups else None
+
+
+def test_every_url_pattern_has_an_access_rule_and_every_rule_a_pattern():
+    patterns = url_patterns()
+    missing = sorted(f"{p.key}  ({p.route})" for p in patterns if rule_for(p) is None)
+    used = {rule_for(p) for p in patterns}
+    stale = sorted(k for k, r in MATRIX.items() if k not in used and not r.debug_only)
+    assert missing == [], "URL patterns without a row in tests/access_matrix.py:\n  " + "\n  ".join(missing)
+    assert stale == [], "rows of tests/access_matrix.py that match no URL pattern:\n  " + "\n  ".join(stale)
+
+
+def test_every_row_names_a_known_method_and_a_probe_for_its_group():
+    for key, row in MATRIX.items():
+        assert row.method in {"GET", "POST", "DELETE"}, key
+        assert row.also in {"", "POST", "PUT", "PATCH"}, key
+        assert not key.endswith("*") or row.probe, f"{key}: a group row needs a `probe` URL name"
+
+
+# --- the roles -----------------------------------------------------------------------------------------
+
+
+def sign_in(client: Client, user) -> None:
+    """The one way every role of the matrix signs in (where a second factor or any other step a
+    role needs before reaching the pages is to be satisfied)."""
+    client.force_login(user)
+
+
+@pytest.fixture
+def people(patient, other_patient, clinic_admin, rival_member, careteam, finance, coordinator):
+    admin = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+    return {
+        "anonymous": None,
+        "patient": patient,
+        "other_patient": other_patient,
+        "member": clinic_admin,
+        "rival": rival_member,
+        "careteam": careteam,
+        "finance": finance,
+        "coordinator": coordinator,
+        "admin": admin,
+    }
+
+
+# --- the world -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(patient, clinic, clinic_admin, clinic_member, settings, tmp_path, monkeypatch) -> dict[str, Any]:
+    """The patient's quote request to the clinic (with a document, shared with the clinic), the
+    clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for."""
+    from cryptography.fernet import Fernet
+    from django.utils import timezone
+
+    from bookings.services import booking_confirm_deposit
+    from documents.tests import samples
+    from documents.tests.helpers import upload_file
+    from payments.models import Deposit, DepositStatus, Release
+    from providers.models import ProviderMember
+    from providers.tests.factories import LocationFactory, OfferingFactory, open_weekdays
+    from quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    # DEBUG's media files: were they served by django.conf.urls.static again, from here too
+    for served in get_resolver().url_patterns:
+        if isinstance(served, URLPattern) and "document_root" in served.default_args:
+            monkeypatch.setitem(served.default_args, "document_root", str(tmp_path))
+    settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
+    now = timezone.now()
+    location = LocationFactory(provider=clinic)
+    open_weekdays(location)
+    offering = OfferingFactory(provider=clinic, location=location)
+    document = upload_file(patient, samples.pdf("Scan"))
+    request = quote_request_submit(
+        patient=patient,
+        providers=[clinic],
+        documents=[document],
+        subject="Knee",
+        description="Pain",
+        desired_from=now.date() + dt.timedelta(days=10),
+        desired_to=now.date() + dt.timedelta(days=40),
+        specialty=None,
+        procedure=None,
+        travel_constraints="",
+        now=now,
+    )
+    start = now.replace(microsecond=0) + dt.timedelta(days=20)
+    quote = quote_submit(
+        request=request,
+        provider=clinic,
+        actor=clinic_admin,
+        currency="EUR",
+        lines=[LineInput("procedure", "Arthroscopy", 1, 300_000)],
+        deposit_amount=50_000,
+        valid_until=now.date() + dt.timedelta(days=5),
+        slots=[SlotInput(start=start, end=start + dt.timedelta(hours=1))],
+        payment_days=3,
+        max_variation_bps=500,
+        now=now,
+    )
+    booking = quote_accept(quote=quote, actor=patient, patient_currency="EUR", now=now).booking
+    booking_confirm_deposit(booking=booking, payment_reference=f"pi_{booking.pk}", paid_at=now, now=now)
+    deposit = Deposit.objects.create(
+        booking=booking,
+        amount=50_000,
+        currency="EUR",
+        status=DepositStatus.HELD,
+        payment_intent_id=f"pi_{booking.pk}",
+        charge_id=f"ch_{booking.pk}",
+        paid_at=now,
+        verification_code="MTRX-0000-0001",
+        created_at=now,
+        updated_at=now,
+    )
+    release = Release.objects.create(
+        booking=booking,
+        provider=clinic,
+        currency="EUR",
+        amount=50_000,
+        requested_by=clinic_admin,
+        requested_at=now,
+    )
+    return {
+        "booking_id": booking.pk,
+        "appointment_id": booking.appointments.get().pk,
+        "request_id": request.pk,
+        "recipient_id": request.recipients.get().pk,
+        "quote_id": quote.pk,
+        "document_id": document.pk,
+        "grant_id": document.grants.get().pk,
+        "provider_id": clinic.pk,
+        "slug": clinic.slug,
+        "location_id": location.pk,
+        "offering_id": offering.pk,
+        "rule_id": location.weekly_rules.first().pk,
+        "member_id": ProviderMember.objects.get(provider=clinic, user=clinic_member).pk,
+        "release_id": release.pk,
+        "code": deposit.verification_code,
+        # the media files DEBUG serves: the patient's document as stored (encrypted)
+        "path": document.storage_path,
+        # allauth's e-mail confirmation and password reset links: keys that match nothing
+        "key": "no-such-key",
+        "uidb36": "zz",
+    }
+
+
+def _path(key: str, row: Rule, world: dict[str, Any]) -> str:
+    name = row.probe or key
+    pattern = next(p for p in url_patterns() if p.key == name)
+    arguments = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern.route)
+    kwargs = {}
+    for plain, regex in arguments:
+        argument = plain or regex
+        kwargs[argument] = world[row.args.get(argument, argument)]
+    if pattern.key == pattern.route:  # no name to reverse: fill the route in
+        filled = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), pattern.route)
+        filled = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), filled)
+        return "/" + filled.replace("^", "").replace("$", "")
+    return reverse(name, kwargs=kwargs)
+
+
+# --- one cell ------------------------------------------------------------------------------------------
+
+LOGIN = (reverse("account_login"), reverse("admin:login"))
+SETUP = (reverse("accounts_terms_accept"), "/accounts/2fa/")
+
+
+def outcome(response: HttpResponse, *, role: str, api: bool) -> str:
+    status = response.status_code
+    if 300 <= status < 400:
+        target = response.get("Location", "")
+        if target.split("?")[0].endswith(LOGIN):
+            return "login"
+        if any(s in target for s in SETUP):
+            return "setup"  # never expected: the role's sign-in must leave nothing to set up
+        return "ok"
+    if status == 401 or (status == 403 and api and role == "anonymous"):
+        return "login"
+    if status == 403:
+        return "denied"
+    if status == 404:
+        return "hidden"
+    if status < 300 or status in {400, 409, 422, 502}:
+        return "ok"
+    return f"http {status}"
+
+
+def ask(client: Client, method: str, path: str, data: dict[str, str] | None = None) -> HttpResponse:
+    """One request whose writes are undone, so that every cell sees the same world."""
+    cache.clear()  # rate limits
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(path)
+        elif path.startswith("/api/"):
+            response = client.generic(method, path, json.dumps(data or {}), content_type="application/json")
+        else:
+            body = urlencode(data or {})
+            response = client.generic(method, path, body, content_type="application/x-www-form-urlencoded")
+        transaction.set_rollback(True)
+    return response
+
+
+def _describe(response: HttpResponse) -> str:
+    where = response.get("Location", "")
+    return f"{response.status_code}" + (f" → {where}" if where else "")
+
+
+def test_every_role_gets_what_the_matrix_says_on_every_route(people, world):
+    started = time.monotonic()
+    clients = {}
+    for role in ROLES:
+        client = Client(raise_request_exception=False)
+        if people[role] is not None:
+            sign_in(client, people[role])
+        clients[role] = client
+    mismatches = []
+    observed: dict[str, list[str]] = {}
+    present = {p.key for p in url_patterns()}
+    for key, row in sorted(MATRIX.items()):
+        if row.debug_only and (row.probe or key) not in present:
+            continue
+        path = _path(key, row, world)
+        api = path.startswith("/api/")
+        data = {k: v.format(**world) for k, v in row.data.items()}
+        for method in filter(None, (row.method, row.also)):
+            for role in ROLES:
+                response = ask(clients[role], method, path, data if method == row.method else None)
+                got = outcome(response, role=role, api=api)
+                observed.setdefault(f"{key} {method}", []).append(got)
+                if got != row.outcomes[role]:
+                    mismatches.append((key, method, path, role, row.outcomes[role], got, _describe(response)))
+                if django_settings.SESSION_COOKIE_NAME in response.cookies and people[role] is not None:
+                    sign_in(clients[role], people[role])  # the request changed the session (a sign-out)
+    elapsed = time.monotonic() - started
+    if os.environ.get("ACCESS_MATRIX_SHOW"):
+        print(f"\n{len(observed) * len(ROLES)} cells in {elapsed:.1f}s")
+        for key, cells in observed.items():
+            print(f"    {key:<48} {' '.join(f'{c:<6}' for c in cells).rstrip()}")
+    lines = [f"{'route':<42} {'method':<6} {'role':<13} {'expected':<8} {'got':<8} answer   path"]
+    lines += [f"{k:<42} {m:<6} {r:<13} {e:<8} {g:<8} {d:<8} {p}" for k, m, p, r, e, g, d in mismatches]
+    assert mismatches == [], f"{len(mismatches)} cells differ from tests/access_matrix.py:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("spelling", ["{path}", "x/../{path}", "/{path}", "./{path}", "{upper}"])
+def test_the_media_files_debug_serves_never_include_a_document_however_spelled(world, spelling, settings):
+    """(DEBUG served every file of the storage under /media/, the documents' blobs included.)"""
+    if not any(str(p.pattern).lstrip("^").startswith("media/") for p in get_resolver().url_patterns):
+        pytest.skip("DEBUG is off: no media files are served")
+    path = world["path"]
+    assert (settings.MEDIA_ROOT / path).exists()
+    spelled = spelling.format(path=path, upper=path.replace("documents/", "Documents/"))
+    response = Client(raise_request_exception=False).get("/media/" + spelled)
+    assert response.status_code == 404
+
+
+def test_a_member_naming_his_own_provider_still_cannot_reach_another_providers_objects(people, world, rival):
+    """The rival's member puts his own provider's id in the URL and the clinic's location, offering,
+    member, rule, request or quote next to it: 404, whatever the method. (A write with an empty
+    body may be refused as input first, 400, before any lookup: nothing is read or written.)"""
+    client = Client(raise_request_exception=False)
+    sign_in(client, people["rival"])
+    ids = dict(world, provider_id=rival.pk)
+    wrong: list[str] = []
+    probed: list[str] = []
+    for pattern in url_patterns():
+        arguments = re.findall(r"<(?:\w+:)?(\w+)>", pattern.route)
+        if "provider_id" not in arguments or len(arguments) < 2:
+            continue
+        row = MATRIX[rule_for(pattern) or ""]
+        path = _path(pattern.key, row, ids)
+        probed.append(pattern.key)
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
+            response = ask(client, method, path)
+            allowed = {404, 405} if method == "GET" else {400, 404, 405}
+            if response.status_code not in allowed:
+                wrong.append(f"{method} {path} → {_describe(response)}")
+            if django_settings.SESSION_COOKIE_NAME in response.cookies:
+                sign_in(client, people["rival"])
+    assert "providers:location_edit" in probed
+    assert "api_my_rule" in probed
+    assert wrong == [], "another provider's objects answered:\n" + "\n".join(wrong)
+
+
+def test_a_patient_naming_his_own_document_or_booking_still_cannot_reach_anothers_grant_or_appointment(
+    people, world, other_patient, clinic
+):
+    """The other patient puts his own document (or booking) in the URL and the patient's grant (or
+    appointment) next to it: 404, whatever the method (an empty write may be refused as input, 400)."""
+    from django.utils import timezone
+
+    from bookings.tests.support import awaiting
+    from documents import services as documents
+    from documents.tests import samples
+    from documents.tests.helpers import upload_file
+
+    now = timezone.now()
+    own_document = upload_file(other_patient, samples.pdf("Mine"))
+    documents.document_grant(document=own_document, actor=other_patient, provider=clinic, now=now)
+    own_booking = awaiting(other_patient, clinic, now=now)
+    ids = dict(world, document_id=own_document.pk, booking_id=own_booking.pk)
+    client = Client(raise_request_exception=False)
+    sign_in(client, other_patient)
+    wrong: list[str] = []
+    probed: list[str] = []
+    for pattern in url_patterns():
+        arguments = set(re.findall(r"<(?:\w+:)?(\w+)>", pattern.route))
+        if not ({"document_id", "grant_id"} <= arguments or {"booking_id", "appointment_id"} <= arguments):
+            continue
+        path = _path(pattern.key, MATRIX[rule_for(pattern) or ""], ids)
+        probed.append(pattern.key)
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"]:
+            response = ask(client, method, path)
+            allowed = {404, 405} if method == "GET" else {400, 404, 405}
+            if response.status_code not in allowed:
+                wrong.append(f"{method} {path} → {_describe(response)}")
+            if django_settings.SESSION_COOKIE_NAME in response.cookies:
+                sign_in(client, other_patient)
+    assert sorted(probed) == ["api_document_grant", "bookings:appointment_ics", "documents:grant_revoke"]
+    assert wrong == [], "another patient's objects answered:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_media_files_debug_serves_still_include_the_photos(settings, tmp_path):
+    if not any(str(p.pattern).lstrip("^").startswith("media/") for p in get_resolver().url_patterns):
+        pytest.skip("DEBUG is off: no media files are served")
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "front.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
+
+    response = Client().get("/media/providers/front.jpg")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0 a photo"
