@@ -7,13 +7,15 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, NotFound
+from core.http import client_ip
+from core.throttle import Throttled
 from core.pages import apply_domain_error
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
@@ -117,9 +119,15 @@ def download(request, document_id: uuid.UUID):
     """The document's bytes, for whoever may read them; everyone else (signed in or not) gets 404."""
     document = document_for_read(document_id=document_id)
     try:
-        data = services.document_read(document=document, reader=request.user, now=timezone.now())
+        data = services.document_read(
+            document=document, reader=request.user, now=timezone.now(), ip=client_ip(request)
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    except Throttled as exc:
+        response = HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(exc.wait)
+        return response
     except services.DocumentUnavailable as exc:
         return render(request, "documents/unavailable.html", {"message": exc.message}, status=exc.http_status)
     return attachment_response(document=document, data=data)
