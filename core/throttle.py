@@ -31,7 +31,8 @@ class Throttled(DomainError):
     http_status = status.HTTP_429_TOO_MANY_REQUESTS
 
     def __init__(self, message: str, *, wait: int) -> None:
-        super().__init__(message, details={"retry_after": wait})
+        # No `details`: a page would show them as field errors. The wait goes in Retry-After.
+        super().__init__(message)
         self.wait = wait
 
 

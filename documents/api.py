@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound, error_body
 from core.http import client_ip
-from core.throttle import Throttled
+from core.throttle import Throttled, UserRateThrottle
 from core.serializers import ApiErrorSerializer
 from documents import services
 from documents.models import CONTENT_TYPES
@@ -39,6 +39,8 @@ class DocumentListAPI(APIView):
     """My documents, newest first; upload one as multipart/form-data."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UserRateThrottle]  # uploads only, per patient
+    throttle_scope = "document_uploads"
 
     @extend_schema(tags=TAGS, responses=DocumentSerializer(many=True))
     def get(self, request):
@@ -48,7 +50,7 @@ class DocumentListAPI(APIView):
     @extend_schema(
         tags=TAGS,
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer, 400: ApiErrorSerializer},
+        responses={201: DocumentSerializer, 400: ApiErrorSerializer, 429: ApiErrorSerializer},
     )
     def post(self, request):
         body = DocumentUploadSerializer(data=request.data)

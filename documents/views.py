@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, NotFound
 from core.http import client_ip
-from core.throttle import Throttled
+from core.throttle import Throttled, throttle_hit
 from core.pages import apply_domain_error
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
@@ -55,6 +55,8 @@ def document_upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
+                # Per patient, as the API's throttle (docs/decisions.md#holds-per-patient).
+                throttle_hit(scope="document_uploads", key=request.user.pk)
                 services.document_upload(
                     owner=request.user,
                     upload=form.cleaned_data["file"],
