@@ -207,6 +207,7 @@ class MyProviderAPI(APIView):
             details=body.details(provider),
             specialties=body.validated_data.get("specialties"),
             procedures=body.validated_data.get("procedures"),
+            registration=body.registration(provider),
             now=timezone.now(),
         )
         return Response(_my_provider_body(request, provider))

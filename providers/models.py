@@ -106,6 +106,10 @@ class Provider(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the provider changed of its identity (name, type, specialties, registration) since the
+    # careteam last verified it, `{field: {"from": …, "to": …}}`: the careteam's queue shows it, and
+    # its next decision empties it (docs/decisions.md#provider-identity-changes).
+    identity_changes = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +129,11 @@ class Provider(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == VerificationStatus.VERIFIED
+
+    @property
+    def changes_under_review(self) -> bool:
+        """Verified once, then changed its identity: back in the careteam's queue."""
+        return self.status == VerificationStatus.PENDING and bool(self.identity_changes)
 
     @property
     def awaiting_verification(self) -> bool:

@@ -48,11 +48,12 @@ from providers.models import (
     ProviderKind,
     ProviderMember,
     ProviderPhoto,
+    Register,
     Specialty,
     Weekday,
     WeeklyRule,
 )
-from providers.services import LocationDetails, OfferingDetails, ProviderDetails
+from providers.services import LocationDetails, OfferingDetails, ProviderDetails, Registration
 
 # --- catalogue ------------------------------------------------------------------------------------
 
@@ -296,10 +297,23 @@ class ProviderProfileSerializer(serializers.Serializer):
     website = serializers.URLField(allow_blank=True)
     specialties = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Specialty.objects.all())
     procedures = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Procedure.objects.all())
+    # Identity: changing the name, type of facility, specialties or registration of a verified
+    # provider sends it back to the careteam's review (docs/decisions.md#provider-identity-changes).
+    register = serializers.ChoiceField(choices=Register.choices)
+    register_country = country_field()
+    registration_number = serializers.CharField(max_length=64)
 
     def details(self, provider: Provider) -> ProviderDetails:
         data = self.validated_data
         return ProviderDetails(**{f.name: data.get(f.name, getattr(provider, f.name)) for f in fields(ProviderDetails)})
+
+    def registration(self, provider: Provider) -> Registration | None:
+        """The registration sent, completed from the provider's; None when none of it was sent."""
+        data = self.validated_data
+        names = [f.name for f in fields(Registration)]
+        if not any(name in data for name in names):
+            return None
+        return Registration(**{name: str(data.get(name, getattr(provider, name))).strip() for name in names})
 
 
 class MemberSerializer(serializers.ModelSerializer):

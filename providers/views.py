@@ -146,8 +146,15 @@ def profile_edit(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     initial = {
         name: getattr(provider, name)
-        for name in ("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website")
-    } | {"specialties": provider.specialties.all(), "procedures": provider.procedures.all()}
+        for name in (
+            *("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website"),
+            *("register", "registration_number"),
+        )
+    } | {
+        "specialties": provider.specialties.all(),
+        "procedures": provider.procedures.all(),
+        "register_country": str(provider.register_country or ""),
+    }
     form = ProviderEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = _save(
@@ -159,6 +166,7 @@ def profile_edit(request, provider_id: int):
                 details=form.details(provider.kind),
                 specialties=list(form.cleaned_data["specialties"]),
                 procedures=list(form.cleaned_data["procedures"]),
+                registration=form.registration(),
                 now=timezone.now(),
             ),
             _("Your profile is saved."),

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from django_countries import countries
+
 from accounts.models import User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
@@ -22,10 +24,18 @@ from providers.models import (
     Provider,
     ProviderMember,
     ProviderPhoto,
+    Register,
     Specialty,
 )
 from providers.services.derived import offerings_changed
-from providers.services.joining import ProviderDetails, check_provider_details
+from providers.services.joining import (
+    ProviderDetails,
+    Registration,
+    check_provider_details,
+    identity_diff,
+    provider_identity,
+    provider_identity_changed,
+)
 from providers.services.permissions import membership_check
 
 
@@ -42,18 +52,30 @@ def provider_update(
     details: ProviderDetails,
     specialties: list[Specialty] | None = None,
     procedures: list[Procedure] | None = None,
+    registration: Registration | None = None,
     now: dt.datetime,
 ) -> Provider:
+    """Change the profile. A change to the provider's identity (name, type of facility,
+    specialties, register, country or number) sends a verified provider back to the careteam's
+    review (`provider_identity_changed`); other fields (biography, contact…) just change."""
     provider_update_check(provider=provider, actor=actor).enforce()
+    # Re-read under lock: the save below writes every field, the status among them.
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
     if details.kind != provider.kind:
         raise ValidationFailed(
             _("A practitioner cannot become a facility, or the reverse: join again instead."),
             details={"kind": [_("A practitioner cannot become a facility, or the reverse: join again instead.")]},
         )
     check_provider_details(details)
+    if registration is not None:
+        _check_registration(registration)
+    identity_before = provider_identity(provider)
     before = {name: getattr(provider, name) for name in asdict(details)}
     for name, value in asdict(details).items():
         setattr(provider, name, value)
+    if registration is not None:
+        for name, value in asdict(registration).items():
+            setattr(provider, name, value)
     provider.save()
     if specialties is not None:
         provider.specialties.set(specialties)
@@ -62,8 +84,23 @@ def provider_update(
     audit_record(
         actor=actor, action="providers.provider.updated", target=provider, before=before, after=asdict(details), now=now
     )
+    changes = identity_diff(identity_before, provider_identity(provider))
+    if changes:
+        provider = provider_identity_changed(provider=provider, actor=actor, changes=changes, now=now)
     offerings_changed(offering_ids=list(provider.offerings.values_list("pk", flat=True)), slots=False)
     return provider
+
+
+def _check_registration(registration: Registration) -> None:
+    errors: dict[str, list[str]] = {}
+    if registration.register not in Register.values:
+        errors["register"] = [_("Choose the register your number is in.")]
+    if registration.register_country not in dict(countries):
+        errors["register_country"] = [_("Choose the country of the register.")]
+    if not registration.registration_number.strip():
+        errors["registration_number"] = [_("Enter your registration number.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
 
 def _admins_locked(provider: Provider) -> int:
