@@ -146,7 +146,7 @@ class PhotoForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the colleague's account"))
+    email = forms.EmailField(label=_("Your colleague's e-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.STAFF)
 
 

@@ -118,7 +118,7 @@ def _last_admin() -> Conflict:
 
 
 def member_add_check(*, provider: Provider, actor: User) -> Check:
-    """Its administrators add members (or change a member's role) by e-mail."""
+    """Its administrators bring colleagues in, by invitation only (services.invitations)."""
     return membership_check(user=actor, provider=provider, admin=True)
 
 
@@ -134,29 +134,6 @@ def member_remove_check(*, member: ProviderMember, actor: User) -> Check:
     if member.role == MemberRole.ADMIN and admins.count() == 1:
         return refuse(_last_admin())
     return ALLOWED
-
-
-@transaction.atomic
-def member_add(*, provider: Provider, actor: User, email: str, role: str, now: dt.datetime) -> ProviderMember:
-    member_add_check(provider=provider, actor=actor).enforce()
-    if role not in MemberRole.values:
-        raise ValidationFailed(_("Choose a role: administrator or staff."), details={"role": [_("Unknown role.")]})
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            _("No account uses %(email)s: ask your colleague to create one first.") % {"email": email},
-            details={"email": [_("No account uses this e-mail address.")]},
-        )
-    member, created = ProviderMember.objects.get_or_create(provider=provider, user=user, defaults={"role": role})
-    if not created:
-        if member.role == role:
-            return member  # already so: nothing to record
-        if member.role == MemberRole.ADMIN and _admins_locked(provider) == 1:
-            raise _last_admin()
-        member.role = role
-        member.save(update_fields=["role"])
-    audit_record(actor=actor, action="providers.member.added", target=member, after={"role": role}, now=now)
-    return member
 
 
 @transaction.atomic
