@@ -43,6 +43,19 @@ def invitation_by_token(*, token: str) -> ProviderInvitation:
     return invitation
 
 
+def _admin_count(provider: Provider, *, lock: bool = False) -> int:
+    """How many administrators `provider` has (rows fetched under lock when `lock`: Django drops
+    FOR UPDATE from `.count()`)."""
+    admins = ProviderMember.objects.filter(provider=provider, role=MemberRole.ADMIN)
+    if lock:
+        admins = admins.select_for_update()
+    return len(admins.values_list("pk", flat=True))
+
+
+def _last_admin() -> Conflict:
+    return Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+
+
 # --- sending and revoking (the provider's administrators) ---------------------------------------------
 
 
@@ -78,6 +91,9 @@ def invitation_create(
     if ProviderMember.objects.filter(provider=provider, user__email__iexact=address, role=role).exists():
         message = _("%(email)s is already a member with this role.") % {"email": address}
         raise Conflict(message, code="already_member", details={"email": [message]})
+    demoted = ProviderMember.objects.filter(provider=provider, user__email__iexact=address, role=MemberRole.ADMIN)
+    if role != MemberRole.ADMIN and demoted.exists() and _admin_count(provider) == 1:
+        raise _last_admin()  # the answer would be refused: say so now
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         replaced = list(
@@ -197,12 +213,8 @@ def invitation_accept(*, invitation: ProviderInvitation, user: User, now: dt.dat
             provider=locked.provider, user=user, defaults={"role": locked.role}
         )
         if not created and member.role != locked.role:
-            if member.role == MemberRole.ADMIN:
-                admins = ProviderMember.objects.select_for_update().filter(
-                    provider=locked.provider, role=MemberRole.ADMIN
-                )
-                if len(admins.values_list("pk", flat=True)) == 1:
-                    raise Conflict(_("A provider keeps at least one administrator."), code="last_admin")
+            if member.role == MemberRole.ADMIN and _admin_count(locked.provider, lock=True) == 1:
+                raise _last_admin()
             member.role = locked.role
             member.save(update_fields=["role"])
         locked.accepted_at = now
