@@ -351,7 +351,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at", "available_actions"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=InvitationStatus.choices))
+    @extend_schema_field(NamedEnumField(enum_name="InvitationStatusEnum", choices=InvitationStatus.choices))
     def get_status(self, invitation: ProviderInvitation) -> str:
         return invitation.status_at(self.context["now"])
 
@@ -373,7 +373,7 @@ class InvitationForInviteeSerializer(serializers.ModelSerializer):
         fields = ["provider", "email", "role", "status", "expires_at", "available_actions"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=InvitationStatus.choices))
+    @extend_schema_field(NamedEnumField(enum_name="InvitationStatusEnum", choices=InvitationStatus.choices))
     def get_status(self, invitation: ProviderInvitation) -> str:
         return invitation.status_at(self.context["now"])
 
