@@ -37,7 +37,7 @@ class Throttled(DomainError):
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"20/hour" → (20, 3600): how many actions, in how many seconds."""
+    """ "20/hour" → (20, 3600): how many actions, in how many seconds."""
     count, _sep, period = rate.partition("/")
     return int(count), _PERIODS[period.strip()[0]]
 
@@ -45,7 +45,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def scope_rate(scope: str) -> tuple[int, int] | None:
     """The scope's (count, seconds), or None when no rate is set (no limit)."""
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-    return parse_rate(rate) if rate else None
+    return parse_rate(str(rate)) if rate else None
 
 
 def _window(scope: str, key: str, seconds: int, at: float) -> tuple[str, int]:

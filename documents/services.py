@@ -321,9 +321,7 @@ def _audit_refused_read(*, document: MedicalDocument, reader: User | AnonymousUs
     throttle_hit(scope="document_probes", key=ip or "unknown")
 
 
-def document_read(
-    *, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime, ip: str = ""
-) -> bytes:
+def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime, ip: str = "") -> bytes:
     """The plaintext of `document`, for its owner, a member of a provider holding a live grant, or
     the careteam when the document was sent as evidence for a cancellation.
 

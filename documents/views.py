@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import DomainError, NotFound
 from core.http import client_ip
-from core.throttle import Throttled, throttle_hit
 from core.pages import apply_domain_error
+from core.throttle import Throttled, throttle_hit
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
 from documents.models import MedicalDocument
@@ -121,9 +121,7 @@ def download(request, document_id: uuid.UUID):
     """The document's bytes, for whoever may read them; everyone else (signed in or not) gets 404."""
     document = document_for_read(document_id=document_id)
     try:
-        data = services.document_read(
-            document=document, reader=request.user, now=timezone.now(), ip=client_ip(request)
-        )
+        data = services.document_read(document=document, reader=request.user, now=timezone.now(), ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except Throttled as exc:

@@ -33,9 +33,7 @@ def provider_invitation_sent(*, invitation_id: int, token: str, now: dt.datetime
 def _send(*, invitation_id: int, token: str, now: dt.datetime) -> None:
     invitation = ProviderInvitation.objects.select_related("provider", "invited_by").get(pk=invitation_id)
     recipient = (
-        User.objects.filter(email__iexact=invitation.email, is_active=True)
-        .select_related("patient_profile")
-        .first()
+        User.objects.filter(email__iexact=invitation.email, is_active=True).select_related("patient_profile").first()
     )
     language = language_of(recipient) if recipient is not None else FALLBACK_LANGUAGE
     with translation.override(language):
@@ -59,5 +57,7 @@ def _send(*, invitation_id: int, token: str, now: dt.datetime) -> None:
         to=[invitation.email],
         headers={"X-MediBroker-Message": f"{EVENT}:{invitation.pk}"},
     )
-    email.attach_alternative(render_part(template=EVENT, language=language, part="body.html", context=context), "text/html")
+    email.attach_alternative(
+        render_part(template=EVENT, language=language, part="body.html", context=context), "text/html"
+    )
     email.send()

@@ -241,7 +241,9 @@ def _invite(request, provider_id: int) -> Response:
     body = MemberAddSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     now = timezone.now()
-    invitation, _token = services.invitation_create(provider=provider, actor=request.user, now=now, **body.validated_data)
+    invitation, _token = services.invitation_create(
+        provider=provider, actor=request.user, now=now, **body.validated_data
+    )
     context = {"request": request, "now": now}
     return Response(InvitationSerializer(invitation, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -269,7 +271,9 @@ class MyInvitationAPI(APIView):
     def delete(self, request, provider_id: int, invitation_id: int):
         """Withdraw an invitation: its link stops working."""
         provider = provider_for_member(user=request.user, provider_id=provider_id)
-        invitation = ProviderInvitation.objects.filter(provider=provider, pk=invitation_id).select_related("provider").first()
+        invitation = (
+            ProviderInvitation.objects.filter(provider=provider, pk=invitation_id).select_related("provider").first()
+        )
         if invitation is None:
             raise NotFound(_("This provider has no invitation with this id."))
         services.invitation_revoke(invitation=invitation, actor=request.user, now=timezone.now())

@@ -19,9 +19,7 @@ urlpatterns = [
         api.MyMemberAPI.as_view(),
         name="api_my_member",
     ),
-    path(
-        "my/providers/<int:provider_id>/invitations/", api.MyInvitationListAPI.as_view(), name="api_my_invitations"
-    ),
+    path("my/providers/<int:provider_id>/invitations/", api.MyInvitationListAPI.as_view(), name="api_my_invitations"),
     path(
         "my/providers/<int:provider_id>/invitations/<int:invitation_id>/",
         api.MyInvitationAPI.as_view(),

@@ -227,7 +227,9 @@ def _invite(request, provider: Provider, form: MemberAddForm):
 @require_POST
 def invitation_revoke(request, provider_id: int, invitation_id: int):
     provider = _my_provider(request, provider_id)
-    invitation = get_object_or_404(ProviderInvitation.objects.select_related("provider"), pk=invitation_id, provider=provider)
+    invitation = get_object_or_404(
+        ProviderInvitation.objects.select_related("provider"), pk=invitation_id, provider=provider
+    )
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user, now=timezone.now())
         messages.success(request, _("The invitation is withdrawn: its link no longer works."))
@@ -267,7 +269,9 @@ def invitation(request, token: str):
             messages.error(request, exc.message)
             return redirect(request.path)
         if action == "accept":
-            messages.success(request, _("Welcome: you are now a member of %(provider)s.") % {"provider": invitation.provider.name})
+            messages.success(
+                request, _("Welcome: you are now a member of %(provider)s.") % {"provider": invitation.provider.name}
+            )
             return redirect("providers:dashboard", provider_id=invitation.provider_id)
         messages.success(request, _("You declined the invitation."))
         return redirect("home")

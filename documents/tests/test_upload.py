@@ -278,4 +278,9 @@ def test_uploads_are_throttled_per_patient_on_the_page_and_the_api_together(
     assert refused_page.status_code == 400
     assert "Too many attempts" in refused_page.content.decode()
     assert MedicalDocument.objects.filter(owner=patient).count() == 2
-    assert api_as(other_patient).post("/api/v1/documents/", {"title": "Mine", "file": file()}, format="multipart").status_code == 201
+    assert (
+        api_as(other_patient)
+        .post("/api/v1/documents/", {"title": "Mine", "file": file()}, format="multipart")
+        .status_code
+        == 201
+    )

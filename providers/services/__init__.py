@@ -13,6 +13,18 @@ from providers.services.availability import (
     weekly_rule_remove_check,
 )
 from providers.services.derived import offerings_changed, offerings_refresh_next_slot, offerings_refresh_prices
+from providers.services.invitations import (
+    INVITATION_VALIDITY,
+    invitation_accept,
+    invitation_accept_check,
+    invitation_by_token,
+    invitation_create,
+    invitation_create_check,
+    invitation_decline,
+    invitation_decline_check,
+    invitation_revoke,
+    invitation_revoke_check,
+)
 from providers.services.joining import (
     ALLOWED_TRANSITIONS,
     VERIFICATION_DECISIONS,
@@ -31,18 +43,6 @@ from providers.services.joining import (
     provider_suspend_check,
     provider_verify,
     provider_verify_check,
-)
-from providers.services.invitations import (
-    INVITATION_VALIDITY,
-    invitation_accept,
-    invitation_accept_check,
-    invitation_by_token,
-    invitation_create,
-    invitation_create_check,
-    invitation_decline,
-    invitation_decline_check,
-    invitation_revoke,
-    invitation_revoke_check,
 )
 from providers.services.members import (
     PHOTO_MAX_BYTES,
@@ -86,8 +86,6 @@ __all__ = [
     "contracts_current",
     "exception_add",
     "exception_add_check",
-    "location_save",
-    "location_save_check",
     "invitation_accept",
     "invitation_accept_check",
     "invitation_by_token",
@@ -97,6 +95,8 @@ __all__ = [
     "invitation_decline_check",
     "invitation_revoke",
     "invitation_revoke_check",
+    "location_save",
+    "location_save_check",
     "member_add_check",
     "member_remove",
     "member_remove_check",

@@ -108,7 +108,9 @@ def invitation_create(
         for old in replaced:
             old.revoked_at = now
             old.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action="providers.invitation.revoked", target=old, after={"replaced": True}, now=now)
+            audit_record(
+                actor=actor, action="providers.invitation.revoked", target=old, after={"replaced": True}, now=now
+            )
         try:
             with transaction.atomic():
                 invitation = ProviderInvitation.objects.create(
@@ -197,9 +199,7 @@ def invitation_accept_check(*, invitation: ProviderInvitation, user: User | Anon
     )
 
 
-def invitation_decline_check(
-    *, invitation: ProviderInvitation, user: User | AnonymousUser, now: dt.datetime
-) -> Check:
+def invitation_decline_check(*, invitation: ProviderInvitation, user: User | AnonymousUser, now: dt.datetime) -> Check:
     """The invited person may say no, under the same conditions as accepting."""
     return invitation_accept_check(invitation=invitation, user=user, now=now)
 

@@ -10,9 +10,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
-
 from django_countries import countries
+from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from core.audit import audit_record

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from core.models import AuditEvent
+from providers import services
 from providers.models import (
     Accreditation,
     AvailabilityException,
@@ -24,7 +25,6 @@ from providers.models import (
     VerificationStatus,
     WeeklyRule,
 )
-from providers import services
 from providers.services import member_remove
 from providers.tests.factories import (
     LocationFactory,

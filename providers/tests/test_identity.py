@@ -98,7 +98,8 @@ def test_the_careteam_queue_shows_what_changed_and_verifying_again_clears_it(cli
 
     assert clinic in providers_awaiting_verification()
     assert "Changes under review" in queue
-    assert "Clinique du Lac" in queue and "Mayo Clinic Rochester" in queue
+    assert "Clinique du Lac" in queue
+    assert "Mayo Clinic Rochester" in queue
     assert "Clinique du Lac" in review
     response = client.post(
         reverse("providers:verification_review", kwargs={"provider_id": clinic.pk}),
@@ -133,7 +134,9 @@ def test_a_new_registration_through_the_api_is_checked_and_reviewed(api_as, clin
     assert bad.status_code == 400
     assert good.status_code == 200, good.content
     clinic.refresh_from_db()
-    assert clinic.identity_changes == {"registration_number": {"from": clinic.identity_changes["registration_number"]["from"], "to": "10999"}}
+    assert clinic.identity_changes == {
+        "registration_number": {"from": clinic.identity_changes["registration_number"]["from"], "to": "10999"}
+    }
     assert clinic.status == VerificationStatus.PENDING
 
 

@@ -44,7 +44,8 @@ def test_inviting_a_rivals_administrator_makes_nobody_a_member(clinic, clinic_ad
     assert not ProviderMember.objects.filter(provider=clinic, user=rival_member).exists()
     assert invitation.status_at(NOW) == "pending"
     assert invitation.expires_at == NOW + dt.timedelta(days=7)
-    assert invitation.token_hash != _token and len(invitation.token_hash) == 64
+    assert invitation.token_hash != _token
+    assert len(invitation.token_hash) == 64
     [event] = AuditEvent.objects.filter(action="providers.invitation.created")
     assert event.after["email"] == rival_member.email
 
@@ -130,7 +131,9 @@ def test_an_existing_member_changes_role_only_by_accepting(clinic, clinic_admin,
 def test_an_account_holder_gets_the_link_in_a_logged_message(clinic, clinic_admin, django_capture_on_commit_callbacks):
     colleague = UserFactory(email="dana@example.test")
 
-    token, _result = _token_from_mail(django_capture_on_commit_callbacks, lambda: _invite(clinic, clinic_admin, colleague.email))
+    token, _result = _token_from_mail(
+        django_capture_on_commit_callbacks, lambda: _invite(clinic, clinic_admin, colleague.email)
+    )
 
     message = Message.objects.get(event="provider_invitation")
     assert message.recipient == colleague
@@ -152,7 +155,8 @@ def test_the_dashboard_invites_lists_and_withdraws(client, clinic, clinic_admin)
     dashboard = reverse("providers:dashboard", kwargs={"provider_id": clinic.pk})
 
     response = client.post(
-        reverse("providers:member_add", kwargs={"provider_id": clinic.pk}), {"email": "dana@example.test", "role": "staff"}
+        reverse("providers:member_add", kwargs={"provider_id": clinic.pk}),
+        {"email": "dana@example.test", "role": "staff"},
     )
     page = client.get(dashboard).content.decode()
 
@@ -160,7 +164,9 @@ def test_the_dashboard_invites_lists_and_withdraws(client, clinic, clinic_admin)
     invitation = ProviderInvitation.objects.get()
     assert "dana@example.test" in page
     assert not clinic.members.filter(user__email="dana@example.test").exists()
-    client.post(reverse("providers:invitation_revoke", kwargs={"provider_id": clinic.pk, "invitation_id": invitation.pk}))
+    client.post(
+        reverse("providers:invitation_revoke", kwargs={"provider_id": clinic.pk, "invitation_id": invitation.pk})
+    )
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert "dana@example.test" not in client.get(dashboard).content.decode()
@@ -240,7 +246,11 @@ def test_invitations_are_throttled_per_administrator(settings, api_as, clinic, c
     client = api_as(clinic_admin)
 
     statuses = [
-        client.post(f"/api/v1/my/providers/{clinic.pk}/invitations/", {"email": f"p{n}@example.test", "role": "staff"}, format="json").status_code
+        client.post(
+            f"/api/v1/my/providers/{clinic.pk}/invitations/",
+            {"email": f"p{n}@example.test", "role": "staff"},
+            format="json",
+        ).status_code
         for n in range(3)
     ]
 
