@@ -193,9 +193,10 @@ def _invitee_check(*, invitation: ProviderInvitation, user: User | AnonymousUser
 
 def invitation_accept_check(*, invitation: ProviderInvitation, user: User | AnonymousUser, now: dt.datetime) -> Check:
     """The account with the invited address accepts, while the invitation is open (7 days)."""
+    # A closed invitation says so first: telling whoever holds the link that it expired leaks nothing.
     closed = _closed(invitation, now)
     return first_refusal(
-        _invitee_check(invitation=invitation, user=user), ALLOWED if closed is None else refuse(closed)
+        ALLOWED if closed is None else refuse(closed), _invitee_check(invitation=invitation, user=user)
     )
 
 
