@@ -27,6 +27,7 @@ from bookings.serializers import (
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
+from core.throttle import UserRateThrottle
 from documents.selectors import document_of_owner
 from providers.selectors import offerings_public, provider_for_member
 
@@ -50,11 +51,15 @@ class MyBookingsAPI(APIView):
 
 @non_atomic
 class HoldAPI(APIView):
+    # Per patient (docs/decisions.md#holds-per-patient): the live-holds limit is the service's.
+    throttle_classes = [UserRateThrottle]
+    throttle_scope = "holds"
+
     @extend_schema(
         tags=TAGS,
         request=HoldInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: BookingDetailSerializer, **WRITE_ERRORS},
+        responses={201: BookingDetailSerializer, 429: ApiErrorSerializer, **WRITE_ERRORS},
     )
     @idempotent
     def post(self, request):

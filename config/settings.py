@@ -381,6 +381,13 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
         # The same endpoints per account (the e-mail in the body), whatever the client address.
         "auth_account": env.str("API_AUTH_ACCOUNT_THROTTLE", default="5/min"),
+        # Per signed-in user, pages and API alike (core.throttle; docs/decisions.md#holds-per-patient).
+        "holds": env.str("THROTTLE_HOLDS", default="20/hour"),
+        "quote_requests": env.str("THROTTLE_QUOTE_REQUESTS", default="10/hour"),
+        "document_uploads": env.str("THROTTLE_DOCUMENT_UPLOADS", default="30/hour"),
+        "invitations": env.str("THROTTLE_INVITATIONS", default="30/hour"),
+        # Per client address: refused document reads (docs/decisions.md#anonymous-document-probes).
+        "document_probes": env.str("THROTTLE_DOCUMENT_PROBES", default="30/min"),
     },
 }
 # A privileged user without a second factor gets 403 mfa_setup_required from the API too, also
@@ -389,6 +396,11 @@ REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
     *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"],
     "accounts.permissions.SecondFactorSetUp",
 ]
+
+# Abuse limits on holds (docs/decisions.md#holds-per-patient): how many held or awaiting-deposit
+# bookings one patient may have at once, and how many times one patient may hold the same slot a day.
+BOOKING_MAX_LIVE_HOLDS = env.int("BOOKING_MAX_LIVE_HOLDS", default=3)
+BOOKING_MAX_HOLDS_PER_SLOT = env.int("BOOKING_MAX_HOLDS_PER_SLOT", default=2)
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",

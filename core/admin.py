@@ -28,7 +28,7 @@ class ReadOnlyAdmin(_ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "actor_id", "target_type", "target_id"]
+    list_display = ["at", "action", "actor_id", "ip", "target_type", "target_id"]
     list_filter = ["action", "target_type"]
-    search_fields = ["action", "target_id"]
+    search_fields = ["action", "target_id", "ip"]
     date_hierarchy = "at"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +26,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     now: datetime | None = None,
+    ip: str = "",
 ) -> AuditEvent:
-    """Append one event. `action` is dotted, e.g. "accounts.terms.accepted"."""
+    """Append one event. `action` is dotted, e.g. "accounts.terms.accepted".
+
+    `ip` is the client's address (core.http.client_ip) where the event comes from a request that
+    may name no account; anything that is not an address is stored as none.
+    """
     if not _ACTION.match(action):
         raise ValueError(f"audit action {action!r} is not in dotted form (app.subject.verb)")
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", True) else None
@@ -38,4 +44,12 @@ def audit_record(
         before=before,
         after=after,
         at=now or timezone.now(),
+        ip=_address(ip),
     )
+
+
+def _address(ip: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip.strip())) if ip else None
+    except ValueError:
+        return None

@@ -16,6 +16,9 @@ hook's signature, never who answers it.
 - `privileged_roles(user)` → names of roles a higher floor gives `user` that see other people's
   data (providers answer "provider_member"). Accounts adds them to staff and admin roles to decide
   who must use multi-factor authentication (`accounts.selectors.user_requires_mfa`).
+- `provider_invitation_sent(*, invitation_id, token, now)` → nothing; called inside the
+  transaction that records a provider invitation, with the one copy of its token (only a hash is
+  stored): notifications e-mails the link once that transaction commits.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -80,4 +83,5 @@ offerings_changed: Hook[Callable[..., Any]] = Hook("offerings_changed")
 payment_succeeded: KeyedHook[Callable[..., Any]] = KeyedHook("payment_succeeded")
 privileged_roles: Hook[Callable[..., Any]] = Hook("privileged_roles")
 personal_data: Hook[Any] = Hook("personal_data")
+provider_invitation_sent: Hook[Callable[..., Any]] = Hook("provider_invitation_sent")
 case_items: Hook[Callable[..., Any]] = Hook("case_items")

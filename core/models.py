@@ -26,6 +26,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     at = models.DateTimeField(db_index=True)
+    # The client's address, for events a request without an account can cause (a refused
+    # document read): without it such events name nobody (core.http.client_ip).
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

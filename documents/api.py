@@ -21,7 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, error_body
+from core.http import client_ip
 from core.serializers import ApiErrorSerializer
+from core.throttle import Throttled, UserRateThrottle
 from documents import services
 from documents.models import CONTENT_TYPES
 from documents.responses import attachment_response
@@ -37,6 +39,8 @@ class DocumentListAPI(APIView):
     """My documents, newest first; upload one as multipart/form-data."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UserRateThrottle]  # uploads only, per patient
+    throttle_scope = "document_uploads"
 
     @extend_schema(tags=TAGS, responses=DocumentSerializer(many=True))
     def get(self, request):
@@ -46,7 +50,7 @@ class DocumentListAPI(APIView):
     @extend_schema(
         tags=TAGS,
         request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer, 400: ApiErrorSerializer},
+        responses={201: DocumentSerializer, 400: ApiErrorSerializer, 429: ApiErrorSerializer},
     )
     def post(self, request):
         body = DocumentUploadSerializer(data=request.data)
@@ -75,21 +79,28 @@ class DocumentDownloadAPI(APIView):
             **{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
             404: ApiErrorSerializer,
             409: ApiErrorSerializer,
+            429: ApiErrorSerializer,
         },
         description=(
             "The document's bytes as an attachment, in the type read from them at upload, for its owner or a "
             "member of a provider it is shared with. Anyone else gets 404, whether or not the document exists. "
-            "Every call is audited, refused ones included. 409: the stored document cannot be opened."
+            "Every call is audited, refused ones included (repeated refusals from one address once a minute). "
+            "409: the stored document cannot be opened. 429: too many refused reads from this address."
         ),
     )
     def get(self, request, document_id: uuid.UUID):
         document = document_for_read(document_id=document_id)
         try:
-            data = services.document_read(document=document, reader=request.user, now=timezone.now())
-        except (NotFound, services.DocumentUnavailable) as exc:
+            data = services.document_read(
+                document=document, reader=request.user, now=timezone.now(), ip=client_ip(request)
+            )
+        except (NotFound, services.DocumentUnavailable, Throttled) as exc:
             # Answered here rather than by the exception handler, whose set_rollback() would undo
             # the audit event of the refusal if a transaction were open.
-            return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
+            response = Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
+            if isinstance(exc, Throttled):
+                response["Retry-After"] = str(exc.wait)
+            return response
         return attachment_response(document=document, data=data)
 
 

@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -26,6 +27,7 @@ from accounts.models import StaffGroup, User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.throttle import throttle_hit
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
 from documents.sniff import HEAD_BYTES, sniff
@@ -302,20 +304,39 @@ def _plaintext(document: MedicalDocument) -> bytes:
     return data
 
 
-def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime) -> bytes:
+def _audit_refused_read(*, document: MedicalDocument, reader: User | AnonymousUser, ip: str, now: dt.datetime) -> None:
+    """Audit a refused read, and count it against the client's address (document_probes).
+
+    A probe of an id no document has is audited at most once per client address per minute: a
+    script trying random ids must not fill the append-only trail, and one event a minute with the
+    address is enough to see it and block it. A refused read of a document that exists is audited
+    every time, whoever asks: that document's trail stays complete
+    (docs/decisions.md#anonymous-document-probes). Past the `document_probes` rate of refusals the
+    address gets `throttled` (the refusal that crossed it is still audited).
+    """
+    probe = document._state.adding  # the stand-in of selectors.document_for_read: no such document
+    minute = int(now.timestamp() // 60)
+    if not probe or cache.add(f"documents:probe-audited:{ip or 'unknown'}:{minute}", 1, timeout=61):
+        audit_record(actor=reader, action="documents.document.read_denied", target=document, now=now, ip=ip)
+    throttle_hit(scope="document_probes", key=ip or "unknown")
+
+
+def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, now: dt.datetime, ip: str = "") -> bytes:
     """The plaintext of `document`, for its owner, a member of a provider holding a live grant, or
     the careteam when the document was sent as evidence for a cancellation.
 
-    Anyone else gets NotFound, whether or not the document exists. Each call writes exactly one
-    audit event: "read", "read_denied" or "read_failed" (stored bytes missing, altered, or under a
-    key no longer in DOCUMENT_KEYS: DocumentUnavailable).
+    Anyone else gets NotFound, whether or not the document exists, or `core.throttle.Throttled`
+    once their address has been refused too often. Each call writes one audit event, with the
+    client's address `ip`: "read", "read_denied" or "read_failed" (stored bytes missing, altered,
+    or under a key no longer in DOCUMENT_KEYS: DocumentUnavailable) — except repeated probes,
+    audited once a minute per address (`_audit_refused_read`).
 
     Not atomic on purpose, and callers must not run it inside a transaction that the refusal rolls
     back (the page and API views are `non_atomic_requests`): the event of a refused read has to stay.
     """
     right = _read_right(document=document, reader=reader, now=now)
     if right is None:
-        audit_record(actor=reader, action="documents.document.read_denied", target=document, now=now)
+        _audit_refused_read(document=document, reader=reader, ip=ip, now=now)
         raise NotFound(_("No document you may read has this id."))
     try:
         data = _plaintext(document)
@@ -327,11 +348,12 @@ def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, no
             target=document,
             after={**right, "error": type(exc).__name__},
             now=now,
+            ip=ip,
         )
         raise DocumentUnavailable(
             _("This document cannot be opened at the moment. Our team has been told; please try again later."),
         ) from exc
-    audit_record(actor=reader, action="documents.document.read", target=document, after=right, now=now)
+    audit_record(actor=reader, action="documents.document.read", target=document, after=right, now=now, ip=ip)
     return data
 
 

@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.reauth import recent_authentication_required
 from core.errors import DomainError, NotFound
+from core.http import client_ip
 from core.pages import apply_domain_error
+from core.throttle import Throttled, throttle_hit
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
 from documents.models import MedicalDocument
@@ -54,6 +56,8 @@ def document_upload(request):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
+                # Per patient, as the API's throttle (docs/decisions.md#holds-per-patient).
+                throttle_hit(scope="document_uploads", key=request.user.pk)
                 services.document_upload(
                     owner=request.user,
                     upload=form.cleaned_data["file"],
@@ -121,9 +125,13 @@ def download(request, document_id: uuid.UUID):
     first (docs/decisions.md "Sign-in and MFA")."""
     document = document_for_read(document_id=document_id)
     try:
-        data = services.document_read(document=document, reader=request.user, now=timezone.now())
+        data = services.document_read(document=document, reader=request.user, now=timezone.now(), ip=client_ip(request))
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    except Throttled as exc:
+        response = HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(exc.wait)
+        return response
     except services.DocumentUnavailable as exc:
         return render(request, "documents/unavailable.html", {"message": exc.message}, status=exc.http_status)
     return attachment_response(document=document, data=data)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from core import hooks
+        from notifications.invitations import provider_invitation_sent
+
+        hooks.provider_invitation_sent.register(provider_invitation_sent)

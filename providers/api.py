@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound
 from core.serializers import ApiErrorSerializer
+from core.throttle import UserRateThrottle
 from providers import services
 from providers.availability import offering_free_slots
 from providers.models import (
@@ -31,11 +32,13 @@ from providers.models import (
     Offering,
     Procedure,
     Provider,
+    ProviderInvitation,
     ProviderMember,
     Specialty,
     WeeklyRule,
 )
 from providers.selectors import (
+    invitations_pending,
     offerings_public,
     provider_for_member,
     provider_public_get,
@@ -44,6 +47,8 @@ from providers.selectors import (
 )
 from providers.serializers import (
     ExceptionSerializer,
+    InvitationForInviteeSerializer,
+    InvitationSerializer,
     LocationInputSerializer,
     LocationSerializer,
     MemberAddSerializer,
@@ -207,13 +212,18 @@ class MyProviderAPI(APIView):
             details=body.details(provider),
             specialties=body.validated_data.get("specialties"),
             procedures=body.validated_data.get("procedures"),
+            registration=body.registration(provider),
             now=timezone.now(),
         )
         return Response(_my_provider_body(request, provider))
 
 
 class MyMemberListAPI(APIView):
-    """The people who work for one of my providers; administrators add them by e-mail."""
+    """The people who work for one of my providers; administrators invite colleagues by e-mail
+    (POST: the same as POSTing to `invitations/` — nobody becomes a member without accepting)."""
+
+    throttle_classes = [UserRateThrottle]
+    throttle_scope = "invitations"
 
     @extend_schema(tags=MINE, responses={200: MemberSerializer(many=True), **READ_ERRORS})
     def get(self, request, provider_id: int):
@@ -221,13 +231,87 @@ class MyMemberListAPI(APIView):
         members = provider.members.select_related("user", "provider").order_by("added_at", "pk")
         return Response(MemberSerializer(members, many=True, context={"request": request}).data)
 
-    @extend_schema(tags=MINE, request=MemberAddSerializer, responses={201: MemberSerializer, **WRITE_ERRORS})
+    @extend_schema(tags=MINE, request=MemberAddSerializer, responses={201: InvitationSerializer, **WRITE_ERRORS})
     def post(self, request, provider_id: int):
+        return _invite(request, provider_id)
+
+
+def _invite(request, provider_id: int) -> Response:
+    provider = provider_for_member(user=request.user, provider_id=provider_id)
+    body = MemberAddSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    now = timezone.now()
+    invitation, _token = services.invitation_create(
+        provider=provider, actor=request.user, now=now, **body.validated_data
+    )
+    context = {"request": request, "now": now}
+    return Response(InvitationSerializer(invitation, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class MyInvitationListAPI(APIView):
+    """One of my providers' invitations awaiting an answer; administrators send them (docs/decisions.md#invitations)."""
+
+    throttle_classes = [UserRateThrottle]
+    throttle_scope = "invitations"
+
+    @extend_schema(tags=MINE, responses={200: InvitationSerializer(many=True), **READ_ERRORS})
+    def get(self, request, provider_id: int):
         provider = provider_for_member(user=request.user, provider_id=provider_id)
-        body = MemberAddSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        member = services.member_add(provider=provider, actor=request.user, now=timezone.now(), **body.validated_data)
+        now = timezone.now()
+        invitations = invitations_pending(provider=provider, now=now)
+        return Response(InvitationSerializer(invitations, many=True, context={"request": request, "now": now}).data)
+
+    @extend_schema(tags=MINE, request=MemberAddSerializer, responses={201: InvitationSerializer, **WRITE_ERRORS})
+    def post(self, request, provider_id: int):
+        return _invite(request, provider_id)
+
+
+class MyInvitationAPI(APIView):
+    @extend_schema(tags=MINE, responses={204: None, **WRITE_ERRORS})
+    def delete(self, request, provider_id: int, invitation_id: int):
+        """Withdraw an invitation: its link stops working."""
+        provider = provider_for_member(user=request.user, provider_id=provider_id)
+        invitation = (
+            ProviderInvitation.objects.filter(provider=provider, pk=invitation_id).select_related("provider").first()
+        )
+        if invitation is None:
+            raise NotFound(_("This provider has no invitation with this id."))
+        services.invitation_revoke(invitation=invitation, actor=request.user, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the person invited ------------------------------------------------------------------------------
+
+
+class InvitationAPI(APIView):
+    """The invitation a link's token opens (anyone holding the link may read it; only the invited
+    address's account may answer)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=MINE, responses={200: InvitationForInviteeSerializer, **NOT_FOUND})
+    def get(self, request, token: str):
+        invitation = services.invitation_by_token(token=token)
+        context = {"request": request, "now": timezone.now()}
+        return Response(InvitationForInviteeSerializer(invitation, context=context).data)
+
+
+class InvitationAcceptAPI(APIView):
+    @extend_schema(tags=MINE, request=None, responses={201: MemberSerializer, **WRITE_ERRORS})
+    def post(self, request, token: str):
+        """Accept, signed in with the invited address: you become a member with the invitation's role."""
+        invitation = services.invitation_by_token(token=token)
+        member = services.invitation_accept(invitation=invitation, user=request.user, now=timezone.now())
         return Response(MemberSerializer(member, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDeclineAPI(APIView):
+    @extend_schema(tags=MINE, request=None, responses={204: None, **WRITE_ERRORS})
+    def post(self, request, token: str):
+        """Decline, signed in with the invited address: the link stops working."""
+        invitation = services.invitation_by_token(token=token)
+        services.invitation_decline(invitation=invitation, user=request.user, now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyMemberAPI(APIView):

@@ -19,6 +19,16 @@ urlpatterns = [
         api.MyMemberAPI.as_view(),
         name="api_my_member",
     ),
+    path("my/providers/<int:provider_id>/invitations/", api.MyInvitationListAPI.as_view(), name="api_my_invitations"),
+    path(
+        "my/providers/<int:provider_id>/invitations/<int:invitation_id>/",
+        api.MyInvitationAPI.as_view(),
+        name="api_my_invitation",
+    ),
+    # The person invited, through the link's token.
+    path("invitations/<str:token>/", api.InvitationAPI.as_view(), name="api_invitation"),
+    path("invitations/<str:token>/accept/", api.InvitationAcceptAPI.as_view(), name="api_invitation_accept"),
+    path("invitations/<str:token>/decline/", api.InvitationDeclineAPI.as_view(), name="api_invitation_decline"),
     path("my/providers/<int:provider_id>/locations/", api.MyLocationListAPI.as_view(), name="api_my_locations"),
     path(
         "my/providers/<int:provider_id>/locations/<int:location_id>/",

@@ -416,11 +416,15 @@ def seed_providers() -> list[tuple[Provider, str]]:
         seeded.append((provider, demo.admin_email))
     # One user may work for several providers: Dr Dupont also consults at the Istanbul hospital.
     anadolu = Provider.objects.get(slug=slugify("Anadolu Health Hospital"))
-    services.member_add(
-        provider=anadolu,
-        actor=User.objects.get(email="international@anadolu.test"),
-        email="claire.dupont@provider.test",
-        role=MemberRole.STAFF,
-        now=now,
-    )
+    # By invitation, as anyone else: the demo accepts it for her (docs/decisions.md#invitations).
+    dupont = User.objects.get(email="claire.dupont@provider.test")
+    if not anadolu.members.filter(user=dupont).exists():
+        invitation, _token = services.invitation_create(
+            provider=anadolu,
+            actor=User.objects.get(email="international@anadolu.test"),
+            email=dupont.email,
+            role=MemberRole.STAFF,
+            now=now,
+        )
+        services.invitation_accept(invitation=invitation, user=dupont, now=now)
     return seeded

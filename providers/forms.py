@@ -88,6 +88,26 @@ class ProviderEditForm(ProviderProfileForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
+    # Changing the name, type, specialties or registration of a verified provider sends it back to
+    # the careteam's review (docs/decisions.md#provider-identity-changes).
+    # Left out of a post, they keep their value; sent, the service checks them.
+    register = forms.ChoiceField(label=_("Register"), choices=[("", "—"), *Register.choices], required=False)
+    register_country = forms.ChoiceField(label=_("Country of the register"), required=False)
+    registration_number = forms.CharField(label=_("Registration number"), max_length=64, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["register_country"].choices = [("", "—"), *countries]
+
+    def registration(self) -> Registration | None:
+        data = self.cleaned_data
+        if not any(data[name] for name in ("register", "register_country", "registration_number")):
+            return None
+        return Registration(
+            register=data["register"],
+            register_country=data["register_country"],
+            registration_number=data["registration_number"].strip(),
+        )
 
 
 class ProviderJoinForm(ProviderProfileForm):
@@ -126,7 +146,7 @@ class PhotoForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail of the colleague's account"))
+    email = forms.EmailField(label=_("Your colleague's e-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.STAFF)
 
 

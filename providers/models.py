@@ -6,6 +6,7 @@ the location's own timezone (wall-clock times); slots are computed as aware date
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -106,6 +107,10 @@ class Provider(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the provider changed of its identity (name, type, specialties, registration) since the
+    # careteam last verified it, `{field: {"from": …, "to": …}}`: the careteam's queue shows it, and
+    # its next decision empties it (docs/decisions.md#provider-identity-changes).
+    identity_changes = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +130,11 @@ class Provider(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == VerificationStatus.VERIFIED
+
+    @property
+    def changes_under_review(self) -> bool:
+        """Verified once, then changed its identity: back in the careteam's queue."""
+        return self.status == VerificationStatus.PENDING and bool(self.identity_changes)
 
     @property
     def awaiting_verification(self) -> bool:
@@ -156,6 +166,65 @@ class ProviderMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) at {self.provider}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class ProviderInvitation(models.Model):
+    """An administrator's invitation to join a provider, sent by e-mail (docs/decisions.md#invitations).
+
+    Only the SHA-256 of the token is kept: the link in the e-mail is the one way to answer it, and
+    only the account with the invited e-mail may accept it. Nobody becomes a member without
+    accepting. At most one invitation per provider and address is open at a time.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))  # lower-case
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.STAFF)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "email"],
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True),
+                name="providers_invitation_one_open_per_email",
+            ),
+        ]
+        verbose_name = _("invitation")
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.provider} ({self.get_role_display()})"
+
+    def status_at(self, now: dt.datetime) -> str:
+        """Where the invitation stands at `now` (expiry is read, never stored)."""
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.declined_at:
+            return InvitationStatus.DECLINED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
 
 
 class ContractKind(models.TextChoices):

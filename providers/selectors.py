@@ -17,6 +17,7 @@ from providers.models import (
     Location,
     Offering,
     Provider,
+    ProviderInvitation,
     ProviderMember,
     VerificationStatus,
 )
@@ -91,6 +92,17 @@ def provider_members_to_notify(*, provider_id: int) -> list[User]:
         .select_related("user__patient_profile")
         .order_by("pk")
     ]
+
+
+def invitations_pending(*, provider: Provider, now: dt.datetime) -> QuerySet[ProviderInvitation]:
+    """The provider's invitations not answered, withdrawn or expired at `now`, newest first."""
+    return ProviderInvitation.objects.filter(
+        provider=provider,
+        accepted_at__isnull=True,
+        declined_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).select_related("provider", "invited_by")
 
 
 def providers_awaiting_verification() -> QuerySet[Provider]:

@@ -39,20 +39,23 @@ from providers.models import (
     CredentialKind,
     ExceptionKind,
     FacilityType,
+    InvitationStatus,
     Location,
     MemberRole,
     Offering,
     OfferingKind,
     Procedure,
     Provider,
+    ProviderInvitation,
     ProviderKind,
     ProviderMember,
     ProviderPhoto,
+    Register,
     Specialty,
     Weekday,
     WeeklyRule,
 )
-from providers.services import LocationDetails, OfferingDetails, ProviderDetails
+from providers.services import LocationDetails, OfferingDetails, ProviderDetails, Registration
 
 # --- catalogue ------------------------------------------------------------------------------------
 
@@ -296,10 +299,23 @@ class ProviderProfileSerializer(serializers.Serializer):
     website = serializers.URLField(allow_blank=True)
     specialties = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Specialty.objects.all())
     procedures = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Procedure.objects.all())
+    # Identity: changing the name, type of facility, specialties or registration of a verified
+    # provider sends it back to the careteam's review (docs/decisions.md#provider-identity-changes).
+    register = serializers.ChoiceField(choices=Register.choices)
+    register_country = country_field()
+    registration_number = serializers.CharField(max_length=64)
 
     def details(self, provider: Provider) -> ProviderDetails:
         data = self.validated_data
         return ProviderDetails(**{f.name: data.get(f.name, getattr(provider, f.name)) for f in fields(ProviderDetails)})
+
+    def registration(self, provider: Provider) -> Registration | None:
+        """The registration sent, completed from the provider's; None when none of it was sent."""
+        data = self.validated_data
+        names = [f.name for f in fields(Registration)]
+        if not any(name in data for name in names):
+            return None
+        return Registration(**{name: str(data.get(name, getattr(provider, name))).strip() for name in names})
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -317,8 +333,58 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberAddSerializer(serializers.Serializer):
-    email = serializers.EmailField(help_text="The e-mail address of an existing account.")
+    """An invitation: the colleague becomes a member only once they accept it."""
+
+    email = serializers.EmailField(help_text="The colleague's e-mail address; they accept signed in with it.")
     role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation as the provider's administrators see it (never its token)."""
+
+    status = serializers.SerializerMethodField()
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, allow_null=True)
+    available_actions = available_actions_field("revoke")
+
+    class Meta:
+        model = ProviderInvitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at", "available_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedEnumField(enum_name="InvitationStatusEnum", choices=InvitationStatus.choices))
+    def get_status(self, invitation: ProviderInvitation) -> str:
+        return invitation.status_at(self.context["now"])
+
+    def get_available_actions(self, invitation: ProviderInvitation) -> dict[str, ActionState]:
+        user = self.context["request"].user
+        now = self.context["now"]
+        return actions_payload({"revoke": services.invitation_revoke_check(invitation=invitation, actor=user, now=now)})
+
+
+class InvitationForInviteeSerializer(serializers.ModelSerializer):
+    """An invitation as the link's holder sees it: who invites, for what, and whether they may answer."""
+
+    provider = serializers.CharField(source="provider.name", read_only=True)
+    status = serializers.SerializerMethodField()
+    available_actions = available_actions_field("accept", "decline")
+
+    class Meta:
+        model = ProviderInvitation
+        fields = ["provider", "email", "role", "status", "expires_at", "available_actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedEnumField(enum_name="InvitationStatusEnum", choices=InvitationStatus.choices))
+    def get_status(self, invitation: ProviderInvitation) -> str:
+        return invitation.status_at(self.context["now"])
+
+    def get_available_actions(self, invitation: ProviderInvitation) -> dict[str, ActionState]:
+        user, now = self.context["request"].user, self.context["now"]
+        return actions_payload(
+            {
+                "accept": services.invitation_accept_check(invitation=invitation, user=user, now=now),
+                "decline": services.invitation_decline_check(invitation=invitation, user=user, now=now),
+            }
+        )
 
 
 # --- members: locations and availability ------------------------------------------------------------

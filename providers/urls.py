@@ -11,6 +11,12 @@ urlpatterns = [
     path("dashboard/<int:provider_id>/", views.dashboard, name="dashboard"),
     path("dashboard/<int:provider_id>/profile/", views.profile_edit, name="profile_edit"),
     path("dashboard/<int:provider_id>/members/add/", views.member_add, name="member_add"),
+    path(
+        "dashboard/<int:provider_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("dashboard/<int:provider_id>/photos/add/", views.photo_add, name="photo_add"),
     path("dashboard/<int:provider_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("dashboard/<int:provider_id>/locations/new/", views.location_edit, name="location_new"),

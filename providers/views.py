@@ -6,18 +6,21 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
+from core.throttle import throttle_hit
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
@@ -31,8 +34,9 @@ from providers.forms import (
     VerificationForm,
     WeeklyRuleForm,
 )
-from providers.models import Location, Offering, Provider, ProviderMember
+from providers.models import Location, Offering, Provider, ProviderInvitation, ProviderMember
 from providers.selectors import (
+    invitations_pending,
     provider_for_member,
     providers_awaiting_verification,
     providers_decided,
@@ -103,6 +107,7 @@ def dashboard(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     user = request.user
     members = provider.members.select_related("user", "provider").order_by("user__email")
+    now = timezone.now()
     offerings = provider.offerings.select_related("provider", "location", "specialty").order_by("title")
     return render(
         request,
@@ -126,6 +131,13 @@ def dashboard(request, provider_id: int):
                 }
                 for member in members
             ],
+            "invitations": [
+                {
+                    "invitation": invitation,
+                    "revoke": services.invitation_revoke_check(invitation=invitation, actor=user, now=now),
+                }
+                for invitation in invitations_pending(provider=provider, now=now)
+            ],
             "locations": provider.locations.prefetch_related("weekly_rules"),
             "offerings": [
                 {
@@ -146,8 +158,15 @@ def profile_edit(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     initial = {
         name: getattr(provider, name)
-        for name in ("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website")
-    } | {"specialties": provider.specialties.all(), "procedures": provider.procedures.all()}
+        for name in (
+            *("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website"),
+            *("register", "registration_number"),
+        )
+    } | {
+        "specialties": provider.specialties.all(),
+        "procedures": provider.procedures.all(),
+        "register_country": str(provider.register_country or ""),
+    }
     form = ProviderEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = _save(
@@ -159,6 +178,7 @@ def profile_edit(request, provider_id: int):
                 details=form.details(provider.kind),
                 specialties=list(form.cleaned_data["specialties"]),
                 procedures=list(form.cleaned_data["procedures"]),
+                registration=form.registration(),
                 now=timezone.now(),
             ),
             _("Your profile is saved."),
@@ -186,14 +206,85 @@ def member_add(request, provider_id: int):
         request,
         provider,
         form,
-        lambda: services.member_add(
-            provider=provider,
-            actor=request.user,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            now=timezone.now(),
-        ),
-        _("Your colleague is now a member."),
+        lambda: _invite(request, provider, form),
+        _("The invitation is sent. Your colleague becomes a member once they accept it."),
+    )
+
+
+def _invite(request, provider: Provider, form: MemberAddForm):
+    # Per administrator, as the API (docs/decisions.md#invitations); counted once the form is valid.
+    throttle_hit(scope="invitations", key=request.user.pk)
+    return services.invitation_create(
+        provider=provider,
+        actor=request.user,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        now=timezone.now(),
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, provider_id: int, invitation_id: int):
+    provider = _my_provider(request, provider_id)
+    invitation = get_object_or_404(
+        ProviderInvitation.objects.select_related("provider"), pk=invitation_id, provider=provider
+    )
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user, now=timezone.now())
+        messages.success(request, _("The invitation is withdrawn: its link no longer works."))
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("providers:dashboard", provider_id=provider.pk)
+
+
+def _signed_in_first(request, url_name: str) -> str:
+    return f"{resolve_url(url_name)}?{urlencode({'next': request.path})}"
+
+
+def invitation(request, token: str):
+    """The page the invitation's link opens: who invites whom, and accept or decline (signed in as
+    the invited address). Anyone else is told to sign in with it; nothing changes without an answer."""
+    try:
+        invitation = services.invitation_by_token(token=token)
+    except NotFound as exc:
+        return render(request, "providers/invitation.html", {"missing": exc.message}, status=404)
+    now = timezone.now()
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(_signed_in_first(request, "account_login"))
+        action = request.POST.get("action")
+        if action not in {"accept", "decline"}:
+            messages.error(request, _("Choose to accept or to decline."))
+            return redirect(request.path)
+        try:
+            with transaction.atomic():
+                if action == "accept":
+                    services.invitation_accept(invitation=invitation, user=request.user, now=now)
+                else:
+                    services.invitation_decline(invitation=invitation, user=request.user, now=now)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        if action == "accept":
+            messages.success(
+                request, _("Welcome: you are now a member of %(provider)s.") % {"provider": invitation.provider.name}
+            )
+            return redirect("providers:dashboard", provider_id=invitation.provider_id)
+        messages.success(request, _("You declined the invitation."))
+        return redirect("home")
+    return render(
+        request,
+        "providers/invitation.html",
+        {
+            "invitation": invitation,
+            "status": invitation.status_at(now),
+            "accept": services.invitation_accept_check(invitation=invitation, user=request.user, now=now),
+            "login_url": _signed_in_first(request, settings.LOGIN_URL),
+            "signup_url": _signed_in_first(request, "account_signup"),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from core.currency import patient_currency
 from core.errors import NotFound, ValidationFailed
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
+from core.throttle import UserRateThrottle
 from documents.selectors import documents_of_owner
 from providers.models import Provider
 from providers.selectors import provider_for_member
@@ -39,6 +40,9 @@ ERRORS = {400: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSeriali
 class QuoteRequestListAPI(APIView):
     """My quote requests, newest first; create and send one in a single call."""
 
+    throttle_classes = [UserRateThrottle]  # writes only, per patient
+    throttle_scope = "quote_requests"
+
     @extend_schema(tags=TAGS, responses=QuoteRequestSerializer(many=True))
     def get(self, request):
         requests = selectors.patient_quote_requests(patient=request.user).prefetch_related(
@@ -50,7 +54,7 @@ class QuoteRequestListAPI(APIView):
         tags=TAGS,
         request=QuoteRequestInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: QuoteRequestSerializer, **ERRORS},
+        responses={201: QuoteRequestSerializer, 429: ApiErrorSerializer, **ERRORS},
     )
     @idempotent
     def post(self, request):

@@ -16,6 +16,7 @@ from core.errors import DomainError, NotFound
 from core.money import Money
 from core.pages import apply_domain_error, run_service
 from core.rates import rates_on
+from core.throttle import throttle_hit
 from documents.services import document_upload
 from quotes import selectors, services
 from quotes.forms import (
@@ -58,8 +59,11 @@ def request_new(request):
         now = timezone.now()
         try:
             with transaction.atomic():
+                # Per patient, as the API's throttles (docs/decisions.md#holds-per-patient).
+                throttle_hit(scope="quote_requests", key=request.user.pk)
                 documents = list(data["documents"])
                 if data["new_document"]:
+                    throttle_hit(scope="document_uploads", key=request.user.pk)
                     documents.append(
                         document_upload(
                             owner=request.user, upload=data["new_document"], title=data["new_document_title"], now=now

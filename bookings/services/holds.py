@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -26,16 +28,67 @@ from providers.models import BookingMode, Offering, Provider
 from providers.services.derived import offerings_changed
 
 HOLD_DURATION = dt.timedelta(minutes=15)
+# Within this window, one patient holds the same slot at most BOOKING_MAX_HOLDS_PER_SLOT times.
+SLOT_HOLDS_WINDOW = dt.timedelta(hours=24)
+
+
+def _live_holds(*, patient: User, now: dt.datetime) -> int:
+    """How many of `patient`'s bookings keep a slot without any payment yet: held and not lapsed,
+    or awaiting their deposit before its deadline."""
+    return Booking.objects.filter(
+        Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
+        | Q(status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at__gt=now),
+        patient=patient,
+    ).count()
+
+
+def _hold_limits(*, patient: User, provider: Provider, start: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a hold past the patient's limits (docs/decisions.md#holds-per-patient).
+
+    1. At most BOOKING_MAX_LIVE_HOLDS live holds at once: one patient cannot keep a calendar busy.
+    2. The same slot held at most BOOKING_MAX_HOLDS_PER_SLOT times a day by the same patient: a
+       hold is "renewed" by holding the slot again when it lapses (or after cancelling it), so
+       this bounds how long one patient can keep a slot without paying (twice 15 minutes by default).
+    """
+    limit = settings.BOOKING_MAX_LIVE_HOLDS
+    if _live_holds(patient=patient, now=now) >= limit:
+        raise Conflict(
+            _(
+                "You already hold %(limit)d appointments that are not paid for. Pay for one, or let one go, "
+                "before holding another."
+            )
+            % {"limit": limit},
+            code="too_many_holds",
+            details={"limit": limit},
+        )
+    per_slot = settings.BOOKING_MAX_HOLDS_PER_SLOT
+    earlier = Booking.objects.filter(
+        patient=patient,
+        provider=provider,
+        created_at__gt=now - SLOT_HOLDS_WINDOW,
+        appointments__start=start,
+    ).count()
+    if earlier >= per_slot:
+        raise Conflict(
+            _(
+                "You have already held this time %(count)d times today. It is now left for other patients; "
+                "please pick another time."
+            )
+            % {"count": earlier},
+            code="hold_renewal_limit",
+            details={"limit": per_slot},
+        )
 
 
 def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: dt.datetime) -> Booking:
     """Hold the slot of `offering` starting at `start` for `patient` for 15 minutes, while paying.
 
     1. Lock the provider's row: holds for one provider run one at a time.
-    2. Check the provider is verified, the offering published and bookable online, and `start`
+    2. Lock the patient's row and apply their limits (`_hold_limits`): live holds, renewals.
+    3. Check the provider is verified, the offering published and bookable online, and `start`
        is one of its slots that day (opening hours, minimum notice, horizon).
-    3. Release the provider's holds that have lapsed, then refuse if a live appointment overlaps.
-    4. Create the held booking and its appointment (the exclusion constraint is the last word),
+    4. Release the provider's holds that have lapsed, then refuse if a live appointment overlaps.
+    5. Create the held booking and its appointment (the exclusion constraint is the last word),
        audit, and refresh the offerings' next free slot after commit.
 
     Raises ValidationFailed for a slot that is not offered, Conflict when it cannot be taken.
@@ -45,6 +98,9 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
         raise ValidationFailed(_("The start time must include its timezone."), code="naive_datetime")
 
     with transaction.atomic():
+        # The patient's row first: two holds of one patient at once (for two providers) are
+        # counted one after the other. No other service locks a user, so no lock-order cycle.
+        User.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True).first()
         provider = Provider.objects.select_for_update().get(pk=offering.provider_id)
         offering = Offering.objects.select_related("location").get(pk=offering.pk)
         if not provider.is_verified:
@@ -75,6 +131,8 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
                 % {"offering": offering.title},
                 code="slot_not_offered",
             )
+
+        _hold_limits(patient=patient, provider=provider, start=slot.start, now=now)
 
         lapsed = list(
             Booking.objects.select_for_update()

@@ -365,3 +365,62 @@ def test_the_documents_page_lists_only_mine_with_their_sharing(client, patient, 
     assert "Bob" not in page
     assert "Clinique du Lac" in page
     assert "Stop sharing" in page
+
+
+# --- probes of random ids (docs/decisions.md#anonymous-document-probes) -----------------------------------
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_refused_read_records_the_client_address(transport, document):
+    client = Client(REMOTE_ADDR="203.0.113.7") if transport == "page" else APIClient(REMOTE_ADDR="203.0.113.7")
+    url = (
+        reverse("documents:download", kwargs={"document_id": document.pk})
+        if transport == "page"
+        else f"/api/v1/documents/{document.pk}/download/"
+    )
+
+    assert client.get(url).status_code == 404
+
+    event = AuditEvent.objects.get(action=DENIED, target_id=str(document.pk))
+    assert event.actor_id is None
+    assert event.ip == "203.0.113.7"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_anonymous_probes_of_random_ids_are_audited_once_a_minute_and_throttled(transport, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"document_probes": "5/min"}}
+    client = Client(REMOTE_ADDR="198.51.100.9") if transport == "page" else APIClient(REMOTE_ADDR="198.51.100.9")
+    other = Client(REMOTE_ADDR="198.51.100.10") if transport == "page" else APIClient(REMOTE_ADDR="198.51.100.10")
+
+    def probe(c):
+        document_id = uuid.uuid4()
+        if transport == "page":
+            return c.get(reverse("documents:download", kwargs={"document_id": document_id}))
+        return c.get(f"/api/v1/documents/{document_id}/download/")
+
+    statuses = [probe(client).status_code for _ in range(8)]
+
+    assert statuses == [404] * 5 + [429] * 3
+    # One row for the address this minute, with the address, not one per random id.
+    events = AuditEvent.objects.filter(action=DENIED)
+    assert [e.ip for e in events] == ["198.51.100.9"]
+    # Another address is neither throttled nor merged into the first one's row.
+    assert probe(other).status_code == 404
+    assert sorted(e.ip for e in AuditEvent.objects.filter(action=DENIED)) == ["198.51.100.10", "198.51.100.9"]
+    if transport == "api":
+        response = probe(client)
+        assert response.json()["code"] == "throttled"
+        assert int(response["Retry-After"]) > 0
+
+
+def test_the_owner_still_reads_from_an_address_that_is_throttled(settings, patient, document, pdf_bytes):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"document_probes": "2/min"}}
+    client = APIClient(REMOTE_ADDR="192.0.2.1")
+    for _ in range(3):
+        client.get(f"/api/v1/documents/{uuid.uuid4()}/download/")
+    client.force_authenticate(patient)
+
+    response = client.get(f"/api/v1/documents/{document.pk}/download/")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf_bytes

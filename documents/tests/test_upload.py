@@ -253,3 +253,34 @@ def test_a_patient_uploads_through_the_api_and_lists_only_their_own_documents(ap
 def test_signing_in_is_needed_to_upload(client, anonymous):
     assert client.get(reverse("documents:upload")).status_code == 302
     assert anonymous.post("/api/v1/documents/", {}, format="multipart").status_code in {401, 403}
+
+
+# --- throttle (docs/decisions.md#holds-per-patient) --------------------------------------------------------
+
+
+def test_uploads_are_throttled_per_patient_on_the_page_and_the_api_together(
+    settings, client, api_as, patient, other_patient, media
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"document_uploads": "2/hour"}}
+    client.force_login(patient)
+
+    def file():
+        return SimpleUploadedFile("a.pdf", samples.pdf(), content_type="application/pdf")
+
+    page = client.post(reverse("documents:upload"), {"title": "One", "file": file()})
+    api = api_as(patient).post("/api/v1/documents/", {"title": "Two", "file": file()}, format="multipart")
+    refused_api = api_as(patient).post("/api/v1/documents/", {"title": "Three", "file": file()}, format="multipart")
+    refused_page = client.post(reverse("documents:upload"), {"title": "Four", "file": file()})
+
+    assert (page.status_code, api.status_code) == (302, 201)
+    assert refused_api.status_code == 429
+    assert refused_api.json()["code"] == "throttled"
+    assert refused_page.status_code == 400
+    assert "Too many attempts" in refused_page.content.decode()
+    assert MedicalDocument.objects.filter(owner=patient).count() == 2
+    assert (
+        api_as(other_patient)
+        .post("/api/v1/documents/", {"title": "Mine", "file": file()}, format="multipart")
+        .status_code
+        == 201
+    )

@@ -13,6 +13,18 @@ from providers.services.availability import (
     weekly_rule_remove_check,
 )
 from providers.services.derived import offerings_changed, offerings_refresh_next_slot, offerings_refresh_prices
+from providers.services.invitations import (
+    INVITATION_VALIDITY,
+    invitation_accept,
+    invitation_accept_check,
+    invitation_by_token,
+    invitation_create,
+    invitation_create_check,
+    invitation_decline,
+    invitation_decline_check,
+    invitation_revoke,
+    invitation_revoke_check,
+)
 from providers.services.joining import (
     ALLOWED_TRANSITIONS,
     VERIFICATION_DECISIONS,
@@ -22,6 +34,7 @@ from providers.services.joining import (
     contracts_current,
     provider_bookable_check,
     provider_decision_checks,
+    provider_identity_changed,
     provider_join,
     provider_join_check,
     provider_reject,
@@ -34,7 +47,6 @@ from providers.services.joining import (
 from providers.services.members import (
     PHOTO_MAX_BYTES,
     PHOTO_MAX_SIDE,
-    member_add,
     member_add_check,
     member_remove,
     member_remove_check,
@@ -61,6 +73,7 @@ from providers.services.permissions import (
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "INVITATION_VALIDITY",
     "PHOTO_MAX_BYTES",
     "PHOTO_MAX_SIDE",
     "VERIFICATION_DECISIONS",
@@ -73,9 +86,17 @@ __all__ = [
     "contracts_current",
     "exception_add",
     "exception_add_check",
+    "invitation_accept",
+    "invitation_accept_check",
+    "invitation_by_token",
+    "invitation_create",
+    "invitation_create_check",
+    "invitation_decline",
+    "invitation_decline_check",
+    "invitation_revoke",
+    "invitation_revoke_check",
     "location_save",
     "location_save_check",
-    "member_add",
     "member_add_check",
     "member_remove",
     "member_remove_check",
@@ -90,6 +111,7 @@ __all__ = [
     "photo_add_check",
     "provider_bookable_check",
     "provider_decision_checks",
+    "provider_identity_changed",
     "provider_join",
     "provider_join_check",
     "provider_reject",

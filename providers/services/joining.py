@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -165,7 +166,9 @@ def provider_join(
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     VerificationStatus.PENDING: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
-    VerificationStatus.VERIFIED: {VerificationStatus.SUSPENDED},
+    # verified → pending: the provider changed its identity and is reviewed again
+    # (members.provider_update; docs/decisions.md#provider-identity-changes).
+    VerificationStatus.VERIFIED: {VerificationStatus.SUSPENDED, VerificationStatus.PENDING},
     VerificationStatus.SUSPENDED: {VerificationStatus.VERIFIED},
     VerificationStatus.REJECTED: set(),
 }
@@ -233,6 +236,10 @@ def _verification_transition(
         _decision_check(provider=locked, actor=actor, to_status=to_status).enforce()
         from_status = locked.status
         verified = {"verified_at": now, "verified_by": actor} if to_status == VerificationStatus.VERIFIED else {}
+        if to_status in (VerificationStatus.VERIFIED, VerificationStatus.REJECTED):
+            # The decision covers the identity as it stands, changes included.
+            verified["identity_changes"] = {}
+        reviewed = dict(locked.identity_changes)
         moved = transition(
             machine=VERIFICATION,
             instance=locked,
@@ -242,7 +249,7 @@ def _verification_transition(
             action=f"providers.verification.{to_status}",
             now=now,
             fields=verified,
-            audit_after={"checked": checked, "note": note},
+            audit_after={"checked": checked, "note": note, **({"changes": reviewed} if reviewed else {})},
         )
         if moved.changed:
             VerificationStep.objects.create(
@@ -274,6 +281,87 @@ def provider_suspend(*, provider: Provider, actor: User, checked: str, note: str
     return _verification_transition(
         provider=provider, actor=actor, to_status=VerificationStatus.SUSPENDED, checked=checked, note=note, now=now
     )
+
+
+# --- identity changes -----------------------------------------------------------------------------------
+
+# What patients rely on when they see "verified": who the provider is, what it is, what it does,
+# and the registration the careteam checked. A change to any of them is checked again.
+IDENTITY_FIELDS = ("name", "facility_type", "specialties", "register", "register_country", "registration_number")
+
+
+def provider_identity(provider: Provider) -> dict[str, Any]:
+    """The provider's identity as the careteam checks it, in JSON values (specialties by code)."""
+    return {
+        "name": provider.name,
+        "facility_type": provider.facility_type,
+        "specialties": sorted(provider.specialties.values_list("code", flat=True)),
+        "register": provider.register,
+        "register_country": str(provider.register_country or ""),
+        "registration_number": provider.registration_number,
+    }
+
+
+def identity_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {"from": before[name], "to": after[name]} for name in IDENTITY_FIELDS if before[name] != after[name]}
+
+
+def provider_identity_changed(
+    *, provider: Provider, actor: User, changes: dict[str, dict[str, Any]], now: dt.datetime
+) -> Provider:
+    """The provider changed its identity (`changes`: field → from, to): the careteam reviews it again.
+
+    A verified provider goes back to pending — off every public page, search and booking, its
+    "verified on" date gone — until the careteam verifies it again (or rejects it); the changes
+    are kept on the provider for the queue, and audited with their old and new values. A pending
+    or suspended provider stays as it is, its changes added to what the careteam will review.
+    (docs/decisions.md#provider-identity-changes)
+    """
+    if not changes:
+        return provider
+    with transaction.atomic():
+        locked = Provider.objects.select_for_update().get(pk=provider.pk)
+        merged: dict[str, dict[str, Any]] = dict(locked.identity_changes)
+        for name, change in changes.items():
+            # Against what was last verified: a second change keeps the first "from".
+            merged[name] = {"from": merged[name]["from"] if name in merged else change["from"], "to": change["to"]}
+        if locked.status == VerificationStatus.VERIFIED:
+            fields_changed = ", ".join(sorted(changes))
+            moved = transition(
+                machine=VERIFICATION,
+                instance=locked,
+                locked=True,
+                target=VerificationStatus.PENDING,
+                actor=actor,
+                action="providers.verification.review_requested",
+                now=now,
+                fields={"identity_changes": merged, "verified_at": None, "verified_by": None},
+                reason="identity_changed",
+                audit_after={"changes": changes},
+            )
+            VerificationStep.objects.create(
+                provider=moved.instance,
+                from_status=VerificationStatus.VERIFIED,
+                to_status=VerificationStatus.PENDING,
+                actor=actor,
+                checked="",
+                note=_("Changed by the provider, to review again: %(fields)s.") % {"fields": fields_changed},
+                at=now,
+            )
+            return moved.instance
+        if locked.status == VerificationStatus.REJECTED:
+            return locked  # nothing public, and no decision left to take
+        locked.identity_changes = merged
+        locked.save(update_fields=["identity_changes", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="providers.provider.identity_changed",
+            target=locked,
+            before={name: change["from"] for name, change in changes.items()},
+            after={name: change["to"] for name, change in changes.items()},
+            now=now,
+        )
+        return locked
 
 
 # The careteam's three decisions, by the name pages and the admin give them: the service, its check.

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
@@ -22,10 +23,18 @@ from providers.models import (
     Provider,
     ProviderMember,
     ProviderPhoto,
+    Register,
     Specialty,
 )
 from providers.services.derived import offerings_changed
-from providers.services.joining import ProviderDetails, check_provider_details
+from providers.services.joining import (
+    ProviderDetails,
+    Registration,
+    check_provider_details,
+    identity_diff,
+    provider_identity,
+    provider_identity_changed,
+)
 from providers.services.permissions import membership_check
 
 
@@ -42,18 +51,30 @@ def provider_update(
     details: ProviderDetails,
     specialties: list[Specialty] | None = None,
     procedures: list[Procedure] | None = None,
+    registration: Registration | None = None,
     now: dt.datetime,
 ) -> Provider:
+    """Change the profile. A change to the provider's identity (name, type of facility,
+    specialties, register, country or number) sends a verified provider back to the careteam's
+    review (`provider_identity_changed`); other fields (biography, contact…) just change."""
     provider_update_check(provider=provider, actor=actor).enforce()
+    # Re-read under lock: the save below writes every field, the status among them.
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
     if details.kind != provider.kind:
         raise ValidationFailed(
             _("A practitioner cannot become a facility, or the reverse: join again instead."),
             details={"kind": [_("A practitioner cannot become a facility, or the reverse: join again instead.")]},
         )
     check_provider_details(details)
+    if registration is not None:
+        _check_registration(registration)
+    identity_before = provider_identity(provider)
     before = {name: getattr(provider, name) for name in asdict(details)}
     for name, value in asdict(details).items():
         setattr(provider, name, value)
+    if registration is not None:
+        for name, value in asdict(registration).items():
+            setattr(provider, name, value)
     provider.save()
     if specialties is not None:
         provider.specialties.set(specialties)
@@ -62,8 +83,23 @@ def provider_update(
     audit_record(
         actor=actor, action="providers.provider.updated", target=provider, before=before, after=asdict(details), now=now
     )
+    changes = identity_diff(identity_before, provider_identity(provider))
+    if changes:
+        provider = provider_identity_changed(provider=provider, actor=actor, changes=changes, now=now)
     offerings_changed(offering_ids=list(provider.offerings.values_list("pk", flat=True)), slots=False)
     return provider
+
+
+def _check_registration(registration: Registration) -> None:
+    errors: dict[str, list[str]] = {}
+    if registration.register not in Register.values:
+        errors["register"] = [_("Choose the register your number is in.")]
+    if registration.register_country not in dict(countries):
+        errors["register_country"] = [_("Choose the country of the register.")]
+    if not registration.registration_number.strip():
+        errors["registration_number"] = [_("Enter your registration number.")]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
 
 def _admins_locked(provider: Provider) -> int:
@@ -81,7 +117,7 @@ def _last_admin() -> Conflict:
 
 
 def member_add_check(*, provider: Provider, actor: User) -> Check:
-    """Its administrators add members (or change a member's role) by e-mail."""
+    """Its administrators bring colleagues in, by invitation only (services.invitations)."""
     return membership_check(user=actor, provider=provider, admin=True)
 
 
@@ -97,29 +133,6 @@ def member_remove_check(*, member: ProviderMember, actor: User) -> Check:
     if member.role == MemberRole.ADMIN and admins.count() == 1:
         return refuse(_last_admin())
     return ALLOWED
-
-
-@transaction.atomic
-def member_add(*, provider: Provider, actor: User, email: str, role: str, now: dt.datetime) -> ProviderMember:
-    member_add_check(provider=provider, actor=actor).enforce()
-    if role not in MemberRole.values:
-        raise ValidationFailed(_("Choose a role: administrator or staff."), details={"role": [_("Unknown role.")]})
-    user = User.objects.filter(email__iexact=email.strip()).first()
-    if user is None:
-        raise ValidationFailed(
-            _("No account uses %(email)s: ask your colleague to create one first.") % {"email": email},
-            details={"email": [_("No account uses this e-mail address.")]},
-        )
-    member, created = ProviderMember.objects.get_or_create(provider=provider, user=user, defaults={"role": role})
-    if not created:
-        if member.role == role:
-            return member  # already so: nothing to record
-        if member.role == MemberRole.ADMIN and _admins_locked(provider) == 1:
-            raise _last_admin()
-        member.role = role
-        member.save(update_fields=["role"])
-    audit_record(actor=actor, action="providers.member.added", target=member, after={"role": role}, now=now)
-    return member
 
 
 @transaction.atomic

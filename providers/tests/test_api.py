@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from core.models import AuditEvent
+from providers import services
 from providers.models import (
     Accreditation,
     AvailabilityException,
@@ -383,17 +384,21 @@ def test_an_administrator_changes_the_profile(api_as, clinic_admin, clinic, spec
 
 
 def test_an_administrator_adds_a_colleague_by_email_and_removes_them(api_as, clinic_admin, clinic):
-    UserFactory(email="new@lac.test")
+    colleague = UserFactory(email="new@lac.test")
     client = api_as(clinic_admin)
 
-    added = client.post(
+    invited = client.post(
         f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "New@lac.test", "role": "staff"}, format="json"
     )
-    removed = client.delete(f"/api/v1/my/providers/{clinic.pk}/members/{added.json()['id']}/")
+    assert invited.status_code == 201, invited.content
+    assert invited.json()["email"] == "new@lac.test"
+    assert invited.json()["status"] == "pending"
+    # A member only once they accept (docs/decisions.md#invitations).
+    invitation = clinic.invitations.get()
+    member = services.invitation_accept(invitation=invitation, user=colleague, now=timezone.now())
+    removed = client.delete(f"/api/v1/my/providers/{clinic.pk}/members/{member.pk}/")
 
-    assert added.status_code == 201, added.content
-    assert added.json()["email"] == "new@lac.test"
-    assert added.json()["role"] == "staff"
+    assert member.role == "staff"
     assert removed.status_code == 204
     assert list(clinic.members.values_list("user__email", flat=True)) == ["admin@lac.test"]
 
@@ -416,13 +421,14 @@ def test_the_last_administrator_cannot_be_made_staff(api_as, clinic_admin, clini
     assert clinic.members.get(user=clinic_admin).role == MemberRole.ADMIN
 
 
-def test_adding_an_unknown_email_says_to_create_an_account_first(api_as, clinic_admin, clinic):
+def test_adding_an_unknown_email_invites_it_and_tells_nothing_about_accounts(api_as, clinic_admin, clinic):
     response = api_as(clinic_admin).post(
         f"/api/v1/my/providers/{clinic.pk}/members/", {"email": "nobody@lac.test", "role": "staff"}, format="json"
     )
 
-    body = assert_error(response, 400, "invalid", "email")
-    assert "create one first" in body["message"]
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "pending"
+    assert not clinic.members.filter(user__email="nobody@lac.test").exists()
 
 
 # --- members: validation, nothing saved --------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import AuditEvent
@@ -41,8 +42,9 @@ from providers.services import (
     Registration,
     contract_publish,
     contracts_current,
+    invitation_accept,
+    invitation_create,
     location_save,
-    member_add,
     member_remove,
     offering_save,
     photo_add,
@@ -586,7 +588,10 @@ def colleague(db):
 
 
 def add(provider, actor, email, role=MemberRole.STAFF) -> ProviderMember:
-    return member_add(provider=provider, actor=actor, email=email, role=role, now=NOW)
+    """An administrator invites, the colleague accepts (docs/decisions.md#invitations)."""
+    invitation, _token = invitation_create(provider=provider, actor=actor, email=email, role=role, now=NOW)
+    colleague = User.objects.get(email__iexact=email.strip())
+    return invitation_accept(invitation=invitation, user=colleague, now=NOW)
 
 
 def test_an_administrator_adds_a_colleague_by_email_whatever_its_case(clinic, clinic_admin, colleague):
@@ -594,14 +599,16 @@ def test_an_administrator_adds_a_colleague_by_email_whatever_its_case(clinic, cl
 
     assert (member.provider, member.user, member.role) == (clinic, colleague, MemberRole.STAFF)
     [event] = audit_events("providers.member.added")
-    assert (event.actor_id, event.target_id, event.after) == (clinic_admin.pk, str(member.pk), {"role": "staff"})
+    # The colleague who accepted is the one who made the membership.
+    assert (event.actor_id, event.target_id, event.after["role"]) == (colleague.pk, str(member.pk), "staff")
 
 
-def test_adding_an_unknown_email_is_refused(clinic, clinic_admin):
-    with pytest.raises(ValidationFailed) as refused:
-        add(clinic, clinic_admin, "nobody@example.test")
+def test_inviting_an_email_with_no_account_adds_nobody_yet(clinic, clinic_admin):
+    invitation, _token = invitation_create(
+        provider=clinic, actor=clinic_admin, email="nobody@example.test", role=MemberRole.STAFF, now=NOW
+    )
 
-    assert "email" in refused.value.details
+    assert invitation.email == "nobody@example.test"
     assert list(clinic.members.values_list("user", flat=True)) == [clinic_admin.pk]
 
 
@@ -613,10 +620,11 @@ def test_a_staff_member_cannot_add_colleagues(clinic, clinic_member, colleague):
 
 
 def test_adding_the_same_person_twice_with_the_same_role_is_recorded_once(clinic, clinic_admin, colleague):
-    first = add(clinic, clinic_admin, colleague.email)
-    second = add(clinic, clinic_admin, colleague.email)
+    add(clinic, clinic_admin, colleague.email)
+    with pytest.raises(Conflict) as again:
+        add(clinic, clinic_admin, colleague.email)
 
-    assert second.pk == first.pk
+    assert again.value.code == "already_member"
     assert clinic.members.filter(user=colleague).count() == 1
     assert len(audit_events("providers.member.added")) == 1
 
@@ -626,7 +634,7 @@ def test_adding_a_member_again_with_another_role_changes_the_role(clinic, clinic
     add(clinic, clinic_admin, colleague.email, role=MemberRole.ADMIN)
 
     assert clinic.members.get(user=colleague).role == MemberRole.ADMIN
-    assert [e.after for e in audit_events("providers.member.added")] == [{"role": "staff"}, {"role": "admin"}]
+    assert [e.after["role"] for e in audit_events("providers.member.added")] == ["staff", "admin"]
 
 
 def test_an_administrator_can_remove_a_colleague(clinic, clinic_admin, clinic_member):
@@ -817,7 +825,7 @@ def test_an_unknown_member_role_is_refused(patient):
     provider = admin.provider_memberships.get().provider
 
     with pytest.raises(ValidationFailed) as refused:
-        member_add(provider=provider, actor=admin, email=patient.email, role="owner", now=NOW)
+        invitation_create(provider=provider, actor=admin, email=patient.email, role="owner", now=NOW)
 
     assert "role" in refused.value.details
     assert not ProviderMember.objects.filter(user=patient).exists()

@@ -314,3 +314,15 @@ def test_the_inbox_says_when_a_provider_may_quote_and_withdraw(api_as, patient, 
 
     api_as(patient).post(f"/api/v1/quote-requests/{request['id']}/withdraw/")
     assert [_actions(r) for r in member.get(inbox).json()] == [{"quote": (False, "request_closed")}]
+
+
+def test_quote_requests_are_throttled_per_patient(settings, api_as, patient, other_patient, clinic):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"quote_requests": "2/hour"}}
+    client = api_as(patient)
+
+    statuses = [client.post("/api/v1/quote-requests/", _request_body(), format="json").status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 429]
+    assert QuoteRequest.objects.count() == 2
+    assert client.get("/api/v1/quote-requests/").status_code == 200  # reads are not counted
+    assert api_as(other_patient).post("/api/v1/quote-requests/", _request_body(), format="json").status_code == 201

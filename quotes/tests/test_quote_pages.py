@@ -436,3 +436,17 @@ def test_the_inbox_offers_to_withdraw_an_open_quote_and_to_quote_only_when_the_s
         body = member.get(f"/quotes/inbox/{recipient.pk}/").content.decode()
         assert "Withdraw this quote" not in body
         assert "Send the quote" not in body
+
+
+def test_the_request_page_shares_the_quote_requests_throttle_with_the_api(settings, patient, clinic):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"quote_requests": "1/hour"}}
+    client = _as(patient)
+
+    first = client.post(f"/quotes/new/?provider={clinic.pk}", _request_form([clinic]))
+    second = client.post(f"/quotes/new/?provider={clinic.pk}", _request_form([clinic]))
+
+    assert first.status_code == 302
+    assert second.status_code == 400
+    assert "Too many attempts" in second.content.decode()
+    assert QuoteRequest.objects.count() == 1
+    assert MedicalDocument.objects.count() == 1  # the refused request kept no document either
