@@ -29,6 +29,10 @@ OUR_PREFIXES: tuple[str, ...] = (
     "PASSWORD_RESET_",
     "ACCOUNT_REAUTHENTICATION_",
     "TRUSTED_PROXY_COUNT",
+    # Abuse limits (docs/decisions.md "Holds per patient").
+    "THROTTLE_",
+    "BOOKING_",
+    "PAYMENTS_",
 )
 
 _TRUE = {"1", "true", "yes", "on"}
