@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import StaffGroup, User
-from accounts.selectors import terms_current, user_must_accept_terms
+from accounts.selectors import terms_current, user_must_accept_terms, user_requires_mfa
 from accounts.services import PatientDetails, patient_register, terms_accept
 
 DEMO_PASSWORD = "medibroker-demo"  # noqa: S105 -- printed on purpose: demo data only
+# The second factor of every demo account that must have one (admins, staff, provider members):
+# printed too, to add to an authenticator app, and `manage.py demo_totp_code` prints its current code.
+DEMO_TOTP_SECRET = "MEDIBROKERDEMOMEDIBROKERDEMO2345"  # noqa: S105 -- demo data only, like the password
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,22 @@ def seed_people() -> list[DemoPerson]:
         if person.details is not None and not hasattr(user, "patient_profile"):
             patient_register(user=user, details=person.details, now=timezone.now())
     return PEOPLE
+
+
+def enroll_demo_mfa(users: list[User]) -> list[User]:
+    """Give each demo account that must use a second factor the demo TOTP secret (once), so that the
+    demo's staff and providers can sign in at once instead of being sent to set one up."""
+    enrolled = []
+    for user in users:
+        if not user_requires_mfa(user=user):
+            continue
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+        enrolled.append(user)
+    return enrolled
+
+
+def demo_totp_code() -> str:
+    """The demo secret's code now, as an authenticator app shows it."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))

@@ -373,7 +373,12 @@ REST_FRAMEWORK = {
     ],
     # Throttles key on the real client address: see TRUSTED_PROXY_COUNT.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A privileged user without a second factor gets 403 mfa_setup_required from the API too,
+        # also when signed in by token (docs/decisions.md "Sign-in and MFA").
+        "accounts.permissions.SecondFactorSetUp",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
@@ -390,12 +395,6 @@ REST_FRAMEWORK = {
         "document_probes": env.str("THROTTLE_DOCUMENT_PROBES", default="30/min"),
     },
 }
-# A privileged user without a second factor gets 403 mfa_setup_required from the API too, also
-# when signed in by token (docs/decisions.md "Sign-in and MFA").
-REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
-    *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"],
-    "accounts.permissions.SecondFactorSetUp",
-]
 
 # Abuse limits on holds (docs/decisions.md#holds-per-patient): how many held or awaiting-deposit
 # bookings one patient may have at once, and how many times one patient may hold the same slot a day.

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, seed_people
-from providers.demo import seed_providers
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
+from accounts.models import User
+from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
 from storefront.demo import seed_rates
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         providers = seed_providers()
         seed_rates()
         seed_quotes()
+        # Every demo account, also those of an earlier run (seed_providers returns only new providers).
+        emails = [person.email for person in people] + [demo.admin_email for demo in PROVIDERS]
+        with_mfa = {user.email for user in enroll_demo_mfa(list(User.objects.filter(email__in=emails)))}
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:"))
         rows = [(p.email, p.role) for p in people]
         rows += [
@@ -35,4 +39,9 @@ class Command(BaseCommand):
         ]
         width = max(len(email) for email, _role in rows)
         for email, role in rows:
-            self.stdout.write(f"  {email.ljust(width)}  {DEMO_PASSWORD}  ({role})")
+            second = "  + code" if email in with_mfa else ""
+            self.stdout.write(f"  {email.ljust(width)}  {DEMO_PASSWORD}{second.ljust(8)}  ({role})")
+        self.stdout.write(
+            f"Accounts marked '+ code' must give a second factor: add the secret {DEMO_TOTP_SECRET} to an "
+            "authenticator app, or run `python manage.py demo_totp_code` for the current code."
+        )
