@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
+from accounts.tests.factories import sign_in as sign_in_just_now
 from tests.access_matrix import MATRIX, ROLES, Rule
 from tests.support import Pattern, url_patterns
 
@@ -58,13 +59,24 @@ def test_every_row_names_a_known_method_and_a_probe_for_its_group():
 
 def sign_in(client: Client, user) -> None:
     """The one way every role of the matrix signs in (where a second factor or any other step a
-    role needs before reaching the pages is to be satisfied)."""
-    client.force_login(user)
+    role needs before reaching the pages is to be satisfied): as after the real sign-in form, the
+    session records a sign-in just now, so the pages behind accounts.reauth's recent-sign-in check
+    answer the role itself, not the re-authentication step."""
+    sign_in_just_now(client, user)
 
 
 @pytest.fixture
 def people(patient, other_patient, clinic_admin, rival_member, careteam, finance, coordinator):
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from accounts.selectors import user_requires_mfa
+
     admin = UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+    # Whoever must use a second factor has one (the factories enroll them), so no role's pages are
+    # the MFA set-up instead of the route itself (`setup` in `outcome`).
+    for user in (clinic_admin, rival_member, careteam, finance, coordinator, admin):
+        assert user_requires_mfa(user=user), user.email
+        assert is_mfa_enabled(user), user.email
     return {
         "anonymous": None,
         "patient": patient,
@@ -82,17 +94,26 @@ def people(patient, other_patient, clinic_admin, rival_member, careteam, finance
 
 
 @pytest.fixture
-def world(patient, clinic, clinic_admin, clinic_member, settings, tmp_path, monkeypatch) -> dict[str, Any]:
+def world(
+    patient, other_patient, clinic, clinic_admin, clinic_member, settings, tmp_path, monkeypatch
+) -> dict[str, Any]:
     """The patient's quote request to the clinic (with a document, shared with the clinic), the
-    clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for."""
+    clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for.
+    Also: the clinic's invitation to the other patient's address (its link's token), an API token
+    of the patient, a payment that came in for nothing (an orphaned charge), a payout change
+    proposed by a finance member who is not the `finance` role, a Stripe event dead-lettered."""
     from cryptography.fernet import Fernet
     from django.utils import timezone
 
+    from accounts.models import StaffGroup
+    from accounts.services import api_token_create
     from bookings.services import booking_confirm_deposit
     from documents.tests import samples
     from documents.tests.helpers import upload_file
-    from payments.models import Deposit, DepositStatus, Release
-    from providers.models import ProviderMember
+    from payments.models import Deposit, DepositStatus, OrphanedCharge, Release, StripeEvent
+    from payments.services.payout_changes import payout_change_propose
+    from providers.models import MemberRole, ProviderMember
+    from providers.services.invitations import invitation_create
     from providers.tests.factories import LocationFactory, OfferingFactory, open_weekdays
     from quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
 
@@ -156,7 +177,41 @@ def world(patient, clinic, clinic_admin, clinic_member, settings, tmp_path, monk
         requested_by=clinic_admin,
         requested_at=now,
     )
+    invitation, invitation_token = invitation_create(
+        provider=clinic, actor=clinic_admin, email=other_patient.email, role=MemberRole.STAFF, now=now
+    )
+    api_token, _secret = api_token_create(user=patient, device="Alice's phone", now=now)
+    orphan = OrphanedCharge.objects.create(
+        payment_intent_id="pi_orphan",
+        charge_id="ch_orphan",
+        amount=50_000,
+        currency="EUR",
+        purpose="deposit",
+        reason="booking_expired",
+        found_at=now,
+    )
+    # four eyes: proposed by another finance member, so that the `finance` role may approve it
+    proposer = UserFactory(email="frank@example.test", is_staff=True, groups=[StaffGroup.FINANCE])
+    change = payout_change_propose(
+        provider=clinic, actor=proposer, stripe_account_id="acct_matrix", auto_release=False, note="New bank", now=now
+    )
+    event = StripeEvent.objects.create(
+        id="evt_matrix_dead",
+        type="payment_intent.succeeded",
+        created=now,
+        payload={"id": "evt_matrix_dead", "type": "payment_intent.succeeded", "data": {"object": {}}},
+        received_at=now,
+        attempts=5,
+        last_error="boom",
+        dead_at=now,
+    )
     return {
+        "invitation_id": invitation.pk,
+        "token": invitation_token,
+        "api_token_id": api_token.pk,
+        "orphan_id": orphan.pk,
+        "change_id": change.pk,
+        "event_id": event.pk,
         "booking_id": booking.pk,
         "appointment_id": booking.appointments.get().pk,
         "request_id": request.pk,
@@ -314,6 +369,7 @@ def test_a_member_naming_his_own_provider_still_cannot_reach_another_providers_o
                 sign_in(client, people["rival"])
     assert "providers:location_edit" in probed
     assert "api_my_rule" in probed
+    assert {"providers:invitation_revoke", "api_my_invitation"} <= set(probed)
     assert wrong == [], "another provider's objects answered:\n" + "\n".join(wrong)
 
 
