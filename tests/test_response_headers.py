@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from tests.test_no_server_errors import PATHS, SKIP, _real_path, _routes, people, scene  # noqa: F401 -- fixtures
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,8 @@ def test_the_api_answers_are_never_cached_whatever_the_authentication(patient):
     session = APIClient()
     session.force_login(patient)
     token = APIClient()
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=patient).key}")
+    _token, secret = api_token_create(user=patient, device="Test phone", now=timezone.now())
+    token.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     forced = APIClient()
     forced.force_authenticate(patient)
 

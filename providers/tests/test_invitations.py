@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, enroll_mfa
 from core.errors import Conflict, Forbidden, NotFound
 from core.models import AuditEvent
 from notifications.models import Message
@@ -226,6 +226,10 @@ def test_the_api_invites_and_the_invitee_accepts(api_as, clinic, clinic_admin, r
     assert shown.json()["available_actions"]["accept"]["allowed"] is True
     assert accepted.status_code == 201
     assert clinic.members.get(user=colleague).role == MemberRole.ADMIN
+    # A member now, the colleague must set up a second factor before anything else.
+    unenrolled = api_as(colleague).post(f"/api/v1/invitations/{token}/accept/")
+    assert (unenrolled.status_code, unenrolled.json()["code"]) == (403, "mfa_setup_required")
+    enroll_mfa(colleague)
     again = api_as(colleague).post(f"/api/v1/invitations/{token}/accept/")
     assert (again.status_code, again.json()["code"]) == (409, "invitation_accepted")
 
