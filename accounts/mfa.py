@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from accounts.selectors import user_requires_mfa
 
 # Fields of Authenticator.data that allauth passes through encrypt(): the TOTP secret, the
 # recovery codes' seed, and the codes carried over from an older allauth format.
@@ -79,3 +82,9 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return decrypt_secret(encrypted_text)
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Whoever must use a second factor cannot switch theirs off: with a stolen session and
+        password, that would let a thief put their own in its place. A lost device is replaced by
+        support (`manage.py mfa_reset`), after checking who asks."""
+        return not user_requires_mfa(user=authenticator.user)

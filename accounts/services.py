@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -184,3 +185,24 @@ def api_tokens_delete_expired(*, now: datetime) -> int:
     """Delete the tokens past their expiry (knox refuses them already); returns how many."""
     deleted, _by_model = ApiToken.objects.filter(expiry__lte=now).delete()
     return deleted
+
+
+def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> int:
+    """Support's answer to a lost device: remove every second factor of `user` (who then sets up a
+    new one at their next sign-in, before anything else) and revoke their API tokens. Audited with
+    the reason (how the person's identity was checked). Returns how many authenticators there were."""
+    if not reason.strip():
+        raise ValidationFailed(_("Say how the person's identity was checked."), code="reason_required")
+    authenticators = Authenticator.objects.filter(user=user)
+    kinds = sorted(authenticators.values_list("type", flat=True))
+    authenticators.delete()
+    api_tokens_revoke_all(user=user, actor=actor, reason="mfa_reset", now=now)
+    audit_record(
+        actor=actor,
+        action="accounts.mfa.reset",
+        target=user,
+        before={"authenticators": kinds},
+        after={"reason": reason.strip()},
+        now=now,
+    )
+    return len(kinds)
