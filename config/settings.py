@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.RefuseNulMiddleware",  # input limits: a NUL in the URL or query string is a 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -288,10 +289,22 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+    # Input limits: JSON bodies bounded in size and depth, an object at the top, no NUL (core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
     },
 }
+# --- Input limits (bad input is a 400, never a 500) ---
+# How deeply a JSON body's arrays and objects may nest; its size is bounded by Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# --- end of input limits ---
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",

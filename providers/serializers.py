@@ -23,6 +23,7 @@ from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
 from core.serializers import (
     AmountField,
+    BoundedDateField,
     MoneySerializer,
     NamedEnumField,
     available_actions_field,
@@ -209,7 +210,7 @@ class SlotRangeSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so the fields cannot be class attributes.
-        return {"from": serializers.DateField(), "to": serializers.DateField()}
+        return {"from": BoundedDateField(), "to": BoundedDateField()}
 
     def validate(self, attrs: dict[str, dt.date]) -> dict[str, dt.date]:
         first, last = attrs["from"], attrs["to"]
@@ -354,6 +355,7 @@ class ExceptionSerializer(serializers.ModelSerializer):
     start = serializers.TimeField(required=False, allow_null=True, default=None)
     end = serializers.TimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    date = BoundedDateField()
 
     class Meta:
         model = AvailabilityException
@@ -410,16 +412,16 @@ class OfferingInputSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None, help_text='e.g. "30"'
     )
     deposit_fixed = AmountField(required=False, allow_null=True, default=None)
-    duration_minutes = serializers.IntegerField()
-    slot_minutes = serializers.IntegerField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 60)  # as the form
+    slot_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
     includes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
     excludes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
     cancellation_policy = serializers.ChoiceField(
         choices=CancellationPolicyChoice.choices, required=False, default=CancellationPolicyChoice.PLATFORM_DEFAULT
     )
-    min_notice_hours = serializers.IntegerField(min_value=0, required=False, default=48)
-    horizon_days = serializers.IntegerField(required=False, default=90)
+    min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 365, required=False, default=48)
+    horizon_days = serializers.IntegerField(min_value=1, max_value=730, required=False, default=90)
     is_active = serializers.BooleanField(required=False, default=True)
 
     def __init__(self, *args: Any, **kwargs: Any):
