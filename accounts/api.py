@@ -29,6 +29,7 @@ from accounts.serializers import (
 )
 from accounts.services import terms_accept
 from core.errors import Forbidden, ValidationFailed
+from core.serializers import form_data
 
 
 class SignupAPI(APIView):
@@ -41,10 +42,7 @@ class SignupAPI(APIView):
 
     @extend_schema(request=SignupRequestSerializer, responses={201: SignupResponseSerializer})
     def post(self, request):
-        data = request.data
-        if hasattr(data, "dict"):
-            data = data.dict()
-        form = SignupForm(data=data)
+        form = SignupForm(data=form_data(request.data))  # strings only, as a browser sends them
         if not form.is_valid():
             details = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
             first = next(iter(details.values()))[0]

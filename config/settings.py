@@ -292,8 +292,8 @@ REST_FRAMEWORK = {
     # Input limits: JSON bodies bounded in size and depth, an object at the top, no NUL (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "core.parsers.NulFreeFormParser",
+        "core.parsers.NulFreeMultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),

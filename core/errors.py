@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DEFAULT_DB_ALIAS, DataError
 from django.http import Http404
@@ -110,6 +111,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        exc = drf_exceptions.APIException(
+            _("The request body is too large (DATA_UPLOAD_MAX_MEMORY_SIZE)."), code="too_large"
+        )
+        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     elif isinstance(exc, OverflowError | DataError):
         # The last guard of the input limits: a value beyond what a column or the calendar holds
         # (a serializer field without bounds) is the client's error, not a 500. Logged, as the

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 # A JSON string literal, to blank out before counting brackets (brackets inside strings are text).
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -99,3 +99,33 @@ class LimitedJSONParser(JSONParser):
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python accepts them, JSON does not
+
+
+def _refuse_nul_in_form(data: Any) -> None:
+    for key, values in data.lists():
+        if "\x00" in key or any(isinstance(value, str) and "\x00" in value for value in values):
+            raise invalid_body(
+                _("The NUL character is not allowed (in %(field)s).") % {"field": key.replace("\x00", "")}
+            )
+
+
+class NulFreeFormParser(FormParser):
+    """DRF's form parser, refusing NUL in field names and values (see the module)."""
+
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        _refuse_nul_in_form(data)
+        return data
+
+
+class NulFreeMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, refusing NUL in field names and values (file contents are bytes, kept)."""
+
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_nul_in_form(parsed.data)
+        return parsed

@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.db import DataError
 from django.test import Client
 from django.utils import timezone
+from rest_framework.response import Response
 
 from accounts.tests.factories import UserFactory
 from core.idempotency import HEADER
@@ -239,26 +242,41 @@ def test_strict_booleans(scene, client):
     assert "is_active" not in response.json()["details"]
 
 
-def test_an_idempotent_answer_that_cannot_be_stored_still_answers_and_releases_the_key(scene, patient, client):
-    """A NUL echoed into a 400 cannot go into PostgreSQL's jsonb: the body is stored without it,
-    and when storing fails anyway the key is released so that a retry runs again rather than 409."""
-    from unittest import mock
+def test_nul_in_a_form_body_is_refused(scene, patient, client):
+    client.force_login(patient)
+    response = client.post(f"/api/v1/quotes/{scene['quote_id']}/accept/", {"currency": "E\x00"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_body"
 
+
+def test_an_idempotent_answer_with_a_nul_is_stored_without_it():
+    """PostgreSQL's jsonb refuses \\u0000: a NUL echoed into an answer is stored as U+FFFD."""
+    from core.idempotency import _store
+
+    user = UserFactory()
+    claim = IdempotencyRecord.objects.create(
+        user=user, key="k-0", method="POST", path="/x", fingerprint="f", created_at=timezone.now()
+    )
+    _store(claim, Response({"code": "invalid", "message": '"E\x00" is not a valid choice.', "details": {}}, status=400))
+    claim.refresh_from_db()
+    assert claim.status == IdempotencyStatus.DONE
+    assert claim.response_body["message"] == '"E\ufffd" is not a valid choice.'
+
+
+def test_an_idempotent_answer_that_cannot_be_stored_still_answers_and_releases_the_key(scene, patient, client):
+    """When storing the answer fails, the client still gets it and the key is released, so that
+    a retry runs again (it used to be claimed, 409 "in flight", for 5 minutes)."""
     client.force_login(patient)
     path = f"/api/v1/quotes/{scene['quote_id']}/accept/"
-    body = {"currency": "E\x00"}  # echoed: '"E\x00" is not a valid choice.'
-    response = client.post(path, body, content_type="application/json", headers={HEADER: "k-1"})
-    assert response.status_code == 400
-    record = IdempotencyRecord.objects.get(key="k-1")
-    assert record.status == IdempotencyStatus.DONE
-    assert "\x00" not in json.dumps(record.response_body, ensure_ascii=False)
-
-    with mock.patch("core.idempotency._store", side_effect=RuntimeError("jsonb refuses it")):
+    body = {"currency": "XXX"}
+    with mock.patch("core.idempotency._store", side_effect=DataError("jsonb refuses it")):
         response = client.post(path, body, content_type="application/json", headers={HEADER: "k-2"})
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
     assert not IdempotencyRecord.objects.filter(key="k-2").exists()
     again = client.post(path, body, content_type="application/json", headers={HEADER: "k-2"})
     assert again.status_code == 400  # run again, not 409 "in flight"
+    assert IdempotencyRecord.objects.get(key="k-2").status == IdempotencyStatus.DONE
 
 
 def test_dates_are_bounded_in_request_bodies(scene, patient, client):

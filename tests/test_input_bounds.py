@@ -74,14 +74,7 @@ def test_every_writable_number_and_date_of_an_api_serializer_is_bounded():
     for cls in _serializer_classes():
         if cls.__name__ not in names:
             continue
-        try:
-            serializer = cls()
-        except Exception:
-            continue
-        try:
-            fields = list(_writable_fields(serializer))
-        except Exception:
-            continue
+        fields = list(_writable_fields(cls()))
         unbounded += [f"{cls.__module__}.{cls.__name__}.{name}" for name, field in fields if _unbounded(field)]
     assert unbounded == [], "\n".join(unbounded)
 
