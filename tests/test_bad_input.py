@@ -110,25 +110,24 @@ def _client(who, people, scene) -> Client:
     return client
 
 
-WHO = ["anonymous", "patient", "member", "careteam", "finance"]
+WHO = ["anonymous", "patient", "member", "careteam"]  # careteam: staff
 
 
 @pytest.mark.parametrize("who", WHO)
 def test_bad_bodies_get_a_4xx_with_the_error_shape_from_every_api_endpoint(scene, people, who):
     client = _client(who, people, scene)
+    raws = [("deep", DEEP), ("deep_object", DEEP_OBJECT), *[(f"not_object {b}", b) for b in NOT_OBJECTS]]
     errors: list[str] = []
     for path in _api_paths(scene):
-        for method in ("post", "put", "patch"):
-            send = getattr(client, method)
-            for label, raw in [
-                ("deep", DEEP),
-                ("deep_object", DEEP_OBJECT),
-                *[(f"not_object {b}", b) for b in NOT_OBJECTS],
-            ]:
-                _check(send(path, raw, content_type="application/json"), f"{method} {path} {label}", errors)
-            for label, body in FAMILIES_BODY.items():
-                _check(send(path, body, content_type="application/json"), f"{method} {path} {label}", errors)
-    assert errors == []
+        for label, raw in raws:
+            _check(client.post(path, raw, content_type="application/json"), f"post {path} {label}", errors)
+        for label, body in FAMILIES_BODY.items():
+            _check(client.post(path, body, content_type="application/json"), f"post {path} {label}", errors)
+        for method in ("put", "patch"):  # the same parser and views: the shape families are enough
+            for label, raw in [("deep", DEEP), ("not_object", "[1, 2]"), ("nul", json.dumps({"title": NUL}))]:
+                response = getattr(client, method)(path, raw, content_type="application/json")
+                _check(response, f"{method} {path} {label}", errors)
+    assert errors == [], "\n".join(errors)
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -141,7 +140,7 @@ def test_bad_query_strings_get_a_4xx_or_are_ignored_by_every_endpoint(scene, peo
     for path in _page_paths(scene):
         for label, query in FAMILIES_QUERY.items():
             _check(client.get(path, query), f"get {path} ?{label}", errors, api=False)
-    assert errors == []
+    assert errors == [], "\n".join(errors)
 
 
 @pytest.mark.parametrize("who", WHO)
