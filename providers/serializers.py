@@ -159,6 +159,12 @@ class ProviderSummarySerializer(serializers.ModelSerializer):
     register_country = country_field()
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
     specialties = SpecialtySerializer(many=True, read_only=True)
+    # Empty when the provider gave none: documented as plain strings, "" is not a valid e-mail or URI.
+    email = serializers.CharField(read_only=True, help_text="A contact e-mail address, or empty.")
+    website = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+    facility_type = serializers.ChoiceField(
+        choices=FacilityType.choices, allow_blank=True, read_only=True, help_text="Empty for a practitioner."
+    )
 
     class Meta:
         model = Provider

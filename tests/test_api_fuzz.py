@@ -152,7 +152,7 @@ def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, list[str]
 
     def record(label: str, mode: str, status: int, exc: BaseException) -> None:
         key = f"{label} [{mode}] {status}"
-        failures.setdefault(key, f"{key}: {' '.join(str(exc).split())[:400]}")
+        failures.setdefault(key, f"{key}: {' '.join(str(exc).split())[:1200]}")
 
     for result in _schema().get_all_operations():
         operation = result.ok()
