@@ -148,12 +148,16 @@ def test_nul_in_a_query_string_or_url_is_refused_with_400(scene, people, who):
     client = _client(who, people, scene)
     response = client.get("/api/v1/search/", {"specialty": NUL})
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_characters"
+    assert response.json()["details"] == {"specialty": ["Null characters are not allowed."]}
+    response = client.get(f"/api/v1/offerings/{scene['offering_id']}/slots/", {"from": NUL, "to": "2030-01-01"})
+    assert response.status_code == 400
+    assert "from" in response.json()["details"]
     response = client.get("/api/v1/providers/a%00b/")
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_characters"
-    response = client.get("/search/", {"procedure": NUL})
-    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    # A page: the form says so next to the field, or the address is refused; never a 500.
+    assert client.get("/search/", {"procedure": NUL}).status_code == 200
+    assert client.get("/providers/a%00b/").status_code == 400
 
 
 def test_deep_json_is_refused_before_sign_in_and_sign_up(client):
