@@ -15,4 +15,4 @@ class CoreConfig(AppConfig):
 
         from core.serializers import strict_boolean
 
-        serializers.BooleanField.to_internal_value = strict_boolean  # type: ignore[method-assign]
+        serializers.BooleanField.to_internal_value = strict_boolean  # type: ignore[method-assign,assignment]

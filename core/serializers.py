@@ -130,7 +130,9 @@ INT_MAX = 2**31 - 1
 
 
 def _date_range_message() -> str:
-    return _("Give a date between %(min)s and %(max)s.") % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+    return str(
+        _("Give a date between %(min)s and %(max)s.") % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+    )
 
 
 class BoundedDateField(serializers.DateField):
@@ -201,7 +203,7 @@ def form_data(data: Any) -> dict[str, str]:
     if hasattr(data, "dict"):
         return dict(data.dict())
     if not isinstance(data, Mapping):
-        raise ValidationFailed(_("The request body must be a JSON object."), code="invalid_body")
+        raise ValidationFailed(str(_("The request body must be a JSON object.")), code="invalid_body")
     result: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     for key, value in data.items():
@@ -212,7 +214,7 @@ def form_data(data: Any) -> dict[str, str]:
         elif isinstance(value, str | int | float):
             result[key] = str(value)
         else:
-            errors[key] = [_("Give a single value (text, number or true/false), not a list or an object.")]
+            errors[key] = [str(_("Give a single value (text, number or true/false), not a list or an object."))]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
     return result

@@ -25,7 +25,9 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from hypothesis import HealthCheck, Phase
@@ -165,9 +167,15 @@ def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, list[str]
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_answers_every_generated_request_without_a_server_error_and_as_documented(
-    role, patient, settings, tmp_path, capsys, monkeypatch
+    role, patient, settings, tmp_path, capsys, monkeypatch, request
 ):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    # The WSGI handler closes the database connection at each request's end, which would end the
+    # test's transaction (PostgreSQL); Django's test Client disconnects it the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
     # The sign-in endpoints' rate limit would answer most cases 429: the fuzz is about what is behind it.
     monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)
     world = _world(patient, settings, tmp_path)
