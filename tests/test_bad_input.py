@@ -308,3 +308,9 @@ def test_decimal_strings_in_amounts_are_bounded(scene, client):
         content_type="application/json",
     )
     assert response.status_code < 500
+
+
+def test_a_far_date_in_the_search_filters_is_refused(client):
+    response = client.get("/api/v1/search/", {"available_before": "9999-12-31"})
+    assert response.status_code == 400
+    assert "available_before" in response.json()["details"]
