@@ -18,6 +18,7 @@ import contextlib
 import functools
 import json
 import time
+from collections import Counter
 from typing import Any
 
 import hypothesis
@@ -131,8 +132,8 @@ def _runner(strategy: Any, headers: dict[str, str], on_case: Any, record: Any) -
     )
     @hypothesis.given(case=strategy)
     def run(case: Any) -> None:
-        on_case()
         response = case.call(headers=headers)
+        on_case(response.status_code)
         if response.status_code in OUTSIDE_SERVICE_DOWN:
             return
         try:
@@ -143,14 +144,17 @@ def _runner(strategy: Any, headers: dict[str, str], on_case: Any, record: Any) -
     return run
 
 
-def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, list[str]]:
-    """Run every operation; the number of cases and one line per failing (operation, mode, status)."""
+def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, dict[str, int], list[str]]:
+    """Run every operation: the number of cases, of answers per status class, and one line per
+    failing (operation, mode, status)."""
     cases = 0
     failures: dict[str, str] = {}
+    statuses: Counter[str] = Counter()
 
-    def on_case() -> None:
+    def on_case(status: int) -> None:
         nonlocal cases
         cases += 1
+        statuses[f"{status // 100}xx"] += 1
 
     def record(label: str, mode: str, status: int, exc: BaseException) -> None:
         key = f"{label} [{mode}] {status}"
@@ -162,7 +166,7 @@ def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, list[str]
             run = _runner(strategy, headers, on_case, record=functools.partial(record, operation.label, mode.value))
             with contextlib.suppress(hypothesis.errors.Unsatisfiable):  # nothing of this mode to generate
                 run()
-    return cases, sorted(failures.values())
+    return cases, dict(sorted(statuses.items())), sorted(failures.values())
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -181,7 +185,7 @@ def test_the_api_answers_every_generated_request_without_a_server_error_and_as_d
     world = _world(patient, settings, tmp_path)
     headers = sign_in(_user(role, world, patient))
     started = time.monotonic()
-    cases, failures = fuzz(headers, world)
+    cases, statuses, failures = fuzz(headers, world)
     with capsys.disabled():
-        print(f"\n[fuzz] {role}: {cases} cases, {len(failures)} failures, {time.monotonic() - started:.0f}s")
+        print(f"\n[fuzz] {role}: {cases} cases {statuses}, {len(failures)} failures, {time.monotonic() - started:.0f}s")
     assert failures == [], "\n".join(failures)
