@@ -165,6 +165,19 @@ class BoundedDateTimeField(serializers.DateTimeField):
         return parsed
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+        "example": "09:00",
+        "description": "A wall-clock time at the location, HH:MM[:SS], without an offset.",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A local time of day. OpenAPI's `format: time` is RFC 3339's, which requires an offset that
+    opening hours do not have: the schema says what is sent instead."""
+
+
 def bounded_integer(**kwargs: Any) -> serializers.IntegerField:
     """An IntegerField that fits an integer column unless told a smaller range."""
     kwargs.setdefault("max_value", INT_MAX)

@@ -26,6 +26,7 @@ from core.serializers import (
     BoundedDateField,
     MoneySerializer,
     NamedEnumField,
+    WallClockTimeField,
     available_actions_field,
     country_field,
     currency_field,
@@ -346,8 +347,8 @@ class LocationInputSerializer(serializers.Serializer):
 
 class WeeklyRuleSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices)
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = WallClockTimeField()
+    end = WallClockTimeField()
 
     class Meta:
         model = WeeklyRule
@@ -358,8 +359,8 @@ class WeeklyRuleSerializer(serializers.ModelSerializer):
 
 class ExceptionSerializer(serializers.ModelSerializer):
     kind = NamedEnumField(enum_name="ExceptionKindEnum", choices=ExceptionKind.choices)
-    start = serializers.TimeField(required=False, allow_null=True, default=None)
-    end = serializers.TimeField(required=False, allow_null=True, default=None)
+    start = WallClockTimeField(required=False, allow_null=True, default=None)
+    end = WallClockTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     date = BoundedDateField()
 

@@ -160,8 +160,8 @@ class InboxRequestSerializer(serializers.ModelSerializer):
     """A request as the providers it was sent to see it (no other provider's quote)."""
 
     status = NamedEnumField(enum_name="QuoteRequestStatusEnum", choices=QuoteRequestStatus.choices, read_only=True)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     available_actions = available_actions_field("quote")
 

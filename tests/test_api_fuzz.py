@@ -51,8 +51,9 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 OUTSIDE_SERVICE_DOWN = {502}
 
 
-def sign_in(user: Any) -> dict[str, str]:
-    """The headers of a browser session signed in as `user` (none for anonymous).
+def sign_in(user: Any) -> dict[str, Any]:
+    """What each request carries to be signed in as `user` (nothing for anonymous): keyword
+    arguments of Schemathesis' `case.call`.
 
     The one place that knows how a role authenticates: a session cookie and its CSRF token. Adapt
     it here when sign-in changes (API tokens, a second factor).
@@ -61,11 +62,13 @@ def sign_in(user: Any) -> dict[str, str]:
         return {}
     client = Client()
     client.force_login(user)
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
     csrf = _get_new_csrf_string()
     return {
-        "Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}; {django_settings.CSRF_COOKIE_NAME}={csrf}",
-        "X-CSRFToken": csrf,
+        "cookies": {
+            django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+            django_settings.CSRF_COOKIE_NAME: csrf,
+        },
+        "headers": {"X-CSRFToken": csrf},
     }
 
 
@@ -121,7 +124,7 @@ def _strategies(operation: Any, world: dict[str, Any]) -> list[tuple[GenerationM
     return strategies
 
 
-def _runner(strategy: Any, headers: dict[str, str], on_case: Any, record: Any) -> Any:
+def _runner(strategy: Any, auth: dict[str, Any], on_case: Any, record: Any) -> Any:
     @hypothesis.settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -132,7 +135,7 @@ def _runner(strategy: Any, headers: dict[str, str], on_case: Any, record: Any) -
     )
     @hypothesis.given(case=strategy)
     def run(case: Any) -> None:
-        response = case.call(headers=headers)
+        response = case.call(**auth)
         on_case(response.status_code)
         if response.status_code in OUTSIDE_SERVICE_DOWN:
             return
@@ -144,7 +147,7 @@ def _runner(strategy: Any, headers: dict[str, str], on_case: Any, record: Any) -
     return run
 
 
-def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, dict[str, int], list[str]]:
+def fuzz(auth: dict[str, Any], world: dict[str, Any]) -> tuple[int, dict[str, int], list[str]]:
     """Run every operation: the number of cases, of answers per status class, and one line per
     failing (operation, mode, status)."""
     cases = 0
@@ -163,7 +166,7 @@ def fuzz(headers: dict[str, str], world: dict[str, Any]) -> tuple[int, dict[str,
     for result in _schema().get_all_operations():
         operation = result.ok()
         for mode, strategy in _strategies(operation, world):
-            run = _runner(strategy, headers, on_case, record=functools.partial(record, operation.label, mode.value))
+            run = _runner(strategy, auth, on_case, record=functools.partial(record, operation.label, mode.value))
             with contextlib.suppress(hypothesis.errors.Unsatisfiable):  # nothing of this mode to generate
                 run()
     return cases, dict(sorted(statuses.items())), sorted(failures.values())
@@ -183,9 +186,9 @@ def test_the_api_answers_every_generated_request_without_a_server_error_and_as_d
     # The sign-in endpoints' rate limit would answer most cases 429: the fuzz is about what is behind it.
     monkeypatch.setattr(ScopedRateThrottle, "allow_request", lambda self, request, view: True)
     world = _world(patient, settings, tmp_path)
-    headers = sign_in(_user(role, world, patient))
+    auth = sign_in(_user(role, world, patient))
     started = time.monotonic()
-    cases, statuses, failures = fuzz(headers, world)
+    cases, statuses, failures = fuzz(auth, world)
     with capsys.disabled():
         print(f"\n[fuzz] {role}: {cases} cases {statuses}, {len(failures)} failures, {time.monotonic() - started:.0f}s")
     assert failures == [], "\n".join(failures)
