@@ -36,6 +36,7 @@ from accounts.serializers import (
 )
 from accounts.services import api_token_create, api_token_revoke, terms_accept
 from core.errors import DomainError, Forbidden, ValidationFailed
+from core.serializers import form_data
 from core.throttling import AccountThrottle, ClientAddressThrottle
 
 
@@ -87,11 +88,11 @@ class SignupAPI(APIView):
     def post(self, request):
         raw = request.data
         if not isinstance(raw, Mapping):
-            raise ValidationFailed(_("Send the sign-up details as an object of fields."))
+            raise ValidationFailed(_("Send the sign-up details as an object of fields."), code="invalid_body")
         form_encoded = isinstance(raw, QueryDict)
         data = raw.dict() if form_encoded else dict(raw)
         _strict_booleans(data, form_encoded=form_encoded)
-        form = SignupForm(data=data)
+        form = SignupForm(data=form_data(data))  # strings only, as a browser sends them
         if not form.is_valid():
             details = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
             first = next(iter(details.values()))[0]

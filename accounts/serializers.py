@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import ApiToken, PatientProfile
+from core.serializers import BoundedDateField
 
 
 class PatientProfileSerializer(serializers.ModelSerializer):
@@ -43,7 +44,7 @@ class SignupRequestSerializer(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     phone = serializers.CharField(help_text="E.164, e.g. +33612345678")
-    date_of_birth = serializers.DateField()
+    date_of_birth = BoundedDateField()
     gender = serializers.CharField()
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
     preferred_language = serializers.CharField()

@@ -19,7 +19,14 @@ from bookings.selectors import booking_cancellation_schedule
 from bookings.services import BOOKING_ACTIONS, booking_actions
 from core.checks import actions_payload
 from core.money import Money
-from core.serializers import ACTION_SCHEMA, MoneySerializer, NamedEnumField, available_actions_field
+from core.serializers import (
+    ACTION_SCHEMA,
+    BoundedDateTimeField,
+    MoneySerializer,
+    NamedEnumField,
+    available_actions_field,
+    bounded_integer,
+)
 
 
 def _money(amount: int | None, currency: str) -> dict | None:
@@ -182,8 +189,8 @@ class BookingDetailSerializer(BookingSerializer):
 
 
 class HoldInputSerializer(serializers.Serializer):
-    offering = serializers.IntegerField()
-    start = serializers.DateTimeField(help_text="A slot's start, with its UTC offset, as listed by the slots endpoint.")
+    offering = bounded_integer(min_value=1)
+    start = BoundedDateTimeField(help_text="A slot's start, with its UTC offset, as listed by the slots endpoint.")
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -195,5 +202,5 @@ class EvidenceInputSerializer(serializers.Serializer):
 
 
 class RescheduleInputSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    appointment = serializers.IntegerField(required=False, help_text="Needed when the booking has several.")
+    start = BoundedDateTimeField()
+    appointment = bounded_integer(min_value=1, required=False, help_text="Needed when the booking has several.")

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.RefuseNulMiddleware",  # input limits: a NUL in the URL or query string is a 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -382,6 +383,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+    # Input limits: JSON bodies bounded in size and depth, an object at the top, no NUL (core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "core.parsers.NulFreeFormParser",
+        "core.parsers.NulFreeMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
         # The same endpoints per account (the e-mail in the body), whatever the client address.
@@ -400,6 +407,10 @@ REST_FRAMEWORK = {
 # bookings one patient may have at once, and how many times one patient may hold the same slot a day.
 BOOKING_MAX_LIVE_HOLDS = env.int("BOOKING_MAX_LIVE_HOLDS", default=3)
 BOOKING_MAX_HOLDS_PER_SLOT = env.int("BOOKING_MAX_HOLDS_PER_SLOT", default=2)
+
+# Input limits (bad input is a 400, never a 500): how deeply a JSON body's arrays and objects may nest; its size is bounded by Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",

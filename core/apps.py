@@ -8,3 +8,11 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "marketplace"
     verbose_name = "MediBroker"
+
+    def ready(self) -> None:
+        # Input limits: DRF's BooleanField takes only true/false, project-wide (core.serializers).
+        from rest_framework import serializers
+
+        from core.serializers import strict_boolean
+
+        serializers.BooleanField.to_internal_value = strict_boolean  # type: ignore[method-assign,assignment]

@@ -7,17 +7,21 @@ with the status the subclass names.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -107,6 +111,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf_exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        exc = drf_exceptions.APIException(
+            _("The request body is too large (DATA_UPLOAD_MAX_MEMORY_SIZE)."), code="too_large"
+        )
+        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    elif isinstance(exc, OverflowError | DataError):
+        # The last guard of the input limits: a value beyond what a column or the calendar holds
+        # (a serializer field without bounds) is the client's error, not a 500. Logged, as the
+        # field should say so itself.
+        logger.warning("Input out of range reached %s: %s", type(exc).__name__, exc)
+        exc = drf_exceptions.ValidationError(
+            {"non_field_errors": [_("A value is out of the range this service accepts.")]}, code="out_of_range"
+        )
     if not isinstance(exc, drf_exceptions.APIException):
         return None  # an unexpected exception: Django's 500 handling and logging take over
 

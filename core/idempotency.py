@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -44,6 +45,8 @@ from core.models import IdempotencyRecord, IdempotencyStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User  # AUTH_USER_MODEL, as django-stubs' plugin resolves it
+
+logger = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -161,13 +164,43 @@ def idempotent(
         if response.status_code >= 500:
             IdempotencyRecord.objects.filter(pk=claim.pk).delete()
             return response
-        body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        IdempotencyRecord.objects.filter(pk=claim.pk).update(
-            status=IdempotencyStatus.DONE, response_status=response.status_code, response_body=body
-        )
+        try:
+            _store(claim, response)
+        except Exception:
+            # The answer stands even when it cannot be kept; the key is released so a retry runs
+            # again (rather than 409 "in flight" until the claim goes stale).
+            logger.exception("Could not store the idempotent response of %s %s", request.method, request.path)
+            _release(claim)
         return response
 
     return wrapper
+
+
+def _storable(value: Any) -> Any:
+    """`value` as jsonb can hold it: PostgreSQL refuses the NUL character (\\u0000) in jsonb."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _store(claim: IdempotencyRecord, response: Response) -> None:
+    body = _storable(json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)))
+    with transaction.atomic():
+        IdempotencyRecord.objects.filter(pk=claim.pk).update(
+            status=IdempotencyStatus.DONE, response_status=response.status_code, response_body=body
+        )
+
+
+def _release(claim: IdempotencyRecord) -> None:
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.filter(pk=claim.pk).delete()
+    except Exception:  # the database is gone: the claim goes stale after STALE_AFTER
+        logger.exception("Could not release the Idempotency-Key claim %s", claim.pk)
 
 
 # Class decorator for views whose POST is `idempotent`.

@@ -1,11 +1,53 @@
-"""Response headers that depend on who asked."""
+"""Middleware of the core: headers that depend on who asked, and requests refused up front.
+
+- `PrivateResponseMiddleware`: every answer to a signed-in person is private and never stored.
+- `RefuseNulMiddleware`: refuses a NUL character in the URL, and in the API's query strings, up front.
+
+PostgreSQL refuses NUL in text: a NUL reaching a query ends in a 500. No URL or API query
+parameter of ours has a use for it, so the request is answered 400 before any view runs: the
+API's error shape under /api/ (`details` names the parameter), a short text elsewhere. A page's
+query string is left to the page's form, which says "Null characters are not allowed." next to
+the field (a 200 with the form, as for any other bad filter).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from core.errors import error_body
+
+NUL = "\x00"
+API_PREFIX = "/api/"
+
+
+def nul_parameter(request: HttpRequest) -> str | None:
+    """The name of the first query parameter holding a NUL (in its name or value), or None."""
+    for key, values in request.GET.lists():
+        if NUL in key or any(NUL in value for value in values):
+            return key.replace(NUL, "")
+    return None
+
+
+class RefuseNulMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        message = _("Null characters are not allowed.")
+        is_api = request.path_info.startswith(API_PREFIX)
+        if NUL in request.path_info:
+            if is_api:
+                return JsonResponse(error_body("invalid", message, {"path": [message]}), status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if is_api:
+            name = nul_parameter(request)
+            if name is not None:
+                return JsonResponse(error_body("invalid", message, {name: [message]}), status=400)
+        return self.get_response(request)
 
 
 class PrivateResponseMiddleware:

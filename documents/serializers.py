@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.checks import ActionState, actions_payload
-from core.serializers import available_actions_field
+from core.serializers import BoundedDateTimeField, available_actions_field
 from documents.models import DocumentGrant, MedicalDocument
 from documents.services import TITLE_MAX_LENGTH, document_grant_check, document_revoke_check
 from providers.models import Provider
@@ -81,6 +81,6 @@ class GrantInputSerializer(serializers.Serializer):
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Provider.objects.all(), help_text="A verified provider's id."
     )
-    expires_at = serializers.DateTimeField(
+    expires_at = BoundedDateTimeField(
         required=False, allow_null=True, help_text="When access ends; omitted or null: until revoked."
     )

@@ -23,8 +23,10 @@ from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
 from core.serializers import (
     AmountField,
+    BoundedDateField,
     MoneySerializer,
     NamedEnumField,
+    WallClockTimeField,
     available_actions_field,
     country_field,
     currency_field,
@@ -161,6 +163,12 @@ class ProviderSummarySerializer(serializers.ModelSerializer):
     register_country = country_field()
     languages = serializers.ListField(child=serializers.CharField(), read_only=True)
     specialties = SpecialtySerializer(many=True, read_only=True)
+    # Empty when the provider gave none: documented as plain strings, "" is not a valid e-mail or URI.
+    email = serializers.CharField(read_only=True, help_text="A contact e-mail address, or empty.")
+    website = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+    facility_type = serializers.ChoiceField(
+        choices=FacilityType.choices, allow_blank=True, read_only=True, help_text="Empty for a practitioner."
+    )
 
     class Meta:
         model = Provider
@@ -212,7 +220,7 @@ class SlotRangeSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so the fields cannot be class attributes.
-        return {"from": serializers.DateField(), "to": serializers.DateField()}
+        return {"from": BoundedDateField(), "to": BoundedDateField()}
 
     def validate(self, attrs: dict[str, dt.date]) -> dict[str, dt.date]:
         first, last = attrs["from"], attrs["to"]
@@ -405,8 +413,8 @@ class LocationInputSerializer(serializers.Serializer):
 
 class WeeklyRuleSerializer(serializers.ModelSerializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices)
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = WallClockTimeField()
+    end = WallClockTimeField()
 
     class Meta:
         model = WeeklyRule
@@ -417,9 +425,10 @@ class WeeklyRuleSerializer(serializers.ModelSerializer):
 
 class ExceptionSerializer(serializers.ModelSerializer):
     kind = NamedEnumField(enum_name="ExceptionKindEnum", choices=ExceptionKind.choices)
-    start = serializers.TimeField(required=False, allow_null=True, default=None)
-    end = serializers.TimeField(required=False, allow_null=True, default=None)
+    start = WallClockTimeField(required=False, allow_null=True, default=None)
+    end = WallClockTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    date = BoundedDateField()
 
     class Meta:
         model = AvailabilityException
@@ -476,16 +485,16 @@ class OfferingInputSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None, help_text='e.g. "30"'
     )
     deposit_fixed = AmountField(required=False, allow_null=True, default=None)
-    duration_minutes = serializers.IntegerField()
-    slot_minutes = serializers.IntegerField()
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 60)  # as the form
+    slot_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
     includes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
     excludes = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
     cancellation_policy = serializers.ChoiceField(
         choices=CancellationPolicyChoice.choices, required=False, default=CancellationPolicyChoice.PLATFORM_DEFAULT
     )
-    min_notice_hours = serializers.IntegerField(min_value=0, required=False, default=48)
-    horizon_days = serializers.IntegerField(required=False, default=90)
+    min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 365, required=False, default=48)
+    horizon_days = serializers.IntegerField(min_value=1, max_value=730, required=False, default=90)
     is_active = serializers.BooleanField(required=False, default=True)
 
     def __init__(self, *args: Any, **kwargs: Any):

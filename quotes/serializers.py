@@ -18,7 +18,15 @@ from rest_framework import serializers
 from accounts.models import User
 from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
-from core.serializers import AmountField, MoneySerializer, NamedEnumField, available_actions_field, currency_field
+from core.serializers import (
+    AmountField,
+    BoundedDateField,
+    BoundedDateTimeField,
+    MoneySerializer,
+    NamedEnumField,
+    available_actions_field,
+    currency_field,
+)
 from providers.models import CancellationPolicyChoice, Procedure, Specialty
 from quotes.models import (
     Quote,
@@ -152,8 +160,8 @@ class InboxRequestSerializer(serializers.ModelSerializer):
     """A request as the providers it was sent to see it (no other provider's quote)."""
 
     status = NamedEnumField(enum_name="QuoteRequestStatusEnum", choices=QuoteRequestStatus.choices, read_only=True)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    procedure = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     available_actions = available_actions_field("quote")
 
@@ -199,8 +207,8 @@ class QuoteRequestSerializer(InboxRequestSerializer):
 class QuoteRequestInputSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10_000)
-    desired_from = serializers.DateField()
-    desired_to = serializers.DateField()
+    desired_from = BoundedDateField()
+    desired_to = BoundedDateField()
     specialty = serializers.SlugRelatedField(
         slug_field="code", queryset=Specialty.objects.all(), required=False, allow_null=True, default=None
     )
@@ -228,8 +236,8 @@ class LineInputSerializer(serializers.Serializer):
 
 
 class SlotInputSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = BoundedDateTimeField()
+    end = BoundedDateTimeField()
 
 
 class QuoteInputSerializer(serializers.Serializer):
@@ -237,7 +245,7 @@ class QuoteInputSerializer(serializers.Serializer):
     # `many=True` hands min_length and max_length to the ListSerializer; the stubs do not know them.
     lines = LineInputSerializer(many=True, min_length=1, max_length=MAX_LINES)  # type: ignore[call-arg]
     deposit = AmountField()
-    valid_until = serializers.DateField()
+    valid_until = BoundedDateField()
     slots = SlotInputSerializer(many=True, min_length=1, max_length=MAX_SLOTS)  # type: ignore[call-arg]
     payment_days = serializers.IntegerField(min_value=1, max_value=30)
     max_variation_bps = serializers.IntegerField(min_value=0, max_value=10_000)

@@ -14,6 +14,7 @@ from django_countries import countries
 from django_filters import rest_framework as filters
 
 from core.money import currency_choices
+from core.serializers import DATE_MAX
 from providers.forms import LANGUAGE_CHOICES
 from providers.models import Procedure, ProviderKind, Specialty
 from storefront.search import SearchParams, Sort
@@ -64,6 +65,8 @@ class SearchForm(forms.Form):
         before = cleaned.get("available_before")
         if before is not None and before <= timezone.localdate():
             self.add_error("available_before", _("Choose a date after today."))
+        elif before is not None and before > DATE_MAX:  # input limits: far dates overflow date arithmetic
+            self.add_error("available_before", _("Choose a date before %(max)s.") % {"max": DATE_MAX.isoformat()})
         return cleaned
 
 

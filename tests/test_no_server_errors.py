@@ -62,6 +62,10 @@ def test_no_route_answers_with_a_server_error(people, who):
 
 @pytest.fixture
 def scene(patient, careteam, finance, settings, tmp_path):
+    return build_scene(patient, settings, tmp_path)
+
+
+def build_scene(patient, settings, tmp_path) -> dict:
     """One of everything, owned by the patient and a provider's member: a sent request with a
     document, an answered quote, a booking awaiting its deposit, a release asked for."""
     import datetime as dt
