@@ -408,9 +408,10 @@ REST_FRAMEWORK = {
 BOOKING_MAX_LIVE_HOLDS = env.int("BOOKING_MAX_LIVE_HOLDS", default=3)
 BOOKING_MAX_HOLDS_PER_SLOT = env.int("BOOKING_MAX_HOLDS_PER_SLOT", default=2)
 
-# Input limits (bad input is a 400, never a 500): how deeply a JSON body's arrays and objects may nest; its size is bounded by Django's
-# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).
+# Input limits (bad input is a 400, never a 500): how deeply a JSON body's arrays and objects may
+# nest; its size is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "MediBroker API",
     "DESCRIPTION": "Search providers, request quotes, book and pay deposits held in trust.",

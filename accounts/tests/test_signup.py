@@ -268,7 +268,7 @@ def test_a_body_that_is_not_an_object_is_a_clear_error(anonymous):
     response = anonymous.post("/api/v1/auth/signup/", [1, 2], format="json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.json()["code"] == "invalid_body"
 
 
 # --- rate limits (security issue, finding 1) ------------------------------------------------------
