@@ -99,7 +99,16 @@ class MFARequiredMiddleware:
             )
             if wants_json(request):
                 return JsonResponse({"code": "mfa_setup_required", "message": message, "details": {}}, status=403)
-            messages.warning(request, message)
+            # allauth asks for the password again before it shows the secret, even right after
+            # signing in: say so, or the second password prompt looks like a failed sign-in.
+            messages.warning(
+                request,
+                _(
+                    "Your account can read patients' medical files or handle payments: set up two-factor "
+                    "authentication to continue. Confirm your password if asked, then scan the QR code "
+                    "with an authenticator app."
+                ),
+            )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
