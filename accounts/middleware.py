@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.selectors import user_must_accept_terms, user_requires_mfa
 
@@ -160,9 +161,17 @@ class SessionTimeoutMiddleware:
         )
         if now - last_seen_at > idle:
             minutes = max(1, round(idle / 60))
-            return _("You were signed out after %(minutes)d minutes without activity.") % {"minutes": minutes}
+            return ngettext(
+                "You were signed out after %(minutes)d minute without activity.",
+                "You were signed out after %(minutes)d minutes without activity.",
+                minutes,
+            ) % {"minutes": minutes}
         if now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
             hours = max(1, round(settings.SESSION_ABSOLUTE_TIMEOUT / 3600))
-            return _("You were signed out %(hours)d hours after signing in: please sign in again.") % {"hours": hours}
+            return ngettext(
+                "You were signed out %(hours)d hour after signing in: please sign in again.",
+                "You were signed out %(hours)d hours after signing in: please sign in again.",
+                hours,
+            ) % {"hours": hours}
         session[LAST_SEEN_AT] = now
         return None

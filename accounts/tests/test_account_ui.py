@@ -4,9 +4,11 @@ primary one, and whoever is sent to set up MFA is told why and what comes next."
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -72,3 +74,17 @@ def test_a_privileged_user_sent_to_set_up_mfa_is_told_the_password_is_asked_agai
 
     assert response["Location"] == reverse("mfa_activate_totp")
     assert any("two-factor" in text and "Confirm your password" in text for text in texts)
+
+
+def test_a_one_minute_idle_timeout_says_one_minute_not_one_minutes(client, patient, settings):
+    # Seen with SESSION_IDLE_TIMEOUT_PATIENT=60: "after 1 minutes without activity".
+    settings.SESSION_IDLE_TIMEOUT_PATIENT = 60
+    start = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(patient)
+        assert client.get("/documents/").status_code == 200
+        traveller.shift(dt.timedelta(seconds=61))
+        response = client.get("/documents/")
+
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "You were signed out after 1 minute without activity." in texts
