@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from accounts.tests.factories import PASSWORD, without_mfa
+from accounts.tests.factories import PASSWORD, totp_code, without_mfa
 from accounts.tests.test_api_tokens import token_for
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,19 @@ def test_a_one_minute_idle_timeout_says_one_minute_not_one_minutes(client, patie
 
     texts = [str(message) for message in get_messages(response.wsgi_request)]
     assert "You were signed out after 1 minute without activity." in texts
+
+
+def test_after_setting_up_mfa_the_recovery_codes_page_leads_on(client, careteam):
+    # Sent to set up MFA before anything else, then left on the recovery codes with no way back.
+    without_mfa(careteam)
+    client.post(reverse("account_login"), {"login": careteam.email, "password": PASSWORD})
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
+
+    page = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret=secret)}, follow=True)
+
+    html = page.content.decode()
+    assert page.redirect_chain[-1][0] == reverse("mfa_view_recovery_codes")
+    actions = html.split('data-testid="recovery-actions"', 1)[1].split("</p>", 1)[0]
+    assert f'href="{reverse("home")}"' in actions
+    assert reverse("mfa_download_recovery_codes") in actions
