@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.selectors import user_must_accept_terms, user_requires_mfa
 
@@ -99,7 +100,16 @@ class MFARequiredMiddleware:
             )
             if wants_json(request):
                 return JsonResponse({"code": "mfa_setup_required", "message": message, "details": {}}, status=403)
-            messages.warning(request, message)
+            # allauth asks for the password again before it shows the secret, even right after
+            # signing in: say so, or the second password prompt looks like a failed sign-in.
+            messages.warning(
+                request,
+                _(
+                    "Your account can read patients' medical files or handle payments: set up two-factor "
+                    "authentication to continue. Confirm your password if asked, then scan the QR code "
+                    "with an authenticator app."
+                ),
+            )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -151,9 +161,17 @@ class SessionTimeoutMiddleware:
         )
         if now - last_seen_at > idle:
             minutes = max(1, round(idle / 60))
-            return _("You were signed out after %(minutes)d minutes without activity.") % {"minutes": minutes}
+            return ngettext(
+                "You were signed out after %(minutes)d minute without activity.",
+                "You were signed out after %(minutes)d minutes without activity.",
+                minutes,
+            ) % {"minutes": minutes}
         if now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
             hours = max(1, round(settings.SESSION_ABSOLUTE_TIMEOUT / 3600))
-            return _("You were signed out %(hours)d hours after signing in: please sign in again.") % {"hours": hours}
+            return ngettext(
+                "You were signed out %(hours)d hour after signing in: please sign in again.",
+                "You were signed out %(hours)d hours after signing in: please sign in again.",
+                hours,
+            ) % {"hours": hours}
         session[LAST_SEEN_AT] = now
         return None

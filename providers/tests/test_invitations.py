@@ -259,3 +259,15 @@ def test_invitations_are_throttled_per_administrator(settings, api_as, clinic, c
     ]
 
     assert statuses == [201, 201, 429]
+
+
+def test_a_withdrawn_invitations_page_says_what_to_do_next(clinic, clinic_admin):
+    # Seen in the browser: "This invitation was withdrawn by the provider." and nothing else.
+    invitation, token = _invite(clinic, clinic_admin, "late@example.test")
+    services.invitation_revoke(invitation=invitation, actor=clinic_admin, now=NOW)
+
+    html = Client().get(reverse("providers:invitation", kwargs={"token": token})).content.decode()
+
+    assert "withdrawn" in html
+    assert 'data-testid="invitation-next-step"' in html
+    assert "invite you again" in html
