@@ -13,11 +13,10 @@ from typing import Any
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.fernet import InvalidToken, MultiFernet
 
 from accounts.selectors import user_requires_mfa
+from core.keyring import fernet_keys
 
 # Fields of Authenticator.data that allauth passes through encrypt(): the TOTP secret, the
 # recovery codes' seed, and the codes carried over from an older allauth format.
@@ -30,19 +29,7 @@ class UndecryptableSecret(Exception):
 
 
 def _ring(keys: list[str] | None = None) -> MultiFernet:
-    keys = list(keys if keys is not None else (getattr(settings, "MFA_ENCRYPTION_KEYS", []) or []))
-    if not keys:
-        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS is empty: second-factor secrets cannot be stored or read.")
-    fernets = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except (ValueError, TypeError) as exc:
-            # The position, never the key: this message may end up in logs.
-            raise ImproperlyConfigured(
-                f"MFA_ENCRYPTION_KEYS: key number {position} is not a Fernet key (32 url-safe base64-encoded bytes)."
-            ) from exc
-    return MultiFernet(fernets)
+    return MultiFernet(fernet_keys("MFA_ENCRYPTION_KEYS", keys))
 
 
 def encrypt_secret(text: str, *, keys: list[str] | None = None) -> str:

@@ -11,8 +11,8 @@ Fernet works on whole messages in memory; the upload limit (DOCUMENT_MAX_BYTES) 
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from core.keyring import fernet_keys
 
 
 class UndecryptableError(Exception):
@@ -20,19 +20,7 @@ class UndecryptableError(Exception):
 
 
 def _fernets() -> list[Fernet]:
-    keys = list(getattr(settings, "DOCUMENT_KEYS", []) or [])
-    if not keys:
-        raise ImproperlyConfigured("DOCUMENT_KEYS is empty: documents cannot be encrypted or read.")
-    fernets = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key))
-        except (ValueError, TypeError) as exc:
-            # The position, never the key: this message may end up in logs.
-            raise ImproperlyConfigured(
-                f"DOCUMENT_KEYS: key number {position} is not a Fernet key (32 url-safe base64-encoded bytes)."
-            ) from exc
-    return fernets
+    return fernet_keys("DOCUMENT_KEYS")
 
 
 def check_keys() -> None:
