@@ -320,7 +320,7 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
     expect(schedule.locator("tbody tr").nth(1)).to_contain_text("€500.00")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_api_docs_render_under_their_content_security_policy(live_server, page):
     from playwright.sync_api import expect
 
