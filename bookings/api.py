@@ -27,7 +27,7 @@ from bookings.serializers import (
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
-from core.throttle import UserRateThrottle
+from core.throttling import UserRateThrottle
 from documents.selectors import document_of_owner
 from providers.selectors import offerings_public, provider_for_member
 

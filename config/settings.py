@@ -393,7 +393,7 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_THROTTLE", default="10/min"),
         # The same endpoints per account (the e-mail in the body), whatever the client address.
         "auth_account": env.str("API_AUTH_ACCOUNT_THROTTLE", default="5/min"),
-        # Per signed-in user, pages and API alike (core.throttle; docs/decisions.md#holds-per-patient).
+        # Per signed-in user, pages and API alike (core.throttling; docs/decisions.md#holds-per-patient).
         "holds": env.str("THROTTLE_HOLDS", default="20/hour"),
         "quote_requests": env.str("THROTTLE_QUOTE_REQUESTS", default="10/hour"),
         "document_uploads": env.str("THROTTLE_DOCUMENT_UPLOADS", default="30/hour"),

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from core.errors import NotFound, error_body
 from core.http import client_ip
 from core.serializers import ApiErrorSerializer
-from core.throttle import Throttled, UserRateThrottle
+from core.throttling import Throttled, UserRateThrottle
 from documents import services
 from documents.models import CONTENT_TYPES
 from documents.responses import attachment_response

@@ -27,7 +27,7 @@ from accounts.models import StaffGroup, User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.throttle import throttle_hit
+from core.throttling import throttle_hit
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
 from documents.sniff import HEAD_BYTES, sniff
@@ -325,7 +325,7 @@ def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, no
     """The plaintext of `document`, for its owner, a member of a provider holding a live grant, or
     the careteam when the document was sent as evidence for a cancellation.
 
-    Anyone else gets NotFound, whether or not the document exists, or `core.throttle.Throttled`
+    Anyone else gets NotFound, whether or not the document exists, or `core.throttling.Throttled`
     once their address has been refused too often. Each call writes one audit event, with the
     client's address `ip`: "read", "read_denied" or "read_failed" (stored bytes missing, altered,
     or under a key no longer in DOCUMENT_KEYS: DocumentUnavailable) — except repeated probes,

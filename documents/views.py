@@ -17,7 +17,7 @@ from accounts.reauth import recent_authentication_required
 from core.errors import DomainError, NotFound
 from core.http import client_ip
 from core.pages import apply_domain_error
-from core.throttle import Throttled, throttle_hit
+from core.throttling import Throttled, throttle_hit
 from documents import services
 from documents.forms import DocumentUploadForm, GrantForm
 from documents.models import MedicalDocument

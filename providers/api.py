@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from core.errors import NotFound
 from core.serializers import ApiErrorSerializer
-from core.throttle import UserRateThrottle
+from core.throttling import UserRateThrottle
 from providers import services
 from providers.availability import offering_free_slots
 from providers.models import (

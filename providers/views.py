@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
-from core.throttle import throttle_hit
+from core.throttling import throttle_hit
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (

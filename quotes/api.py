@@ -17,7 +17,7 @@ from core.currency import patient_currency
 from core.errors import NotFound, ValidationFailed
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
-from core.throttle import UserRateThrottle
+from core.throttling import UserRateThrottle
 from documents.selectors import documents_of_owner
 from providers.models import Provider
 from providers.selectors import provider_for_member

@@ -16,7 +16,7 @@ from core.errors import DomainError, NotFound
 from core.money import Money
 from core.pages import apply_domain_error, run_service
 from core.rates import rates_on
-from core.throttle import throttle_hit
+from core.throttling import throttle_hit
 from documents.services import document_upload
 from quotes import selectors, services
 from quotes.forms import (
