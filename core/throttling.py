@@ -1,10 +1,12 @@
 """Rate limits a client cannot dodge, for pages and the API alike.
 
-Sign-in and sign-up (`ClientAddressThrottle`, `AccountThrottle`): DRF's own throttles key on X-Forwarded-For as the client sends it unless NUM_PROXIES is set; these
-key on `core.http.client_ip` (TRUSTED_PROXY_COUNT), and on the e-mail address the request is
-about, so that changing address does not buy more guesses at one account.
+Sign-in and sign-up (`ClientAddressThrottle`, `AccountThrottle`): DRF's own throttles key on
+X-Forwarded-For as the client sends it unless NUM_PROXIES is set; these key on
+`core.http.client_ip` (TRUSTED_PROXY_COUNT), and on the e-mail address the request is about, so
+that changing address does not buy more guesses at one account.
 
-Everything else (`throttle_hit`, `UserRateThrottle`; docs/decisions.md#holds-per-patient): a scope ("holds", "quote_requests", "document_uploads", "document_probes") has a rate in
+Everything else (`throttle_hit`, `UserRateThrottle`; docs/decisions.md#holds-per-patient): a scope
+("holds", "quote_requests", "document_uploads", "document_probes") has a rate in
 `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` ("20/hour"); a caller is a key within it (a user id, a
 client address). `throttle_hit` counts one action and raises `Throttled` once the caller has used
 up the rate in the current window. The counts live in the cache (fixed windows), so they are
