@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "quotes",
     "storefront",
     "concierge",
+    "careteam",
 ]
 
 MIDDLEWARE = [
