@@ -58,7 +58,7 @@ def addon_order_pay_check(*, order: AddonOrder, actor: User) -> Check:
     """May `actor` pay `order` now: their own order, still awaiting its payment."""
     if not getattr(actor, "is_authenticated", False) or order.patient_id != actor.pk:
         return refuse(NotFound(_("You have no order with this id.")))
-    return Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.PAID))
+    return Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.CONFIRMED))
 
 
 def _refund_staff(actor: User) -> Check:
@@ -161,9 +161,9 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
         raise Conflict(_("This payment has not succeeded."), code="payment_not_succeeded")
     with transaction.atomic():
         order = AddonOrder.objects.select_for_update().get(pk=int(intent.metadata["addon_order"]))
-        orphaned = order.status != AddonOrderStatus.PENDING and order.payment_intent_id != intent.id
+        orphaned = order.status != AddonOrderStatus.AWAITING_PAYMENT and order.payment_intent_id != intent.id
         if not orphaned:
-            if order.status != AddonOrderStatus.PENDING:
+            if order.status != AddonOrderStatus.AWAITING_PAYMENT:
                 return order  # already recorded
             if (intent.amount, intent.currency) != (order.amount, order.currency):
                 raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
@@ -172,7 +172,7 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
                 machine=ADDON_ORDER,
                 instance=order,
                 locked=True,
-                target=AddonOrderStatus.PAID,
+                target=AddonOrderStatus.CONFIRMED,
                 actor=None,
                 action="payments.addon_order.paid",
                 now=now,

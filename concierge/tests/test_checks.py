@@ -81,10 +81,12 @@ def test_an_unpaid_order_has_nothing_to_refund(patient, finance):
 
 def test_the_machine_refuses_in_the_words_of_before():
     refund = transition_check(
-        machine=ADDON_ORDER, instance=AddonOrder(status=AddonOrderStatus.PENDING), target=AddonOrderStatus.REFUNDED
+        machine=ADDON_ORDER,
+        instance=AddonOrder(status=AddonOrderStatus.AWAITING_PAYMENT),
+        target=AddonOrderStatus.REFUNDED,
     )
     pay = transition_check(
-        machine=ADDON_ORDER, instance=AddonOrder(status=AddonOrderStatus.PAID), target=AddonOrderStatus.PAID
+        machine=ADDON_ORDER, instance=AddonOrder(status=AddonOrderStatus.CONFIRMED), target=AddonOrderStatus.CONFIRMED
     )
 
     assert (refund.code, refund.message) == ("not_paid", "Only a paid order can be refunded.")

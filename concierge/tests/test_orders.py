@@ -36,7 +36,7 @@ def _paid_order(emulator, patient):
 def test_an_add_on_is_income_at_once_and_never_in_trust(stripe_emulator, patient):
     order = _paid_order(stripe_emulator, patient)
 
-    assert order.status == AddonOrderStatus.PAID
+    assert order.status == AddonOrderStatus.CONFIRMED
     assert ledger.income("addon:interpreter", "EUR").balance == -12_000
     assert ledger.stripe_balance("EUR").balance == 12_000
     assert not LedgerAccount.objects.filter(is_trust=True).exists()
@@ -104,7 +104,7 @@ def test_an_order_paid_with_3d_secure_is_recorded_by_the_webhook_once(
             assert response.status_code == 200
 
     order.refresh_from_db()
-    assert order.status == AddonOrderStatus.PAID
+    assert order.status == AddonOrderStatus.CONFIRMED
     stored = StripeEvent.objects.get()
     assert (stored.processed_at is not None, stored.last_error) == (True, "")
     assert ledger.income("addon:interpreter", "EUR").balance == -12_000
@@ -142,7 +142,7 @@ def test_a_second_payment_of_a_paid_order_is_refunded_once_through_the_webhook(
             )
 
     order.refresh_from_db()
-    assert (order.status, order.payment_intent_id) == (AddonOrderStatus.PAID, order.payment_intent_id)
+    assert (order.status, order.payment_intent_id) == (AddonOrderStatus.CONFIRMED, order.payment_intent_id)
     assert StripeEvent.objects.get(pk="evt_addon_twice").processed_at is not None
     orphan = OrphanedCharge.objects.get()
     assert (orphan.payment_intent_id, orphan.status, orphan.purpose) == (

@@ -44,9 +44,13 @@ def _paid(emulator, patient):
 
 def test_the_table_names_every_state_and_a_refund_is_final():
     assert set(ADDON_ORDER_TRANSITIONS) == set(AddonOrderStatus.values)
-    assert ADDON_ORDER_TRANSITIONS[AddonOrderStatus.PENDING] == {AddonOrderStatus.PAID}
-    assert ADDON_ORDER_TRANSITIONS[AddonOrderStatus.PAID] == {AddonOrderStatus.REFUNDED}
+    assert ADDON_ORDER_TRANSITIONS[AddonOrderStatus.AWAITING_PAYMENT] == {
+        AddonOrderStatus.CONFIRMED,
+        AddonOrderStatus.CANCELLED,
+    }
+    assert AddonOrderStatus.REFUNDED in ADDON_ORDER_TRANSITIONS[AddonOrderStatus.CONFIRMED]
     assert ADDON_ORDER_TRANSITIONS[AddonOrderStatus.REFUNDED] == frozenset()
+    assert ADDON_ORDER_TRANSITIONS[AddonOrderStatus.CANCELLED] == frozenset()
 
 
 def test_refunding_an_unpaid_order_is_refused_and_changes_nothing(patient, finance):
@@ -82,7 +86,7 @@ def test_recording_a_paid_order_again_changes_nothing(stripe_emulator, patient):
 
     again = order_record_paid(payment_intent_id=order.payment_intent_id, now=timezone.now())
 
-    assert again.status == AddonOrderStatus.PAID
+    assert again.status == AddonOrderStatus.CONFIRMED
     assert _snapshot(order) == before
     assert ledger.income("addon:interpreter", "EUR").balance == -12_000
 
