@@ -8,7 +8,7 @@ class ConciergeConfig(AppConfig):
     verbose_name = _("Concierge")
 
     def ready(self) -> None:
-        from concierge.services import order_record_paid
+        from concierge.services.orders import order_record_paid
         from core.hooks import payment_succeeded
 
         # Payments' webhook records a card payment whose metadata names an add-on order through this.

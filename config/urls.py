@@ -52,6 +52,8 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("quotes/", include("quotes.urls")),
     path("payments/", include("payments.urls")),
+    path("services/", include("concierge.urls")),
+    path("careteam/", include("careteam.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
     path("finance/", include("payments.finance_urls")),
     path("notifications/", include("notifications.urls")),
@@ -63,6 +65,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api_urls")),
     path("api/v1/", include("quotes.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
+    path("api/v1/concierge/", include("concierge.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL rather than inline, so script-src stays
     # 'self'; Swagger UI's own page still has a <style> block and draws icons from data: URLs.

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from concierge.models import AddonOrder, AddonOrderStatus
-from concierge.services import (
+from concierge.services.orders import (
     ADDON_ORDER,
     addon_order_pay_check,
     addon_order_refund_check,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from concierge.models import AddonOrderStatus
-from concierge.services import order_create, order_pay, order_record_paid, order_refund, order_start
+from concierge.services.orders import order_create, order_pay, order_record_paid, order_refund, order_start
 from core.errors import Conflict, Forbidden, NotFound
 from core.hooks import payment_succeeded
 from core.money import Money

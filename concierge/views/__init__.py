@@ -1,0 +1,1 @@
+"""Concierge's pages, by subdomain (one module each; `concierge/urls.py` routes them)."""
