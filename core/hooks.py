@@ -19,6 +19,10 @@ hook's signature, never who answers it.
 - `provider_invitation_sent(*, invitation_id, token, now)` → nothing; called inside the
   transaction that records a provider invitation, with the one copy of its token (only a hash is
   stored): notifications e-mails the link once that transaction commits.
+- `booking_changed(*, booking_id, change, now)` → nothing; called by bookings inside the
+  transaction that moves an appointment (`change="rescheduled"`) or cancels a booking
+  (`"cancelled"`), so what hangs on the booking (concierge's transfer legs and interpreter hours,
+  its visa letters) changes with it, or not at all.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -85,3 +89,4 @@ privileged_roles: Hook[Callable[..., Any]] = Hook("privileged_roles")
 personal_data: Hook[Any] = Hook("personal_data")
 provider_invitation_sent: Hook[Callable[..., Any]] = Hook("provider_invitation_sent")
 case_items: Hook[Callable[..., Any]] = Hook("case_items")
+booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")

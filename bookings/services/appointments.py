@@ -30,6 +30,7 @@ from bookings.services.common import (
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.hooks import booking_changed
 from core.state import transition, transition_check
 from providers.availability import offering_free_slots
 from providers.models import Offering, Provider
@@ -267,5 +268,6 @@ def booking_reschedule(
             now=now,
         )
         offerings_changed(offering_ids=provider_offering_ids({provider.pk}), index=False)
+        booking_changed.call(booking_id=locked.pk, change="rescheduled", now=now)
         notify_appointment_changed(booking=locked, now=now)
     return locked

@@ -40,6 +40,7 @@ from bookings.policy import EVIDENCE_WINDOW
 from bookings.services.common import BOOKING, EVIDENCE, free_time, is_careteam, lock_booking
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.hooks import booking_changed
 from core.state import Machine, transition, transition_check
 from documents.models import MedicalDocument
 
@@ -186,6 +187,7 @@ def booking_cancel(*, booking: Booking, actor: User, reason: policy.Reason | str
             locked=True,
         )
         free_time(booking=locked)
+        booking_changed.call(booking_id=locked.pk, change="cancelled", now=now)
         notify_booking_cancelled(booking=locked, now=now)
     return locked
 
