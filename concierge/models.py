@@ -255,7 +255,8 @@ class OrderLine(models.Model):
 
     order = models.ForeignKey(AddonOrder, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
-    label = models.CharField(_("label"), max_length=200)
+    label_key = models.CharField(_("kind of line"), max_length=40)  # `concierge.pricing.Line.label_key`
+    label = models.CharField(_("label"), max_length=200, blank=True)  # free text: a package item's description
     unit = models.CharField(_("unit"), max_length=10, choices=LineUnit.choices)
     quantity_hundredths = models.PositiveIntegerField(_("quantity (hundredths)"))
     unit_amount = models.BigIntegerField(_("unit price (minor units)"))
@@ -268,7 +269,7 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.label or self.label_key
 
 
 class PlaceKind(models.TextChoices):

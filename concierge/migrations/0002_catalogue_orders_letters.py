@@ -62,7 +62,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField()),
-                ('label', models.CharField(max_length=200, verbose_name='label')),
+                ('label_key', models.CharField(max_length=40, verbose_name='kind of line')),
+                ('label', models.CharField(blank=True, max_length=200, verbose_name='label')),
                 ('unit', models.CharField(choices=[('hour', 'hour'), ('leg', 'leg'), ('letter', 'letter'), ('item', 'item')], max_length=10, verbose_name='unit')),
                 ('quantity_hundredths', models.PositiveIntegerField(verbose_name='quantity (hundredths)')),
                 ('unit_amount', models.BigIntegerField(verbose_name='unit price (minor units)')),

@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus
+from bookings.models import Booking
+from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus, OrderLine, PriceList
+from concierge.pricing import Price, flat_price
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -80,28 +82,76 @@ def addon_order_refund_check(*, order: AddonOrder, actor: User) -> Check:
 # --- the services -------------------------------------------------------------------------------------
 
 
-def order_create(*, patient: User, kind: str, description: str, price: Money, now: dt.datetime) -> AddonOrder:
-    """An order at the exact price shown to the patient before they click "order"."""
+def order_create(
+    *,
+    patient: User,
+    kind: str,
+    description: str,
+    price: Price | Money | None,
+    now: dt.datetime,
+    booking: Booking | None = None,
+    city: str = "",
+    price_list: PriceList | None = None,
+    note: str = "",
+) -> AddonOrder:
+    """An order at the exact price shown to the patient before they click "order", with its
+    breakdown (a `Price`'s lines; a bare `Money` is one line). Priced, it awaits its payment;
+    without a price (a VIP package, careteam assistance) it is requested, for the careteam to quote."""
     if kind not in AddonKind.values:
         raise ValidationFailed(_("Unknown add-on."), code="unknown_addon", details={"kind": [_("Unknown add-on.")]})
-    if price.amount <= 0:
+    if isinstance(price, Money):
+        price = flat_price(label_key=kind, amount=price.amount, currency=price.currency)
+    if price is not None and (price.total <= 0 or any(line.amount <= 0 for line in price.lines)):
         raise ValidationFailed(_("An add-on has a price above zero."), code="invalid_price")
     order = AddonOrder.objects.create(
         patient=patient,
+        booking=booking,
         kind=kind,
         description=description.strip()[:300] or str(AddonKind(kind).label),
-        amount=price.amount,
-        currency=price.currency,
+        city=city,
+        price_list=price_list,
+        amount=None if price is None else price.total,
+        currency=price.currency if price is not None else (price_list.currency if price_list else ""),
+        status=AddonOrderStatus.REQUESTED if price is None else AddonOrderStatus.AWAITING_PAYMENT,
+        patient_note=note.strip(),
         created_at=now,
+        updated_at=now,
     )
+    if price is not None:
+        order_lines_write(order=order, price=price)
     audit_record(
         actor=patient,
         action="payments.addon_order.created",
         target=order,
-        after={"price": [price.amount, price.currency]},
+        after={"price": None if price is None else [price.total, price.currency], "kind": kind},
         now=now,
     )
     return order
+
+
+def order_lines_write(*, order: AddonOrder, price: Price) -> None:
+    """Replace `order`'s breakdown with `price`'s lines (the caller holds the order and sets its amount)."""
+    order.lines.all().delete()
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            position=position,
+            label_key=line.label_key,
+            label=line.label[:200],
+            unit=line.unit,
+            quantity_hundredths=line.quantity_hundredths,
+            unit_amount=line.unit_amount,
+            amount=line.amount,
+        )
+        for position, line in enumerate(price.lines, start=1)
+    )
+
+
+def priced(order: AddonOrder) -> int:
+    """The order's amount; an order that has reached payment has one (the careteam quotes the others)."""
+    if order.amount is None:
+        raise Conflict(_("This order has no price yet: the careteam will send you one."), code="not_priced")
+    return order.amount
 
 
 def _locked(order: AddonOrder, actor: User) -> AddonOrder:
@@ -135,7 +185,7 @@ def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.da
             intent = card_payment_retrieve(payment_intent_id=order.payment_intent_id)
         else:
             intent = card_payment_create(
-                amount=order.amount,
+                amount=priced(order),
                 currency=order.currency,
                 payment_method=payment_method,
                 metadata={"addon_order": str(order.pk), "purpose": "addon", "kind": order.kind},
@@ -196,13 +246,13 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
             raise Conflict(_("This order has no payment to refund."), code="not_paid")
         refund = card_refund_create(
             payment_intent_id=order.payment_intent_id,
-            amount=order.amount,
+            amount=priced(order),
             idempotency_key=f"order-refund:{order.pk}",
             metadata={"addon_order": order.pk},
         )
         addon_income_record_refunded(
             kind=order.kind,
-            amount=order.amount,
+            amount=priced(order),
             currency=order.currency,
             stripe_refund_id=refund.id,
             actor=actor,
