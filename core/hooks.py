@@ -23,6 +23,9 @@ hook's signature, never who answers it.
   transaction that moves an appointment (`change="rescheduled"`) or cancels a booking
   (`"cancelled"`), so what hangs on the booking (concierge's transfer legs and interpreter hours,
   its visa letters) changes with it, or not at all.
+- `booking_sections(*, booking_id, viewer_id)` → `(template_name, context)` pairs that the booking's
+  page includes below its own content (concierge: the add-ons ordered for the booking, their
+  suppliers, and what can still be ordered). Only the booking's patient's page asks.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -90,3 +93,4 @@ personal_data: Hook[Any] = Hook("personal_data")
 provider_invitation_sent: Hook[Callable[..., Any]] = Hook("provider_invitation_sent")
 case_items: Hook[Callable[..., Any]] = Hook("case_items")
 booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")
+booking_sections: Hook[Callable[..., Any]] = Hook("booking_sections")
