@@ -53,10 +53,11 @@ install-dev: $(VENV)/.installed-dev
 
 # Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator (localstripe): started beside
 # the server on STRIPE_API_BASE (default port 8420), its webhooks pointed at the site, stopped with it.
+# The demo is seeded once it answers: the seed pays its demo booking and add-ons with the test card.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) scripts/run_with_stripe_emulator.py --site http://$(HOST):$(PORT) -- $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/run_with_stripe_emulator.py --site http://$(HOST):$(PORT) --before "$(PY) manage.py seed_demo" \
+		-- $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(PY) -m pytest

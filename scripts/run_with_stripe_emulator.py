@@ -6,8 +6,11 @@ to localstripe at STRIPE_API_BASE (default http://127.0.0.1:8420):
    something already answers there, and wait until it does;
 2. point its webhooks at our endpoint (`/payments/stripe/webhook/` on SITE_URL), signed with
    STRIPE_WEBHOOK_SECRET;
-3. run the command, and stop the emulator we started when the command ends (or on Ctrl-C).
-With a real key, the command simply runs.
+3. run each `--before` command in turn (`make run`: the demo's seed, which pays its demo orders with
+   the emulator's test card), stopping at the first that fails;
+4. run the command, and stop the emulator we started when the command ends (or on Ctrl-C).
+With a real key, the commands simply run. localstripe keeps its objects in /tmp/localstripe.pickle
+between runs, so what the seed paid is still there the next time.
 
     python scripts/run_with_stripe_emulator.py --site http://127.0.0.1:8000 -- python manage.py runserver 127.0.0.1:8000
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -59,6 +63,9 @@ def _settings():
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", default="http://127.0.0.1:8000", help="where the site answers (for the webhook)")
+    parser.add_argument(
+        "--before", action="append", default=[], help="a command to run first, once the emulator answers (repeatable)"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -102,12 +109,20 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    child = subprocess.Popen(command)  # noqa: S603 -- the command make passes
     try:
-        return child.wait()
+        for before in args.before:
+            finished = subprocess.run(shlex.split(before), check=False)  # noqa: S603 -- the command make passes
+            if finished.returncode != 0:
+                print(f"{before!r} failed (exit {finished.returncode})", file=sys.stderr)
+                return finished.returncode
+        child = subprocess.Popen(command)  # noqa: S603 -- the command make passes
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            return child.wait()
     except KeyboardInterrupt:
-        child.send_signal(signal.SIGINT)
-        return child.wait()
+        return 130
     finally:
         if emulator is not None:
             emulator.terminate()
