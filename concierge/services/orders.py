@@ -201,6 +201,32 @@ def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.da
     raise PaymentDeclined(_("Your card was declined by your bank. No money was taken. Please try another card."))
 
 
+def order_confirm(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardPayment:
+    """After 3-D Secure in the browser: re-read the order's current PaymentIntent from Stripe and
+    record it if it succeeded (whatever the browser was told), like a deposit's `deposit_confirm`."""
+    with transaction.atomic():
+        locked = AddonOrder.objects.select_for_update().filter(pk=order.pk, patient_id=actor.pk).first()
+        if locked is None:
+            raise NotFound(_("You have no order with this id."))
+        if not locked.payment_intent_id:
+            raise Conflict(_("Please enter your card again."), code="start_again")
+        payment_intent_id = locked.payment_intent_id
+        if locked.status != AddonOrderStatus.AWAITING_PAYMENT:
+            if locked.paid_at is not None:
+                return CardPayment(status="succeeded", payment_intent_id=payment_intent_id)
+            addon_order_pay_check(order=locked, actor=actor).enforce()
+    intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
+    if intent.succeeded:
+        order_record_paid(payment_intent_id=intent.id, now=now)
+        return CardPayment(status="succeeded", payment_intent_id=intent.id)
+    if intent.requires_action:
+        return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise PaymentDeclined(
+        _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
+        code="authentication_failed",
+    )
+
+
 def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder:
     """Record a paid order once (the page and the webhook both call this): F7 in the ledger.
     pending → paid; an order already paid by this payment (or refunded since) is returned as it
