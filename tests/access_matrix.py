@@ -67,6 +67,8 @@ MATRIX: dict[str, Rule] = {
     "terms":                                rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "legal_notice":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "healthz":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # the "Services" page: every add-on, its rules and its prices by city
+    "concierge:catalogue":                  rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "providers:public":                     rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # public: what a payment confirmation's code states (paid, when, where), nothing more
     "payments:verify":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
@@ -155,6 +157,15 @@ MATRIX: dict[str, Rule] = {
     "documents:grant_revoke":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "documents:list":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "documents:upload":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    # --- Add-on orders (concierge): the patient's own; the careteam's page for one order (finance refunds from it)
+    "concierge:order_list":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "concierge:order_detail":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "order_id"}),
+    "concierge:order_pay":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "order_id"}),
+    "concierge:order_pay_start":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_pay_card":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_pay_confirm":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_manage":               rule("login  denied denied denied denied ok     ok     denied denied", args={"pk": "order_id"}),
+    "concierge:order_manage_refund":        rule("login  denied denied denied denied ok     ok     denied denied", "POST", args={"pk": "order_id"}),
     "payments:confirmation":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay":                         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay_card":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),

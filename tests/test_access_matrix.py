@@ -205,7 +205,21 @@ def world(
         last_error="boom",
         dead_at=now,
     )
+    # the patient's add-on order awaiting its payment (concierge's order pages)
+    from concierge.pricing import interpreter_price
+    from concierge.services.orders import order_create
+
+    order = order_create(
+        patient=patient,
+        kind="interpreter",
+        description="Interpreter",
+        price=interpreter_price(minutes=180, hourly=6_000, reduced_hourly=None, currency="EUR"),
+        now=now,
+        booking=booking,
+        city="Geneva",
+    )
     return {
+        "order_id": order.pk,
         "invitation_id": invitation.pk,
         "token": invitation_token,
         "api_token_id": api_token.pk,
