@@ -297,6 +297,9 @@ class TransferLeg(models.Model):
     appointment = models.ForeignKey(
         "bookings.Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The appointment's start when the pickup was last timed: a moved appointment moves the leg by
+    # as much (bookings' hook says a booking changed, not from when).
+    appointment_start = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]
@@ -328,6 +331,10 @@ class InterpreterRequest(models.Model):
     adjustment_amount = models.BigIntegerField(_("charged (+) or refunded (-) after the stay"), null=True, blank=True)
     adjustment_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     adjustment_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # More hours worked than paid: the order for the extra, awaiting the patient's payment.
+    follow_up_order = models.OneToOneField(
+        AddonOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="follow_up_of"
+    )
 
     class Meta:
         constraints = [

@@ -43,8 +43,23 @@ from payments.services.orphans import ChargeOrphaned, charge_orphan_found
 
 
 def _refuse_order(current: str, target: str) -> Conflict:
+    """How a refused move reads, by what was asked and where the order stands."""
+    ended = {
+        AddonOrderStatus.CANCELLED: _("This order was cancelled."),
+        AddonOrderStatus.REFUNDED: _("This order was refunded."),
+    }
+    if current in ended:
+        return Conflict(ended[current], code=f"already_{current}")
     if target == AddonOrderStatus.REFUNDED:
         return Conflict(_("Only a paid order can be refunded."), code="not_paid")
+    if target == AddonOrderStatus.CANCELLED:
+        return Conflict(_("This order is done: it can no longer be cancelled."), code="already_fulfilled")
+    if target in {AddonOrderStatus.IN_PROGRESS, AddonOrderStatus.FULFILLED}:
+        if current == AddonOrderStatus.FULFILLED:
+            return Conflict(_("This order is already done."), code="already_fulfilled")
+        return Conflict(_("This order is not paid yet."), code="not_paid")
+    if target == AddonOrderStatus.CONFIRMED and current in {AddonOrderStatus.REQUESTED, AddonOrderStatus.QUOTED}:
+        return Conflict(_("This order has no price yet: the careteam will send you one."), code="not_priced")
     return Conflict(_("This order is already paid."), code="already_paid")
 
 
