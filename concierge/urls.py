@@ -16,4 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # the careteam's page for one order
     path("orders/<int:pk>/manage/", orders.order_manage, name="order_manage"),
     path("orders/<int:pk>/manage/refund/", orders.order_manage_refund, name="order_manage_refund"),
+    path("orders/<int:pk>/manage/assign/", orders.order_assign, name="order_assign"),
+    path("orders/<int:pk>/manage/hours/", orders.order_hours, name="order_hours"),
+    path("orders/<int:pk>/manage/fulfil/", orders.order_fulfil, name="order_fulfil"),
+    path("orders/<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
+    # ordering from the booking's page, with a review step
+    path("bookings/<int:booking_id>/transfer/", orders.transfer_order, name="transfer_order"),
+    path("bookings/<int:booking_id>/interpreter/", orders.interpreter_order, name="interpreter_order"),
 ]
