@@ -98,12 +98,18 @@ def _half(amount: int, currency: str) -> int:
 
 
 def _leg_refund(leg: LegFacts, at: dt.datetime, currency: str) -> int:
-    before = leg.pickup_at - at  # aware datetimes: elapsed time, whatever the clocks did
+    before = _utc(leg.pickup_at) - _utc(at)
     if before >= FULL_BEFORE_TRANSFER:
         return leg.amount
     if before >= HALF_BEFORE_TRANSFER:
         return _half(leg.amount, currency)
     return 0
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """In UTC: Python subtracts two datetimes of the same zone as wall-clock times, and adds hours
+    to one the same way; in UTC both are elapsed time, whatever the place's clocks did."""
+    return moment.astimezone(dt.UTC)
 
 
 def _money(amount: int, currency: str) -> str:
@@ -129,7 +135,7 @@ def refund_at(facts: OrderFacts, at: dt.datetime) -> Refund:
         )
     if facts.kind == "interpreter":
         starts = facts.interpreting_starts_at
-        if starts is not None and starts - at >= FULL_BEFORE_INTERPRETER:
+        if starts is not None and _utc(starts) - _utc(at) >= FULL_BEFORE_INTERPRETER:
             return Refund(
                 facts.paid,
                 Rule.INTERPRETER_NOTICE,
@@ -191,9 +197,9 @@ def schedule(facts: OrderFacts, now: dt.datetime) -> list[Period]:
     if facts.kind in {"transfer", "interpreter"}:
         cuts: set[dt.datetime] = set()
         for leg in facts.legs:
-            cuts |= {leg.pickup_at - FULL_BEFORE_TRANSFER, leg.pickup_at - HALF_BEFORE_TRANSFER}
+            cuts |= {_utc(leg.pickup_at) - FULL_BEFORE_TRANSFER, _utc(leg.pickup_at) - HALF_BEFORE_TRANSFER}
         if facts.kind == "interpreter" and facts.interpreting_starts_at is not None:
-            cuts.add(facts.interpreting_starts_at - FULL_BEFORE_INTERPRETER)
+            cuts.add(_utc(facts.interpreting_starts_at) - FULL_BEFORE_INTERPRETER)
         # A tier's bound is inclusive (exactly 48 hours before is still a full refund), so each
         # period runs up to and including its cut, and is read at that cut; the last one just after.
         ordered = sorted(cut for cut in cuts if cut > now)

@@ -218,7 +218,7 @@ def transfer_legs_proposed(
                 hotel,
                 PlaceKind.AIRPORT,
                 airport,
-                departure_at - PICKUP_BEFORE_DEPARTURE,
+                departure_at.astimezone(dt.UTC) - PICKUP_BEFORE_DEPARTURE,
                 flight_number=departure_flight.strip(),
             )
         )

@@ -44,14 +44,12 @@ from payments.services.orphans import ChargeOrphaned, charge_orphan_found
 
 def _refuse_order(current: str, target: str) -> Conflict:
     """How a refused move reads, by what was asked and where the order stands."""
-    ended = {
-        AddonOrderStatus.CANCELLED: _("This order was cancelled."),
-        AddonOrderStatus.REFUNDED: _("This order was refunded."),
-    }
-    if current in ended:
-        return Conflict(ended[current], code=f"already_{current}")
     if target == AddonOrderStatus.REFUNDED:
         return Conflict(_("Only a paid order can be refunded."), code="not_paid")
+    if current == AddonOrderStatus.CANCELLED:
+        return Conflict(_("This order was cancelled."), code="already_cancelled")
+    if current == AddonOrderStatus.REFUNDED:
+        return Conflict(_("This order was paid, then refunded."), code="already_paid")
     if target == AddonOrderStatus.CANCELLED:
         return Conflict(_("This order is done: it can no longer be cancelled."), code="already_fulfilled")
     if target in {AddonOrderStatus.IN_PROGRESS, AddonOrderStatus.FULFILLED}:
