@@ -164,6 +164,14 @@ MATRIX: dict[str, Rule] = {
     "concierge:order_pay_start":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
     "concierge:order_pay_card":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
     "concierge:order_pay_confirm":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_cancel":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    # the careteam arranges an order (finance opens its page to refund it, but does not arrange it)
+    "concierge:order_assign":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    "concierge:order_hours":                rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    "concierge:order_fulfil":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    # ordering from the patient's own booking (a form, then its review)
+    "concierge:transfer_order":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "concierge:interpreter_order":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
     "concierge:order_manage":               rule("login  denied denied denied denied ok     ok     denied denied", args={"pk": "order_id"}),
     "concierge:order_manage_refund":        rule("login  denied denied denied denied ok     ok     denied denied", "POST", args={"pk": "order_id"}),
     "payments:confirmation":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),

@@ -41,6 +41,7 @@ from concierge.sections import booking_addons_order_check
 from concierge.services import ordering
 from concierge.services import orders as order_services
 from concierge.views.forms_orders import AssignForm, HoursForm, InterpreterForm, LegFormSet, TransferForm
+from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error, run_service
 from payments.csp import stripe_js_csp
@@ -308,6 +309,17 @@ def order_manage_refund(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("concierge:order_manage", order.pk)
 
 
+def _refused(request: HttpRequest, order: AddonOrder, check: Check) -> HttpResponse | None:
+    """Before a careteam action: someone who may never do it gets 403; an action refused for the
+    order's state (not paid yet, already done) says why on the order's page."""
+    if check.allowed:
+        return None
+    if isinstance(check.refusal, Forbidden):
+        raise PermissionDenied(check.reason)
+    messages.error(request, check.reason)
+    return redirect("concierge:order_manage", order.pk)
+
+
 def _assign_form(order: AddonOrder, data: Any = None) -> AssignForm:
     return AssignForm(data, suppliers=selectors.suppliers_of_city(city=order.city) if order.city else [])
 
@@ -329,6 +341,8 @@ def _manage_context(request: HttpRequest, order: AddonOrder, **forms_: Any) -> d
 @require_POST
 def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
     order = _managed(request, pk)
+    if refused := _refused(request, order, ordering.order_assign_check(order=order, actor=request.user)):
+        return refused
     form = _assign_form(order, request.POST)
     if form.is_valid():
         supplier = form.cleaned_data["supplier"]
@@ -361,6 +375,8 @@ def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_hours(request: HttpRequest, pk: int) -> HttpResponse:
     order = _managed(request, pk)
+    if refused := _refused(request, order, ordering.interpreter_hours_record_check(order=order, actor=request.user)):
+        return refused
     form = HoursForm(request.POST)
     if form.is_valid():
         minutes = form.cleaned_data["hours"] * 60 + form.cleaned_data["minutes"]
@@ -386,6 +402,8 @@ def order_hours(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     order = _managed(request, pk)
+    if refused := _refused(request, order, ordering.order_fulfil_check(order=order, actor=request.user)):
+        return refused
     run_service(
         request,
         lambda: ordering.order_fulfil(order=order, actor=request.user, now=timezone.now()),
