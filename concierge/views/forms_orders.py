@@ -13,6 +13,11 @@ from concierge.models import PlaceKind, Supplier
 from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
 
 
+def _supplier_label(supplier: Supplier) -> str:
+    phone = f", {supplier.phone}" if supplier.phone else ""
+    return f"{supplier.name} ({supplier.get_kind_display()}{phone})"
+
+
 class AssignForm(forms.Form):
     supplier = forms.ModelChoiceField(
         label=_("Supplier of the city"), queryset=Supplier.objects.none(), required=False, empty_label=_("— none —")
@@ -37,9 +42,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["supplier"])
         field.queryset = Supplier.objects.filter(pk__in=[s.pk for s in suppliers])
-        field.label_from_instance = lambda s: (  # type: ignore[method-assign]
-            f"{s.name} ({s.get_kind_display()}{', ' + s.phone if s.phone else ''})"
-        )
+        field.label_from_instance = _supplier_label  # type: ignore[method-assign,assignment]
 
 
 class HoursForm(forms.Form):

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,7 +47,7 @@ from core.pages import apply_domain_error, run_service
 from payments.csp import stripe_js_csp
 
 
-def _own(request: HttpRequest, order_id: int) -> AddonOrder:
+def _own(request, order_id: int) -> AddonOrder:
     try:
         return selectors.order_of_patient(user=request.user, order_id=order_id)
     except NotFound as exc:
@@ -151,7 +151,7 @@ def _schedule(order: AddonOrder, now: Any) -> list[dict[str, Any]]:
 @require_GET
 @never_cache
 @stripe_js_csp
-def pay(request: HttpRequest, pk: int) -> HttpResponse:
+def pay(request, pk: int) -> HttpResponse:
     order = _own(request, pk)
     context = order_view(order) | {
         "pay": order_services.addon_order_pay_check(order=order, actor=request.user),
@@ -166,7 +166,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pay_start(request: HttpRequest, pk: int) -> JsonResponse:
+def pay_start(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
         checkout = order_services.order_start(order=order, actor=request.user, now=timezone.now())
@@ -175,7 +175,7 @@ def pay_start(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"client_secret": checkout.setup_client_secret, "attempt": checkout.attempt})
 
 
-def _answer(request: HttpRequest, order: AddonOrder, payment: Any) -> JsonResponse:
+def _answer(request, order: AddonOrder, payment: Any) -> JsonResponse:
     body = {"status": payment.status, "payment_intent": payment.payment_intent_id}
     if payment.status == "requires_action":
         body["client_secret"] = payment.client_secret
@@ -187,7 +187,7 @@ def _answer(request: HttpRequest, order: AddonOrder, payment: Any) -> JsonRespon
 
 @login_required
 @require_POST
-def pay_card(request: HttpRequest, pk: int) -> JsonResponse:
+def pay_card(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
         payment = order_services.order_pay(
@@ -200,7 +200,7 @@ def pay_card(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
-def pay_confirm(request: HttpRequest, pk: int) -> JsonResponse:
+def pay_confirm(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
         payment = order_services.order_confirm(order=order, actor=request.user, now=timezone.now())
@@ -214,14 +214,14 @@ def pay_confirm(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request) -> HttpResponse:
     orders = selectors.orders_of_patient(user=request.user)
     return render(request, "concierge/orders/list.html", {"orders": orders})
 
 
 @login_required
 @require_GET
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request, pk: int) -> HttpResponse:
     order = _own(request, pk)
     now = timezone.now()
     cancel = ordering.order_cancel_check(order=order, actor=request.user)
@@ -237,7 +237,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def order_cancel(request, pk: int) -> HttpResponse:
     order = _own(request, pk)
     run_service(
         request,
@@ -260,7 +260,7 @@ def _price_rows(price_lists: list[PriceList]) -> list[dict[str, Any]]:
 
 
 @require_GET
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request) -> HttpResponse:
     every = selectors.price_lists_in_force()
     cities = sorted({row.city for row in every})
     city = request.GET.get("city", "").strip()
@@ -281,7 +281,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 # --- the careteam's page for one order ------------------------------------------------------------
 
 
-def _managed(request: HttpRequest, order_id: int) -> AddonOrder:
+def _managed(request, order_id: int) -> AddonOrder:
     try:
         return selectors.order_for_careteam(user=request.user, order_id=order_id)
     except Forbidden as exc:
@@ -292,14 +292,14 @@ def _managed(request: HttpRequest, order_id: int) -> AddonOrder:
 
 @login_required
 @require_GET
-def order_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def order_manage(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     return render(request, "concierge/orders/manage.html", _manage_context(request, order))
 
 
 @login_required
 @require_POST
-def order_manage_refund(request: HttpRequest, pk: int) -> HttpResponse:
+def order_manage_refund(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     run_service(
         request,
@@ -309,7 +309,7 @@ def order_manage_refund(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("concierge:order_manage", order.pk)
 
 
-def _refused(request: HttpRequest, order: AddonOrder, check: Check) -> HttpResponse | None:
+def _refused(request, order: AddonOrder, check: Check) -> HttpResponse | None:
     """Before a careteam action: someone who may never do it gets 403; an action refused for the
     order's state (not paid yet, already done) says why on the order's page."""
     if check.allowed:
@@ -324,7 +324,7 @@ def _assign_form(order: AddonOrder, data: Any = None) -> AssignForm:
     return AssignForm(data, suppliers=selectors.suppliers_of_city(city=order.city) if order.city else [])
 
 
-def _manage_context(request: HttpRequest, order: AddonOrder, **forms_: Any) -> dict[str, Any]:
+def _manage_context(request, order: AddonOrder, **forms_: Any) -> dict[str, Any]:
     assign = ordering.order_assign_check(order=order, actor=request.user)
     hours = ordering.interpreter_hours_record_check(order=order, actor=request.user)
     return order_view(order) | {
@@ -339,7 +339,7 @@ def _manage_context(request: HttpRequest, order: AddonOrder, **forms_: Any) -> d
 
 @login_required
 @require_POST
-def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def order_assign(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.order_assign_check(order=order, actor=request.user)):
         return refused
@@ -373,7 +373,7 @@ def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_hours(request: HttpRequest, pk: int) -> HttpResponse:
+def order_hours(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.interpreter_hours_record_check(order=order, actor=request.user)):
         return refused
@@ -400,7 +400,7 @@ def order_hours(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+def order_fulfil(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.order_fulfil_check(order=order, actor=request.user)):
         return refused
@@ -415,7 +415,7 @@ def order_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ordering a transfer or an interpreter, with a review step --------------------------------------------
 
 
-def _booking(request: HttpRequest, booking_id: int) -> Booking:
+def _booking(request, booking_id: int) -> Booking:
     try:
         return booking_of_patient(user=request.user, booking_id=booking_id)
     except NotFound as exc:
@@ -504,7 +504,7 @@ def _legs_errors(formset: Any, exc: DomainError) -> None:
 
 @login_required
 @never_cache
-def transfer_order(request: HttpRequest, booking_id: int) -> HttpResponse:
+def transfer_order(request, booking_id: int) -> HttpResponse:
     """Three steps on one URL: the trip (flights, hotel) → the proposed legs, each editable → the
     review with the exact total and the refund rules ("Change" goes back with the values kept;
     "Order and pay" creates the order and opens its card page)."""
@@ -605,7 +605,7 @@ def _interpreter_meter(minutes: int) -> dict[str, Any]:
 
 @login_required
 @never_cache
-def interpreter_order(request: HttpRequest, booking_id: int) -> HttpResponse:
+def interpreter_order(request, booking_id: int) -> HttpResponse:
     """The interpreter's hours, proposed from the appointments, with a meter of the 2-hour minimum
     and the 8-hour threshold → the review with the exact total → "Order and pay" or "Change"."""
     booking = _booking(request, booking_id)
