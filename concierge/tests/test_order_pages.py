@@ -218,3 +218,14 @@ def test_an_order_priced_as_one_amount_reads_as_its_kind(client, patient):
 
     assert "Careteam assistance" in page
     assert "€99.00" in page
+
+
+def test_a_provider_s_public_page_leads_to_the_services_of_its_city(client, clinic):
+    from providers.tests.factories import LocationFactory
+
+    LocationFactory(provider=clinic, city="Lyon")
+
+    page = client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
+
+    assert f"{reverse('concierge:catalogue')}?city=Lyon" in page
+    assert "Interpreter, transfers and visa letter in Lyon" in page
