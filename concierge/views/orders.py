@@ -328,6 +328,7 @@ def _manage_context(request, order: AddonOrder, **forms_: Any) -> dict[str, Any]
     assign = ordering.order_assign_check(order=order, actor=request.user)
     hours = ordering.interpreter_hours_record_check(order=order, actor=request.user)
     return order_view(order) | {
+        "managing": True,
         "refund": order_services.addon_order_refund_check(order=order, actor=request.user),
         "assign": assign,
         "assign_form": forms_.get("assign_form") or (_assign_form(order) if assign.allowed else None),
