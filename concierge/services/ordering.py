@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus
-from concierge import policy
+from concierge import notifications, policy
 from concierge.models import (
     AddonKind,
     AddonOrder,
@@ -761,7 +761,7 @@ def order_cancel(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
             fields=fields,
             audit_after=after,
         ).instance
-        _notify("notify_order_cancelled", order=cancelled, now=now)
+        notifications.notify_order_cancelled(order=cancelled, now=now)
     return cancelled
 
 
@@ -849,7 +849,7 @@ def order_assign(
                 fields=fields,
                 audit_after={"supplier_name": name, "supplier_phone": phone},
             ).instance
-        _notify("notify_order_supplier_assigned", order=locked, now=now)
+        notifications.notify_order_supplier_assigned(order=locked, now=now)
     return locked
 
 
@@ -984,7 +984,7 @@ def interpreter_hours_record(*, order: AddonOrder, actor: User, worked_minutes: 
             now=now,
         )
         if difference > 0:
-            _notify("notify_order_changed", order=result, now=now)
+            notifications.notify_quote_ready(order=result, now=now)  # the extra, priced, to pay
     return result
 
 
@@ -1045,16 +1045,4 @@ def booking_rescheduled(*, booking_id: int, change: str, now: dt.datetime) -> No
             audit_record(
                 actor=None, action="concierge.order.retimed", target=order, after={"changes": changes}, now=now
             )
-            _notify("notify_order_changed", order=order, now=now)
-
-
-def _notify(name: str, *, order: AddonOrder, now: dt.datetime) -> None:
-    """Call concierge's message `name` when the module defining it is there (it arrives with the
-    catalogue's branch; until then an order's change is only audited)."""
-    try:
-        from concierge import notifications  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    sender = getattr(notifications, name, None)
-    if sender is not None:
-        sender(order=order, now=now)
+            notifications.notify_order_changed(order=order, now=now)
