@@ -11,6 +11,7 @@ from concierge.models import AddonKind
 LINE_LABELS: dict[str, Promise] = {
     "interpreter_hours": _("Interpreter, hours"),
     "interpreter_hours_reduced": _("Interpreter, hours beyond 8 in the stay (reduced rate)"),
+    "interpreter_hours_extra": _("Interpreter, hours worked beyond the hours paid"),
     "transfer_legs": _("Transfer, legs"),
     "transfer_wheelchair": _("Wheelchair-accessible vehicle, supplement per leg"),
     "visa_letters": _("Visa invitation letters"),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from concierge.models import AddonKind, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
+from accounts.models import StaffGroup
+from concierge.models import AddonKind, AddonOrder, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
+from core.errors import NotFound
 from core.money import Money
 
 
@@ -146,3 +150,42 @@ def supplier_margin(*, supplier: Supplier, prices: list[PriceList] | None = None
     return Margin(
         price=Money(found.unit_amount, found.currency), cost=Money(supplier.cost_amount, supplier.cost_currency)
     )
+
+
+# --- orders ---------------------------------------------------------------------------------------
+
+
+def _sees_every_order(user: Any) -> bool:
+    """The careteam runs the orders and finance refunds them: both see every order."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.in_group(StaffGroup.CARETEAM) or user.in_group(StaffGroup.FINANCE))
+    )
+
+
+def orders_visible_to(
+    *, user: Any, status: str = "", kind: str = "", booking_id: int | None = None, city: str = ""
+) -> QuerySet[AddonOrder]:
+    """The patient's own orders; every order for the careteam and finance; filtered, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return AddonOrder.objects.none()
+    rows = AddonOrder.objects.select_related("booking", "price_list", "patient")
+    if not _sees_every_order(user):
+        rows = rows.filter(patient=user)
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if booking_id is not None:
+        rows = rows.filter(booking_id=booking_id)
+    if city:
+        rows = rows.filter(city__iexact=city)
+    return rows.order_by("-created_at", "-id")
+
+
+def order_visible_to(*, user: Any, order_id: int) -> AddonOrder:
+    """One order the user may see, with its lines and legs; anyone else's is not found."""
+    order = orders_visible_to(user=user).prefetch_related("lines", "legs").filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(_("You have no order with this id."))
+    return order
