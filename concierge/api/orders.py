@@ -24,7 +24,7 @@ from bookings.models import Booking
 from concierge.labels import line_label, quantity_text
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PlaceKind, Supplier
 from concierge.policy import Period
-from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES, Price
+from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
 from concierge.selectors import order_visible_to, orders_visible_to
 from concierge.services import ordering
 from concierge.services.orders import addon_order_pay_check, order_pay, order_start
@@ -430,7 +430,6 @@ class OrderPreviewAPI(APIView):
         data = body.validated_data
         booking = _booking(data)
         now = timezone.now()
-        price: Price
         if data["kind"] == AddonKind.TRANSFER:
             legs = _legs(data)
             price = ordering.order_preview_transfer(
@@ -502,9 +501,10 @@ class OrderPayAPI(APIView):
     @idempotent
     def post(self, request, order_id: int):
         """Charge the card collected for this attempt; `requires_action` means 3-D Secure, then `pay/confirm/`."""
+        order = order_visible_to(user=request.user, order_id=order_id)
+        addon_order_pay_check(order=order, actor=request.user).enforce()
         body = PayInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        order = order_visible_to(user=request.user, order_id=order_id)
         payment = order_pay(
             order=order, actor=request.user, payment_method=body.validated_data["payment_method"], now=timezone.now()
         )
@@ -543,6 +543,7 @@ class OrderAssignAPI(APIView):
     def post(self, request, order_id: int):
         """Careteam: who does the work (driver and phone, interpreter and language pair); the patient is told."""
         order = order_visible_to(user=request.user, order_id=order_id)
+        ordering.order_assign_check(order=order, actor=request.user).enforce()
         body = AssignInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -580,6 +581,7 @@ class OrderHoursAPI(APIView):
         """Careteam: the minutes the interpreter worked, once. Fewer than paid refunds the difference;
         more opens `follow_up_order`, awaiting the patient's payment."""
         order = order_visible_to(user=request.user, order_id=order_id)
+        ordering.interpreter_hours_record_check(order=order, actor=request.user).enforce()
         body = HoursInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = ordering.interpreter_hours_record(
