@@ -103,6 +103,9 @@ def _periods(periods: list[Period]) -> list[dict[str, Any]]:
 
 
 class LegSerializer(serializers.ModelSerializer[Any]):
+    origin_kind = NamedEnumField(enum_name="PlaceKindEnum", choices=PlaceKind.choices, read_only=True)
+    destination_kind = NamedEnumField(enum_name="PlaceKindEnum", choices=PlaceKind.choices, read_only=True)
+
     class Meta:
         model = AddonOrder._meta.get_field("legs").related_model
         fields = [
@@ -237,9 +240,9 @@ class OrderDetailSerializer(OrderSerializer):
 
 
 class LegInputSerializer(serializers.Serializer[Any]):
-    origin_kind = serializers.ChoiceField(choices=PlaceKind.choices)
+    origin_kind = NamedEnumField(enum_name="PlaceKindEnum", choices=PlaceKind.choices)
     origin = serializers.CharField(max_length=300)
-    destination_kind = serializers.ChoiceField(choices=PlaceKind.choices)
+    destination_kind = NamedEnumField(enum_name="PlaceKindEnum", choices=PlaceKind.choices)
     destination = serializers.CharField(max_length=300)
     pickup_at = BoundedDateTimeField()
     flight_number = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
@@ -252,7 +255,7 @@ class LegInputSerializer(serializers.Serializer[Any]):
 class OrderInputSerializer(serializers.Serializer[Any]):
     """What a transfer or an interpreter order needs; the other kind's fields are ignored."""
 
-    kind = serializers.ChoiceField(choices=ORDERABLE)
+    kind = NamedEnumField(enum_name="OrderableAddonKindEnum", choices=ORDERABLE)
     booking = bounded_integer(min_value=1)
     currency = serializers.CharField(max_length=3, help_text="ISO 4217; the city must have a price in it.")
     legs = LegInputSerializer(  # type: ignore[call-arg]
@@ -292,7 +295,7 @@ class CheckoutSerializer(serializers.Serializer[Any]):
 
 
 class PaymentSerializer(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=["succeeded", "requires_action"])
+    status = NamedEnumField(enum_name="CardPaymentStatusEnum", choices=["succeeded", "requires_action"])
     payment_intent_id = serializers.CharField()
     client_secret = serializers.CharField(help_text="For 3-D Secure in the browser; empty once paid.")
     order = OrderDetailSerializer()
@@ -366,8 +369,8 @@ LIST_PARAMETERS = [
 
 
 class ListFilterSerializer(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=AddonOrderStatus.choices, required=False)
-    kind = serializers.ChoiceField(choices=AddonKind.choices, required=False)
+    status = NamedEnumField(enum_name="AddonOrderStatusEnum", choices=AddonOrderStatus.choices, required=False)
+    kind = NamedEnumField(enum_name="AddonKindEnum", choices=AddonKind.choices, required=False)
     booking = bounded_integer(min_value=1, required=False)
     city = serializers.CharField(max_length=120, required=False)
 
