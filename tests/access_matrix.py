@@ -264,6 +264,19 @@ MATRIX: dict[str, Rule] = {
     "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    # --- Concierge orders (API): the patient's own; the careteam runs every order, finance sees them (refunds)
+    "api_concierge_orders":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "api_concierge_order_preview":          rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "api_concierge_order":                  rule("login  ok     hidden hidden hidden ok     ok     hidden hidden"),
+    # only the patient pays; the world's order awaits payment (pay/start calls Stripe: 502 here)
+    "api_concierge_order_pay_start":        rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_pay":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_pay_confirm":      rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_cancel":           rule("login  ok     hidden hidden hidden ok     denied hidden hidden", "POST"),
+    # the careteam arranges; the world's order is not paid yet: 409 to the careteam
+    "api_concierge_order_assign":           rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
+    "api_concierge_order_fulfil":           rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
+    "api_concierge_order_hours":            rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -205,18 +205,12 @@ def world(
         last_error="boom",
         dead_at=now,
     )
-    # the patient's add-on order awaiting its payment (concierge's order pages)
-    from concierge.pricing import interpreter_price
     from concierge.services.orders import order_create
+    from core.money import Money
 
+    # the patient's transfer order for the booking, awaiting its payment
     order = order_create(
-        patient=patient,
-        kind="interpreter",
-        description="Interpreter",
-        price=interpreter_price(minutes=180, hourly=6_000, reduced_hourly=None, currency="EUR"),
-        now=now,
-        booking=booking,
-        city="Geneva",
+        patient=patient, kind="transfer", description="Transfer", price=Money(9_000, "EUR"), now=now, booking=booking
     )
     return {
         "order_id": order.pk,

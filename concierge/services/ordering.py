@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus
-from concierge import policy
+from concierge import notifications, policy
 from concierge.models import (
     AddonKind,
     AddonOrder,
@@ -52,13 +52,19 @@ from concierge.pricing import (
     transfer_price,
 )
 from concierge.selectors import price_list_in_force
-from concierge.services.orders import ADDON_ORDER, order_create, priced
+from concierge.services.orders import ADDON_ORDER, addon_order_pay_check, order_create, order_record_paid, priced
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.money import Money, exponent
 from core.state import transition, transition_check
-from payments.services.card_payments import addon_income_record_refunded, card_refund_create
+from payments.services.card_payments import (
+    CardPayment,
+    PaymentDeclined,
+    addon_income_record_refunded,
+    card_payment_retrieve,
+    card_refund_create,
+)
 
 # The driver picks the patient up 45 minutes before an appointment: city traffic, and hospitals ask
 # international patients to be at reception 15–30 minutes early for admission formalities.
@@ -689,6 +695,35 @@ def price_refund_schedule(
     return policy.schedule(facts, now)
 
 
+# --- payment: after 3-D Secure -----------------------------------------------------------------------
+
+
+def order_pay_confirm(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardPayment:
+    """After 3-D Secure in the browser (or an app): record the attempt's payment if Stripe says it
+    succeeded. An order this payment already paid answers "succeeded" again."""
+    with transaction.atomic():
+        locked = AddonOrder.objects.select_for_update().filter(pk=order.pk).first()
+        if locked is None or locked.patient_id != getattr(actor, "pk", None):
+            raise NotFound(_("You have no order with this id."))
+        if locked.status in PAID_STATUSES and locked.payment_intent_id:
+            return CardPayment(status="succeeded", payment_intent_id=locked.payment_intent_id)
+        addon_order_pay_check(order=locked, actor=actor).enforce()
+        if not locked.payment_intent_id:
+            raise Conflict(_("Please enter your card again."), code="start_again")
+        payment_intent_id = locked.payment_intent_id
+    intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
+    if intent.succeeded:
+        order_record_paid(payment_intent_id=intent.id, now=now)
+        return CardPayment(status="succeeded", payment_intent_id=intent.id)
+    if intent.requires_action:
+        return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise PaymentDeclined(
+        _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
+        code="authentication_failed",
+        details={"status": intent.status},
+    )
+
+
 # --- cancellation --------------------------------------------------------------------------------------
 
 
@@ -761,7 +796,7 @@ def order_cancel(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
             fields=fields,
             audit_after=after,
         ).instance
-        _notify("notify_order_cancelled", order=cancelled, now=now)
+        notifications.notify_order_cancelled(order=cancelled, now=now)
     return cancelled
 
 
@@ -849,7 +884,7 @@ def order_assign(
                 fields=fields,
                 audit_after={"supplier_name": name, "supplier_phone": phone},
             ).instance
-        _notify("notify_order_supplier_assigned", order=locked, now=now)
+        notifications.notify_order_supplier_assigned(order=locked, now=now)
     return locked
 
 
@@ -984,7 +1019,7 @@ def interpreter_hours_record(*, order: AddonOrder, actor: User, worked_minutes: 
             now=now,
         )
         if difference > 0:
-            _notify("notify_order_changed", order=result, now=now)
+            notifications.notify_quote_ready(order=result, now=now)  # the extra, priced, to pay
     return result
 
 
@@ -1045,16 +1080,4 @@ def booking_rescheduled(*, booking_id: int, change: str, now: dt.datetime) -> No
             audit_record(
                 actor=None, action="concierge.order.retimed", target=order, after={"changes": changes}, now=now
             )
-            _notify("notify_order_changed", order=order, now=now)
-
-
-def _notify(name: str, *, order: AddonOrder, now: dt.datetime) -> None:
-    """Call concierge's message `name` when the module defining it is there (it arrives with the
-    catalogue's branch; until then an order's change is only audited)."""
-    try:
-        from concierge import notifications  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    sender = getattr(notifications, name, None)
-    if sender is not None:
-        sender(order=order, now=now)
+            notifications.notify_order_changed(order=order, now=now)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking
+from concierge import notifications
 from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus, OrderLine, PriceList
 from concierge.pricing import Price, flat_price
 from core.audit import audit_record
@@ -257,7 +258,7 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
             if (intent.amount, intent.currency) != (order.amount, order.currency):
                 raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
             addon_income_record_paid(kind=order.kind, payment=intent, now=now)
-            return transition(
+            paid = transition(
                 machine=ADDON_ORDER,
                 instance=order,
                 locked=True,
@@ -268,6 +269,8 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
                 fields={"payment_intent_id": intent.id, "paid_at": now},
                 audit_after={"payment_intent": intent.id},
             ).instance
+            notifications.notify_order_confirmed(order=paid, now=now)
+            return paid
     # Outside the order's transaction: the orphan is recorded whatever the caller does with the refusal.
     charge_orphan_found(payment_intent=intent, reason="already_paid", purpose=f"addon_order:{order.pk}", now=now)
     raise ChargeOrphaned(

@@ -47,8 +47,8 @@ def test_a_patient_orders_a_transfer_and_three_interpreter_hours_pays_and_sees_t
 ):
     from playwright.sync_api import expect
 
-    from accounts.tests.factories import PASSWORD, PatientFactory, UserFactory
     from accounts.models import StaffGroup
+    from accounts.tests.factories import PASSWORD, PatientFactory, UserFactory
     from bookings.tests.support import booked, confirm
     from concierge.services.ordering import order_assign
 

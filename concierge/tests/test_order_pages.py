@@ -115,7 +115,7 @@ def test_the_card_page_shows_the_exact_total_and_its_lines_before_paying(client,
 
     page = client.get(reverse("concierge:order_pay", args=[order.pk])).content.decode()
 
-    assert "hours beyond 8 in this stay at the reduced rate" in page
+    assert "hours beyond 8 in the stay (reduced rate)" in page
     assert "€480.00" in page
     assert "€45.00" in page
     assert "Pay €525.00" in page

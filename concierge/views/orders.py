@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bookings.models import Booking
 from bookings.selectors import booking_of_patient
 from concierge import selectors
+from concierge.labels import line_label, quantity_text
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PriceList
 from concierge.pricing import (
     INTERPRETER_MINIMUM_MINUTES,
@@ -61,29 +62,6 @@ def _error(exc: DomainError) -> JsonResponse:
 # --- how an order reads ---------------------------------------------------------------------------
 
 
-def _line_words(label_key: str, label: str) -> str:
-    words = {
-        "interpreter_hours": _("Interpreter, hours at the hourly rate"),
-        "interpreter_hours_reduced": _("Interpreter, hours beyond 8 in this stay at the reduced rate"),
-        "transfer_legs": _("Transfer legs"),
-        "transfer_wheelchair": _("Wheelchair-accessible vehicle, supplement per leg"),
-        "visa_letters": _("Visa invitation letters"),
-        "package_item": label,
-    }
-    if label_key in words:
-        return words[label_key] or label
-    if label_key in AddonKind.values:
-        return str(AddonKind(label_key).label)
-    return label or label_key
-
-
-def _quantity_words(unit: str, hundredths: int) -> str:
-    if unit == "hour":
-        minutes = hundredths * 60 // 100
-        return _("%(hours)d h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
-    return str(hundredths // 100) if hundredths % 100 == 0 else f"{hundredths / 100:g}"
-
-
 def _hours_words(minutes: int) -> str:
     return _("%(hours)d h %(minutes)02d") % {"hours": minutes // 60, "minutes": minutes % 60}
 
@@ -105,8 +83,8 @@ def order_view(order: AddonOrder) -> dict[str, Any]:
     tz, zone = _order_tz(order)
     lines = [
         {
-            "label": _line_words(line.label_key, line.label),
-            "quantity": _quantity_words(line.unit, line.quantity_hundredths),
+            "label": line_label(line.label_key, line.label),
+            "quantity": quantity_text(line.unit, line.quantity_hundredths),
             "unit_amount": line.unit_amount,
             "amount": line.amount,
         }
@@ -436,8 +414,8 @@ def _price_view(price: Price) -> dict[str, Any]:
         "total": price.total,
         "lines": [
             {
-                "label": _line_words(line.label_key, line.label),
-                "quantity": _quantity_words(line.unit, line.quantity_hundredths),
+                "label": line_label(line.label_key, line.label),
+                "quantity": quantity_text(line.unit, line.quantity_hundredths),
                 "unit_amount": line.unit_amount,
                 "amount": line.amount,
             }
