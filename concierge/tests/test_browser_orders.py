@@ -85,7 +85,10 @@ def test_a_patient_orders_a_transfer_and_three_interpreter_hours_pays_and_sees_t
     page.get_by_role("link", name="Order an interpreter").click()
     expect(page.get_by_test_id("interpreter-meter")).to_contain_text("At least 2 hours per stay")
     page.get_by_label("The doctors' language").fill("fr")
-    page.get_by_label("Hours").fill("3")
+    page.locator("#id_hours").fill("1")
+    expect(page.locator("#hours-billed")).to_have_text("2 h 00")  # the minimum, as the patient types
+    page.locator("#id_hours").fill("3")
+    expect(page.locator("#hours-billed")).to_have_text("3 h 00")
     page.get_by_role("button", name="See the price").click()
     expect(page.get_by_test_id("order-total")).to_have_text("€180.00")
     page.get_by_role("button", name="Change").click()

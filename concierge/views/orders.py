@@ -575,6 +575,8 @@ def _interpreter_meter(minutes: int) -> dict[str, Any]:
         "billed": _hours_words(billed),
         "value": round(billed / 60, 2),
         "max": max(12, -(-billed // 60)),
+        "minimum_minutes": INTERPRETER_MINIMUM_MINUTES,
+        "step_minutes": INTERPRETER_STEP_MINUTES,
         "low": INTERPRETER_MINIMUM_MINUTES // 60,
         "high": INTERPRETER_REDUCED_AFTER_MINUTES // 60,
         "below_minimum": 0 < minutes < INTERPRETER_MINIMUM_MINUTES,
