@@ -341,3 +341,46 @@ def test_the_careteam_marks_an_arranged_order_done(client, patient, careteam, bo
 
     order.refresh_from_db()
     assert order.status == AddonOrderStatus.FULFILLED
+
+
+def test_change_on_the_transfer_review_goes_back_to_the_legs_with_the_values_kept(client, patient, booking):
+    client.force_login(patient)
+
+    page = client.post(
+        reverse("concierge:transfer_order", args=[booking.pk]),
+        {"step": "review", "action": "change"} | _legs(origin="Orly, terminal 4"),
+    ).content.decode()
+
+    assert 'value="Orly, terminal 4"' in page
+    assert "See the price" in page
+    assert AddonOrder.objects.count() == 0
+
+
+def test_the_careteam_picks_a_supplier_of_the_city_and_its_name_and_phone_are_used(
+    client, patient, careteam, booking, stripe_emulator
+):
+    from concierge.models import Supplier
+
+    order = _paid_interpreter(client, patient, booking, stripe_emulator)
+    supplier = Supplier.objects.create(
+        kind="interpreter",
+        name="Paris Interprètes",
+        city="Paris",
+        country="FR",
+        phone="+33140000000",
+        created_at=timezone.now(),
+    )
+    Supplier.objects.create(kind="driver", name="Lyon Cars", city="Lyon", country="FR", created_at=timezone.now())
+    client.force_login(careteam)
+
+    page = client.get(reverse("concierge:order_manage", args=[order.pk])).content.decode()
+    client.post(reverse("concierge:order_assign", args=[order.pk]), {"supplier": supplier.pk})
+
+    assert "Paris Interprètes" in page
+    assert "Lyon Cars" not in page
+    order.refresh_from_db()
+    assert (order.supplier_name, order.supplier_phone, order.supplier_id) == (
+        "Paris Interprètes",
+        "+33140000000",
+        supplier.pk,
+    )
