@@ -34,6 +34,7 @@ from bookings.selectors import (
     provider_appointments,
 )
 from core.errors import NotFound
+from core.hooks import booking_sections
 from core.pages import run_service
 from documents.services import document_upload
 from providers.selectors import provider_for_member
@@ -80,18 +81,26 @@ def detail(request, booking_id: int):
     now = timezone.now()
     # Each button of the page shows only when its service's own check allows it.
     actions = services.booking_actions(booking=booking, actor=request.user, now=now)
+    is_patient = booking.patient_id == request.user.pk
     context = {
         "booking": booking,
         "actions": actions,
         "appointments": _local_appointments(booking),
         "schedule": booking_cancellation_schedule(booking=booking, now=now),
-        "is_patient": booking.patient_id == request.user.pk,
+        "is_patient": is_patient,
         "is_member": member_role(user=request.user, provider=booking.provider) is not None,
+        # What higher floors show the patient on their booking (concierge's add-ons), through the hook.
+        "sections": _sections(booking, request.user.pk) if is_patient else [],
         "cancel_form": CancelForm() if actions["cancel"] else None,
         "evidence_form": EvidenceForm(owner=request.user) if actions["send_evidence"] else None,
         "evidence": list(booking.evidence.all()),
     }
     return render(request, "bookings/detail.html", context)
+
+
+def _sections(booking, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every `(template_name, context)` pair the `booking_sections` receivers answer, in order."""
+    return [pair for answer in booking_sections.call(booking_id=booking.pk, viewer_id=viewer_id) for pair in answer]
 
 
 @login_required

@@ -1,3 +1,22 @@
-from django.urls import URLPattern, URLResolver
+"""Concierge's API routes, mounted at /api/v1/concierge/."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from concierge.api import orders
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("orders/", orders.OrdersAPI.as_view(), name="api_concierge_orders"),
+    path("orders/preview/", orders.OrderPreviewAPI.as_view(), name="api_concierge_order_preview"),
+    path("orders/<int:order_id>/", orders.OrderAPI.as_view(), name="api_concierge_order"),
+    path("orders/<int:order_id>/pay/start/", orders.OrderPayStartAPI.as_view(), name="api_concierge_order_pay_start"),
+    path("orders/<int:order_id>/pay/", orders.OrderPayAPI.as_view(), name="api_concierge_order_pay"),
+    path(
+        "orders/<int:order_id>/pay/confirm/",
+        orders.OrderPayConfirmAPI.as_view(),
+        name="api_concierge_order_pay_confirm",
+    ),
+    path("orders/<int:order_id>/cancel/", orders.OrderCancelAPI.as_view(), name="api_concierge_order_cancel"),
+    path("orders/<int:order_id>/assign/", orders.OrderAssignAPI.as_view(), name="api_concierge_order_assign"),
+    path("orders/<int:order_id>/fulfil/", orders.OrderFulfilAPI.as_view(), name="api_concierge_order_fulfil"),
+    path("orders/<int:order_id>/hours/", orders.OrderHoursAPI.as_view(), name="api_concierge_order_hours"),
+]

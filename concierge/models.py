@@ -79,6 +79,7 @@ class PriceList(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    decision_note = models.CharField(_("finance's note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["kind", "city", "currency", "-proposed_at", "-id"]
@@ -96,6 +97,12 @@ class PriceList(models.Model):
                 fields=["kind", "city", "currency"],
                 condition=Q(status="active"),
                 name="concierge_one_active_price",
+            ),
+            # One proposal at a time per price: finance decides it before the next.
+            models.UniqueConstraint(
+                fields=["kind", "city", "currency"],
+                condition=Q(status="pending"),
+                name="concierge_one_pending_price",
             ),
         ]
         verbose_name = _("price list")
@@ -297,6 +304,9 @@ class TransferLeg(models.Model):
     appointment = models.ForeignKey(
         "bookings.Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The appointment's start when the pickup was last timed: a moved appointment moves the leg by
+    # as much (bookings' hook says a booking changed, not from when).
+    appointment_start = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "position"]
@@ -328,6 +338,10 @@ class InterpreterRequest(models.Model):
     adjustment_amount = models.BigIntegerField(_("charged (+) or refunded (-) after the stay"), null=True, blank=True)
     adjustment_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     adjustment_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # More hours worked than paid: the order for the extra, awaiting the patient's payment.
+    follow_up_order = models.OneToOneField(
+        AddonOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="follow_up_of"
+    )
 
     class Meta:
         constraints = [

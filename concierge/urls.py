@@ -1,5 +1,26 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from concierge.views import orders
 
 app_name = "concierge"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # the "Services" page, public; the patient's orders and their card page
+    path("", orders.catalogue, name="catalogue"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/pay/", orders.pay, name="order_pay"),
+    path("orders/<int:pk>/pay/start/", orders.pay_start, name="order_pay_start"),
+    path("orders/<int:pk>/pay/card/", orders.pay_card, name="order_pay_card"),
+    path("orders/<int:pk>/pay/confirm/", orders.pay_confirm, name="order_pay_confirm"),
+    # the careteam's page for one order
+    path("orders/<int:pk>/manage/", orders.order_manage, name="order_manage"),
+    path("orders/<int:pk>/manage/refund/", orders.order_manage_refund, name="order_manage_refund"),
+    path("orders/<int:pk>/manage/assign/", orders.order_assign, name="order_assign"),
+    path("orders/<int:pk>/manage/hours/", orders.order_hours, name="order_hours"),
+    path("orders/<int:pk>/manage/fulfil/", orders.order_fulfil, name="order_fulfil"),
+    path("orders/<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
+    # ordering from the booking's page, with a review step
+    path("bookings/<int:booking_id>/transfer/", orders.transfer_order, name="transfer_order"),
+    path("bookings/<int:booking_id>/interpreter/", orders.interpreter_order, name="interpreter_order"),
+]

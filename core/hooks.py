@@ -23,8 +23,9 @@ hook's signature, never who answers it.
   transaction that moves an appointment (`change="rescheduled"`) or cancels a booking
   (`"cancelled"`), so what hangs on the booking (concierge's transfer legs and interpreter hours,
   its visa letters) changes with it, or not at all.
-- `booking_sections(*, booking_id, viewer_id)` → `(template_name, context)` pairs that the booking's
-  page includes below its own content (concierge: the add-ons ordered for the booking, their
+- `booking_sections(*, booking_id, viewer_id)` → a list of `(template_name, context)` pairs (each
+  receiver answers one) that the booking's page includes below its own content, each template
+  seeing its context as `section` (concierge: the add-ons ordered for the booking, their
   suppliers, and what can still be ordered). Only the booking's patient's page asks.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.

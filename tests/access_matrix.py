@@ -67,6 +67,8 @@ MATRIX: dict[str, Rule] = {
     "terms":                                rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "legal_notice":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "healthz":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # the "Services" page: every add-on, its rules and its prices by city
+    "concierge:catalogue":                  rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     "providers:public":                     rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # public: what a payment confirmation's code states (paid, when, where), nothing more
     "payments:verify":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
@@ -155,6 +157,23 @@ MATRIX: dict[str, Rule] = {
     "documents:grant_revoke":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "documents:list":                       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "documents:upload":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    # --- Add-on orders (concierge): the patient's own; the careteam's page for one order (finance refunds from it)
+    "concierge:order_list":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "concierge:order_detail":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "order_id"}),
+    "concierge:order_pay":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "order_id"}),
+    "concierge:order_pay_start":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_pay_card":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_pay_confirm":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    "concierge:order_cancel":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "order_id"}),
+    # the careteam arranges an order (finance opens its page to refund it, but does not arrange it)
+    "concierge:order_assign":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    "concierge:order_hours":                rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    "concierge:order_fulfil":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "order_id"}),
+    # ordering from the patient's own booking (a form, then its review)
+    "concierge:transfer_order":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "concierge:interpreter_order":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "concierge:order_manage":               rule("login  denied denied denied denied ok     ok     denied denied", args={"pk": "order_id"}),
+    "concierge:order_manage_refund":        rule("login  denied denied denied denied ok     ok     denied denied", "POST", args={"pk": "order_id"}),
     "payments:confirmation":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay":                         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     "payments:pay_card":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
@@ -245,6 +264,19 @@ MATRIX: dict[str, Rule] = {
     "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    # --- Concierge orders (API): the patient's own; the careteam runs every order, finance sees them (refunds)
+    "api_concierge_orders":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "api_concierge_order_preview":          rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "api_concierge_order":                  rule("login  ok     hidden hidden hidden ok     ok     hidden hidden"),
+    # only the patient pays; the world's order awaits payment (pay/start calls Stripe: 502 here)
+    "api_concierge_order_pay_start":        rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_pay":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_pay_confirm":      rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_cancel":           rule("login  ok     hidden hidden hidden ok     denied hidden hidden", "POST"),
+    # the careteam arranges; the world's order is not paid yet: 409 to the careteam
+    "api_concierge_order_assign":           rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
+    "api_concierge_order_fulfil":           rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
+    "api_concierge_order_hours":            rule("login  denied hidden hidden hidden ok     denied hidden hidden", "POST"),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -205,7 +205,15 @@ def world(
         last_error="boom",
         dead_at=now,
     )
+    from concierge.services.orders import order_create
+    from core.money import Money
+
+    # the patient's transfer order for the booking, awaiting its payment
+    order = order_create(
+        patient=patient, kind="transfer", description="Transfer", price=Money(9_000, "EUR"), now=now, booking=booking
+    )
     return {
+        "order_id": order.pk,
         "invitation_id": invitation.pk,
         "token": invitation_token,
         "api_token_id": api_token.pk,

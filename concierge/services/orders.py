@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking
+from concierge import notifications
 from concierge.models import ADDON_ORDER_TRANSITIONS, AddonKind, AddonOrder, AddonOrderStatus, OrderLine, PriceList
 from concierge.pricing import Price, flat_price
 from core.audit import audit_record
@@ -43,8 +44,21 @@ from payments.services.orphans import ChargeOrphaned, charge_orphan_found
 
 
 def _refuse_order(current: str, target: str) -> Conflict:
+    """How a refused move reads, by what was asked and where the order stands."""
     if target == AddonOrderStatus.REFUNDED:
         return Conflict(_("Only a paid order can be refunded."), code="not_paid")
+    if current == AddonOrderStatus.CANCELLED:
+        return Conflict(_("This order was cancelled."), code="already_cancelled")
+    if current == AddonOrderStatus.REFUNDED:
+        return Conflict(_("This order was paid, then refunded."), code="already_paid")
+    if target == AddonOrderStatus.CANCELLED:
+        return Conflict(_("This order is done: it can no longer be cancelled."), code="already_fulfilled")
+    if target in {AddonOrderStatus.IN_PROGRESS, AddonOrderStatus.FULFILLED}:
+        if current == AddonOrderStatus.FULFILLED:
+            return Conflict(_("This order is already done."), code="already_fulfilled")
+        return Conflict(_("This order is not paid yet."), code="not_paid")
+    if target == AddonOrderStatus.CONFIRMED and current in {AddonOrderStatus.REQUESTED, AddonOrderStatus.QUOTED}:
+        return Conflict(_("This order has no price yet: the careteam will send you one."), code="not_priced")
     return Conflict(_("This order is already paid."), code="already_paid")
 
 
@@ -201,6 +215,32 @@ def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.da
     raise PaymentDeclined(_("Your card was declined by your bank. No money was taken. Please try another card."))
 
 
+def order_confirm(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardPayment:
+    """After 3-D Secure in the browser: re-read the order's current PaymentIntent from Stripe and
+    record it if it succeeded (whatever the browser was told), like a deposit's `deposit_confirm`."""
+    with transaction.atomic():
+        locked = AddonOrder.objects.select_for_update().filter(pk=order.pk, patient_id=actor.pk).first()
+        if locked is None:
+            raise NotFound(_("You have no order with this id."))
+        if not locked.payment_intent_id:
+            raise Conflict(_("Please enter your card again."), code="start_again")
+        payment_intent_id = locked.payment_intent_id
+        if locked.status != AddonOrderStatus.AWAITING_PAYMENT:
+            if locked.paid_at is not None:
+                return CardPayment(status="succeeded", payment_intent_id=payment_intent_id)
+            addon_order_pay_check(order=locked, actor=actor).enforce()
+    intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
+    if intent.succeeded:
+        order_record_paid(payment_intent_id=intent.id, now=now)
+        return CardPayment(status="succeeded", payment_intent_id=intent.id)
+    if intent.requires_action:
+        return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    raise PaymentDeclined(
+        _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
+        code="authentication_failed",
+    )
+
+
 def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder:
     """Record a paid order once (the page and the webhook both call this): F7 in the ledger.
     pending → paid; an order already paid by this payment (or refunded since) is returned as it
@@ -218,7 +258,7 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
             if (intent.amount, intent.currency) != (order.amount, order.currency):
                 raise Conflict(_("The amount paid does not match the order."), code="amount_mismatch")
             addon_income_record_paid(kind=order.kind, payment=intent, now=now)
-            return transition(
+            paid = transition(
                 machine=ADDON_ORDER,
                 instance=order,
                 locked=True,
@@ -229,6 +269,8 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
                 fields={"payment_intent_id": intent.id, "paid_at": now},
                 audit_after={"payment_intent": intent.id},
             ).instance
+            notifications.notify_order_confirmed(order=paid, now=now)
+            return paid
     # Outside the order's transaction: the orphan is recorded whatever the caller does with the refusal.
     charge_orphan_found(payment_intent=intent, reason="already_paid", purpose=f"addon_order:{order.pk}", now=now)
     raise ChargeOrphaned(
