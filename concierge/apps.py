@@ -8,8 +8,13 @@ class ConciergeConfig(AppConfig):
     verbose_name = _("Concierge")
 
     def ready(self) -> None:
-        from concierge.services.orders import order_record_paid
-        from core.hooks import payment_succeeded
+        from concierge.models import AddonKind
+        from concierge.services import orders, visa
+        from core.hooks import booking_changed, payment_succeeded
 
         # Payments' webhook records a card payment whose metadata names an add-on order through this.
-        payment_succeeded.register("addon_order")(order_record_paid)
+        payment_succeeded.register("addon_order")(orders.order_record_paid)
+        # Visa letters: issued once paid, never refunded once issued, revoked with a cancelled booking.
+        orders.AFTER_PAID[AddonKind.VISA_LETTER] = visa.visa_letters_issue
+        orders.REFUND_RULES[AddonKind.VISA_LETTER] = visa.visa_letters_refund_check
+        booking_changed.register(visa.visa_letters_booking_changed)
