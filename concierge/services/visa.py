@@ -28,9 +28,9 @@ from django_countries import countries
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking, BookingStatus
-from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, VisaLetter, VisaPerson
-from concierge.pricing import visa_letter_price
-from concierge.selectors import price_list_in_force
+from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PriceList, VisaLetter, VisaPerson
+from concierge.pricing import Price, visa_letter_price
+from concierge.selectors import price_list_in_force, price_lists_in_force
 from concierge.services.orders import ADDON_ORDER, order_create
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
@@ -60,7 +60,7 @@ class PassportDetails:
 
 
 @dataclass(frozen=True)
-class _Clean:
+class CheckedPassport:
     surname: str
     given_names: str
     passport_number: str
@@ -95,7 +95,7 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _passport_person(person: PassportDetails, *, today: dt.date) -> tuple[_Clean | None, dict[str, list[str]]]:
+def _passport_person(person: PassportDetails, *, today: dt.date) -> tuple[CheckedPassport | None, dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     surname, problem = _mrz_name(person.surname, required=True)
     if problem:
@@ -119,10 +119,10 @@ def _passport_person(person: PassportDetails, *, today: dt.date) -> tuple[_Clean
         errors["birth_date"] = [_("Check the year of birth: it is more than 120 years ago.")]
     if errors or birth is None:
         return None, errors
-    return _Clean(surname, given, number, nationality, birth), {}
+    return CheckedPassport(surname, given, number, nationality, birth), {}
 
 
-def visa_persons_validate(*, persons: list[PassportDetails], now: dt.datetime) -> list[_Clean]:
+def visa_persons_validate(*, persons: list[PassportDetails], now: dt.datetime) -> list[CheckedPassport]:
     """Every person checked, or `ValidationFailed` whose `details["persons"]` holds one dict of
     field errors per person (empty for a person without errors), so a page or client can show
     each message by its field."""
@@ -135,7 +135,7 @@ def visa_persons_validate(*, persons: list[PassportDetails], now: dt.datetime) -
         }
         raise ValidationFailed(message, code="too_many_persons", details={"persons": [message]})
     today = now.date()
-    cleaned: list[_Clean | None] = []
+    cleaned: list[CheckedPassport | None] = []
     per_person: list[dict[str, list[str]]] = []
     for person in persons:
         clean, errors = _passport_person(person, today=today)
@@ -181,6 +181,31 @@ def visa_letters_order_check(*, booking: Booking, actor: User | Any) -> Check:
     return ALLOWED
 
 
+def visa_letters_price(*, booking: Booking, letters: int, currency: str) -> tuple[Price, PriceList]:
+    """The exact price of `letters` letters for `booking` in `currency` (what the review step shows),
+    from the visa-letter price in force in the booking's city; `ValidationFailed` when there is none."""
+    location = booking_location(booking)
+    city = location.city if location is not None else ""
+    currency = (currency or "").strip().upper()
+    price_list = price_list_in_force(kind=AddonKind.VISA_LETTER, city=city, currency=currency)
+    if price_list is None:
+        message = _("Visa letters cannot be ordered in %(currency)s for %(city)s.") % {
+            "currency": currency or "-",
+            "city": city or _("this booking"),
+        }
+        raise ValidationFailed(message, code="no_price_list", details={"currency": [message]})
+    price = visa_letter_price(letters=letters, per_letter=price_list.unit_amount, currency=price_list.currency)
+    return price, price_list
+
+
+def visa_letter_currencies(*, booking: Booking) -> list[str]:
+    """The currencies a visa letter for `booking` can be ordered in (a price in force in its city)."""
+    location = booking_location(booking)
+    if location is None:
+        return []
+    return [row.currency for row in price_lists_in_force(city=location.city) if row.kind == AddonKind.VISA_LETTER]
+
+
 # --- ordering ------------------------------------------------------------------------------------------
 
 
@@ -192,38 +217,51 @@ def _new_code() -> str:
             return code
 
 
+@dataclass(frozen=True)
+class VisaReview:
+    """What the patient is about to order: the persons as the letters will name them, and the price."""
+
+    persons: list[CheckedPassport]
+    price: Price
+    price_list: PriceList
+
+
+def visa_letters_review(
+    *, patient: User, booking: Booking, persons: list[PassportDetails], currency: str, now: dt.datetime
+) -> VisaReview:
+    """Every rule of `visa_letters_order`, writing nothing: the review step shows its answer (the
+    names as they will be printed, the exact price) before the patient clicks "order"."""
+    cleaned = visa_persons_validate(persons=persons, now=now)
+    visa_letters_order_check(booking=booking, actor=patient).enforce()
+    price, price_list = visa_letters_price(booking=booking, letters=len(cleaned), currency=currency)
+    already = set(
+        VisaLetter.objects.filter(booking=booking, issued_at__isnull=False, revoked_at__isnull=True).values_list(
+            "passport_number", flat=True
+        )
+    )
+    for index, person in enumerate(cleaned):
+        if person.passport_number in already:
+            message = _("A letter for passport %(number)s was already issued for this booking.") % {
+                "number": person.passport_number
+            }
+            details: list[dict[str, list[str]]] = [{} for _person in cleaned]
+            details[index] = {"passport_number": [message]}
+            raise Conflict(message, code="letter_exists", details={"persons": details})
+    return VisaReview(persons=cleaned, price=price, price_list=price_list)
+
+
 def visa_letters_order(
     *, patient: User, booking: Booking, persons: list[PassportDetails], currency: str, now: dt.datetime
 ) -> AddonOrder:
     """The order of one letter per person (the patient first, then up to two companions), at the
     visa-letter price of the booking's city in `currency`, awaiting its payment."""
-    cleaned = visa_persons_validate(persons=persons, now=now)
+    visa_persons_validate(persons=persons, now=now)  # bad input is refused before any lock is taken
     with transaction.atomic():
         locked = Booking.objects.select_for_update().filter(pk=booking.pk, patient_id=patient.pk).first()
         if locked is None:
             raise NotFound(_("You have no booking with this number."))
-        visa_letters_order_check(booking=locked, actor=patient).enforce()
-        location = booking_location(locked)
-        city = location.city if location is not None else ""
-        price_list = price_list_in_force(kind=AddonKind.VISA_LETTER, city=city, currency=(currency or "").upper())
-        if price_list is None:
-            message = _("Visa letters cannot be ordered in %(currency)s for %(city)s.") % {
-                "currency": (currency or "").upper() or "-",
-                "city": city or _("this booking"),
-            }
-            raise ValidationFailed(message, code="no_price_list", details={"currency": [message]})
-        already = set(
-            VisaLetter.objects.filter(
-                booking=locked, issued_at__isnull=False, revoked_at__isnull=True
-            ).values_list("passport_number", flat=True)
-        )
-        repeated = [person.passport_number for person in cleaned if person.passport_number in already]
-        if repeated:
-            message = _("A letter for passport %(number)s was already issued for this booking.") % {
-                "number": repeated[0]
-            }
-            raise Conflict(message, code="letter_exists")
-        price = visa_letter_price(letters=len(cleaned), per_letter=price_list.unit_amount, currency=price_list.currency)
+        review = visa_letters_review(patient=patient, booking=locked, persons=persons, currency=currency, now=now)
+        cleaned, price, price_list = review.persons, review.price, review.price_list
         order = order_create(
             patient=patient,
             kind=AddonKind.VISA_LETTER,
@@ -232,7 +270,7 @@ def visa_letters_order(
             price=price,
             now=now,
             booking=locked,
-            city=city,
+            city=price_list.city,
             price_list=price_list,
         )
         VisaLetter.objects.bulk_create(
