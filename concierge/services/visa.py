@@ -61,6 +61,8 @@ class PassportDetails:
 
 @dataclass(frozen=True)
 class CheckedPassport:
+    """One person as their letter will name them: normalised and checked."""
+
     surname: str
     given_names: str
     passport_number: str
