@@ -26,6 +26,7 @@ from django_countries import countries
 from accounts.models import StaffGroup
 from bookings.selectors import booking_of_patient
 from concierge.models import VisaLetter
+from concierge.services.orders import addon_order_pay_check
 from concierge.services.visa import (
     MAX_PERSONS,
     MRZ_NAME_MAX,
@@ -138,6 +139,18 @@ def _place_errors(exc: DomainError, used: list[PassportForm], currency_form: Cur
     used[0].add_error(None, exc.message)
 
 
+def _letters_of(booking, patient) -> list[VisaLetter]:
+    """The booking's letters the patient ordered, each marked `payable` when its order awaits payment."""
+    letters = list(
+        VisaLetter.objects.filter(booking=booking, order__patient=patient)
+        .select_related("order")
+        .order_by("-order__created_at", "id")
+    )
+    for letter in letters:
+        letter.payable = addon_order_pay_check(order=letter.order, actor=patient).allowed  # type: ignore[attr-defined]
+    return letters
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
@@ -158,11 +171,7 @@ def visa_order(request, booking_id: int):
         "patient_form": people[0],
         "companion_forms": people[1:],
         "currency_form": currency_form,
-        "letters": list(
-            VisaLetter.objects.filter(booking=booking, order__patient=request.user)
-            .select_related("order")
-            .order_by("-order__created_at", "id")
-        ),
+        "letters": _letters_of(booking, request.user),
     }
     step = request.POST.get("step", "") if request.method == "POST" else ""
     if step in {"review", "order"} and gate.allowed:
