@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_countries import countries
 from fpdf import FPDF
 
 from bookings.models import Booking
@@ -66,6 +69,18 @@ def _person_name(letter: VisaLetter) -> str:
     return " ".join(part for part in [letter.given_names, letter.surname] if part)
 
 
+def _line(pdf: FPDF, text: str, *, size: int, style: str, gap: float) -> None:
+    pdf.set_font("helvetica", style=style, size=size)
+    pdf.multi_cell(pdf.epw, gap, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _field(pdf: FPDF, label: str, value: str) -> None:
+    pdf.set_font("helvetica", style="B", size=10)
+    pdf.cell(58, 6, _latin1(label))
+    pdf.set_font("helvetica", size=10)
+    pdf.multi_cell(pdf.epw - 58, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+
 def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: str = "en") -> bytes:
     """The letter of `letter`'s person, issued (the caller checked), in every language it is owed."""
     booking = letter.booking
@@ -93,14 +108,10 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             width = pdf.epw
 
             def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
-                pdf.set_font("helvetica", style=style, size=size)
-                pdf.multi_cell(width, gap, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+                _line(pdf, text, size=size, style=style, gap=gap)
 
             def field(label: str, value: str) -> None:
-                pdf.set_font("helvetica", style="B", size=10)
-                pdf.cell(58, 6, _latin1(label))
-                pdf.set_font("helvetica", size=10)
-                pdf.multi_cell(width - 58, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+                _field(pdf, label, value)
 
             country = str(getattr(location.country, "name", "")) if location is not None else ""
             city = location.city if location is not None else ""
@@ -124,14 +135,15 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             field(_("Surname"), letter.surname)
             field(_("Given names"), letter.given_names or "-")
             field(_("Passport number"), letter.passport_number)
-            field(_("Nationality"), f"{letter.nationality.name} ({letter.nationality.code})")
+            field(_("Nationality"), f"{countries.name(str(letter.nationality))} ({letter.nationality})")
             field(_("Date of birth"), date_format(letter.birth_date, "j F Y"))
             if letter.person == VisaPerson.PATIENT:
                 field(_("Travels as"), _("The patient"))
                 for index, companion in enumerate(companions):
                     field(
                         _("Accompanied by") if index == 0 else "",
-                        _("%(name)s, passport %(number)s") % {
+                        _("%(name)s, passport %(number)s")
+                        % {
                             "name": _person_name(companion),
                             "number": companion.passport_number,
                         },
@@ -179,7 +191,9 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             if top + QR_SIZE_MM > pdf.h - pdf.b_margin:
                 pdf.add_page()
                 top = pdf.get_y()
-            pdf.image(BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=verify_url)
+            pdf.image(
+                BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=verify_url
+            )
             pdf.set_xy(pdf.l_margin + QR_SIZE_MM + 6, top + 2)
             pdf.set_font("helvetica", style="B", size=14)
             pdf.cell(0, 8, _latin1(letter.verification_code), new_x="LMARGIN", new_y="NEXT")
@@ -196,3 +210,16 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             )
             pdf.set_y(max(pdf.get_y(), top + QR_SIZE_MM) + 2)
     return bytes(pdf.output())
+
+
+def visa_letter_pdf_response(request: HttpRequest, letter: VisaLetter) -> HttpResponse:
+    """The letter's PDF as an attachment nobody caches, in the languages its patient is owed (the
+    page and the API serve the same; the caller checked `visa_letter_download_check`)."""
+    verify_url = request.build_absolute_uri(reverse("concierge:visa_verify", args=[letter.verification_code]))
+    profile = getattr(letter.order.patient, "patient_profile", None)
+    language = getattr(profile, "preferred_language", "") or "en"
+    pdf = visa_letter_pdf(letter=letter, verify_url=verify_url, patient_language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="visa-letter-{letter.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -321,10 +321,18 @@ def visa_letters_refund_check(*, order: AddonOrder) -> Check:
 # --- revocation ----------------------------------------------------------------------------------------
 
 
-def visa_letter_revoke_check(*, letter: VisaLetter, actor: User | Any) -> Check:
-    """May `actor` revoke `letter`: the careteam, a letter issued and not revoked yet."""
+def visa_letter_revoker_check(*, actor: User | Any) -> Check:
+    """Is `actor` someone who revokes letters (the careteam), whatever the letter."""
     if not (getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.CARETEAM)):
         return refuse(Forbidden(_("Only the careteam can revoke a visa letter.")))
+    return ALLOWED
+
+
+def visa_letter_revoke_check(*, letter: VisaLetter, actor: User | Any) -> Check:
+    """May `actor` revoke `letter`: the careteam, a letter issued and not revoked yet."""
+    role = visa_letter_revoker_check(actor=actor)
+    if not role.allowed:
+        return role
     if letter.revoked_at is not None:
         return refuse(Conflict(_("This letter is already revoked."), code="already_revoked"))
     if letter.issued_at is None:

@@ -203,7 +203,11 @@ def test_only_the_careteam_revokes_an_issued_letter_with_a_reason(stripe_emulato
         visa_letter_revoke(letter=letter, actor=careteam, reason="  ", now=NOW)
     revoked = visa_letter_revoke(letter=letter, actor=careteam, reason="Passport number mistyped", now=NOW)
 
-    assert (revoked.revoked_at, revoked.revoked_by, revoked.revoke_reason) == (NOW, careteam, "Passport number mistyped")
+    assert (revoked.revoked_at, revoked.revoked_by, revoked.revoke_reason) == (
+        NOW,
+        careteam,
+        "Passport number mistyped",
+    )
     with pytest.raises(Conflict):
         visa_letter_revoke(letter=letter, actor=careteam, reason="again", now=NOW)
     assert order.visa_letters.get(person=VisaPerson.PATIENT).revoked_at is None

@@ -19,7 +19,7 @@ from concierge.tests.visa_support import (
     unpaid_booking,
 )
 from payments.pdf import QR_BOX_PIXELS, qr_matrix
-from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory
+from providers.tests.factories import LocationFactory, ProviderFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("concierge.tests.visa_urls")]
 
@@ -60,8 +60,10 @@ def test_the_patient_reviews_the_exact_price_then_is_sent_to_the_card_page(clien
     assert 'name="p2-surname"' in form.content.decode()  # the second companion's block, no JavaScript needed
     assert review.status_code == 200
     page = review.content.decode()
-    assert "€90.00" in page and "2 visa letters" in page
-    assert "DUPONT" in page and "MARIE CLAIRE" in page
+    assert "€90.00" in page
+    assert "2 visa letters" in page
+    assert "DUPONT" in page
+    assert "MARIE CLAIRE" in page
     assert AddonOrder.objects.count() == 0
 
     ordered = client.post(url, {**_form(), "step": "order"})
@@ -86,7 +88,8 @@ def test_a_name_with_digits_is_shown_by_its_field_and_nothing_is_written(client,
     assert "machine-readable zone" in response.content.decode()
     assert response.context["companion_forms"][0].errors["surname"]
     assert not response.context["patient_form"].errors
-    assert AddonOrder.objects.count() == 0 and VisaLetter.objects.count() == 0
+    assert AddonOrder.objects.count() == 0
+    assert VisaLetter.objects.count() == 0
 
 
 def test_the_page_says_to_pay_the_deposit_first(client, patient):
@@ -110,9 +113,7 @@ def test_someone_elses_booking_page_is_not_found(client, stripe_emulator, patien
     assert client.get(f"/services/bookings/{booking.pk}/visa-letters/").status_code == 404
 
 
-def test_the_letter_states_the_person_the_care_and_the_payment_in_english_with_its_qr(
-    client, stripe_emulator, patient
-):
+def test_the_letter_states_the_person_the_care_and_the_payment_in_english_with_its_qr(client, stripe_emulator, patient):
     provider = ProviderFactory(name="Dr Anna Weber")
     location = LocationFactory(provider=provider, country="DE", city="Berlin", timezone="Europe/Berlin")
     price_list(city="Berlin", country="DE")
@@ -179,7 +180,13 @@ def test_a_french_patients_letter_for_care_in_france_is_in_french_and_english_an
 
     assert len(reader.pages) == 2
     french, english = (" ".join(page.extract_text().split()) for page in reader.pages)
-    for expected in ["Lettre d'invitation pour le visa", "Date de naissance", "Prestataire", specialty.name_fr, "février"]:
+    for expected in [
+        "Lettre d'invitation pour le visa",
+        "Date de naissance",
+        "Prestataire",
+        specialty.name_fr,
+        "février",
+    ]:
         assert expected in french, expected
     for expected in ["Visa invitation letter", "Date of birth", "Provider", specialty.name_en, "February"]:
         assert expected in english, expected
@@ -226,7 +233,8 @@ def test_the_verification_page_says_genuine_then_revoked_after_the_careteam_revo
     assert "MARIE CLAIRE DUPONT" in page
     assert order.booking.provider.name in page
     assert "4 February 2030, 09:00 – 10:00" in page
-    assert "19AB12345" not in page and patient.email not in page
+    assert "19AB12345" not in page
+    assert patient.email not in page
     assert genuine["X-Robots-Tag"] == "noindex, nofollow"
     assert genuine["Referrer-Policy"] == "no-referrer"
 

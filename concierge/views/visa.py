@@ -13,9 +13,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +22,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_countries import countries
 
-from accounts.models import StaffGroup
 from bookings.selectors import booking_of_patient
 from concierge.models import VisaLetter
 from concierge.services.orders import addon_order_pay_check
@@ -37,11 +35,12 @@ from concierge.services.visa import (
     visa_letter_download_check,
     visa_letter_revoke,
     visa_letter_revoke_check,
+    visa_letter_revoker_check,
     visa_letters_order,
     visa_letters_order_check,
     visa_letters_review,
 )
-from concierge.visa_pdf import visa_letter_pdf
+from concierge.visa_pdf import visa_letter_pdf_response
 from core.errors import DomainError, NotFound
 from core.pages import apply_domain_error, run_service
 
@@ -61,14 +60,15 @@ class PassportForm(forms.Form):
         required=False,
     )
     passport_number = forms.CharField(label=gettext_lazy("Passport number"), max_length=20, required=False)
-    nationality = forms.ChoiceField(label=gettext_lazy("Nationality"), required=False)
+    nationality = forms.ChoiceField(
+        label=gettext_lazy("Nationality"), required=False, choices=lambda: [("", "---------"), *countries]
+    )
     birth_date = forms.DateField(
         label=gettext_lazy("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nationality"].choices = [("", "---------"), *countries]
         for name in ("surname", "given_names"):
             self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
@@ -91,7 +91,9 @@ class CurrencyForm(forms.Form):
 
     def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = [(code, code) for code in currencies]
+        self.fields["currency"] = forms.ChoiceField(
+            label=gettext_lazy("Pay in"), choices=[(code, code) for code in currencies]
+        )
 
 
 class RevokeForm(forms.Form):
@@ -208,18 +210,6 @@ def _letter(letter_id: int) -> VisaLetter:
     return letter
 
 
-def letter_pdf_response(request, letter: VisaLetter) -> HttpResponse:
-    """The letter's PDF as an attachment nobody caches (the page and the API serve the same)."""
-    verify_url = request.build_absolute_uri(reverse("concierge:visa_verify", args=[letter.verification_code]))
-    profile = getattr(letter.order.patient, "patient_profile", None)
-    language = getattr(profile, "preferred_language", "") or "en"
-    pdf = visa_letter_pdf(letter=letter, verify_url=verify_url, patient_language=language)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="visa-letter-{letter.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def visa_letter_download(request, letter_id: int):
@@ -227,7 +217,7 @@ def visa_letter_download(request, letter_id: int):
     check = visa_letter_download_check(letter=letter, actor=request.user)
     if not check.allowed:
         raise Http404(check.reason)
-    return letter_pdf_response(request, letter)
+    return visa_letter_pdf_response(request, letter)
 
 
 @require_GET
@@ -256,8 +246,9 @@ def visa_verify(request, code: str):
 
 
 def _require_careteam(request) -> None:
-    if not request.user.in_group(StaffGroup.CARETEAM):
-        raise PermissionDenied(_("Only the careteam can revoke a visa letter."))
+    check = visa_letter_revoker_check(actor=request.user)
+    if not check.allowed:
+        raise PermissionDenied(check.reason)
 
 
 @login_required
