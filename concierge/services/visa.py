@@ -200,12 +200,12 @@ def visa_letters_price(*, booking: Booking, letters: int, currency: str) -> tupl
     return price, price_list
 
 
-def visa_letter_currencies(*, booking: Booking) -> list[str]:
-    """The currencies a visa letter for `booking` can be ordered in (a price in force in its city)."""
+def visa_letter_price_lists(*, booking: Booking) -> list[PriceList]:
+    """The visa-letter prices in force in `booking`'s city, one per currency it can be ordered in."""
     location = booking_location(booking)
     if location is None:
         return []
-    return [row.currency for row in price_lists_in_force(city=location.city) if row.kind == AddonKind.VISA_LETTER]
+    return [row for row in price_lists_in_force(city=location.city) if row.kind == AddonKind.VISA_LETTER]
 
 
 # --- ordering ------------------------------------------------------------------------------------------

@@ -58,11 +58,13 @@ def test_the_patient_reviews_the_exact_price_then_is_sent_to_the_card_page(clien
 
     assert form.status_code == 200
     assert 'name="p2-surname"' in form.content.decode()  # the second companion's block, no JavaScript needed
+    assert "€45.00" in form.content.decode()  # the price per letter, before anything is typed
     assert review.status_code == 200
     page = review.content.decode()
     assert "€90.00" in page
     assert "2 visa letters" in page
     assert "DUPONT" in page
+    assert "Belgium" in page  # the companion's nationality, named
     assert "MARIE CLAIRE" in page
     assert AddonOrder.objects.count() == 0
 

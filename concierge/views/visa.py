@@ -31,8 +31,8 @@ from concierge.services.visa import (
     PassportDetails,
     booking_location,
     visa_letter_by_code,
-    visa_letter_currencies,
     visa_letter_download_check,
+    visa_letter_price_lists,
     visa_letter_revoke,
     visa_letter_revoke_check,
     visa_letter_revoker_check,
@@ -43,8 +43,6 @@ from concierge.services.visa import (
 from concierge.visa_pdf import visa_letter_pdf_response
 from core.errors import DomainError, NotFound
 from core.pages import apply_domain_error, run_service
-
-COMPANION_FORMS = MAX_PERSONS - 1
 
 
 class PassportForm(forms.Form):
@@ -162,7 +160,8 @@ def visa_order(request, booking_id: int):
     booking = _own_booking(request, booking_id)
     now = timezone.now()
     gate = visa_letters_order_check(booking=booking, actor=request.user)
-    currencies = visa_letter_currencies(booking=booking)
+    prices = visa_letter_price_lists(booking=booking)
+    currencies = [row.currency for row in prices]
     people, currency_form = _forms(request, booking, currencies)
     location = booking_location(booking)
     context: dict[str, Any] = {
@@ -170,6 +169,7 @@ def visa_order(request, booking_id: int):
         "location": location,
         "gate": gate,
         "currencies": currencies,
+        "prices": prices,
         "patient_form": people[0],
         "companion_forms": people[1:],
         "currency_form": currency_form,
@@ -192,6 +192,10 @@ def visa_order(request, booking_id: int):
                     patient=request.user, booking=booking, persons=persons, currency=currency, now=now
                 )
                 context["letter_count"] = len(persons)
+                context["rows"] = [
+                    {"person": person, "nationality": countries.name(person.nationality)}
+                    for person in context["review"].persons
+                ]
                 return render(request, "concierge/visa/review.html", context)
             except DomainError as exc:
                 _place_errors(exc, used, currency_form)
