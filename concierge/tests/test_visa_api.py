@@ -134,3 +134,18 @@ def test_my_letters_the_pdf_and_the_careteams_revocation(api_as, stripe_emulator
     assert api_as(patient).get(f"{URL}{letter.pk}/pdf/").status_code == 404
     again = api_as(careteam).post(f"{URL}{letter.pk}/revoke/", {"reason": "again"}, format="json")
     assert again.status_code == 409
+
+
+def test_the_same_idempotency_key_replays_the_order_instead_of_ordering_twice(api_as, stripe_emulator, patient):
+    booking = paid_booking_in_paris(stripe_emulator, patient)
+    price_list()
+    client = api_as(patient)
+    body = {"booking": booking.pk, "currency": "EUR", "persons": [_person()]}
+
+    first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="visa-once")
+    second = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="visa-once")
+
+    assert first.status_code == second.status_code == 201
+    assert second["Idempotent-Replayed"] == "true"
+    assert second.json()["id"] == first.json()["id"]
+    assert AddonOrder.objects.count() == 1
