@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from concierge.api import orders
+from concierge.api import orders, visa
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/", orders.OrdersAPI.as_view(), name="api_concierge_orders"),
@@ -19,4 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:order_id>/assign/", orders.OrderAssignAPI.as_view(), name="api_concierge_order_assign"),
     path("orders/<int:order_id>/fulfil/", orders.OrderFulfilAPI.as_view(), name="api_concierge_order_fulfil"),
     path("orders/<int:order_id>/hours/", orders.OrderHoursAPI.as_view(), name="api_concierge_order_hours"),
+    path("visa-letters/", visa.VisaLetterListAPI.as_view(), name="api_visa_letters"),
+    path("visa-letters/<int:letter_id>/pdf/", visa.VisaLetterPdfAPI.as_view(), name="api_visa_letter_pdf"),
+    path("visa-letters/<int:letter_id>/revoke/", visa.VisaLetterRevokeAPI.as_view(), name="api_visa_letter_revoke"),
 ]

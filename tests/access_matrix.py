@@ -72,6 +72,8 @@ MATRIX: dict[str, Rule] = {
     "providers:public":                     rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # public: what a payment confirmation's code states (paid, when, where), nothing more
     "payments:verify":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # public: whether a visa letter's code is genuine, revoked or unknown, with its minimal facts
+    "concierge:visa_verify":                rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"code": "letter_code"}),
     "api_search":                           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # without offerings: 400
     "api_compare":                          rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
@@ -185,6 +187,12 @@ MATRIX: dict[str, Rule] = {
     "quotes:request_list":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "quotes:request_new":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "quotes:request_withdraw":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    # visa letters: the booking's patient orders them (the world's deposit is held); the letter is theirs only
+    "concierge:visa_order":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "concierge:visa_letter_download":       rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    # without a body: 400
+    "api_visa_letters":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "api_visa_letter_pdf":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
     # --- The provider's people: dashboard, inbox, calendar, its API
     "api_inbox":                            rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
     "api_inbox_quote":                      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
@@ -236,6 +244,10 @@ MATRIX: dict[str, Rule] = {
     # --- Staff: care team, finance
     "bookings:evidence_queue":              rule("login  denied denied denied denied ok     denied denied denied"),
     "bookings:evidence_review":             rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    # visa letters: the careteam finds and revokes them (without a reason: back with a message, or 400)
+    "concierge:visa_letters_careteam":      rule("login  denied denied denied denied ok     denied denied denied"),
+    "concierge:visa_letter_revoke":         rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "api_visa_letter_revoke":               rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     "finance:booking_ledger":               rule("login  denied denied denied denied denied ok     denied denied"),
     "finance:booking_ledger_csv":           rule("login  denied denied denied denied denied ok     denied denied"),
     "finance:booking_lookup":               rule("login  denied denied denied denied denied ok     denied denied"),

@@ -212,6 +212,7 @@ def world(
     order = order_create(
         patient=patient, kind="transfer", description="Transfer", price=Money(9_000, "EUR"), now=now, booking=booking
     )
+    letter = _visa_letter(patient, booking, now)
     return {
         "order_id": order.pk,
         "invitation_id": invitation.pk,
@@ -235,12 +236,44 @@ def world(
         "member_id": ProviderMember.objects.get(provider=clinic, user=clinic_member).pk,
         "release_id": release.pk,
         "code": deposit.verification_code,
+        "letter_id": letter.pk,
+        "letter_code": letter.verification_code,
         # the media files DEBUG serves: the patient's document as stored (encrypted)
         "path": document.storage_path,
         # allauth's e-mail confirmation and password reset links: keys that match nothing
         "key": "no-such-key",
         "uidb36": "zz",
     }
+
+
+def _visa_letter(patient, booking, now):
+    """The patient's visa letter for the world's booking, paid and issued."""
+    from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, VisaLetter, VisaPerson
+
+    order = AddonOrder.objects.create(
+        patient=patient,
+        booking=booking,
+        kind=AddonKind.VISA_LETTER,
+        description="Visa invitation letter",
+        amount=4_500,
+        currency="EUR",
+        status=AddonOrderStatus.FULFILLED,
+        paid_at=now,
+        fulfilled_at=now,
+        created_at=now,
+    )
+    return VisaLetter.objects.create(
+        order=order,
+        booking=booking,
+        person=VisaPerson.PATIENT,
+        surname="DUPONT",
+        given_names="MARIE",
+        passport_number="19AB12345",
+        nationality="FR",
+        birth_date=dt.date(1980, 5, 17),
+        verification_code="MTRX-0000-0002",
+        issued_at=now,
+    )
 
 
 def _path(key: str, row: Rule, world: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ payments' webhook in `ConciergeConfig`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -67,6 +68,15 @@ def _refuse_order(current: str, target: str) -> Conflict:
 ADDON_ORDER = Machine(model=AddonOrder, table=ADDON_ORDER_TRANSITIONS, refuse=_refuse_order, repeat_is_noop=False)
 
 
+# What a kind does once its order is paid, inside the payment's transaction, the order locked:
+# `(order=, now=) -> AddonOrder`. Filled by the kinds' modules in `ConciergeConfig.ready()` (visa
+# letters are issued at once); a kind without an entry stays confirmed for the careteam to arrange.
+AFTER_PAID: dict[str, Callable[..., AddonOrder]] = {}
+
+# Refusals of a full refund by kind (an issued visa letter is not refundable): `(order=) -> Check`.
+REFUND_RULES: dict[str, Callable[..., Check]] = {}
+
+
 # --- checks -------------------------------------------------------------------------------------------
 
 
@@ -87,9 +97,11 @@ def _refund_staff(actor: User) -> Check:
 
 def addon_order_refund_check(*, order: AddonOrder, actor: User) -> Check:
     """May `actor` refund `order` in full now: finance or the careteam, and the order is paid."""
+    kind_rule = REFUND_RULES.get(order.kind)
     return first_refusal(
         _refund_staff(actor),
         Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.REFUNDED)),
+        kind_rule(order=order) if kind_rule is not None else ALLOWED,
     )
 
 
@@ -270,7 +282,8 @@ def order_record_paid(*, payment_intent_id: str, now: dt.datetime) -> AddonOrder
                 audit_after={"payment_intent": intent.id},
             ).instance
             notifications.notify_order_confirmed(order=paid, now=now)
-            return paid
+            after_paid = AFTER_PAID.get(order.kind)
+            return after_paid(order=paid, now=now) if after_paid is not None else paid
     # Outside the order's transaction: the orphan is recorded whatever the caller does with the refusal.
     charge_orphan_found(payment_intent=intent, reason="already_paid", purpose=f"addon_order:{order.pk}", now=now)
     raise ChargeOrphaned(
