@@ -21,7 +21,7 @@ from concierge.tests.visa_support import (
 from payments.pdf import QR_BOX_PIXELS, qr_matrix
 from providers.tests.factories import LocationFactory, ProviderFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("concierge.tests.visa_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def _form(**changes) -> dict[str, str]:
