@@ -207,7 +207,9 @@ class PriceListsAPI(APIView):
 
 
 def _price(request: Request, price_id: int) -> PriceList:
-    _staff(request, StaffGroup.CARETEAM, StaffGroup.FINANCE)
+    """The price to decide on; only finance decides, so anyone else gets 403 before it is read."""
+    if not _user(request).in_group(StaffGroup.FINANCE):
+        raise Forbidden(_("Only finance can approve or reject a price."))
     found = PriceList.objects.select_related("proposed_by", "decided_by").filter(pk=price_id).first()
     if found is None:
         raise NotFound(_("No price has this id."))
@@ -368,16 +370,26 @@ class SuppliersAPI(APIView):
         return Response(_supplier_data(request, supplier), status=status.HTTP_201_CREATED)
 
 
+def _supplier(request: Request, supplier_id: int) -> Supplier:
+    _careteam(request)
+    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    if supplier is None:
+        raise NotFound(_("No supplier has this id."))
+    return supplier
+
+
 class SupplierAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: SupplierSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer})
+    def get(self, request: Request, supplier_id: int) -> Response:
+        """One supplier with its cost and margin."""
+        return Response(_supplier_data(request, _supplier(request, supplier_id)))
+
     @extend_schema(
         tags=TAGS, request=SupplierPatchSerializer(partial=True), responses={200: SupplierSerializer, **WRITE_ERRORS}
     )
     def patch(self, request: Request, supplier_id: int) -> Response:
         """Change some of a supplier's fields; `"active": false` deactivates it."""
-        _careteam(request)
-        supplier = Supplier.objects.filter(pk=supplier_id).first()
-        if supplier is None:
-            raise NotFound(_("No supplier has this id."))
+        supplier = _supplier(request, supplier_id)
         body = SupplierPatchSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
