@@ -32,7 +32,7 @@ class PriceProposeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Add-on"), choices=[(k.value, k.label) for k in PRICED_KINDS])
     city = forms.CharField(label=_("City"), max_length=120)
     country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])
-    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices())
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices(), initial="EUR")
     unit_amount = forms.CharField(
         label=_("Price"),
         max_length=30,
