@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import StaffGroup, User
-from concierge import selectors
+from concierge import pricing, selectors
 from concierge.models import AddonKind, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
 from concierge.services import catalogue as services
 from core.checks import actions_payload
@@ -73,6 +73,12 @@ _UNITS = {
 }
 
 
+class InterpreterBillingSerializer(serializers.Serializer[Any]):
+    minimum_minutes = serializers.IntegerField()
+    step_minutes = serializers.IntegerField()
+    reduced_after_minutes = serializers.IntegerField()
+
+
 class CataloguePriceSerializer(serializers.Serializer[Any]):
     kind = kind_field()
     kind_label = serializers.CharField(source="get_kind_display")
@@ -80,6 +86,19 @@ class CataloguePriceSerializer(serializers.Serializer[Any]):
     price = serializers.SerializerMethodField()
     reduced_price = serializers.SerializerMethodField(help_text="Interpreter: the hourly rate beyond 8 hours per stay.")
     wheelchair_supplement = serializers.SerializerMethodField(help_text="Transfer: per leg in an accessible vehicle.")
+    interpreter_billing = serializers.SerializerMethodField(
+        help_text="Interpreter: the stay's minimum, the billing step and when the reduced rate starts, in minutes."
+    )
+
+    @extend_schema_field(InterpreterBillingSerializer(allow_null=True))
+    def get_interpreter_billing(self, price: PriceList) -> dict[str, int] | None:
+        if price.kind != AddonKind.INTERPRETER:
+            return None
+        return {
+            "minimum_minutes": pricing.INTERPRETER_MINIMUM_MINUTES,
+            "step_minutes": pricing.INTERPRETER_STEP_MINUTES,
+            "reduced_after_minutes": pricing.INTERPRETER_REDUCED_AFTER_MINUTES,
+        }
 
     def get_unit(self, price: PriceList) -> str:
         return _UNITS.get(price.kind, "fee")  # type: ignore[call-overload]

@@ -58,6 +58,7 @@ def test_anyone_reads_the_catalogue_of_prices_in_force_per_city(api, api_as, car
     assert transfer["price"] == {"amount": "80.00", "currency": "EUR", "minor": 8_000}
     assert transfer["wheelchair_supplement"]["minor"] == 2_000
     assert transfer["reduced_price"] is None
+    assert transfer["interpreter_billing"] is None
     assert api.get("/api/v1/concierge/catalogue/?city=Atlantis").json() == []
 
 
@@ -75,6 +76,29 @@ def test_the_careteam_proposes_and_another_person_in_finance_approves(api_as, ca
     approved = api_as(finance).post(f"/api/v1/concierge/prices/{body['id']}/approve/", {"note": "OK"}, format="json")
     assert approved.status_code == 200
     assert (approved.json()["status"], approved.json()["decision_note"]) == ("active", "OK")
+
+
+def test_the_catalogue_tells_the_interpreters_billing_rules(api, api_as, careteam, finance):
+    _in_force(
+        api_as,
+        careteam,
+        finance,
+        kind="interpreter",
+        unit_amount=6_000,
+        reduced_unit_amount=4_500,
+        supplement_amount=None,
+    )
+
+    (paris,) = api.get("/api/v1/concierge/catalogue/").json()
+
+    (interpreter,) = paris["prices"]
+    assert interpreter["unit"] == "hour"
+    assert interpreter["reduced_price"]["minor"] == 4_500
+    assert interpreter["interpreter_billing"] == {
+        "minimum_minutes": 120,
+        "step_minutes": 15,
+        "reduced_after_minutes": 480,
+    }
 
 
 def test_approving_twice_is_a_conflict_and_rejecting_without_a_note_is_refused(api_as, careteam, finance):
