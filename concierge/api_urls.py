@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from concierge.api import orders, visa
+from concierge.api import catalogue, orders, visa
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/", orders.OrdersAPI.as_view(), name="api_concierge_orders"),
@@ -22,4 +22,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("visa-letters/", visa.VisaLetterListAPI.as_view(), name="api_visa_letters"),
     path("visa-letters/<int:letter_id>/pdf/", visa.VisaLetterPdfAPI.as_view(), name="api_visa_letter_pdf"),
     path("visa-letters/<int:letter_id>/revoke/", visa.VisaLetterRevokeAPI.as_view(), name="api_visa_letter_revoke"),
+    path("catalogue/", catalogue.CatalogueAPI.as_view(), name="api_concierge_catalogue"),
+    path("prices/", catalogue.PriceListsAPI.as_view(), name="api_concierge_prices"),
+    path("prices/<int:price_id>/approve/", catalogue.PriceApproveAPI.as_view(), name="api_concierge_price_approve"),
+    path("prices/<int:price_id>/reject/", catalogue.PriceRejectAPI.as_view(), name="api_concierge_price_reject"),
+    path("suppliers/", catalogue.SuppliersAPI.as_view(), name="api_concierge_suppliers"),
+    path("suppliers/<int:supplier_id>/", catalogue.SupplierAPI.as_view(), name="api_concierge_supplier"),
 ]

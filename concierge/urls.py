@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from concierge.views import orders, visa
+from concierge.views import catalogue, orders, visa
 
 app_name = "concierge"
 
@@ -29,4 +29,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("letters/verify/<str:code>/", visa.visa_verify, name="visa_verify"),
     path("letters/<int:letter_id>/revoke/", visa.visa_letter_revoke_page, name="visa_letter_revoke"),
     path("careteam/letters/", visa.visa_letters_careteam, name="visa_letters_careteam"),
+    # the careteam's prices (finance approves) and suppliers
+    path("prices/", catalogue.price_list, name="price_list"),
+    path("prices/propose/", catalogue.price_propose, name="price_propose"),
+    path("prices/<int:pk>/decide/", catalogue.price_decide, name="price_decide"),
+    path("suppliers/", catalogue.supplier_list, name="supplier_list"),
+    path("suppliers/new/", catalogue.supplier_create_page, name="supplier_create"),
+    path("suppliers/<int:pk>/", catalogue.supplier_edit, name="supplier_edit"),
 ]

@@ -135,7 +135,7 @@ class InterpreterSerializer(serializers.Serializer[Any]):
     follow_up_order = serializers.IntegerField(allow_null=True, help_text="The order for hours beyond those paid.")
 
 
-class SupplierSerializer(serializers.Serializer[Any]):
+class AssignedSupplierSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     phone = serializers.CharField()
     detail = serializers.CharField()
@@ -203,7 +203,7 @@ class OrderDetailSerializer(OrderSerializer):
             "follow_up_order": row.follow_up_order_id,
         }
 
-    @extend_schema_field(SupplierSerializer(allow_null=True))
+    @extend_schema_field(AssignedSupplierSerializer(allow_null=True))
     def get_supplier(self, order: AddonOrder) -> dict[str, Any] | None:
         if not order.supplier_name:
             return None

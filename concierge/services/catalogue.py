@@ -291,14 +291,21 @@ def price_list_propose(
         in_force = next((p for p in same if p.status == PriceListStatus.ACTIVE), None)
         if any(p.status == PriceListStatus.PENDING for p in same):
             raise _already_pending()
-        if in_force is not None:
-            proposal = PriceProposal(**{**proposal.__dict__, "city": in_force.city})  # one spelling per city
-            if (in_force.unit_amount, in_force.reduced_unit_amount, in_force.supplement_amount) == (
-                proposal.unit_amount,
-                proposal.reduced_unit_amount,
-                proposal.supplement_amount,
-            ):
-                raise Conflict(_("This is already the price in force."), code="price_unchanged")
+        # One spelling per city: "paris" joins the prices already in "Paris".
+        known = PriceList.objects.filter(city__iexact=proposal.city).values_list("city", flat=True).first()
+        if known:
+            proposal = PriceProposal(**{**proposal.__dict__, "city": known})
+        figures = (proposal.unit_amount, proposal.reduced_unit_amount, proposal.supplement_amount)
+        if (
+            in_force is not None
+            and (
+                in_force.unit_amount,
+                in_force.reduced_unit_amount,
+                in_force.supplement_amount,
+            )
+            == figures
+        ):
+            raise Conflict(_("This is already the price in force."), code="price_unchanged")
         try:
             with transaction.atomic():
                 price_list = PriceList.objects.create(

@@ -123,6 +123,7 @@ def test_one_proposal_at_a_time_per_add_on_city_and_currency(careteam):
 
     assert second.value.code == "price_pending"
     assert other_currency.status == PriceListStatus.PENDING
+    assert _propose(careteam, kind="visa_letter", city="paris ", reduced_unit_amount=None).city == "Paris"
 
 
 def test_proposing_the_price_already_in_force_is_refused(careteam, finance):

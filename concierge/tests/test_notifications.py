@@ -260,3 +260,15 @@ def test_an_unpaid_or_cancelled_transfer_gets_no_reminder(patient, twilio, statu
 
     assert transfer_reminders_send(now=PICKUP - dt.timedelta(days=1)) == 0
     assert not Message.objects.exists()
+
+
+def test_across_the_change_to_summer_time_the_reminder_keeps_the_local_time_the_day_before(patient, twilio):
+    order = _transfer(patient)
+    # Sunday 31 March 2030, 10:00 in Paris (CEST, 08:00 UTC); the day before at 10:00 is CET (09:00 UTC).
+    TransferLeg.objects.filter(order=order, position=1).update(pickup_at=dt.datetime(2030, 3, 31, 8, 0, tzinfo=dt.UTC))
+    TransferLeg.objects.filter(order=order, position=2).update(pickup_at=dt.datetime(2030, 4, 5, 8, 0, tzinfo=dt.UTC))
+
+    twenty_four_hours_before = transfer_reminders_send(now=dt.datetime(2030, 3, 30, 8, 0, tzinfo=dt.UTC))
+    same_local_time = transfer_reminders_send(now=dt.datetime(2030, 3, 30, 9, 0, tzinfo=dt.UTC))
+
+    assert (twenty_four_hours_before, same_local_time) == (0, 1)
