@@ -465,3 +465,36 @@ def test_a_cancelled_booking_leaves_its_orders_for_the_careteam(patient, booking
     order.refresh_from_db()
     assert order.status == AddonOrderStatus.AWAITING_PAYMENT
     assert order.legs.get().pickup_at == PICKUP
+
+
+# --- the patient is told ----------------------------------------------------------------------------
+
+
+def test_the_patient_is_told_of_payment_assignment_re_timing_and_cancellation(
+    stripe_emulator, patient, careteam, booking, django_capture_on_commit_callbacks
+):
+    from notifications.models import Message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_create_transfer(
+            patient=patient,
+            booking=booking,
+            legs=[leg(PICKUP, appointment_id=booking.appointments.get().pk)],
+            currency="EUR",
+            now=NOW,
+        )
+        order = paid(stripe_emulator, order, patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_assign(order=order, actor=careteam, name="Mehmet Y.", phone="+33612345678", detail="", now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_reschedule(booking=booking, actor=patient, start=paris(11, day=FOUR_WEEKS_ON), now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order=order, actor=patient, now=NOW)
+
+    events = set(Message.objects.filter(recipient=patient).values_list("event", flat=True))
+    assert {
+        "addon_order_confirmed",
+        "addon_supplier_assigned",
+        "addon_order_changed",
+        "addon_order_cancelled",
+    } <= events
