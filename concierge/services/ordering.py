@@ -980,11 +980,8 @@ def interpreter_hours_record(*, order: AddonOrder, actor: User, worked_minutes: 
                 % {"pair": _pair(interpreter), "hours": _hours(max(extra, 0))},
                 price=Price(
                     locked.currency,
-                    (
-                        Line(
-                            "interpreter_hours_extra", "hour", max(extra, 0) * 100 // 60 or 100, difference, difference
-                        ),
-                    ),
+                    # One item: the extra straddles the 8-hour rate change, so no single hourly price fits.
+                    (Line("interpreter_hours_extra", "item", 100, difference, difference),),
                 ),
                 now=now,
                 booking=locked.booking,
