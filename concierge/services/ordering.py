@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
@@ -65,6 +66,7 @@ from payments.services.card_payments import (
     card_payment_retrieve,
     card_refund_create,
 )
+from providers.models import Location
 
 # The driver picks the patient up 45 minutes before an appointment: city traffic, and hospitals ask
 # international patients to be at reception 15–30 minutes early for admission formalities.
@@ -133,8 +135,6 @@ def _booking_of(patient: User, booking: Booking) -> Booking:
 
 def booking_place(booking: Booking) -> Place:
     """Where the care happens: the booked offering's location, else the provider's first one."""
-    from providers.models import Location
-
     location = (
         booking.offering.location
         if booking.offering_id is not None and booking.offering is not None
@@ -266,8 +266,6 @@ def _stay_window(booking: Booking) -> tuple[dt.datetime, dt.datetime] | None:
 
 
 def _when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    from django.utils.formats import date_format
-
     return date_format(moment.astimezone(tz), "j F Y, H:i")
 
 
@@ -982,11 +980,8 @@ def interpreter_hours_record(*, order: AddonOrder, actor: User, worked_minutes: 
                 % {"pair": _pair(interpreter), "hours": _hours(max(extra, 0))},
                 price=Price(
                     locked.currency,
-                    (
-                        Line(
-                            "interpreter_hours_extra", "hour", max(extra, 0) * 100 // 60 or 100, difference, difference
-                        ),
-                    ),
+                    # One item: the extra straddles the 8-hour rate change, so no single hourly price fits.
+                    (Line("interpreter_hours_extra", "item", 100, difference, difference),),
                 ),
                 now=now,
                 booking=locked.booking,

@@ -465,3 +465,57 @@ def test_a_cancelled_booking_leaves_its_orders_for_the_careteam(patient, booking
     order.refresh_from_db()
     assert order.status == AddonOrderStatus.AWAITING_PAYMENT
     assert order.legs.get().pickup_at == PICKUP
+
+
+# --- the patient is told ----------------------------------------------------------------------------
+
+
+def test_the_patient_is_told_of_payment_assignment_re_timing_and_cancellation(
+    stripe_emulator, patient, careteam, booking, django_capture_on_commit_callbacks
+):
+    from notifications.models import Message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_create_transfer(
+            patient=patient,
+            booking=booking,
+            legs=[leg(PICKUP, appointment_id=booking.appointments.get().pk)],
+            currency="EUR",
+            now=NOW,
+        )
+        order = paid(stripe_emulator, order, patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_assign(order=order, actor=careteam, name="Mehmet Y.", phone="+33612345678", detail="", now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_reschedule(booking=booking, actor=patient, start=paris(11, day=FOUR_WEEKS_ON), now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order=order, actor=patient, now=NOW)
+
+    events = set(Message.objects.filter(recipient=patient).values_list("event", flat=True))
+    assert {
+        "addon_order_confirmed",
+        "addon_supplier_assigned",
+        "addon_order_changed",
+        "addon_order_cancelled",
+    } <= events
+
+
+def test_a_leg_keeps_its_local_offset_when_its_appointment_moves_across_a_daylight_saving_change(patient, booking):
+    """Paris moves to summer time on 31 March 2030: the 08:15 pickup before a 09:00 appointment on
+    Monday 25 March stays at 08:15 local when the appointment moves to 09:00 on Monday 1 April."""
+    appointment = booking.appointments.get()
+    before_change = paris(9, day=dt.date(2030, 3, 25))
+    after_change = paris(9, day=dt.date(2030, 4, 1))
+    booking_reschedule(booking=booking, actor=patient, start=before_change, now=NOW)
+    order = order_create_transfer(
+        patient=patient,
+        booking=booking,
+        legs=[leg(before_change - dt.timedelta(minutes=45), appointment_id=appointment.pk)],
+        currency="EUR",
+        now=NOW,
+    )
+
+    booking_reschedule(booking=booking, actor=patient, start=after_change, now=NOW)
+
+    pickup = order.legs.get().pickup_at.astimezone(after_change.tzinfo)
+    assert (pickup.date(), pickup.hour, pickup.minute) == (dt.date(2030, 4, 1), 8, 15)
