@@ -4,14 +4,27 @@ suppliers per city with their costs below the prices. Idempotent: what exists is
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from accounts.models import User
-from concierge.models import AddonKind, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
+from bookings.services.holds import booking_hold
+from concierge.models import AddonKind, AddonOrder, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
 from concierge.selectors import price_list_in_force
 from concierge.services.catalogue import price_list_approve, price_list_propose, supplier_create
+from concierge.services.ordering import (
+    interpreter_days_proposed,
+    order_create_interpreter,
+    order_create_transfer,
+    transfer_legs_proposed,
+)
+from concierge.services.orders import order_pay, order_start
+from payments.demo import demo_card_collect, demo_payments_possible
+from payments.services.deposits import deposit_pay, deposit_start
+from providers.availability import offering_free_slots
+from providers.models import BookingMode, Offering
 
 
 @dataclass(frozen=True)
@@ -139,3 +152,90 @@ def seed_concierge_catalogue() -> None:
                 cost_unit=unit,
                 now=timezone.now(),
             )
+
+
+# --- Amelia's paid booking and add-ons, and a VIP request on the board ------------------------------------
+
+AMELIA = "amelia.hughes@example.test"
+DEMO_PROVIDER = "claire.dupont@provider.test"  # Paris: a French provider, so her visa letter is in French too
+
+
+def _demo_offering() -> Offering | None:
+    """The first offering bookable online of the Paris demo practitioner."""
+    return (
+        Offering.objects.filter(
+            provider__members__user__email=DEMO_PROVIDER, booking_mode=BookingMode.ONLINE, is_active=True
+        )
+        .select_related("location", "provider")
+        .order_by("pk")
+        .first()
+    )
+
+
+def _first_free_start(offering: Offering, now: dt.datetime) -> dt.datetime | None:
+    """A slot about three weeks ahead, so the add-ons can still be ordered and cancelled."""
+    first = (now + dt.timedelta(days=21)).date()
+    slots = offering_free_slots(offering=offering, first_day=first, last_day=first + dt.timedelta(days=21), now=now)
+    return slots[0].start if slots else None
+
+
+def seed_concierge_orders() -> str:
+    """Amelia's paid Paris booking with a paid airport transfer and interpreter, a driver to assign from
+    the careteam's board. Idempotent; the payments go to the local Stripe emulator with the test card,
+    so without it they are skipped. Returns a line for the seed's output."""
+    now = timezone.now()
+    amelia = User.objects.get(email=AMELIA)
+    said = []
+    if AddonOrder.objects.filter(patient=amelia, kind=AddonKind.TRANSFER).exists():
+        return "; ".join(said) or "concierge demo orders already there"
+    if not demo_payments_possible():
+        said.append("no paid booking or add-ons (the Stripe emulator is not running: `make run` starts it)")
+        return "; ".join(said)
+    offering = _demo_offering()
+    start = offering and _first_free_start(offering, now)
+    if offering is None or start is None:
+        said.append("no paid booking (no free slot at the Paris demo practitioner)")
+        return "; ".join(said)
+    booking = booking_hold(patient=amelia, offering=offering, start=start, now=now)
+    checkout = deposit_start(booking=booking, actor=amelia, now=now)
+    deposit_pay(
+        booking=booking,
+        actor=amelia,
+        payment_method=demo_card_collect(setup_client_secret=checkout.setup_client_secret),
+        now=now,
+    )
+    booking.refresh_from_db()
+    arrival = start - dt.timedelta(days=1, hours=3)
+    legs = transfer_legs_proposed(
+        booking=booking,
+        arrival_at=arrival,
+        arrival_flight="BA304",
+        departure_at=start + dt.timedelta(days=2),
+        departure_flight="BA309",
+        hotel="Hôtel des Grands Boulevards, 17 boulevard Poissonnière, Paris",
+    )
+    transfer = order_create_transfer(patient=amelia, booking=booking, legs=legs, currency=booking.currency, now=now)
+    first_day, last_day = interpreter_days_proposed(booking=booking) or (start.date(), start.date())
+    interpreter = order_create_interpreter(
+        patient=amelia,
+        booking=booking,
+        language="en",
+        provider_language="fr",
+        minutes=180,
+        first_day=first_day,
+        last_day=last_day,
+        currency=booking.currency,
+        now=now,
+    )
+    for order in (transfer, interpreter):
+        checkout_order = order_start(order=order, actor=amelia, now=now)
+        order_pay(
+            order=order,
+            actor=amelia,
+            payment_method=demo_card_collect(setup_client_secret=checkout_order.setup_client_secret),
+            now=now,
+        )
+    said.append(
+        f"Amelia's paid booking #{booking.pk} in Paris, a paid transfer and interpreter (assign them at /careteam/)"
+    )
+    return "; ".join(said)
