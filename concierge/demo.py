@@ -185,14 +185,14 @@ def seed_concierge_orders() -> str:
     so without it they are skipped. Returns a line for the seed's output."""
     now = timezone.now()
     amelia = User.objects.get(email=AMELIA)
-    said = []
+    said: list[str] = []
     if AddonOrder.objects.filter(patient=amelia, kind=AddonKind.TRANSFER).exists():
         return "; ".join(said) or "concierge demo orders already there"
     if not demo_payments_possible():
         said.append("no paid booking or add-ons (the Stripe emulator is not running: `make run` starts it)")
         return "; ".join(said)
     offering = _demo_offering()
-    start = offering and _first_free_start(offering, now)
+    start = None if offering is None else _first_free_start(offering, now)
     if offering is None or start is None:
         said.append("no paid booking (no free slot at the Paris demo practitioner)")
         return "; ".join(said)
