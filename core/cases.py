@@ -28,7 +28,7 @@ class CaseItem:
     title: str  # one line, no health information
     stage: str  # the board's column (a `CaseStage` value below)
     opened_at: dt.datetime
-    url: str  # the page where the work is done
+    url: str  # the page where the work is done; "" when it is done from the board's case page itself
     due_at: dt.datetime | None = None
     city: str = ""
     patient_id: int | None = None
