@@ -40,7 +40,7 @@ class PersonSerializer(serializers.Serializer):
 
 
 class LinkSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    title = serializers.CharField()
     url = serializers.CharField()
 
 
@@ -105,7 +105,7 @@ def _case(card: selectors.Card, actor: User) -> dict[str, Any]:
         "days_late": card.days_late,
         "url": item.url,
         "owner": _person(card.owner),
-        "links": [{"label": link.label, "url": link.url} for link in item.links],
+        "links": [{"title": link.label, "url": link.url} for link in item.links],
         "available_actions": actions_payload(
             {
                 "assign": services.case_assign_check(actor=actor),

@@ -21,8 +21,11 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, cities: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = [("", _("All cities")), *((city, city) for city in cities)]
-        self.fields["queue"].choices = [("", _("All kinds")), *QUEUE_LABELS.items()]
+        city, queue = self.fields["city"], self.fields["queue"]
+        assert isinstance(city, forms.ChoiceField)  # noqa: S101 -- declared above
+        assert isinstance(queue, forms.ChoiceField)  # noqa: S101 -- declared above
+        city.choices = [("", _("All cities")), *((name, name) for name in cities)]
+        queue.choices = [("", _("All kinds")), *QUEUE_LABELS.items()]
 
     def filters(self) -> BoardFilters:
         """What the form says, or no filter at all where it says nothing valid."""

@@ -76,16 +76,18 @@ def _case_context(request: HttpRequest, card: selectors.Card, **forms: Any) -> d
     events = selectors.case_timeline(item=card.item)
     actors = {
         person.pk: person.email
-        for person in User.objects.filter(pk__in={event.actor_id for event in events if event.actor_id})
+        for person in User.objects.filter(pk__in={event.actor_id for event in events if event.actor_id is not None})
     }
-    owner_ids = {(event.after or {}).get("owner") for event in events if event.target_type == "careteam.caseowner"} - {
-        None
-    }
+    owner_ids: set[int] = set()
+    for event in events:
+        owner = (event.after or {}).get("owner") if event.target_type == "careteam.caseowner" else None
+        if isinstance(owner, int):
+            owner_ids.add(owner)
     owners = {person.pk: person.email for person in User.objects.filter(pk__in=owner_ids)}
     timeline = [
         {
             "at": event.at,
-            "actor": actors.get(event.actor_id, _("the platform") if event.actor_id is None else _("a former user")),
+            "actor": _("the platform") if event.actor_id is None else actors.get(event.actor_id, _("a former user")),
             "words": action_words(event.action),
             "detail": _event_detail(event.before, event.after, owners),
         }
