@@ -64,7 +64,9 @@ class CaseSerializer(serializers.Serializer):
     city = serializers.CharField(allow_blank=True)
     opened_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
-    days_late = serializers.IntegerField(allow_null=True, help_text="Whole days past due (a started day counts).")
+    days_late = serializers.IntegerField(
+        allow_null=True, help_text="Whole days past due (0: less than a day); null: not late."
+    )
     url = serializers.CharField(allow_blank=True, help_text="The page where the work is done; empty: the case page.")
     owner = PersonSerializer(allow_null=True)
     links = LinkSerializer(many=True)

@@ -4,7 +4,6 @@ board's own owner and notes, filtered; a case's timeline from the audit trail. C
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -53,9 +52,9 @@ class Card:
 
     @property
     def days_late(self) -> int | None:
-        """Whole days late, counting a started day (due an hour ago is 1 day late); None if not late."""
+        """Whole days late (0 when less than a day late); None when not late."""
         late = self.late_by
-        return None if late is None else max(1, math.ceil(late / dt.timedelta(days=1)))
+        return None if late is None else late.days
 
     @property
     def is_late(self) -> bool:

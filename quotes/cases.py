@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.cases import CaseItem, CaseLink, CaseQueue, CaseStage
 from quotes.models import QuoteRecipient, QuoteRequest, QuoteRequestStatus
@@ -42,7 +43,11 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 key=f"quotes.request:{request.pk}",
                 queue=CaseQueue.UNANSWERED_QUOTE,
                 # The subject may name a condition: the title never carries it.
-                title=_("Quote request #%(number)s: no answer from %(count)s providers")
+                title=ngettext(
+                    "Quote request #%(number)s: no answer from its provider",
+                    "Quote request #%(number)s: no answer from its %(count)s providers",
+                    len(recipients),
+                )
                 % {"number": request.pk, "count": len(recipients)},
                 stage=CaseStage.WAITING,
                 opened_at=request.sent_at,
