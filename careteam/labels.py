@@ -25,8 +25,8 @@ STAGE_LABELS = {
 
 # Audit actions whose generic wording ("Booking: cancelled") would read badly on a timeline.
 ACTION_LABELS = {
-    "careteam.case.assigned": _("gave the case to someone"),
-    "careteam.case.unassigned": _("left the case with nobody"),
+    "careteam.case.assigned": _("assigned the case"),
+    "careteam.case.unassigned": _("unassigned the case"),
     "careteam.case.note_added": _("wrote a note"),
 }
 

@@ -111,7 +111,7 @@ def _event_detail(before: Any, after: Any, owners: dict[int, str]) -> str:
     """A transition's "from → to", or the new owner, in a few words; nothing for other events."""
     if isinstance(after, dict) and "owner" in after and "key" in after:
         owner = after.get("owner")
-        return owners.get(owner, "") if owner else ""
+        return _("to %(person)s") % {"person": owners[owner]} if owner in owners else ""
     if isinstance(before, dict) and isinstance(after, dict) and len(before) == 1:
         ((field, old),) = before.items()
         new = after.get(field)

@@ -290,8 +290,8 @@ def test_the_case_page_shows_the_item_its_links_notes_owner_and_timeline(board_c
     assert "In the hands of carla@example.test" in html
     # Newest first: the note, the assignment, then bookings' own events on the booking.
     timeline = html[html.index("Timeline") :]
-    assert timeline.index("wrote a note") < timeline.index("gave the case to someone")
-    assert timeline.index("gave the case to someone") < timeline.index("evidence: submitted")
+    assert timeline.index("wrote a note") < timeline.index("assigned the case (to carla@example.test)")
+    assert timeline.index("assigned the case (to carla@example.test)") < timeline.index("evidence: submitted")
     assert "booking: cancelled" in timeline
     assert "carla@example.test" in timeline
 
