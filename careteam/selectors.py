@@ -93,6 +93,12 @@ def case_items_all(*, now: dt.datetime) -> list[CaseItem]:
 
 
 def board_cards(*, user: User, filters: BoardFilters, now: dt.datetime) -> list[Card]:
+    """The open cases the filters keep, oldest due first."""
+    return filtered(board_all(user=user, now=now), filters=filters, user=user)
+
+
+def board_all(*, user: User, now: dt.datetime) -> list[Card]:
+    """Every open case with its owner, oldest due first."""
     require_careteam(user)
     items = case_items_all(now=now)
     owners = {
@@ -101,7 +107,15 @@ def board_cards(*, user: User, filters: BoardFilters, now: dt.datetime) -> list[
             "owner"
         )
     }
-    cards = [Card(item=item, owner=owners.get(item.key), now=now) for item in items]
+    return [Card(item=item, owner=owners.get(item.key), now=now) for item in items]
+
+
+def board_cities(cards: list[Card]) -> list[str]:
+    """The cities on the board, for the city filter's choices."""
+    return sorted({card.item.city for card in cards if card.item.city}, key=str.casefold)
+
+
+def filtered(cards: list[Card], *, filters: BoardFilters, user: User) -> list[Card]:
     if filters.mine:
         cards = [card for card in cards if card.owner is not None and card.owner.pk == user.pk]
     if filters.unassigned:
@@ -122,10 +136,6 @@ def board_columns(cards: list[Card]) -> list[Column]:
     for card in cards:
         columns.get(card.item.stage, columns[CaseStage.NEW]).cards.append(card)
     return list(columns.values())
-
-
-def board_cities(*, now: dt.datetime) -> list[str]:
-    return sorted({item.city for item in case_items_all(now=now) if item.city}, key=str.casefold)
 
 
 def case_card(*, user: User, key: str, now: dt.datetime) -> Card:

@@ -48,8 +48,10 @@ def _card(request: HttpRequest, key: str) -> selectors.Card:
 def board(request: HttpRequest) -> HttpResponse:
     user = _careteam(request)
     now = timezone.now()
-    form = BoardFilterForm(request.GET or None, cities=selectors.board_cities(now=now))
-    cards = selectors.board_cards(user=user, filters=form.filters(), now=now)
+    # The city choices come from the board itself: read it whole once, then filter.
+    everything = selectors.board_all(user=user, now=now)
+    form = BoardFilterForm(request.GET or None, cities=selectors.board_cities(everything))
+    cards = selectors.filtered(everything, filters=form.filters(), user=user)
     context = {
         "form": form,
         "columns": [
