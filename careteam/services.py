@@ -41,17 +41,23 @@ def case_assign_check(*, actor: User, owner: User | None = None) -> Check:
     return ALLOWED
 
 
-def case_assign(*, actor: User, key: str, owner: User | None, now: dt.datetime) -> CaseOwner:
+def case_assign(*, actor: User, key: str, owner: User | None, now: dt.datetime) -> CaseOwner | None:
     """Give the open case `key` to `owner`, or leave it with nobody (`owner` None). Running it
     again with the same owner changes nothing and records nothing."""
     case_assign_check(actor=actor, owner=owner).enforce()
     case_card(user=actor, key=key, now=now)  # NotFound unless the case is open now
     with transaction.atomic():
-        # The first assignment of a case creates its row: two at once meet on the unique key, and
-        # get_or_create then reads (and locks) the row the other one wrote.
-        row, _created = CaseOwner.objects.select_for_update().get_or_create(
-            key=key, defaults={"owner": None, "assigned_by": actor, "assigned_at": now}
-        )
+        if owner is None:
+            found = CaseOwner.objects.select_for_update().filter(key=key).first()
+            if found is None:
+                return None  # nobody owned it: nothing to record
+            row = found
+        else:
+            # The first assignment of a case creates its row: two at once meet on the unique key,
+            # and get_or_create then reads (and locks) the row the other one wrote.
+            row, _created = CaseOwner.objects.select_for_update().get_or_create(
+                key=key, defaults={"owner": None, "assigned_by": actor, "assigned_at": now}
+            )
         before = row.owner_id
         new = owner.pk if owner is not None else None
         if before == new:

@@ -355,3 +355,11 @@ def test_an_unknown_case_is_not_found(board_client):
 
 def test_the_menu_offers_the_board_to_the_careteam_only(board_client, client, patient):
     assert reverse("careteam:board") in board_client.get(reverse("bookings:evidence_queue")).content.decode()
+
+
+def test_unassigning_a_case_nobody_owned_writes_nothing(careteam, world):
+    key = f"concierge.order:{world['vip'].pk}"
+
+    assert case_assign(actor=careteam, key=key, owner=None, now=NOW) is None
+    assert CaseOwner.objects.count() == 0
+    assert not AuditEvent.objects.filter(target_type="careteam.caseowner").exists()
