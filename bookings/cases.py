@@ -34,6 +34,7 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 url=reverse("bookings:evidence_queue"),
                 due_at=booking.evidence_due_at,
                 city=_booking_city(booking),
+                timezone=booking.timezone,
                 patient_id=booking.patient_id,
                 audit_targets=(("bookings.booking", str(booking.pk)),),
                 links=(

@@ -62,6 +62,7 @@ class CaseSerializer(serializers.Serializer):
     stage = serializers.CharField()
     title = serializers.CharField()
     city = serializers.CharField(allow_blank=True)
+    timezone = serializers.CharField(allow_blank=True, help_text="The place's IANA timezone; empty: unknown.")
     opened_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     days_late = serializers.IntegerField(
@@ -102,6 +103,7 @@ def _case(card: selectors.Card, actor: User) -> dict[str, Any]:
         "stage": item.stage,
         "title": item.title,
         "city": item.city,
+        "timezone": item.timezone,
         "opened_at": item.opened_at,
         "due_at": item.due_at,
         "days_late": card.days_late,

@@ -61,6 +61,18 @@ class Card:
         return self.late_by is not None
 
     @property
+    def tz(self) -> str:
+        """The timezone to show the case's times in: the place's, else UTC."""
+        return self.item.timezone or "UTC"
+
+    @property
+    def place(self) -> str:
+        """How the shown times are named: the city's time, or UTC."""
+        if self.item.timezone and self.item.city:
+            return _("%(city)s time") % {"city": self.item.city}
+        return "UTC" if not self.item.timezone else self.item.timezone
+
+    @property
     def queue_name(self) -> str:
         return queue_label(self.item.queue)
 

@@ -63,6 +63,7 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 url=_manage_url(order.pk),
                 due_at=due_at,
                 city=order.city,
+                timezone=order.booking.timezone if order.booking is not None else "",
                 patient_id=order.patient_id,
                 summary=order.get_status_display(),
                 audit_targets=(("concierge.addonorder", str(order.pk)),),

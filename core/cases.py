@@ -31,6 +31,7 @@ class CaseItem:
     url: str  # the page where the work is done; "" when it is done from the board's case page itself
     due_at: dt.datetime | None = None
     city: str = ""
+    timezone: str = ""  # the place's IANA timezone, to show times in with the city named; "" → UTC
     patient_id: int | None = None
     summary: str = ""
     # (target_type, target_id) of the audit events that make the case's timeline ("app_label.model", pk).

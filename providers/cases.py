@@ -35,7 +35,7 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
     )
     items = []
     for provider in providers:
-        cities = sorted({location.city for location in provider.locations.all()})
+        locations = sorted(provider.locations.all(), key=lambda location: (location.city, location.pk))
         items.append(
             CaseItem(
                 key=f"providers.verification:{provider.pk}",
@@ -45,7 +45,8 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 opened_at=provider.created_at,
                 url=reverse("providers:verification_review", args=[provider.pk]),
                 due_at=working_days_after(provider.created_at, VERIFY_WITHIN_WORKING_DAYS),
-                city=cities[0] if cities else "",
+                city=locations[0].city if locations else "",
+                timezone=locations[0].timezone if locations else "",
                 summary=_("%(register)s %(number)s")
                 % {
                     "register": provider.get_register_display(),

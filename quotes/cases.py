@@ -37,7 +37,11 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
     for request in requests:
         assert request.sent_at is not None  # noqa: S101 -- filtered on above
         recipients = list(request.recipients.all())
-        cities = {location.city for recipient in recipients for location in recipient.provider.locations.all()}
+        places = {
+            (location.city, location.timezone)
+            for recipient in recipients
+            for location in recipient.provider.locations.all()
+        }
         items.append(
             CaseItem(
                 key=f"quotes.request:{request.pk}",
@@ -53,7 +57,9 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 opened_at=request.sent_at,
                 url="",
                 due_at=request.sent_at + ANSWER_WITHIN,
-                city=cities.pop() if len(cities) == 1 else "",
+                # A city (and its clock) only when every invited provider is in the same one.
+                city=next(iter(places))[0] if len(places) == 1 else "",
+                timezone=next(iter(places))[1] if len(places) == 1 else "",
                 patient_id=request.patient_id,
                 audit_targets=(("quotes.quoterequest", str(request.pk)),),
                 links=tuple(

@@ -219,6 +219,8 @@ def test_the_board_shows_columns_counts_owners_and_lateness_in_words(board_clien
     assert "1 day late" in html
     assert "Provider verification" in html
     assert "Lyon" in html
+    # Due dates in the place's clock, with the place named.
+    assert "(Paris time)" in html
     assert ">You<" in html
     assert "Nobody yet" in html
     assert 'name="htmx-config"' in html
