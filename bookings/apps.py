@@ -7,8 +7,10 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
+        from bookings.cases import case_items
         from bookings.selectors import busy_intervals
         from core import hooks
 
         # Which appointments take a provider's time is bookings' rule; free slots (providers) ask.
         hooks.busy_intervals.register(busy_intervals)
+        hooks.case_items.register(case_items)

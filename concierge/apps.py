@@ -8,11 +8,12 @@ class ConciergeConfig(AppConfig):
     verbose_name = _("Concierge")
 
     def ready(self) -> None:
+        from concierge.cases import case_items as concierge_case_items
         from concierge.models import AddonKind
         from concierge.sections import booking_addons_section
         from concierge.services import orders, visa
         from concierge.services.ordering import booking_rescheduled
-        from core.hooks import booking_changed, booking_sections, payment_succeeded
+        from core.hooks import booking_changed, booking_sections, case_items, payment_succeeded
 
         # Payments' webhook records a card payment whose metadata names an add-on order through this.
         payment_succeeded.register("addon_order")(orders.order_record_paid)
@@ -24,3 +25,5 @@ class ConciergeConfig(AppConfig):
         orders.AFTER_PAID[AddonKind.VISA_LETTER] = visa.visa_letters_issue
         orders.REFUND_RULES[AddonKind.VISA_LETTER] = visa.visa_letters_refund_check
         booking_changed.register(visa.visa_letters_booking_changed)
+        # The careteam's board: orders to price, to arrange and under way.
+        case_items.register(concierge_case_items)

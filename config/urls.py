@@ -65,6 +65,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api_urls")),
     path("api/v1/", include("quotes.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
+    path("api/v1/concierge/board/", include("careteam.api_urls")),
     path("api/v1/concierge/", include("concierge.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL rather than inline, so script-src stays

@@ -28,9 +28,10 @@ class CaseItem:
     title: str  # one line, no health information
     stage: str  # the board's column (a `CaseStage` value below)
     opened_at: dt.datetime
-    url: str  # the page where the work is done
+    url: str  # the page where the work is done; "" when it is done from the board's case page itself
     due_at: dt.datetime | None = None
     city: str = ""
+    timezone: str = ""  # the place's IANA timezone, to show times in with the city named; "" → UTC
     patient_id: int | None = None
     summary: str = ""
     # (target_type, target_id) of the audit events that make the case's timeline ("app_label.model", pk).

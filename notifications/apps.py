@@ -8,6 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import hooks
+        from notifications.cases import case_items
         from notifications.invitations import provider_invitation_sent
 
         hooks.provider_invitation_sent.register(provider_invitation_sent)
+        hooks.case_items.register(case_items)

@@ -8,6 +8,8 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from core import hooks
+        from providers.cases import case_items
         from providers.selectors import member_privileged_roles
 
         hooks.privileged_roles.register(member_privileged_roles)
+        hooks.case_items.register(case_items)

@@ -6,3 +6,9 @@ class QuotesConfig(AppConfig):
 
     name = "quotes"
     verbose_name = "Quotes"
+
+    def ready(self) -> None:
+        from core import hooks
+        from quotes.cases import case_items
+
+        hooks.case_items.register(case_items)

@@ -127,6 +127,9 @@ MATRIX: dict[str, Rule] = {
     "api_booking":                          rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
     # a provider may not cancel (403); the care team may, on the patient's behalf
     "api_booking_cancel":                   rule("login  ok     hidden denied hidden ok     hidden hidden hidden", "POST"),
+    "api_board":                            rule("login  denied denied denied denied ok     denied denied denied"),
+    "api_board_assign":                     rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
+    "api_board_notes":                      rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "api_booking_evidence":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     # an empty body is refused before anything else (400); who may hold: bookings' own tests
     "api_booking_hold":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
@@ -243,6 +246,10 @@ MATRIX: dict[str, Rule] = {
     "quotes:quote_withdraw":                rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", data={"recipient": "{recipient_id}"}),
     # --- Staff: care team, finance
     "bookings:evidence_queue":              rule("login  denied denied denied denied ok     denied denied denied"),
+    "careteam:board":                       rule("login  denied denied denied denied ok     denied denied denied"),
+    "careteam:case":                        rule("login  denied denied denied denied ok     denied denied denied", args={"key": "case_key"}),
+    "careteam:case_assign":                 rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
+    "careteam:case_note_add":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "bookings:evidence_review":             rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     # visa letters: the careteam finds and revokes them (without a reason: back with a message, or 400)
     "concierge:visa_letters_careteam":      rule("login  denied denied denied denied ok     denied denied denied"),

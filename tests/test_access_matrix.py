@@ -222,9 +222,25 @@ def world(
         patient=patient, kind="transfer", description="Transfer", price=Money(9_000, "EUR"), now=now, booking=booking
     )
     letter = _visa_letter(patient, booking, now)
+    # A failed message: a case on the careteam's board (its key names it).
+    from notifications.models import Channel, Message, MessageStatus
+
+    failed = Message.objects.create(
+        recipient=patient,
+        channel=Channel.SMS,
+        event="booking_reminder",
+        template="bookings/reminder",
+        language="en",
+        key=f"matrix:failed:{patient.pk}:sms",
+        to="+33600000000",
+        status=MessageStatus.FAILED,
+        created_at=now,
+        updated_at=now,
+    )
     return {
         "order_id": order.pk,
         "invitation_id": invitation.pk,
+        "case_key": f"notifications.message:{failed.pk}",
         "token": invitation_token,
         "api_token_id": api_token.pk,
         "orphan_id": orphan.pk,
