@@ -59,7 +59,8 @@ def test_a_vip_request_is_requested_with_what_the_patient_asked(patient):
     order = _request(patient, timezone.now())
 
     assert (order.kind, order.status, order.amount) == ("vip_concierge", AddonOrderStatus.REQUESTED, None)
-    assert "Travel arrangements" in order.patient_note and "quiet hotel" in order.patient_note
+    assert "Travel arrangements" in order.patient_note
+    assert "quiet hotel" in order.patient_note
 
 
 def test_the_quote_is_the_sum_of_the_items_with_one_line_each(patient, careteam):
@@ -195,7 +196,8 @@ def test_items_are_in_one_currency_and_a_supplier_of_the_city(patient, careteam)
             supplier=elsewhere, now=now,
         )  # fmt: skip
 
-    assert "currency" in currency.value.details and "supplier" in supplier.value.details
+    assert "currency" in currency.value.details
+    assert "supplier" in supplier.value.details
     assert order.package_items.count() == 1
 
 
