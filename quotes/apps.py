@@ -6,3 +6,10 @@ class QuotesConfig(AppConfig):
 
     name = "quotes"
     verbose_name = "Quotes"
+
+    def ready(self) -> None:
+        from core.hooks import order_sections
+        from quotes.views import order_tenders_section
+
+        # A careteam assistance's order pages (concierge's) show its tenders through this.
+        order_sections.register(order_tenders_section)
