@@ -8,17 +8,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from concierge.models import AddonOrderStatus
 from concierge.services.assistance import mandate_revoke
 from concierge.tests.support import paid_assistance
 from core.errors import Conflict, Forbidden, ValidationFailed
 from notifications.models import Message
-from providers.tests.factories import ProviderFactory
+from providers.tests.factories import MemberFactory, ProviderFactory
 from quotes.models import QuoteRequest, QuoteRequestStatus, Tender
 from quotes.services import LineInput, SlotInput, quote_submit, tender_comparison_send, tender_start
-from accounts.tests.factories import UserFactory
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 (fixtures)
-from providers.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
