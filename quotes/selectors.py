@@ -103,7 +103,7 @@ def careteam_tender(*, tender_id: int) -> Tender:
     tender = (
         Tender.objects.filter(pk=tender_id)
         .select_related("order__patient", "request", "invited_by", "comparison_sent_by")
-        .prefetch_related("request__recipients__provider", _quotes_prefetch())
+        .prefetch_related("request__recipients__provider")
         .first()
     )
     if tender is None:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -40,6 +41,14 @@ def _or_404(read, **kwargs):
         return read(**kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _pay_url(order) -> str:
+    """The order's card page (the order pages' `concierge:order_pay`); this page until it exists."""
+    try:
+        return reverse("concierge:order_pay", args=[order.pk])
+    except NoReverseMatch:
+        return reverse("concierge:package_detail", args=[order.pk])
 
 
 def _require_careteam(request) -> None:
@@ -239,7 +248,7 @@ def package_detail(request, pk: int):
         accept_check=packages.order_quote_accept_check(order=order, actor=request.user),
         decline_check=packages.order_quote_decline_check(order=order, actor=request.user),
         revoke_check=assistance.mandate_revoke_check(order=order, actor=request.user) if context["mandate"] else None,
-        pay_ready=order.status == "awaiting_payment",
+        pay_url=_pay_url(order) if order.status == "awaiting_payment" else "",
         now=timezone.now(),
     )
     return render(request, "concierge/packages/detail.html", context)
@@ -254,7 +263,7 @@ def package_accept(request, pk: int):
         lambda: packages.order_quote_accept(order=order, actor=request.user, now=timezone.now()),
         _("Accepted. Pay by card to confirm."),
     )
-    return redirect("concierge:order_pay", order.pk) if done else redirect("concierge:package_detail", order.pk)
+    return redirect(_pay_url(order)) if done else redirect("concierge:package_detail", order.pk)
 
 
 @login_required
