@@ -54,7 +54,7 @@ class PackageItemSerializer(serializers.ModelSerializer[PackageItem]):
     category = NamedEnumField(enum_name="PackageItemCategoryEnum", choices=PackageItemCategory.choices)
     refund_rule = NamedEnumField(enum_name="PackageItemRefundEnum", choices=PackageItemRefund.choices)
     status = NamedEnumField(enum_name="PackageItemStatusEnum", choices=PackageItemStatus.choices)
-    supplier = serializers.PrimaryKeyRelatedField(read_only=True)
+    supplier: serializers.PrimaryKeyRelatedField[Supplier] = serializers.PrimaryKeyRelatedField(read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", read_only=True, default="")
     price = serializers.SerializerMethodField()
     refunded = serializers.SerializerMethodField(help_text="True when its price went back to the patient's card.")

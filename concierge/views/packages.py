@@ -4,6 +4,7 @@ builds the package (or prices the assistance) and tracks each item once paid."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -121,8 +122,9 @@ class PackageItemForm(forms.Form):
 
     def __init__(self, *args, city: str, currency: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].queryset = Supplier.objects.filter(city=city, active=True).order_by("kind", "name")
-        self.fields["currency"].choices = currency_choices()
+        supplier = cast(forms.ModelChoiceField, self.fields["supplier"])
+        supplier.queryset = Supplier.objects.filter(city=city, active=True).order_by("kind", "name")
+        cast(forms.ChoiceField, self.fields["currency"]).choices = currency_choices()
         if currency:
             self.fields["currency"].initial = currency
 
@@ -148,7 +150,7 @@ class AssistancePriceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        cast(forms.ChoiceField, self.fields["currency"]).choices = currency_choices()
 
 
 class RefuseForm(forms.Form):
