@@ -127,3 +127,22 @@ def test_a_quote_whose_mandate_was_revoked_cannot_be_accepted(patient, careteam)
         order_quote_accept(order=order, actor=patient, now=now)
 
     assert refused.value.code == "mandate_not_valid"
+
+
+def test_the_board_shows_packages_and_assistance_cases_without_health_details(patient, careteam):
+    from concierge.selectors import package_case_items
+    from concierge.services.packages import vip_request
+    from core.cases import CaseQueue, CaseStage
+    from core.hooks import case_items
+
+    now = timezone.now()
+    vip = vip_request(patient=patient, city="Istanbul", note="Knee surgery, hotel please", now=now)
+    help_order = requested_assistance(patient, now)
+
+    items = {item.key: item for item in package_case_items(now=now)}
+
+    assert package_case_items in list(case_items)
+    assert items[f"concierge.package:{vip.pk}"].queue == CaseQueue.VIP_PACKAGE
+    assert items[f"concierge.package:{vip.pk}"].stage == CaseStage.NEW
+    assert "Knee" not in items[f"concierge.package:{vip.pk}"].title
+    assert items[f"concierge.package:{help_order.pk}"].queue == CaseQueue.ASSISTANCE
