@@ -490,8 +490,11 @@ def _order_follow_items(*, order: AddonOrder, actor: User, now: dt.datetime) -> 
     )
 
 
-def package_cost(order: AddonOrder) -> tuple[int, int]:
-    """(the items' price to the patient still due or done, their known cost): the running figures
-    the careteam and the patient read against the quote (cancelled items count for nothing)."""
+def package_cost(order: AddonOrder) -> tuple[int, int, int]:
+    """(the price of the items not cancelled, the known cost of those items, the margin on the items
+    whose cost is known): the running figures read against the quote. An item without a known cost
+    counts in neither of the last two, so the margin is never inflated by a missing cost."""
     live = [i for i in order.package_items.all() if i.status != PackageItemStatus.CANCELLED]
-    return sum(i.amount for i in live), sum(i.cost_amount or 0 for i in live)
+    costed = [i for i in live if i.cost_amount is not None]
+    cost = sum(i.cost_amount or 0 for i in costed)
+    return sum(i.amount for i in live), cost, sum(i.amount for i in costed) - cost

@@ -222,7 +222,7 @@ def assistance_request(request):
 
 def _package_context(order, actor) -> dict:
     items = list(order.package_items.select_related("supplier").order_by("position"))
-    running, cost = packages.package_cost(order)
+    running, cost, margin = packages.package_cost(order)
     mandate = CareMandate.objects.filter(order=order).first()
     return {
         "order": order,
@@ -230,7 +230,8 @@ def _package_context(order, actor) -> dict:
         "lines": list(order.lines.all()),
         "running": running,
         "cost": cost,
-        "margin": running - cost,
+        "margin": margin,
+        "paid": order.paid_at is not None,
         "refunded": order.refund_amount or 0,
         "mandate": mandate,
         "scopes": assistance.mandate_scope_labels(mandate) if mandate else [],
