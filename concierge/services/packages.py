@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking
@@ -44,12 +47,12 @@ from core.state import Machine, transition, transition_check
 from payments.services.card_payments import addon_income_record_refunded, card_refund_create
 
 # What a patient may tick when asking for a VIP package (the free text says the rest).
-VIP_WISHES: tuple[tuple[str, str], ...] = (
-    ("travel", "Travel arrangements"),
-    ("accommodation", "Accommodation and meals"),
-    ("interpreter", "Interpreter"),
-    ("insurance", "Post-operative insurance"),
-    ("appointments", "Appointments"),
+VIP_WISHES: tuple[tuple[str, Any], ...] = (
+    ("travel", gettext_lazy("Travel arrangements")),
+    ("accommodation", gettext_lazy("Accommodation and meals")),
+    ("interpreter", gettext_lazy("Interpreter")),
+    ("insurance", gettext_lazy("Post-operative insurance")),
+    ("appointments", gettext_lazy("Appointments")),
 )
 MAX_ITEMS = 30
 # A package item above this is a typing mistake (1,000,000.00 in a 2-decimal currency).
@@ -169,7 +172,8 @@ def vip_request(
     if len(note) > 4000:
         raise _invalid("note", _("Please keep it under 4,000 characters."))
     labels = dict(VIP_WISHES)
-    asked = "; ".join(labels[w] for w in known if w in wishes)
+    with translation.override("en"):  # stored for the careteam, whatever the patient's language
+        asked = "; ".join(str(labels[key]) for key, _label in VIP_WISHES if key in wishes)
     text = "\n".join(part for part in (asked, note) if part)
     order = order_create(
         patient=patient,

@@ -74,7 +74,7 @@ def _own_booking(request) -> Booking | None:
 class VipRequestForm(forms.Form):
     wishes = forms.MultipleChoiceField(
         label=gettext_lazy("What should the package include?"),
-        choices=[(key, gettext_lazy(label)) for key, label in packages.VIP_WISHES],
+        choices=packages.VIP_WISHES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
