@@ -79,6 +79,7 @@ class PriceList(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    decision_note = models.CharField(_("finance's note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["kind", "city", "currency", "-proposed_at", "-id"]
@@ -96,6 +97,12 @@ class PriceList(models.Model):
                 fields=["kind", "city", "currency"],
                 condition=Q(status="active"),
                 name="concierge_one_active_price",
+            ),
+            # One proposal at a time per price: finance decides it before the next.
+            models.UniqueConstraint(
+                fields=["kind", "city", "currency"],
+                condition=Q(status="pending"),
+                name="concierge_one_pending_price",
             ),
         ]
         verbose_name = _("price list")

@@ -52,10 +52,10 @@ class Price:
 
 
 def _rounded(numerator: int, denominator: int, currency: str) -> int:
-    """numerator / denominator minor units, half up, then to the currency's charge step."""
-    raw = (2 * numerator + denominator) // (2 * denominator)
+    """numerator / denominator minor units, rounded half up to the currency's charge step in one
+    go (rounding to the minor unit first, then to the step, would round 27774.9 fils up to 27780)."""
     step = charge_step(currency)
-    return (raw + step // 2) // step * step
+    return (2 * numerator + denominator * step) // (2 * denominator * step) * step
 
 
 def interpreter_billed_minutes(requested_minutes: int) -> int:
@@ -69,13 +69,16 @@ def interpreter_billed_minutes(requested_minutes: int) -> int:
 
 def interpreter_price(*, minutes: int, hourly: int, reduced_hourly: int | None, currency: str) -> Price:
     """The price of `minutes` requested (billed as `interpreter_billed_minutes`): the first 8 hours
-    at `hourly`, the rest at `reduced_hourly` (or `hourly` when the price list has no reduced rate)."""
+    at `hourly`, the rest at `reduced_hourly`; one line at `hourly` when the price list has no
+    reduced rate (a "reduced" line at the full rate would only confuse the patient)."""
     billed = interpreter_billed_minutes(minutes)
-    normal = min(billed, INTERPRETER_REDUCED_AFTER_MINUTES)
+    if minutes > INTERPRETER_MAXIMUM_MINUTES:
+        raise ValueError("more interpreter minutes than a stay can hold")
+    normal = billed if reduced_hourly is None else min(billed, INTERPRETER_REDUCED_AFTER_MINUTES)
     beyond = billed - normal
     lines = [Line("interpreter_hours", "hour", normal * 100 // 60, hourly, _rounded(hourly * normal, 60, currency))]
-    if beyond:
-        rate = hourly if reduced_hourly is None else reduced_hourly
+    if beyond and reduced_hourly is not None:
+        rate = reduced_hourly
         lines.append(
             Line("interpreter_hours_reduced", "hour", beyond * 100 // 60, rate, _rounded(rate * beyond, 60, currency))
         )

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from concierge.models import AddonOrder, PackageItem, PriceList, PriceListStatus, Supplier
+from concierge.models import (
+    AddonKind,
+    AddonOrder,
+    CostUnit,
+    PackageItem,
+    PriceList,
+    PriceListStatus,
+    Supplier,
+    SupplierKind,
+)
 from core.cases import CaseItem, CaseQueue, CaseStage
 from core.errors import NotFound
+from core.money import Money
 
 
 def price_list_in_force(*, kind: str, city: str, currency: str) -> PriceList | None:
     """The price finance approved for `kind` in `city` and `currency`, if there is one."""
-    return PriceList.objects.filter(kind=kind, city=city, currency=currency, status=PriceListStatus.ACTIVE).first()
+    return PriceList.objects.filter(
+        kind=kind, city__iexact=city, currency=currency, status=PriceListStatus.ACTIVE
+    ).first()
 
 
 def price_lists_in_force(*, city: str | None = None) -> list[PriceList]:
@@ -115,3 +129,126 @@ def package_case_items(*, now: dt.datetime) -> list[CaseItem]:
             )
         )
     return items
+
+
+# --- the catalogue --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueCity:
+    """One destination city's prices in force, per add-on kind and currency (`kind`, then `currency`)."""
+
+    city: str
+    country: str
+    prices: list[PriceList]
+
+
+def catalogue(*, city: str | None = None) -> list[CatalogueCity]:
+    """The prices in force, per city (alphabetical): what the public Services page and API show.
+    `city` (any case) narrows it to one city; an unknown city gives an empty list."""
+    rows = PriceList.objects.filter(status=PriceListStatus.ACTIVE)
+    if city:
+        rows = rows.filter(city__iexact=city.strip())
+    cities: dict[str, CatalogueCity] = {}
+    for price in rows.order_by("city", "kind", "currency"):
+        entry = cities.setdefault(price.city, CatalogueCity(price.city, str(price.country), []))
+        entry.prices.append(price)
+    return list(cities.values())
+
+
+def cities_with_prices() -> list[str]:
+    """The destination cities where at least one add-on has a price in force."""
+    return list(
+        PriceList.objects.filter(status=PriceListStatus.ACTIVE)
+        .order_by("city")
+        .values_list("city", flat=True)
+        .distinct()
+    )
+
+
+def price_lists_for_staff(*, status: str | None = None) -> QuerySet[PriceList]:
+    """Prices for the careteam's and finance's page: pending first, then in force (`status` narrows it)."""
+    rows = PriceList.objects.select_related("proposed_by", "decided_by")
+    if status:
+        return rows.filter(status=status).order_by("city", "kind", "currency", "-proposed_at")
+    return rows.filter(status__in=[PriceListStatus.PENDING, PriceListStatus.ACTIVE]).order_by(
+        "status", "city", "kind", "currency"
+    )
+
+
+def price_decisions_recent(*, limit: int = 20) -> list[PriceList]:
+    """The last prices decided (approved or rejected), newest first, for the page's history."""
+    return list(
+        PriceList.objects.filter(decided_at__isnull=False)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def suppliers_in(*, city: str, kind: str | None = None, include_inactive: bool = False) -> QuerySet[Supplier]:
+    """The suppliers in `city` (any case), active ones only unless asked, optionally of one kind."""
+    rows = Supplier.objects.filter(city__iexact=city.strip())
+    if not include_inactive:
+        rows = rows.filter(active=True)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("kind", "name")
+
+
+def suppliers_all(*, city: str = "", include_inactive: bool = True) -> QuerySet[Supplier]:
+    """Every supplier (the careteam's list), by city, optionally in one city."""
+    rows = Supplier.objects.all()
+    if city:
+        rows = rows.filter(city__iexact=city.strip())
+    if not include_inactive:
+        rows = rows.filter(active=True)
+    return rows.order_by("city", "-active", "kind", "name")
+
+
+# Which add-on a supplier's cost compares with, and in which unit: an interpreter's hour against
+# the interpreter's hourly price, a driver's leg against a transfer leg's price.
+_MARGIN_AGAINST: dict[tuple[str, str], str] = {
+    (SupplierKind.INTERPRETER, CostUnit.HOUR): AddonKind.INTERPRETER,
+    (SupplierKind.DRIVER, CostUnit.LEG): AddonKind.TRANSFER,
+}
+
+
+@dataclass(frozen=True)
+class Margin:
+    price: Money
+    cost: Money
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.price.amount - self.cost.amount, self.price.currency)
+
+    @property
+    def percent(self) -> int:
+        """The margin as a whole percentage of the price (rounded half up)."""
+        return (200 * (self.price.amount - self.cost.amount) + self.price.amount) // (2 * self.price.amount)
+
+
+def supplier_margin(*, supplier: Supplier, prices: list[PriceList] | None = None) -> Margin | None:
+    """What the platform keeps per unit from `supplier`'s work: the price in force for the add-on
+    the supplier does, in its city and the cost's currency, less the cost. None when the supplier's
+    work has no per-unit price to compare with (a hotel, a flat fee), no cost, or no price in force
+    in that currency. `prices` (prices in force) saves a query per supplier on a list."""
+    kind = _MARGIN_AGAINST.get((supplier.kind, supplier.cost_unit))
+    if kind is None or supplier.cost_amount is None or not supplier.cost_currency:
+        return None
+    if prices is None:
+        found = price_list_in_force(kind=kind, city=supplier.city, currency=supplier.cost_currency)
+    else:
+        found = next(
+            (
+                p
+                for p in prices
+                if p.kind == kind and p.city.lower() == supplier.city.lower() and p.currency == supplier.cost_currency
+            ),
+            None,
+        )
+    if found is None:
+        return None
+    return Margin(
+        price=Money(found.unit_amount, found.currency), cost=Money(supplier.cost_amount, supplier.cost_currency)
+    )

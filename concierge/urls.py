@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from concierge.views import packages
+from concierge.views import catalogue, packages
 
 app_name = "concierge"
 
@@ -18,4 +18,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("packages/<int:pk>/refuse/", packages.assistance_refuse, name="assistance_refuse"),
     path("packages/items/<int:item_id>/remove/", packages.package_item_remove, name="package_item_remove"),
     path("packages/items/<int:item_id>/move/", packages.package_item_move, name="package_item_move"),
+    path("prices/", catalogue.price_list, name="price_list"),
+    path("prices/propose/", catalogue.price_propose, name="price_propose"),
+    path("prices/<int:pk>/decide/", catalogue.price_decide, name="price_decide"),
+    path("suppliers/", catalogue.supplier_list, name="supplier_list"),
+    path("suppliers/new/", catalogue.supplier_create_page, name="supplier_create"),
+    path("suppliers/<int:pk>/", catalogue.supplier_edit, name="supplier_edit"),
 ]

@@ -236,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bookings.tasks.send_due_reminders",
         "schedule": timedelta(minutes=15),
     },
+    # The reminder the day before a transfer's pickup, at the destination's local time.
+    "send-transfer-reminders": {
+        "task": "concierge.tasks.send_transfer_reminders",
+        "schedule": timedelta(minutes=15),
+    },
     # Messages left queued (the broker was down when they were recorded) are enqueued again.
     "requeue-stale-messages": {
         "task": "notifications.tasks.requeue_stale_messages",

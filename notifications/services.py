@@ -36,6 +36,11 @@ SMS_EVENTS = frozenset(
         "reminder_7d",
         "reminder_24h",
         "evidence_deadline",
+        # concierge's add-on orders: who comes, new times, the refund, tomorrow's pickup
+        "addon_supplier_assigned",
+        "addon_order_changed",
+        "addon_order_cancelled",
+        "addon_transfer_reminder",
     }
 )
 

@@ -276,6 +276,20 @@ MATRIX: dict[str, Rule] = {
     "notifications:log":                    rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_queue":         rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "providers:verification_review":        rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    # concierge's catalogue: prices for the careteam (propose) and finance (decide); suppliers for the careteam
+    "concierge:price_list":                 rule("login  denied denied denied denied ok     ok     denied denied"),
+    "concierge:price_propose":              rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "concierge:price_decide":               rule("login  denied denied denied denied denied ok     denied denied", "POST", args={"pk": "price_id"}),
+    "concierge:supplier_list":              rule("login  denied denied denied denied ok     denied denied denied"),
+    "concierge:supplier_create":            rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "concierge:supplier_edit":              rule("login  denied denied denied denied ok     denied denied denied", also="POST", args={"pk": "supplier_id"}),
+    "api_concierge_catalogue":              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # its POST is the careteam's alone (finance gets 403): concierge/tests/test_catalogue_api.py
+    "api_concierge_prices":                 rule("login  denied denied denied denied ok     ok     denied denied"),
+    "api_concierge_price_approve":          rule("login  denied denied denied denied denied ok     denied denied", "POST", args={"price_id": "price_id"}),
+    "api_concierge_price_reject":           rule("login  denied denied denied denied denied ok     denied denied", "POST", args={"price_id": "price_id"}),
+    "api_concierge_suppliers":              rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+    "api_concierge_supplier":               rule("login  denied denied denied denied ok     denied denied denied", also="PATCH", args={"supplier_id": "supplier_id"}),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

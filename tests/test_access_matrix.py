@@ -24,6 +24,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.factories import sign_in as sign_in_just_now
+from concierge.services.catalogue import price_list_propose, supplier_create
 from tests.access_matrix import MATRIX, ROLES, Rule
 from tests.support import Pattern, url_patterns
 
@@ -195,6 +196,14 @@ def world(
     change = payout_change_propose(
         provider=clinic, actor=proposer, stripe_account_id="acct_matrix", auto_release=False, note="New bank", now=now
     )
+    # concierge's catalogue: a price proposed by a careteam member other than the `careteam` role, and a supplier
+    price_proposer = UserFactory(email="cora@example.test", is_staff=True, groups=[StaffGroup.CARETEAM])
+    price = price_list_propose(
+        actor=price_proposer, kind="transfer", city="Paris", country="FR", currency="EUR", unit_amount=8_000, now=now
+    )
+    supplier = supplier_create(
+        actor=price_proposer, kind="driver", name="Matrix Cars", city="Paris", country="FR", now=now
+    )
     event = StripeEvent.objects.create(
         id="evt_matrix_dead",
         type="payment_intent.succeeded",
@@ -243,6 +252,8 @@ def world(
         "api_token_id": api_token.pk,
         "orphan_id": orphan.pk,
         "change_id": change.pk,
+        "price_id": price.pk,
+        "supplier_id": supplier.pk,
         "event_id": event.pk,
         "booking_id": booking.pk,
         "appointment_id": booking.appointments.get().pk,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from bookings.models import Booking
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, CareMandate
+from concierge.notifications import notify_quote_ready
 from concierge.pricing import flat_price
 from concierge.selectors import price_list_in_force
 from concierge.services.orders import ADDON_ORDER, order_create, order_lines_write
@@ -171,7 +172,7 @@ def assistance_quote(*, order: AddonOrder, actor: User, currency: str, now: dt.d
         )
     price = flat_price(label_key=AddonKind.CARETEAM, amount=price_list.unit_amount, currency=currency)
     order_lines_write(order=order, price=price)
-    return transition(
+    quoted = transition(
         machine=ADDON_ORDER,
         instance=order,
         locked=True,
@@ -182,6 +183,8 @@ def assistance_quote(*, order: AddonOrder, actor: User, currency: str, now: dt.d
         fields={"amount": price.total, "currency": currency, "price_list": price_list, "quoted_at": now},
         audit_after={"amount": [price.total, currency], "price_list": price_list.pk},
     ).instance
+    notify_quote_ready(order=quoted, now=now)
+    return quoted
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from concierge.models import (
     PackageItemStatus,
     Supplier,
 )
+from concierge.notifications import notify_quote_ready
 from concierge.pricing import package_price
 from concierge.services.orders import ADDON_ORDER, order_create, order_lines_write
 from core.audit import audit_record
@@ -371,8 +372,7 @@ def package_quote_send(*, order: AddonOrder, actor: User, now: dt.datetime) -> A
         fields={"amount": price.total, "quoted_at": now},
         audit_after={"amount": [price.total, order.currency], "items": len(items)},
     ).instance
-    # The patient hears of it on their order page; an e-mail ("your quote is ready") is the
-    # catalogue's notification (concierge.notifications.notify_quote_ready) once it exists.
+    notify_quote_ready(order=order, now=now)
     return order
 
 

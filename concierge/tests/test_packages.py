@@ -266,3 +266,13 @@ def test_a_request_needs_a_city_and_something_asked(patient):
     with pytest.raises(ValidationFailed):
         vip_request(patient=patient, city="Istanbul", note=" ", now=timezone.now())
     assert AddonOrder.objects.count() == 0
+
+
+def test_the_patient_is_emailed_when_the_package_is_quoted(patient, careteam, django_capture_on_commit_callbacks):
+    from notifications.models import Message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _quoted(patient, careteam, timezone.now())
+
+    assert Message.objects.filter(event="addon_quote_ready", recipient=patient).count() == 1
+    assert order.status == AddonOrderStatus.QUOTED

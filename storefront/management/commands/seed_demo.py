@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
 from accounts.models import User
+from concierge.demo import seed_concierge_catalogue
 from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
 from storefront.demo import seed_rates
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     def _seed(self):
         people = seed_people()
         providers = seed_providers()
+        seed_concierge_catalogue()
         seed_rates()
         seed_quotes()
         # Every demo account, also those of an earlier run (seed_providers returns only new providers).

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('concierge', '0002_catalogue_orders_letters'),
+        ('concierge', '0003_catalogue'),
     ]
 
     operations = [

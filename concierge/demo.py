@@ -1,0 +1,141 @@
+"""Demo data for concierge: the add-ons' prices in force in the seven demo cities (proposed by the
+demo careteam member, approved by the demo finance member, through the services) and two to four
+suppliers per city with their costs below the prices. Idempotent: what exists is left alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import User
+from concierge.models import AddonKind, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
+from concierge.selectors import price_list_in_force
+from concierge.services.catalogue import price_list_approve, price_list_propose, supplier_create
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    city: str
+    country: str
+    currency: str
+    # minor units: interpreter per hour and beyond 8 hours, transfer per leg and wheelchair supplement,
+    # visa letter, careteam assistance
+    interpreter: tuple[int, int]
+    transfer: tuple[int, int]
+    visa_letter: int
+    careteam: int
+    # (kind, name, phone, languages, cost, cost unit)
+    suppliers: tuple[tuple[str, str, str, str, int | None, str], ...]
+
+
+INTERPRETER, DRIVER = SupplierKind.INTERPRETER, SupplierKind.DRIVER
+
+CITIES = (
+    DemoCity(
+        "Paris", "FR", "EUR", (6_000, 4_500), (8_000, 2_000), 4_500, 25_000,
+        (
+            (INTERPRETER, "LinguaMed Paris", "+33 1 42 68 53 00", "en,ar,ru,zh", 3_600, CostUnit.HOUR),
+            (DRIVER, "Paris Prestige Cars", "+33 6 12 34 56 78", "fr,en", 5_500, CostUnit.LEG),
+            (SupplierKind.HOTEL, "Hôtel Saint-Jacques", "+33 1 44 07 45 45", "fr,en", 16_000, CostUnit.NIGHT),
+            (SupplierKind.INSURER, "Europ Medical Cover", "+33 1 41 85 85 85", "fr,en", 9_000, CostUnit.FLAT),
+        ),
+    ),
+    DemoCity(
+        "Bangkok", "TH", "THB", (180_000, 140_000), (220_000, 60_000), 150_000, 800_000,
+        (
+            (INTERPRETER, "Siam Medical Interpreters", "+66 2 011 5000", "en,ar,ja,zh", 110_000, CostUnit.HOUR),
+            (DRIVER, "Krung Thep Limousine", "+66 81 234 5678", "th,en", 140_000, CostUnit.LEG),
+            (SupplierKind.HOTEL, "Sukhumvit Residence", "+66 2 255 4444", "th,en", 350_000, CostUnit.NIGHT),
+        ),
+    ),
+    DemoCity(
+        "Istanbul", "TR", "TRY", (250_000, 190_000), (350_000, 90_000), 200_000, 1_100_000,
+        (
+            (INTERPRETER, "Boğaziçi Tercüme", "+90 212 555 01 23", "en,ar,ru,de", 150_000, CostUnit.HOUR),
+            (DRIVER, "Anadolu VIP Transfer", "+90 532 123 45 67", "tr,en,ar", 230_000, CostUnit.LEG),
+        ),
+    ),
+    DemoCity(
+        "Mumbai", "IN", "INR", (250_000, 190_000), (300_000, 80_000), 350_000, 1_800_000,
+        (
+            (INTERPRETER, "Bombay Language Bureau", "+91 22 6654 3210", "en,ar,fr,sw", 150_000, CostUnit.HOUR),
+            (DRIVER, "Marine Drive Cabs", "+91 98200 12345", "hi,en", 180_000, CostUnit.LEG),
+            (SupplierKind.INSURER, "Sahyadri Health Assurance", "+91 22 4000 5000", "en,hi", 500_000, CostUnit.FLAT),
+        ),
+    ),
+    DemoCity(
+        "Kuwait City", "KW", "KWD", (18_500, 14_250), (22_000, 6_000), 15_000, 80_000,
+        (
+            (INTERPRETER, "Gulf Medical Translation", "+965 2222 3344", "ar,en,fr,hi", 11_000, CostUnit.HOUR),
+            (DRIVER, "Al Hamra Chauffeurs", "+965 6555 1234", "ar,en", 14_000, CostUnit.LEG),
+        ),
+    ),
+    DemoCity(
+        "Tokyo", "JP", "JPY", (9_000, 7_000), (14_000, 3_000), 7_000, 40_000,
+        (
+            (INTERPRETER, "Tokyo Medical Interpreting", "+81 3 5555 0101", "ja,en,zh,ko", 5_500, CostUnit.HOUR),
+            (DRIVER, "Haneda Hire Cars", "+81 90 1234 5678", "ja,en", 9_500, CostUnit.LEG),
+            (SupplierKind.HOTEL, "Shinagawa Stay", "+81 3 6666 0202", "ja,en", 18_000, CostUnit.NIGHT),
+        ),
+    ),
+    DemoCity(
+        "Lisbon", "PT", "EUR", (5_000, 3_800), (5_500, 1_500), 4_000, 20_000,
+        (
+            (INTERPRETER, "Intérpretes do Tejo", "+351 21 340 5000", "pt,en,fr,de", 3_000, CostUnit.HOUR),
+            (DRIVER, "Lisboa Transfers", "+351 912 345 678", "pt,en,fr", 3_800, CostUnit.LEG),
+        ),
+    ),
+)  # fmt: skip
+
+
+def _price(kind: str, city: DemoCity, careteam: User, finance: User, **amounts: int | None) -> None:
+    now = timezone.now()
+    if price_list_in_force(kind=kind, city=city.city, currency=city.currency) is not None:
+        return
+    pending = PriceList.objects.filter(
+        kind=kind, city=city.city, currency=city.currency, status=PriceListStatus.PENDING
+    ).first()
+    if pending is None:
+        pending = price_list_propose(
+            actor=careteam,
+            kind=kind,
+            city=city.city,
+            country=city.country,
+            currency=city.currency,
+            note="Demo price list",
+            now=now,
+            **amounts,
+        )
+    price_list_approve(price_list=pending, actor=finance, note="Checked against the suppliers' costs", now=now)
+
+
+def seed_concierge_catalogue() -> None:
+    """Prices in force and suppliers in the seven demo cities (run after the people and providers)."""
+    careteam = User.objects.get(email="careteam@medibroker.test")
+    finance = User.objects.get(email="finance@medibroker.test")
+    for city in CITIES:
+        hourly, reduced = city.interpreter
+        per_leg, supplement = city.transfer
+        _price(AddonKind.INTERPRETER, city, careteam, finance, unit_amount=hourly, reduced_unit_amount=reduced)
+        _price(AddonKind.TRANSFER, city, careteam, finance, unit_amount=per_leg, supplement_amount=supplement)
+        _price(AddonKind.VISA_LETTER, city, careteam, finance, unit_amount=city.visa_letter)
+        _price(AddonKind.CARETEAM, city, careteam, finance, unit_amount=city.careteam)
+        for kind, name, phone, languages, cost, unit in city.suppliers:
+            if Supplier.objects.filter(name=name, city=city.city).exists():
+                continue
+            supplier_create(
+                actor=careteam,
+                kind=kind,
+                name=name,
+                city=city.city,
+                country=city.country,
+                contact_name="",
+                email=f"bookings@{name.lower().replace(' ', '-').encode('ascii', 'ignore').decode()}.example",
+                phone=phone,
+                languages=languages,
+                cost_amount=cost,
+                cost_currency=city.currency if cost is not None else "",
+                cost_unit=unit,
+                now=timezone.now(),
+            )
