@@ -721,7 +721,8 @@ MAX_TENDER_ANSWER_BY = dt.timedelta(days=30)
 
 
 def _tender_mandate_check(order: AddonOrder, actor: User, now: dt.datetime) -> Check:
-    return first_refusal(careteam_check(actor), mandate_valid_check(order=order, now=now))
+    # Asking providers for quotes in the patient's name is what the mandate's "request_quotes" allows.
+    return first_refusal(careteam_check(actor), mandate_valid_check(order=order, now=now, scope="request_quotes"))
 
 
 def tender_start_check(*, order: AddonOrder, actor: User, now: dt.datetime) -> Check:

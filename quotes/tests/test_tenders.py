@@ -147,3 +147,15 @@ def test_a_bad_tender_is_refused_and_nothing_written(order, careteam, count, cha
 
     assert field in refused.value.details
     assert (QuoteRequest.objects.count(), Tender.objects.count()) == (0, 0)
+
+
+def test_a_mandate_that_does_not_cover_quotes_refuses_the_tender(order, careteam, clinic, rival):
+    from concierge.models import CareMandate
+
+    CareMandate.objects.filter(order=order).update(scope="qualify,find_providers")
+
+    with pytest.raises(Conflict) as refused:
+        _start(order, careteam, [clinic, rival], timezone.now())
+
+    assert refused.value.code == "mandate_not_valid"
+    assert Tender.objects.count() == 0
