@@ -120,7 +120,7 @@ class PackageSerializer(serializers.ModelSerializer[AddonOrder]):
         actor = self.context["request"].user
         return actions_payload(
             {
-                "accept": packages.order_quote_accept_check(order=order, actor=actor),
+                "accept": packages.order_quote_accept_check(order=order, actor=actor, now=timezone.now()),
                 "decline": packages.order_quote_decline_check(order=order, actor=actor),
                 "revoke_mandate": assistance.mandate_revoke_check(order=order, actor=actor),
             }

@@ -110,8 +110,9 @@ def package_quote_send_check(*, order: AddonOrder, actor: User) -> Check:
     return ALLOWED
 
 
-def order_quote_accept_check(*, order: AddonOrder, actor: User) -> Check:
-    """May the patient accept the careteam's quote (then pay it): their own order, quoted."""
+def order_quote_accept_check(*, order: AddonOrder, actor: User, now: dt.datetime) -> Check:
+    """May the patient accept the careteam's quote (then pay it): their own order, quoted, and for
+    careteam assistance a mandate still valid (paying for a revoked or expired one would buy nothing)."""
     own = _own_order_check(order, actor)
     if not own:
         return own
@@ -120,6 +121,8 @@ def order_quote_accept_check(*, order: AddonOrder, actor: User) -> Check:
     mandate = getattr(order, "mandate", None) if order.kind == AddonKind.CARETEAM else None
     if mandate is not None and mandate.revoked_at is not None:
         return refuse(Conflict(_("You revoked the mandate of this request."), code="mandate_not_valid"))
+    if mandate is not None and mandate.expires_at <= now:
+        return refuse(Conflict(_("The mandate of this request has expired."), code="mandate_not_valid"))
     return ALLOWED
 
 
@@ -383,7 +386,7 @@ def package_quote_send(*, order: AddonOrder, actor: User, now: dt.datetime) -> A
 def order_quote_accept(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOrder:
     """The patient accepts the careteam's quote: the order awaits its payment (on its card page)."""
     order = _lock_order(order)
-    order_quote_accept_check(order=order, actor=actor).enforce()
+    order_quote_accept_check(order=order, actor=actor, now=now).enforce()
     return transition(
         machine=ADDON_ORDER,
         instance=order,

@@ -146,3 +146,15 @@ def test_the_board_shows_packages_and_assistance_cases_without_health_details(pa
     assert items[f"concierge.package:{vip.pk}"].stage == CaseStage.NEW
     assert "Knee" not in items[f"concierge.package:{vip.pk}"].title
     assert items[f"concierge.package:{help_order.pk}"].queue == CaseQueue.ASSISTANCE
+
+
+def test_a_quote_whose_mandate_expired_cannot_be_accepted(patient, careteam):
+    now = timezone.now()
+    careteam_price(careteam, now)
+    order = assistance_quote(order=requested_assistance(patient, now, days=2), actor=careteam, currency="EUR", now=now)
+
+    with pytest.raises(Conflict) as refused:
+        order_quote_accept(order=order, actor=patient, now=now + dt.timedelta(days=3))
+
+    assert refused.value.code == "mandate_not_valid"
+    assert AddonOrder.objects.get(pk=order.pk).status == AddonOrderStatus.QUOTED

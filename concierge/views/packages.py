@@ -248,7 +248,7 @@ def package_detail(request, pk: int):
     order = _or_404(selectors.patient_package, patient=request.user, order_id=pk)
     context = _package_context(order, request.user)
     context.update(
-        accept_check=packages.order_quote_accept_check(order=order, actor=request.user),
+        accept_check=packages.order_quote_accept_check(order=order, actor=request.user, now=timezone.now()),
         decline_check=packages.order_quote_decline_check(order=order, actor=request.user),
         revoke_check=assistance.mandate_revoke_check(order=order, actor=request.user) if context["mandate"] else None,
         pay_url=_pay_url(order) if order.status == "awaiting_payment" else "",
