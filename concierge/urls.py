@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("packages/<int:pk>/send/", packages.package_quote_send, name="package_quote_send"),
     path("packages/<int:pk>/price/", packages.assistance_price, name="assistance_price"),
     path("packages/<int:pk>/refuse/", packages.assistance_refuse, name="assistance_refuse"),
+    path("packages/<int:pk>/complete/", packages.assistance_complete, name="assistance_complete"),
     path("packages/items/<int:item_id>/remove/", packages.package_item_remove, name="package_item_remove"),
     path("packages/items/<int:item_id>/move/", packages.package_item_move, name="package_item_move"),
     path("prices/", catalogue.price_list, name="price_list"),

@@ -241,6 +241,7 @@ MATRIX: dict[str, Rule] = {
     "concierge:package_edit":               rule("login  denied denied denied denied ok     denied denied denied", also="POST", args={"pk": "vip_order_id"}),
     "concierge:package_quote_send":         rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "vip_order_id"}),
     "concierge:assistance_price":           rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "assistance_order_id"}),
+    "concierge:assistance_complete":        rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "assistance_order_id"}),
     "concierge:assistance_refuse":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "assistance_order_id"}),
     "concierge:package_item_remove":        rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     "concierge:package_item_move":          rule("login  denied denied denied denied ok     denied denied denied", "POST"),

@@ -237,3 +237,32 @@ def assistance_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> Add
         action="concierge.order.in_progress",
         now=now,
     ).instance
+
+
+def assistance_complete_check(*, order: AddonOrder, actor: User) -> Check:
+    """May the careteam close a paid assistance as done (the patient chose and is booked, or the work ended)."""
+    if order.kind != AddonKind.CARETEAM:
+        return refuse(Conflict(_("This is not a careteam assistance request."), code="not_assistance"))
+    if order.status not in _PAID:
+        return first_refusal(
+            careteam_check(actor),
+            refuse(Conflict(_("Only assistance being provided can be closed."), code="not_in_progress")),
+        )
+    return careteam_check(actor)
+
+
+@transaction.atomic
+def assistance_complete(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOrder:
+    """The careteam's work for the patient is done: the order is fulfilled (the mandate stays on record)."""
+    order = AddonOrder.objects.select_for_update().get(pk=order.pk)
+    assistance_complete_check(order=order, actor=actor).enforce()
+    return transition(
+        machine=ADDON_ORDER,
+        instance=order,
+        locked=True,
+        target=AddonOrderStatus.FULFILLED,
+        actor=actor,
+        action="concierge.order.fulfilled",
+        now=now,
+        fields={"fulfilled_at": now},
+    ).instance

@@ -138,3 +138,16 @@ def test_the_careteam_prices_assistance_from_the_page(patient, careteam):
     order.refresh_from_db()
     assert (order.status, order.amount) == (AddonOrderStatus.QUOTED, 25_000)
     assert order_quote_accept(order=order, actor=patient, now=now).status == AddonOrderStatus.AWAITING_PAYMENT
+
+
+def test_the_careteam_closes_a_paid_assistance_from_its_page(stripe_emulator, patient, careteam):
+    order = paid_assistance(stripe_emulator, patient, careteam, timezone.now())
+    staff = _client(careteam)
+    assert "Close the assistance as done" in staff.get(f"/services/packages/{order.pk}/edit/").content.decode()
+
+    response = staff.post(f"/services/packages/{order.pk}/complete/")
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == AddonOrderStatus.FULFILLED
+    assert _client(patient).post(f"/services/packages/{order.pk}/complete/").status_code == 403

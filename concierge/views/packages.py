@@ -343,6 +343,7 @@ def package_edit(request, pk: int):
     )
     if not context["is_vip"]:
         context["tender_check"] = assistance.mandate_valid_check(order=order, now=context["now"])
+        context["complete_check"] = assistance.assistance_complete_check(order=order, actor=request.user)
     return render(
         request,
         "concierge/packages/edit.html",
@@ -429,4 +430,17 @@ def assistance_refuse(request, pk: int):
             ),
             _("The patient was told no price applies."),
         )
+    return redirect("concierge:package_edit", order.pk)
+
+
+@login_required
+@require_POST
+def assistance_complete(request, pk: int):
+    _require_careteam(request)
+    order = _or_404(selectors.careteam_package, order_id=pk)
+    run_service(
+        request,
+        lambda: assistance.assistance_complete(order=order, actor=request.user, now=timezone.now()),
+        _("The assistance is closed as done."),
+    )
     return redirect("concierge:package_edit", order.pk)
