@@ -144,7 +144,7 @@ MATRIX: dict[str, Rule] = {
     "api_concierge_mandate_revoke":         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"order_id": "assistance_order_id"}),
     "api_concierge_package_items":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "vip_order_id"}),
     "api_concierge_package_send":           rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "vip_order_id"}),
-    "api_concierge_package_item":           rule("login  denied denied denied denied ok     denied denied denied", "DELETE"),
+    "api_concierge_package_item":           rule("login  denied denied denied denied ok     denied denied denied", "DELETE", also="PUT"),
     "api_concierge_package_item_move":      rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     "api_concierge_assistance_quote":       rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "assistance_order_id"}),
     "api_tenders":                          rule("login  denied denied denied denied ok     denied denied denied", "POST"),

@@ -287,12 +287,6 @@ class PackageItemsAPI(APIView):
         body = PackageItemInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        supplier = None
-        if data["supplier"] is not None:
-            supplier = Supplier.objects.filter(pk=data["supplier"]).first()
-            if supplier is None:
-                message = _("There is no such supplier.")
-                raise ValidationFailed(message, details={"supplier": [message]})
         packages.package_item_add(
             order=order,
             actor=request.user,
@@ -301,15 +295,46 @@ class PackageItemsAPI(APIView):
             amount=data["amount"],
             currency=data["currency"],
             cost_amount=data["cost_amount"],
-            supplier=supplier,
+            supplier=_supplier(data["supplier"]),
             refund_rule=data["refund_rule"],
             now=timezone.now(),
         )
         return _answer(request, order, status.HTTP_201_CREATED)
 
 
+def _supplier(supplier_id: int | None) -> Supplier | None:
+    if supplier_id is None:
+        return None
+    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    if supplier is None:
+        message = _("There is no such supplier.")
+        raise ValidationFailed(message, details={"supplier": [message]})
+    return supplier
+
+
 class PackageItemAPI(APIView):
-    """Remove an item from a requested package (careteam)."""
+    """Change or remove an item of a requested package (careteam)."""
+
+    @extend_schema(tags=TAGS, request=PackageItemInputSerializer, responses={200: PackageSerializer, **ERRORS})
+    def put(self, request: Any, item_id: int) -> Response:
+        _require_careteam(request)
+        item = selectors.package_item(item_id=item_id)
+        body = PackageItemInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        packages.package_item_update(
+            item=item,
+            actor=request.user,
+            category=data["category"],
+            description=data["description"],
+            amount=data["amount"],
+            currency=data["currency"],
+            cost_amount=data["cost_amount"],
+            supplier=_supplier(data["supplier"]),
+            refund_rule=data["refund_rule"],
+            now=timezone.now(),
+        )
+        return _answer(request, item.order)
 
     @extend_schema(tags=TAGS, request=None, responses={200: PackageSerializer, **ERRORS})
     def delete(self, request: Any, item_id: int) -> Response:

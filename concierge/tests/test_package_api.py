@@ -160,3 +160,18 @@ def test_a_tender_through_the_api_and_its_refusal_once_the_mandate_is_revoked(
     refused = api_as(careteam).post("/api/v1/tenders/", body, format="json")
     assert refused.status_code == 409
     assert refused.json()["code"] == "mandate_not_valid"
+
+
+def test_the_careteam_changes_an_item_through_the_api_until_the_quote_is_sent(api_as, patient, careteam):
+    order = vip_request(patient=patient, city="Istanbul", note="x", now=timezone.now())
+    staff = api_as(careteam)
+    body = {"category": "travel", "description": "Flights", "currency": "EUR", "price": "100.00"}
+    item_id = staff.post(f"/api/v1/concierge/packages/{order.pk}/items/", body, format="json").json()["items"][0]["id"]
+
+    changed = staff.put(f"/api/v1/concierge/package-items/{item_id}/", {**body, "price": "150.00"}, format="json")
+    assert changed.json()["items"][0]["price"]["minor"] == 15_000
+    staff.post(f"/api/v1/concierge/packages/{order.pk}/send/")
+
+    refused = staff.put(f"/api/v1/concierge/package-items/{item_id}/", {**body, "price": "1.00"}, format="json")
+    assert refused.status_code == 409
+    assert PackageItem.objects.get(pk=item_id).amount == 15_000
