@@ -210,13 +210,13 @@ def test_a_patient_cannot_open_the_careteam_s_page_of_their_order(client, patien
 
 def test_an_order_priced_as_one_amount_reads_as_its_kind(client, patient):
     order = order_create(
-        patient=patient, kind="careteam", description="", price=Money(9_900, "EUR"), now=timezone.now()
+        patient=patient, kind="second_opinion", description="", price=Money(9_900, "EUR"), now=timezone.now()
     )
     client.force_login(patient)
 
     page = client.get(reverse("concierge:order_detail", args=[order.pk])).content.decode()
 
-    assert "Careteam assistance" in page
+    assert "Remote second opinion" in page
     assert "€99.00" in page
 
 
