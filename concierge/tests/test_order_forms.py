@@ -69,6 +69,23 @@ def test_the_booking_page_lists_the_services_once_the_booking_is_confirmed(clien
     assert reverse("concierge:interpreter_order", args=[booking.pk]) in page
 
 
+def test_the_booking_page_leads_to_the_visa_letter_vip_and_assistance_pages(client, patient, booking):
+    import re
+
+    client.force_login(patient)
+
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    links = re.search(r'data-testid="addon-links">(.*?)</ul>', page, re.S).group(1)
+    targets = re.findall(r'href="([^"]+)"', links)
+
+    assert targets == [
+        reverse("concierge:visa_order", args=[booking.pk]),
+        f"{reverse('concierge:vip_request')}?booking={booking.pk}",
+        reverse("concierge:assistance_request"),
+    ]
+    assert all(client.get(target).status_code == 200 for target in targets)
+
+
 def test_the_booking_page_says_why_no_transfer_can_be_ordered_before_the_deposit(client, patient, prices):
     booking = booked(patient)
     client.force_login(patient)
