@@ -6,28 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking
 from concierge import selectors
 from concierge.models import AddonOrderStatus
-from core.checks import ALLOWED, Check, refuse
-from core.errors import Conflict
+from concierge.services.ordering import booking_addons_order_check
 
 SECTION_TEMPLATE = "concierge/orders/_booking_section.html"
-
-
-def booking_addons_order_check(*, booking: Booking) -> Check:
-    """May a transfer or an interpreter be ordered for `booking` now: once it is confirmed (its deposit
-    paid), the rule ordering's services enforce (`concierge.services.ordering`)."""
-    if booking.status != BookingStatus.CONFIRMED:
-        return refuse(
-            Conflict(
-                _("Transfers and interpreters can be ordered once the booking is confirmed (its deposit paid)."),
-                code="booking_not_confirmed",
-            )
-        )
-    return ALLOWED
 
 
 def booking_addons_section(*, booking_id: int, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:

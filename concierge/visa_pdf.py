@@ -26,7 +26,7 @@ from bookings.models import Booking
 from concierge.models import VisaLetter, VisaPerson
 from concierge.services.visa import booking_location
 from core.money import Money
-from payments.pdf import _latin1, plain_amount, qr_png
+from payments.pdf import latin1, plain_amount, qr_png
 from payments.services.deposits import deposit_of_booking
 from providers.models import Affiliation, ProviderKind
 
@@ -71,14 +71,14 @@ def _person_name(letter: VisaLetter) -> str:
 
 def _line(pdf: FPDF, text: str, *, size: int, style: str, gap: float) -> None:
     pdf.set_font("helvetica", style=style, size=size)
-    pdf.multi_cell(pdf.epw, gap, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _field(pdf: FPDF, label: str, value: str) -> None:
     pdf.set_font("helvetica", style="B", size=10)
-    pdf.cell(58, 6, _latin1(label))
+    pdf.cell(58, 6, latin1(label))
     pdf.set_font("helvetica", size=10)
-    pdf.multi_cell(pdf.epw - 58, 6, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(pdf.epw - 58, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: str = "en") -> bytes:
@@ -103,7 +103,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
     for language in visa_letter_languages(patient_language=patient_language, provider_country=country_code):
         with override(language):
             if pdf.page == 0:
-                pdf.set_title(_latin1(_("Visa invitation letter")))
+                pdf.set_title(latin1(_("Visa invitation letter")))
             pdf.add_page()
             width = pdf.epw
 
@@ -196,15 +196,13 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             )
             pdf.set_xy(pdf.l_margin + QR_SIZE_MM + 6, top + 2)
             pdf.set_font("helvetica", style="B", size=14)
-            pdf.cell(0, 8, _latin1(letter.verification_code), new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 8, latin1(letter.verification_code), new_x="LMARGIN", new_y="NEXT")
             pdf.set_x(pdf.l_margin + QR_SIZE_MM + 6)
             pdf.set_font("helvetica", size=10)
             pdf.multi_cell(
                 width - QR_SIZE_MM - 6,
                 5,
-                _latin1(
-                    _("Anyone can check this letter by scanning the code or opening %(url)s") % {"url": verify_url}
-                ),
+                latin1(_("Anyone can check this letter by scanning the code or opening %(url)s") % {"url": verify_url}),
                 new_x="LMARGIN",
                 new_y="NEXT",
             )

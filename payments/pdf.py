@@ -25,7 +25,7 @@ QR_BOX_PIXELS = 8
 QR_BORDER = 4
 
 
-def _latin1(text: str) -> str:
+def latin1(text: str) -> str:
     """`text` as the PDF's built-in fonts can print it: Latin-1 kept, the rest folded or '?'."""
     out = []
     for char in str(text):
@@ -76,7 +76,7 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
     appointments = sorted(booking.appointments.all(), key=lambda a: a.start)
     with override(language):
         pdf = FPDF(format="A4")
-        pdf.set_title(_latin1(_("Payment confirmation")))
+        pdf.set_title(latin1(_("Payment confirmation")))
         pdf.set_author("MediBroker")
         pdf.set_creation_date(deposit.paid_at)
         pdf.set_auto_page_break(auto=True, margin=15)
@@ -85,13 +85,13 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
 
         def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
             pdf.set_font("helvetica", style=style, size=size)
-            pdf.multi_cell(width, gap, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
         def field(label: str, value: str) -> None:
             pdf.set_font("helvetica", style="B", size=11)
-            pdf.cell(55, 7, _latin1(label))
+            pdf.cell(55, 7, latin1(label))
             pdf.set_font("helvetica", size=11)
-            pdf.multi_cell(width - 55, 7, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width - 55, 7, latin1(value), new_x="LMARGIN", new_y="NEXT")
 
         line("MediBroker", size=18, style="B", gap=9)
         line(_("Payment confirmation"), size=15, style="B", gap=8)
@@ -143,13 +143,13 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
         pdf.image(BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=size, h=size, alt_text=verify_url)
         pdf.set_xy(pdf.l_margin + size + 6, top + 2)
         pdf.set_font("helvetica", style="B", size=14)
-        pdf.cell(0, 8, _latin1(deposit.verification_code), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, latin1(deposit.verification_code), new_x="LMARGIN", new_y="NEXT")
         pdf.set_x(pdf.l_margin + size + 6)
         pdf.set_font("helvetica", size=10)
         pdf.multi_cell(
             width - size - 6,
             5,
-            _latin1(
+            latin1(
                 _("Anyone can check this confirmation by scanning the code or opening %(url)s") % {"url": verify_url}
             ),
             new_x="LMARGIN",

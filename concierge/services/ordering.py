@@ -121,15 +121,24 @@ def _is_careteam(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.CARETEAM))
 
 
+def booking_addons_order_check(*, booking: Booking) -> Check:
+    """May a transfer or an interpreter be ordered for `booking` now: once it is confirmed (its deposit
+    paid). The booking page asks before offering the buttons; the services enforce it."""
+    if booking.status != BookingStatus.CONFIRMED:
+        return refuse(
+            Conflict(
+                _("Transfers and interpreters can be ordered once the booking is confirmed (its deposit paid)."),
+                code="booking_not_confirmed",
+            )
+        )
+    return ALLOWED
+
+
 def _booking_of(patient: User, booking: Booking) -> Booking:
     """The patient's own confirmed booking: someone else's is not found; an unconfirmed one a 409."""
     if booking.patient_id != patient.pk:
         raise NotFound(_("You have no booking with this id."))
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Conflict(
-            _("Transfers and interpreters can be ordered once the booking is confirmed (its deposit paid)."),
-            code="booking_not_confirmed",
-        )
+    booking_addons_order_check(booking=booking).enforce()
     return booking
 
 

@@ -38,9 +38,9 @@ from concierge.pricing import (
     Price,
     interpreter_billed_minutes,
 )
-from concierge.sections import booking_addons_order_check
 from concierge.services import ordering
 from concierge.services import orders as order_services
+from concierge.services.ordering import booking_addons_order_check
 from concierge.views.forms_orders import AssignForm, HoursForm, InterpreterForm, LegFormSet, TransferForm
 from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound
