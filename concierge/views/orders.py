@@ -30,7 +30,7 @@ from bookings.models import Booking
 from bookings.selectors import booking_of_patient
 from concierge import selectors
 from concierge.labels import line_label, quantity_text
-from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PriceList
+from concierge.models import AddonKind, AddonOrder, AddonOrderStatus
 from concierge.pricing import (
     INTERPRETER_MINIMUM_MINUTES,
     INTERPRETER_REDUCED_AFTER_MINUTES,
@@ -231,26 +231,16 @@ def order_cancel(request, pk: int) -> HttpResponse:
 # --- the "Services" page --------------------------------------------------------------------------
 
 
-def _price_rows(price_lists: list[PriceList]) -> list[dict[str, Any]]:
-    """The prices in force, one block per city, each kind's figures in the order the page explains them."""
-    cities: dict[str, dict[str, Any]] = {}
-    for row in price_lists:
-        block = cities.setdefault(row.city, {"city": row.city, "country": row.country, "prices": []})
-        block["prices"].append(row)
-    return list(cities.values())
-
-
 @require_GET
 def catalogue(request) -> HttpResponse:
-    every = selectors.price_lists_in_force()
-    cities = sorted({row.city for row in every})
-    city = request.GET.get("city", "").strip()
-    shown = [row for row in every if row.city == city] if city in cities else every
+    cities = selectors.cities_with_prices()
+    asked = request.GET.get("city", "").strip()
+    city = next((known for known in cities if known.lower() == asked.lower()), "")
     context = {
         "cities": cities,
-        "city": city if city in cities else "",
-        "unknown_city": bool(city) and city not in cities,
-        "blocks": _price_rows(shown),
+        "city": city,
+        "unknown_city": bool(asked) and not city,
+        "blocks": selectors.catalogue(city=city or None),
         "minimum_hours": INTERPRETER_MINIMUM_MINUTES // 60,
         "step_minutes": INTERPRETER_STEP_MINUTES,
         "reduced_after_hours": INTERPRETER_REDUCED_AFTER_MINUTES // 60,
