@@ -16,7 +16,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus
@@ -44,7 +44,7 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
             )
         )
         .select_related("booking", "interpreter", "mandate")
-        .prefetch_related("legs")
+        .prefetch_related("legs", "package_items")
         .order_by("created_at", "pk")
     )
     items = []
@@ -60,13 +60,13 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
                 title=_("%(kind)s, order #%(number)s") % {"kind": order.get_kind_display(), "number": order.pk},
                 stage=stage,
                 opened_at=opened_at,
-                url=_manage_url(order.pk),
+                url=_work_url(order),
                 due_at=due_at,
                 city=order.city,
                 timezone=order.booking.timezone if order.booking is not None else "",
                 patient_id=order.patient_id,
-                summary=order.get_status_display(),
-                audit_targets=(("concierge.addonorder", str(order.pk)),),
+                summary=_summary(order),
+                audit_targets=_audit_targets(order),
                 links=_links(order),
             )
         )
@@ -118,12 +118,36 @@ def _service_span(order: AddonOrder) -> tuple[dt.datetime | None, dt.datetime | 
     return None, None
 
 
-def _manage_url(order_id: int) -> str:
-    # The careteam's order page belongs to the order pages; the path is its documented one.
-    try:
-        return reverse("concierge:order_manage", args=[order_id])
-    except NoReverseMatch:
-        return f"/services/orders/{order_id}/manage/"
+def _work_url(order: AddonOrder) -> str:
+    """A VIP package or an assistance case is built and run on its package page; any other order on the
+    careteam's order page."""
+    if order.kind in QUOTED_KINDS:
+        return reverse("concierge:package_edit", args=[order.pk])
+    return reverse("concierge:order_manage", args=[order.pk])
+
+
+def _summary(order: AddonOrder) -> str:
+    mandate = getattr(order, "mandate", None) if order.kind == AddonKind.CARETEAM else None
+    if mandate is not None and mandate.revoked_at is not None:
+        return _("The patient revoked the mandate.")
+    if order.kind in QUOTED_KINDS:
+        vip = order.kind == AddonKind.VIP_CONCIERGE
+        if order.status == AddonOrderStatus.REQUESTED:
+            return _("Build the package and send it.") if vip else _("Price the fee or say none applies.")
+        if order.status == AddonOrderStatus.QUOTED:
+            return _("Waiting for the patient to accept and pay.")
+        return _("Track each item to the end.") if vip else _("Act for the patient under the mandate.")
+    return str(order.get_status_display())
+
+
+def _audit_targets(order: AddonOrder) -> tuple[tuple[str, str], ...]:
+    """The order's own events, its mandate's and its package items'."""
+    targets = [("concierge.addonorder", str(order.pk))]
+    mandate = getattr(order, "mandate", None) if order.kind == AddonKind.CARETEAM else None
+    if mandate is not None:
+        targets.append(("concierge.caremandate", str(mandate.pk)))
+    targets += [("concierge.packageitem", str(item.pk)) for item in order.package_items.all()]
+    return tuple(targets)
 
 
 def _links(order: AddonOrder) -> tuple[CaseLink, ...]:

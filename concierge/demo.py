@@ -239,3 +239,20 @@ def seed_concierge_orders() -> str:
         f"Amelia's paid booking #{booking.pk} in Paris, a paid transfer and interpreter (assign them at /careteam/)"
     )
     return "; ".join(said)
+
+
+def seed_vip_request() -> None:
+    """Amelia's VIP concierge request in Istanbul, waiting on the careteam's board to be built."""
+    from concierge.models import AddonOrder
+    from concierge.services.packages import vip_request
+
+    amelia = User.objects.filter(email="amelia.hughes@example.test").first()
+    if amelia is None or AddonOrder.objects.filter(patient=amelia, kind=AddonKind.VIP_CONCIERGE).exists():
+        return
+    vip_request(
+        patient=amelia,
+        city="Istanbul",
+        note="Travelling with my husband; a quiet hotel within walking distance of the hospital.",
+        wishes=["travel", "accommodation", "interpreter"],
+        now=timezone.now(),
+    )

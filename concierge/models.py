@@ -435,6 +435,8 @@ class PackageItem(models.Model):
         _("status"), max_length=10, choices=PackageItemStatus.choices, default=PackageItemStatus.PROPOSED
     )
     updated_at = models.DateTimeField(null=True, blank=True)
+    # The partial refund of the order's payment when a refundable item was cancelled before booking.
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["order", "position"]

@@ -10,7 +10,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from concierge.models import AddonKind, AddonOrder, CostUnit, PriceList, PriceListStatus, Supplier, SupplierKind
+from concierge.models import (
+    AddonKind,
+    AddonOrder,
+    CostUnit,
+    PackageItem,
+    PriceList,
+    PriceListStatus,
+    Supplier,
+    SupplierKind,
+)
 from core.errors import Forbidden, NotFound
 from core.money import Money
 
@@ -28,6 +37,45 @@ def price_lists_in_force(*, city: str | None = None) -> list[PriceList]:
     if city:
         rows = rows.filter(city=city)
     return list(rows.order_by("city", "kind", "currency"))
+
+
+# --- VIP packages and careteam assistance ------------------------------------------------------------
+
+_ASKED_KINDS = ("vip_concierge", "careteam")
+
+
+def patient_package(*, patient: User, order_id: int) -> AddonOrder:
+    """The patient's own VIP package or careteam-assistance order (anyone else's: not found)."""
+    order = (
+        AddonOrder.objects.filter(pk=order_id, patient_id=getattr(patient, "pk", None), kind__in=_ASKED_KINDS)
+        .select_related("booking")
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("You have no order with this id."))
+    return order
+
+
+def careteam_package(*, order_id: int) -> AddonOrder:
+    """Any VIP package or careteam-assistance order, for the careteam (the caller checked the role)."""
+    order = AddonOrder.objects.filter(pk=order_id, kind__in=_ASKED_KINDS).select_related("patient", "booking").first()
+    if order is None:
+        raise NotFound(_("There is no such order."))
+    return order
+
+
+def package_item(*, item_id: int) -> PackageItem:
+    item = PackageItem.objects.filter(pk=item_id).select_related("order").first()
+    if item is None:
+        raise NotFound(_("There is no such item."))
+    return item
+
+
+def city_suppliers(*, city: str) -> list[Supplier]:
+    return list(Supplier.objects.filter(city=city, active=True).order_by("kind", "name"))
+
+
+# How long the careteam has to quote a VIP package or price an assistance request on the board.
 
 
 # --- the catalogue --------------------------------------------------------------------------------

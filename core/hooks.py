@@ -27,6 +27,9 @@ hook's signature, never who answers it.
   receiver answers one) that the booking's page includes below its own content, each template
   seeing its context as `section` (concierge: the add-ons ordered for the booking, their
   suppliers, and what can still be ordered). Only the booking's patient's page asks.
+- `order_sections(*, order_id, viewer_id)` → `(template_name, context)` pairs that an add-on order's
+  pages (the patient's and the careteam's) include below their own content (quotes: a careteam
+  assistance's tenders, the comparison sent to the patient, the link to start one).
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -95,3 +98,4 @@ provider_invitation_sent: Hook[Callable[..., Any]] = Hook("provider_invitation_s
 case_items: Hook[Callable[..., Any]] = Hook("case_items")
 booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")
 booking_sections: Hook[Callable[..., Any]] = Hook("booking_sections")
+order_sections: Hook[Callable[..., Any]] = Hook("order_sections")

@@ -13,13 +13,15 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from concierge.selectors import careteam_package
+from concierge.services.packages import is_careteam
 from core.currency import patient_currency
-from core.errors import NotFound, ValidationFailed
+from core.errors import Forbidden, NotFound, ValidationFailed
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
 from core.throttling import UserRateThrottle
 from documents.selectors import documents_of_owner
-from providers.models import Provider
+from providers.models import Procedure, Provider, Specialty
 from providers.selectors import provider_for_member
 from quotes import selectors, services
 from quotes.models import QuoteRequest
@@ -30,6 +32,8 @@ from quotes.serializers import (
     QuoteRequestInputSerializer,
     QuoteRequestSerializer,
     QuoteSerializer,
+    TenderInputSerializer,
+    TenderSerializer,
 )
 
 TAGS = ["Quotes"]
@@ -201,3 +205,80 @@ class InboxQuoteWithdrawAPI(APIView):
             raise NotFound(_("No quote with this id was sent by you."))
         withdrawn = services.quote_withdraw(quote=quote, actor=request.user, now=timezone.now())
         return Response(QuoteSerializer(withdrawn, context={"request": request}).data)
+
+
+# --- tenders: the careteam's provider competition for a patient (careteam assistance) -------------------
+
+
+def _require_careteam(request) -> None:
+    if not is_careteam(request.user):
+        raise Forbidden(_("Only the careteam can do this."), code="careteam_only")
+
+
+def _found(model, pk: int | None, field: str):
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        message = _("There is nothing with this id.")
+        raise ValidationFailed(message, details={field: [message]})
+    return found
+
+
+class TenderListAPI(APIView):
+    """Start a tender: a quote request in the patient's name to 2–5 verified providers, with a deadline.
+    Refused with 409 `mandate_not_valid` when the patient's mandate expired or was revoked."""
+
+    @extend_schema(
+        tags=TAGS, request=TenderInputSerializer, responses={201: TenderSerializer, 403: ApiErrorSerializer, **ERRORS}
+    )
+    def post(self, request):
+        _require_careteam(request)
+        body = TenderInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        order = careteam_package(order_id=data["order"])
+        providers = list(Provider.objects.filter(slug__in=data["providers"]))
+        if len(providers) != len(set(data["providers"])):
+            message = _("No provider has one of these slugs.")
+            raise ValidationFailed(message, details={"providers": [message]})
+        documents = list(documents_of_owner(user=order.patient).filter(pk__in=data["documents"]))
+        if len(documents) != len(set(data["documents"])):
+            message = _("The patient has no document with one of these ids.")
+            raise ValidationFailed(message, details={"documents": [message]})
+        tender = services.tender_start(
+            order=order,
+            actor=request.user,
+            providers=providers,
+            subject=data["subject"],
+            message=data["message"],
+            answer_by=data["answer_by"],
+            desired_from=data["desired_from"],
+            desired_to=data["desired_to"],
+            specialty=_found(Specialty, data["specialty"], "specialty"),
+            procedure=_found(Procedure, data["procedure"], "procedure"),
+            documents=documents,
+            now=timezone.now(),
+        )
+        tender = selectors.careteam_tender(tender_id=tender.pk)
+        return Response(TenderSerializer(tender, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class TenderAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: TenderSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer})
+    def get(self, request, tender_id: int):
+        _require_careteam(request)
+        tender = selectors.careteam_tender(tender_id=tender_id)
+        return Response(TenderSerializer(tender, context={"request": request}).data)
+
+
+class TenderComparisonAPI(APIView):
+    """Send the patient the side-by-side comparison of the quotes received (e-mail and page)."""
+
+    @extend_schema(tags=TAGS, request=None, responses={200: TenderSerializer, 403: ApiErrorSerializer, **ERRORS})
+    def post(self, request, tender_id: int):
+        _require_careteam(request)
+        tender = selectors.careteam_tender(tender_id=tender_id)
+        services.tender_comparison_send(tender=tender, actor=request.user, now=timezone.now())
+        tender = selectors.careteam_tender(tender_id=tender_id)
+        return Response(TenderSerializer(tender, context={"request": request}).data)

@@ -14,6 +14,9 @@ urlpatterns = [
     ),
     path("quotes/<int:quote_id>/accept/", api.QuoteAcceptAPI.as_view(), name="api_quote_accept"),
     path("quotes/<int:quote_id>/decline/", api.QuoteDeclineAPI.as_view(), name="api_quote_decline"),
+    path("tenders/", api.TenderListAPI.as_view(), name="api_tenders"),
+    path("tenders/<int:tender_id>/", api.TenderAPI.as_view(), name="api_tender"),
+    path("tenders/<int:tender_id>/comparison/", api.TenderComparisonAPI.as_view(), name="api_tender_comparison"),
     path("my/providers/<int:provider_id>/quote-requests/", api.InboxAPI.as_view(), name="api_inbox"),
     path(
         "my/providers/<int:provider_id>/quote-requests/<int:request_id>/quotes/",

@@ -10,5 +10,8 @@ class QuotesConfig(AppConfig):
     def ready(self) -> None:
         from core import hooks
         from quotes.cases import case_items
+        from quotes.views import order_tenders_section
 
         hooks.case_items.register(case_items)
+        # A careteam assistance's order pages (concierge's) show its tenders through this.
+        hooks.order_sections.register(order_tenders_section)

@@ -205,3 +205,42 @@ def slots_from(formset, timezone: str) -> list[SlotInput]:
         start = dt.datetime.combine(data["date"], data["time"], tzinfo=tz).astimezone(dt.UTC)
         slots.append(SlotInput(start=start, end=start + dt.timedelta(minutes=data["minutes"])))
     return slots
+
+
+class TenderForm(forms.Form):
+    """The careteam's tender for a patient: the request sent in their name and the deadline for answers."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    specialty = forms.ModelChoiceField(label=_("Specialty"), queryset=Specialty.objects.all(), required=False)
+    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.all(), required=False)
+    message = forms.CharField(
+        label=_("The need, as the providers will read it"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000
+    )
+    desired_from = forms.DateField(label=_("Desired from"), widget=forms.DateInput(attrs={"type": "date"}))
+    desired_to = forms.DateField(label=_("Desired until"), widget=forms.DateInput(attrs={"type": "date"}))
+    answer_by = forms.DateTimeField(
+        label=_("Answers wanted by (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    providers = ProviderChoiceField(
+        label=_("Providers put in competition"),
+        queryset=Provider.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Two to five verified providers."),
+    )
+    documents = DocumentChoiceField(
+        label=_("The patient's documents to share with them"),
+        queryset=MedicalDocument.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        providers = Provider.objects.filter(status=VerificationStatus.VERIFIED).order_by("name")
+        cast(ProviderChoiceField, self.fields["providers"]).queryset = providers
+        cast(DocumentChoiceField, self.fields["documents"]).queryset = documents_of_owner(user=patient)
+
+    def clean_answer_by(self):
+        value = self.cleaned_data["answer_by"]
+        # The form's time is read as UTC (the label says so): the careteam works across timezones.
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value

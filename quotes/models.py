@@ -240,3 +240,34 @@ class QuoteSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} UTC"
+
+
+class Tender(models.Model):
+    """The provider competition the careteam runs for a patient under their mandate (careteam
+    assistance): one quote request in the patient's name sent to 2–5 verified providers, with an
+    answer-by deadline. The log reads who invited them and when (`invited_by`, `invited_at`, each
+    `QuoteRecipient.sent_at`), when each answered (`QuoteRecipient.first_answered_at`) and when the
+    patient was sent the comparison of the quotes received."""
+
+    order = models.ForeignKey("concierge.AddonOrder", on_delete=models.PROTECT, related_name="tenders")
+    request = models.OneToOneField(QuoteRequest, on_delete=models.PROTECT, related_name="tender")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(_("invited at"))
+    answer_by = models.DateTimeField(_("answers wanted by"))
+    message = models.TextField(_("message to the providers"), blank=True)
+    comparison_sent_at = models.DateTimeField(_("comparison sent at"), null=True, blank=True)
+    comparison_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer_by__gt=models.F("invited_at")), name="quotes_tender_deadline"
+            ),
+        ]
+        verbose_name = _("tender")
+
+    def __str__(self) -> str:
+        return f"tender {self.pk} for order {self.order_id}"

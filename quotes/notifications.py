@@ -19,7 +19,7 @@ from notifications.rendering import language_of
 from notifications.services import notify, site_url
 from providers.models import Provider
 from providers.selectors import provider_members_to_notify
-from quotes.models import Quote, QuoteRequest
+from quotes.models import Quote, QuoteRequest, Tender
 
 
 def notify_quote_request_sent(*, request: QuoteRequest, providers: Iterable[Provider], now: dt.datetime) -> None:
@@ -91,3 +91,25 @@ def _quote_accepted(*, quote_id: int, now: dt.datetime) -> None:
             quote_request_id=quote.request_id,
             now=now,
         )
+
+
+def notify_tender_comparison(*, tender: Tender, now: dt.datetime) -> None:
+    """The careteam sent the patient the comparison of the quotes their tender received."""
+    after_commit(_tender_comparison, tender_id=tender.pk, now=now)
+
+
+def _tender_comparison(*, tender_id: int, now: dt.datetime) -> None:
+    tender = Tender.objects.select_related("request__patient").get(pk=tender_id)
+    patient = tender.request.patient
+    notify(
+        event="tender_comparison",
+        recipient=patient,
+        context={
+            "request_number": tender.request_id,
+            "quotes": tender.request.quotes.filter(status="sent").count(),
+            "comparison_url": site_url(reverse("quotes:tender_comparison", args=[tender.pk])),
+        },
+        key=f"tender_comparison:{tender.pk}:{now.isoformat()}",
+        quote_request_id=tender.request_id,
+        now=now,
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import NotFound
-from quotes.models import Quote, QuoteRecipient, QuoteRequest
+from quotes.models import Quote, QuoteRecipient, QuoteRequest, Tender
 
 # The median response time reads a provider's latest answers only, so it follows recent habits.
 RESPONSE_SAMPLE = 50
@@ -93,3 +93,47 @@ def provider_median_response(*, provider_id: int) -> dt.timedelta | None:
     if not durations:
         return None
     return dt.timedelta(seconds=statistics.median(durations))
+
+
+# --- tenders (careteam assistance) ---------------------------------------------------------------------
+
+
+def careteam_tender(*, tender_id: int) -> Tender:
+    """A tender with its request, recipients and quotes, for the careteam (the caller checked the role)."""
+    tender = (
+        Tender.objects.filter(pk=tender_id)
+        .select_related("order__patient", "request", "invited_by", "comparison_sent_by")
+        .prefetch_related("request__recipients__provider")
+        .first()
+    )
+    if tender is None:
+        raise NotFound(_("There is no such tender."))
+    return tender
+
+
+def patient_tender(*, patient: User, tender_id: int) -> Tender:
+    """The patient's own tender whose comparison the careteam sent (anyone else's: not found)."""
+    tender = (
+        Tender.objects.filter(
+            pk=tender_id, request__patient_id=getattr(patient, "pk", None), comparison_sent_at__isnull=False
+        )
+        .select_related("request")
+        .first()
+    )
+    if tender is None:
+        raise NotFound(_("You have no comparison with this id."))
+    return tender
+
+
+def tender_quotes(*, tender: Tender) -> list[Quote]:
+    """The quotes in the comparison: those still open (or accepted), cheapest first."""
+    return list(
+        Quote.objects.filter(request=tender.request, status__in=["sent", "accepted"])
+        .select_related("provider", "booking")
+        .prefetch_related("slots")
+        .order_by("total_amount", "pk")
+    )
+
+
+def order_tenders(*, order_id: int) -> list[Tender]:
+    return list(Tender.objects.filter(order_id=order_id).select_related("request").order_by("-invited_at", "-pk"))

@@ -37,6 +37,7 @@ from quotes.models import (
     QuoteRequestStatus,
     QuoteSlot,
     QuoteStatus,
+    Tender,
 )
 from quotes.services import (
     MAX_LINES,
@@ -47,6 +48,7 @@ from quotes.services import (
     quote_request_withdraw_check,
     quote_submit_check,
     quote_withdraw_check,
+    tender_comparison_send_check,
 )
 
 
@@ -270,3 +272,56 @@ class QuoteInputSerializer(serializers.Serializer):
             except MoneyError as exc:
                 raise serializers.ValidationError({"lines": [exc.message]}) from exc
         return attrs
+
+
+# --- tenders (careteam assistance) ----------------------------------------------------------------------
+
+
+class TenderInputSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The paid careteam-assistance order.")
+    providers = serializers.ListField(child=serializers.SlugField(max_length=200), max_length=20)
+    subject = serializers.CharField(max_length=200)
+    message = serializers.CharField(max_length=10_000)
+    specialty = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1
+    )
+    procedure = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**31 - 1
+    )
+    desired_from = BoundedDateField()
+    desired_to = BoundedDateField()
+    answer_by = BoundedDateTimeField()
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, default=list, max_length=20
+    )
+
+
+class TenderRecipientSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = QuoteRecipient
+        fields = ["provider", "sent_at", "first_answered_at"]
+
+
+class TenderSerializer(serializers.ModelSerializer):
+    """The tender's log: who invited whom when, who answered when, the deadline, the comparison sent."""
+
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True)
+    recipients = TenderRecipientSerializer(source="request.recipients", many=True, read_only=True)
+    quotes = serializers.SerializerMethodField()
+    available_actions = available_actions_field("send_comparison")
+
+    class Meta:
+        model = Tender
+        fields = ["id", "order", "request", "invited_by", "invited_at", "answer_by", "message", "recipients"]
+        fields += ["quotes", "comparison_sent_at", "available_actions"]
+
+    @extend_schema_field(QuoteSerializer(many=True))
+    def get_quotes(self, tender: Tender) -> list:
+        quotes = tender.request.quotes.filter(status__in=["sent", "accepted"]).select_related("provider", "booking")
+        return list(QuoteSerializer(quotes.prefetch_related("lines", "slots"), many=True, context=self.context).data)
+
+    def get_available_actions(self, tender: Tender) -> dict[str, ActionState]:
+        actor, now = _asking(self.context)
+        return actions_payload({"send_comparison": tender_comparison_send_check(tender=tender, actor=actor, now=now)})

@@ -28,6 +28,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings.services import booking_create_awaiting_deposit
+from concierge.models import AddonOrder
+from concierge.services.assistance import assistance_start, mandate_valid_check
+from concierge.services.packages import careteam_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -50,8 +53,14 @@ from quotes.models import (
     QuoteRequestStatus,
     QuoteSlot,
     QuoteStatus,
+    Tender,
 )
-from quotes.notifications import notify_quote_accepted, notify_quote_received, notify_quote_request_sent
+from quotes.notifications import (
+    notify_quote_accepted,
+    notify_quote_received,
+    notify_quote_request_sent,
+    notify_tender_comparison,
+)
 
 MAX_RECIPIENTS = 5
 # How long a sent request stays open for answers and the patient's decision.
@@ -298,6 +307,13 @@ def quote_request_send(
 ) -> QuoteRequest:
     """Send a draft to one to five verified providers and share its documents with them."""
     _patient_check(request, actor).enforce()
+    return _request_send(request=request, actor=actor, providers=providers, now=now)
+
+
+def _request_send(*, request: QuoteRequest, actor: User, providers: list[Provider], now: dt.datetime) -> QuoteRequest:
+    """Send the draft `request` (the caller checked who `actor` is: the patient, or the careteam
+    under the patient's mandate). The documents are shared in the patient's name: they are theirs,
+    and a tender shares them because the patient's mandate says so."""
     request = _lock_request(request.pk)
     _move_check(QUOTE_REQUEST, request, QuoteRequestStatus.SENT).enforce()
     unique = {p.pk: p for p in providers}
@@ -325,7 +341,7 @@ def quote_request_send(
         QuoteRecipient.objects.create(request=request, provider=provider, sent_at=now)
         for document in documents:
             already = DocumentGrant.objects.live(now=now).filter(document=document, provider=provider).exists()
-            grant = document_grant(document=document, actor=actor, provider=provider, now=now)
+            grant = document_grant(document=document, actor=request.patient, provider=provider, now=now)
             if not already:  # only the grants this request created end with it
                 request.grants.add(grant)
 
@@ -693,3 +709,104 @@ def quotes_expire(*, now: dt.datetime, batch_size: int = 200) -> int:
         closed += len(quotes)
         if len(quotes) < batch_size:
             return closed
+
+
+# --- the provider competition (a tender, careteam assistance) ------------------------------------------
+# The careteam sends one request in the patient's name to 2–5 verified providers, under the patient's
+# mandate (`concierge.services.assistance.mandate_valid_check`), with an answer-by deadline; the log is
+# the `Tender` row and the request's recipients. The patient accepts one quote on the usual page.
+
+MIN_TENDER_PROVIDERS = 2
+MAX_TENDER_ANSWER_BY = dt.timedelta(days=30)
+
+
+def _tender_mandate_check(order: AddonOrder, actor: User, now: dt.datetime) -> Check:
+    # Asking providers for quotes in the patient's name is what the mandate's "request_quotes" allows.
+    return first_refusal(careteam_check(actor), mandate_valid_check(order=order, now=now, scope="request_quotes"))
+
+
+def tender_start_check(*, order: AddonOrder, actor: User, now: dt.datetime) -> Check:
+    """May the careteam start a tender for `order`: a paid careteam order whose mandate holds."""
+    return _tender_mandate_check(order, actor, now)
+
+
+def tender_comparison_send_check(*, tender: Tender, actor: User, now: dt.datetime) -> Check:
+    """May the careteam send the patient the comparison: the mandate holds and a quote came in."""
+    mandate = _tender_mandate_check(tender.order, actor, now)
+    if not mandate:
+        return mandate
+    if not tender.request.quotes.filter(status=QuoteStatus.SENT).exists():
+        return refuse(Conflict(_("No provider has answered yet: there is nothing to compare."), code="no_quotes"))
+    return ALLOWED
+
+
+@transaction.atomic
+def tender_start(
+    *,
+    order: AddonOrder,
+    actor: User,
+    providers: list[Provider],
+    subject: str,
+    message: str,
+    answer_by: dt.datetime,
+    desired_from: dt.date,
+    desired_to: dt.date,
+    specialty: Specialty | None = None,
+    procedure: Procedure | None = None,
+    documents: Sequence[MedicalDocument] = (),
+    now: dt.datetime,
+) -> Tender:
+    """Send a quote request in the patient's name to 2–5 verified providers, with a deadline, and log it."""
+    order = AddonOrder.objects.select_for_update().get(pk=order.pk)
+    tender_start_check(order=order, actor=actor, now=now).enforce()
+    unique = {p.pk for p in providers}
+    if len(unique) < MIN_TENDER_PROVIDERS:
+        raise _invalid("providers", _("Put at least %(min)d providers in competition.") % {"min": MIN_TENDER_PROVIDERS})
+    if answer_by <= now:
+        raise _invalid("answer_by", _("The deadline for answers must be in the future."))
+    if answer_by > now + MAX_TENDER_ANSWER_BY:
+        raise _invalid("answer_by", _("The deadline for answers is at most 30 days away."))
+    # The request's own rules (dates, documents the patient's own, 5 verified providers at most) follow.
+    draft = quote_request_create(
+        patient=order.patient,
+        subject=subject,
+        description=message,
+        desired_from=desired_from,
+        desired_to=desired_to,
+        specialty=specialty,
+        procedure=procedure,
+        documents=documents,
+        now=now,
+    )
+    request = _request_send(request=draft, actor=actor, providers=providers, now=now)
+    tender = Tender.objects.create(
+        order=order, request=request, invited_by=actor, invited_at=now, answer_by=answer_by, message=message.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="quotes.tender.started",
+        target=tender,
+        after={
+            "order": order.pk,
+            "request": request.pk,
+            "providers": sorted(unique),
+            "answer_by": answer_by.isoformat(),
+        },
+        now=now,
+    )
+    assistance_start(order=order, actor=actor, now=now)
+    return tender
+
+
+@transaction.atomic
+def tender_comparison_send(*, tender: Tender, actor: User, now: dt.datetime) -> Tender:
+    """Send the patient the side-by-side comparison of the quotes received (page + e-mail)."""
+    tender = Tender.objects.select_for_update().select_related("order", "request").get(pk=tender.pk)
+    tender_comparison_send_check(tender=tender, actor=actor, now=now).enforce()
+    quotes = list(tender.request.quotes.filter(status=QuoteStatus.SENT).values_list("pk", flat=True))
+    tender.comparison_sent_at = now
+    tender.comparison_sent_by = actor
+    tender.save(update_fields=["comparison_sent_at", "comparison_sent_by"])
+    audit_record(actor=actor, action="quotes.tender.comparison_sent", target=tender, after={"quotes": quotes}, now=now)
+    notify_tender_comparison(tender=tender, now=now)
+    return tender

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
+from concierge.models import AddonKind, AddonOrder
+from concierge.selectors import careteam_package
+from concierge.services.packages import is_careteam
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound
 from core.money import Money
@@ -18,12 +23,14 @@ from core.pages import apply_domain_error, run_service
 from core.rates import rates_on
 from core.throttling import throttle_hit
 from documents.services import document_upload
+from providers.models import CancellationPolicyChoice
 from quotes import selectors, services
 from quotes.forms import (
     QuoteForm,
     QuoteLineFormSet,
     QuoteRequestForm,
     QuoteSlotFormSet,
+    TenderForm,
     lines_from,
     slots_from,
 )
@@ -240,3 +247,112 @@ def quote_withdraw(request, quote_id: int):
         _("Your quote is withdrawn."),
     )
     return redirect("quotes:inbox_detail", recipient.pk)
+
+
+# --- tenders: the careteam's provider competition for a patient (careteam assistance) ----------------
+
+
+def _require_careteam(request) -> None:
+    if not is_careteam(request.user):
+        raise PermissionDenied(_("Only the careteam can do this."))
+
+
+@login_required
+def tender_start(request, order_id: int):
+    _require_careteam(request)
+    order = _or_404(careteam_package, order_id=order_id)
+    now = timezone.now()
+    check = services.tender_start_check(order=order, actor=request.user, now=now)
+    form = TenderForm(request.POST or None, patient=order.patient)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                tender = services.tender_start(
+                    order=order,
+                    actor=request.user,
+                    providers=list(data["providers"]),
+                    subject=data["subject"],
+                    message=data["message"],
+                    answer_by=data["answer_by"],
+                    desired_from=data["desired_from"],
+                    desired_to=data["desired_to"],
+                    specialty=data["specialty"],
+                    procedure=data["procedure"],
+                    documents=list(data["documents"]),
+                    now=now,
+                )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("The request went to the providers in the patient's name."))
+            return redirect("quotes:tender_detail", tender.pk)
+    return render(
+        request,
+        "quotes/tender_start.html",
+        {"order": order, "form": form, "check": check},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def tender_detail(request, tender_id: int):
+    """The tender's log: who invited whom when, who answered when, the deadline; send the comparison."""
+    _require_careteam(request)
+    tender = _or_404(selectors.careteam_tender, tender_id=tender_id)
+    now = timezone.now()
+    quotes = selectors.tender_quotes(tender=tender)
+    _policy_labels(quotes)
+    if request.method == "POST":
+        run_service(
+            request,
+            lambda: services.tender_comparison_send(tender=tender, actor=request.user, now=now),
+            _("The comparison was sent to the patient."),
+        )
+        return redirect("quotes:tender_detail", tender.pk)
+    return render(
+        request,
+        "quotes/tender_detail.html",
+        {
+            "tender": tender,
+            "recipients": list(tender.request.recipients.all()),
+            "quotes": quotes,
+            "send_check": services.tender_comparison_send_check(tender=tender, actor=request.user, now=now),
+            "late": tender.answer_by < now,
+        },
+    )
+
+
+@login_required
+def tender_comparison(request, tender_id: int):
+    """The patient's side-by-side view of the quotes their careteam gathered; they accept one on the request's page."""
+    tender = _or_404(selectors.patient_tender, patient=request.user, tender_id=tender_id)
+    quotes = selectors.tender_quotes(tender=tender)
+    _policy_labels(quotes)
+    return render(request, "quotes/tender_comparison.html", {"tender": tender, "quotes": quotes})
+
+
+def _policy_labels(quotes) -> None:
+    labels = dict(CancellationPolicyChoice.choices)
+    for quote in quotes:
+        quote.policy_label = labels.get(quote.cancellation_policy, quote.cancellation_policy)
+
+
+def order_tenders_section(*, order_id: int, viewer_id: int) -> list[tuple[str, dict]]:
+    """`core.hooks.order_sections`: a careteam assistance's tenders on its order pages (the careteam
+    sees the logs and may start one; the patient sees the comparisons sent to them)."""
+    order = AddonOrder.objects.filter(pk=order_id, kind=AddonKind.CARETEAM).select_related("patient").first()
+    viewer = User.objects.filter(pk=viewer_id).first()
+    if order is None or viewer is None:
+        return []
+    careteam = is_careteam(viewer)
+    if not careteam and order.patient_id != viewer.pk:
+        return []
+    now = timezone.now()
+    context = {
+        "tenders": selectors.order_tenders(order_id=order.pk),
+        "careteam": careteam,
+        "can_start": careteam and services.tender_start_check(order=order, actor=viewer, now=now).allowed,
+        "order_id": order.pk,
+    }
+    return [("quotes/_order_tenders.html", context)]

@@ -96,7 +96,7 @@ def people(patient, other_patient, clinic_admin, rival_member, careteam, finance
 
 @pytest.fixture
 def world(
-    patient, other_patient, clinic, clinic_admin, clinic_member, settings, tmp_path, monkeypatch
+    patient, other_patient, clinic, clinic_admin, clinic_member, careteam, settings, tmp_path, monkeypatch
 ) -> dict[str, Any]:
     """The patient's quote request to the clinic (with a document, shared with the clinic), the
     clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for.
@@ -237,8 +237,40 @@ def world(
         created_at=now,
         updated_at=now,
     )
+    # A VIP package being built (one item) and a paid careteam assistance whose tender's comparison was sent.
+    from concierge.models import AddonOrder
+    from concierge.services.assistance import assistance_request
+    from concierge.services.packages import package_item_add, vip_request
+    from quotes.models import Tender
+
+    vip = vip_request(patient=patient, city="Paris", note="A hotel near the clinic", now=now)
+    item = package_item_add(
+        order=vip, actor=careteam, category="accommodation", description="Hotel", amount=50_000, currency="EUR", now=now
+    )
+    assistance = assistance_request(
+        patient=patient,
+        scope=["request_quotes"],
+        expires_at=now + dt.timedelta(days=30),
+        note="",
+        city="Paris",
+        now=now,
+    )
+    AddonOrder.objects.filter(pk=assistance.pk).update(status="confirmed", amount=25_000, currency="EUR", paid_at=now)
+    tender = Tender.objects.create(
+        order=assistance,
+        request=request,
+        invited_by=careteam,
+        invited_at=now,
+        answer_by=now + dt.timedelta(days=5),
+        comparison_sent_at=now,
+        comparison_sent_by=careteam,
+    )
     return {
         "order_id": order.pk,
+        "vip_order_id": vip.pk,
+        "assistance_order_id": assistance.pk,
+        "item_id": item.pk,
+        "tender_id": tender.pk,
         "invitation_id": invitation.pk,
         "case_key": f"notifications.message:{failed.pk}",
         "token": invitation_token,

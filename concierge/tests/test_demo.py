@@ -36,3 +36,17 @@ def test_the_demo_has_every_priced_add_on_in_force_in_the_seven_cities_and_suppl
         assert margin is not None, supplier.name
         assert margin.amount.amount > 0, supplier.name
     assert all(2 <= Supplier.objects.filter(city=c.city).count() <= 4 for c in cities)
+
+
+def test_the_demo_has_amelias_vip_request_waiting_on_the_board_once():
+    from django.utils import timezone
+
+    from concierge.cases import case_items
+    from concierge.models import AddonOrder
+
+    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    order = AddonOrder.objects.get(kind="vip_concierge", patient__email="amelia.hughes@example.test")
+    assert order.status == "requested"
+    assert f"concierge.order:{order.pk}" in {item.key for item in case_items(now=timezone.now())}

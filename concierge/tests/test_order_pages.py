@@ -210,13 +210,13 @@ def test_a_patient_cannot_open_the_careteam_s_page_of_their_order(client, patien
 
 def test_an_order_priced_as_one_amount_reads_as_its_kind(client, patient):
     order = order_create(
-        patient=patient, kind="careteam", description="", price=Money(9_900, "EUR"), now=timezone.now()
+        patient=patient, kind="second_opinion", description="", price=Money(9_900, "EUR"), now=timezone.now()
     )
     client.force_login(patient)
 
     page = client.get(reverse("concierge:order_detail", args=[order.pk])).content.decode()
 
-    assert "Careteam assistance" in page
+    assert "Remote second opinion" in page
     assert "€99.00" in page
 
 
@@ -229,3 +229,16 @@ def test_a_provider_s_public_page_leads_to_the_services_of_its_city(client, clin
 
     assert f"{reverse('concierge:catalogue')}?city=Lyon" in page
     assert "Interpreter, transfers and visa letter in Lyon" in page
+
+
+def test_a_vip_order_s_page_is_its_package_page(client, patient):
+    """The quote-ready e-mail links to the order; a VIP package is followed on its package page."""
+    from concierge.services.packages import vip_request
+
+    order = vip_request(patient=patient, city="Paris", note="A hotel near the clinic", now=timezone.now())
+    client.force_login(patient)
+
+    response = client.get(reverse("concierge:order_detail", args=[order.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("concierge:package_detail", args=[order.pk])

@@ -201,6 +201,9 @@ def order_list(request) -> HttpResponse:
 @require_GET
 def order_detail(request, pk: int) -> HttpResponse:
     order = _own(request, pk)
+    if order.kind in (AddonKind.VIP_CONCIERGE, AddonKind.CARETEAM):
+        # A package or an assistance case has its own page: its items, mandate and quote to accept.
+        return redirect("concierge:package_detail", order.pk)
     now = timezone.now()
     cancel = ordering.order_cancel_check(order=order, actor=request.user)
     context = order_view(order) | {

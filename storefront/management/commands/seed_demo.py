@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
 from accounts.models import User
-from concierge.demo import seed_concierge_catalogue, seed_concierge_orders
+from concierge.demo import seed_concierge_catalogue, seed_concierge_orders, seed_vip_request
 from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
 from storefront.demo import seed_rates
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         seed_concierge_catalogue()
         seed_rates()
         seed_quotes()
+        seed_vip_request()
         concierge_orders = seed_concierge_orders()
         # Every demo account, also those of an earlier run (seed_providers returns only new providers).
         emails = [person.email for person in people] + [demo.admin_email for demo in PROVIDERS]
