@@ -281,3 +281,12 @@ def test_only_the_careteam_revokes(client, stripe_emulator, patient, finance):
     client.force_login(finance)
     assert client.get("/services/careteam/letters/").status_code == 403
     assert VisaLetter.objects.filter(revoked_at__isnull=False).count() == 0
+
+
+def test_the_careteam_s_letter_search_refuses_a_null_character_with_a_message(client, careteam):
+    client.force_login(careteam)
+
+    response = client.get("/services/careteam/letters/", {"q": "HUG\x00HES"})
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()

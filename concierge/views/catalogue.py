@@ -153,7 +153,12 @@ def price_decide(request, pk: int):
 @careteam_only
 @require_GET
 def supplier_list(request):
-    city = (request.GET.get("city") or "")[:120].strip()
+    all_cities = sorted(
+        set(selectors.suppliers_all().values_list("city", flat=True)) | set(selectors.cities_with_prices())
+    )
+    # The filter is a choice among the known cities: anything else shows them all.
+    asked = (request.GET.get("city") or "").strip().casefold()
+    city = next((known for known in all_cities if known.casefold() == asked), "")
     prices = selectors.price_lists_in_force()
     suppliers = list(selectors.suppliers_all(city=city))
     for supplier in suppliers:
@@ -162,9 +167,6 @@ def supplier_list(request):
     cities: dict[str, list[Supplier]] = {}
     for supplier in suppliers:
         cities.setdefault(supplier.city, []).append(supplier)
-    all_cities = sorted(
-        set(selectors.suppliers_all().values_list("city", flat=True)) | set(selectors.cities_with_prices())
-    )
     return render(
         request,
         "concierge/catalogue/suppliers.html",

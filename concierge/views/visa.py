@@ -94,6 +94,11 @@ class CurrencyForm(forms.Form):
         )
 
 
+class LetterSearchForm(forms.Form):
+    # A form, not the raw parameter: its validators refuse what the database cannot store (NUL).
+    q = forms.CharField(label=gettext_lazy("Code, booking number or surname"), max_length=40, required=False)
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Why is the letter revoked?"), max_length=300)
 
@@ -260,7 +265,8 @@ def _require_careteam(request) -> None:
 def visa_letters_careteam(request):
     """The issued letters, newest first, found by code or booking number, each with its revoke form."""
     _require_careteam(request)
-    query = request.GET.get("q", "").strip()[:40]
+    search = LetterSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     letters = VisaLetter.objects.filter(issued_at__isnull=False).select_related("booking__provider", "order")
     if query:
         code = "".join(ch for ch in query.upper() if ch.isalnum())
@@ -275,7 +281,7 @@ def visa_letters_careteam(request):
         check = visa_letter_revoke_check(letter=letter, actor=request.user)
         form = RevokeForm(auto_id=f"id_revoke_{letter.pk}_%s") if check.allowed else None
         rows.append({"letter": letter, "check": check, "form": form})
-    return render(request, "concierge/visa/careteam.html", {"rows": rows, "query": query})
+    return render(request, "concierge/visa/careteam.html", {"rows": rows, "query": query, "search": search})
 
 
 @login_required
