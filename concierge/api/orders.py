@@ -27,7 +27,7 @@ from concierge.policy import Period
 from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
 from concierge.selectors import order_visible_to, orders_visible_to
 from concierge.services import ordering
-from concierge.services.orders import addon_order_pay_check, order_pay, order_start
+from concierge.services.orders import addon_order_pay_check, order_confirm, order_pay, order_start
 from core.checks import actions_payload
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
@@ -520,7 +520,7 @@ class OrderPayConfirmAPI(APIView):
     def post(self, request, order_id: int):
         """After 3-D Secure: record the payment if the bank authorised it."""
         order = order_visible_to(user=request.user, order_id=order_id)
-        payment = ordering.order_pay_confirm(order=order, actor=request.user, now=timezone.now())
+        payment = order_confirm(order=order, actor=request.user, now=timezone.now())
         return _payment(request, order_id, payment)
 
 

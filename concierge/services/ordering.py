@@ -53,17 +53,14 @@ from concierge.pricing import (
     transfer_price,
 )
 from concierge.selectors import price_list_in_force
-from concierge.services.orders import ADDON_ORDER, addon_order_pay_check, order_create, order_record_paid, priced
+from concierge.services.orders import ADDON_ORDER, order_create, priced
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.money import Money, exponent
 from core.state import transition, transition_check
 from payments.services.card_payments import (
-    CardPayment,
-    PaymentDeclined,
     addon_income_record_refunded,
-    card_payment_retrieve,
     card_refund_create,
 )
 from providers.models import Location
@@ -700,35 +697,6 @@ def price_refund_schedule(
     else:
         facts = policy.OrderFacts(kind=kind, paid=paid, tz=tz)
     return policy.schedule(facts, now)
-
-
-# --- payment: after 3-D Secure -----------------------------------------------------------------------
-
-
-def order_pay_confirm(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardPayment:
-    """After 3-D Secure in the browser (or an app): record the attempt's payment if Stripe says it
-    succeeded. An order this payment already paid answers "succeeded" again."""
-    with transaction.atomic():
-        locked = AddonOrder.objects.select_for_update().filter(pk=order.pk).first()
-        if locked is None or locked.patient_id != getattr(actor, "pk", None):
-            raise NotFound(_("You have no order with this id."))
-        if locked.status in PAID_STATUSES and locked.payment_intent_id:
-            return CardPayment(status="succeeded", payment_intent_id=locked.payment_intent_id)
-        addon_order_pay_check(order=locked, actor=actor).enforce()
-        if not locked.payment_intent_id:
-            raise Conflict(_("Please enter your card again."), code="start_again")
-        payment_intent_id = locked.payment_intent_id
-    intent = card_payment_retrieve(payment_intent_id=payment_intent_id)
-    if intent.succeeded:
-        order_record_paid(payment_intent_id=intent.id, now=now)
-        return CardPayment(status="succeeded", payment_intent_id=intent.id)
-    if intent.requires_action:
-        return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
-    raise PaymentDeclined(
-        _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
-        code="authentication_failed",
-        details={"status": intent.status},
-    )
 
 
 # --- cancellation --------------------------------------------------------------------------------------
