@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -398,19 +399,21 @@ def test_anonymous_probes_of_random_ids_are_audited_once_a_minute_and_throttled(
             return c.get(reverse("documents:download", kwargs={"document_id": document_id}))
         return c.get(f"/api/v1/documents/{document_id}/download/")
 
-    statuses = [probe(client).status_code for _ in range(8)]
+    # The rate counts in fixed one-minute windows: start early in one, so the probes cannot straddle two.
+    with time_machine.travel(dt.datetime(2031, 3, 1, 12, 0, 5, tzinfo=dt.UTC), tick=True):
+        statuses = [probe(client).status_code for _ in range(8)]
 
-    assert statuses == [404] * 5 + [429] * 3
-    # One row for the address this minute, with the address, not one per random id.
-    events = AuditEvent.objects.filter(action=DENIED)
-    assert [e.ip for e in events] == ["198.51.100.9"]
-    # Another address is neither throttled nor merged into the first one's row.
-    assert probe(other).status_code == 404
-    assert sorted(e.ip for e in AuditEvent.objects.filter(action=DENIED)) == ["198.51.100.10", "198.51.100.9"]
-    if transport == "api":
-        response = probe(client)
-        assert response.json()["code"] == "throttled"
-        assert int(response["Retry-After"]) > 0
+        assert statuses == [404] * 5 + [429] * 3
+        # One row for the address this minute, with the address, not one per random id.
+        events = AuditEvent.objects.filter(action=DENIED)
+        assert [e.ip for e in events] == ["198.51.100.9"]
+        # Another address is neither throttled nor merged into the first one's row.
+        assert probe(other).status_code == 404
+        assert sorted(e.ip for e in AuditEvent.objects.filter(action=DENIED)) == ["198.51.100.10", "198.51.100.9"]
+        if transport == "api":
+            response = probe(client)
+            assert response.json()["code"] == "throttled"
+            assert int(response["Retry-After"]) > 0
 
 
 def test_the_owner_still_reads_from_an_address_that_is_throttled(settings, patient, document, pdf_bytes):
