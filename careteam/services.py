@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
+from bookings.services.common import is_careteam
 from careteam.models import CaseNote, CaseOwner
 from careteam.selectors import case_card, require_careteam
 from core.audit import audit_record
@@ -21,14 +22,10 @@ from core.errors import Forbidden, ValidationFailed
 NOTE_MAX_LENGTH = 2000
 
 
-def _is_careteam(user: User) -> bool:
-    return bool(user.is_authenticated and user.in_group(StaffGroup.CARETEAM))
-
-
 def case_assign_check(*, actor: User, owner: User | None = None) -> Check:
     """The actor may give a case to themselves or a colleague of the careteam, or take it back
     (`owner` None); without an owner named, whether the actor may assign at all."""
-    if not _is_careteam(actor):
+    if not is_careteam(actor):
         return refuse(Forbidden(_("Only the careteam can assign cases."), code="careteam_only"))
     if owner is not None and not (owner.is_active and owner.in_group(StaffGroup.CARETEAM)):
         return refuse(
@@ -78,7 +75,7 @@ def case_assign(*, actor: User, key: str, owner: User | None, now: dt.datetime) 
 
 
 def case_note_add_check(*, actor: User) -> Check:
-    if not _is_careteam(actor):
+    if not is_careteam(actor):
         return refuse(Forbidden(_("Only the careteam can write notes on cases."), code="careteam_only"))
     return ALLOWED
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus
+from bookings.services.common import is_careteam
 from concierge import notifications, policy
 from concierge.models import (
     AddonKind,
@@ -112,10 +113,6 @@ class Place:
 
 
 # --- the booking and its place ------------------------------------------------------------------------
-
-
-def _is_careteam(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.CARETEAM))
 
 
 def booking_addons_order_check(*, booking: Booking) -> Check:
@@ -705,7 +702,7 @@ def price_refund_schedule(
 def _own_or_careteam(order: AddonOrder, actor: Any) -> Check:
     if not getattr(actor, "is_authenticated", False):
         return refuse(NotFound(_("You have no order with this id.")))
-    if order.patient_id == actor.pk or _is_careteam(actor):
+    if order.patient_id == actor.pk or is_careteam(actor):
         return ALLOWED
     if actor.is_staff or actor.in_group(StaffGroup.FINANCE):
         return refuse(Forbidden(_("Only the patient or the careteam can cancel an order.")))
@@ -779,7 +776,7 @@ def order_cancel(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
 
 
 def _careteam(actor: Any) -> Check:
-    if _is_careteam(actor):
+    if is_careteam(actor):
         return ALLOWED
     return refuse(Forbidden(_("Only the careteam can arrange an order.")))
 

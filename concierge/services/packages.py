@@ -24,8 +24,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import StaffGroup, User
+from accounts.models import User
 from bookings.models import Booking
+from bookings.services.common import is_careteam as is_careteam  # the views and API ask it here too
 from concierge.models import (
     PACKAGE_ITEM_TRANSITIONS,
     AddonKind,
@@ -66,10 +67,6 @@ _PAID = frozenset({AddonOrderStatus.CONFIRMED, AddonOrderStatus.IN_PROGRESS})
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationFailed:
     return ValidationFailed(message, code=code, details={field: [message]})
-
-
-def is_careteam(actor: User) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and actor.in_group(StaffGroup.CARETEAM))
 
 
 def careteam_check(actor: User) -> Check:
