@@ -284,22 +284,29 @@ class PackageItemsAPI(APIView):
     def post(self, request: Any, order_id: int) -> Response:
         _require_careteam(request)
         order = selectors.careteam_package(order_id=order_id)
-        body = PackageItemInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
         packages.package_item_add(
             order=order,
             actor=request.user,
-            category=data["category"],
-            description=data["description"],
-            amount=data["amount"],
-            currency=data["currency"],
-            cost_amount=data["cost_amount"],
-            supplier=_supplier(data["supplier"]),
-            refund_rule=data["refund_rule"],
+            **_item_fields(request),
             now=timezone.now(),
         )
         return _answer(request, order, status.HTTP_201_CREATED)
+
+
+def _item_fields(request: Any) -> dict[str, Any]:
+    """An item's fields from the request's body, as the services take them (one shape for add and change)."""
+    body = PackageItemInputSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    return {
+        "category": data["category"],
+        "description": data["description"],
+        "amount": data["amount"],
+        "currency": data["currency"],
+        "cost_amount": data["cost_amount"],
+        "supplier": _supplier(data["supplier"]),
+        "refund_rule": data["refund_rule"],
+    }
 
 
 def _supplier(supplier_id: int | None) -> Supplier | None:
@@ -319,19 +326,10 @@ class PackageItemAPI(APIView):
     def put(self, request: Any, item_id: int) -> Response:
         _require_careteam(request)
         item = selectors.package_item(item_id=item_id)
-        body = PackageItemInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
         packages.package_item_update(
             item=item,
             actor=request.user,
-            category=data["category"],
-            description=data["description"],
-            amount=data["amount"],
-            currency=data["currency"],
-            cost_amount=data["cost_amount"],
-            supplier=_supplier(data["supplier"]),
-            refund_rule=data["refund_rule"],
+            **_item_fields(request),
             now=timezone.now(),
         )
         return _answer(request, item.order)
