@@ -33,6 +33,8 @@ OUR_PREFIXES: tuple[str, ...] = (
     "THROTTLE_",
     "BOOKING_",
     "PAYMENTS_",
+    # Second opinions' clock and breach refund (docs/decisions.md "Second opinion").
+    "SECOND_OPINION_",
 )
 
 _TRUE = {"1", "true", "yes", "on"}

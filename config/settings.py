@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "storefront",
     "concierge",
     "careteam",
+    "secondopinion",
 ]
 
 MIDDLEWARE = [
@@ -413,6 +414,17 @@ REST_FRAMEWORK = {
 # bookings one patient may have at once, and how many times one patient may hold the same slot a day.
 BOOKING_MAX_LIVE_HOLDS = env.int("BOOKING_MAX_LIVE_HOLDS", default=3)
 BOOKING_MAX_HOLDS_PER_SLOT = env.int("BOOKING_MAX_HOLDS_PER_SLOT", default=2)
+
+# Second opinions (docs/decisions.md "Second opinion"): the opinion is due this many hours counted
+# over the specialist's working days (Monday–Friday minus their country's public holidays, in their
+# timezone); the chosen specialist accepts or declines within SECOND_OPINION_ACCEPT_HOURS, counted
+# the same way. A breached deadline refunds SECOND_OPINION_BREACH_REFUND_PERCENT of the price, once.
+# Until a specialist is chosen, the clock counts the coordinators' working days (the defaults below).
+SECOND_OPINION_HOURS = env.int("SECOND_OPINION_HOURS", default=96)
+SECOND_OPINION_ACCEPT_HOURS = env.int("SECOND_OPINION_ACCEPT_HOURS", default=24)
+SECOND_OPINION_BREACH_REFUND_PERCENT = env.int("SECOND_OPINION_BREACH_REFUND_PERCENT", default=20)
+SECOND_OPINION_TIMEZONE = env.str("SECOND_OPINION_TIMEZONE", default="Europe/Paris")
+SECOND_OPINION_COUNTRY = env.str("SECOND_OPINION_COUNTRY", default="FR")
 
 # Input limits (bad input is a 400, never a 500): how deeply a JSON body's arrays and objects may
 # nest; its size is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).

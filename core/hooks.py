@@ -30,6 +30,11 @@ hook's signature, never who answers it.
 - `order_sections(*, order_id, viewer_id)` → `(template_name, context)` pairs that an add-on order's
   pages (the patient's and the careteam's) include below their own content (quotes: a careteam
   assistance's tenders, the comparison sent to the patient, the link to start one).
+- `document_read_rights(*, document_id, reader, now)` → why `reader` may read the medical document
+  `document_id` at `now` (a dict recorded in the read's audit event, e.g. `{"as": "coordinator",
+  "case": 12}`), or None. Documents asks every receiver after its own rules (the owner, a provider's
+  grant, the careteam's evidence); the first answer that is not None lets the read happen
+  (second opinions: the coordinator of the case, the chosen specialist once they accepted).
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -99,3 +104,4 @@ case_items: Hook[Callable[..., Any]] = Hook("case_items")
 booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")
 booking_sections: Hook[Callable[..., Any]] = Hook("booking_sections")
 order_sections: Hook[Callable[..., Any]] = Hook("order_sections")
+document_read_rights: Hook[Callable[..., Any]] = Hook("document_read_rights")

@@ -27,6 +27,7 @@ from accounts.models import StaffGroup, User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.hooks import document_read_rights
 from core.throttling import throttle_hit
 from documents import crypto
 from documents.models import DocumentGrant, MedicalDocument, new_stored_name
@@ -281,6 +282,10 @@ def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now:
         )
         if evidence is not None:
             return {"as": "careteam", "evidence": evidence[0], "booking": evidence[1]}
+    for receiver in document_read_rights:
+        right = receiver(document_id=document.pk, reader=reader, now=now)
+        if right is not None:
+            return dict(right)
     return None
 
 

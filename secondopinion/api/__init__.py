@@ -1,0 +1,1 @@
+"""Second-opinion API, by who uses it."""

@@ -1,0 +1,8 @@
+"""Second-opinion API (/api/v1/second-opinions/…): the patient side.
+Owns its `urlpatterns` (secondopinion/api_urls.py joins them)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

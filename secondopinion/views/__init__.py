@@ -1,0 +1,1 @@
+"""Second-opinion pages, by who uses them."""
