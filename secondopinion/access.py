@@ -76,6 +76,6 @@ def case_reader_role(*, case: OpinionCase, user: Any) -> str | None:
         return "patient"
     if user.in_group(StaffGroup.MEDICAL_COORDINATOR) and (case.coordinator_id in (None, user.pk)):
         return "coordinator"
-    if case.specialist_id is not None and case.specialist.provider.members.filter(user=user).exists():
+    if case.specialist is not None and case.specialist.provider.members.filter(user=user).exists():
         return "specialist"
     return None
