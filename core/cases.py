@@ -47,6 +47,7 @@ class CaseQueue:
     VERIFICATION = "verification"
     UNANSWERED_QUOTE = "unanswered_quote"
     FAILED_MESSAGE = "failed_message"
+    SECOND_OPINION = "second_opinion"  # the medical coordinators' triage queue
 
 
 class CaseStage:
