@@ -61,7 +61,7 @@ _PAID_ORDER_STATUSES = frozenset({AddonOrderStatus.CONFIRMED, AddonOrderStatus.I
 
 
 def _hours() -> int:
-    return settings.SECOND_OPINION_HOURS
+    return int(settings.SECOND_OPINION_HOURS)
 
 
 def _share(case: OpinionCase, now: dt.datetime) -> float:
@@ -123,8 +123,7 @@ def case_deadline_alerts(*, now: dt.datetime) -> AlertRun:
                     alerted_75 += 1
         if late and case.breached_at is None and case_breach_refund_check(case=case, now=now).allowed:
             try:
-                if case_breach_refund(case=case, now=now).breached_at == now:
-                    refunded += 1
+                refunded += int(_breach_refund(case=case, now=now)[1])
             except DomainError:
                 logger.exception(
                     "Second opinion #%s: the breach refund failed; it is tried again at the next run", case.pk
@@ -192,14 +191,23 @@ def case_breach_refund(*, case: OpinionCase, now: dt.datetime) -> OpinionCase:
 
     A Stripe failure rolls the claim back: the next run tries again with the same keys.
     """
+    return _breach_refund(case=case, now=now)[0]
+
+
+def _breach_refund(*, case: OpinionCase, now: dt.datetime) -> tuple[OpinionCase, bool]:
+    """`case_breach_refund`, and whether this call refunded (False when another got there first)."""
     with transaction.atomic():
-        locked = OpinionCase.objects.select_for_update().select_related("order", "supplement_order").get(pk=case.pk)
+        locked = (
+            OpinionCase.objects.select_for_update(of=("self",))
+            .select_related("order", "supplement_order")
+            .get(pk=case.pk)
+        )
         if locked.breached_at is not None:
-            return locked
+            return locked, False
         case_breach_refund_check(case=locked, now=now).enforce()
         if OpinionCase.objects.filter(pk=locked.pk, breached_at__isnull=True).update(breached_at=now) != 1:
             locked.refresh_from_db()
-            return locked
+            return locked, False
         amount = case_breach_refund_amount(case=locked)
         assert amount is not None  # noqa: S101 -- the check saw a payment
         left = amount.amount
@@ -241,7 +249,7 @@ def case_breach_refund(*, case: OpinionCase, now: dt.datetime) -> OpinionCase:
             now=now,
         )
         notifications.notify_breach_refunded(case=locked, now=now)
-    return locked
+    return locked, True
 
 
 # --- the specialist's acceptance window ------------------------------------------------------------
@@ -389,7 +397,9 @@ def _city(zone: str) -> str:
 
 def _country(code: str) -> str:
     try:
-        return Locale.parse(translation.get_language() or "en", sep="-").territories.get(code.upper(), code.upper())
+        return str(
+            Locale.parse(translation.get_language() or "en", sep="-").territories.get(code.upper(), code.upper())
+        )
     except (ValueError, UnknownLocaleError):
         return code.upper()
 

@@ -17,6 +17,7 @@ from concierge.models import AddonOrder, AddonOrderStatus
 from core.errors import Conflict
 from core.models import AuditEvent
 from notifications.models import Message
+from notifications.tests.support import require_postgresql, run_at_once
 from payments.models import LedgerTransaction
 from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- fixtures
 from secondopinion.models import Candidate, CaseStatus, FollowUp, OpinionCase
@@ -190,7 +191,7 @@ def test_a_withdrawn_or_delivered_case_is_not_refunded_at_its_deadline(patient, 
 
     result = run(case_deadline_alerts, now=DUE + dt.timedelta(hours=1))
 
-    assert result.refunded == 0 and result.alerted_due == 0
+    assert (result.refunded, result.alerted_due) == (0, 0)
     for case in (withdrawn, delivered):
         case.refresh_from_db()
         with pytest.raises(Conflict) as refused:
@@ -368,7 +369,8 @@ def test_the_clock_explains_the_deadline_in_paris_time(patient, cardiology, coor
     with translation.override("en"):
         view = case_clock_view(case=case, now=dt.datetime(2026, 12, 7, 16, 0, tzinfo=PARIS))
 
-    assert view.state == "running" and view.running
+    assert view.state == "running"
+    assert view.running
     assert view.due_at == dt.datetime(2026, 12, 10, 15, 0, tzinfo=dt.UTC)
     assert (view.timezone, view.timezone_city) == ("Europe/Paris", "Paris")
     assert view.due_text == "Thursday 10 December, 16:00 (Paris time)"
@@ -414,7 +416,8 @@ def test_a_paused_clock_says_what_it_waits_for(patient, cardiology, coordinator)
     with translation.override("en"):
         view = case_clock_view(case=case, now=DUE)
 
-    assert view.state == "paused" and view.due_at is None
+    assert view.state == "paused"
+    assert view.due_at is None
     assert view.note == "The clock is stopped while we wait for your documents."
     assert view.hours_left == 96 - 14
     assert "82 working hours are left" in view.explanation
@@ -428,7 +431,8 @@ def test_a_late_clock_says_what_was_refunded(patient, cardiology, coordinator, m
     with translation.override("en"):
         view = case_clock_view(case=case, now=DUE + dt.timedelta(hours=1))
 
-    assert view.late and view.hours_left == 0 and view.percent_used == 100
+    assert view.late
+    assert (view.hours_left, view.percent_used) == (0, 100)
     assert view.note == "Late: 20 % of the price has been refunded to your card."
 
 
@@ -445,3 +449,28 @@ def test_the_clock_include_shows_the_deadline_the_bar_and_the_sentence(patient, 
     assert view.explanation in html.replace("&#x27;", "'")
     assert 'data-localtime="2026-12-11T09:00:00+00:00"' in html
     assert "js/localtime.js" in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_four_workers_at_the_deadline_alert_and_refund_once(
+    stripe_emulator,  # noqa: F811 -- the fixture
+    patient,
+    cardiology,
+    coordinator,
+    martin,
+):
+    require_postgresql()
+    order = paid_order(stripe_emulator, patient, STARTED - MINUTE)
+    case = case_at(patient, cardiology, STARTED, order=order, coordinator=coordinator, specialist=martin)
+
+    results = run_at_once([lambda: case_deadline_alerts(now=DUE)] * 4)
+
+    assert not [r for r in results if isinstance(r, str)], results
+    assert sum(r.alerted_due for r in results) == 1
+    assert sum(r.refunded for r in results) == 1
+    case.refresh_from_db()
+    refunds = stripe_emulator.get(f"/v1/refunds?payment_intent={order.payment_intent_id}")["data"]
+    assert [r["id"] for r in refunds] == [case.breach_refund_id]
+    assert LedgerTransaction.objects.filter(kind="addon_refund").count() == 1
+    assert Message.objects.filter(event="opinion_deadline_due").count() == 1
+    assert Message.objects.filter(event="opinion_breach_refunded").count() == 1
