@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.tests.factories import PatientFactory
 from concierge.models import AddonOrder, AddonOrderStatus
 from core.errors import Conflict
 from core.models import AuditEvent
@@ -474,3 +476,32 @@ def test_four_workers_at_the_deadline_alert_and_refund_once(
     assert LedgerTransaction.objects.filter(kind="addon_refund").count() == 1
     assert Message.objects.filter(event="opinion_deadline_due").count() == 1
     assert Message.objects.filter(event="opinion_breach_refunded").count() == 1
+
+
+def test_the_clock_tag_shows_a_case_s_clock_now(patient, cardiology, coordinator):
+    case = case_at(patient, cardiology, timezone.now(), status=CaseStatus.UNDER_TRIAGE, coordinator=coordinator)
+
+    html = Template("{% load opinion_clock %}{% opinion_clock case %}").render(Context({"case": case}))
+
+    assert "<progress" in html
+    assert case_clock_view(case=case, now=timezone.now()).due_at_iso in html
+
+
+def test_a_french_patient_is_asked_in_french_to_choose_again(cardiology, coordinator, martin, run):
+    patient = PatientFactory(email="amelie@example.test", profile__preferred_language="fr")
+    case = case_at(
+        patient,
+        cardiology,
+        STARTED,
+        status=CaseStatus.SPECIALIST_CHOSEN,
+        coordinator=coordinator,
+        specialist=martin,
+        accept_due_at=STARTED + dt.timedelta(hours=24),
+    )
+
+    run(case_accept_timeouts, now=STARTED + dt.timedelta(hours=24))
+
+    [message] = sent("opinion_choose_again")
+    assert message.language == "fr"
+    assert message.subject == f"Votre demande de second avis n° {case.pk} : choisissez un autre spécialiste"
+    assert "Dr Claire Martin n’a pas répondu" in message.body
