@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_stale_messages",
         "schedule": timedelta(minutes=15),
     },
+    # Second opinions: the clock's alerts and breach refunds, acceptance timeouts, follow-up windows.
+    "second-opinion-deadlines": {
+        "task": "secondopinion.tasks.run_deadlines",
+        "schedule": timedelta(minutes=5),
+    },
     "expire-quotes": {
         "task": "quotes.tasks.expire_quotes",
         "schedule": timedelta(minutes=15),

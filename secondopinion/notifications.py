@@ -1,0 +1,143 @@
+"""The messages second opinions send, one section per side (the lead merges the sections).
+
+Each `notify_*` function is called inside the service's transaction and only registers work for
+after the commit (`notifications.messages.after_commit`); message keys make each message go once.
+Health information never goes into a subject or an SMS: the templates
+(`secondopinion/templates/notifications/<template>/<language>/`) say "your second-opinion request
+#12", never the specialty, the question or the documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import StaffGroup, User
+from notifications.messages import after_commit, money_text
+from notifications.rendering import language_of
+from notifications.services import notify, site_url
+from secondopinion.models import OpinionCase
+from secondopinion.selectors import case_calendar
+
+# --- shared helpers -------------------------------------------------------------------------------------
+
+
+def _case(case_id: int) -> OpinionCase:
+    return (
+        OpinionCase.objects.select_related("patient__patient_profile", "coordinator", "specialist__provider", "order")
+        .prefetch_related("pauses")
+        .get(pk=case_id)
+    )
+
+
+def _url(name: str, case: OpinionCase) -> str:
+    """A page of the case, or the second-opinion home while that page is not routed."""
+    try:
+        return site_url(reverse(f"secondopinion:{name}", args=[case.pk]))
+    except NoReverseMatch:
+        return site_url("/second-opinion/")
+
+
+def medical_coordinators() -> list[User]:
+    return list(
+        User.objects.filter(groups__name=StaffGroup.MEDICAL_COORDINATOR.value, is_active=True).order_by("pk").distinct()
+    )
+
+
+def case_coordinators(case: OpinionCase) -> list[User]:
+    """Who answers for the case's clock: its coordinator, or every medical coordinator while nobody took it."""
+    if case.coordinator is not None and case.coordinator.is_active:
+        return [case.coordinator]
+    return medical_coordinators()
+
+
+# --- deadlines: the clock's alerts, the breach refund, an acceptance that timed out ----------------------
+
+
+def _deadline_context(case: OpinionCase) -> dict[str, Any]:
+    calendar = case_calendar(case)
+    return {
+        "case_number": case.pk,
+        "due_at": case.due_at,
+        "timezone": calendar.timezone,
+        "hours": settings.SECOND_OPINION_HOURS,
+        "accept_hours": settings.SECOND_OPINION_ACCEPT_HOURS,
+        "percent": settings.SECOND_OPINION_BREACH_REFUND_PERCENT,
+    }
+
+
+def notify_deadline_alert(*, case: OpinionCase, stage: str, now: dt.datetime) -> None:
+    """The clock of `case` reached 75 % (`stage="75"`) or its deadline (`stage="due"`): its
+    coordinator (or every coordinator while nobody took it) hears it by e-mail."""
+    after_commit(_deadline_alert, case_id=case.pk, stage=stage, now=now)
+
+
+def _deadline_alert(*, case_id: int, stage: str, now: dt.datetime) -> None:
+    case = _case(case_id)
+    context = {**_deadline_context(case), "case_url": _url("coordinator_case", case), "stage": stage}
+    event = f"opinion_deadline_{stage}"
+    for coordinator in case_coordinators(case):
+        notify(
+            event=event,
+            recipient=coordinator,
+            context=context,
+            key=f"{event}:{case.pk}",
+            tz=context["timezone"],
+            now=now,
+        )
+
+
+def notify_breach_refunded(*, case: OpinionCase, now: dt.datetime) -> None:
+    """The opinion was not delivered in time: the patient hears what went back to their card (e-mail)."""
+    after_commit(_breach_refunded, case_id=case.pk, now=now)
+
+
+def _breach_refunded(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    patient: User = case.patient
+    currency = case.order.currency if case.order is not None else ""
+    context = {
+        **_deadline_context(case),
+        "case_url": _url("patient_case", case),
+        "refund": money_text(amount=case.breach_refund_amount, currency=currency, language=language_of(patient)),
+    }
+    notify(
+        event="opinion_breach_refunded",
+        recipient=patient,
+        context=context,
+        key=f"opinion_breach_refunded:{case.pk}",
+        tz=context["timezone"],
+        now=now,
+    )
+
+
+def notify_accept_timed_out(*, case: OpinionCase, specialist_name: str, now: dt.datetime) -> None:
+    """The chosen specialist did not answer in time: the patient is asked to choose again, and the
+    coordinator hears it (e-mail). One message per timed-out choice (`chosen_at` in the key)."""
+    after_commit(_accept_timed_out, case_id=case.pk, specialist_name=specialist_name, now=now)
+
+
+def _accept_timed_out(*, case_id: int, specialist_name: str, now: dt.datetime) -> None:
+    case = _case(case_id)
+    context = {**_deadline_context(case), "specialist_name": specialist_name}
+    key = f"{case.pk}:{now.astimezone(dt.UTC):%Y%m%dT%H%M%S}"
+    notify(
+        event="opinion_choose_again",
+        recipient=case.patient,
+        context={**context, "case_url": _url("patient_case", case)},
+        key=f"opinion_choose_again:{key}",
+        tz=context["timezone"],
+        now=now,
+    )
+    for coordinator in case_coordinators(case):
+        notify(
+            event="opinion_accept_timed_out",
+            recipient=coordinator,
+            context={**context, "case_url": _url("coordinator_case", case)},
+            key=f"opinion_accept_timed_out:{key}",
+            tz=context["timezone"],
+            now=now,
+        )
