@@ -267,7 +267,7 @@ class SpecialistProfileAPI(APIView):
         practice = _practice(request, data.get("provider") or request.query_params.get("provider"))
         profile = specialist_profile_save(
             provider=practice,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             specialties=data["specialties"],
             languages=data["languages"],
             price_amount=data["price_amount"],
@@ -314,7 +314,7 @@ class SpecialistCaseAcceptAPI(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = specialist_case_get(user=request.user, case_id=case_id)
-        return _case_out(request, case_accept(case=case, actor=request.user, now=timezone.now()))  # type: ignore[arg-type]
+        return _case_out(request, case_accept(case=case, actor=request.user, now=timezone.now()))
 
 
 class SpecialistCaseDeclineAPI(APIView):
@@ -330,7 +330,7 @@ class SpecialistCaseDeclineAPI(APIView):
         body.is_valid(raise_exception=True)
         declined = case_decline(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=body.validated_data["reason"],
             now=timezone.now(),
         )
@@ -351,7 +351,7 @@ class SpecialistOpinionAPI(APIView):
         data = body.validated_data
         opinion_save_draft(
             case=case,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             case_summary=data["case_summary"],
             diagnosis_review=data["diagnosis_review"],
             answers=data["answers"],
@@ -375,7 +375,7 @@ class SpecialistOpinionSignAPI(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = specialist_case_get(user=request.user, case_id=case_id)
-        opinion = opinion_sign(case=case, actor=request.user, now=timezone.now())  # type: ignore[arg-type]
+        opinion = opinion_sign(case=case, actor=request.user, now=timezone.now())
         return _case_out(request, opinion.case)
 
 

@@ -182,3 +182,10 @@ def test_another_specialist_gets_404_on_every_case_page(client, case, yilmaz_use
     assert client.post(_case_url(case, "opinion/"), _opinion_post()).status_code == 404
     client.force_login(UserFactory())
     assert client.get(_case_url(case)).status_code == 404
+
+
+def test_the_practitioners_dashboard_links_to_second_opinions(client, martin, martin_user):
+    client.force_login(martin_user)
+    response = client.get(f"/providers/dashboard/{martin.provider.pk}/")
+    assert response.status_code == 200
+    assert 'href="/second-opinion/specialist/"' in response.content.decode()

@@ -83,7 +83,11 @@ def test_an_admin_of_a_verified_practitioner_opts_in_and_changes_the_terms(pract
     assert again.pk == profile.pk
     assert (again.weekly_capacity, again.active, again.updated_at) == (8, False, later)
     assert SpecialistProfile.objects.filter(provider=practice).count() == 1
-    actions = list(AuditEvent.objects.filter(target_id=str(profile.pk), action__startswith="secondopinion.profile").order_by("at").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(profile.pk), action__startswith="secondopinion.profile")
+        .order_by("at")
+        .values_list("action", flat=True)
+    )
     assert actions == ["secondopinion.profile.created", "secondopinion.profile.updated"]
 
 
@@ -145,7 +149,9 @@ def test_bad_terms_are_refused_field_by_field(practice, haddad, cardiology, now)
 # --- accepting and declining ---------------------------------------------------------------------------
 
 
-def test_the_chosen_specialist_accepts_and_the_patient_is_told(case, martin_user, patient, now, django_capture_on_commit_callbacks):
+def test_the_chosen_specialist_accepts_and_the_patient_is_told(
+    case, martin_user, patient, now, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         accepted = case_accept(case=case, actor=martin_user, now=now)
     assert accepted.status == CaseStatus.ACCEPTED

@@ -124,7 +124,7 @@ def _save_profile(form: ProfileForm, provider: Provider, user: Any) -> bool:
                 provider=provider,
                 actor=user,
                 specialties=data["specialties"],
-                languages=[code for code in data["languages"].split(",")],
+                languages=data["languages"].split(","),
                 price_amount=amount,
                 currency=currency,
                 weekly_capacity=data["weekly_capacity"],
@@ -173,7 +173,7 @@ def specialist_home(request: HttpRequest) -> HttpResponse:
         blocks.append({"provider": provider, "profile": profile, "check": check, "form": form})
     now = timezone.now()
     cases = list(specialist_cases(user=request.user))
-    profiles = [block["profile"] for block in blocks if block["profile"] is not None]
+    profiles = [p for p in (getattr(provider, "opinion_profile", None) for provider in practices) if p is not None]
     context = {
         "blocks": blocks,
         "asked": [c for c in cases if c.status == CaseStatus.SPECIALIST_CHOSEN],
@@ -352,7 +352,7 @@ def specialist_case_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def specialist_case_opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    """"Save draft" saves what is typed; "Sign and send" saves it, then signs (with the confirmation)."""
+    """The draft saved as typed; with action "sign" (and the confirmation ticked), then signed."""
     case = _case(request, pk)
     questions = list(case.questions.order_by("position"))
     form = OpinionForm(request.POST, questions=questions)
