@@ -133,3 +133,30 @@ def test_the_code_finds_the_signed_opinion_however_it_is_typed(case, martin_user
     assert opinion_by_code(code=typed) == opinion
     assert opinion_by_code(code="ABCD-EFGH-JKMN-PQRS") is None
     assert opinion_by_code(code="short") is None
+
+
+def test_the_day_of_signature_is_the_specialists_own(
+    patient, cardiology, coordinator, yilmaz, yilmaz_user, diagnosis, now
+):
+    """Dr Yilmaz signs at 22:30 UTC on Monday: already Tuesday in Istanbul, and the PDF says so."""
+    case = accepted_case(
+        patient=patient, specialty=cardiology, coordinator=coordinator, specialist=yilmaz, diagnosis=diagnosis, now=now
+    )
+    late = now.replace(hour=22, minute=30)
+    _draft(case, yilmaz_user, late)
+    opinion = opinion_sign(case=case, actor=yilmaz_user, now=late)
+    text = _text(document_read(document=opinion.document, reader=patient, now=late))
+    assert "8 December 2026 (Europe/Istanbul)" in text
+
+
+def test_the_patient_hears_in_french_without_health_information(
+    case, martin_user, patient, now, django_capture_on_commit_callbacks
+):
+    patient.patient_profile.preferred_language = "fr"
+    patient.patient_profile.save()
+    _draft(case, martin_user, now)
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion_sign(case=case, actor=martin_user, now=now)
+    message = Message.objects.get(event="so_opinion_delivered", recipient=patient)
+    assert message.subject == f"Votre demande d'avis n° {case.pk} a du nouveau"
+    assert "Cardiolog" not in message.subject + message.body
