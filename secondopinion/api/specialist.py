@@ -29,7 +29,8 @@ from core.checks import actions_payload
 from core.errors import NotFound
 from core.serializers import ApiErrorSerializer, available_actions_field, bounded_integer
 from providers.models import Provider
-from secondopinion.models import CaseStatus, Opinion, OpinionCase, SpecialistProfile
+from secondopinion.access import SPECIALIST_READS
+from secondopinion.models import Opinion, OpinionCase, SpecialistProfile
 from secondopinion.services.specialists import (
     MAX_REASON_CHARS,
     MAX_SECTION_CHARS,
@@ -165,7 +166,7 @@ class SecondOpinionSpecialistCaseSerializer(serializers.ModelSerializer[OpinionC
 
     def get_documents(self, case: OpinionCase) -> list[dict[str, Any]]:
         """The case's documents, once accepted (before, the specialist decides on the request alone)."""
-        if case.accepted_at is None or case.status == CaseStatus.SPECIALIST_CHOSEN:
+        if case.accepted_at is None or case.status not in SPECIALIST_READS:
             return []
         items = case.documents.select_related("document").order_by("added_at", "pk")
         return list(SecondOpinionCaseDocumentSerializer(items, many=True).data)

@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from core.errors import DomainError, Forbidden, NotFound
 from core.money import Money, currency_choices
 from core.pages import apply_domain_error, run_service
 from providers.models import Provider
+from secondopinion.access import SPECIALIST_READS
 from secondopinion.models import CaseStatus, Opinion, OpinionCase, SpecialistProfile
 from secondopinion.services.specialists import (
     MAX_REASON_CHARS,
@@ -56,6 +59,8 @@ from secondopinion.services.specialists import (
     specialist_profile_save,
     specialist_profile_save_check,
 )
+
+CLOCK_TEMPLATE = "secondopinion/_clock.html"
 
 
 class ProfileForm(forms.Form):
@@ -279,6 +284,15 @@ def _place_opinion_errors(form: OpinionForm, exc: DomainError) -> None:
             form.add_error(target, str(message))
 
 
+def _clock_template() -> str | None:
+    """The case's clock as the patient's and coordinator's pages show it, when that template exists."""
+    try:
+        get_template(CLOCK_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return CLOCK_TEMPLATE
+
+
 def _render_case(
     request: HttpRequest,
     case: OpinionCase,
@@ -296,7 +310,7 @@ def _render_case(
     if opinion_form is None and write.allowed:
         opinion_form = OpinionForm(questions=questions, initial=_opinion_initial(opinion))
     documents = []
-    if case.accepted_at is not None and case.status != CaseStatus.SPECIALIST_CHOSEN:
+    if case.accepted_at is not None and case.status in SPECIALIST_READS:
         documents = list(case.documents.select_related("document").order_by("added_at", "pk"))
     context = {
         "case": case,
@@ -310,6 +324,7 @@ def _render_case(
         "opinion_form": opinion_form,
         "documents": documents,
         "signed_on": opinion_signed_on(opinion) if opinion is not None else None,
+        "clock_template": _clock_template(),
     }
     return render(request, "secondopinion/specialist/case.html", context, status=status)
 
