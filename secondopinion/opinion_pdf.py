@@ -1,0 +1,143 @@
+"""The signed second opinion as a PDF (fpdf2, pure Python), in the language of the opinion.
+
+It names the patient (and their date of birth when known), the specialty, the patient's questions
+with the specialist's answers, the summary, the review of the diagnosis, the options, the
+recommendation and whether an in-person consultation is advised; then the specialist, their
+register and number, the day it was signed (the specialist's timezone), and the verification code
+with a QR code of the public page that checks it. It says it was given on the documents only.
+The fonts, the Latin-1 folding and the QR code are the payment confirmation's (`payments.pdf`).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from fpdf import FPDF
+
+from notifications.services import site_url
+from payments.pdf import latin1, qr_png
+from secondopinion.models import Opinion
+
+QR_SIZE_MM = 36
+
+
+def verify_url(code: str) -> str:
+    return site_url(reverse("secondopinion:specialist_verify", args=[code]))
+
+
+def _language(code: str) -> str:
+    base = (code or "en").split("-")[0]
+    return base if base in dict(settings.LANGUAGES) else "en"
+
+
+def render(opinion: Opinion) -> bytes:
+    """The PDF of a signed `opinion` (the caller set `signed_at` and `verification_code`)."""
+    from secondopinion.services.specialists import opinion_signed_on
+
+    case = opinion.case
+    provider = opinion.specialist.provider
+    profile = getattr(case.patient, "patient_profile", None)
+    code = opinion.verification_code or ""
+    url = verify_url(code)
+    signed_on = opinion_signed_on(opinion)
+    questions = list(case.questions.order_by("position"))
+    answers = list(opinion.answers or [])
+
+    with override(_language(case.language)):
+        pdf = FPDF(format="A4")
+        pdf.set_title(latin1(_("Second medical opinion")))
+        pdf.set_author("MediBroker")
+        if opinion.signed_at is not None:
+            pdf.set_creation_date(opinion.signed_at)
+        pdf.set_auto_page_break(auto=True, margin=15)
+        pdf.add_page()
+        width = pdf.epw
+
+        def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
+            pdf.set_font("helvetica", style=style, size=size)
+            pdf.multi_cell(width, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+        def field(label: str, value: str) -> None:
+            pdf.set_font("helvetica", style="B", size=10)
+            pdf.cell(55, 6, latin1(label))
+            pdf.set_font("helvetica", size=10)
+            pdf.multi_cell(width - 55, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+        def section(title: str, text: str) -> None:
+            pdf.ln(2)
+            line(title, size=12, style="B", gap=7)
+            line(text, size=10, gap=5)
+
+        line("MediBroker", size=16, style="B", gap=8)
+        line(_("Second medical opinion"), size=15, style="B", gap=8)
+        line(_("Request no. %(number)s") % {"number": case.pk}, size=10)
+        pdf.ln(2)
+        if profile is not None:
+            field(_("Patient"), profile.full_name)
+            if profile.date_of_birth:
+                field(_("Date of birth"), date_format(profile.date_of_birth, "j F Y"))
+        else:
+            field(_("Patient"), case.patient.email)
+        field(_("Specialty"), case.specialty.name)
+        line(
+            _("Given on the documents provided, without examining the patient."),
+            size=10,
+            style="B",
+            gap=6,
+        )
+
+        pdf.ln(2)
+        line(_("The patient's questions"), size=12, style="B", gap=7)
+        for index, question in enumerate(questions):
+            answer = answers[index] if index < len(answers) else ""
+            line(_("Question %(number)d") % {"number": index + 1} + ": " + question.text, size=10, style="B", gap=5)
+            line(answer, size=10, gap=5)
+            pdf.ln(1)
+
+        section(_("Summary of the case"), opinion.case_summary)
+        section(_("Review of the diagnosis"), opinion.diagnosis_review)
+        section(_("Treatment options"), opinion.options)
+        section(_("Recommendation"), opinion.recommendation)
+        pdf.ln(2)
+        field(
+            _("In-person consultation"),
+            _("Advised") if opinion.in_person_advised else _("Not needed on these documents"),
+        )
+
+        pdf.ln(3)
+        line(_("Signed by"), size=12, style="B", gap=7)
+        field(_("Specialist"), provider.name)
+        field(_("Register"), f"{provider.get_register_display()} ({provider.register_country})")
+        field(_("Registration number"), provider.registration_number)
+        if signed_on is not None:
+            field(
+                _("Signed on"),
+                f"{date_format(signed_on, 'j F Y')} ({opinion.specialist.timezone})",
+            )
+
+        pdf.ln(3)
+        line(_("Verification"), size=12, style="B", gap=7)
+        top = pdf.get_y()
+        if top + QR_SIZE_MM > pdf.h - pdf.b_margin:
+            pdf.add_page()
+            top = pdf.get_y()
+        pdf.image(BytesIO(qr_png(url)), x=pdf.l_margin, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=url)
+        pdf.set_xy(pdf.l_margin + QR_SIZE_MM + 6, top + 2)
+        pdf.set_font("helvetica", style="B", size=13)
+        pdf.cell(0, 8, latin1(code), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(pdf.l_margin + QR_SIZE_MM + 6)
+        pdf.set_font("helvetica", size=10)
+        pdf.multi_cell(
+            width - QR_SIZE_MM - 6,
+            5,
+            latin1(_("Anyone can check this opinion by scanning the code or opening %(url)s") % {"url": url}),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_y(max(pdf.get_y(), top + QR_SIZE_MM) + 2)
+    return bytes(pdf.output())
