@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quotes', '0002_tender'),
-        ('secondopinion', '0001_initial'),
+        ("quotes", "0002_tender"),
+        ("secondopinion", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='opinioncase',
-            name='consultation_request',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='opinion_case', to='quotes.quoterequest'),
+            model_name="opinioncase",
+            name="consultation_request",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="opinion_case",
+                to="quotes.quoterequest",
+            ),
         ),
     ]

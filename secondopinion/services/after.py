@@ -94,9 +94,7 @@ def case_for_after(*, user: Any, case_id: int) -> OpinionCase:
     """The case `case_id` for its patient or its specialist's practice; NotFound for anyone else
     (whether or not it exists)."""
     case = OpinionCase.objects.select_related("specialist__provider", "patient").filter(pk=case_id).first()
-    if case is None or not (
-        _patient_check(case, user).allowed or is_case_specialist(case=case, user=user)
-    ):
+    if case is None or not (_patient_check(case, user).allowed or is_case_specialist(case=case, user=user)):
         raise NotFound(_("You have no second-opinion request with this id."))
     return case
 
@@ -104,7 +102,12 @@ def case_for_after(*, user: Any, case_id: int) -> OpinionCase:
 def _opinion_delivered_check(case: OpinionCase) -> Check:
     if case.status not in AFTER_STATUSES or case.delivered_at is None:
         if case.status in {CaseStatus.REFUNDED, CaseStatus.WITHDRAWN}:
-            return refuse(Conflict(_("This request was %(status)s.") % {"status": case.get_status_display().lower()}, code="case_closed"))
+            return refuse(
+                Conflict(
+                    _("This request was %(status)s.") % {"status": case.get_status_display().lower()},
+                    code="case_closed",
+                )
+            )
         return refuse(
             Conflict(
                 _("The specialist's opinion has not been delivered yet: this will be possible once it is."),
@@ -203,9 +206,7 @@ def follow_up_answer_check(*, case: OpinionCase, follow_up: FollowUp, actor: Any
 
 
 @transaction.atomic
-def follow_up_answer(
-    *, case: OpinionCase, follow_up: FollowUp, actor: User, answer: str, now: dt.datetime
-) -> FollowUp:
+def follow_up_answer(*, case: OpinionCase, follow_up: FollowUp, actor: User, answer: str, now: dt.datetime) -> FollowUp:
     """The specialist's practice answers: the case is back at `opinion_delivered`, the patient notified."""
     _specialist_check(case, actor).enforce()
     case = _lock(case)
@@ -283,9 +284,7 @@ def case_close(*, case: OpinionCase, actor: User, now: dt.datetime) -> OpinionCa
 
 
 def consultation_message_default(case: OpinionCase) -> str:
-    return _("Following the second opinion #%(number)d, I would like an in-person consultation.") % {
-        "number": case.pk
-    }
+    return _("Following the second opinion #%(number)d, I would like an in-person consultation.") % {"number": case.pk}
 
 
 def consultation_request_check(*, case: OpinionCase, actor: Any) -> Check:
@@ -329,7 +328,9 @@ def consultation_request(*, case: OpinionCase, actor: User, message: str, now: d
     _patient_check(case, actor).enforce()
     case = _lock(case)
     consultation_request_check(case=case, actor=actor).enforce()
-    assert case.specialist is not None  # the check refuses a case without one
+    specialist = case.specialist
+    if specialist is None:  # the check refused it already; this tells the type checker
+        raise Conflict(_("No specialist gave this opinion."), code="no_specialist")
     message = (message or "").strip() or consultation_message_default(case)
     if len(message) > MESSAGE_MAX_LENGTH:
         raise _invalid(
@@ -340,7 +341,7 @@ def consultation_request(*, case: OpinionCase, actor: User, message: str, now: d
         )
     request = quote_request_submit(
         patient=actor,
-        providers=[case.specialist.provider],
+        providers=[specialist.provider],
         documents=_case_documents(case),
         now=now,
         subject=_("In-person consultation after second opinion #%(number)d") % {"number": case.pk},
@@ -356,7 +357,7 @@ def consultation_request(*, case: OpinionCase, actor: User, message: str, now: d
         actor=actor,
         action="secondopinion.case.consultation_requested",
         target=case,
-        after={"quote_request": request.pk, "provider": case.specialist.provider_id},
+        after={"quote_request": request.pk, "provider": specialist.provider_id},
         now=now,
     )
     return request
@@ -504,7 +505,9 @@ def share_link_open(*, token: str, ip: str, now: dt.datetime) -> tuple[ShareLink
             reason = "no_opinion" if opinion is None else ""
     if link is None or opinion is None:
         _audit_refused_open(link=link, reason=reason, ip=ip, now=now)
-        raise NotFound(_("This link does not work: it may have expired or been revoked. Ask the patient for a new one."))
+        raise NotFound(
+            _("This link does not work: it may have expired or been revoked. Ask the patient for a new one.")
+        )
     with transaction.atomic():
         ShareLink.objects.filter(pk=link.pk).update(opened_count=F("opened_count") + 1)
         audit_record(
@@ -523,10 +526,10 @@ def share_link_pdf(*, token: str, ip: str, now: dt.datetime) -> tuple[Opinion, b
     """The opinion's PDF behind a live link: opened as `share_link_open` (counted, audited), then
     read from `documents` in the link's name (its own "read" event, `as: share_link`)."""
     link, opinion = share_link_open(token=token, ip=ip, now=now)
-    assert opinion.document is not None  # a signed opinion has its PDF (_signed_opinion)
-    data = document_read_shared(
-        document=opinion.document, via={"link": link.pk, "case": link.case_id}, ip=ip, now=now
-    )
+    document = opinion.document
+    if document is None:  # _signed_opinion found one with its PDF; this tells the type checker
+        raise NotFound(_("This opinion has no document to download."))
+    data = document_read_shared(document=document, via={"link": link.pk, "case": link.case_id}, ip=ip, now=now)
     return opinion, data
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -135,16 +136,14 @@ def after_section(
     return section
 
 
-def _case(request: HttpRequest, pk: int) -> OpinionCase:
+def _case(request, pk: int) -> OpinionCase:
     try:
         return services.case_for_after(user=request.user, case_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
 
-def _page(
-    request: HttpRequest, case: OpinionCase, *, status: int = 200, **section: Any
-) -> HttpResponse:
+def _page(request, case: OpinionCase, *, status: int = 200, **section: Any) -> HttpResponse:
     context = {"after": after_section(case=case, viewer=request.user, now=timezone.now(), **section)}
     response = render(request, "secondopinion/after/case.html", context, status=status)
     response["Cache-Control"] = "no-store"
@@ -158,14 +157,14 @@ def _back(case: OpinionCase) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
-def case_after(request: HttpRequest, pk: int) -> HttpResponse:
+def case_after(request, pk: int) -> HttpResponse:
     return _page(request, _case(request, pk))
 
 
 # --- follow-ups and closing -----------------------------------------------------------------------------------
 
 
-def _submit(request: HttpRequest, case: OpinionCase, form: forms.Form, name: str, action: Any, done: str) -> HttpResponse:
+def _submit(request: Any, case: OpinionCase, form: forms.Form, name: str, action: Any, done: str) -> HttpResponse:
     """Run `action(form.cleaned_data)` for a posted form: done → the message and back to the page;
     a field refused → the page again with the form and its errors; another refusal → its message."""
     if form.is_valid():
@@ -185,7 +184,7 @@ def _submit(request: HttpRequest, case: OpinionCase, form: forms.Form, name: str
 
 @login_required
 @require_POST
-def follow_up_ask(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_ask(request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _submit(
         request,
@@ -201,7 +200,7 @@ def follow_up_ask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_up_answer(request: HttpRequest, pk: int, follow_up_id: int) -> HttpResponse:
+def follow_up_answer(request, pk: int, follow_up_id: int) -> HttpResponse:
     case = _case(request, pk)
     follow_up = FollowUp.objects.filter(case=case, pk=follow_up_id).first()
     if follow_up is None:
@@ -220,7 +219,7 @@ def follow_up_answer(request: HttpRequest, pk: int, follow_up_id: int) -> HttpRe
 
 @login_required
 @require_POST
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+def case_close(request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     run_service(
         request,
@@ -235,7 +234,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation(request, pk: int) -> HttpResponse:
     """The message to the specialist's practice, prefilled; sent, the quote request's page."""
     case = _case(request, pk)
     check = services.consultation_request_check(case=case, actor=request.user)
@@ -264,9 +263,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("quotes:request_detail", quote_request.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "secondopinion/after/consultation.html", {"case": case, "form": form}, status=status
-    )
+    return render(request, "secondopinion/after/consultation.html", {"case": case, "form": form}, status=status)
 
 
 # --- share links ---------------------------------------------------------------------------------------------
@@ -275,7 +272,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def share_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+def share_link_create(request, pk: int) -> HttpResponse:
     """The link is shown once, on the page this post answers: its token is stored nowhere."""
     case = _case(request, pk)
     form = ShareLinkForm(request.POST)
@@ -299,7 +296,7 @@ def share_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_link_revoke(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
+def share_link_revoke(request, pk: int, link_id: int) -> HttpResponse:
     case = _case(request, pk)
     try:
         link = services.share_link_of(case=case, link_id=link_id)
@@ -313,17 +310,20 @@ def share_link_revoke(request: HttpRequest, pk: int, link_id: int) -> HttpRespon
     return _back(case)
 
 
+R = TypeVar("R", bound=HttpResponseBase)
+
+
 # --- the public page a share link opens ------------------------------------------------------------------------
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: R) -> R:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _refused(request, exc: DomainError) -> HttpResponse:
     response = render(request, "secondopinion/after/shared_gone.html", {"message": exc.message}, status=exc.http_status)
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.wait)
@@ -353,7 +353,7 @@ def opinion_view(opinion: Opinion) -> dict[str, Any]:
 # Outside the request transaction: the audit event of a refused opening must outlive the 404.
 @transaction.non_atomic_requests
 @require_GET
-def shared(request: HttpRequest, token: str) -> HttpResponse:
+def shared(request, token: str) -> HttpResponse:
     """Public, no account: the opinion a live share link opens (counted and audited)."""
     try:
         link, opinion = services.share_link_open(token=token, ip=client_ip(request), now=timezone.now())
@@ -365,7 +365,7 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 
 @transaction.non_atomic_requests
 @require_GET
-def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def shared_pdf(request, token: str) -> HttpResponseBase:
     """Public: the signed opinion's PDF behind a live share link."""
     try:
         opinion, data = services.share_link_pdf(token=token, ip=client_ip(request), now=timezone.now())
