@@ -205,7 +205,7 @@ class ConsultationAPI(APIView):
     def post(self, request, case_id: int):
         """Patient: ask the specialist's practice for an in-person consultation, once. A quote request
         goes to it with the case's documents and the opinion shared; a second ask is 409
-        `consultation_already_requested` with `details.quote_request`."""
+        `consultation_already_requested` with `details.quote_request` and `details.url`."""
         case = _case(request, case_id)
         body = SecondOpinionConsultationInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -298,7 +299,10 @@ def consultation_request_check(*, case: OpinionCase, actor: Any) -> Check:
                 _("You have already asked for this consultation: follow your request #%(number)d.")
                 % {"number": case.consultation_request_id},
                 code="consultation_already_requested",
-                details={"quote_request": case.consultation_request_id},
+                details={
+                    "quote_request": case.consultation_request_id,
+                    "url": reverse("quotes:request_detail", args=[case.consultation_request_id]),
+                },
             )
         )
     specialist = case.specialist

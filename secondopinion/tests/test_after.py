@@ -187,7 +187,7 @@ def test_a_second_consultation_request_is_refused_with_the_first(case, patient, 
     with pytest.raises(Conflict) as refused:
         after.consultation_request(case=case, actor=patient, message="Again.", now=now)
     assert refused.value.code == "consultation_already_requested"
-    assert refused.value.details == {"quote_request": first.pk}
+    assert refused.value.details == {"quote_request": first.pk, "url": f"/quotes/{first.pk}/"}
     assert QuoteRequest.objects.count() == 1
 
 

@@ -107,7 +107,7 @@ def test_the_consultation_is_requested_once(api_as, case, patient):
     second = client.post(f"{_base(case)}/consultation/", {"message": "Again"}, format="json")
     assert second.status_code == 409
     assert second.json()["code"] == "consultation_already_requested"
-    assert second.json()["details"] == {"quote_request": request_id}
+    assert second.json()["details"] == {"quote_request": request_id, "url": f"/quotes/{request_id}/"}
     assert QuoteRequest.objects.count() == 1
 
 
