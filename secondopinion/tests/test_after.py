@@ -200,3 +200,16 @@ def test_the_consultation_may_be_asked_after_closing(case, patient, now):
 def test_only_the_patient_asks_for_the_consultation(case, martin_user, now):
     with pytest.raises(NotFound):
         after.consultation_request(case=case, actor=martin_user, message="", now=now)
+
+
+def test_a_french_patient_hears_of_the_answer_in_french(
+    case, patient, martin_user, now, django_capture_on_commit_callbacks
+):
+    patient.patient_profile.preferred_language = "fr"
+    patient.patient_profile.save()
+    after.follow_up_ask(case=case, actor=patient, question="Puis-je prendre l'avion ?", now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(case, martin_user, now)
+    message = Message.objects.get(event="secondopinion_follow_up_answered", recipient=patient)
+    assert message.subject == f"Du nouveau sur votre demande de second avis n° {case.pk}"
+    assert "avion" not in message.body
