@@ -362,6 +362,35 @@ def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, no
     return data
 
 
+def document_read_shared(*, document: MedicalDocument, via: dict[str, Any], ip: str, now: dt.datetime) -> bytes:
+    """The plaintext of `document` for a caller that has checked its own right to it, with no
+    signed-in reader: a live second-opinion share link opened by the patient's own doctor.
+
+    It checks no right itself. The "read" event names no actor and records `via` (what the
+    caller checked, e.g. `{"link": 12, "case": 3}`) after `"as": "share_link"`, with the client's
+    address; stored bytes that cannot be opened are audited as "read_failed" and raise
+    DocumentUnavailable, as `document_read` does.
+    """
+    right = {"as": "share_link", **via}
+    try:
+        data = _plaintext(document)
+    except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
+        logger.error("document %s cannot be read: %s", document.pk, type(exc).__name__)
+        audit_record(
+            actor=None,
+            action="documents.document.read_failed",
+            target=document,
+            after={**right, "error": type(exc).__name__},
+            now=now,
+            ip=ip,
+        )
+        raise DocumentUnavailable(
+            _("This document cannot be opened at the moment. Our team has been told; please try again later."),
+        ) from exc
+    audit_record(actor=None, action="documents.document.read", target=document, after=right, now=now, ip=ip)
+    return data
+
+
 # --- key rotation ----------------------------------------------------------------------------------------
 
 

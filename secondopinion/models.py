@@ -153,6 +153,11 @@ class OpinionCase(models.Model):
     choice_refund_amount = models.BigIntegerField(null=True, blank=True)
     choice_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     refund_amount = models.BigIntegerField(null=True, blank=True)
+    # After the opinion: the patient's request for an in-person consultation with the specialist's
+    # practice (a quote request sent to it, with the case's documents and the opinion shared); once.
+    consultation_request = models.OneToOneField(
+        "quotes.QuoteRequest", on_delete=models.PROTECT, null=True, blank=True, related_name="opinion_case"
+    )
     stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -19,7 +19,8 @@ from accounts.models import StaffGroup, User
 from notifications.messages import after_commit, money_text
 from notifications.rendering import language_of
 from notifications.services import notify, site_url
-from secondopinion.models import OpinionCase
+from providers.selectors import provider_members_to_notify
+from secondopinion.models import FollowUp, OpinionCase
 from secondopinion.selectors import case_calendar
 
 # --- shared helpers -------------------------------------------------------------------------------------
@@ -232,5 +233,45 @@ def _opinion_delivered(*, case_id: int, now: dt.datetime) -> None:
         recipient=case.patient,
         context=_context(case, documents_url=site_url(reverse("documents:list"))),
         key=f"so_opinion_delivered:{case.pk}",
+        now=now,
+    )
+
+
+# --- after (follow-up questions) ---------------------------------------------------------------------------
+
+
+def notify_follow_up_asked(*, case, follow_up: FollowUp, now: dt.datetime) -> None:
+    """The patient asked a follow-up question: the specialist's practice hears of it (not what it is)."""
+    after_commit(_follow_up_asked, follow_up_id=follow_up.pk, now=now)
+
+
+def _follow_up_asked(*, follow_up_id: int, now: dt.datetime) -> None:
+    follow_up = FollowUp.objects.select_related("case__specialist").get(pk=follow_up_id)
+    case = follow_up.case
+    if case.specialist is None:
+        return
+    for member in provider_members_to_notify(provider_id=case.specialist.provider_id):
+        notify(
+            event="secondopinion_follow_up_asked",
+            recipient=member,
+            context={"case_number": case.pk, "case_url": _url("after_case", case)},
+            key=f"secondopinion_follow_up_asked:{follow_up.pk}",
+            now=now,
+        )
+
+
+def notify_follow_up_answered(*, case, follow_up: FollowUp, now: dt.datetime) -> None:
+    """The specialist answered: the patient hears there is news on their request (not what it is)."""
+    after_commit(_follow_up_answered, follow_up_id=follow_up.pk, now=now)
+
+
+def _follow_up_answered(*, follow_up_id: int, now: dt.datetime) -> None:
+    follow_up = FollowUp.objects.select_related("case__patient__patient_profile").get(pk=follow_up_id)
+    case = follow_up.case
+    notify(
+        event="secondopinion_follow_up_answered",
+        recipient=case.patient,
+        context={"case_number": case.pk, "case_url": _url("after_case", case)},
+        key=f"secondopinion_follow_up_answered:{follow_up.pk}",
         now=now,
     )
