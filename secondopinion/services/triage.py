@@ -30,8 +30,9 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.state import transition, transition_check
 from payments.services.card_payments import addon_income_record_refunded, card_refund_create
 from providers.models import VerificationStatus
-from secondopinion import notifications
+from secondopinion import clock, notifications
 from secondopinion.models import Candidate, CaseStatus, OpinionCase, SpecialistProfile
+from secondopinion.selectors import case_calendar, case_pauses
 from secondopinion.services.machine import CASE
 from secondopinion.services.timing import pause_close, pause_open
 
@@ -42,9 +43,7 @@ CAPACITY_WINDOW = dt.timedelta(days=7)
 
 UNSUITABLE_REASONS: dict[str, Any] = {
     "no_first_diagnosis": gettext_lazy("No first diagnosis by a health professional"),
-    "emergency": gettext_lazy(
-        "An emergency: call 112 (15 in France) or go to the nearest emergency department"
-    ),
+    "emergency": gettext_lazy("An emergency: call 112 (15 in France) or go to the nearest emergency department"),
     "out_of_scope": gettext_lazy("Outside the scope of a second opinion"),
 }
 UNSUITABLE_FROM = frozenset({CaseStatus.SUBMITTED, CaseStatus.UNDER_TRIAGE, CaseStatus.AWAITING_DOCUMENTS})
@@ -361,9 +360,7 @@ def case_unsuitable_check(*, case: OpinionCase, actor: Any) -> Check:
     return Check(refusal)
 
 
-def case_declare_unsuitable(
-    *, case: OpinionCase, actor: Any, reason: str, note: str, now: dt.datetime
-) -> OpinionCase:
+def case_declare_unsuitable(*, case: OpinionCase, actor: Any, reason: str, note: str, now: dt.datetime) -> OpinionCase:
     """The file cannot be accepted: the case is refunded in full (card and add-on income, once, under
     the key `opinion-unsuitable:<case>`), the clock stops and the patient is told why."""
     if reason not in UNSUITABLE_REASONS:
@@ -441,3 +438,76 @@ def _refund_in_full(*, case: OpinionCase, actor: Any, now: dt.datetime) -> tuple
         audit_after={"refund": refund.id, "opinion_case": case.pk},
     )
     return order.amount, refund.id
+
+
+# --- reads for the coordinator's pages ----------------------------------------------------------------
+
+QUEUE_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.UNDER_TRIAGE,
+    CaseStatus.AWAITING_DOCUMENTS,
+    CaseStatus.DECLINED_BY_SPECIALIST,
+    CaseStatus.SHORTLISTED,
+    CaseStatus.SPECIALIST_CHOSEN,
+    CaseStatus.ACCEPTED,
+)
+
+
+def coordinator_cases(*, actor: Any) -> QuerySet[OpinionCase]:
+    """The requests a coordinator works on: every paid one nobody has taken, and their own open ones."""
+    _coordinator(actor).enforce()
+    return (
+        OpinionCase.objects.filter(status__in=QUEUE_STATUSES)
+        .filter(Q(status=CaseStatus.SUBMITTED, coordinator__isnull=True) | Q(coordinator=actor))
+        .select_related("specialty", "coordinator", "specialist__provider")
+        .order_by("due_at", "clock_started_at", "pk")
+    )
+
+
+def coordinator_case(*, pk: int, actor: Any) -> OpinionCase:
+    """One request as its coordinator (or any coordinator, while nobody has taken it) sees it."""
+    _coordinator(actor).enforce()
+    case = (
+        OpinionCase.objects.filter(pk=pk)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("patient", "specialty", "coordinator", "order", "specialist__provider")
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("There is no second-opinion request with this number."))
+    case_view_check(case=case, actor=actor).enforce()
+    return case
+
+
+def case_clock(*, case: OpinionCase, now: dt.datetime) -> dict[str, Any]:
+    """What the page says about the clock: when due, paused since when, hours counted so far."""
+    pauses = case_pauses(case)
+    open_pause = next((start for start, end in pauses if end is None), None)
+    worked = None
+    if case.clock_started_at is not None:
+        span = clock.worked(
+            start=case.clock_started_at,
+            now=min(now, case.delivered_at or now),
+            calendar=case_calendar(case),
+            pauses=pauses,
+        )
+        worked = round(span.total_seconds() / 3600, 1)
+    return {
+        "due_at": case.due_at,
+        "paused_since": open_pause,
+        "worked_hours": worked,
+        "started_at": case.clock_started_at,
+    }
+
+
+def case_actions(*, case: OpinionCase, actor: Any) -> dict[str, Check]:
+    """Each triage action with its answer now, for the page's buttons and the API's `available_actions`."""
+    return {
+        "take": case_take_check(case=case, actor=actor)
+        if case.coordinator_id != getattr(actor, "pk", None)
+        else refuse(Conflict(_("You are triaging this case."), code="already_taken")),
+        "request_documents": case_documents_request_check(case=case, actor=actor),
+        "set_skills": case_skills_set_check(case=case, actor=actor),
+        "shortlist": case_shortlist_check(case=case, actor=actor),
+        "declare_unsuitable": case_unsuitable_check(case=case, actor=actor),
+    }
