@@ -25,7 +25,7 @@ from secondopinion.selectors import default_calendar
 
 TAKE_WITHIN_HOURS = 8  # one working day
 
-STAGES = {
+STAGES: dict[str, str] = {
     CaseStatus.SUBMITTED: CaseStage.NEW,
     CaseStatus.UNDER_TRIAGE: CaseStage.IN_PROGRESS,
     CaseStatus.AWAITING_DOCUMENTS: CaseStage.WAITING,
@@ -37,7 +37,7 @@ STAGES = {
 
 
 def _summary(case: OpinionCase) -> str:
-    return {
+    summaries: dict[str, str] = {
         CaseStatus.SUBMITTED: _("Paid: take it and read the file."),
         CaseStatus.UNDER_TRIAGE: _("Being triaged: name the skills and propose specialists."),
         CaseStatus.AWAITING_DOCUMENTS: _("Waiting for the patient's documents (clock paused)."),
@@ -45,7 +45,8 @@ def _summary(case: OpinionCase) -> str:
         CaseStatus.SPECIALIST_CHOSEN: _("Waiting for the chosen specialist to accept."),
         CaseStatus.DECLINED_BY_SPECIALIST: _("The specialist declined: propose more if needed."),
         CaseStatus.ACCEPTED: _("The specialist is writing the opinion."),
-    }.get(case.status, "")
+    }
+    return summaries.get(case.status, "")
 
 
 def _take_due(case: OpinionCase) -> dt.datetime | None:

@@ -35,7 +35,7 @@ ACTIONS = ("take", "request_documents", "set_skills", "shortlist", "declare_unsu
 # --- serializers (names prefixed: unique project-wide) ------------------------------------------------
 
 
-class SecondOpinionTriageCaseSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionTriageCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     status_label = serializers.CharField()
@@ -45,12 +45,12 @@ class SecondOpinionTriageCaseSerializer(serializers.Serializer[dict[str, Any]]):
     url = serializers.CharField(help_text="The coordinator's page of the request.")
 
 
-class SecondOpinionTriageQuestionSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionTriageQuestionSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class SecondOpinionTriageDocumentSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionTriageDocumentSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     role = serializers.CharField()
@@ -59,14 +59,14 @@ class SecondOpinionTriageDocumentSerializer(serializers.Serializer[dict[str, Any
     )
 
 
-class SecondOpinionTriageCandidateSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionTriageCandidateSerializer(serializers.Serializer):
     specialist = serializers.IntegerField()
     name = serializers.CharField()
     note = serializers.CharField(allow_blank=True)
     declined = serializers.BooleanField()
 
 
-class SecondOpinionTriageClockSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionTriageClockSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     paused_since = serializers.DateTimeField(allow_null=True)
@@ -88,7 +88,7 @@ class SecondOpinionTriageCaseDetailSerializer(SecondOpinionTriageCaseSerializer)
         return data["available_actions"]
 
 
-class SecondOpinionEligibleSpecialistSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionEligibleSpecialistSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     register = serializers.CharField()
@@ -100,24 +100,24 @@ class SecondOpinionEligibleSpecialistSerializer(serializers.Serializer[dict[str,
     turnaround_hours = serializers.FloatField(allow_null=True, help_text="Median hours; null for a new specialist.")
 
 
-class SecondOpinionDocumentsRequestSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionDocumentsRequestSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, help_text="What is missing, for the patient.")
 
 
-class SecondOpinionSkillsSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionSkillsSerializer(serializers.Serializer):
     skills = serializers.CharField(max_length=MESSAGE_MAX_LENGTH)
 
 
-class SecondOpinionShortlistEntrySerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionShortlistEntrySerializer(serializers.Serializer):
     specialist = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, default="", allow_blank=True)
 
 
-class SecondOpinionShortlistSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionShortlistSerializer(serializers.Serializer):
     candidates = SecondOpinionShortlistEntrySerializer(many=True, help_text="At least two eligible specialists.")
 
 
-class SecondOpinionUnsuitableSerializer(serializers.Serializer[dict[str, Any]]):
+class SecondOpinionUnsuitableSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=list(UNSUITABLE_REASONS))
     note = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, help_text="Why, and what the patient should do next.")
 

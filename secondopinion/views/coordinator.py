@@ -173,11 +173,12 @@ def _with_input(rows: list[dict[str, Any]], form: forms.Form | None) -> list[dic
     """Each row with what was typed and ticked, when the form comes back with errors."""
     if form is None or not form.is_bound:
         return rows
-    ticked = set(form.data.getlist("specialists"))
+    data: Any = form.data
+    ticked = set(data.getlist("specialists"))
     for row in rows:
         pk = row["profile"].pk
         row["checked"] = str(pk) in ticked
-        row["note"] = form.data.get(f"note_{pk}", "")
+        row["note"] = data.get(f"note_{pk}", "")
         row["note_errors"] = form.errors.get(f"note_{pk}", [])
     return rows
 
