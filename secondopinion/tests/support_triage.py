@@ -4,7 +4,6 @@ documents, the clock started at payment."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus

@@ -13,7 +13,7 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import AuditEvent
 from notifications.models import Message
 from payments.models import LedgerTransaction
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- fixtures
+from payments.tests import conftest as payments_fixtures
 from providers.models import VerificationStatus
 from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, SpecialistProfile
 from secondopinion.services import triage
@@ -21,6 +21,15 @@ from secondopinion.tests import support_triage as support
 from secondopinion.tests.conftest import _specialist
 
 pytestmark = pytest.mark.django_db
+
+# The local Stripe emulator (payments' fixtures), as `emulator`.
+stripe_emulator_base = payments_fixtures.stripe_emulator_base
+stripe_emulator = payments_fixtures.stripe_emulator
+
+
+@pytest.fixture
+def emulator(request):
+    return request.getfixturevalue("stripe_emulator")
 
 
 @pytest.fixture
@@ -220,7 +229,8 @@ def test_two_eligible_specialists_go_to_the_patient_and_the_clock_waits_for_the_
     case.refresh_from_db()
     assert case.due_at is None
     message = Message.objects.get(event="opinion_shortlisted")
-    assert "Cardiology" not in message.subject and "Valve" not in message.body
+    assert "Cardiology" not in message.subject
+    assert "Valve" not in message.body
 
 
 def test_after_a_specialist_declined_the_coordinator_proposes_more(
@@ -250,8 +260,8 @@ def test_after_a_specialist_declined_the_coordinator_proposes_more(
 
 
 @pytest.fixture
-def paid_submitted(stripe_emulator, patient, cardiology, diagnosis, now):
-    order = support.paid_order(stripe_emulator, patient, now)
+def paid_submitted(emulator, patient, cardiology, diagnosis, now):
+    order = support.paid_order(emulator, patient, now)
     return support.case_at(
         CaseStatus.SUBMITTED,
         patient=patient,
@@ -263,7 +273,7 @@ def paid_submitted(stripe_emulator, patient, cardiology, diagnosis, now):
 
 
 def test_an_unsuitable_file_is_refunded_in_full_once(
-    paid_submitted, coordinator, now, stripe_emulator, django_capture_on_commit_callbacks
+    paid_submitted, coordinator, now, emulator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = triage.case_declare_unsuitable(
@@ -284,11 +294,12 @@ def test_an_unsuitable_file_is_refunded_in_full_once(
         case.stripe_refund_id,
         support.PRICE,
     )
-    refund = stripe_emulator.get(f"/v1/refunds/{case.stripe_refund_id}")
+    refund = emulator.get(f"/v1/refunds/{case.stripe_refund_id}")
     assert refund["amount"] == support.PRICE
     assert LedgerTransaction.objects.filter(kind="addon_refund", external_id=case.stripe_refund_id).count() == 1
     message = Message.objects.get(event="opinion_unsuitable")
-    assert "112" in message.body and "450" in message.body
+    assert "112" in message.body
+    assert "450" in message.body
     assert "emergency" not in message.subject.lower()
 
     with pytest.raises(Conflict):
