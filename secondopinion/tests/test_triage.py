@@ -325,3 +325,23 @@ def test_once_specialists_are_proposed_the_file_can_no_longer_be_declared_unsuit
     assert not check.allowed
     with pytest.raises(Conflict):
         triage.case_declare_unsuitable(case=case, actor=coordinator, reason="out_of_scope", note="x", now=now)
+
+
+def test_a_french_patient_hears_in_french_that_the_file_is_refused_and_refunded(
+    patient, submitted, coordinator, now, django_capture_on_commit_callbacks
+):
+    patient.patient_profile.preferred_language = "fr"
+    patient.patient_profile.save()
+    submitted.order.status = AddonOrderStatus.AWAITING_PAYMENT  # nothing was taken: nothing to refund
+    submitted.order.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.case_declare_unsuitable(
+            case=submitted, actor=coordinator, reason="no_first_diagnosis", note="Voyez votre médecin.", now=now
+        )
+
+    message = Message.objects.get(event="opinion_unsuitable")
+    assert message.language == "fr"
+    assert message.subject == f"Votre demande d'avis n° {submitted.pk} a du nouveau"
+    assert "pas de premier diagnostic" in message.body
+    assert "Rien n'a été débité." in message.body

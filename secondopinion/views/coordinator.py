@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.checks import Check
-from core.errors import DomainError, Forbidden, NotFound
+from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.pages import apply_domain_error
 from secondopinion.models import CaseStatus, OpinionCase, SpecialistProfile
 from secondopinion.selectors import specialist_turnaround_hours
@@ -157,6 +157,10 @@ def _context(request: HttpRequest, case: OpinionCase, **bound: forms.Form) -> di
         "pauses": list(case.pauses.all()),
         "clock": triage.case_clock(case=case, now=now),
         "actions": actions,
+        # What the shortlist still needs (the skills), for the case's own coordinator.
+        "shortlist_hint": actions["shortlist"].reason
+        if mine and isinstance(actions["shortlist"].refusal, ValidationFailed)
+        else "",
         "documents_form": bound.get("documents_form") or DocumentsRequestForm(),
         "skills_form": bound.get("skills_form") or SkillsForm(initial={"skills": case.skills_needed}),
         "shortlist_form": bound.get("shortlist_form")
