@@ -118,6 +118,8 @@ def test_the_coordinator_asks_for_documents_names_skills_and_shortlists_from_the
     as_coordinator, submitted, martin, yilmaz
 ):
     as_coordinator.post(case_url(submitted, "take"))
+    hint = "Name the skills this case needs before proposing specialists."
+    assert hint in as_coordinator.get(case_url(submitted)).content.decode()
     assert as_coordinator.post(case_url(submitted, "skills"), {"skills": "Valve disease"}).status_code == 302
     page = as_coordinator.get(case_url(submitted)).content.decode()
     assert "Dr Claire Martin" in page
