@@ -14,6 +14,7 @@ QUEUE_LABELS = {
     CaseQueue.VERIFICATION: _("Provider verification"),
     CaseQueue.UNANSWERED_QUOTE: _("Unanswered quote request"),
     CaseQueue.FAILED_MESSAGE: _("Failed message"),
+    CaseQueue.SECOND_OPINION: _("Second opinion"),
 }
 
 STAGE_LABELS = {

@@ -1,5 +1,9 @@
 """What the case board reads: every app's open careteam work (`core.hooks.case_items`), with the
-board's own owner and notes, filtered; a case's timeline from the audit trail. Careteam only."""
+board's own owner and notes, filtered; a case's timeline from the audit trail.
+
+The careteam sees every queue but the second-opinion one; the medical coordinators see only that
+one (`BoardViewer`): a second opinion's file is for the coordinators, bound by professional
+secrecy, and nobody else."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from accounts.models import StaffGroup, User
 from careteam.labels import queue_label, stage_label
 from careteam.models import CaseNote, CaseOwner
 from core import hooks
-from core.cases import CaseItem, CaseStage
+from core.cases import CaseItem, CaseQueue, CaseStage
 from core.errors import Forbidden, NotFound
 from core.models import AuditEvent
 
@@ -92,6 +96,33 @@ def require_careteam(user: User) -> None:
         raise Forbidden(_("Only the careteam can open the case board."), code="careteam_only")
 
 
+# The queues only the medical coordinators work (and see) on the board.
+COORDINATOR_QUEUES = frozenset({CaseQueue.SECOND_OPINION})
+
+
+@dataclass(frozen=True)
+class BoardViewer:
+    """Which halves of the board a user sees: the careteam's queues, the coordinators' queues."""
+
+    careteam: bool
+    coordinator: bool
+
+    def sees(self, item: CaseItem) -> bool:
+        return self.coordinator if item.queue in COORDINATOR_QUEUES else self.careteam
+
+
+def board_viewer(user: User) -> BoardViewer:
+    """Who `user` is on the board; Forbidden unless a member of the careteam or a medical coordinator."""
+    if not user.is_authenticated:
+        raise Forbidden(_("Only the careteam can open the case board."), code="careteam_only")
+    viewer = BoardViewer(
+        careteam=user.in_group(StaffGroup.CARETEAM), coordinator=user.in_group(StaffGroup.MEDICAL_COORDINATOR)
+    )
+    if not (viewer.careteam or viewer.coordinator):
+        raise Forbidden(_("Only the careteam can open the case board."), code="careteam_only")
+    return viewer
+
+
 def careteam_members() -> QuerySet[User]:
     """Who a case can be given to: active members of the careteam group, by e-mail."""
     return User.objects.filter(groups__name=StaffGroup.CARETEAM, is_active=True).order_by("email").distinct()
@@ -110,9 +141,9 @@ def board_cards(*, user: User, filters: BoardFilters, now: dt.datetime) -> list[
 
 
 def board_all(*, user: User, now: dt.datetime) -> list[Card]:
-    """Every open case with its owner, oldest due first."""
-    require_careteam(user)
-    items = case_items_all(now=now)
+    """Every open case `user` sees with its owner, oldest due first."""
+    viewer = board_viewer(user)
+    items = [item for item in case_items_all(now=now) if viewer.sees(item)]
     owners = {
         row.key: row.owner
         for row in CaseOwner.objects.filter(key__in=[item.key for item in items], owner__isnull=False).select_related(
@@ -151,10 +182,11 @@ def board_columns(cards: list[Card]) -> list[Column]:
 
 
 def case_card(*, user: User, key: str, now: dt.datetime) -> Card:
-    """The open case `key`; NotFound when no app has it open (closed, or never was)."""
-    require_careteam(user)
+    """The open case `key`; NotFound when no app has it open (closed, or never was) or `user` does
+    not see its queue."""
+    viewer = board_viewer(user)
     for item in case_items_all(now=now):
-        if item.key == key:
+        if item.key == key and viewer.sees(item):
             owner = CaseOwner.objects.filter(key=key).select_related("owner").first()
             return Card(item=item, owner=owner.owner if owner else None, now=now)
     raise NotFound(_("No open case has this key: it may have been closed."), code="case_not_found")

@@ -32,13 +32,24 @@ def _careteam(request: HttpRequest) -> User:
     return user
 
 
+def _board_user(request: HttpRequest) -> User:
+    """A member of the careteam or a medical coordinator (who sees only the second-opinion queue)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 -- login_required ran first
+    try:
+        selectors.board_viewer(user)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    return user
+
+
 def _htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 def _card(request: HttpRequest, key: str) -> selectors.Card:
     try:
-        return selectors.case_card(user=_careteam(request), key=key, now=timezone.now())
+        return selectors.case_card(user=_board_user(request), key=key, now=timezone.now())
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -46,7 +57,7 @@ def _card(request: HttpRequest, key: str) -> selectors.Card:
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    user = _careteam(request)
+    user = _board_user(request)
     now = timezone.now()
     # The city choices come from the board itself: read it whole once, then filter.
     everything = selectors.board_all(user=user, now=now)
@@ -74,7 +85,7 @@ def case(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, card: selectors.Card, **forms: Any) -> dict[str, Any]:
-    user = _careteam(request)
+    user = _board_user(request)
     events = selectors.case_timeline(item=card.item)
     actors = {
         person.pk: person.email

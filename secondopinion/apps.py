@@ -8,8 +8,11 @@ class SecondOpinionConfig(AppConfig):
     verbose_name = _("Second opinion")
 
     def ready(self) -> None:
-        from core.hooks import document_read_rights
+        from core.hooks import case_items, document_read_rights
         from secondopinion.access import document_read_right
+        from secondopinion.cases import case_items as opinion_case_items
 
         # The coordinator of a case and its specialist (once accepted) read the case's documents.
         document_read_rights.register(document_read_right)
+        # The medical coordinators' queue on the case board.
+        case_items.register(opinion_case_items)

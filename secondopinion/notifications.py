@@ -20,7 +20,7 @@ from notifications.messages import after_commit, money_text
 from notifications.rendering import language_of
 from notifications.services import notify, site_url
 from providers.selectors import provider_members_to_notify
-from secondopinion.models import FollowUp, OpinionCase
+from secondopinion.models import ClockPause, FollowUp, OpinionCase
 from secondopinion.selectors import case_calendar
 
 # --- shared helpers -------------------------------------------------------------------------------------
@@ -53,6 +53,18 @@ def case_coordinators(case: OpinionCase) -> list[User]:
     if case.coordinator is not None and case.coordinator.is_active:
         return [case.coordinator]
     return medical_coordinators()
+
+
+def _notify_patient(*, event: str, case: OpinionCase, key: str, now: dt.datetime, context: dict[str, Any]) -> None:
+    notify(
+        event=event,
+        recipient=case.patient,
+        context={"case_number": case.pk, "case_url": _url("patient_case", case), **context},
+        key=key,
+        template=event,
+        tz=settings.SECOND_OPINION_TIMEZONE,
+        now=now,
+    )
 
 
 # --- deadlines: the clock's alerts, the breach refund, an acceptance that timed out ----------------------
@@ -149,33 +161,9 @@ def _accept_timed_out(*, case_id: int, specialist_name: str, now: dt.datetime) -
 # hears that the signed opinion is in their documents. Templates: secondopinion/templates/notifications/.
 
 
-def _patient_case_url(case: OpinionCase) -> str:
-    for name in ("secondopinion:patient_case", "secondopinion:patient_case_detail"):
-        try:
-            return site_url(reverse(name, args=[case.pk]))
-        except NoReverseMatch:
-            continue
-    return site_url(reverse("documents:list"))
-
-
-def _coordinator_case_url(case: OpinionCase) -> str:
-    for name in ("secondopinion:coordinator_case", "secondopinion:coordinator_case_detail"):
-        try:
-            return site_url(reverse(name, args=[case.pk]))
-        except NoReverseMatch:
-            continue
-    return site_url("/second-opinion/")
-
-
-def _case(case_id: int) -> OpinionCase:
-    return OpinionCase.objects.select_related("patient__patient_profile", "coordinator", "specialist__provider").get(
-        pk=case_id
-    )
-
-
 def _context(case: OpinionCase, **extra: Any) -> dict[str, Any]:
     specialist = case.specialist.provider.name if case.specialist is not None else ""
-    return {"case_number": case.pk, "specialist_name": specialist, "case_url": _patient_case_url(case), **extra}
+    return {"case_number": case.pk, "specialist_name": specialist, "case_url": _url("patient_case", case), **extra}
 
 
 def notify_specialist_accepted(*, case: OpinionCase, now: dt.datetime) -> None:
@@ -215,7 +203,7 @@ def _specialist_declined(*, case_id: int, now: dt.datetime) -> None:
         notify(
             event="so_specialist_declined_coord",
             recipient=case.coordinator,
-            context=_context(case, case_url=_coordinator_case_url(case)),
+            context=_context(case, case_url=_url("coordinator_case", case)),
             key=f"so_specialist_declined_coord:{key}",
             now=now,
         )
@@ -274,4 +262,64 @@ def _follow_up_answered(*, follow_up_id: int, now: dt.datetime) -> None:
         context={"case_number": case.pk, "case_url": _url("after_case", case)},
         key=f"secondopinion_follow_up_answered:{follow_up.pk}",
         now=now,
+    )
+
+
+# --- triage (the medical coordinator) -----------------------------------------------------------------
+
+
+def notify_documents_requested(*, case: OpinionCase, pause_id: int, now: dt.datetime) -> None:
+    """The coordinator asks for documents: the patient reads what is missing in the e-mail's body."""
+    after_commit(_documents_requested, case_id=case.pk, pause_id=pause_id, now=now)
+
+
+def _documents_requested(*, case_id: int, pause_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    pause = ClockPause.objects.get(pk=pause_id)
+    _notify_patient(
+        event="opinion_documents_requested",
+        case=case,
+        key=f"opinion_documents_requested:{pause.pk}",
+        now=now,
+        context={"message": pause.message},
+    )
+
+
+def notify_shortlisted(*, case: OpinionCase, now: dt.datetime) -> None:
+    """Specialists are proposed: the patient is asked to choose one."""
+    after_commit(_shortlisted, case_id=case.pk, now=now)
+
+
+def _shortlisted(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    count = case.candidates.count()
+    _notify_patient(
+        event="opinion_shortlisted",
+        case=case,
+        key=f"opinion_shortlisted:{case.pk}:{count}",
+        now=now,
+        context={"count": case.candidates.filter(declined_at__isnull=True).count()},
+    )
+
+
+def notify_unsuitable(*, case: OpinionCase, now: dt.datetime) -> None:
+    """The file cannot be accepted: the patient hears why and that they are refunded in full."""
+    after_commit(_unsuitable, case_id=case.pk, now=now)
+
+
+def _unsuitable(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    language = language_of(case.patient)
+    currency = case.order.currency if case.order is not None else ""
+    _notify_patient(
+        event="opinion_unsuitable",
+        case=case,
+        key=f"opinion_unsuitable:{case.pk}",
+        now=now,
+        context={
+            "reason_code": case.unsuitable_reason,
+            "emergency": case.unsuitable_reason == "emergency",
+            "note": case.unsuitable_note,
+            "refund": money_text(amount=case.refund_amount, currency=currency, language=language),
+        },
     )

@@ -127,7 +127,8 @@ MATRIX: dict[str, Rule] = {
     "api_booking":                          rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
     # a provider may not cancel (403); the care team may, on the patient's behalf
     "api_booking_cancel":                   rule("login  ok     hidden denied hidden ok     hidden hidden hidden", "POST"),
-    "api_board":                            rule("login  denied denied denied denied ok     denied denied denied"),
+    # the board: the medical coordinators see their second-opinion queue on it (the world's case is the careteam's)
+    "api_board":                            rule("login  denied denied denied denied ok     denied ok     denied"),
     "api_board_assign":                     rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "api_board_notes":                      rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "api_booking_evidence":                 rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
@@ -278,8 +279,8 @@ MATRIX: dict[str, Rule] = {
     "quotes:tender_start":                  rule("login  denied denied denied denied ok     denied denied denied", also="POST", args={"order_id": "assistance_order_id"}),
     "quotes:tender_detail":                 rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "bookings:evidence_queue":              rule("login  denied denied denied denied ok     denied denied denied"),
-    "careteam:board":                       rule("login  denied denied denied denied ok     denied denied denied"),
-    "careteam:case":                        rule("login  denied denied denied denied ok     denied denied denied", args={"key": "case_key"}),
+    "careteam:board":                       rule("login  denied denied denied denied ok     denied ok     denied"),
+    "careteam:case":                        rule("login  denied denied denied denied ok     denied hidden denied", args={"key": "case_key"}),
     "careteam:case_assign":                 rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "careteam:case_note_add":               rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"key": "case_key"}),
     "bookings:evidence_review":             rule("login  denied denied denied denied ok     denied denied denied", "POST"),
@@ -342,6 +343,22 @@ MATRIX: dict[str, Rule] = {
     "api_concierge_price_reject":           rule("login  denied denied denied denied denied ok     denied denied", "POST", args={"price_id": "price_id"}),
     "api_concierge_suppliers":              rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
     "api_concierge_supplier":               rule("login  denied denied denied denied ok     denied denied denied", also="PATCH", args={"supplier_id": "supplier_id"}),
+    # --- Second opinions: the medical coordinators' triage (other staff 403; patients and providers 404)
+    "secondopinion:coordinator_queue":      rule("login  hidden hidden hidden hidden denied denied ok     denied"),
+    "secondopinion:coordinator_case":       rule("login  hidden hidden hidden hidden denied denied ok     denied", args={"pk": "opinion_case_id"}),
+    "secondopinion:coordinator_take":       rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:coordinator_request_documents": rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:coordinator_skills":     rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:coordinator_shortlist":  rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:coordinator_unsuitable": rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"pk": "opinion_case_id"}),
+    "api_coordinator_cases":                rule("login  hidden hidden hidden hidden denied denied ok     denied"),
+    "api_coordinator_case":                 rule("login  hidden hidden hidden hidden denied denied ok     denied", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_take":                 rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_request_documents":    rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_skills":               rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_eligible_specialists": rule("login  hidden hidden hidden hidden denied denied ok     denied", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_shortlist":            rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
+    "api_coordinator_unsuitable":           rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -265,7 +265,34 @@ def world(
         comparison_sent_at=now,
         comparison_sent_by=careteam,
     )
+    # A paid second-opinion request nobody has taken yet: in the medical coordinators' queue.
+    from providers.tests.factories import SpecialtyFactory
+    from secondopinion.models import OpinionCase
+
+    opinion_order = AddonOrder.objects.create(
+        patient=patient,
+        kind="second_opinion",
+        description="Remote second opinion",
+        amount=45_000,
+        currency="EUR",
+        status="confirmed",
+        payment_intent_id="pi_matrix_opinion",
+        paid_at=now,
+        created_at=now,
+    )
+    opinion = OpinionCase.objects.create(
+        patient=patient,
+        specialty=SpecialtyFactory(),
+        language="en",
+        status="submitted",
+        consent_at=now,
+        order=opinion_order,
+        clock_started_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     return {
+        "opinion_case_id": opinion.pk,
         "order_id": order.pk,
         "vip_order_id": vip.pk,
         "assistance_order_id": assistance.pk,
