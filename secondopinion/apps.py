@@ -8,8 +8,12 @@ class SecondOpinionConfig(AppConfig):
     verbose_name = _("Second opinion")
 
     def ready(self) -> None:
+        from concierge.services.orders import AFTER_PAID
         from core.hooks import document_read_rights
         from secondopinion.access import document_read_right
+        from secondopinion.services.requests import case_record_paid
 
         # The coordinator of a case and its specialist (once accepted) read the case's documents.
         document_read_rights.register(document_read_right)
+        # A paid second-opinion order submits its case (or, a supplement, asks the chosen specialist).
+        AFTER_PAID["second_opinion"] = case_record_paid
