@@ -7,7 +7,7 @@ there and then, and the consent), and the documents a coordinator asks for (`Cas
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -85,11 +85,8 @@ class CaseRequestForm(_Documents):
     def __init__(self, *args: Any, documents: list[MedicalDocument], **kwargs: Any) -> None:
         super().__init__(*args, documents=documents, **kwargs)
         prices = opinion_prices()
-        specialty_field = self.fields["specialty"]
-        assert isinstance(specialty_field, forms.ModelChoiceField)
-        specialty_field.queryset = Specialty.objects.filter(pk__in={p.specialty_id for p in prices}).order_by(
-            "name_en"
-        )
+        specialty_field = cast(forms.ModelChoiceField, self.fields["specialty"])  # type: ignore[type-arg]
+        specialty_field.queryset = Specialty.objects.filter(pk__in={p.specialty_id for p in prices}).order_by("name_en")
         currencies = sorted({p.currency for p in prices})
         self.fields["currency"].choices = [(c, c) for c in currencies]  # type: ignore[attr-defined]
         self.fields["language"].choices = opinion_languages()  # type: ignore[attr-defined]

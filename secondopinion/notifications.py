@@ -30,9 +30,7 @@ def _url(name: str, *args: Any) -> str:
 
 
 def _case(case_id: int) -> OpinionCase:
-    return OpinionCase.objects.select_related("patient", "order", "specialist__provider", "coordinator").get(
-        pk=case_id
-    )
+    return OpinionCase.objects.select_related("patient", "order", "specialist__provider", "coordinator").get(pk=case_id)
 
 
 # --- the patient's side (requests) ------------------------------------------------------------------

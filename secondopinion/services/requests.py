@@ -238,9 +238,8 @@ def case_draft_save(
         errors["language"] = [_("Choose the language the opinion should be written in.")]
     if not any(role == DocumentRole.FIRST_DIAGNOSIS for _document, role in chosen):
         errors["documents"] = [str(FIRST_DIAGNOSIS_REQUIRED)]
-    if errors:
+    if errors or specialty is None:
         raise ValidationFailed(_("Please correct the fields marked below."), code="invalid_request", details=errors)
-    assert specialty is not None
     with transaction.atomic():
         if case is None:
             case = OpinionCase(patient=patient, created_at=now, status=CaseStatus.DRAFT)
@@ -311,7 +310,8 @@ def case_send(*, case: OpinionCase, actor: User, now: dt.datetime) -> AddonOrder
         if order is not None and order.status == AddonOrderStatus.AWAITING_PAYMENT:
             return order
         price_list = opinion_price_list(specialty=case.specialty_id, currency=case.currency)
-        assert price_list is not None  # the check saw it
+        if price_list is None:  # the check saw it; a price retired since
+            raise Conflict(_("We cannot offer a second opinion in this specialty now."), code="no_price")
         order = order_create(
             patient=actor,
             kind=AddonKind.SECOND_OPINION,
@@ -329,7 +329,8 @@ def case_send(*, case: OpinionCase, actor: User, now: dt.datetime) -> AddonOrder
 
 def _ask_specialist(case: OpinionCase, now: dt.datetime) -> None:
     """The chosen specialist is asked: their 24 working hours to accept start now."""
-    assert case.specialist is not None
+    if case.specialist is None:
+        return
     case.accept_due_at = clock.due_at(
         start=now, hours=settings.SECOND_OPINION_ACCEPT_HOURS, calendar=specialist_calendar(case.specialist)
     )
@@ -431,7 +432,7 @@ def case_documents_sent(*, case: OpinionCase, actor: User, now: dt.datetime) -> 
 # --- the choice ---------------------------------------------------------------------------------------
 
 
-def _not_proposed() -> ValidationFailed:
+def not_proposed() -> ValidationFailed:
     message = _("Choose one of the specialists proposed for you.")
     return ValidationFailed(message, code="not_on_shortlist", details={"candidate": [message]})
 
@@ -443,14 +444,12 @@ def case_choose_check(*, case: OpinionCase, actor: Any, candidate: Candidate | N
     if not own.allowed:
         return own
     if case.status not in CHOICE_OPEN:
-        return refuse(
-            Conflict(_("There is no choice of specialist to make for this request now."), code="no_choice")
-        )
+        return refuse(Conflict(_("There is no choice of specialist to make for this request now."), code="no_choice"))
     if candidate is not None:
         if candidate.case_id != case.pk or candidate.declined_at is not None:
-            return refuse(_not_proposed())
+            return refuse(not_proposed())
         if candidate.specialist.currency != (case.order.currency if case.order else case.currency):
-            return refuse(_not_proposed())
+            return refuse(not_proposed())
     return Check(transition_check(machine=CASE, instance=case, target=CaseStatus.SPECIALIST_CHOSEN))
 
 
@@ -477,7 +476,7 @@ def case_choose(*, case: OpinionCase, actor: User, candidate: Candidate, now: dt
         case = _locked(case)
         found = Candidate.objects.select_related("specialist__provider").filter(pk=candidate.pk).first()
         if found is None:
-            raise _not_proposed()
+            raise not_proposed()
         case_choose_check(case=case, actor=actor, candidate=found).enforce()
         specialist = found.specialist
         difference = price_difference(case=case, candidate=found)
@@ -497,7 +496,8 @@ def case_choose(*, case: OpinionCase, actor: User, candidate: Candidate, now: dt
         ).instance
         pause_close(case=case, now=now)
         case_due_at_refresh(case=case)
-        assert case.order is not None
+        if case.order is None:  # a case reaches the shortlist paid
+            raise Conflict(_("This request has not been sent and paid yet."), code="not_submitted")
         if difference > 0:
             case.supplement_order = order_create(
                 patient=actor,
@@ -547,7 +547,8 @@ def case_withdraw_refund(case: OpinionCase) -> int:
 
 
 def _refund_order(*, order: AddonOrder, amount: int, key: str, actor: User, now: dt.datetime) -> str:
-    assert order.payment_intent_id is not None
+    if order.payment_intent_id is None:
+        raise Conflict(_("This order has no payment to refund."), code="not_paid")
     refund = card_refund_create(
         payment_intent_id=order.payment_intent_id,
         amount=amount,

@@ -73,7 +73,9 @@ def under_triage(case: OpinionCase, coordinator, now) -> OpinionCase:
     return _move(case, CaseStatus.UNDER_TRIAGE, coordinator, now, coordinator=coordinator)
 
 
-def awaiting_documents(case: OpinionCase, coordinator, now, message="Please add your latest blood test.") -> OpinionCase:
+def awaiting_documents(
+    case: OpinionCase, coordinator, now, message="Please add your latest blood test."
+) -> OpinionCase:
     case = _move(under_triage(case, coordinator, now), CaseStatus.AWAITING_DOCUMENTS, coordinator, now)
     pause_open(case=case, reason="documents", message=message, now=now)
     return case

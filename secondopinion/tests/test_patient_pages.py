@@ -52,22 +52,31 @@ def test_the_landing_page_says_the_rules_and_the_prices(alice, price):
     assert "first diagnosis by a health professional" in page
     assert "at least two verified specialists" in page
     assert "96 working hours" in page
-    assert "Cardiology" in page and "450" in page
+    assert "Cardiology" in page
+    assert "450" in page
     assert reverse("secondopinion:patient_new") in page
 
 
 def test_the_pages_need_a_signed_in_person(client):
     answer = client.get(reverse("secondopinion:patient_new"))
 
-    assert answer.status_code == 302 and "login" in answer["Location"]
+    assert answer.status_code == 302
+    assert "login" in answer["Location"]
 
 
-def test_a_request_with_an_uploaded_first_diagnosis_is_sent_and_leads_to_the_card_page(alice, patient, cardiology, price):
+def test_a_request_with_an_uploaded_first_diagnosis_is_sent_and_leads_to_the_card_page(
+    alice, patient, cardiology, price
+):
     upload = SimpleUploadedFile("letter.pdf", samples.pdf("Mitral regurgitation"), content_type="application/pdf")
 
     answer = alice.post(
         reverse("secondopinion:patient_new"),
-        {**_form(cardiology), "first_diagnosis_file": upload, "first_diagnosis_title": "Cardiologist's letter", "send": "1"},
+        {
+            **_form(cardiology),
+            "first_diagnosis_file": upload,
+            "first_diagnosis_title": "Cardiologist's letter",
+            "send": "1",
+        },
     )
 
     case = OpinionCase.objects.get()
@@ -83,7 +92,8 @@ def test_the_form_shows_the_price_before_sending(alice, cardiology, price):
     page = alice.get(reverse("secondopinion:patient_new")).content.decode()
 
     assert "I agree that my file is shared with the coordinating doctor, then with the specialist I choose" in page
-    assert "Save draft" in page and "Send and pay" in page
+    assert "Save draft" in page
+    assert "Send and pay" in page
 
 
 def test_a_draft_is_saved_from_my_documents_and_edited_again(alice, patient, cardiology, diagnosis, price):
@@ -95,7 +105,8 @@ def test_a_draft_is_saved_from_my_documents_and_edited_again(alice, patient, car
 
     case = OpinionCase.objects.get()
     assert answer["Location"] == reverse("secondopinion:patient_case", args=[case.pk])
-    assert case.status == CaseStatus.DRAFT and not AddonOrder.objects.exists()
+    assert case.status == CaseStatus.DRAFT
+    assert not AddonOrder.objects.exists()
     edit = alice.get(reverse("secondopinion:patient_edit", args=[case.pk])).content.decode()
     assert "Is surgery needed now, or can it wait?" in edit
     assert "You will pay €450.00 now." in edit
@@ -111,7 +122,8 @@ def test_without_a_first_diagnosis_the_error_is_by_the_upload_and_the_questions_
     page = answer.content.decode()
     assert answer.status_code == 400
     assert "A second opinion starts from a first diagnosis by a health professional" in page
-    assert "Is surgery needed now, or can it wait?" in page and "And the medication?" in page
+    assert "Is surgery needed now, or can it wait?" in page
+    assert "And the medication?" in page
     assert not OpinionCase.objects.exists()
 
 
@@ -147,7 +159,8 @@ def test_a_file_that_is_not_a_document_is_refused_by_its_field(alice, cardiology
 
     assert answer.status_code == 400
     assert "is not a PDF, JPEG, PNG or DICOM file" in answer.content.decode()
-    assert not OpinionCase.objects.exists() and not MedicalDocument.objects.exists()
+    assert not OpinionCase.objects.exists()
+    assert not MedicalDocument.objects.exists()
 
 
 def test_someone_elses_request_answers_404(client, other_patient, patient, cardiology, diagnosis, price, now):
@@ -163,13 +176,16 @@ def test_the_shortlist_compares_the_specialists_and_the_choice_is_recorded(
     stripe_emulator, alice, patient, coordinator, cardiology, diagnosis, price, martin, yilmaz, now
 ):
     case = paid_case(stripe_emulator, patient, cardiology, diagnosis, now)
-    case, (first, cheaper) = shortlisted(case, coordinator, [martin, yilmaz], now)
+    case, (first, _cheaper) = shortlisted(case, coordinator, [martin, yilmaz], now)
 
     page = alice.get(reverse("secondopinion:patient_case", args=[case.pk])).content.decode()
 
-    assert "Dr Claire Martin" in page and "Dr Emre Yilmaz" in page
+    assert "Dr Claire Martin" in page
+    assert "Dr Emre Yilmaz" in page
     assert f"RPPS {martin.provider.registration_number}" in page or martin.provider.registration_number in page
-    assert "Included" in page and "€50.00 back to your card" in page and "new" in page
+    assert "Included" in page
+    assert "€50.00 back to your card" in page
+    assert "new" in page
     answer = alice.post(reverse("secondopinion:patient_choose", args=[case.pk, first.pk]))
     assert answer.status_code == 302
     case.refresh_from_db()

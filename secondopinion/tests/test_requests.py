@@ -178,7 +178,8 @@ def test_sending_twice_gives_the_same_unpaid_order(patient, cardiology, diagnosi
     )
     assert first.description == f"Second opinion #{case.pk}"
     case.refresh_from_db()
-    assert case.consent_at == now and case.status == CaseStatus.DRAFT
+    assert case.consent_at == now
+    assert case.status == CaseStatus.DRAFT
 
 
 def test_someone_else_cannot_send_the_request(patient, other_patient, cardiology, diagnosis, price, now):
@@ -196,7 +197,8 @@ def test_paying_submits_the_case_starts_the_clock_and_tells_the_coordinators(
 
     assert case.status == CaseStatus.SUBMITTED
     assert case.clock_started_at == now
-    assert case.due_at is not None and case.due_at > now
+    assert case.due_at is not None
+    assert case.due_at > now
     assert case.order.status == AddonOrderStatus.CONFIRMED
     to_coordinator = Message.objects.get(event="opinion_case_new", recipient=coordinator)
     assert f"#{case.pk}" in to_coordinator.subject
@@ -266,7 +268,7 @@ def test_choosing_a_specialist_not_on_the_shortlist_is_refused(
     stripe_emulator, patient, coordinator, cardiology, diagnosis, price, martin, yilmaz, now
 ):
     case = paid_case(stripe_emulator, patient, cardiology, diagnosis, now)
-    case, (candidate,) = shortlisted(case, coordinator, [martin], now)
+    case, (_candidate,) = shortlisted(case, coordinator, [martin], now)
     other = draft(patient, cardiology, diagnosis, now)
     other.status = CaseStatus.SHORTLISTED
     other.save()
@@ -319,8 +321,10 @@ def test_choosing_at_the_price_paid_asks_the_specialist_at_once(
 
     assert case.status == CaseStatus.SPECIALIST_CHOSEN
     assert case.specialist == martin
-    assert case.accept_due_at is not None and case.due_at is not None
-    assert case.supplement_order is None and case.choice_refund_id is None
+    assert case.accept_due_at is not None
+    assert case.due_at is not None
+    assert case.supplement_order is None
+    assert case.choice_refund_id is None
     asked = Message.objects.get(event="opinion_specialist_asked", recipient=martin_user)
     assert "Cardiology" not in asked.subject + asked.body
 
@@ -349,7 +353,8 @@ def test_choosing_a_dearer_specialist_waits_for_the_supplement_then_asks_them(
 
     supplement = case.supplement_order
     assert (supplement.amount, supplement.status) == (5_000, AddonOrderStatus.AWAITING_PAYMENT)
-    assert case.status == CaseStatus.SPECIALIST_CHOSEN and case.accept_due_at is None
+    assert case.status == CaseStatus.SPECIALIST_CHOSEN
+    assert case.accept_due_at is None
 
     assert pay(stripe_emulator, patient, supplement, now).status == "succeeded"
     case.refresh_from_db()

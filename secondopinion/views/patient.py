@@ -45,7 +45,9 @@ NEXT_STEPS = {
     CaseStatus.DRAFT: gettext_lazy(
         "Not sent yet. Check your questions and documents, then send and pay: the clock starts when you pay."
     ),
-    CaseStatus.SUBMITTED: gettext_lazy("Paid. A coordinating doctor will read your file; you will hear from us by e-mail."),
+    CaseStatus.SUBMITTED: gettext_lazy(
+        "Paid. A coordinating doctor will read your file; you will hear from us by e-mail."
+    ),
     CaseStatus.UNDER_TRIAGE: gettext_lazy(
         "A coordinating doctor is reading your file. They will propose at least two specialists, or ask you "
         "for a missing document."
@@ -92,7 +94,7 @@ def _my_documents(request: HttpRequest) -> list[MedicalDocument]:
 def _clock_template() -> str | None:
     try:
         return select_template(["secondopinion/_clock.html"]).template.name
-    except Exception:  # noqa: BLE001 - another side's template, wired by the lead when it exists
+    except Exception:
         return None
 
 
@@ -215,7 +217,9 @@ def _save_request(request: HttpRequest, case: OpinionCase | None) -> HttpRespons
 def request_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save_request(request, None)
-    form = CaseRequestForm(documents=_my_documents(request), initial={"currency": "EUR", "language": _language(request)})
+    form = CaseRequestForm(
+        documents=_my_documents(request), initial={"currency": "EUR", "language": _language(request)}
+    )
     return _request_page(request, form, None)
 
 
