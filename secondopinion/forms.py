@@ -85,7 +85,7 @@ class CaseRequestForm(_Documents):
     def __init__(self, *args: Any, documents: list[MedicalDocument], **kwargs: Any) -> None:
         super().__init__(*args, documents=documents, **kwargs)
         prices = opinion_prices()
-        specialty_field = cast(forms.ModelChoiceField, self.fields["specialty"])  # type: ignore[type-arg]
+        specialty_field = cast(forms.ModelChoiceField, self.fields["specialty"])
         specialty_field.queryset = Specialty.objects.filter(pk__in={p.specialty_id for p in prices}).order_by("name_en")
         currencies = sorted({p.currency for p in prices})
         self.fields["currency"].choices = [(c, c) for c in currencies]  # type: ignore[attr-defined]

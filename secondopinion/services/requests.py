@@ -106,7 +106,7 @@ def opinion_prices(*, currency: str | None = None) -> list[PriceList]:
 
 def opinion_specialties() -> list[Specialty]:
     """The specialties a second opinion can be asked in (a price is in force in some currency)."""
-    ids = {price.specialty_id for price in opinion_prices()}
+    ids = {price.specialty_id for price in opinion_prices() if price.specialty_id is not None}
     return sorted(Specialty.objects.filter(pk__in=ids), key=lambda specialty: specialty.name)
 
 

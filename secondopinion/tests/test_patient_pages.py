@@ -224,3 +224,12 @@ def test_withdrawing_asks_for_confirmation_with_the_refund(
 
     case.refresh_from_db()
     assert (case.status, case.refund_amount) == (CaseStatus.WITHDRAWN, 45_000)
+
+
+def test_my_requests_say_what_happens_next(alice, patient, cardiology, diagnosis, price, now):
+    case = draft(patient, cardiology, diagnosis, now)
+
+    page = alice.get(reverse("secondopinion:patient_cases")).content.decode()
+
+    assert reverse("secondopinion:patient_case", args=[case.pk]) in page
+    assert "Not sent yet." in page

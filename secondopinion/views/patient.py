@@ -11,7 +11,7 @@ check allows it; the services hold the rules.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from core.errors import DomainError, Forbidden, NotFound
 from core.money import Money, format_money
 from core.pages import apply_domain_error, run_service
@@ -38,7 +39,7 @@ from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole
 from secondopinion.selectors import specialist_turnaround_hours
 from secondopinion.services import requests as services
 
-SHORT_REGISTERS = {Register.RPPS: "RPPS", Register.ADELI: "ADELI"}
+SHORT_REGISTERS: dict[str, str] = {Register.RPPS.value: "RPPS", Register.ADELI.value: "ADELI"}
 
 # What happens next, by status, in the patient's words.
 NEXT_STEPS = {
@@ -72,9 +73,14 @@ NEXT_STEPS = {
 }
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in patient (every view here is `login_required`)."""
+    return cast(User, request.user)
+
+
 def _own(request: HttpRequest, pk: int) -> OpinionCase:
     try:
-        return services.case_of_patient(patient=request.user, case_id=pk)
+        return services.case_of_patient(patient=_user(request), case_id=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -88,7 +94,7 @@ def _money_text(request: HttpRequest, amount: int, currency: str) -> str:
 
 
 def _my_documents(request: HttpRequest) -> list[MedicalDocument]:
-    return list(MedicalDocument.objects.filter(owner=request.user).order_by("-created_at"))
+    return list(MedicalDocument.objects.filter(owner=_user(request)).order_by("-created_at"))
 
 
 def _clock_template() -> str | None:
@@ -113,7 +119,7 @@ def landing(request: HttpRequest) -> HttpResponse:
             "hours": settings.SECOND_OPINION_HOURS,
             "days": settings.SECOND_OPINION_HOURS // 24,
             "breach_percent": settings.SECOND_OPINION_BREACH_REFUND_PERCENT,
-            "cases": services.cases_of_patient(patient=request.user)[:5],
+            "cases": services.cases_of_patient(patient=_user(request))[:5],
         },
     )
 
@@ -127,7 +133,7 @@ def _upload(request: HttpRequest, form: CaseRequestForm | CaseDocumentsForm, fie
         return None
     name = (form.cleaned_data.get(title) or "").strip() or getattr(upload, "name", "") or _("Document")
     try:
-        return document_upload(owner=request.user, upload=upload, title=name, now=timezone.now())
+        return document_upload(owner=_user(request), upload=upload, title=name, now=timezone.now())
     except DomainError as exc:
         form.add_error(field, exc.message)
         raise
@@ -187,7 +193,7 @@ def _save_request(request: HttpRequest, case: OpinionCase | None) -> HttpRespons
                 documents.append((other, form.cleaned_data["other_role"]))
             try:
                 saved = services.case_draft_save(
-                    patient=request.user,
+                    patient=_user(request),
                     specialty=form.cleaned_data["specialty"],
                     questions=form.questions(),
                     language=form.cleaned_data["language"],
@@ -198,7 +204,7 @@ def _save_request(request: HttpRequest, case: OpinionCase | None) -> HttpRespons
                     now=timezone.now(),
                     case=case,
                 )
-                order = services.case_send(case=saved, actor=request.user, now=timezone.now()) if sending else None
+                order = services.case_send(case=saved, actor=_user(request), now=timezone.now()) if sending else None
             except Forbidden as exc:
                 raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
@@ -227,8 +233,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own(request, pk)
-    if not services.case_edit_check(case=case, actor=request.user).allowed:
-        messages.error(request, services.case_edit_check(case=case, actor=request.user).reason)
+    if not services.case_edit_check(case=case, actor=_user(request)).allowed:
+        messages.error(request, services.case_edit_check(case=case, actor=_user(request)).reason)
         return redirect("secondopinion:patient_case", case.pk)
     if request.method == "POST":
         return _save_request(request, case)
@@ -241,10 +247,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = services.cases_of_patient(patient=request.user)
-    for case in cases:
-        case.next_step = NEXT_STEPS.get(CaseStatus(case.status), "")
-    return render(request, "secondopinion/patient/case_list.html", {"cases": cases})
+    rows = [
+        {"case": case, "next_step": NEXT_STEPS.get(CaseStatus(case.status), "")}
+        for case in services.cases_of_patient(patient=_user(request))
+    ]
+    return render(request, "secondopinion/patient/case_list.html", {"rows": rows})
 
 
 def _turnaround_text(hours: float | None) -> str:
@@ -281,14 +288,14 @@ def _candidate_cards(request: HttpRequest, case: OpinionCase) -> list[dict[str, 
                 "turnaround": _turnaround_text(specialist_turnaround_hours(specialist)),
                 "declined": candidate.declined_at is not None,
                 "note": candidate.note,
-                "choose": services.case_choose_check(case=case, actor=request.user, candidate=candidate),
+                "choose": services.case_choose_check(case=case, actor=_user(request), candidate=candidate),
             }
         )
     return cards
 
 
 def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocumentsForm | None = None, status=200):
-    documents_check = services.case_documents_add_check(case=case, actor=request.user)
+    documents_check = services.case_documents_add_check(case=case, actor=_user(request))
     asking = (
         ClockPause.objects.filter(case=case, reason="documents").order_by("-started_at").first()
         if case.status == CaseStatus.AWAITING_DOCUMENTS
@@ -296,7 +303,7 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
     )
     if documents_form is None and documents_check.allowed and case.status != CaseStatus.DRAFT:
         documents_form = CaseDocumentsForm(documents=_my_documents(request))
-    withdraw = services.case_withdraw_check(case=case, actor=request.user)
+    withdraw = services.case_withdraw_check(case=case, actor=_user(request))
     currency = case.order.currency if case.order is not None else case.currency
     price = services.case_price(case)
     return render(
@@ -310,9 +317,9 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
             "documents": list(case.documents.select_related("document")),
             "asking": asking,
             "documents_form": documents_form,
-            "documents_sent": services.case_documents_sent_check(case=case, actor=request.user),
-            "edit": services.case_edit_check(case=case, actor=request.user),
-            "send": services.case_send_check(case=case, actor=request.user),
+            "documents_sent": services.case_documents_sent_check(case=case, actor=_user(request)),
+            "edit": services.case_edit_check(case=case, actor=_user(request)),
+            "send": services.case_send_check(case=case, actor=_user(request)),
             "price_text": _money_text(request, price.amount, price.currency) if price else "",
             "candidates": _candidate_cards(request, case),
             "withdraw": withdraw,
@@ -338,7 +345,7 @@ def case_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a saved draft: its order, then concierge's card page."""
     case = _own(request, pk)
     try:
-        order = services.case_send(case=case, actor=request.user, now=timezone.now())
+        order = services.case_send(case=case, actor=_user(request), now=timezone.now())
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
@@ -361,7 +368,7 @@ def documents_add(request: HttpRequest, pk: int) -> HttpResponse:
             if new is not None:
                 documents.append((new, form.cleaned_data["new_role"]))
             try:
-                services.case_documents_add(case=case, actor=request.user, documents=documents, now=timezone.now())
+                services.case_documents_add(case=case, actor=_user(request), documents=documents, now=timezone.now())
             except DomainError as exc:
                 details = {"new_file" if k == "documents" else k: v for k, v in (exc.details or {}).items()}
                 apply_domain_error(form, type(exc)(exc.message, code=exc.code, details=details))
@@ -378,7 +385,7 @@ def documents_sent(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own(request, pk)
     run_service(
         request,
-        lambda: services.case_documents_sent(case=case, actor=request.user, now=timezone.now()),
+        lambda: services.case_documents_sent(case=case, actor=_user(request), now=timezone.now()),
         _("Thank you: the coordinating doctor is told, and the clock runs again."),
     )
     return redirect("secondopinion:patient_case", case.pk)
@@ -394,7 +401,7 @@ def choose(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
         return redirect("secondopinion:patient_case", case.pk)
     done = run_service(
         request,
-        lambda: services.case_choose(case=case, actor=request.user, candidate=candidate, now=timezone.now()),
+        lambda: services.case_choose(case=case, actor=_user(request), candidate=candidate, now=timezone.now()),
         _("Your choice is recorded."),
     )
     case.refresh_from_db()
@@ -408,11 +415,11 @@ def choose(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation, saying the refund; POST: withdraw."""
     case = _own(request, pk)
-    check = services.case_withdraw_check(case=case, actor=request.user)
+    check = services.case_withdraw_check(case=case, actor=_user(request))
     if request.method == "POST":
         run_service(
             request,
-            lambda: services.case_withdraw(case=case, actor=request.user, now=timezone.now()),
+            lambda: services.case_withdraw(case=case, actor=_user(request), now=timezone.now()),
             _("Your request is withdrawn."),
         )
         return redirect("secondopinion:patient_case", case.pk)
