@@ -82,6 +82,8 @@ def test_a_request_with_an_uploaded_first_diagnosis_is_sent_and_leads_to_the_car
     case = OpinionCase.objects.get()
     assert answer.status_code == 302
     assert answer["Location"] == reverse("concierge:order_pay", args=[case.order_id])
+    assert alice.get(answer["Location"]).status_code == 200
+    assert alice.get(reverse("concierge:order_detail", args=[case.order_id])).status_code == 200
     document = MedicalDocument.objects.get(owner=patient)
     assert document.title == "Cardiologist's letter"
     assert [(d.document_id, d.role) for d in case.documents.all()] == [(document.pk, DocumentRole.FIRST_DIAGNOSIS)]
