@@ -362,6 +362,8 @@ def case_record_paid(*, order: AddonOrder, now: dt.datetime) -> AddonOrder:
         return order
     case = OpinionCase.objects.select_for_update().filter(supplement_order=order).first()
     if case is not None and case.status == CaseStatus.SPECIALIST_CHOSEN and case.accept_due_at is None:
+        pause_close(case=case, now=now)  # the choice is complete once paid: the clock runs again
+        case_due_at_refresh(case=case)
         _ask_specialist(case, now)
     return order
 
@@ -470,8 +472,9 @@ def price_difference(*, case: OpinionCase, candidate: Candidate) -> int:
 
 def case_choose(*, case: OpinionCase, actor: User, candidate: Candidate, now: dt.datetime) -> OpinionCase:
     """The patient chooses a proposed specialist. Their working days now count for the clock. A
-    dearer specialist: a supplement order for the difference, paid before they are asked. A
-    cheaper one: the difference back to the card, once. Otherwise they are asked at once."""
+    dearer specialist: a supplement order for the difference, paid before they are asked (the
+    clock stays stopped until it is paid: the case waits for the patient). A cheaper one: the
+    difference back to the card, once. Otherwise they are asked at once."""
     with transaction.atomic():
         case = _locked(case)
         found = Candidate.objects.select_related("specialist__provider").filter(pk=candidate.pk).first()
@@ -494,7 +497,8 @@ def case_choose(*, case: OpinionCase, actor: User, candidate: Candidate, now: dt
             fields={"specialist": specialist, "chosen_at": now, "accept_due_at": None},
             audit_after={"specialist": specialist.pk, "difference": difference},
         ).instance
-        pause_close(case=case, now=now)
+        if difference <= 0:
+            pause_close(case=case, now=now)  # the clock runs again, on the specialist's working days
         case_due_at_refresh(case=case)
         if case.order is None:  # a case reaches the shortlist paid
             raise Conflict(_("This request has not been sent and paid yet."), code="not_submitted")

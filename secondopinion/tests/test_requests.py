@@ -355,10 +355,12 @@ def test_choosing_a_dearer_specialist_waits_for_the_supplement_then_asks_them(
     assert (supplement.amount, supplement.status) == (5_000, AddonOrderStatus.AWAITING_PAYMENT)
     assert case.status == CaseStatus.SPECIALIST_CHOSEN
     assert case.accept_due_at is None
+    assert case.due_at is None  # the clock waits for the patient's payment
 
     assert pay(stripe_emulator, patient, supplement, now).status == "succeeded"
     case.refresh_from_db()
     assert case.accept_due_at is not None
+    assert case.due_at is not None
 
 
 # --- withdrawing --------------------------------------------------------------------------------------
