@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from concierge.models import CostUnit, SupplierKind
-from concierge.services.catalogue import PRICED_KINDS
+from concierge.services.catalogue import PRICED_KINDS, SPECIALTY_KINDS
 from core.money import CURRENCY_EXPONENTS, MoneyError, currency_choices, parse_money
+from providers.models import Specialty
 
 
 def _amount(form: forms.Form, field: str, currency: str) -> int | None:
@@ -30,8 +31,14 @@ def _amount(form: forms.Form, field: str, currency: str) -> int | None:
 
 class PriceProposeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Add-on"), choices=[(k.value, k.label) for k in PRICED_KINDS])
-    city = forms.CharField(label=_("City"), max_length=120)
-    country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])
+    city = forms.CharField(label=_("City"), max_length=120, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
+    specialty = forms.ModelChoiceField(
+        label=_("Specialty"),
+        queryset=Specialty.objects.order_by("name_en"),
+        required=False,
+        help_text=_("Remote second opinion only: its price is per specialty, with no city or country."),
+    )
     currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices(), initial="EUR")
     unit_amount = forms.CharField(
         label=_("Price"),
@@ -54,6 +61,13 @@ class PriceProposeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("kind") in SPECIALTY_KINDS:
+            if not data.get("specialty") and "specialty" not in self.errors:
+                self.add_error("specialty", _("Choose the specialty this price is for."))
+        else:
+            for field in ("city", "country"):
+                if not (data.get(field) or "").strip() and field not in self.errors:
+                    self.add_error(field, forms.Field.default_error_messages["required"])
         currency = data.get("currency")
         if currency in CURRENCY_EXPONENTS:
             for field in ("unit_amount", "reduced_unit_amount", "supplement_amount"):
@@ -71,6 +85,7 @@ class PriceProposeForm(forms.Form):
             "reduced_unit_amount": data["reduced_unit_amount_minor"],
             "supplement_amount": data["supplement_amount_minor"],
             "note": data["note"],
+            "specialty": data.get("specialty"),
         }
 
 

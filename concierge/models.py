@@ -69,6 +69,15 @@ class PriceList(models.Model):
     unit_amount = models.BigIntegerField(_("price (minor units)"))
     reduced_unit_amount = models.BigIntegerField(_("reduced hourly rate (minor units)"), null=True, blank=True)
     supplement_amount = models.BigIntegerField(_("supplement (minor units)"), null=True, blank=True)
+    # A second opinion is priced per specialty (no city: it is given remotely); other kinds per city.
+    specialty = models.ForeignKey(
+        "providers.Specialty",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("specialty"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=PriceListStatus.choices, default=PriceListStatus.PENDING
     )
@@ -95,20 +104,32 @@ class PriceList(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["kind", "city", "currency"],
-                condition=Q(status="active"),
+                condition=Q(status="active", specialty__isnull=True),
                 name="concierge_one_active_price",
             ),
             # One proposal at a time per price: finance decides it before the next.
             models.UniqueConstraint(
                 fields=["kind", "city", "currency"],
-                condition=Q(status="pending"),
+                condition=Q(status="pending", specialty__isnull=True),
                 name="concierge_one_pending_price",
+            ),
+            # A second opinion's price: one per specialty and currency.
+            models.UniqueConstraint(
+                fields=["kind", "specialty", "currency"],
+                condition=Q(status="active", specialty__isnull=False),
+                name="concierge_one_active_specialty_price",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "specialty", "currency"],
+                condition=Q(status="pending", specialty__isnull=False),
+                name="concierge_one_pending_specialty_price",
             ),
         ]
         verbose_name = _("price list")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}, {self.city} ({self.currency}, {self.status})"
+        place = self.city if self.specialty_id is None else str(self.specialty)
+        return f"{self.get_kind_display()}, {place} ({self.currency}, {self.status})"
 
 
 class SupplierKind(models.TextChoices):

@@ -92,8 +92,9 @@ class CatalogueCity:
 
 def catalogue(*, city: str | None = None) -> list[CatalogueCity]:
     """The prices in force, per city (alphabetical): what the public Services page and API show.
-    `city` (any case) narrows it to one city; an unknown city gives an empty list."""
-    rows = PriceList.objects.filter(status=PriceListStatus.ACTIVE)
+    `city` (any case) narrows it to one city; an unknown city gives an empty list. A second
+    opinion's prices (per specialty, no city) are the second-opinion pages'."""
+    rows = PriceList.objects.filter(status=PriceListStatus.ACTIVE, specialty__isnull=True)
     if city:
         rows = rows.filter(city__iexact=city.strip())
     cities: dict[str, CatalogueCity] = {}
@@ -106,7 +107,7 @@ def catalogue(*, city: str | None = None) -> list[CatalogueCity]:
 def cities_with_prices() -> list[str]:
     """The destination cities where at least one add-on has a price in force."""
     return list(
-        PriceList.objects.filter(status=PriceListStatus.ACTIVE)
+        PriceList.objects.filter(status=PriceListStatus.ACTIVE, specialty__isnull=True)
         .order_by("city")
         .values_list("city", flat=True)
         .distinct()
@@ -115,7 +116,7 @@ def cities_with_prices() -> list[str]:
 
 def price_lists_for_staff(*, status: str | None = None) -> QuerySet[PriceList]:
     """Prices for the careteam's and finance's page: pending first, then in force (`status` narrows it)."""
-    rows = PriceList.objects.select_related("proposed_by", "decided_by")
+    rows = PriceList.objects.select_related("proposed_by", "decided_by", "specialty")
     if status:
         return rows.filter(status=status).order_by("city", "kind", "currency", "-proposed_at")
     return rows.filter(status__in=[PriceListStatus.PENDING, PriceListStatus.ACTIVE]).order_by(

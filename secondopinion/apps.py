@@ -8,11 +8,15 @@ class SecondOpinionConfig(AppConfig):
     verbose_name = _("Second opinion")
 
     def ready(self) -> None:
+        from concierge.services.orders import AFTER_PAID
         from core.hooks import case_items, document_read_rights
         from secondopinion.access import document_read_right
         from secondopinion.cases import case_items as opinion_case_items
+        from secondopinion.services.requests import case_record_paid
 
         # The coordinator of a case and its specialist (once accepted) read the case's documents.
         document_read_rights.register(document_read_right)
         # The medical coordinators' queue on the case board.
         case_items.register(opinion_case_items)
+        # A paid second-opinion order submits its case (or, a supplement, asks the chosen specialist).
+        AFTER_PAID["second_opinion"] = case_record_paid

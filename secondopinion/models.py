@@ -118,6 +118,8 @@ class OpinionCase(models.Model):
     specialty = models.ForeignKey("providers.Specialty", on_delete=models.PROTECT, related_name="+")
     language = models.CharField(_("language of the opinion"), max_length=8)
     meeting_requested = models.BooleanField(_("I would like a video meeting with the specialist"), default=False)
+    # The currency the patient pays in (the price list's), chosen with the draft; the order carries it once sent.
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
     consent_at = models.DateTimeField(_("consent to share given at"), null=True, blank=True)
     order = models.OneToOneField(

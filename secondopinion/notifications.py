@@ -323,3 +323,87 @@ def _unsuitable(*, case_id: int, now: dt.datetime) -> None:
             "refund": money_text(amount=case.refund_amount, currency=currency, language=language),
         },
     )
+
+
+# --- the patient's side (requests) ------------------------------------------------------------------
+
+
+def notify_case_submitted(*, case: OpinionCase, now: dt.datetime) -> None:
+    """The request is paid: the coordinators hear a new request waits (no health information), and
+    the patient gets the receipt with what happens next."""
+    after_commit(_case_submitted, case_id=case.pk, now=now)
+
+
+def _case_submitted(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    for coordinator in medical_coordinators():
+        notify(
+            event="opinion_case_new",
+            recipient=coordinator,
+            context={"case_number": case.pk, "queue_url": site_url(reverse("secondopinion:coordinator_queue"))},
+            key=f"opinion_case_new:{case.pk}",
+            template="opinion_case_new",
+            now=now,
+        )
+    language = language_of(case.patient)
+    order = case.order
+    notify(
+        event="opinion_case_paid",
+        recipient=case.patient,
+        context={
+            "case_number": case.pk,
+            "amount": money_text(
+                amount=order.amount if order else None, currency=order.currency if order else "", language=language
+            ),
+            "due_at": case.due_at,
+            "case_url": _url("patient_case", case),
+        },
+        key=f"opinion_case_paid:{case.pk}",
+        template="opinion_case_paid",
+        now=now,
+    )
+
+
+def notify_documents_sent(*, case: OpinionCase, now: dt.datetime) -> None:
+    """The patient says the documents asked for are there: the case's coordinator hears it."""
+    after_commit(_documents_sent, case_id=case.pk, now=now)
+
+
+def _documents_sent(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    if case.coordinator is None:
+        return
+    notify(
+        event="opinion_documents_sent",
+        recipient=case.coordinator,
+        context={"case_number": case.pk, "case_url": _url("coordinator_case", case)},
+        key=f"opinion_documents_sent:{case.pk}:{now.astimezone(dt.UTC):%Y%m%dT%H%M%S}",
+        template="opinion_documents_sent",
+        now=now,
+    )
+
+
+def notify_specialist_asked(*, case: OpinionCase, now: dt.datetime) -> None:
+    """The patient chose a specialist (and paid any supplement): the practice's members are asked
+    to accept, before `accept_due_at` (no health information in the message)."""
+    after_commit(_specialist_asked, case_id=case.pk, now=now)
+
+
+def _specialist_asked(*, case_id: int, now: dt.datetime) -> None:
+    case = _case(case_id)
+    if case.specialist is None:
+        return
+    for member in provider_members_to_notify(provider_id=case.specialist.provider_id):
+        notify(
+            event="opinion_specialist_asked",
+            recipient=member,
+            context={
+                "case_number": case.pk,
+                "accept_due_at": case.accept_due_at,
+                "case_url": _url("specialist_case", case),
+            },
+            key=f"opinion_specialist_asked:{case.pk}:{case.specialist_id}:{case.chosen_at:%Y%m%dT%H%M%S}",
+            template="opinion_specialist_asked",
+            tz=case.specialist.timezone,
+            now=now,
+        )

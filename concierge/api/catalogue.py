@@ -157,6 +157,7 @@ class PriceListSerializer(serializers.Serializer[Any]):
     kind = kind_field()
     city = serializers.CharField()
     country = serializers.CharField()
+    specialty = serializers.SlugField(source="specialty.code", allow_null=True, default=None)
     currency = currency_field()
     price = serializers.SerializerMethodField()
     reduced_price = serializers.SerializerMethodField()
@@ -188,8 +189,16 @@ class PriceListSerializer(serializers.Serializer[Any]):
 
 class PriceProposalSerializer(serializers.Serializer[dict[str, Any]]):
     kind = kind_field()
-    city = serializers.CharField(max_length=120)
-    country = country_field()
+    city = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default="", help_text="Every kind but second_opinion."
+    )
+    country = country_field(required=False, allow_blank=True, default="")
+    specialty = serializers.SlugField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="second_opinion only: the specialty's code (its price is per specialty, with no city).",
+    )
     currency = currency_field()
     unit_amount = minor_units(help_text="Minor units: per hour, leg, letter or the fee.")
     reduced_unit_amount = minor_units(required=False, allow_null=True, default=None)

@@ -44,9 +44,18 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.money import CURRENCY_EXPONENTS, charge_step
 from core.state import Machine, transition, transition_check
 from notifications.sms import e164
+from providers.models import Specialty
 
-# The kinds with a price list; a VIP package is quoted item by item, and the second opinion has its own service.
-PRICED_KINDS = (AddonKind.INTERPRETER, AddonKind.TRANSFER, AddonKind.VISA_LETTER, AddonKind.CARETEAM)
+# The kinds with a price list; a VIP package is quoted item by item. A second opinion is priced per
+# specialty and currency (no city: it is given remotely); the others per city and currency.
+PRICED_KINDS = (
+    AddonKind.INTERPRETER,
+    AddonKind.TRANSFER,
+    AddonKind.VISA_LETTER,
+    AddonKind.CARETEAM,
+    AddonKind.SECOND_OPINION,
+)
+SPECIALTY_KINDS = frozenset({AddonKind.SECOND_OPINION})
 # Far beyond any add-on's price: a larger number is a typing mistake (and would overflow nothing).
 MAXIMUM_AMOUNT = 10**10
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -188,6 +197,20 @@ def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
     return value
 
 
+def _specialty(specialty: Any) -> Specialty:
+    """The specialty a second opinion's price is for (a Specialty, its id or its code)."""
+    found = None
+    if isinstance(specialty, Specialty):
+        found = specialty
+    elif specialty not in (None, ""):
+        text = str(specialty).strip()
+        rows = Specialty.objects.filter(pk=int(text)) if text.isdigit() else Specialty.objects.filter(code=text)
+        found = rows.first()
+    if found is None:
+        raise _invalid("specialty", _("Choose the specialty this price is for."), "invalid_specialty")
+    return found
+
+
 @dataclass(frozen=True)
 class PriceProposal:
     kind: str
@@ -198,6 +221,7 @@ class PriceProposal:
     reduced_unit_amount: int | None
     supplement_amount: int | None
     note: str
+    specialty: Specialty | None = None
 
 
 def _proposal(
@@ -210,6 +234,7 @@ def _proposal(
     reduced_unit_amount: Any,
     supplement_amount: Any,
     note: str,
+    specialty: Any = None,
 ) -> PriceProposal:
     if kind == AddonKind.VIP_CONCIERGE:
         raise _invalid(
@@ -237,6 +262,21 @@ def _proposal(
                 "supplement_amount", _("Only a transfer has a wheelchair supplement."), "supplement_not_allowed"
             )
         supplement = _amount(supplement_amount, currency, "supplement_amount")
+    if kind in SPECIALTY_KINDS:
+        # Given remotely: one price per specialty and currency, wherever the patient lives.
+        return PriceProposal(
+            kind=kind,
+            city="",
+            country="",
+            currency=currency,
+            unit_amount=unit,
+            reduced_unit_amount=None,
+            supplement_amount=None,
+            note=_text(note, "note", 300),
+            specialty=_specialty(specialty),
+        )
+    if specialty not in (None, ""):
+        raise _invalid("specialty", _("Only a second opinion is priced per specialty."), "specialty_not_allowed")
     return PriceProposal(
         kind=kind,
         city=_city(city),
@@ -270,9 +310,11 @@ def price_list_propose(
     reduced_unit_amount: Any = None,
     supplement_amount: Any = None,
     note: str = "",
+    specialty: Any = None,
     now: dt.datetime,
 ) -> PriceList:
-    """A careteam member proposes a price; it waits for finance (nothing changes for patients yet)."""
+    """A careteam member proposes a price; it waits for finance (nothing changes for patients yet).
+    A second opinion's price names its `specialty` instead of a city and country."""
     price_list_propose_check(actor=actor).enforce()
     proposal = _proposal(
         kind=kind,
@@ -283,16 +325,26 @@ def price_list_propose(
         reduced_unit_amount=reduced_unit_amount,
         supplement_amount=supplement_amount,
         note=note,
+        specialty=specialty,
     )
     with transaction.atomic():
-        same = PriceList.objects.filter(
-            kind=proposal.kind, city__iexact=proposal.city, currency=proposal.currency
-        ).select_for_update()
+        if proposal.specialty is not None:
+            same = PriceList.objects.filter(
+                kind=proposal.kind, specialty=proposal.specialty, currency=proposal.currency
+            ).select_for_update()
+        else:
+            same = PriceList.objects.filter(
+                kind=proposal.kind, city__iexact=proposal.city, currency=proposal.currency, specialty__isnull=True
+            ).select_for_update()
         in_force = next((p for p in same if p.status == PriceListStatus.ACTIVE), None)
         if any(p.status == PriceListStatus.PENDING for p in same):
             raise _already_pending()
         # One spelling per city: "paris" joins the prices already in "Paris".
-        known = PriceList.objects.filter(city__iexact=proposal.city).values_list("city", flat=True).first()
+        known = (
+            PriceList.objects.filter(city__iexact=proposal.city).values_list("city", flat=True).first()
+            if proposal.city
+            else None
+        )
         if known:
             proposal = PriceProposal(**{**proposal.__dict__, "city": known})
         figures = (proposal.unit_amount, proposal.reduced_unit_amount, proposal.supplement_amount)
@@ -321,6 +373,7 @@ def price_list_propose(
             after={
                 "kind": proposal.kind,
                 "city": proposal.city,
+                "specialty": proposal.specialty.code if proposal.specialty is not None else None,
                 "currency": proposal.currency,
                 "unit_amount": proposal.unit_amount,
                 "reduced_unit_amount": proposal.reduced_unit_amount,
@@ -343,6 +396,7 @@ def price_list_approve(*, price_list: PriceList, actor: User, note: str = "", no
             .filter(
                 kind=price_list.kind,
                 city=price_list.city,
+                specialty=price_list.specialty_id,
                 currency=price_list.currency,
                 status=PriceListStatus.ACTIVE,
             )
