@@ -260,14 +260,14 @@ class ShareLinkAPI(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("<int:case_id>/follow-ups/", FollowUpsAPI.as_view(), name="api_secondopinion_after_follow_ups"),
+    path("<int:case_id>/follow-ups/", FollowUpsAPI.as_view(), name="api_secondopinion_follow_ups"),
     path(
         "<int:case_id>/follow-ups/<int:follow_up_id>/answer/",
         FollowUpAnswerAPI.as_view(),
-        name="api_secondopinion_after_follow_up_answer",
+        name="api_secondopinion_follow_up_answer",
     ),
-    path("<int:case_id>/close/", CaseCloseAPI.as_view(), name="api_secondopinion_after_close"),
-    path("<int:case_id>/consultation/", ConsultationAPI.as_view(), name="api_secondopinion_after_consultation"),
-    path("<int:case_id>/share-links/", ShareLinksAPI.as_view(), name="api_secondopinion_after_share_links"),
-    path("<int:case_id>/share-links/<int:link_id>/", ShareLinkAPI.as_view(), name="api_secondopinion_after_share_link"),
+    path("<int:case_id>/close/", CaseCloseAPI.as_view(), name="api_secondopinion_close"),
+    path("<int:case_id>/consultation/", ConsultationAPI.as_view(), name="api_secondopinion_consultation"),
+    path("<int:case_id>/share-links/", ShareLinksAPI.as_view(), name="api_secondopinion_share_links"),
+    path("<int:case_id>/share-links/<int:link_id>/", ShareLinkAPI.as_view(), name="api_secondopinion_share_link"),
 ]

@@ -370,12 +370,12 @@ class SecondOpinionPricesAPI(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("", SecondOpinionsAPI.as_view(), name="patient_api_cases"),
-    path("prices/", SecondOpinionPricesAPI.as_view(), name="patient_api_prices"),
-    path("<int:case_id>/", SecondOpinionAPI.as_view(), name="patient_api_case"),
-    path("<int:case_id>/send/", SecondOpinionSendAPI.as_view(), name="patient_api_send"),
-    path("<int:case_id>/documents/", SecondOpinionDocumentsAPI.as_view(), name="patient_api_documents"),
-    path("<int:case_id>/documents-sent/", SecondOpinionDocumentsSentAPI.as_view(), name="patient_api_documents_sent"),
-    path("<int:case_id>/choose/", SecondOpinionChooseAPI.as_view(), name="patient_api_choose"),
-    path("<int:case_id>/withdraw/", SecondOpinionWithdrawAPI.as_view(), name="patient_api_withdraw"),
+    path("", SecondOpinionsAPI.as_view(), name="api_secondopinion_cases"),
+    path("prices/", SecondOpinionPricesAPI.as_view(), name="api_secondopinion_prices"),
+    path("<int:case_id>/", SecondOpinionAPI.as_view(), name="api_secondopinion_case"),
+    path("<int:case_id>/send/", SecondOpinionSendAPI.as_view(), name="api_secondopinion_send"),
+    path("<int:case_id>/documents/", SecondOpinionDocumentsAPI.as_view(), name="api_secondopinion_documents"),
+    path("<int:case_id>/documents-sent/", SecondOpinionDocumentsSentAPI.as_view(), name="api_secondopinion_documents_sent"),
+    path("<int:case_id>/choose/", SecondOpinionChooseAPI.as_view(), name="api_secondopinion_choose"),
+    path("<int:case_id>/withdraw/", SecondOpinionWithdrawAPI.as_view(), name="api_secondopinion_withdraw"),
 ]

@@ -408,28 +408,28 @@ class SecondOpinionVerifyAPI(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("specialist/profile/", SpecialistProfileAPI.as_view(), name="api_so_specialist_profile"),
-    path("specialist/cases/", SpecialistCasesAPI.as_view(), name="api_so_specialist_cases"),
-    path("specialist/cases/<int:case_id>/", SpecialistCaseAPI.as_view(), name="api_so_specialist_case"),
+    path("specialist/profile/", SpecialistProfileAPI.as_view(), name="api_secondopinion_specialist_profile"),
+    path("specialist/cases/", SpecialistCasesAPI.as_view(), name="api_secondopinion_specialist_cases"),
+    path("specialist/cases/<int:case_id>/", SpecialistCaseAPI.as_view(), name="api_secondopinion_specialist_case"),
     path(
         "specialist/cases/<int:case_id>/accept/",
         SpecialistCaseAcceptAPI.as_view(),
-        name="api_so_specialist_case_accept",
+        name="api_secondopinion_specialist_case_accept",
     ),
     path(
         "specialist/cases/<int:case_id>/decline/",
         SpecialistCaseDeclineAPI.as_view(),
-        name="api_so_specialist_case_decline",
+        name="api_secondopinion_specialist_case_decline",
     ),
     path(
         "specialist/cases/<int:case_id>/opinion/",
         SpecialistOpinionAPI.as_view(),
-        name="api_so_specialist_opinion",
+        name="api_secondopinion_specialist_opinion",
     ),
     path(
         "specialist/cases/<int:case_id>/opinion/sign/",
         SpecialistOpinionSignAPI.as_view(),
-        name="api_so_specialist_opinion_sign",
+        name="api_secondopinion_specialist_opinion_sign",
     ),
-    path("verify/<str:code>/", SecondOpinionVerifyAPI.as_view(), name="api_so_verify"),
+    path("verify/<str:code>/", SecondOpinionVerifyAPI.as_view(), name="api_secondopinion_verify"),
 ]
