@@ -54,7 +54,7 @@ from concierge.pricing import (
     transfer_price,
 )
 from concierge.selectors import price_list_in_force
-from concierge.services.orders import ADDON_ORDER, order_create, priced
+from concierge.services.orders import ADDON_ORDER, CANCEL_RULES, order_create, priced
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -711,9 +711,11 @@ def _own_or_careteam(order: AddonOrder, actor: Any) -> Check:
 
 def order_cancel_check(*, order: AddonOrder, actor: Any) -> Check:
     """May `actor` cancel `order` now: the patient or the careteam, while it is not done."""
+    kind_rule = CANCEL_RULES.get(order.kind)
     return first_refusal(
         _own_or_careteam(order, actor),
         Check(transition_check(machine=ADDON_ORDER, instance=order, target=AddonOrderStatus.CANCELLED)),
+        kind_rule(order=order) if kind_rule is not None else ALLOWED,
     )
 
 

@@ -76,6 +76,10 @@ AFTER_PAID: dict[str, Callable[..., AddonOrder]] = {}
 # Refusals of a full refund by kind (an issued visa letter is not refundable): `(order=) -> Check`.
 REFUND_RULES: dict[str, Callable[..., Check]] = {}
 
+# Refusals of a cancellation by kind, besides the order's status: `(order=) -> Check` (a paid second
+# opinion is withdrawn from its case's page, which knows what the case's state refunds).
+CANCEL_RULES: dict[str, Callable[..., Check]] = {}
+
 
 # --- checks -------------------------------------------------------------------------------------------
 

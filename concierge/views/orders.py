@@ -44,6 +44,7 @@ from concierge.services.ordering import booking_addons_order_check
 from concierge.views.forms_orders import AssignForm, HoursForm, InterpreterForm, LegFormSet, TransferForm
 from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound
+from core.hooks import order_sections
 from core.pages import apply_domain_error, run_service
 from payments.csp import stripe_js_csp
 
@@ -212,6 +213,10 @@ def order_detail(request, pk: int) -> HttpResponse:
         "cancel": cancel,
         # the amount the cancel button's confirmation states, at this moment
         "cancel_refund": ordering.order_cancel_refund(order=order, now=now) if cancel.allowed else None,
+        # What higher floors hang on the order (secondopinion: the link to the request it pays for).
+        "sections": [
+            section for found in order_sections.call(order_id=order.pk, viewer_id=request.user.pk) for section in found
+        ],
     }
     return render(request, "concierge/orders/detail.html", context)
 

@@ -308,13 +308,19 @@ class CoordinatorUnsuitableAPI(APIView):
 urlpatterns: list[URLPattern] = [
     path("coordinator/cases/", CoordinatorCasesAPI.as_view(), name="api_secondopinion_coordinator_cases"),
     path("coordinator/cases/<int:case_id>/", CoordinatorCaseAPI.as_view(), name="api_secondopinion_coordinator_case"),
-    path("coordinator/cases/<int:case_id>/take/", CoordinatorTakeAPI.as_view(), name="api_secondopinion_coordinator_take"),
+    path(
+        "coordinator/cases/<int:case_id>/take/", CoordinatorTakeAPI.as_view(), name="api_secondopinion_coordinator_take"
+    ),
     path(
         "coordinator/cases/<int:case_id>/request-documents/",
         CoordinatorDocumentsRequestAPI.as_view(),
         name="api_secondopinion_coordinator_request_documents",
     ),
-    path("coordinator/cases/<int:case_id>/skills/", CoordinatorSkillsAPI.as_view(), name="api_secondopinion_coordinator_skills"),
+    path(
+        "coordinator/cases/<int:case_id>/skills/",
+        CoordinatorSkillsAPI.as_view(),
+        name="api_secondopinion_coordinator_skills",
+    ),
     path(
         "coordinator/cases/<int:case_id>/eligible-specialists/",
         CoordinatorEligibleSpecialistsAPI.as_view(),

@@ -375,7 +375,11 @@ urlpatterns: list[URLPattern] = [
     path("<int:case_id>/", SecondOpinionAPI.as_view(), name="api_secondopinion_case"),
     path("<int:case_id>/send/", SecondOpinionSendAPI.as_view(), name="api_secondopinion_send"),
     path("<int:case_id>/documents/", SecondOpinionDocumentsAPI.as_view(), name="api_secondopinion_documents"),
-    path("<int:case_id>/documents-sent/", SecondOpinionDocumentsSentAPI.as_view(), name="api_secondopinion_documents_sent"),
+    path(
+        "<int:case_id>/documents-sent/",
+        SecondOpinionDocumentsSentAPI.as_view(),
+        name="api_secondopinion_documents_sent",
+    ),
     path("<int:case_id>/choose/", SecondOpinionChooseAPI.as_view(), name="api_secondopinion_choose"),
     path("<int:case_id>/withdraw/", SecondOpinionWithdrawAPI.as_view(), name="api_secondopinion_withdraw"),
 ]

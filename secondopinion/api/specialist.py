@@ -103,7 +103,7 @@ class SecondOpinionProfileInputSerializer(serializers.Serializer[dict[str, Any]]
     active = serializers.BooleanField(default=True)
 
 
-class SecondOpinionQuestionSerializer(serializers.Serializer[Any]):
+class SecondOpinionSpecialistQuestionSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     text = serializers.CharField()
 
@@ -138,7 +138,7 @@ class SecondOpinionDraftSerializer(serializers.ModelSerializer[Opinion]):
 class SecondOpinionSpecialistCaseSerializer(serializers.ModelSerializer[OpinionCase]):
     specialty = serializers.CharField(source="specialty.code")
     specialty_name = serializers.CharField(source="specialty.name")
-    questions = SecondOpinionQuestionSerializer(many=True)
+    questions = SecondOpinionSpecialistQuestionSerializer(many=True)
     documents = serializers.SerializerMethodField()
     opinion = serializers.SerializerMethodField()
     available_actions = available_actions_field("accept", "decline", "save_draft", "sign")
