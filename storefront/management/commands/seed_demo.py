@@ -7,6 +7,7 @@ from accounts.models import User
 from concierge.demo import seed_concierge_catalogue, seed_concierge_orders, seed_vip_request
 from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
+from secondopinion.demo import seed_second_opinions
 from storefront.demo import seed_rates
 
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         seed_quotes()
         seed_vip_request()
         concierge_orders = seed_concierge_orders()
+        second_opinions = seed_second_opinions()
         # Every demo account, also those of an earlier run (seed_providers returns only new providers).
         emails = [person.email for person in people] + [demo.admin_email for demo in PROVIDERS]
         with_mfa = {user.email for user in enroll_demo_mfa(list(User.objects.filter(email__in=emails)))}
@@ -50,3 +52,4 @@ class Command(BaseCommand):
             "authenticator app, or run `python manage.py demo_totp_code` for the current code."
         )
         self.stdout.write(f"Concierge: {concierge_orders}.")
+        self.stdout.write(f"Second opinions: {second_opinions}.")
