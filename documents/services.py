@@ -343,12 +343,20 @@ def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, no
     if right is None:
         _audit_refused_read(document=document, reader=reader, ip=ip, now=now)
         raise NotFound(_("No document you may read has this id."))
+    return _read_audited(document=document, actor=reader, right=right, ip=ip, now=now)
+
+
+def _read_audited(
+    *, document: MedicalDocument, actor: User | AnonymousUser | None, right: dict[str, Any], ip: str, now: dt.datetime
+) -> bytes:
+    """Decrypt `document` for a reader whose `right` was checked, and audit the read ("read", or
+    "read_failed" with DocumentUnavailable when the stored bytes cannot be opened)."""
     try:
         data = _plaintext(document)
     except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
         logger.error("document %s cannot be read: %s", document.pk, type(exc).__name__)
         audit_record(
-            actor=reader,
+            actor=actor,
             action="documents.document.read_failed",
             target=document,
             after={**right, "error": type(exc).__name__},
@@ -358,7 +366,7 @@ def document_read(*, document: MedicalDocument, reader: User | AnonymousUser, no
         raise DocumentUnavailable(
             _("This document cannot be opened at the moment. Our team has been told; please try again later."),
         ) from exc
-    audit_record(actor=reader, action="documents.document.read", target=document, after=right, now=now, ip=ip)
+    audit_record(actor=actor, action="documents.document.read", target=document, after=right, now=now, ip=ip)
     return data
 
 
@@ -371,24 +379,7 @@ def document_read_shared(*, document: MedicalDocument, via: dict[str, Any], ip: 
     address; stored bytes that cannot be opened are audited as "read_failed" and raise
     DocumentUnavailable, as `document_read` does.
     """
-    right = {"as": "share_link", **via}
-    try:
-        data = _plaintext(document)
-    except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
-        logger.error("document %s cannot be read: %s", document.pk, type(exc).__name__)
-        audit_record(
-            actor=None,
-            action="documents.document.read_failed",
-            target=document,
-            after={**right, "error": type(exc).__name__},
-            now=now,
-            ip=ip,
-        )
-        raise DocumentUnavailable(
-            _("This document cannot be opened at the moment. Our team has been told; please try again later."),
-        ) from exc
-    audit_record(actor=None, action="documents.document.read", target=document, after=right, now=now, ip=ip)
-    return data
+    return _read_audited(document=document, actor=None, right={"as": "share_link", **via}, ip=ip, now=now)
 
 
 # --- key rotation ----------------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, DomainError
 from core.money import Money, bps_share, charge_step
 from core.state import transition
-from payments.services.card_payments import addon_income_record_refunded, card_refund_create
 from secondopinion import clock, notifications
 from secondopinion.clock import WorkingCalendar
 from secondopinion.models import (
@@ -47,6 +46,7 @@ from secondopinion.models import (
 )
 from secondopinion.selectors import case_calendar, case_pauses
 from secondopinion.services.machine import CASE
+from secondopinion.services.refunds import order_money_back
 from secondopinion.services.timing import pause_open
 
 logger = logging.getLogger(__name__)
@@ -217,18 +217,17 @@ def _breach_refund(*, case: OpinionCase, now: dt.datetime) -> tuple[OpinionCase,
             if part <= 0:
                 break
             assert order.payment_intent_id is not None  # noqa: S101 -- `_paid_for_opinion` keeps paid orders only
-            refund = card_refund_create(
-                payment_intent_id=order.payment_intent_id,
-                amount=part,
-                idempotency_key=f"opinion-breach:{locked.pk}"
-                if position == 0
-                else f"opinion-breach:{locked.pk}:{order.pk}",
-                metadata={"opinion_case": locked.pk, "addon_order": order.pk, "purpose": "opinion_breach"},
+            refund_ids.append(
+                order_money_back(
+                    order=order,
+                    amount=part,
+                    key=f"opinion-breach:{locked.pk}" if position == 0 else f"opinion-breach:{locked.pk}:{order.pk}",
+                    actor=None,
+                    now=now,
+                    case_id=locked.pk,
+                    purpose="opinion_breach",
+                )
             )
-            addon_income_record_refunded(
-                kind="second_opinion", amount=part, currency=order.currency, stripe_refund_id=refund.id, now=now
-            )
-            refund_ids.append(refund.id)
             left -= part
         locked.breached_at = now
         locked.breach_refund_amount = amount.amount - left

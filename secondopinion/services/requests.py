@@ -25,13 +25,12 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PriceList, PriceListStatus
 from concierge.services.ordering import order_cancel
-from concierge.services.orders import ADDON_ORDER, order_create
+from concierge.services.orders import order_create
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.money import Money
 from core.state import transition, transition_check
 from documents.models import MedicalDocument
-from payments.services.card_payments import addon_income_record_refunded, card_refund_create
 from providers.models import Specialty
 from secondopinion import clock
 from secondopinion import notifications as opinion_notifications
@@ -45,6 +44,7 @@ from secondopinion.models import (
 )
 from secondopinion.selectors import specialist_calendar
 from secondopinion.services.machine import CASE
+from secondopinion.services.refunds import order_money_back, order_refunded
 from secondopinion.services.timing import case_due_at_refresh, pause_close
 
 MAX_QUESTIONS = 5
@@ -514,22 +514,17 @@ def case_choose(*, case: OpinionCase, actor: User, candidate: Candidate, now: dt
             case.save(update_fields=["supplement_order"])
             return case
         if difference < 0 and case.choice_refund_id is None and case.order.payment_intent_id:
-            refund = card_refund_create(
-                payment_intent_id=case.order.payment_intent_id,
+            refund_id = order_money_back(
+                order=case.order,
                 amount=-difference,
-                idempotency_key=f"opinion-choice:{case.pk}",
-                metadata={"opinion_case": case.pk, "addon_order": case.order.pk},
-            )
-            addon_income_record_refunded(
-                kind=AddonKind.SECOND_OPINION,
-                amount=-difference,
-                currency=case.order.currency,
-                stripe_refund_id=refund.id,
+                key=f"opinion-choice:{case.pk}",
                 actor=actor,
                 now=now,
+                case_id=case.pk,
+                purpose="opinion_choice",
             )
             case.choice_refund_amount = -difference
-            case.choice_refund_id = refund.id
+            case.choice_refund_id = refund_id
             case.save(update_fields=["choice_refund_amount", "choice_refund_id"])
         _ask_specialist(case, now)
     return case
@@ -548,31 +543,6 @@ def case_withdraw_check(*, case: OpinionCase, actor: Any) -> Check:
 def case_withdraw_refund(case: OpinionCase) -> int:
     """What withdrawing gives back now, in minor units of the order's currency: everything paid."""
     return 0 if case.status == CaseStatus.DRAFT else max(paid_so_far(case), 0)
-
-
-def _refund_order(*, order: AddonOrder, amount: int, key: str, actor: User, now: dt.datetime) -> str:
-    if order.payment_intent_id is None:
-        raise Conflict(_("This order has no payment to refund."), code="not_paid")
-    refund = card_refund_create(
-        payment_intent_id=order.payment_intent_id,
-        amount=amount,
-        idempotency_key=key,
-        metadata={"addon_order": order.pk},
-    )
-    addon_income_record_refunded(
-        kind=order.kind, amount=amount, currency=order.currency, stripe_refund_id=refund.id, actor=actor, now=now
-    )
-    transition(
-        machine=ADDON_ORDER,
-        instance=order,
-        target=AddonOrderStatus.REFUNDED,
-        actor=actor,
-        action="payments.addon_order.refunded",
-        now=now,
-        fields={"stripe_refund_id": refund.id, "refund_amount": amount},
-        audit_after={"refund": refund.id, "reason": "opinion_withdrawn"},
-    )
-    return str(refund.id)
 
 
 def case_withdraw(*, case: OpinionCase, actor: User, now: dt.datetime) -> OpinionCase:
@@ -594,12 +564,14 @@ def case_withdraw(*, case: OpinionCase, actor: User, now: dt.datetime) -> Opinio
                 earlier = (case.choice_refund_amount or 0) if order.pk == case.order_id else 0
                 amount = (order.amount or 0) - earlier
                 if amount > 0:
-                    made = _refund_order(
+                    made = order_refunded(
                         order=order,
                         amount=amount,
                         key=key or f"opinion-withdraw:{case.pk}:supplement",
                         actor=actor,
                         now=now,
+                        case_id=case.pk,
+                        explanation=_("The second-opinion request was withdrawn: refunded in full."),
                     )
                     total += amount
                     refund_id = refund_id or made

@@ -22,18 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import StaffGroup
-from concierge.models import AddonKind, AddonOrder, AddonOrderStatus
-from concierge.services.orders import ADDON_ORDER
+from concierge.models import AddonOrder, AddonOrderStatus
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.state import transition, transition_check
-from payments.services.card_payments import addon_income_record_refunded, card_refund_create
 from providers.models import VerificationStatus
 from secondopinion import clock, notifications
 from secondopinion.models import Candidate, CaseStatus, OpinionCase, SpecialistProfile
 from secondopinion.selectors import case_calendar, case_pauses
 from secondopinion.services.machine import CASE
+from secondopinion.services.refunds import order_refunded
 from secondopinion.services.timing import pause_close, pause_open
 
 MESSAGE_MAX_LENGTH = 2000
@@ -408,36 +407,16 @@ def _refund_in_full(*, case: OpinionCase, actor: Any, now: dt.datetime) -> tuple
     order = AddonOrder.objects.select_for_update().get(pk=case.order_id)
     if order.status not in PAID_ORDER_STATUSES or not order.payment_intent_id or not order.amount:
         return None, None
-    refund = card_refund_create(
-        payment_intent_id=order.payment_intent_id,
+    refund_id = order_refunded(
+        order=order,
         amount=order.amount,
-        idempotency_key=f"opinion-unsuitable:{case.pk}",
-        metadata={"opinion_case": case.pk, "addon_order": order.pk},
-    )
-    addon_income_record_refunded(
-        kind=AddonKind.SECOND_OPINION,
-        amount=order.amount,
-        currency=order.currency,
-        stripe_refund_id=refund.id,
+        key=f"opinion-unsuitable:{case.pk}",
         actor=actor,
         now=now,
+        case_id=case.pk,
+        explanation=_("The second-opinion file could not be accepted: refunded in full."),
     )
-    transition(
-        machine=ADDON_ORDER,
-        instance=order,
-        locked=True,
-        target=AddonOrderStatus.REFUNDED,
-        actor=actor,
-        action="payments.addon_order.refunded",
-        now=now,
-        fields={
-            "stripe_refund_id": refund.id,
-            "refund_amount": order.amount,
-            "refund_explanation": _("The second-opinion file could not be accepted: refunded in full.")[:300],
-        },
-        audit_after={"refund": refund.id, "opinion_case": case.pk},
-    )
-    return order.amount, refund.id
+    return order.amount, refund_id
 
 
 # --- reads for the coordinator's pages ----------------------------------------------------------------
