@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,9 +34,11 @@ from documents.models import MedicalDocument
 from documents.services import document_upload
 from providers.models import Register
 from secondopinion.forms import CONSENT_SENTENCE, CaseDocumentsForm, CaseRequestForm
-from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, OpinionCase
+from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, Opinion, OpinionCase
 from secondopinion.selectors import specialist_turnaround_hours
 from secondopinion.services import requests as services
+from secondopinion.services.deadlines import case_clock_view
+from secondopinion.views.after import after_section, opinion_view
 
 SHORT_REGISTERS: dict[str, str] = {Register.RPPS.value: "RPPS", Register.ADELI.value: "ADELI"}
 
@@ -95,13 +96,6 @@ def _money_text(request: HttpRequest, amount: int, currency: str) -> str:
 
 def _my_documents(request: HttpRequest) -> list[MedicalDocument]:
     return list(MedicalDocument.objects.filter(owner=_user(request)).order_by("-created_at"))
-
-
-def _clock_template() -> str | None:
-    try:
-        return select_template(["secondopinion/_clock.html"]).template.name
-    except Exception:
-        return None
 
 
 # --- the landing page ---------------------------------------------------------------------------------
@@ -306,13 +300,18 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
     withdraw = services.case_withdraw_check(case=case, actor=_user(request))
     currency = case.order.currency if case.order is not None else case.currency
     price = services.case_price(case)
+    now = timezone.now()
+    opinion = Opinion.objects.filter(case=case, signed_at__isnull=False).select_related("specialist__provider").first()
     return render(
         request,
         "secondopinion/patient/case.html",
         {
             "case": case,
             "next_step": NEXT_STEPS.get(CaseStatus(case.status), ""),
-            "clock_template": _clock_template(),
+            "clock": case_clock_view(case=case, now=now),
+            # Once the opinion is signed the patient reads it, asks, shares and books from this page.
+            "opinion": opinion_view(opinion) if opinion is not None else None,
+            "after": after_section(case=case, viewer=_user(request), now=now) if opinion is not None else None,
             "questions": list(case.questions.all()),
             "documents": list(case.documents.select_related("document")),
             "asking": asking,
