@@ -22,8 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -250,13 +250,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _turnaround_text(hours: float | None) -> str:
     if hours is None:
-        return _("new")
+        return _("new on MediBroker: no answer time yet")
     days = max(1, round(hours / 24))
     return _("usually %(days)d days") % {"days": days} if days > 1 else _("usually 1 day")
 
 
+def _language_name(code: str) -> str:
+    """ "fr" → "French" (in the page's language): a patient abroad may not know the codes."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+# The shortlist is shown while there is a choice to make or just made; once the specialist accepts, it is history.
+SHORTLIST_SHOWN = {CaseStatus.SHORTLISTED, CaseStatus.SPECIALIST_CHOSEN, CaseStatus.DECLINED_BY_SPECIALIST}
+
+
 def _candidate_cards(request: HttpRequest, case: OpinionCase) -> list[dict[str, Any]]:
-    cards = []
+    cards: list[dict[str, Any]] = []
+    if case.status not in SHORTLIST_SHOWN:
+        return cards
     currency = case.order.currency if case.order is not None else case.currency
     rows = Candidate.objects.filter(case=case).select_related("specialist__provider").order_by("proposed_at", "pk")
     for candidate in rows:
@@ -270,14 +284,14 @@ def _candidate_cards(request: HttpRequest, case: OpinionCase) -> list[dict[str, 
         elif difference < 0 and case.choice_refund_id is None:
             price_text = _("%(amount)s back to your card") % {"amount": _money_text(request, -difference, currency)}
         else:
-            price_text = _("Included")
+            price_text = _("Included in what you paid")
         cards.append(
             {
                 "candidate": candidate,
                 "name": provider.name,
                 "register": SHORT_REGISTERS.get(provider.register, provider.get_register_display()),
                 "registration_number": provider.registration_number,
-                "languages": ", ".join(specialist.languages or provider.languages or []),
+                "languages": ", ".join(map(_language_name, specialist.languages or provider.languages or [])),
                 "price_text": price_text,
                 "turnaround": _turnaround_text(specialist_turnaround_hours(specialist)),
                 "declined": candidate.declined_at is not None,
@@ -313,6 +327,7 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
             "opinion": opinion_view(opinion) if opinion is not None else None,
             "after": after_section(case=case, viewer=_user(request), now=now) if opinion is not None else None,
             "questions": list(case.questions.all()),
+            "language_name": _language_name(case.language),
             "documents": list(case.documents.select_related("document")),
             "asking": asking,
             "documents_form": documents_form,
