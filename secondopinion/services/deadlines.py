@@ -514,8 +514,12 @@ def case_clock_view(*, case: OpinionCase, now: dt.datetime, viewer_timezone: str
             if paused_for == "documents"
             else _("The clock is stopped while we wait for your choice.")
         )
+    elif due is None:
+        # Running, its deadline not computed yet (a case started outside the payment path): no date to promise.
+        explanation = _("%(rule)s — counted from your payment. The clock stops while we wait for you.") % {
+            "rule": rule[:1].upper() + rule[1:]
+        }
     else:
-        assert due is not None  # noqa: S101 -- running or late means a deadline
         explanation = _(
             "Due by %(when)s (%(city)s time): %(rule)s — counted from your payment. "
             "The clock stops while we wait for you."

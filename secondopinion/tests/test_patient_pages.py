@@ -111,7 +111,7 @@ def test_a_draft_is_saved_from_my_documents_and_edited_again(alice, patient, car
     assert not AddonOrder.objects.exists()
     edit = alice.get(reverse("secondopinion:patient_edit", args=[case.pk])).content.decode()
     assert "Is surgery needed now, or can it wait?" in edit
-    assert "You will pay €450.00 now." in edit
+    assert "You will pay €450.00 by card" in edit
     page = alice.get(reverse("secondopinion:patient_case", args=[case.pk])).content.decode()
     assert reverse("documents:download", args=[diagnosis.pk]) in page
 

@@ -20,11 +20,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import select_template
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -35,9 +34,11 @@ from documents.models import MedicalDocument
 from documents.services import document_upload
 from providers.models import Register
 from secondopinion.forms import CONSENT_SENTENCE, CaseDocumentsForm, CaseRequestForm
-from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, OpinionCase
+from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, Opinion, OpinionCase
 from secondopinion.selectors import specialist_turnaround_hours
 from secondopinion.services import requests as services
+from secondopinion.services.deadlines import case_clock_view
+from secondopinion.views.after import after_section, opinion_view
 
 SHORT_REGISTERS: dict[str, str] = {Register.RPPS.value: "RPPS", Register.ADELI.value: "ADELI"}
 
@@ -95,13 +96,6 @@ def _money_text(request: HttpRequest, amount: int, currency: str) -> str:
 
 def _my_documents(request: HttpRequest) -> list[MedicalDocument]:
     return list(MedicalDocument.objects.filter(owner=_user(request)).order_by("-created_at"))
-
-
-def _clock_template() -> str | None:
-    try:
-        return select_template(["secondopinion/_clock.html"]).template.name
-    except Exception:
-        return None
 
 
 # --- the landing page ---------------------------------------------------------------------------------
@@ -256,13 +250,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _turnaround_text(hours: float | None) -> str:
     if hours is None:
-        return _("new")
+        return _("new on MediBroker: no answer time yet")
     days = max(1, round(hours / 24))
     return _("usually %(days)d days") % {"days": days} if days > 1 else _("usually 1 day")
 
 
+def _language_name(code: str) -> str:
+    """ "fr" → "French" (in the page's language): a patient abroad may not know the codes."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+# The shortlist is shown while there is a choice to make or just made; once the specialist accepts, it is history.
+SHORTLIST_SHOWN = {CaseStatus.SHORTLISTED, CaseStatus.SPECIALIST_CHOSEN, CaseStatus.DECLINED_BY_SPECIALIST}
+
+
 def _candidate_cards(request: HttpRequest, case: OpinionCase) -> list[dict[str, Any]]:
-    cards = []
+    cards: list[dict[str, Any]] = []
+    if case.status not in SHORTLIST_SHOWN:
+        return cards
     currency = case.order.currency if case.order is not None else case.currency
     rows = Candidate.objects.filter(case=case).select_related("specialist__provider").order_by("proposed_at", "pk")
     for candidate in rows:
@@ -276,14 +284,14 @@ def _candidate_cards(request: HttpRequest, case: OpinionCase) -> list[dict[str, 
         elif difference < 0 and case.choice_refund_id is None:
             price_text = _("%(amount)s back to your card") % {"amount": _money_text(request, -difference, currency)}
         else:
-            price_text = _("Included")
+            price_text = _("Included in what you paid")
         cards.append(
             {
                 "candidate": candidate,
                 "name": provider.name,
                 "register": SHORT_REGISTERS.get(provider.register, provider.get_register_display()),
                 "registration_number": provider.registration_number,
-                "languages": ", ".join(specialist.languages or provider.languages or []),
+                "languages": ", ".join(map(_language_name, specialist.languages or provider.languages or [])),
                 "price_text": price_text,
                 "turnaround": _turnaround_text(specialist_turnaround_hours(specialist)),
                 "declined": candidate.declined_at is not None,
@@ -306,14 +314,20 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
     withdraw = services.case_withdraw_check(case=case, actor=_user(request))
     currency = case.order.currency if case.order is not None else case.currency
     price = services.case_price(case)
+    now = timezone.now()
+    opinion = Opinion.objects.filter(case=case, signed_at__isnull=False).select_related("specialist__provider").first()
     return render(
         request,
         "secondopinion/patient/case.html",
         {
             "case": case,
             "next_step": NEXT_STEPS.get(CaseStatus(case.status), ""),
-            "clock_template": _clock_template(),
+            "clock": case_clock_view(case=case, now=now),
+            # Once the opinion is signed the patient reads it, asks, shares and books from this page.
+            "opinion": opinion_view(opinion) if opinion is not None else None,
+            "after": after_section(case=case, viewer=_user(request), now=now) if opinion is not None else None,
             "questions": list(case.questions.all()),
+            "language_name": _language_name(case.language),
             "documents": list(case.documents.select_related("document")),
             "asking": asking,
             "documents_form": documents_form,

@@ -25,8 +25,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,8 +57,6 @@ from secondopinion.services.specialists import (
     specialist_profile_save,
     specialist_profile_save_check,
 )
-
-CLOCK_TEMPLATE = "secondopinion/_clock.html"
 
 
 class ProfileForm(forms.Form):
@@ -284,15 +280,6 @@ def _place_opinion_errors(form: OpinionForm, exc: DomainError) -> None:
             form.add_error(target, str(message))
 
 
-def _clock_template() -> str | None:
-    """The case's clock as the patient's and coordinator's pages show it, when that template exists."""
-    try:
-        get_template(CLOCK_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    return CLOCK_TEMPLATE
-
-
 def _render_case(
     request: HttpRequest,
     case: OpinionCase,
@@ -324,7 +311,6 @@ def _render_case(
         "opinion_form": opinion_form,
         "documents": documents,
         "signed_on": opinion_signed_on(opinion) if opinion is not None else None,
-        "clock_template": _clock_template(),
     }
     return render(request, "secondopinion/specialist/case.html", context, status=status)
 
