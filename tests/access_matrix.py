@@ -385,8 +385,8 @@ MATRIX: dict[str, Rule] = {
     "secondopinion:specialist_case_accept": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
     "secondopinion:specialist_case_decline": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
     "secondopinion:specialist_case_opinion": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
-    # its practice's profile (the rival has none yet: 404); PUT without a body: 400 to whoever asks
-    "api_secondopinion_specialist_profile": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    # its practice's profile, each his own (the rival's practice has one too); PUT without a body: 400
+    "api_secondopinion_specialist_profile": rule("login  hidden hidden ok     ok     hidden hidden hidden hidden", also="PUT"),
     # each his own list (empty but for the member's practice)
     "api_secondopinion_specialist_cases":   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "api_secondopinion_specialist_case":    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", args={"case_id": "delivered_case_id"}),

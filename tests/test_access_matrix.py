@@ -96,7 +96,7 @@ def people(patient, other_patient, clinic_admin, rival_member, careteam, finance
 
 @pytest.fixture
 def world(
-    patient, other_patient, clinic, clinic_admin, clinic_member, careteam, settings, tmp_path, monkeypatch
+    patient, other_patient, clinic, clinic_admin, clinic_member, rival, careteam, settings, tmp_path, monkeypatch
 ) -> dict[str, Any]:
     """The patient's quote request to the clinic (with a document, shared with the clinic), the
     clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for.
@@ -310,6 +310,18 @@ def world(
         updated_at=now,
     )
     profile.specialties.add(opinion.specialty)
+    # the rival gives opinions too (its own profile): not on the world's cases
+    SpecialistProfile.objects.create(
+        provider=rival,
+        languages=["en"],
+        price_amount=40_000,
+        currency="EUR",
+        weekly_capacity=5,
+        timezone="Europe/Paris",
+        country="FR",
+        created_at=now,
+        updated_at=now,
+    )
     candidate = Candidate.objects.create(case=opinion, specialist=profile, proposed_by=careteam, proposed_at=now)
     delivered = delivered_case(
         patient=patient,
