@@ -359,6 +359,64 @@ MATRIX: dict[str, Rule] = {
     "api_secondopinion_coordinator_eligible_specialists": rule("login  hidden hidden hidden hidden denied denied ok     denied", args={"case_id": "opinion_case_id"}),
     "api_secondopinion_coordinator_shortlist":            rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
     "api_secondopinion_coordinator_unsuitable":           rule("login  hidden hidden hidden hidden denied denied ok     denied", "POST", args={"case_id": "opinion_case_id"}),
+    # --- Second opinions: the patient's own requests and cases (everyone else 404)
+    "secondopinion:patient_landing":        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "secondopinion:patient_new":            rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "secondopinion:patient_cases":          rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "secondopinion:patient_case":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "opinion_case_id"}),
+    "secondopinion:patient_edit":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:patient_send":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:patient_documents":      rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:patient_documents_sent": rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "opinion_case_id"}),
+    "secondopinion:patient_choose":         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "opinion_case_id", "candidate_pk": "candidate_id"}),
+    "secondopinion:patient_withdraw":       rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"pk": "opinion_case_id"}),
+    "api_secondopinion_cases":              rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "api_secondopinion_prices":             rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_secondopinion_case":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="PATCH", args={"case_id": "opinion_case_id"}),
+    "api_secondopinion_send":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "opinion_case_id"}),
+    "api_secondopinion_documents":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "opinion_case_id"}),
+    "api_secondopinion_documents_sent":     rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "opinion_case_id"}),
+    "api_secondopinion_choose":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "opinion_case_id"}),
+    "api_secondopinion_withdraw":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "opinion_case_id"}),
+    # --- Second opinions: the specialists' side ("member" is of the delivered case's chosen practice; others 404)
+    # each practitioner his own home (the rival's practice may give opinions too: its own, empty); 404 to others
+    "secondopinion:specialist_home":        rule("login  hidden hidden ok     ok     hidden hidden hidden hidden", also="POST"),
+    "secondopinion:specialist_case":        rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", args={"pk": "delivered_case_id"}),
+    "secondopinion:specialist_case_accept": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:specialist_case_decline": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:specialist_case_opinion": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    # its practice's profile, each his own (the rival's practice has one too); PUT without a body: 400
+    "api_secondopinion_specialist_profile": rule("login  hidden hidden ok     ok     hidden hidden hidden hidden", also="PUT"),
+    # each his own list (empty but for the member's practice)
+    "api_secondopinion_specialist_cases":   rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_secondopinion_specialist_case":    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_specialist_case_accept": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_specialist_case_decline": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_specialist_opinion": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "PUT", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_specialist_opinion_sign": rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    # public: who signed the opinion with this code, and when
+    "secondopinion:specialist_verify":      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"code": "opinion_code"}),
+    "api_secondopinion_verify":             rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"code": "opinion_code"}),
+    # --- Second opinions after the opinion (the world's delivered case): its patient and its specialist's practice
+    # ("member") read it; the patient asks, closes, books the consultation and shares, the specialist answers.
+    # Either one on the other's action: the page sends back with the service's refusal (ok), the API answers 404
+    # (an empty body may be refused first, 400). Everyone else: 404.
+    "secondopinion:after_case":             rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_follow_up_ask":    rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_follow_up_answer": rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_case_close":       rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_consultation":     rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", also="POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_share_link_create": rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "secondopinion:after_share_link_revoke": rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "delivered_case_id"}),
+    "api_secondopinion_follow_ups":         rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", also="POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_follow_up_answer":   rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_close":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_consultation":       rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_share_links":        rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"case_id": "delivered_case_id"}),
+    "api_secondopinion_share_link":         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"case_id": "delivered_case_id"}),
+    # public: the opinion behind a live share link (the token is the key)
+    "secondopinion:after_shared":           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),
+    "secondopinion:after_shared_pdf":       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -50,7 +50,7 @@ def test_every_url_pattern_has_an_access_rule_and_every_rule_a_pattern():
 
 def test_every_row_names_a_known_method_and_a_probe_for_its_group():
     for key, row in MATRIX.items():
-        assert row.method in {"GET", "POST", "DELETE"}, key
+        assert row.method in {"GET", "POST", "PUT", "DELETE"}, key
         assert row.also in {"", "POST", "PUT", "PATCH"}, key
         assert not key.endswith("*") or row.probe, f"{key}: a group row needs a `probe` URL name"
 
@@ -96,7 +96,7 @@ def people(patient, other_patient, clinic_admin, rival_member, careteam, finance
 
 @pytest.fixture
 def world(
-    patient, other_patient, clinic, clinic_admin, clinic_member, careteam, settings, tmp_path, monkeypatch
+    patient, other_patient, clinic, clinic_admin, clinic_member, rival, careteam, settings, tmp_path, monkeypatch
 ) -> dict[str, Any]:
     """The patient's quote request to the clinic (with a document, shared with the clinic), the
     clinic's quote, accepted: a booking whose deposit is paid and held, and a release asked for.
@@ -291,8 +291,58 @@ def world(
         created_at=now,
         updated_at=now,
     )
+    # A candidate on it (the patient's choice, refused while nobody shortlisted), and the clinic as a
+    # specialist giving opinions: its case at `opinion_delivered` (the "member" role is of its
+    # practice), with a follow-up question waiting and a live share link; "rival" is of another.
+    from secondopinion.models import Candidate, FollowUp, Opinion, SpecialistProfile
+    from secondopinion.services.after import share_link_create
+    from secondopinion.tests.support_after import delivered_case
+
+    profile = SpecialistProfile.objects.create(
+        provider=clinic,
+        languages=["en"],
+        price_amount=45_000,
+        currency="EUR",
+        weekly_capacity=5,
+        timezone="Europe/Paris",
+        country="FR",
+        created_at=now,
+        updated_at=now,
+    )
+    profile.specialties.add(opinion.specialty)
+    # the rival gives opinions too (its own profile): not on the world's cases
+    SpecialistProfile.objects.create(
+        provider=rival,
+        languages=["en"],
+        price_amount=40_000,
+        currency="EUR",
+        weekly_capacity=5,
+        timezone="Europe/Paris",
+        country="FR",
+        created_at=now,
+        updated_at=now,
+    )
+    candidate = Candidate.objects.create(case=opinion, specialist=profile, proposed_by=careteam, proposed_at=now)
+    delivered = delivered_case(
+        patient=patient,
+        specialty=opinion.specialty,
+        specialist=profile,
+        signer=clinic_admin,
+        diagnosis=document,
+        now=now,
+    )
+    # a verification code as the signing gives them (the support's stand-in is not one)
+    Opinion.objects.filter(case=delivered).update(verification_code="MTRX-SOPN-0000-0001")
+    follow_up = FollowUp.objects.create(case=delivered, question="And sport?", asked_at=now)
+    share_link, share_token = share_link_create(case=delivered, actor=patient, recipient="Dr House", now=now)
     return {
         "opinion_case_id": opinion.pk,
+        "candidate_id": candidate.pk,
+        "delivered_case_id": delivered.pk,
+        "follow_up_id": follow_up.pk,
+        "link_id": share_link.pk,
+        "share_token": share_token,
+        "opinion_code": "MTRX-SOPN-0000-0001",
         "order_id": order.pk,
         "vip_order_id": vip.pk,
         "assistance_order_id": assistance.pk,

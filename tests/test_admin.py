@@ -52,7 +52,16 @@ def test_money_and_audit_records_are_read_only_in_the_admin():
     assert LedgerEntry not in admin.site._registry  # shown inside its transaction only
 
 
-PROJECT_APPS = {"accounts", "bookings", "documents", "marketplace", "notifications", "payments", "providers"}
+PROJECT_APPS = {
+    "accounts",
+    "bookings",
+    "documents",
+    "marketplace",
+    "notifications",
+    "payments",
+    "providers",
+    "secondopinion",
+}
 # Where staff write in the admin, and the service each change goes through.
 THROUGH_A_SERVICE = {
     "marketplace.exchangerate": {"add", "change", "delete"},  # exchange_rate_save, exchange_rate_delete

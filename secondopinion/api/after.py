@@ -123,6 +123,14 @@ def _case(request: Request, case_id: int) -> OpinionCase:
     return services.case_for_after(user=request.user, case_id=case_id)
 
 
+def _patients_case(request: Request, case_id: int) -> OpinionCase:
+    """The case for its patient only: the share links are the patient's (404 to the specialist's practice)."""
+    case = _case(request, case_id)
+    if case.patient_id != request.user.pk:
+        raise NotFound(_("You have no second-opinion request with this id."))
+    return case
+
+
 def _follow_ups(request: Request, case: OpinionCase, *, status_code: int = status.HTTP_200_OK) -> Response:
     now = timezone.now()
     case.refresh_from_db()
@@ -224,9 +232,7 @@ class ShareLinksAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: SecondOpinionShareLinkSerializer(many=True), 404: ApiErrorSerializer})
     def get(self, request, case_id: int):
         """Patient: my links to the opinion, newest first, with their expiry and times opened."""
-        case = _case(request, case_id)
-        if case.patient_id != request.user.pk:
-            raise NotFound(_("You have no second-opinion request with this id."))
+        case = _patients_case(request, case_id)
         return Response(SecondOpinionShareLinkSerializer(services.share_links_of(case=case), many=True).data)
 
     @extend_schema(
@@ -237,7 +243,7 @@ class ShareLinksAPI(APIView):
     def post(self, request, case_id: int):
         """Patient: a 7-day link for my doctor to read the opinion without an account (ten in force
         at most). The `url` is in this answer only."""
-        case = _case(request, case_id)
+        case = _patients_case(request, case_id)  # before the body: the specialist's practice gets 404, as on GET
         body = SecondOpinionShareLinkInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         link, token = services.share_link_create(

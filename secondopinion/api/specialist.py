@@ -262,6 +262,8 @@ class SpecialistProfileAPI(APIView):
         ),
     )
     def put(self, request: Request) -> Response:
+        if not practices_of_specialist(user=request.user).exists():  # before the body: 404 as on GET
+            raise NotFound(_("You work for no practitioner with this id."))
         body = SecondOpinionProfileInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -13,6 +13,7 @@ from accounts.models import StaffGroup
 from accounts.tests.factories import UserFactory
 from documents.tests import samples
 from documents.tests.helpers import upload_file
+from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- the local Stripe emulator
 from providers.tests.factories import MemberFactory, ProviderFactory, SpecialtyFactory
 from secondopinion.models import SpecialistProfile
 

@@ -21,7 +21,6 @@ from core.models import AuditEvent
 from notifications.models import Message
 from notifications.tests.support import require_postgresql, run_at_once
 from payments.models import LedgerTransaction
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- fixtures
 from secondopinion.models import Candidate, CaseStatus, FollowUp, OpinionCase
 from secondopinion.services.deadlines import (
     case_accept_timeouts,
@@ -154,7 +153,7 @@ def test_a_pause_moves_the_alerts_later(patient, cardiology, coordinator, martin
 
 
 def test_the_breach_refund_is_posted_once_to_stripe_and_to_the_ledger(
-    stripe_emulator,  # noqa: F811 -- the fixture
+    stripe_emulator,
     patient,
     cardiology,
     coordinator,
@@ -455,7 +454,7 @@ def test_the_clock_include_shows_the_deadline_the_bar_and_the_sentence(patient, 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_four_workers_at_the_deadline_alert_and_refund_once(
-    stripe_emulator,  # noqa: F811 -- the fixture
+    stripe_emulator,
     patient,
     cardiology,
     coordinator,

@@ -8,10 +8,7 @@ from django.core.management import call_command
 
 from concierge.models import PriceList, PriceListStatus
 from documents.services import document_read
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base
 from secondopinion.models import CaseStatus, OpinionCase, SpecialistProfile
-
-__all__ = ["stripe_emulator", "stripe_emulator_base"]
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,7 @@ import pytest
 from concierge.models import AddonOrderStatus
 from concierge.services.ordering import order_cancel_check
 from concierge.services.orders import addon_order_refund_check
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base
 from secondopinion.tests.support_requests import draft, opinion_price, paid_case
-
-__all__ = ["stripe_emulator", "stripe_emulator_base"]
 
 pytestmark = pytest.mark.django_db
 

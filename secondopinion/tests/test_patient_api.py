@@ -10,11 +10,8 @@ from rest_framework.test import APIClient
 from concierge.models import AddonOrder
 from documents.tests import samples
 from documents.tests.helpers import upload_file
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base
 from secondopinion.models import CaseStatus, DocumentRole, OpinionCase
 from secondopinion.tests.support_requests import awaiting_documents, draft, opinion_price, paid_case, shortlisted
-
-__all__ = ["stripe_emulator", "stripe_emulator_base"]
 
 pytestmark = pytest.mark.django_db
 

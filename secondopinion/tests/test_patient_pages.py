@@ -11,11 +11,8 @@ from django.urls import reverse
 from concierge.models import AddonOrder
 from documents.models import MedicalDocument
 from documents.tests import samples
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base
 from secondopinion.models import CaseStatus, DocumentRole, OpinionCase
 from secondopinion.tests.support_requests import draft, opinion_price, paid_case, shortlisted
-
-__all__ = ["stripe_emulator", "stripe_emulator_base"]
 
 pytestmark = pytest.mark.django_db
 

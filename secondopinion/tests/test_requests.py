@@ -13,7 +13,6 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from documents.tests import samples
 from documents.tests.helpers import upload_file
 from notifications.models import Message
-from payments.tests.conftest import stripe_emulator, stripe_emulator_base
 from secondopinion.models import CaseDocument, CaseQuestion, CaseStatus, DocumentRole, OpinionCase
 from secondopinion.services.requests import (
     case_choose,
@@ -36,8 +35,6 @@ from secondopinion.tests.support_requests import (
     pay,
     shortlisted,
 )
-
-__all__ = ["stripe_emulator", "stripe_emulator_base"]
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.models import AuditEvent
 from notifications.models import Message
 from payments.models import LedgerTransaction
-from payments.tests import conftest as payments_fixtures
 from providers.models import VerificationStatus
 from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, SpecialistProfile
 from secondopinion.services import triage
@@ -22,9 +21,7 @@ from secondopinion.tests.conftest import _specialist
 
 pytestmark = pytest.mark.django_db
 
-# The local Stripe emulator (payments' fixtures), as `emulator`.
-stripe_emulator_base = payments_fixtures.stripe_emulator_base
-stripe_emulator = payments_fixtures.stripe_emulator
+# The local Stripe emulator (payments' fixtures, through conftest), as `emulator`.
 
 
 @pytest.fixture
