@@ -232,3 +232,8 @@ def test_my_requests_say_what_happens_next(alice, patient, cardiology, diagnosis
 
     assert reverse("secondopinion:patient_case", args=[case.pk]) in page
     assert "Not sent yet." in page
+
+
+def test_every_page_s_header_leads_to_the_second_opinion(client):
+    page = client.get("/").content.decode()
+    assert 'href="/second-opinion/"' in page
