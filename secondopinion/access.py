@@ -64,18 +64,3 @@ def document_read_right(*, document_id: uuid.UUID | str, reader: Any, now: dt.da
     if case_id is not None:
         return {"as": "specialist", "case": case_id}
     return None
-
-
-def case_reader_role(*, case: OpinionCase, user: Any) -> str | None:
-    """How `user` sees `case`: "patient", "coordinator" (the case's, or any coordinator while nobody
-    has taken it), "specialist" (a member of the chosen or a shortlisted specialist's practice), or
-    None. What each role may do is each service's check; this only says who is who."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if case.patient_id == user.pk:
-        return "patient"
-    if user.in_group(StaffGroup.MEDICAL_COORDINATOR) and (case.coordinator_id in (None, user.pk)):
-        return "coordinator"
-    if case.specialist is not None and case.specialist.provider.members.filter(user=user).exists():
-        return "specialist"
-    return None

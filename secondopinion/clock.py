@@ -49,12 +49,6 @@ def is_working_day(day: dt.date, calendar: WorkingCalendar) -> bool:
     return public is None or day not in public
 
 
-def holiday_name(day: dt.date, calendar: WorkingCalendar) -> str:
-    """The public holiday on `day` in the calendar's country, or ""."""
-    public = _public_holidays(calendar.country)
-    return "" if public is None else str(public.get(day) or "")
-
-
 def _working_segments(start: dt.datetime, calendar: WorkingCalendar) -> Iterator[tuple[dt.datetime, dt.datetime]]:
     """The working days from `start`'s local day on, each as [local midnight, next local midnight) in UTC."""
     zone = ZoneInfo(calendar.timezone)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from secondopinion.clock import WorkingCalendar, due_at, holiday_name, is_working_day, share_elapsed, worked
+from secondopinion.clock import WorkingCalendar, due_at, is_working_day, share_elapsed, worked
 
 PARIS = WorkingCalendar(timezone="Europe/Paris", country="FR")
 ISTANBUL = WorkingCalendar(timezone="Europe/Istanbul", country="TR")
@@ -158,11 +158,6 @@ HOLIDAY_CASES = [
 @pytest.mark.parametrize(("day", "calendar", "working"), HOLIDAY_CASES)
 def test_working_days_are_weekdays_without_the_country_s_public_holidays(day, calendar, working):
     assert is_working_day(day, calendar) is working
-
-
-def test_a_holiday_has_its_name_and_a_working_day_none():
-    assert holiday_name(dt.date(2026, 5, 1), PARIS) != ""
-    assert holiday_name(dt.date(2026, 12, 7), PARIS) == ""
 
 
 WORKED_CASES = [
