@@ -61,7 +61,7 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ValidationFaile
 
 
 def _lock(case: OpinionCase) -> OpinionCase:
-    return OpinionCase.objects.select_for_update().select_related("specialist__provider").get(pk=case.pk)
+    return OpinionCase.objects.select_for_update(of=("self",)).select_related("specialist__provider").get(pk=case.pk)
 
 
 # --- who --------------------------------------------------------------------------------------------------

@@ -577,7 +577,9 @@ def opinion_sign(*, case: OpinionCase, actor: User | Any, now: dt.datetime) -> O
     with transaction.atomic():
         locked = _locked(case)
         opinion_sign_check(case=locked, actor=actor).enforce()
-        opinion = Opinion.objects.select_for_update().select_related("specialist__provider").get(case=locked)
+        opinion = (
+            Opinion.objects.select_for_update(of=("self",)).select_related("specialist__provider").get(case=locked)
+        )
         opinion.case = locked
         missing = opinion_missing(opinion)
         if missing:

@@ -114,7 +114,7 @@ def case_take_check(*, case: OpinionCase, actor: Any) -> Check:
 
 
 def _locked(case: OpinionCase) -> OpinionCase:
-    return OpinionCase.objects.select_for_update().select_related("coordinator", "order").get(pk=case.pk)
+    return OpinionCase.objects.select_for_update(of=("self",)).select_related("coordinator", "order").get(pk=case.pk)
 
 
 def case_take(*, case: OpinionCase, actor: Any, now: dt.datetime) -> OpinionCase:
