@@ -54,6 +54,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
+    # IANA name ("Europe/London"): deadlines are shown in it (core/when.py). Detected by the browser
+    # at sign-up, changed on "My account"; empty means the browser's, else the site's default.
+    timezone = models.CharField(_("timezone"), max_length=64, blank=True, default="")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.ViewerTimezoneMiddleware",  # deadlines in the viewer's own timezone (core/when.py)
     # Answers to a signed-in person are never cached (core/middleware.py); the policy below on every page.
     "core.middleware.PrivateResponseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -459,6 +460,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# One date style per language for every page, e-mail and PDF (config/formats/<lang>/formats.py);
+# core/when.py shows each instant in the viewer's or the place's timezone with that style.
+FORMAT_MODULE_PATH = ["config.formats"]
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 - `PrivateResponseMiddleware`: every answer to a signed-in person is private and never stored.
 - `RefuseNulMiddleware`: refuses a NUL character in the URL, and in the API's query strings, up front.
+- `ViewerTimezoneMiddleware`: the viewer's own timezone for the dates on the page (core/when.py).
 
 PostgreSQL refuses NUL in text: a NUL reaching a query ends in a 500. No URL or API query
 parameter of ours has a use for it, so the request is answered 400 before any view runs: the
@@ -12,13 +13,16 @@ the field (a 200 with the form, as for any other bad filter).
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.errors import error_body
+from core.when import TZ_COOKIE, valid_timezone
 
 NUL = "\x00"
 API_PREFIX = "/api/"
@@ -76,3 +80,28 @@ class PrivateResponseMiddleware:
             # max-age=0, no-cache, no-store, must-revalidate, private, and an Expires in the past.
             add_never_cache_headers(response)
         return response
+
+
+class ViewerTimezoneMiddleware:
+    """Activates the viewer's own timezone for the request (core/when.py).
+
+    A signed-in person's is the one on their account (`User.timezone`); anyone else's is the one
+    their browser reported in the `tz` cookie (static/js/timezone.js). An unknown name is ignored:
+    the site's `TIME_ZONE` stands.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        name = getattr(user, "timezone", "") if user is not None and user.is_authenticated else ""
+        chosen = valid_timezone(name) or valid_timezone(request.COOKIES.get(TZ_COOKIE))
+        if chosen:
+            timezone.activate(zoneinfo.ZoneInfo(chosen))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
