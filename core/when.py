@@ -1,6 +1,6 @@
 """One way to show an instant: every date and time a person reads goes through here.
 
-Two kinds of instants, two rules (docs/decisions.md, "Showing time"):
+Two kinds of instants, two rules (docs/decisions.md, "Time"):
 
 - **Appointments** (a slot, a booking's first appointment, a transfer's pick-up) happen somewhere:
   they are shown in the place's own timezone, named ("09:00 Istanbul time"), and, when the viewer
