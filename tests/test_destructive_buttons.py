@@ -146,7 +146,7 @@ def test_every_destructive_button_is_styled_as_such_and_asks_first():
     problems = [
         f"{b.template}:{b.line} “{b.label}”"
         + ("" if b.danger else " is not button-danger")
-        + ("" if b.in_confirm else " does not sit in a <details class=\"confirm\"> (templates/_confirm.html)")
+        + ("" if b.in_confirm else ' does not sit in a <details class="confirm"> (templates/_confirm.html)')
         for b in offending(all_buttons())
     ]
     assert problems == []
@@ -184,7 +184,8 @@ def test_the_scan_catches(markup):
         '<form><button type="submit">{% translate "Accept this quote" %}</button></form>',
         '<button type="button">Cancel</button>',
         '<details class="confirm"{% if form.errors %} open{% endif %}><form>'
-        '<button type="submit" name="action" value="decline" class="button-danger">Yes, decline</button></form></details>',
+        '<button type="submit" name="action" value="decline" class="button-danger">Yes, decline</button>'
+        "</form></details>",
     ],
 )
 def test_the_scan_lets_through(markup):

@@ -43,7 +43,9 @@ def _quoted(patient, clinic, member, *, days_ahead: int, policy: str = "platform
         desired_to=now.date() + dt.timedelta(days=90),
         now=now,
     )
-    start = (now + dt.timedelta(days=days_ahead)).astimezone(ISTANBUL).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = (
+        (now + dt.timedelta(days=days_ahead)).astimezone(ISTANBUL).replace(hour=9, minute=0, second=0, microsecond=0)
+    )
     return quote_submit(
         request=request,
         provider=clinic,
@@ -87,7 +89,9 @@ def test_an_open_quote_shows_its_cancellation_schedule_as_dates_and_amounts(pati
 
     schedule = body.split('data-testid="cancellation-schedule"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r'<tr data-testid="schedule-period">(.*?)</tr>', schedule, re.DOTALL)
-    cells = [[" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<td>(.*?)</td>", r, re.DOTALL)] for r in rows]
+    cells = [
+        [" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<td>(.*?)</td>", r, re.DOTALL)] for r in rows
+    ]
     assert cells == [
         [f"until {_long(today + dt.timedelta(days=14))}", "€0.00", "€500.00"],
         [f"from {_long(today + dt.timedelta(days=15))}, or if you do not come", "€500.00", "€0.00"],
@@ -111,7 +115,10 @@ def test_accepting_asks_first_with_the_deposit_and_the_first_non_refundable_date
     assert re.findall(r"<button[^>]*>(.*?)</button>", panel) == ["Yes, accept and book"]
     assert '<strong data-testid="confirm-deposit">€500.00</strong>' in panel
     non_refundable = panel.split('data-testid="confirm-non-refundable"', 1)[1].split("</p>", 1)[0]
-    assert f"From <time datetime=\"{no_refund.isoformat()}\">{_long(no_refund)}</time>, the deposit is no longer refunded" in non_refundable
+    assert (
+        f'From <time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time>, the deposit is no longer refunded'
+        in non_refundable
+    )
     assert "part of it is kept" not in non_refundable  # the first fee is the whole deposit here
     assert panel.index("confirm-non-refundable") < panel.index("Yes, accept and book")
 
@@ -127,8 +134,11 @@ def test_a_schedule_with_a_partial_fee_first_names_both_dates(patient, clinic, c
     panel = _accept_panel(body, quote)
 
     no_refund = first_day - dt.timedelta(days=14)
-    assert f"From <time datetime=\"{no_refund.isoformat()}\">{_long(no_refund)}</time>, the deposit is no longer refunded" in panel
-    assert f"From <time datetime=\"{today.isoformat()}\">{_long(today)}</time>, part of it is kept." in panel
+    assert (
+        f'From <time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time>, the deposit is no longer refunded'
+        in panel
+    )
+    assert f'From <time datetime="{today.isoformat()}">{_long(today)}</time>, part of it is kept.' in panel
 
 
 def test_the_deposit_is_converted_to_the_patients_currency_on_the_quote_and_in_the_panel(
