@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from bookings.models import Appointment, Booking, BookingStatus, EvidenceReview
+from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
+from core.money import Money
 from providers.models import Provider
 
 
@@ -149,3 +150,31 @@ def booking_cancellation_schedule(*, booking: Booking, now: dt.datetime) -> Canc
         paid_on=paid_on,
     )
     return CancellationSchedule(periods, describe_schedule(periods), booking.paid_at is None)
+
+
+def proposed_cancellation_schedule(
+    *, policy_code: str, deposit: Money, first_appointment: dt.datetime, tz: dt.tzinfo, now: dt.datetime
+) -> CancellationSchedule | None:
+    """The schedule a booking not made yet would have if it were paid today (a quote's, before the
+    patient accepts it): the policy in force now, in the place's timezone; None without a policy,
+    a deposit or a date ahead."""
+    policy = CancellationPolicy.objects.filter(code=policy_code, published_at__lte=now).order_by("-version").first()
+    if policy is None or deposit.amount == 0 or first_appointment <= now:
+        return None
+    periods = schedule(
+        policy=policy.terms,
+        deposit=deposit,
+        first_appointment=first_appointment.astimezone(tz).date(),
+        paid_on=now.astimezone(tz).date(),
+    )
+    return CancellationSchedule(periods, describe_schedule(periods), if_paid_today=True)
+
+
+def first_non_refundable_day(found: CancellationSchedule) -> dt.date | None:
+    """The first day from which cancelling refunds nothing of the deposit (None if never)."""
+    return next((period.start for period in found.periods if period.refund.amount == 0), None)
+
+
+def first_fee_day(found: CancellationSchedule) -> dt.date | None:
+    """The first day from which cancelling keeps some of the deposit (None if never)."""
+    return next((period.start for period in found.periods if period.fee.amount > 0), None)

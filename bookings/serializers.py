@@ -15,7 +15,7 @@ from bookings.models import (
     CancellationReason,
     EvidenceReview,
 )
-from bookings.selectors import booking_cancellation_schedule
+from bookings.selectors import CancellationSchedule, booking_cancellation_schedule
 from bookings.services import BOOKING_ACTIONS, booking_actions
 from core.checks import actions_payload
 from core.money import Money
@@ -75,6 +75,25 @@ class ScheduleSerializer(serializers.Serializer):
     periods = SchedulePeriodSerializer(many=True)
     summary = serializers.CharField()
     if_paid_today = serializers.BooleanField()
+
+
+def schedule_payload(found: CancellationSchedule | None) -> dict | None:
+    """A cancellation schedule as `ScheduleSerializer` describes it: the booking's and a quote's."""
+    if found is None:
+        return None
+    return {
+        "periods": [
+            {
+                "start": p.start,
+                "end": p.end,
+                "fee": MoneySerializer(p.fee).data,
+                "refund": MoneySerializer(p.refund).data,
+            }
+            for p in found.periods
+        ],
+        "summary": found.summary,
+        "if_paid_today": found.if_paid_today,
+    }
 
 
 class CancellationSerializer(serializers.Serializer):
@@ -170,22 +189,9 @@ class BookingDetailSerializer(BookingSerializer):
 
     @extend_schema_field(ScheduleSerializer(allow_null=True))
     def get_schedule(self, booking: Booking) -> dict | None:
-        found = booking_cancellation_schedule(booking=booking, now=self.context.get("now") or timezone.now())
-        if found is None:
-            return None
-        return {
-            "periods": [
-                {
-                    "start": p.start,
-                    "end": p.end,
-                    "fee": MoneySerializer(p.fee).data,
-                    "refund": MoneySerializer(p.refund).data,
-                }
-                for p in found.periods
-            ],
-            "summary": found.summary,
-            "if_paid_today": found.if_paid_today,
-        }
+        return schedule_payload(
+            booking_cancellation_schedule(booking=booking, now=self.context.get("now") or timezone.now())
+        )
 
 
 class HoldInputSerializer(serializers.Serializer):

@@ -9,8 +9,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from bookings.selectors import CancellationSchedule, proposed_cancellation_schedule
 from core.errors import NotFound
-from quotes.models import Quote, QuoteRecipient, QuoteRequest, Tender
+from core.money import Money
+from core.when import zone
+from quotes.models import Quote, QuoteRecipient, QuoteRequest, QuoteStatus, Tender
 
 # The median response time reads a provider's latest answers only, so it follows recent habits.
 RESPONSE_SAMPLE = 50
@@ -55,6 +58,23 @@ def patient_quote(*, patient: User, quote_id: int) -> Quote:
     if quote is None:
         raise NotFound(_("You have no quote with this id."))
     return quote
+
+
+def quote_cancellation_schedule(*, quote: Quote, now: dt.datetime) -> CancellationSchedule | None:
+    """What cancelling would cost, as dates and amounts, if the patient accepted `quote` and paid its
+    deposit today: the same schedule the booking will show (the quote's policy, in the place's
+    timezone, from its first proposed date). None once the quote is no longer open (the booking
+    shows its own) or without a deposit. Reads `quote.slots`, prefetched or not."""
+    starts = sorted(slot.start for slot in quote.slots.all())
+    if quote.status != QuoteStatus.SENT or not starts:
+        return None
+    return proposed_cancellation_schedule(
+        policy_code=quote.cancellation_policy,
+        deposit=Money(quote.deposit_amount, quote.currency),
+        first_appointment=starts[0],
+        tz=zone(quote.timezone),
+        now=now,
+    )
 
 
 def member_recipients(*, user: User) -> QuerySet[QuoteRecipient]:

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from bookings.serializers import ScheduleSerializer, schedule_payload
 from core.checks import ActionState, actions_payload
 from core.money import Money, MoneyError
 from core.serializers import (
@@ -39,6 +40,7 @@ from quotes.models import (
     QuoteStatus,
     Tender,
 )
+from quotes.selectors import quote_cancellation_schedule
 from quotes.services import (
     MAX_LINES,
     MAX_RECIPIENTS,
@@ -96,6 +98,10 @@ class QuoteSerializer(serializers.ModelSerializer):
     )
     lines = QuoteLineSerializer(many=True, read_only=True)
     slots = QuoteSlotSerializer(many=True, read_only=True)
+    cancellation_schedule = serializers.SerializerMethodField(
+        help_text="While the quote is open: what cancelling would cost, as dates (the place's) and amounts, "
+        "if it were accepted and its deposit paid today. The booking carries its own once accepted."
+    )
     available_actions = available_actions_field("accept", "decline", "withdraw")
 
     class Meta:
@@ -117,6 +123,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "payment_days",
             "max_variation_bps",
             "cancellation_policy",
+            "cancellation_schedule",
             "sent_at",
             "decided_at",
             "patient_total",
@@ -132,6 +139,11 @@ class QuoteSerializer(serializers.ModelSerializer):
     @extend_schema_field(MoneySerializer)
     def get_deposit(self, quote: Quote) -> dict:
         return MoneySerializer(Money(quote.deposit_amount, quote.currency)).data
+
+    @extend_schema_field(ScheduleSerializer(allow_null=True))
+    def get_cancellation_schedule(self, quote: Quote) -> dict | None:
+        _actor, now = _asking(self.context)
+        return schedule_payload(quote_cancellation_schedule(quote=quote, now=now))
 
     @extend_schema_field(MoneySerializer(allow_null=True))
     def get_patient_total(self, quote: Quote) -> dict | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from bookings.selectors import first_fee_day, first_non_refundable_day
 from concierge.models import AddonKind, AddonOrder
 from concierge.selectors import careteam_package
 from concierge.services.packages import is_careteam
@@ -109,6 +110,12 @@ def request_detail(request, request_id: int):
         quote.total = Money(quote.total_amount, quote.currency)
         quote.deposit = Money(quote.deposit_amount, quote.currency)
         quote.converted = table.convert(quote.total, currency) if quote.currency != currency else None
+        quote.deposit_converted = table.convert(quote.deposit, currency) if quote.currency != currency else None
+        # The rules before the commitment: what cancelling would cost if accepted and paid today.
+        quote.schedule = selectors.quote_cancellation_schedule(quote=quote, now=now)
+        quote.non_refundable_from = first_non_refundable_day(quote.schedule) if quote.schedule else None
+        quote.fee_from = first_fee_day(quote.schedule) if quote.schedule else None
+        quote.first_slot = min((slot.start for slot in quote.slots.all()), default=None)
         # The buttons the services would accept now, nothing else.
         quote.accept_check = services.quote_accept_check(quote=quote, actor=request.user, now=now)
         quote.decline_check = services.quote_decline_check(quote=quote, actor=request.user)

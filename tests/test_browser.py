@@ -302,7 +302,8 @@ def test_a_patient_sends_a_quote_request_with_a_pdf_to_two_providers_and_accepts
     quote = page.get_by_test_id("quote")
     expect(quote).to_have_count(1)
     expect(quote.get_by_test_id("quote-total")).to_contain_text("€2,500.00")
-    quote.get_by_role("button", name="Accept this quote").click()
+    quote.get_by_test_id("accept-quote").get_by_text("Accept this quote").click()  # opens what it means
+    quote.get_by_role("button", name="Yes, accept and book").click()
 
     expect(page.get_by_text("Quote accepted. Your booking is waiting for its deposit.")).to_be_visible()
     expect(page.get_by_text("Awaiting deposit")).to_be_visible()

@@ -41,14 +41,16 @@ def test_the_totp_qr_code_is_drawn_inline_not_as_a_data_image_the_csp_blocks(cli
     assert "style=" not in qr.split("</div>", 1)[0]  # an inline style would be blocked too
 
 
-def test_revoking_tokens_uses_the_secondary_and_danger_buttons(client, patient):
+def test_revoking_tokens_uses_danger_buttons_that_ask_first(client, patient):
     token_for(patient, device="Work laptop")
     client.force_login(patient)
 
     html = client.get(reverse("accounts_api_tokens")).content.decode()
 
-    assert re.search(r'<button type="submit" class="button-secondary[^"]*">Revoke</button>', html)
-    assert '<button type="submit" class="button-danger">Revoke all</button>' in html
+    assert '<summary class="button button-danger">Revoke</summary>' in html
+    assert '<summary class="button button-danger">Revoke all</summary>' in html
+    assert '<button type="submit" class="button-danger">Yes, revoke this token</button>' in html
+    assert '<button type="submit" class="button-danger">Yes, revoke every token</button>' in html
 
 
 @pytest.mark.parametrize("selector", [".button-danger", ".visually-hidden", 'button[type="submit"].button-secondary'])

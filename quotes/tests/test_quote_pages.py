@@ -389,7 +389,7 @@ def test_an_expired_quote_has_no_accept_button_and_a_closed_request_no_withdraw_
     body = me.get(f"/quotes/{request.pk}/").content.decode()
     assert "Withdraw the request" not in body
     assert "Accept this quote" not in body
-    assert "Decline</button>" not in body
+    assert "Decline</summary>" not in body
 
 
 def test_the_inbox_offers_to_withdraw_an_open_quote_and_to_quote_only_when_the_service_would_take_it(
