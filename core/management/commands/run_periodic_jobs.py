@@ -1,0 +1,91 @@
+"""`manage.py run_periodic_jobs`: the periodic jobs of Celery beat's schedule, beside the demo's server.
+
+`make run` starts it beside `runserver` (scripts/run_with_stripe_emulator.py --beside) and stops it
+with the server. Without a broker (the embedded default: no REDIS_URL, tasks eager) the jobs run
+in this process (core/periodic.py), one line on the console per round of due jobs. With a broker it
+becomes a Celery worker with beat (`celery -A config worker --beat`), the jobs going through Redis.
+Only one runs per checkout: a second one finds the lock in var/ taken and stops at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from core.periodic import JobRun, PeriodicRunner
+
+LOCK_NAME = "periodic-jobs.lock"
+
+
+def _summary(result: Any) -> str:
+    return "" if result is None else f" {result}"
+
+
+class Command(BaseCommand):
+    help = "Run Celery beat's schedule (in-process without a broker, a worker with beat with one); Ctrl-C stops."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run every job once, now, and stop")
+
+    def handle(self, *args, **options):
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            # A broker (REDIS_URL): a real worker that also runs beat, its schedule file in var/.
+            command = [
+                sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=info",
+                f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
+            ]  # fmt: skip
+            self.stdout.write("Periodic jobs: a Celery worker with beat (REDIS_URL is set).")
+            self.stdout.flush()
+            os.execv(sys.executable, command)  # noqa: S606 -- a fixed command line of ours
+
+        lock = (settings.VAR_DIR / LOCK_NAME).open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.stderr.write(f"Periodic jobs: already run by another process of this checkout (var/{LOCK_NAME}).")
+            return
+
+        runner = PeriodicRunner.from_settings(report=self._report)
+        if options["once"]:
+            self._report([runner.run_job(job) for job in runner.jobs])
+            return
+
+        stop = threading.Event()
+
+        def ask_to_stop(signum, frame):
+            stop.set()
+
+        signal.signal(signal.SIGINT, ask_to_stop)
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        every = sorted({self._every(job.schedule) for job in runner.jobs})
+        self.stdout.write(
+            f"Periodic jobs: the {len(runner.jobs)} jobs of CELERY_BEAT_SCHEDULE run here ({', '.join(every)}); "
+            "one line each time some run."
+        )
+        runner.run_forever(stop)
+        self.stdout.write("Periodic jobs: stopped.")
+
+    @staticmethod
+    def _every(schedule) -> str:
+        seconds = getattr(schedule, "seconds", None)
+        if seconds is None:
+            return "at set times"
+        minutes = int(seconds // 60)
+        return f"every {minutes} min" if minutes < 60 else f"every {minutes // 60} h"
+
+    def _report(self, runs: list[JobRun]) -> None:
+        moment = dt.datetime.now(dt.UTC).strftime("%H:%M:%S")
+        parts = [
+            f"{run.name} FAILED ({run.error})" if run.error else f"{run.name}{_summary(run.result)}" for run in runs
+        ]
+        line = f"[periodic {moment} UTC] " + ", ".join(parts)
+        self.stdout.write(self.style.ERROR(line) if any(run.error for run in runs) else line)
+        self.stdout.flush()
