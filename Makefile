@@ -52,11 +52,15 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator (localstripe): started beside
-# the server on STRIPE_API_BASE (default port 8420), its webhooks pointed at the site, stopped with it.
-# The demo is seeded once it answers: the seed pays its demo booking and add-ons with the test card.
+# the server on STRIPE_API_BASE (default port 8420), its objects in var/, its webhooks pointed at the
+# site, stopped with it. The demo is seeded once it answers: the seed pays its demo booking and add-ons
+# with the test card. Beside the server, the periodic jobs of Celery beat's schedule run
+# (`manage.py run_periodic_jobs`: in-process without REDIS_URL, a worker with beat with it), stopped
+# with it too. Once the site answers, the demo's logins are printed again, last.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/run_with_stripe_emulator.py --site http://$(HOST):$(PORT) --before "$(PY) manage.py seed_demo" \
+		--beside "$(PY) manage.py run_periodic_jobs" --banner var/demo-logins.txt \
 		-- $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

@@ -18,7 +18,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core.periodic import JobRun, PeriodicRunner
 
@@ -33,7 +33,10 @@ class Command(BaseCommand):
     help = "Run Celery beat's schedule (in-process without a broker, a worker with beat with one); Ctrl-C stops."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="run every job once, now, and stop")
+        parser.add_argument("--once", action="store_true", help="run the jobs once, now, and stop")
+        parser.add_argument(
+            "--job", action="append", default=[], help="with --once: only this job of the schedule (repeatable)"
+        )
 
     def handle(self, *args, **options):
         if not settings.CELERY_TASK_ALWAYS_EAGER:
@@ -55,7 +58,11 @@ class Command(BaseCommand):
 
         runner = PeriodicRunner.from_settings(report=self._report)
         if options["once"]:
-            self._report([runner.run_job(job) for job in runner.jobs])
+            unknown = set(options["job"]) - {job.name for job in runner.jobs}
+            if unknown:
+                raise CommandError(f"Not in CELERY_BEAT_SCHEDULE: {', '.join(sorted(unknown))}.")
+            jobs = [job for job in runner.jobs if not options["job"] or job.name in options["job"]]
+            self._report([runner.run_job(job) for job in jobs])
             return
 
         stop = threading.Event()
