@@ -93,9 +93,10 @@ class PeriodicRunner:
         app = current_app._get_current_object()
         return cls(beat_jobs(settings.CELERY_BEAT_SCHEDULE, app=app), app=app, report=report)
 
-    def run_job(self, job: Job) -> JobRun:
+    def run_job(self, job: Job, *, at: dt.datetime | None = None) -> JobRun:
+        """Run `job` now, as if at `at` (the tick's moment, so that jobs due together stay together)."""
         started = time.monotonic()
-        job.last_run_at = self.app.now()
+        job.last_run_at = at or self.app.now()
         close_old_connections()
         try:
             result = _task(self.app, job.task).apply(args=job.args, kwargs=job.kwargs, throw=True).get()
@@ -109,12 +110,11 @@ class PeriodicRunner:
     def tick(self, *, should_stop: Callable[[], bool] = lambda: False) -> float:
         """Run every job that is due; the seconds until one may be due again."""
         runs = []
-        for job in self.jobs:
+        at = self.app.now()
+        for job in [job for job in self.jobs if job.is_due()[0]]:
             if should_stop():
                 break
-            due, _next_in = job.is_due()
-            if due:
-                runs.append(self.run_job(job))
+            runs.append(self.run_job(job, at=at))
         if runs and self.report is not None:
             self.report(runs)
         return min(job.is_due()[1] for job in self.jobs) if self.jobs else 60.0

@@ -169,7 +169,11 @@ def main() -> int:
             return child.wait()
         except KeyboardInterrupt:
             child.send_signal(signal.SIGINT)
-            return child.wait()
+            try:
+                return child.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # it ignores SIGINT (started in the background): SIGTERM
+                _stop(child)
+                return 130
     except KeyboardInterrupt:
         return 130
     finally:

@@ -72,7 +72,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, ask_to_stop)
         signal.signal(signal.SIGTERM, ask_to_stop)
-        every = sorted({self._every(job.schedule) for job in runner.jobs})
+        every = [label for _seconds, label in sorted({self._every(job.schedule) for job in runner.jobs})]
         self.stdout.write(
             f"Periodic jobs: the {len(runner.jobs)} jobs of CELERY_BEAT_SCHEDULE run here ({', '.join(every)}); "
             "one line each time some run."
@@ -81,12 +81,12 @@ class Command(BaseCommand):
         self.stdout.write("Periodic jobs: stopped.")
 
     @staticmethod
-    def _every(schedule) -> str:
+    def _every(schedule) -> tuple[float, str]:
         seconds = getattr(schedule, "seconds", None)
         if seconds is None:
-            return "at set times"
+            return (float("inf"), "others at set times of day")
         minutes = int(seconds // 60)
-        return f"every {minutes} min" if minutes < 60 else f"every {minutes // 60} h"
+        return (seconds, f"every {minutes} min" if minutes < 60 else f"every {minutes // 60} h")
 
     def _report(self, runs: list[JobRun]) -> None:
         moment = dt.datetime.now(dt.UTC).strftime("%H:%M:%S")
