@@ -14,7 +14,7 @@ MYPY_PACKAGES := $(wildcard config core accounts providers documents notificatio
 .PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability audit
 
 help:
-	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
+	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator and the periodic jobs)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
 	@echo "make audit    pip-audit on the hashed locks: fails on a known vulnerability, warns on packages it could not check"
 	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), mypy, makemigrations --check"
