@@ -27,7 +27,8 @@ def test_every_phone_number_the_demo_seeds_is_a_valid_number():
 
     checked = []
     for model, name in _phone_fields():
-        for value in model.objects.exclude(**{name: ""}).exclude(**{f"{name}__isnull": True}).values_list(name, flat=True):
+        values = model.objects.exclude(**{name: ""}).exclude(**{f"{name}__isnull": True}).values_list(name, flat=True)
+        for value in values:
             number = phonenumbers.parse(str(value), None)
             assert phonenumbers.is_valid_number(number), f"{model.__name__}.{name}: {value}"
             checked.append(str(value))
@@ -56,7 +57,8 @@ def test_the_seed_writes_its_messages_to_a_file_and_prints_the_logins_last(setti
     assert "Subject: " in messages  # the seed did send e-mails (its invitations, quotes, orders)
     assert "Subject: " not in printed
     lines = printed.rstrip().splitlines()
-    assert lines[0].startswith("The seed's ") and str(tmp_path / "demo-messages.log") in lines[0]
+    assert lines[0].startswith("The seed's ")
+    assert str(tmp_path / "demo-messages.log") in lines[0]
     logins = [i for i, line in enumerate(lines) if "medibroker-demo" in line]
     assert len(logins) == len(PEOPLE) + 8  # the staff and patients, and the eight providers' admins
     assert lines[-1].startswith("Test card: 4242 4242 4242 4242")

@@ -15,10 +15,11 @@ import os
 import signal
 import sys
 import threading
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.periodic import JobRun, PeriodicRunner
 
@@ -32,13 +33,13 @@ def _summary(result: Any) -> str:
 class Command(BaseCommand):
     help = "Run Celery beat's schedule (in-process without a broker, a worker with beat with one); Ctrl-C stops."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run the jobs once, now, and stop")
         parser.add_argument(
             "--job", action="append", default=[], help="with --once: only this job of the schedule (repeatable)"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             # A broker (REDIS_URL): a real worker that also runs beat, its schedule file in var/.
             command = [
@@ -67,7 +68,7 @@ class Command(BaseCommand):
 
         stop = threading.Event()
 
-        def ask_to_stop(signum, frame):
+        def ask_to_stop(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
         signal.signal(signal.SIGINT, ask_to_stop)
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         self.stdout.write("Periodic jobs: stopped.")
 
     @staticmethod
-    def _every(schedule) -> tuple[float, str]:
+    def _every(schedule: object) -> tuple[float, str]:
         seconds = getattr(schedule, "seconds", None)
         if seconds is None:
             return (float("inf"), "others at set times of day")
