@@ -4,7 +4,8 @@ localstripe keeps its objects in /tmp/localstripe.pickle, one file for every che
 machine (one demo then sees another's charges in reconciliation). Started through this script, it
 keeps them in `--state` (`make run`: var/localstripe.pickle), written whole and then renamed, so a
 stop half-way never leaves a broken file. And like Stripe's own card field, it takes a card number
-typed with spaces or dashes ("4242 4242 4242 4242"), which localstripe alone refuses ("Bad request").
+typed with spaces or dashes ("4242 4242 4242 4242"), which localstripe alone refuses ("Bad request"):
+its API reads the digits, and its card field counts digits before moving on to the expiry month.
 
     python scripts/localstripe_server.py --state var/localstripe.pickle --port 8420 [--from-scratch]
 """
@@ -66,6 +67,26 @@ def patch(state: Path) -> None:
     resources.Card.__init__ = card
 
 
+# The emulator's card field moves to the expiry month once the number has 16 characters: typed with
+# spaces, "4242 4242 4242 4" moved on and the last digits went into the month. It counts digits here.
+AUTO_ADVANCE = "this.value.card.number.length >= 16"
+AUTO_ADVANCE_DIGITS = "this.value.card.number.replace(/[\\s-]/g, '').length >= 16"
+
+
+def typed_numbers_in_the_card_field(app) -> None:
+    """Serve the emulator's Stripe.js stand-in with a card field that counts digits, not characters."""
+    from aiohttp import web
+
+    @web.middleware
+    async def count_digits(request, handler):
+        response = await handler(request)
+        if request.path == "/js.stripe.com/v3/" and isinstance(response, web.Response) and response.text:
+            response.text = response.text.replace(AUTO_ADVANCE, AUTO_ADVANCE_DIGITS)
+        return response
+
+    app.middlewares.append(count_digits)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--state", type=Path, required=True, help="the file that keeps the emulator's objects")
@@ -74,6 +95,7 @@ def main() -> None:
     patch(args.state.resolve())
     from localstripe import server
 
+    typed_numbers_in_the_card_field(server.app)
     sys.argv = [sys.argv[0], *rest]  # --port, --from-scratch: localstripe's own options
     server.start()
 

@@ -107,9 +107,13 @@ def test_the_demo_emulator_keeps_its_objects_in_the_given_file_and_takes_card_nu
         spaced = _card(base, "4242 4242 4242 4242")
         dashed = _card(base, "4000-0000-0000-0341")
         assert _card(base, "4242 4242 4242").status_code == 400  # still a card number's length
+        # The card field moves on to the month after 16 digits, not after "4242 4242 4242 4".
+        stripe_js = requests.get(f"{base}/js.stripe.com/v3/", timeout=10).text
     finally:
         _stop(emulator)
 
+    assert "number.replace(/[\\s-]/g, '').length >= 16" in stripe_js
+    assert "number.length >= 16" not in stripe_js
     assert spaced.status_code == 200, spaced.text
     assert spaced.json()["card"]["last4"] == "4242"
     assert dashed.status_code == 200, dashed.text
