@@ -37,7 +37,7 @@ from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_ID = "medibroker"
-STATE = ROOT / "var" / "localstripe.pickle"
+VAR = ROOT / "var"
 
 
 def _answers(base: str) -> bool:
@@ -53,6 +53,10 @@ def _register_webhook(base: str, url: str, secret: str) -> None:
     request = Request(f"{base}/_config/webhooks/{WEBHOOK_ID}", data=data, method="POST")  # noqa: S310
     with urlopen(request, timeout=5):  # noqa: S310 -- our local emulator
         pass
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -104,9 +108,14 @@ def main() -> int:
     parser.add_argument(
         "--beside", action="append", default=[], help="a command run beside the command, stopped with it (repeatable)"
     )
+    parser.add_argument(
+        "--emulator-dir", type=Path, default=VAR, help="where the emulator keeps its objects and log (default var/)"
+    )
     parser.add_argument("--banner", type=Path, help="a file to print once the site answers (the demo's logins)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
     args = parser.parse_args()
+    args.emulator_dir = args.emulator_dir.resolve()
+    args.emulator_dir.mkdir(parents=True, exist_ok=True)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("give the command to run after --")
@@ -127,22 +136,23 @@ def main() -> int:
                     file=sys.stderr,
                 )
                 return 1
-            log = (ROOT / "var" / "localstripe.log").open("a")
-            server = [sys.executable, str(ROOT / "scripts" / "localstripe_server.py"), "--state", str(STATE)]
+            state, log_path = args.emulator_dir / "localstripe.pickle", args.emulator_dir / "localstripe.log"
+            log = log_path.open("a")
+            server = [sys.executable, str(ROOT / "scripts" / "localstripe_server.py"), "--state", str(state)]
             emulator = subprocess.Popen(  # noqa: S603 -- a fixed command line of ours
                 [*server, "--port", str(port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=ROOT / "var",
+                cwd=args.emulator_dir,
             )
             deadline = time.monotonic() + 30
             while not _answers(base):
                 if emulator.poll() is not None or time.monotonic() > deadline:
-                    print(f"Stripe emulator did not start at {base}: see var/localstripe.log", file=sys.stderr)
+                    print(f"Stripe emulator did not start at {base}: see {_shown(log_path)}", file=sys.stderr)
                     return 1
                 time.sleep(0.2)
             print(
-                f"Stripe emulator: localstripe at {base} (its objects in var/{STATE.name}, log in var/localstripe.log);"
+                f"Stripe emulator: localstripe at {base} (its objects in {_shown(state)}, log in {_shown(log_path)});"
                 " test card 4242 4242 4242 4242"
             )
         webhook = f"{args.site.rstrip('/')}/payments/stripe/webhook/"

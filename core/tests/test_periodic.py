@@ -16,6 +16,7 @@ from django.utils import timezone
 from bookings.models import BookingStatus
 from bookings.services import booking_hold
 from bookings.tests.support import PARIS, bookable
+from core.management.commands.run_periodic_jobs import lock_name
 from core.periodic import Job, PeriodicRunner, beat_jobs
 
 
@@ -153,11 +154,11 @@ def test_the_command_refuses_a_job_not_in_the_schedule():
 
 
 @pytest.mark.django_db
-def test_a_second_runner_of_the_same_checkout_stops_at_once(settings, tmp_path, capsys):
+def test_a_second_runner_of_the_same_database_stops_at_once(settings, tmp_path, capsys):
     import fcntl
 
     settings.VAR_DIR = tmp_path
-    with (tmp_path / "periodic-jobs.lock").open("w") as held:
+    with (tmp_path / lock_name(settings.DATABASES["default"])).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         call_command("run_periodic_jobs")  # would run forever if it took the lock
 

@@ -4,13 +4,14 @@
 with the server. Without a broker (the embedded default: no REDIS_URL, tasks eager) the jobs run
 in this process (core/periodic.py), one line on the console per round of due jobs. With a broker it
 becomes a Celery worker with beat (`celery -A config worker --beat`), the jobs going through Redis.
-Only one runs per checkout: a second one finds the lock in var/ taken and stops at once.
+Only one runs per database: a second one finds its lock in var/ taken and stops at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import signal
 import sys
@@ -23,7 +24,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.periodic import JobRun, PeriodicRunner
 
-LOCK_NAME = "periodic-jobs.lock"
+
+def lock_name(database: dict[str, Any]) -> str:
+    """The lock file of the periodic jobs of one database (var/periodic-jobs.<digest>.lock)."""
+    where = f"{database.get('ENGINE')}|{database.get('HOST')}|{database.get('PORT')}|{database.get('NAME')}"
+    return f"periodic-jobs.{hashlib.sha256(where.encode()).hexdigest()[:12]}.lock"
 
 
 def _summary(result: Any) -> str:
@@ -50,11 +55,13 @@ class Command(BaseCommand):
             self.stdout.flush()
             os.execv(sys.executable, command)  # noqa: S606 -- a fixed command line of ours
 
-        lock = (settings.VAR_DIR / LOCK_NAME).open("w")
+        # One runner per database: the lock's name is the database's.
+        lock_path = settings.VAR_DIR / lock_name(settings.DATABASES["default"])
+        lock = lock_path.open("w")
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self.stderr.write(f"Periodic jobs: already run by another process of this checkout (var/{LOCK_NAME}).")
+            self.stderr.write(f"Periodic jobs: already run by another process for this database ({lock_path}).")
             return
 
         runner = PeriodicRunner.from_settings(report=self._report)
