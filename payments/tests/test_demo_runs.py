@@ -6,9 +6,13 @@ number as a person types it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
+import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -128,3 +132,85 @@ def test_the_demo_emulator_keeps_its_objects_in_the_given_file_and_takes_card_nu
         _stop(emulator)
     assert again.status_code == 200
     assert again.json()["card"]["last4"] == "4242"
+
+
+BEFORE = """
+import datetime as dt, os
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from django.conf import settings
+from django.utils import timezone
+from accounts.tests.factories import PatientFactory
+from bookings.services import booking_cancel
+from payments.tests.conftest import Emulator
+from payments.tests.support import paid_booking
+now = timezone.now()
+patient = PatientFactory()
+booking = paid_booking(Emulator(settings.STRIPE_API_BASE), patient, now=now - dt.timedelta(hours=1))
+booking_cancel(booking=booking, actor=patient, reason="none", now=now)
+print("CANCELLED", booking.pk, flush=True)
+"""
+
+
+def test_in_a_make_run_process_a_cancelled_bookings_refund_reaches_the_emulator_within_two_minutes(tmp_path):
+    """`make run` as the Makefile has it (the wrapper, the emulator it starts, the periodic jobs beside
+    the command), on a database of its own: a paid booking cancelled once the emulator answers (the
+    `--before` step, where `make run` seeds) is refunded in the emulator within two minutes."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "STRIPE_SECRET_KEY": "",  # the emulator, whatever a .env says
+        "REDIS_URL": "",
+        "STRIPE_API_BASE": base,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("DJANGO_PRODUCTION", None)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    command = [
+        python, "scripts/run_with_stripe_emulator.py", "--site", "http://127.0.0.1:9",
+        "--emulator-dir", str(tmp_path / "var"),
+        "--before", f"{python} -c {shlex.quote(BEFORE)}",
+        "--beside", f"{python} manage.py run_periodic_jobs",
+        "--", python, "-c", "import time; time.sleep(300)",
+    ]  # fmt: skip
+    wrapper = subprocess.Popen(  # noqa: S603 -- our own script, as the Makefile runs it
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[tuple[float, str]] = []
+    reader = threading.Thread(target=lambda: lines.extend((time.monotonic(), line) for line in wrapper.stdout))
+    reader.start()
+    refunds: list[dict] = []
+    try:
+        deadline = time.monotonic() + 200
+        while time.monotonic() < deadline and wrapper.poll() is None:
+            cancelled = [at for at, line in lines if line.startswith("CANCELLED")]
+            if cancelled:
+                refunds = requests.get(f"{base}/v1/refunds", auth=(SECRET_KEY, ""), timeout=5).json()["data"]
+                if refunds:
+                    refunded_after = time.monotonic() - cancelled[0]
+                    break
+            time.sleep(2)
+    finally:
+        wrapper.send_signal(signal.SIGINT)  # Ctrl-C
+        wrapper.wait(timeout=60)
+        reader.join(timeout=10)
+    output = "".join(line for _at, line in lines)
+
+    assert refunds, output
+    assert refunded_after <= 120, output
+    [refund] = refunds
+    assert (refund["amount"], refund["status"]) == (50_000, "succeeded")
+    assert "settle-cancellations 1" in output
+    assert "Periodic jobs: stopped." in output  # stopped with the rest
+    assert (tmp_path / "var" / "localstripe.pickle").exists()
+    with pytest.raises(requests.ConnectionError):  # the emulator stopped too
+        requests.get(f"{base}/js.stripe.com/v3/", timeout=1)
