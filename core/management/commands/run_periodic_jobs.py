@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import logging
 import os
 import signal
 import sys
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             self.stderr.write(f"Periodic jobs: already run by another process for this database ({lock_path}).")
             return
 
+        # One line per round (below) rather than Celery's line per task; its errors still show.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         runner = PeriodicRunner.from_settings(report=self._report)
         if options["once"]:
             unknown = set(options["job"]) - {job.name for job in runner.jobs}
