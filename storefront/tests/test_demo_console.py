@@ -64,3 +64,17 @@ def test_the_seed_writes_its_messages_to_a_file_and_prints_the_logins_last(setti
     assert lines[-1].startswith("Test card: 4242 4242 4242 4242")
     assert logins[-1] > len(lines) - 6  # the table ends just above the closing lines
     assert (tmp_path / "demo-logins.txt").read_text().splitlines() == lines[1:]
+
+
+@pytest.mark.django_db
+def test_seeding_again_mends_a_demo_seeded_with_the_old_invalid_phone():
+    from accounts.models import PatientProfile
+
+    call_command("seed_demo", stdout=io.StringIO())
+    PatientProfile.objects.filter(user__email="amelia.hughes@example.test").update(phone="+447700900123")
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    amelia = PatientProfile.objects.get(user__email="amelia.hughes@example.test")
+    assert str(amelia.phone) == "+442079460123"
+    assert phonenumbers.is_valid_number(amelia.phone)
