@@ -14,7 +14,7 @@ MYPY_PACKAGES := $(wildcard config core accounts providers documents notificatio
 .PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability audit
 
 help:
-	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator)"
+	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator and the periodic jobs)"
 	@echo "make test     install the test tools and run the whole suite (SQLite, eager tasks)"
 	@echo "make audit    pip-audit on the hashed locks: fails on a known vulnerability, warns on packages it could not check"
 	@echo "make lint     ruff check, ruff format --check, the floors contract (import-linter), mypy, makemigrations --check"
@@ -52,11 +52,15 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Without STRIPE_SECRET_KEY, payments go to the local Stripe emulator (localstripe): started beside
-# the server on STRIPE_API_BASE (default port 8420), its webhooks pointed at the site, stopped with it.
-# The demo is seeded once it answers: the seed pays its demo booking and add-ons with the test card.
+# the server on STRIPE_API_BASE (default port 8420), its objects in var/, its webhooks pointed at the
+# site, stopped with it. The demo is seeded once it answers: the seed pays its demo booking and add-ons
+# with the test card. Beside the server, the periodic jobs of Celery beat's schedule run
+# (`manage.py run_periodic_jobs`: in-process without REDIS_URL, a worker with beat with it), stopped
+# with it too. Once the site answers, the demo's logins are printed again, last.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) scripts/run_with_stripe_emulator.py --site http://$(HOST):$(PORT) --before "$(PY) manage.py seed_demo" \
+		--beside "$(PY) manage.py run_periodic_jobs" --banner var/demo-logins.txt \
 		-- $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev

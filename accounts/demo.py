@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+import phonenumbers
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
@@ -13,7 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import StaffGroup, User
+from accounts.models import PatientProfile, StaffGroup, User
 from accounts.selectors import terms_current, user_must_accept_terms, user_requires_mfa
 from accounts.services import PatientDetails, patient_register, terms_accept
 
@@ -25,6 +26,11 @@ DEMO_TOTP_SECRET = "MEDIBROKERDEMOMEDIBROKERDEMO2345"  # noqa: S105 -- demo data
 
 @dataclass(frozen=True)
 class DemoPerson:
+    """A demo account. Patients' phones are numbers reserved for fiction that the phone library
+    accepts as valid (so the demo's SMS go out): Ofcom's drama range for London (020 7946 0xxx;
+    its mobile range 07700 900xxx is not a valid number to the library), ARCEP's for fiction in
+    France (04 65 71 xx xx; no such range is known for Morocco) and PTS's in Sweden (070-174 06 xx)."""
+
     email: str
     role: str
     details: PatientDetails | None = None
@@ -43,7 +49,7 @@ PEOPLE = [
         details=PatientDetails(
             first_name="Amelia",
             last_name="Hughes",
-            phone="+447700900123",
+            phone="+442079460123",
             date_of_birth=dt.date(1971, 3, 14),
             gender="female",
             nationality="GB",
@@ -57,7 +63,7 @@ PEOPLE = [
         details=PatientDetails(
             first_name="Karim",
             last_name="Benali",
-            phone="+212612345678",
+            phone="+33465710123",
             date_of_birth=dt.date(1985, 11, 2),
             gender="male",
             nationality="MA",
@@ -71,7 +77,7 @@ PEOPLE = [
         details=PatientDetails(
             first_name="Elias",
             last_name="Lindqvist",
-            phone="+46701234567",
+            phone="+46701740605",
             date_of_birth=dt.date(2014, 6, 30),
             gender="male",
             nationality="SE",
@@ -110,6 +116,9 @@ def seed_people() -> list[DemoPerson]:
             user.groups.add(Group.objects.get(name=person.group.value))
         if person.details is not None and not hasattr(user, "patient_profile"):
             patient_register(user=user, details=person.details, now=timezone.now())
+        elif person.details is not None and not phonenumbers.is_valid_number(user.patient_profile.phone):
+            # A demo seeded before its phones were valid numbers (the SMS to them all failed).
+            PatientProfile.objects.filter(pk=user.patient_profile.pk).update(phone=person.details.phone)
     return PEOPLE
 
 

@@ -1,3 +1,6 @@
+import contextlib
+import re
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -22,10 +25,21 @@ class Command(BaseCommand):
                 "seed_demo is refused in production mode (DJANGO_PRODUCTION=true): it creates a superuser "
                 "and other accounts with a public demo password."
             )
-        self._seed()
+        # The e-mails and SMS the seed sends (a console backend prints ~200 lines) go to a file, so
+        # that the logins come last on the console; `make run` prints them again once the site answers.
+        messages_path = settings.VAR_DIR / "demo-messages.log"
+        with messages_path.open("w") as messages, contextlib.redirect_stdout(messages):
+            table = self._seed()  # committed (and its on-commit messages sent) on return
+        sent = _count_messages(messages_path.read_text())
+        if sent:
+            self.stdout.write(f"The seed's {sent} (printed by the console backends) are in {messages_path}.")
+        self.stdout.write(self.style.SUCCESS(table[0]))
+        for line in table[1:]:
+            self.stdout.write(line)
+        (settings.VAR_DIR / "demo-logins.txt").write_text("\n".join(table) + "\n")
 
     @transaction.atomic
-    def _seed(self):
+    def _seed(self) -> list[str]:
         people = seed_people()
         providers = seed_providers()
         seed_concierge_catalogue()
@@ -37,7 +51,7 @@ class Command(BaseCommand):
         # Every demo account, also those of an earlier run (seed_providers returns only new providers).
         emails = [person.email for person in people] + [demo.admin_email for demo in PROVIDERS]
         with_mfa = {user.email for user in enroll_demo_mfa(list(User.objects.filter(email__in=emails)))}
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:"))
+        table = ["Demo data is ready. Sign in at /accounts/login/ with:"]
         rows = [(p.email, p.role) for p in people]
         rows += [
             (email, f"admin of {provider.name}, {provider.get_status_display().lower()}")
@@ -46,10 +60,20 @@ class Command(BaseCommand):
         width = max(len(email) for email, _role in rows)
         for email, role in rows:
             second = "  + code" if email in with_mfa else ""
-            self.stdout.write(f"  {email.ljust(width)}  {DEMO_PASSWORD}{second.ljust(8)}  ({role})")
-        self.stdout.write(
+            table.append(f"  {email.ljust(width)}  {DEMO_PASSWORD}{second.ljust(8)}  ({role})")
+        table.append(
             f"Accounts marked '+ code' must give a second factor: add the secret {DEMO_TOTP_SECRET} to an "
             "authenticator app, or run `python manage.py demo_totp_code` for the current code."
         )
-        self.stdout.write(f"Concierge: {concierge_orders}.")
-        self.stdout.write(f"Second opinions: {second_opinions}.")
+        table.append(f"Concierge: {concierge_orders}.")
+        table.append(f"Second opinions: {second_opinions}.")
+        table.append("Test card: 4242 4242 4242 4242, any future date, any CVC.")
+        return table
+
+
+def _count_messages(printed: str) -> str:
+    """ "N e-mails and M SMS" from what the console backends printed ("" when nothing was)."""
+    emails = len(re.findall(r"^Subject: ", printed, flags=re.MULTILINE))
+    sms = len(re.findall(r"^SMS to ", printed, flags=re.MULTILINE))
+    parts = [f"{emails} e-mail{'s' if emails != 1 else ''}" if emails else "", f"{sms} SMS" if sms else ""]
+    return " and ".join(part for part in parts if part)
