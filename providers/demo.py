@@ -188,10 +188,28 @@ PROVIDERS = [
         latitude="41.060000",
         longitude="28.987000",
         languages=["tr", "en", "ar", "ru"],
-        biography="General hospital with an international patients department: bariatric and hair surgery.",
-        specialties=["digestive-surgery", "plastic-surgery"],
+        biography=(
+            "General hospital with an international patients department: joint replacement, bariatric and hair surgery."
+        ),
+        specialties=["digestive-surgery", "plastic-surgery", "orthopaedic-surgery"],
         accreditation=("JCI", "2027-12-31"),
         offerings=[
+            # What Amelia's quote request (quotes.demo) asks of the hospital: search finds it.
+            DemoOffering(
+                "Total hip replacement",
+                OfferingKind.PROCEDURE,
+                "orthopaedic-surgery",
+                "320000.00",
+                price_upper="380000.00",
+                procedure="hip-replacement",
+                deposit_fixed="100000.00",
+                deposit_percent=None,
+                booking_mode=BookingMode.QUOTE,
+                duration_minutes=180,
+                slot_minutes=240,
+                includes=["Surgery with a ceramic implant", "5 nights hospital stay", "Physiotherapy in hospital"],
+                excludes=["Flights", "Hotel after discharge"],
+            ),
             DemoOffering(
                 "Hair transplant (FUE)",
                 OfferingKind.PROCEDURE,

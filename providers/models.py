@@ -51,9 +51,27 @@ class Procedure(BilingualName):
     """A procedure that brings patients abroad, under the specialty that performs it."""
 
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="procedures")
+    # Other names and lay terms patients search with ("nose job", "prothèse de hanche"), one list per
+    # language of settings.LANGUAGES; search indexes them with the names (storefront.search).
+    synonyms_en = models.JSONField(
+        _("synonyms (English)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
+    synonyms_fr = models.JSONField(
+        _("synonyms (French)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
 
     class Meta(BilingualName.Meta):
         verbose_name = _("procedure")
+
+    def synonyms(self, language: str) -> list[str]:
+        """The synonyms in `language` (a code of settings.LANGUAGES), [] for a language without any."""
+        return list(getattr(self, f"synonyms_{language}", None) or [])
 
 
 class ProviderKind(models.TextChoices):

@@ -9,8 +9,10 @@ class StorefrontConfig(AppConfig):
 
     def ready(self) -> None:
         from core import hooks
-        from storefront.search import search_reindex
+        from storefront.search import destinations_forget, search_reindex
 
         # Providers call it (from their refresh task, after the change committed) where the index
         # of the offerings they changed must be rebuilt.
         hooks.offerings_changed.register(search_reindex)
+        # The destination list counts listed offerings: recount after a change.
+        hooks.offerings_changed.register(destinations_forget)

@@ -17,16 +17,18 @@ from core.money import currency_choices
 from core.serializers import DATE_MAX
 from providers.forms import LANGUAGE_CHOICES
 from providers.models import Procedure, ProviderKind, Specialty
-from storefront.search import SearchParams, Sort
+from storefront.search import SearchParams, Sort, destinations
 
 
 class _CountryChoices(BaseChoiceIterator):
-    """Blank, then every country: iterated only when a page renders the select (as a
-    BaseChoiceIterator, which widgets keep as it is, where they would list any other iterable)."""
+    """Blank, then the countries that have listed offerings, with how many ("Türkiye (3)"):
+    read only when a page renders the select (as a BaseChoiceIterator, which widgets keep as it
+    is, where they would list any other iterable). Any country code is still valid input."""
 
     def __iter__(self):
-        yield ("", "---------")
-        yield from countries
+        yield ("", _("Any destination"))
+        for destination in destinations():
+            yield (destination.code, f"{destination.name} ({destination.offerings})")
 
 
 class CountryCodeField(forms.CharField):
@@ -116,6 +118,19 @@ class OfferingSearchFilter(filters.FilterSet):
 
     def params(self) -> SearchParams:
         return search_params(self.form.cleaned_data)
+
+
+# The filters folded away on a phone (the text query stays in view); `active_filter_count` counts
+# those given. The currency and the order only change how results are shown.
+FOLDED_FILTERS = (
+    *("specialty", "procedure", "country", "city", "language", "kind"),
+    *("price_min", "price_max", "accreditation", "available_before"),
+)
+
+
+def active_filter_count(data: Any) -> int:
+    """How many of the folded filters the query gives a value (a QueryDict or a dict of strings)."""
+    return sum(1 for name in FOLDED_FILTERS if str(data.get(name) or "").strip())
 
 
 @functools.cache

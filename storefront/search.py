@@ -22,13 +22,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -39,6 +43,8 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.functions import Cast, Concat, StrIndex, Substr
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -63,12 +69,20 @@ def fold(text: str) -> str:
 # --- the index ---------------------------------------------------------------------------------
 
 
+# Between what an offering is (names, subjects, places) and what is said of it (descriptions) in
+# `search_text`: a phrase counts as the offering's subject only before it. Folded text has no "|".
+TEXTS_MARK = " | "
+
+
 def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
     provider = offering.provider
     names = [offering.title, provider.name]
     subjects = [offering.specialty.name_en, offering.specialty.name_fr]
     if offering.procedure:
         subjects += [offering.procedure.name_en, offering.procedure.name_fr]
+        # Other names and lay terms ("nose job", "prothèse de hanche"), in every language.
+        for code, _name in settings.LANGUAGES:
+            subjects += offering.procedure.synonyms(code)
     subjects += [s.name_en for s in provider.specialties.all()] + [s.name_fr for s in provider.specialties.all()]
     # A Country: django-countries' stubs type the model attribute as str.
     country = offering.location.country.code  # type: ignore[attr-defined]
@@ -90,7 +104,9 @@ def search_reindex(*, offering_ids: list[int] | None = None, batch_size: int = 5
         batch = list(queryset.filter(pk__in=ids[start : start + batch_size]))
         parts = {o.pk: _weighted_parts(o) for o in batch}
         for offering in batch:
-            offering.search_text = " ".join(p for p in parts[offering.pk] if p)
+            names, subjects, places, texts = parts[offering.pk]
+            head = " ".join(p for p in (names, subjects, places) if p)
+            offering.search_text = f"{head}{TEXTS_MARK}{texts}" if texts else head
         Offering.objects.bulk_update(batch, ["search_text"])
         if connection.vendor == "postgresql":
             _write_vectors(parts)
@@ -145,19 +161,53 @@ def text_match(query: str) -> TextMatch:
     return TextMatch([[w, *_corrections(w)] for w in words])
 
 
+def _phrase_position(phrase: str) -> StrIndex:
+    """Where `phrase` starts in an offering's names, subjects and places (1 for the first word of
+    its title), 0 when they do not have it: its words in that order, the last one as a prefix."""
+    head = Case(
+        When(
+            search_text__contains=TEXTS_MARK, then=Substr("search_text", 1, StrIndex("search_text", Value(TEXTS_MARK)))
+        ),
+        default=F("search_text"),
+        output_field=models.TextField(),
+    )
+    return StrIndex(Concat(Value(" "), head, output_field=models.TextField()), Value(f" {phrase}"))
+
+
 def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offering]:
+    """Offerings with every word of `match`; when it has several words and some offerings have
+    them as a phrase in what they are (title, specialty, procedure and its synonyms, place), only
+    those, ranked by where the phrase comes (a title before a procedure's synonym): "hip
+    replacement" finds hip replacements, not a knee replacement at a hospital that also does hips.
+    """
     if match.empty:
         return queryset
     if connection.vendor == "postgresql":
         raw = " & ".join("(" + " | ".join(f"{w}:*" for w in variants) + ")" for variants in match.words)
         query = SearchQuery(raw, search_type="raw", config="simple")
-        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-    for variants in match.words:
-        condition = Q()
-        for word in variants:
-            condition |= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
-        queryset = queryset.filter(condition)
-    return queryset.annotate(rank=Value(0.0, output_field=models.FloatField()))
+        queryset = queryset.filter(search_vector=query)
+        rank: Any = SearchRank(F("search_vector"), query)
+    else:
+        for variants in match.words:
+            condition = Q()
+            for word in variants:
+                condition |= Q(search_text__startswith=word) | Q(search_text__contains=f" {word}")
+            queryset = queryset.filter(condition)
+        rank = Value(0.0, output_field=models.FloatField())
+    if len(match.words) < 2:
+        return queryset.annotate(rank=rank)
+    phrase = " ".join(variants[0] for variants in match.words)
+    position = _phrase_position(phrase)
+    with_phrase = queryset.alias(phrase_at=position).filter(phrase_at__gt=0)
+    queryset = queryset.alias(phrase_at=position).filter(Q(phrase_at__gt=0) | ~Exists(with_phrase))
+    # The phrase first, the earlier the better (a title, then a subject, then a place); then the
+    # database's own rank (PostgreSQL's weights) among equals.
+    bonus = Case(
+        When(phrase_at__gt=0, then=Value(1000.0) - Cast(F("phrase_at"), models.FloatField()) / Value(1000.0)),
+        default=Value(0.0),
+        output_field=models.FloatField(),
+    )
+    return queryset.annotate(rank=ExpressionWrapper(bonus + rank, output_field=models.FloatField()))
 
 
 class Sort(models.TextChoices):
@@ -287,6 +337,47 @@ def _price_order(currency: str, rates: RateTable) -> F | Case:
     return F("price_eur_nano")
 
 
+# --- where patients can go ------------------------------------------------------------------------
+
+DESTINATIONS_CACHE_SECONDS = 300
+
+
+def _destinations_key(language: str) -> str:
+    return f"storefront:destinations:{language}"
+
+
+@dataclass(frozen=True)
+class Destination:
+    code: str
+    name: str  # in the active language
+    offerings: int
+
+
+def destinations() -> list[Destination]:
+    """The countries that have listed offerings, with how many, by name in the active language.
+
+    One grouped query, kept for a few minutes per language and forgotten when offerings change
+    (`destinations_forget`, on the offerings_changed hook).
+    """
+    language = get_language() or settings.LANGUAGE_CODE
+    key = _destinations_key(language)
+    found = cache.get(key)
+    if found is not None:
+        return list(found)
+    rows = offerings_public().order_by().values_list("location__country").annotate(n=Count("pk"))
+    found = sorted(
+        (Destination(code=str(code), name=str(countries.name(code)), offerings=n) for code, n in rows if code),
+        key=lambda d: fold(d.name),
+    )
+    cache.set(key, found, DESTINATIONS_CACHE_SECONDS)
+    return list(found)
+
+
+def destinations_forget(**_: object) -> None:
+    """Drop the cached destinations of every language (offerings were published, changed or hidden)."""
+    cache.delete_many([_destinations_key(code) for code, _name in settings.LANGUAGES])
+
+
 # --- a page of results -------------------------------------------------------------------------
 
 PAGE_SIZE = 20
@@ -301,6 +392,29 @@ class SearchResult:
     converted: Money | None  # the lower price in the patient's currency; None without a rate
     converted_upper: Money | None
     rate_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ConvertedPrice:
+    """An offering's price in the patient's currency: None where it is already in it or has no rate."""
+
+    lower: Money | None
+    upper: Money | None
+    rate_date: dt.date | None
+    missing_rate: bool  # in another currency, without a rate to the patient's
+
+
+def price_converted(offering: Offering, currency: str, rates: RateTable) -> ConvertedPrice:
+    """What search and a provider's page show beside an offering's own price ("≈ £1,800")."""
+    lower = rates.convert(offering.price, currency)
+    upper = rates.convert(offering.price_upper, currency) if offering.price_upper else None
+    other = offering.currency != currency
+    return ConvertedPrice(
+        lower=lower.money if lower and other else None,
+        upper=upper.money if upper and other else None,
+        rate_date=lower.rate_date if lower else None,
+        missing_rate=other and lower is None,
+    )
 
 
 @dataclass(frozen=True)
@@ -382,17 +496,16 @@ def search_page(
         )
     results = []
     for offering in offerings:
-        lower = rates.convert(offering.price, currency)
-        upper = rates.convert(offering.price_upper, currency) if offering.price_upper else None
+        converted = price_converted(offering, currency, rates)
         results.append(
             SearchResult(
                 offering=offering,
                 price=offering.price,
                 price_upper=offering.price_upper,
                 deposit=offering.deposit,
-                converted=lower.money if lower and offering.currency != currency else None,
-                converted_upper=upper.money if upper and offering.currency != currency else None,
-                rate_date=lower.rate_date if lower else None,
+                converted=converted.lower,
+                converted_upper=converted.upper,
+                rate_date=converted.rate_date,
             )
         )
     return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)

@@ -10,7 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,12 +19,14 @@ from accounts.selectors import terms_current
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
-from providers.models import Offering, Provider
+from core.rates import rates_on
+from providers.forms import LANGUAGE_CHOICES
+from providers.models import Location, Offering, Provider
 from providers.selectors import offering_next_slots, provider_public_get
 from quotes.selectors import provider_median_response
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
-from storefront.filters import OfferingSearchFilter
-from storefront.search import SearchParams, search_page
+from storefront.filters import FOLDED_FILTERS, OfferingSearchFilter, active_filter_count
+from storefront.search import SearchParams, price_converted, search_page
 
 
 def home(request):
@@ -51,6 +54,7 @@ def search(request):
         "page": None,
         "compare_ids": compared,
         "compare_add": compare_add_check(compared_ids=compared),
+        "active_filters": active_filter_count(request.GET),
     }
     if request.GET and filterset.is_valid():
         currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
@@ -68,6 +72,8 @@ def search(request):
             params=SearchParams(), currency=patient_currency(request, None), now=timezone.now()
         )
         context["query"] = ""
+    # A folded filter with an error opens the fold, so that the message is seen.
+    context["filters_with_errors"] = any(name in filterset.form.errors for name in FOLDED_FILTERS)
     return render(request, "storefront/search.html", context)
 
 
@@ -134,15 +140,50 @@ def _json_ld(request, provider: Provider) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
+def language_names(codes: list[str]) -> list[str]:
+    """Languages a provider speaks, named in the viewer's language ("Turkish", "turc" → "Turc")."""
+    labels = dict(LANGUAGE_CHOICES)
+    names = []
+    for code in codes:
+        try:
+            names.append(str(get_language_info(code)["name_translated"]))
+        except KeyError:
+            names.append(str(labels.get(code, code.upper())))
+    return names
+
+
+OSM = "https://www.openstreetmap.org/"
+
+
+def map_url(location: Location) -> str:
+    """A link to the place on OpenStreetMap (a link: the page loads no map script or image)."""
+    if location.latitude is not None and location.longitude is not None:
+        lat, lon = f"{location.latitude:.5f}", f"{location.longitude:.5f}"
+        return f"{OSM}?{urlencode({'mlat': lat, 'mlon': lon})}#map=17/{lat}/{lon}"
+    # A Country: django-countries' stubs type the model attribute as str.
+    place = ", ".join(p for p in (location.address, location.city, str(location.country.name)) if p)  # type: ignore[attr-defined]
+    return f"{OSM}search?{urlencode({'query': place})}"
+
+
 def provider_page(request, slug: str):
-    """A verified provider as patients see it: offerings and their next free times, credentials,
-    how fast it answers quote requests; schema.org data for search engines."""
+    """A verified provider as patients see it: offerings with their prices also in the patient's
+    currency and their next free times, where it is, the languages it speaks, credentials, how fast
+    it answers quote requests; schema.org data for search engines."""
     try:
         provider = provider_public_get(slug=slug)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     now = timezone.now()
-    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
+    currency = patient_currency(request, None)
+    rates = rates_on(day=now.date())
+    offerings = [
+        {
+            "offering": o,
+            "slots": offering_next_slots(offering=o, now=now),
+            "converted": price_converted(o, currency, rates),
+        }
+        for o in provider.offerings.all()
+    ]
     today = now.date()
     return render(
         request,
@@ -150,6 +191,9 @@ def provider_page(request, slug: str):
         {
             "provider": provider,
             "offerings": offerings,
+            "currency": currency,
+            "languages": language_names(provider.languages),
+            "locations": [{"location": loc, "map_url": map_url(loc)} for loc in provider.locations.all()],
             "json_ld": _json_ld(request, provider),
             "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
             "median_response": provider_median_response(provider_id=provider.pk),

@@ -3,12 +3,17 @@ schema.org data, and nothing for providers that are not verified."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from core.currency import CURRENCY_SESSION_KEY
+from core.models import ExchangeRate
 from providers.models import BookingMode, Provider, VerificationStatus
 from providers.tests.factories import LocationFactory, OfferingFactory, ProviderFactory, open_weekdays
 
@@ -66,3 +71,114 @@ def test_free_slots_are_shown_for_offerings_booked_online_only(client, clinic):
     on_quote = html[html.index("Knee surgery") :]
     assert "Next free slots:" in online[: online.index("</div>")]
     assert "Next free slots:" not in on_quote[: on_quote.index("</div>")]
+
+
+# --- for a patient from abroad ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def abroad(db):
+    """A Turkish hospital priced in lira, with coordinates, speaking Turkish, English and Arabic."""
+    provider = ProviderFactory(name="Bosphorus Hospital", slug="bosphorus-hospital", languages=["tr", "en", "ar"])
+    location = LocationFactory(
+        provider=provider,
+        name="Bosphorus Hospital Şişli",
+        country="TR",
+        city="Istanbul",
+        address="Cumhuriyet Cd. 12, Şişli",
+        timezone="Europe/Istanbul",
+        latitude=Decimal("41.060000"),
+        longitude=Decimal("28.987000"),
+    )
+    OfferingFactory(
+        provider=provider, location=location, title="Hip replacement", currency="TRY", price_min=10_000_000
+    )  # TRY 100,000.00
+    today = timezone.now().date()
+    ExchangeRate.objects.bulk_create(
+        [
+            ExchangeRate(currency="TRY", rate=Decimal("50"), date=today - dt.timedelta(days=1)),
+            ExchangeRate(currency="GBP", rate=Decimal("0.9"), date=today - dt.timedelta(days=1)),
+        ]
+    )
+    return provider
+
+
+def page(client, provider, **headers) -> str:
+    response = client.get(reverse("providers:public", kwargs={"slug": provider.slug}), **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_prices_are_also_shown_in_the_patients_currency_with_the_rates_date(client, abroad):
+    session = client.session
+    session[CURRENCY_SESSION_KEY] = "GBP"
+    session.save()
+
+    html = page(client, abroad)
+
+    assert "100,000.00" in html  # the hospital's own price, in lira
+    assert "≈ £1,800.00" in html  # 100,000 / 50 × 0.9
+    yesterday = (timezone.now().date() - dt.timedelta(days=1)).isoformat()
+    assert f'rate of <time datetime="{yesterday}">' in html
+
+
+def test_a_patient_paying_in_the_providers_currency_sees_no_conversion(client, abroad):
+    session = client.session
+    session[CURRENCY_SESSION_KEY] = "TRY"
+    session.save()
+
+    assert 'data-testid="converted"' not in page(client, abroad)
+
+
+def test_a_currency_without_a_rate_says_so(client, abroad):
+    session = client.session
+    session[CURRENCY_SESSION_KEY] = "USD"
+    session.save()
+
+    html = page(client, abroad)
+
+    assert 'data-testid="converted"' not in html
+    assert "No exchange rate to USD for this currency." in html
+
+
+def test_the_address_and_a_map_link_replace_the_coordinates(client, abroad):
+    html = page(client, abroad)
+    shown = re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)  # for search engines
+
+    assert "41.060000, 28.987000" not in shown
+    assert ">41.06" not in shown
+    assert "Cumhuriyet Cd. 12, Şişli" in shown
+    assert 'href="https://www.openstreetmap.org/?mlat=41.06000&amp;mlon=28.98700#map=17/41.06000/28.98700"' in shown
+    # A link only: no remote script, frame or image.
+    assert not re.search(r"<(script|iframe|img)[^>]+openstreetmap", shown)
+
+
+def test_a_place_without_coordinates_links_to_a_map_search_of_its_address(client, abroad):
+    abroad.locations.update(latitude=None, longitude=None)
+
+    html = page(client, abroad)
+
+    query = "Cumhuriyet+Cd.+12%2C+%C5%9Ei%C5%9Fli%2C+Istanbul%2C+T%C3%BCrkiye"
+    assert f'href="https://www.openstreetmap.org/search?query={query}"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Speaks: Turkish, English, Arabic"), ("fr", "Turc, Anglais, Arabe")]
+)
+def test_languages_are_named_in_the_viewers_language(client, abroad, language, expected):
+    html = page(client, abroad, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert expected in html
+    assert "TR, EN, AR" not in html
+
+
+def test_the_page_title_names_the_provider_then_the_site(client, abroad):
+    assert "<title>Bosphorus Hospital · MediBroker</title>" in page(client, abroad)
+
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [("/", "Medical care abroad, booked with confidence · MediBroker"), ("/search/", "Find care · MediBroker")],
+)
+def test_every_title_separates_the_page_from_the_site(client, db, url, title):
+    assert f"<title>{title}</title>" in client.get(url).content.decode()
