@@ -15,7 +15,7 @@ from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
-from providers.models import Provider
+from providers.models import Location, Provider
 
 
 def live_appointments_overlapping(
@@ -149,3 +149,12 @@ def booking_cancellation_schedule(*, booking: Booking, now: dt.datetime) -> Canc
         paid_on=paid_on,
     )
     return CancellationSchedule(periods, describe_schedule(periods), booking.paid_at is None)
+
+
+def booking_place(*, booking: Booking) -> Location | None:
+    """Where the patient goes: the offering's location; for a booking made from a quote, the
+    provider's location in the booking's timezone (else its first one)."""
+    if booking.offering is not None:
+        return booking.offering.location
+    locations = list(Location.objects.filter(provider_id=booking.provider_id).order_by("pk"))
+    return next((loc for loc in locations if loc.timezone == booking.timezone), None) or next(iter(locations), None)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import terms_current
+from bookings.slots import offering_slot_choice
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
 from providers.models import Offering, Provider
-from providers.selectors import offering_next_slots, provider_public_get
+from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
 from storefront.filters import OfferingSearchFilter
@@ -142,7 +143,10 @@ def provider_page(request, slug: str):
     except NotFound as exc:
         raise Http404(exc.message) from exc
     now = timezone.now()
-    offerings = [{"offering": o, "slots": offering_next_slots(offering=o, now=now)} for o in provider.offerings.all()]
+    offerings = [
+        {"offering": o, "choice": offering_slot_choice(offering=o, params=request.GET, now=now, picked=o.books_online)}
+        for o in provider.offerings.all()
+    ]
     today = now.date()
     return render(
         request,

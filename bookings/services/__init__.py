@@ -16,8 +16,10 @@ from bookings.services.appointments import (
 )
 from bookings.services.cancellation import (
     booking_apply_evidence_deadlines,
+    CancelQuote,
     booking_cancel,
     booking_cancel_check,
+    booking_cancel_quote,
     booking_evidence_review_check,
     booking_evidence_send_check,
     booking_review_evidence,
@@ -33,12 +35,14 @@ from bookings.services.holds import HOLD_DURATION, booking_expire_holds, booking
 
 __all__ = [
     "BOOKING_ACTIONS",
+    "CancelQuote",
     "EVIDENCE_WINDOW",
     "HOLD_DURATION",
     "booking_actions",
     "booking_apply_evidence_deadlines",
     "booking_cancel",
     "booking_cancel_check",
+    "booking_cancel_quote",
     "booking_complete",
     "booking_complete_check",
     "booking_confirm_deposit",
