@@ -15,6 +15,7 @@ from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
+from core.hooks import booking_care
 from providers.models import Location, Provider
 
 
@@ -158,3 +159,12 @@ def booking_place(*, booking: Booking) -> Location | None:
         return booking.offering.location
     locations = list(Location.objects.filter(provider_id=booking.provider_id).order_by("pk"))
     return next((loc for loc in locations if loc.timezone == booking.timezone), None) or next(iter(locations), None)
+
+
+def booking_care_name(*, booking: Booking) -> str:
+    """What the booking is for: its offering's title, else what a higher floor answers through
+    `core.hooks.booking_care` (a quote's procedure or subject), else ""."""
+    if booking.offering is not None:
+        return booking.offering.title
+    answers = [answer for answer in booking_care.call(booking_id=booking.pk) if answer]
+    return str(answers[0]) if answers else ""

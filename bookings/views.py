@@ -30,6 +30,7 @@ from bookings.ics import appointment_ics
 from bookings.policy import EVIDENCE_WINDOW, LEGITIMATE_REASONS
 from bookings.selectors import (
     booking_cancellation_schedule,
+    booking_care_name,
     booking_of_patient,
     booking_place,
     booking_visible_to,
@@ -98,6 +99,7 @@ def detail(request, booking_id: int):
         "appointments": _local_appointments(booking),
         "schedule": booking_cancellation_schedule(booking=booking, now=now),
         "place": booking_place(booking=booking),
+        "care": booking_care_name(booking=booking),
         # What cancelling now would keep and refund, shown before the final button.
         "cancel_quote": services.booking_cancel_quote(booking=booking, now=now) if actions["cancel"] else None,
         **(_reschedule_context(request, booking, now) if actions["reschedule"] else {}),

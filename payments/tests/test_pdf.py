@@ -59,7 +59,10 @@ def test_the_patient_downloads_a_confirmation_stating_the_payment_with_a_code_an
         f"no. {paid.booking_id}",
         paid.booking.provider.name,
         "Knee consultation",
-        "4 February 2030, 09:00 - 10:00 (Europe/Paris)",
+        # the care, the place and the appointment in the place's time, named
+        "for Knee consultation at " + paid.booking.provider.name,
+        "4 February 2030, 09:00 (Paris time)",
+        paid.booking.offering.location.address,
         paid.payment_intent_id,
         paid.verification_code,
         verify_url,
@@ -91,7 +94,7 @@ def test_the_check_page_shows_what_the_confirmation_states(client, paid, patient
     assert patient.patient_profile.full_name in page
     assert "€500.00" in page
     assert paid.booking.provider.name in page
-    assert "4 February 2030, 09:00 – 10:00" in page
+    assert "4 February 2030, 09:00 (Paris time)" in page
     assert patient.email not in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
