@@ -100,7 +100,10 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
 
         line("MediBroker", size=18, style="B", gap=9)
         line(_("Payment confirmation"), size=15, style="B", gap=8)
-        line(_("Issued on %(date)s") % {"date": recipient_when(timezone.now(), patient_tz, language, date_only=True)}, size=10)
+        line(
+            _("Issued on %(date)s") % {"date": recipient_when(timezone.now(), patient_tz, language, date_only=True)},
+            size=10,
+        )
         pdf.ln(4)
 
         name = profile.full_name if profile else patient.email

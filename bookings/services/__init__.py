@@ -15,8 +15,8 @@ from bookings.services.appointments import (
     booking_reschedule_check,
 )
 from bookings.services.cancellation import (
-    booking_apply_evidence_deadlines,
     CancelQuote,
+    booking_apply_evidence_deadlines,
     booking_cancel,
     booking_cancel_check,
     booking_cancel_quote,
@@ -35,9 +35,9 @@ from bookings.services.holds import HOLD_DURATION, booking_expire_holds, booking
 
 __all__ = [
     "BOOKING_ACTIONS",
-    "CancelQuote",
     "EVIDENCE_WINDOW",
     "HOLD_DURATION",
+    "CancelQuote",
     "booking_actions",
     "booking_apply_evidence_deadlines",
     "booking_cancel",

@@ -41,8 +41,8 @@ from bookings.policy import EVIDENCE_WINDOW
 from bookings.services.common import BOOKING, EVIDENCE, free_time, is_careteam, lock_booking
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.money import Money
 from core.hooks import booking_changed
+from core.money import Money
 from core.state import Machine, transition, transition_check
 from documents.models import MedicalDocument
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from pypdf import PdfReader
-
 from django.utils import timezone
+from pypdf import PdfReader
 
 from bookings.services import booking_cancel
 from bookings.tests.support import NOW, awaiting, bookable

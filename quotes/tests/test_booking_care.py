@@ -19,5 +19,6 @@ def test_a_quote_booking_is_named_after_the_request(patient, clinic, clinic_memb
     quote_accept(quote=quote, actor=patient, patient_currency="EUR", now=NOW)
 
     booking = Quote.objects.get(pk=quote.pk).booking
-    assert booking is not None and booking.offering is None
+    assert booking is not None
+    assert booking.offering is None
     assert booking_care_name(booking=booking) == "Knee arthroscopy"
