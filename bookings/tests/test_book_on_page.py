@@ -222,3 +222,18 @@ def test_the_booking_page_says_where_to_go(client, patient, offering):
     assert location.name in where
     assert "https://www.openstreetmap.org/?mlat=48.850000&amp;mlon=2.350000" in where
     assert "Enter by the east door; bring your X-rays." in where
+
+
+def test_the_payment_page_counts_the_hold_down_and_says_what_happens_when_it_runs_out(client, patient, offering):
+    booking = services.booking_hold(
+        patient=patient, offering=offering, start=first_slot(offering).start, now=timezone.now()
+    )
+    client.force_login(patient)
+
+    page = client.get(reverse("payments:pay", args=[booking.pk])).text
+
+    countdown = page[page.index('data-testid="hold-countdown"') :]
+    assert f'data-countdown="{booking.hold_expires_at.isoformat()}"' in countdown
+    assert f'<time datetime="{booking.hold_expires_at.astimezone(dt.UTC).isoformat()}">' in countdown
+    assert "the hold ends: nothing is charged" in countdown
+    assert "/static/js/countdown.js" in page
