@@ -15,8 +15,9 @@ from accounts.models import StaffGroup, User
 from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
+from core.hooks import booking_care
 from core.money import Money
-from providers.models import Provider
+from providers.models import Location, Provider
 
 
 def live_appointments_overlapping(
@@ -178,3 +179,21 @@ def first_non_refundable_day(found: CancellationSchedule) -> dt.date | None:
 def first_fee_day(found: CancellationSchedule) -> dt.date | None:
     """The first day from which cancelling keeps some of the deposit (None if never)."""
     return next((period.start for period in found.periods if period.fee.amount > 0), None)
+
+
+def booking_place(*, booking: Booking) -> Location | None:
+    """Where the patient goes: the offering's location; for a booking made from a quote, the
+    provider's location in the booking's timezone (else its first one)."""
+    if booking.offering is not None:
+        return booking.offering.location
+    locations = list(Location.objects.filter(provider_id=booking.provider_id).order_by("pk"))
+    return next((loc for loc in locations if loc.timezone == booking.timezone), None) or next(iter(locations), None)
+
+
+def booking_care_name(*, booking: Booking) -> str:
+    """What the booking is for: its offering's title, else what a higher floor answers through
+    `core.hooks.booking_care` (a quote's procedure or subject), else ""."""
+    if booking.offering is not None:
+        return booking.offering.title
+    answers = [answer for answer in booking_care.call(booking_id=booking.pk) if answer]
+    return str(answers[0]) if answers else ""

@@ -13,10 +13,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,17 +30,20 @@ from bookings.ics import appointment_ics
 from bookings.policy import EVIDENCE_WINDOW, LEGITIMATE_REASONS
 from bookings.selectors import (
     booking_cancellation_schedule,
+    booking_care_name,
     booking_of_patient,
+    booking_place,
     booking_visible_to,
     evidence_awaiting_review,
     patient_bookings,
     provider_appointments,
 )
-from core.errors import NotFound
+from bookings.slots import offering_slot_choice, parse_start
+from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import booking_sections
 from core.pages import run_service
 from documents.services import document_upload
-from providers.selectors import provider_for_member
+from providers.selectors import offerings_public, provider_for_member
 from providers.services.permissions import member_role
 
 CALENDAR_DAYS = 30
@@ -60,7 +66,12 @@ def _own(request, booking_id: int):
 def _local_appointments(booking) -> list[dict]:
     tz = booking.tz
     return [
-        {"appointment": a, "start": a.start.astimezone(tz), "end": a.end.astimezone(tz)}
+        {
+            "appointment": a,
+            "start": a.start.astimezone(tz),
+            "end": a.end.astimezone(tz),
+            "minutes": int((a.end - a.start).total_seconds() // 60),
+        }
         for a in sorted(booking.appointments.all(), key=lambda a: a.start)
     ]
 
@@ -87,6 +98,11 @@ def detail(request, booking_id: int):
         "actions": actions,
         "appointments": _local_appointments(booking),
         "schedule": booking_cancellation_schedule(booking=booking, now=now),
+        "place": booking_place(booking=booking),
+        "care": booking_care_name(booking=booking),
+        # What cancelling now would keep and refund, shown before the final button.
+        "cancel_quote": services.booking_cancel_quote(booking=booking, now=now) if actions["cancel"] else None,
+        **(_reschedule_context(request, booking, now) if actions["reschedule"] else {}),
         "is_patient": is_patient,
         "is_member": member_role(user=request.user, provider=booking.provider) is not None,
         # What higher floors show the patient on their booking (concierge's add-ons), through the hook.
@@ -96,6 +112,23 @@ def detail(request, booking_id: int):
         "evidence": list(booking.evidence.all()),
     }
     return render(request, "bookings/detail.html", context)
+
+
+def _reschedule_context(request, booking, now) -> dict[str, Any]:
+    """The free slots of the booking's offering to move to (the next ones, or the week picked), and
+    the slot chosen (`move_to`) awaiting confirmation."""
+    offering = booking.offering
+    if offering is None:
+        return {}
+    context: dict[str, Any] = {"reschedule": offering_slot_choice(offering=offering, params=request.GET, now=now)}
+    asked = request.GET.get("move_to")
+    if asked:
+        start = parse_start(asked)
+        if start is None:
+            context["move_error"] = _("This is not a time we offered: please pick one of the slots below.")
+        else:
+            context["move_to"] = start
+    return context
 
 
 def _sections(booking, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:
@@ -124,6 +157,61 @@ def cancel(request, booking_id: int):
             _("Please send your evidence within %(days)s days, from this page.") % {"days": EVIDENCE_WINDOW.days},
         )
     return redirect("bookings:detail", booking.pk)
+
+
+@login_required
+@require_POST
+def reschedule(request, booking_id: int):
+    """Move the booking's appointment to the slot chosen (the page asked to confirm first)."""
+    booking = _visible(request, booking_id)
+    start = parse_start(request.POST.get("start", ""))
+    if start is None:
+        messages.error(request, _("This is not a time we offered: please pick one of the slots shown."))
+        return redirect("bookings:detail", booking.pk)
+    run_service(
+        request,
+        lambda: services.booking_reschedule(booking=booking, actor=request.user, start=start, now=timezone.now()),
+        _("Your appointment is moved."),
+    )
+    return redirect("bookings:detail", booking.pk)
+
+
+def _back_to(request, default: str) -> str:
+    """The page the slot button was on (a local path only), else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_POST
+def hold(request, offering_id: int):
+    """A slot button of the provider's page: hold the slot for the signed-in patient, then pay.
+
+    Anonymous → sign in, then back to the page. A slot taken meanwhile, or anything the hold service
+    refuses → back to the page with its message.
+    """
+    offering = offerings_public().select_related("provider").filter(pk=offering_id).first()
+    if offering is None:
+        raise Http404(_("No bookable offering has this number."))
+    back = _back_to(request, reverse("providers:public", kwargs={"slug": offering.provider.slug}))
+    if not request.user.is_authenticated:
+        return redirect_to_login(back)
+    start = parse_start(request.POST.get("start", ""))
+    if start is None:
+        messages.error(request, _("This is not a time we offered: please pick one of the slots shown."))
+        return redirect(back)
+    try:
+        booking = services.booking_hold(patient=request.user, offering=offering, start=start, now=timezone.now())
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, _("This time is held for you while you pay the deposit."))
+    return redirect("payments:pay", booking.pk)
 
 
 @login_required

@@ -23,6 +23,9 @@ hook's signature, never who answers it.
   transaction that moves an appointment (`change="rescheduled"`) or cancels a booking
   (`"cancelled"`), so what hangs on the booking (concierge's transfer legs and interpreter hours,
   its visa letters) changes with it, or not at all.
+- `booking_care(*, booking_id)` → the name of the care a booking is for when it has no offering
+  (quotes answer for a booking made from a quote: its procedure, else the request's subject), or
+  None; the booking page and the payment confirmation name the care with it.
 - `booking_sections(*, booking_id, viewer_id)` → a list of `(template_name, context)` pairs (each
   receiver answers one) that the booking's page includes below its own content, each template
   seeing its context as `section` (concierge: the add-ons ordered for the booking, their
@@ -103,5 +106,6 @@ provider_invitation_sent: Hook[Callable[..., Any]] = Hook("provider_invitation_s
 case_items: Hook[Callable[..., Any]] = Hook("case_items")
 booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")
 booking_sections: Hook[Callable[..., Any]] = Hook("booking_sections")
+booking_care: Hook[Callable[..., Any]] = Hook("booking_care")
 order_sections: Hook[Callable[..., Any]] = Hook("order_sections")
 document_read_rights: Hook[Callable[..., Any]] = Hook("document_read_rights")

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from fpdf import FPDF
 
+from bookings.selectors import booking_care_name, booking_place
 from core.money import Money, exponent
+from core.when import recipient_when
 
 # QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
 QR_BOX_PIXELS = 8
@@ -72,8 +74,11 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
     booking = deposit.booking
     patient = booking.patient
     profile = getattr(patient, "patient_profile", None)
-    tz = booking.tz
+    # Events (the payment, the issue) in the patient's own timezone; appointments in the place's.
+    patient_tz = getattr(patient, "timezone", "") or booking.timezone
     appointments = sorted(booking.appointments.all(), key=lambda a: a.start)
+    care = booking_care_name(booking=booking)
+    place = booking_place(booking=booking)
     with override(language):
         pdf = FPDF(format="A4")
         pdf.set_title(latin1(_("Payment confirmation")))
@@ -95,25 +100,36 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
 
         line("MediBroker", size=18, style="B", gap=9)
         line(_("Payment confirmation"), size=15, style="B", gap=8)
-        line(_("Issued on %(date)s") % {"date": date_format(timezone.localdate(), "j F Y")}, size=10)
+        line(
+            _("Issued on %(date)s") % {"date": recipient_when(timezone.now(), patient_tz, language, date_only=True)},
+            size=10,
+        )
         pdf.ln(4)
 
         name = profile.full_name if profile else patient.email
+        first = appointments[0] if appointments else None
         line(
             _(
-                "MediBroker confirms that %(name)s paid a deposit of %(amount)s on %(date)s for the care "
-                "described below. The deposit is held in trust by MediBroker until the care takes place."
+                "MediBroker confirms that %(name)s paid a deposit of %(amount)s on %(date)s for %(care)s at "
+                "%(provider)s%(when)s. The deposit is held in trust by MediBroker until the care takes place."
             )
             % {
                 "name": name,
                 "amount": plain_amount(deposit.money),
-                "date": date_format(deposit.paid_at.astimezone(tz).date(), "j F Y"),
+                "date": recipient_when(deposit.paid_at, patient_tz, language, date_only=True),
+                "care": care or _("the care described below"),
+                "provider": booking.provider.name,
+                "when": (
+                    _(", on %(date)s") % {"date": recipient_when(first.start, booking.timezone, language)}
+                    if first is not None
+                    else ""
+                ),
             }
         )
         pdf.ln(3)
         field(_("Patient"), name)
         if profile is not None:
-            field(_("Date of birth"), date_format(profile.date_of_birth, "j F Y"))
+            field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
             if profile.nationality:
                 field(_("Nationality"), str(profile.nationality.name))
         field(_("Deposit paid"), plain_amount(deposit.money))
@@ -122,18 +138,17 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
             field(_("Due on site"), plain_amount(booking.total - booking.deposit))
         field(_("Booking"), _("no. %(number)s") % {"number": booking.pk})
         field(_("Provider"), booking.provider.name)
-        if booking.offering is not None:
-            field(_("Care"), booking.offering.title)
-            location = booking.offering.location
-            country = getattr(location.country, "name", "") or str(location.country)
-            field(_("Address"), ", ".join(p for p in [location.address, location.city, country] if p))
+        if care:
+            field(_("Care"), care)
+        if place is not None:
+            country = getattr(place.country, "name", "") or str(place.country)
+            field(_("Place"), place.name)
+            field(_("Address"), ", ".join(p for p in [place.address, place.city, country] if p))
+        if booking.provider.phone:
+            field(_("Phone"), booking.provider.phone)
         for index, appointment in enumerate(appointments):
-            start = appointment.start.astimezone(tz)
-            end = appointment.end.astimezone(tz)
-            field(
-                _("Appointment") if index == 0 else "",
-                f"{date_format(start, 'j F Y, H:i')} - {date_format(end, 'H:i')} ({booking.timezone})",
-            )
+            # In the place's time, named: "Monday 4 January 2027, 09:00 (Istanbul time)".
+            field(_("Appointment") if index == 0 else "", recipient_when(appointment.start, booking.timezone, language))
         field(_("Payment reference"), deposit.payment_intent_id or "")
         pdf.ln(4)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from bookings.selectors import booking_cancellation_schedule, booking_of_patient
+from bookings.selectors import booking_cancellation_schedule, booking_care_name, booking_of_patient
 from core.errors import DomainError, NotFound
 from payments import selectors
 from payments.csp import stripe_js_csp
@@ -122,6 +122,8 @@ def pay_confirm(request, booking_id: int):
 def confirmation(request, booking_id: int):
     booking = _own(request, booking_id)
     check = deposits.deposit_confirmation_check(booking=booking, actor=request.user)
+    if check.refusal is not None and check.refusal.code == deposits.CONFIRMATION_WITHDRAWN:
+        return render(request, "payments/withdrawn.html", {"booking": booking, "reason": check.reason}, status=410)
     if not check.allowed:
         raise Http404(check.reason)
     deposit = deposits.deposit_of_booking(booking=booking)
@@ -149,6 +151,8 @@ def verify(request, code: str):
         ]
         context["booking"] = booking
         context["paid_on"] = deposit.paid_at.astimezone(tz).date()  # as the letter states it
+        context["care"] = booking_care_name(booking=booking)
+        context["withdrawn"] = deposits.deposit_confirmation_withdrawn(booking=booking)
     response = render(request, "payments/verify.html", context, status=200 if deposit else 404)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

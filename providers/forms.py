@@ -160,6 +160,13 @@ class LocationForm(forms.Form):
     )
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
+    arrival_instructions = forms.CharField(
+        label=_("Arrival instructions"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Shown to patients on their booking: the entrance, where to report, what to bring."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

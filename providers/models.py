@@ -381,6 +381,8 @@ class Location(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     timezone = models.CharField(_("timezone"), max_length=64, help_text=_("IANA name, e.g. Europe/Paris"))
+    # Shown on the patient's booking page: the entrance, where to report, what to bring.
+    arrival_instructions = models.TextField(_("arrival instructions"), blank=True, default="")
 
     class Meta:
         ordering = ["country", "city", "name"]

@@ -406,6 +406,7 @@ class LocationInputSerializer(serializers.Serializer):
     timezone = serializers.CharField(max_length=64, help_text="IANA name, e.g. Europe/Paris.")
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True, default=None)
+    arrival_instructions = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def details(self) -> LocationDetails:
         return LocationDetails(**self.validated_data)

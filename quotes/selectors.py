@@ -157,3 +157,13 @@ def tender_quotes(*, tender: Tender) -> list[Quote]:
 
 def order_tenders(*, order_id: int) -> list[Tender]:
     return list(Tender.objects.filter(order_id=order_id).select_related("request").order_by("-invited_at", "-pk"))
+
+
+def booking_care(*, booking_id: int) -> str | None:
+    """Answers `core.hooks.booking_care`: what a booking made from a quote is for (the request's
+    procedure, else its subject); None for a booking that no quote made."""
+    quote = Quote.objects.select_related("request__procedure").filter(booking_id=booking_id).first()
+    if quote is None:
+        return None
+    request = quote.request
+    return request.procedure.name if request.procedure is not None else request.subject

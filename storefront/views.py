@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import terms_current
+from bookings.slots import offering_slot_choice
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
 from core.rates import rates_on
 from providers.forms import LANGUAGE_CHOICES
 from providers.models import Location, Offering, Provider
-from providers.selectors import offering_next_slots, provider_public_get
+from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
 from storefront.filters import FOLDED_FILTERS, OfferingSearchFilter, active_filter_count
@@ -179,7 +180,7 @@ def provider_page(request, slug: str):
     offerings = [
         {
             "offering": o,
-            "slots": offering_next_slots(offering=o, now=now),
+            "choice": offering_slot_choice(offering=o, params=request.GET, now=now, picked=o.books_online),
             "converted": price_converted(o, currency, rates),
         }
         for o in provider.offerings.all()

@@ -172,6 +172,10 @@ MATRIX: dict[str, Rule] = {
     "bookings:detail":                      rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
     "bookings:evidence":                    rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "bookings:list":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # a slot button of the provider's public page: anyone signed in may hold a slot (an empty body: back to the page with a message)
+    "bookings:hold":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    # the patient, the provider's members and the care team move an appointment (an empty body: back with a message)
+    "bookings:reschedule":                  rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
     # the page asks for a recent sign-in (accounts.reauth): the roles signed in just now, so they reach it
     "documents:download":                   rule("hidden ok     hidden ok     hidden hidden hidden hidden hidden"),
     "documents:grant_add":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),

@@ -26,8 +26,6 @@ ALLOWED = {
     ("storefront/templates/storefront/search.html", "Remove from comparison"): "the same toggle, on a result",
     ("secondopinion/templates/secondopinion/patient/withdraw.html", "Withdraw my request"): "the page is "
     "itself the confirmation: it states the refund and offers “Keep it”",
-    ("bookings/templates/bookings/detail.html", "Cancel the booking"): "the booking page's cancellation is "
-    "being redone with its fee shown first (issue 15); drop this entry once it uses the confirm panel",
 }
 
 BUTTON = re.compile(r"<button\b(?P<attrs>[^>]*)>(?P<label>.*?)</button>", re.DOTALL | re.IGNORECASE)

@@ -18,6 +18,7 @@ Each action a page offers has its check (`booking_cancel_check`, `booking_eviden
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -41,6 +42,7 @@ from bookings.services.common import BOOKING, EVIDENCE, free_time, is_careteam, 
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, ValidationFailed
 from core.hooks import booking_changed
+from core.money import Money
 from core.state import Machine, transition, transition_check
 from documents.models import MedicalDocument
 
@@ -136,6 +138,28 @@ def booking_cancel_check(*, booking: Booking, actor: User | AnonymousUser | None
     """May `actor` cancel `booking` now? Its patient or the careteam may, while it is held, awaiting
     its deposit or confirmed; a completed, no-show, expired or cancelled booking cannot be."""
     return first_refusal(_cancel_actor(booking=booking, actor=actor), _cancel_state(booking))
+
+
+@dataclass(frozen=True)
+class CancelQuote:
+    """What cancelling now, for no particular reason, would keep and refund: shown before the button."""
+
+    fee: Money
+    refund: Money
+    explanation: str
+    paid: bool
+
+
+def booking_cancel_quote(*, booking: Booking, now: dt.datetime) -> CancelQuote:
+    """The amounts `booking_cancel` would record if the patient cancelled `booking` at `now` for no
+    particular reason: the policy's decision for a paid booking, nothing for an unpaid one."""
+    if booking.paid_at is None:
+        zero = Money(0, booking.currency)
+        return CancelQuote(
+            zero, zero, _("The deposit was not paid: nothing is kept and nothing is refunded."), paid=False
+        )
+    decision = decision_for(booking, cancelled_at=now, reason=policy.Reason.NONE)
+    return CancelQuote(decision.fee, decision.refund, decision.explanation, paid=True)
 
 
 def booking_cancel(*, booking: Booking, actor: User, reason: policy.Reason | str, now: dt.datetime) -> Booking:

@@ -78,7 +78,8 @@ def test_the_booking_page_shows_local_times_and_the_schedule_as_dates_and_amount
     assert response.status_code == 200
     first = booking.appointments.get().start.astimezone(PARIS)
     assert first.strftime("%H:%M") in response.text
-    assert "09:00 – 10:00" in response.text  # Paris time, not the 08:00 UTC it is stored as
+    assert "09:00 (Paris time)" in response.text  # Paris time, not the 08:00 UTC it is stored as
+    assert "(60 minutes)" in response.text
     assert "€250.00" in response.text  # half of the €500 deposit, 8–14 days before
     assert "full refund" in response.text
     assert reverse("bookings:appointment_ics", args=[booking.pk, booking.appointments.get().pk]) in response.text

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatus
 from bookings.services import booking_confirm_deposit, booking_pay_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
@@ -67,11 +67,28 @@ def deposit_pay_check(*, booking: Booking, actor: User | AnonymousUser | None, n
     return booking_pay_check(booking=booking, actor=actor, now=now)
 
 
+CONFIRMATION_WITHDRAWN = "confirmation_withdrawn"
+
+
+def deposit_confirmation_withdrawn(*, booking: Booking) -> bool:
+    """A cancelled booking's payment confirmation no longer stands: it is not served any more, and the
+    public verification page says the booking was cancelled."""
+    return booking.status == BookingStatus.CANCELLED
+
+
 def deposit_confirmation_check(*, booking: Booking, actor: User | AnonymousUser | None) -> Check:
     """May `actor` download `booking`'s payment confirmation: their own booking, its deposit paid
-    (held). The payment page offers the link only then; the download answers 404 otherwise."""
+    (held), the booking not cancelled. The pages offer the link only then; the download answers 404
+    otherwise, and 410 for a cancelled booking's (`CONFIRMATION_WITHDRAWN`)."""
     if actor is None or not actor.is_authenticated or booking.patient_id != actor.pk:
         return refuse(NotFound(_("You have no booking with this number.")))
+    if deposit_confirmation_withdrawn(booking=booking):
+        return refuse(
+            Conflict(
+                _("This booking is cancelled: its payment confirmation is withdrawn and no longer valid."),
+                code=CONFIRMATION_WITHDRAWN,
+            )
+        )
     if not Deposit.objects.filter(booking_id=booking.pk, status=DepositStatus.HELD).exists():
         return refuse(NotFound(_("There is no payment confirmation for this booking yet.")))
     return ALLOWED

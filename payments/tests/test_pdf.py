@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
+from bookings.services import booking_cancel
 from bookings.tests.support import NOW, awaiting, bookable
 from payments.models import Deposit
 from payments.pdf import QR_BOX_PIXELS, qr_matrix
 from payments.tests.conftest import CARD_OK
 from payments.tests.test_deposits import pay_with
+from providers.tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +62,10 @@ def test_the_patient_downloads_a_confirmation_stating_the_payment_with_a_code_an
         f"no. {paid.booking_id}",
         paid.booking.provider.name,
         "Knee consultation",
-        "4 February 2030, 09:00 - 10:00 (Europe/Paris)",
+        # the care, the place and the appointment in the place's time, named
+        "for Knee consultation at " + paid.booking.provider.name,
+        "4 February 2030, 09:00 (Paris time)",
+        paid.booking.offering.location.address,
         paid.payment_intent_id,
         paid.verification_code,
         verify_url,
@@ -91,7 +97,7 @@ def test_the_check_page_shows_what_the_confirmation_states(client, paid, patient
     assert patient.patient_profile.full_name in page
     assert "€500.00" in page
     assert paid.booking.provider.name in page
-    assert "4 February 2030, 09:00 – 10:00" in page
+    assert "4 February 2030, 09:00 (Paris time)" in page
     assert patient.email not in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
@@ -101,3 +107,38 @@ def test_the_check_page_says_when_a_code_is_unknown(client, db):
 
     assert response.status_code == 404
     assert "We know no payment confirmation with the code" in response.content.decode()
+
+
+def test_a_cancelled_bookings_confirmation_is_withdrawn_and_the_check_page_says_cancelled(client, paid, patient):
+    booking = paid.booking
+    confirmation = f"/payments/bookings/{booking.pk}/confirmation.pdf"
+    client.force_login(patient)
+    assert client.get(confirmation).status_code == 200
+    assert confirmation in client.get(f"/bookings/{booking.pk}/").content.decode()
+
+    booking_cancel(booking=booking, actor=patient, reason="none", now=timezone.now())
+
+    download = client.get(confirmation)
+    booking_page = client.get(f"/bookings/{booking.pk}/").content.decode()
+    check_page = client.get(f"/payments/verify/{paid.verification_code}/").content.decode()
+    assert download.status_code == 410
+    assert download["Content-Type"].startswith("text/html")
+    assert "payment confirmation is withdrawn" in download.content.decode()
+    assert confirmation not in booking_page
+    assert 'data-testid="withdrawn"' in check_page
+    assert "the booking was cancelled on" in check_page
+    assert "is genuine" not in check_page
+
+
+def test_a_quote_bookings_confirmation_names_the_care_and_the_place(client, stripe_emulator, patient, clinic):
+    location = LocationFactory(provider=clinic, timezone="Europe/Paris", address="12 rue du Lac")
+    booking = awaiting(patient, clinic)  # from a quote: no offering
+    pay_with(stripe_emulator, booking, patient, CARD_OK)
+    client.force_login(patient)
+
+    response = client.get(f"/payments/bookings/{booking.pk}/confirmation.pdf")
+
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "12 rue du Lac" in text
+    assert location.name in text
+    assert "4 February 2030, 09:00 (Paris time)" in text

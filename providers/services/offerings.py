@@ -40,6 +40,7 @@ class LocationDetails:
     timezone: str
     latitude: Decimal | None = None
     longitude: Decimal | None = None
+    arrival_instructions: str = ""
 
 
 def _check_location(details: LocationDetails) -> None:

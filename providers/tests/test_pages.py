@@ -247,6 +247,29 @@ def test_an_unknown_timezone_is_explained(client, clinic_with_offering, clinic_a
     assert clinic_with_offering.locations.count() == 1
 
 
+def test_a_location_keeps_its_arrival_instructions(client, clinic_with_offering, clinic_admin):
+    client.force_login(clinic_admin)
+    url = reverse("providers:location_new", kwargs={"provider_id": clinic_with_offering.pk})
+
+    form = client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "Annex",
+            "country": "FR",
+            "city": "Nice",
+            "address": "1 quai",
+            "timezone": "Europe/Paris",
+            "arrival_instructions": "Report to the second floor; bring your scans.",
+        },
+    )
+
+    assert 'name="arrival_instructions"' in form
+    assert response.status_code == 302
+    annex = clinic_with_offering.locations.get(name="Annex")
+    assert annex.arrival_instructions == "Report to the second floor; bring your scans."
+
+
 def test_the_week_preview_shows_free_slots_in_the_locations_time(client, clinic_with_offering, clinic_admin):
     location = clinic_with_offering.locations.get()
     client.force_login(clinic_admin)

@@ -67,10 +67,12 @@ def test_free_slots_are_shown_for_offerings_booked_online_only(client, clinic):
 
     html = client.get(reverse("providers:public", kwargs={"slug": clinic.slug})).content.decode()
 
-    online = html[html.index("First consultation") :]
-    on_quote = html[html.index("Knee surgery") :]
-    assert "Next free slots:" in online[: online.index("</div>")]
-    assert "Next free slots:" not in on_quote[: on_quote.index("</div>")]
+    blocks = html.split('<div class="offering"')[1:]
+    online = next(block for block in blocks if "First consultation" in block)
+    on_quote = next(block for block in blocks if "Knee surgery" in block)
+    assert 'data-testid="slots"' in online
+    assert "Next free times:" in online
+    assert 'data-testid="slots"' not in on_quote
 
 
 # --- for a patient from abroad ---------------------------------------------------------------------
