@@ -19,7 +19,9 @@ from django.utils.functional import Promise
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = exception.args[0] if exception is not None and exception.args else ""
-    return render(request, "404.html", {"exception": str(message) if isinstance(message, str | Promise) else ""}, status=404)
+    return render(
+        request, "404.html", {"exception": str(message) if isinstance(message, str | Promise) else ""}, status=404
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
