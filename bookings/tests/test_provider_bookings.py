@@ -154,7 +154,8 @@ def test_the_csv_has_the_filtered_rows_with_local_time_status_and_deposit(client
     booking_id, name, offering, local, utc, status, deposit, currency = rows[1]
     far = diary["far"]
     assert (int(booking_id), name, offering) == (far.pk, "Amelia Clarke", far.offering.title)
-    assert "10:00" in local and "(Paris time)" in local
+    assert "10:00" in local
+    assert "(Paris time)" in local
     assert dt.datetime.fromisoformat(utc) == in_days(91)[0]
     assert (status, deposit, currency) == ("Awaiting deposit", "500.00", "EUR")
 
