@@ -1,5 +1,5 @@
 """The provider's dashboard counts what awaits its members in the apps above it (through
-`core.hooks.provider_dashboard_counts`), each with its link; and an offering's save says so once."""
+`core.hooks.provider_dashboard_counts`), each with its link."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.utils import timezone
 from bookings.tests.support import bookable
 from bookings.tests.test_provider_bookings import book
 from core import hooks
-from providers.tests.test_pages import clinic_with_offering, offering_form  # noqa: F401 -- fixtures
 from quotes.models import QuoteRecipient, QuoteRequest, QuoteRequestStatus
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +62,3 @@ def test_a_new_quote_request_is_counted_until_answered(client, clinic, clinic_ad
     assert count(client.get(url).content.decode(), "quote_requests_new")[0] == 1
     QuoteRecipient.objects.filter(pk=recipient.pk).update(first_answered_at=timezone.now())
     assert count(client.get(url).content.decode(), "quote_requests_new")[0] == 0
-
-
-def test_saving_an_offering_says_so_once(client, clinic_with_offering, clinic_admin):
-    offering = clinic_with_offering.offerings.get()
-    client.force_login(clinic_admin)
-    url = reverse(
-        "providers:offering_edit", kwargs={"provider_id": clinic_with_offering.pk, "offering_id": offering.pk}
-    )
-    response = client.post(url, offering_form(clinic_with_offering), follow=True)
-    assert response.content.decode().count("The offering is saved.") == 1
