@@ -1,11 +1,10 @@
 """A provider signs in to a real Chromium and finds a booking three months out through the calendar's
 month navigation, then opens it from the bookings list; the header stays on one line at 1280 px.
-Screenshots in var/browser/ (and /tmp/shots-prov/ when it exists)."""
+Screenshots in var/browser/."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -21,14 +20,10 @@ pytestmark = [
     pytest.mark.skipif(not HAVE_CHROMIUM and not REQUIRE_BROWSER, reason="chromium is not installed"),
 ]
 
-SHOTS = Path("/tmp/shots-prov")
 
-
-def shoot(page, name: str) -> None:
+def shoot(browser_page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-    if SHOTS.is_dir():
-        page.screenshot(path=str(SHOTS / name), full_page=True)
+    browser_page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
