@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import BookingStatus, CancellationReason
 from bookings.policy import EVIDENCE_WINDOW
 from documents.models import MedicalDocument
+from providers.models import Offering
 
 
 class CancelForm(forms.Form):
@@ -82,7 +83,7 @@ class ProviderBookingFilterForm(forms.Form):
     offering = forms.ModelChoiceField(
         label=_("Offering"),
         required=False,
-        queryset=None,
+        queryset=Offering.objects.none(),
         empty_label=_("All offerings"),
         error_messages={"invalid_choice": _("Choose one of your offerings from the list.")},
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import BookingStatus
 from core.money import currency_choices
+from providers.models import Provider
 
 # The longest range one entries export covers (one CSV stays a reasonable download).
 MAX_EXPORT_DAYS = 366
@@ -87,7 +88,7 @@ class TrustRegisterFilterForm(forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Provider"),
         required=False,
-        queryset=None,
+        queryset=Provider.objects.none(),
         empty_label=_("All providers"),
         error_messages={"invalid_choice": _("Choose a provider from the list.")},
     )
@@ -110,7 +111,7 @@ class TrustRegisterFilterForm(forms.Form):
         self.fields["status"].error_messages["invalid_choice"] = _("Choose a booking status from the list.")
         self.fields["currency"].choices = [("", _("Any currency")), *currency_choices()]
         self.fields["currency"].error_messages["invalid_choice"] = _("Choose a currency from the list.")
-        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = providers
 
     def clean(self):
         data = super().clean()
