@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -254,3 +255,23 @@ def test_bad_calendar_dates_are_explained(client, clinic, clinic_admin, query, m
     page = response.content.decode()
     assert message in page
     assert 'data-testid="calendar-errors"' in page
+
+
+@pytest.mark.parametrize("viewer_tz", ["Asia/Tokyo", "Europe/London"])
+def test_the_calendar_and_list_agree_with_the_stored_instant_in_tokyo_and_london(
+    client, clinic, clinic_admin, offering, amelia, viewer_tz
+):
+    far = book(amelia, offering, 91)
+    start = far.appointments.get().start
+    client.force_login(clinic_admin)
+    client.cookies["tz"] = viewer_tz
+    pages = [
+        calendar(client, clinic, week=start.astimezone(PARIS).date().isoformat()),
+        client.get(bookings_url(clinic)),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert f'datetime="{start.astimezone(dt.UTC).isoformat()}"' in page
+        assert "10:00 (Paris time)" in page
+        viewer_hour = start.astimezone(ZoneInfo(viewer_tz)).strftime("%H:%M")
+        assert f"{viewer_hour} your time" in page
