@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings import services
-from bookings.selectors import booking_of_patient, booking_visible_to, patient_bookings, provider_bookings
+from bookings.forms import ProviderBookingFilterForm
+from bookings.models import BookingStatus
+from bookings.selectors import (
+    BOOKING_TABS,
+    booking_of_patient,
+    booking_visible_to,
+    patient_bookings,
+    provider_bookings_filtered,
+)
 from bookings.serializers import (
     BookingDetailSerializer,
     BookingSerializer,
@@ -148,9 +158,28 @@ class RescheduleAPI(APIView):
 
 
 class ProviderBookingsAPI(APIView):
-    @extend_schema(tags=TAGS, responses={200: BookingSerializer(many=True), 404: ApiErrorSerializer})
+    @extend_schema(
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("tab", str, enum=list(BOOKING_TABS), description="Default: all."),
+            OpenApiParameter("status", str, enum=list(BookingStatus.values)),
+            OpenApiParameter("offering", int, description="One of the provider's offerings."),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First appointment on or after this day."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="First appointment on or before this day."),
+            OpenApiParameter("patient", str, description="Part of the patient's name or e-mail."),
+        ],
+        responses={200: BookingSerializer(many=True), 400: ApiErrorSerializer, 404: ApiErrorSerializer},
+    )
     def get(self, request, provider_id: int):
-        """The provider's bookings, for its members."""
+        """The provider's bookings, for its members, with the filters of its bookings page."""
         provider = provider_for_member(user=request.user, provider_id=provider_id)
-        bookings = provider_bookings(user=request.user, provider=provider)
+        form = ProviderBookingFilterForm(request.query_params, provider=provider)
+        if not form.is_valid():
+            raise ValidationError({name: [str(error) for error in errors] for name, errors in form.errors.items()})
+        bookings = provider_bookings_filtered(
+            user=request.user,
+            provider=provider,
+            now=timezone.now(),
+            **form.filters(timezone.get_current_timezone(), default_tab="all"),
+        )
         return Response(BookingSerializer(bookings, many=True, context={"request": request}).data)

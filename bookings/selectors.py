@@ -7,12 +7,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
-from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy, EvidenceReview
+from bookings.models import LIVE_STATUSES, Appointment, Booking, BookingStatus, CancellationPolicy, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
 from core.hooks import booking_care
@@ -197,3 +197,58 @@ def booking_care_name(*, booking: Booking) -> str:
         return booking.offering.title
     answers = [answer for answer in booking_care.call(booking_id=booking.pk) if answer]
     return str(answers[0]) if answers else ""
+
+
+# --- a provider's bookings list (the page, its CSV and the API) -------------------------------------
+
+BOOKING_TABS = ("upcoming", "past", "cancelled", "all")
+
+
+def provider_bookings_filtered(
+    *,
+    user: User,
+    provider: Provider,
+    now: dt.datetime,
+    tab: str = "upcoming",
+    status: str = "",
+    offering_id: int | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    patient: str = "",
+) -> QuerySet[Booking]:
+    """The provider's bookings for one of its members (none for anyone else), by tab and filters.
+
+    A booking's date is its first appointment's start (`first_start`, annotated). Tabs: "upcoming"
+    (still holding its time, first appointment from `now` on: soonest first), "past" (completed, no-show,
+    or live with its first appointment before `now`: latest first), "cancelled" (cancelled or
+    expired: latest cancelled first), "all" (latest first). `start`/`end` bound `first_start` to
+    [start, end); `patient` matches the patient's first or last name or e-mail, ignoring case.
+    """
+    bookings = provider_bookings(user=user, provider=provider).annotate(first_start=Min("appointments__start"))
+    live = list(LIVE_STATUSES)
+    ended = [BookingStatus.CANCELLED, BookingStatus.EXPIRED]
+    if tab == "upcoming":
+        bookings = bookings.filter(status__in=live, first_start__gte=now).order_by("first_start", "id")
+    elif tab == "past":
+        bookings = bookings.filter(
+            Q(status__in=[BookingStatus.COMPLETED, BookingStatus.NO_SHOW]) | Q(status__in=live, first_start__lt=now)
+        ).order_by("-first_start", "-id")
+    elif tab == "cancelled":
+        bookings = bookings.filter(status__in=ended).order_by("-cancelled_at", "-updated_at", "-id")
+    else:
+        bookings = bookings.order_by("-first_start", "-id")
+    if status:
+        bookings = bookings.filter(status=status)
+    if offering_id is not None:
+        bookings = bookings.filter(offering_id=offering_id)
+    if start is not None:
+        bookings = bookings.filter(first_start__gte=start)
+    if end is not None:
+        bookings = bookings.filter(first_start__lt=end)
+    for word in patient.split():
+        bookings = bookings.filter(
+            Q(patient__patient_profile__first_name__icontains=word)
+            | Q(patient__patient_profile__last_name__icontains=word)
+            | Q(patient__email__icontains=word)
+        )
+    return bookings.select_related("patient__patient_profile")

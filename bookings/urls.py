@@ -21,4 +21,6 @@ urlpatterns = [
     ),
     path("evidence/", views.evidence_queue, name="evidence_queue"),
     path("provider/<int:provider_id>/", views.provider_calendar, name="provider_calendar"),
+    path("provider/<int:provider_id>/list/", views.provider_bookings, name="provider_bookings"),
+    path("provider/<int:provider_id>/bookings.csv", views.provider_bookings_csv, name="provider_bookings_csv"),
 ]

@@ -7,6 +7,7 @@ gets 404, whether or not the booking exists.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
 from typing import Any
@@ -15,17 +16,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
 from bookings import services
-from bookings.forms import CancelForm, EvidenceForm, ReviewForm
+from bookings.forms import (
+    CALENDAR_YEARS,
+    CalendarPeriodForm,
+    CancelForm,
+    EvidenceForm,
+    ProviderBookingFilterForm,
+    ReviewForm,
+)
 from bookings.ics import appointment_ics
 from bookings.policy import EVIDENCE_WINDOW, LEGITIMATE_REASONS
 from bookings.selectors import (
@@ -37,16 +46,16 @@ from bookings.selectors import (
     evidence_awaiting_review,
     patient_bookings,
     provider_appointments,
+    provider_bookings_filtered,
 )
 from bookings.slots import offering_slot_choice, parse_start
 from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import booking_sections
 from core.pages import run_service
+from core.when import when_text
 from documents.services import document_upload
 from providers.selectors import offerings_public, provider_for_member
 from providers.services.permissions import member_role
-
-CALENDAR_DAYS = 30
 
 
 def _visible(request, booking_id: int):
@@ -252,34 +261,161 @@ def appointment_calendar_file(request, booking_id: int, appointment_id: int):
 # --- providers --------------------------------------------------------------------------------------
 
 
+def _provider(request, provider_id: int):
+    try:
+        return provider_for_member(user=request.user, provider_id=provider_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+
+def _calendar_link(kind: str, day: dt.date) -> str:
+    value = day.strftime("%Y-%m") if kind == "month" else day.isoformat()
+    return "?" + urlencode({kind: value})
+
+
 @login_required
 @require_GET
 def provider_calendar(request, provider_id: int):
-    """The provider's appointments of the next 30 days (and today's past ones), by day in local time."""
-    try:
-        provider = provider_for_member(user=request.user, provider_id=provider_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    """The provider's appointments of a week (`?week=2027-01-25`, by default this week) or a month
+    (`?month=2027-01`), by day in each place's local time, with links to the periods around it.
+
+    The period's days are the viewer's days; each appointment reads in its place's time (core.when).
+    A date the form refuses is explained above this week's appointments.
+    """
+    provider = _provider(request, provider_id)
     now = timezone.now()
-    start = now - dt.timedelta(days=1)
-    appointments = provider_appointments(provider=provider, start=start, end=now + dt.timedelta(days=CALENDAR_DAYS))
+    viewer_tz = timezone.get_current_timezone()
+    form = CalendarPeriodForm(request.GET)
+    kind, first, following = form.period(timezone.localdate(now))
+    appointments = provider_appointments(
+        provider=provider, start=_day_start(first, viewer_tz), end=_day_start(following, viewer_tz)
+    )
     rows: list[dict[str, Any]] = []
     for appointment in appointments:
         booking = appointment.booking
-        local = appointment.start.astimezone(booking.tz)
         rows.append(
             {
                 "appointment": appointment,
                 "booking": booking,
-                "start": local,
-                "end": appointment.end.astimezone(booking.tz),
+                "day": appointment.start.astimezone(booking.tz).date(),
                 "actions": services.booking_actions(
                     booking=booking, actor=request.user, now=now, only=("complete", "no_show")
                 ),
             }
         )
-    days = [(day, list(items)) for day, items in itertools.groupby(rows, key=lambda r: r["start"].date())]
-    return render(request, "bookings/provider_calendar.html", {"provider": provider, "days": days})
+    days = [(day, list(items)) for day, items in itertools.groupby(rows, key=lambda r: r["day"])]
+    if kind == "month":
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        last = following - dt.timedelta(days=1)
+    else:
+        previous = first - dt.timedelta(days=7)
+        last = following - dt.timedelta(days=1)
+    low, high = CALENDAR_YEARS
+    return render(
+        request,
+        "bookings/provider_calendar.html",
+        {
+            "provider": provider,
+            "days": days,
+            "form": form,
+            "is_month": kind == "month",
+            "first": first,
+            "last": last,
+            "previous": _calendar_link(kind, previous) if previous.year >= low else "",
+            "next": _calendar_link(kind, following) if following.year <= high else "",
+            "this_period": _calendar_link(kind, timezone.localdate(now)),
+            "week_view": _calendar_link("week", first),
+            "month_view": _calendar_link("month", first),
+        },
+    )
+
+
+BOOKINGS_PER_PAGE = 25
+
+
+def _filtered_bookings(request, provider):
+    """The filter form (bound to the query string) and the bookings it selects (none when invalid)."""
+    form = ProviderBookingFilterForm(request.GET, provider=provider)
+    if not form.is_valid():
+        return form, None
+    bookings = provider_bookings_filtered(
+        user=request.user, provider=provider, now=timezone.now(), **form.filters(timezone.get_current_timezone())
+    )
+    return form, bookings
+
+
+@login_required
+@require_GET
+def provider_bookings(request, provider_id: int):
+    """The provider's bookings as a list: upcoming, past, cancelled; filtered, paginated, with a CSV of
+    the same rows."""
+    provider = _provider(request, provider_id)
+    form, bookings = _filtered_bookings(request, provider)
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(bookings if bookings is not None else [], BOOKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    tabs = []
+    for value, label in form.fields["tab"].choices:
+        tab_query = query.copy()
+        tab_query["tab"] = value
+        current = (form.cleaned_data.get("tab") or "upcoming") if form.is_valid() else ""
+        tabs.append({"label": label, "query": tab_query.urlencode(), "current": value == current})
+    return render(
+        request,
+        "bookings/provider_bookings.html",
+        {"provider": provider, "form": form, "page": page, "query": query.urlencode(), "tabs": tabs},
+    )
+
+
+@login_required
+@require_GET
+def provider_bookings_csv(request, provider_id: int):
+    """The filtered bookings (all pages) as CSV: the appointment in its place's local time, the status,
+    the deposit in major units beside its currency."""
+    provider = _provider(request, provider_id)
+    form, bookings = _filtered_bookings(request, provider)
+    if bookings is None:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(f"{reverse('bookings:provider_bookings', args=[provider.pk])}?{request.GET.urlencode()}")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bookings-{provider.pk}-{timezone.now():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Booking"),
+            _("Patient"),
+            _("Offering"),
+            _("Appointment (local time)"),
+            _("Appointment (UTC)"),
+            _("Status"),
+            _("Deposit"),
+            _("Currency"),
+        ]
+    )
+    for booking in bookings:
+        first = booking.first_start
+        writer.writerow(
+            [
+                booking.pk,
+                _csv_text(booking.patient.get_full_name()),
+                _csv_text(booking.offering.title if booking.offering else _("From a quote")),
+                when_text(first, booking.tz) if first else "",
+                first.astimezone(dt.UTC).isoformat() if first else "",
+                booking.get_status_display(),
+                str(booking.deposit.to_decimal()),
+                booking.currency,
+            ]
+        )
+    return response
+
+
+def _csv_text(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (names are typed by people)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _close(request, booking_id: int, action, success_message: str):

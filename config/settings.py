@@ -45,6 +45,8 @@ if PRODUCTION and env_bool("DJANGO_DEBUG", default=False):
 SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form renders templates/403_csrf.html in the site's layout, with the request's context.
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 if PRODUCTION:
     missing = [
         name

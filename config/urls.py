@@ -83,3 +83,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", debug_media, name="media"))
+
+# The error pages in the site's layout (core/error_pages.py; 403 and 500 are Django's own handlers
+# rendering templates/403.html and templates/500.html).
+handler404 = "core.error_pages.page_not_found"

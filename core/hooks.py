@@ -38,6 +38,10 @@ hook's signature, never who answers it.
   "case": 12}`), or None. Documents asks every receiver after its own rules (the owner, a provider's
   grant, the careteam's evidence); the first answer that is not None lets the read happen
   (second opinions: the coordinator of the case, the chosen specialist once they accepted).
+- `provider_dashboard_counts(*, provider_id, viewer_id, now)` → a list of plain dicts, each
+  `{"key", "label", "count", "url", "order"}`: what awaits a provider's members in a higher app
+  (quotes: new quote requests; bookings: bookings awaiting their deposit; payments: deposits to ask
+  for). The provider's dashboard shows each with its link; providers sit below those apps.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -108,4 +112,5 @@ booking_changed: Hook[Callable[..., Any]] = Hook("booking_changed")
 booking_sections: Hook[Callable[..., Any]] = Hook("booking_sections")
 booking_care: Hook[Callable[..., Any]] = Hook("booking_care")
 order_sections: Hook[Callable[..., Any]] = Hook("order_sections")
+provider_dashboard_counts: Hook[Callable[..., Any]] = Hook("provider_dashboard_counts")
 document_read_rights: Hook[Callable[..., Any]] = Hook("document_read_rights")

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments and ledger")
+
+    def ready(self) -> None:
+        from core import hooks
+        from payments.dashboard import dashboard_counts
+
+        # The provider's dashboard (providers, a lower floor) shows the deposits it can ask for.
+        hooks.provider_dashboard_counts.register(dashboard_counts)

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from payments.forms import (
     PayoutRejectForm,
     ReconcileForm,
     RejectForm,
+    TrustRegisterFilterForm,
     WireForm,
 )
 from payments.models import OrphanedCharge, PayoutChange, Release, StripeEvent
@@ -108,15 +110,25 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
 # --- the trust register ----------------------------------------------------------------------------
 
 
+def _trust_register(request):
+    """The filter form bound to the query string, and the register it selects (None when invalid)."""
+    form = TrustRegisterFilterForm(request.GET, providers=selectors.trust_providers())
+    if not form.is_valid():
+        return form, None
+    return form, selectors.trust_register(now=timezone.now(), **form.filters(timezone.get_current_timezone()))
+
+
 @finance_required
 @require_GET
 def trust_register(request):
-    register = selectors.trust_register(now=timezone.now())
+    form, register = _trust_register(request)
     return render(
         request,
         "payments/finance/trust_register.html",
         {
             "register": register,
+            "filter_form": form,
+            "query": request.GET.urlencode(),
             "buckets": [key for key, _first, _last in selectors.AGE_BUCKETS],
             "lookup_form": BookingLookupForm(),
             "export_form": EntriesExportForm(),
@@ -127,7 +139,10 @@ def trust_register(request):
 @finance_required
 @require_GET
 def trust_register_csv(request):
-    register = selectors.trust_register(now=timezone.now())
+    form, register = _trust_register(request)
+    if register is None:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(f"{reverse('finance:trust_register')}?{request.GET.urlencode()}")
     rows = [
         [
             line.booking.pk,
@@ -138,13 +153,18 @@ def trust_register_csv(request):
             line.paid_at.isoformat() if line.paid_at else "",
             line.age_days,
             line.bucket,
+            line.booking.status,
         ]
         for line in register.lines
     ]
     rows += [
-        ["total", "", "", currency, _major(total, currency), "", "", ""] for currency, total in register.totals.items()
+        ["total", "", "", currency, _major(total, currency), "", "", "", ""]
+        for currency, total in register.totals.items()
     ]
-    header = ["booking", "provider_id", "provider", "currency", "held", "paid_at", "age_days", "age_bucket"]
+    header = [
+        *("booking", "provider_id", "provider", "currency", "held", "paid_at", "age_days", "age_bucket"),
+        "booking_status",
+    ]
     return _csv_response(f"trust-register-{timezone.now():%Y-%m-%d}.csv", header, rows)
 
 

@@ -7,6 +7,10 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models import BookingStatus
+from core.money import currency_choices
+from providers.models import Provider
+
 # The longest range one entries export covers (one CSV stays a reasonable download).
 MAX_EXPORT_DAYS = 366
 
@@ -74,3 +78,57 @@ class PayoutChangeForm(forms.Form):
 
 class PayoutRejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TrustRegisterFilterForm(forms.Form):
+    """The trust register's filters (GET): bad input is explained on the page, never a 500."""
+
+    status = forms.ChoiceField(label=_("Booking status"), required=False)
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
+    provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        required=False,
+        queryset=Provider.objects.none(),
+        empty_label=_("All providers"),
+        error_messages={"invalid_choice": _("Choose a provider from the list.")},
+    )
+    paid_from = forms.DateField(
+        label=_("Paid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the first day as a date, for example 2027-01-25.")},
+    )
+    paid_to = forms.DateField(
+        label=_("Paid until (included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the last day as a date, for example 2027-01-31.")},
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *BookingStatus.choices]
+        self.fields["status"].error_messages["invalid_choice"] = _("Choose a booking status from the list.")
+        self.fields["currency"].choices = [("", _("Any currency")), *currency_choices()]
+        self.fields["currency"].error_messages["invalid_choice"] = _("Choose a currency from the list.")
+        self.fields["provider"].queryset = providers
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("paid_from"), data.get("paid_to")
+        if first and last and last < first:
+            self.add_error("paid_to", _("The last day must not be before the first day."))
+        return data
+
+    def filters(self, tz: dt.tzinfo) -> dict:
+        """Keyword arguments of `payments.selectors.trust_register`; days run in `tz`."""
+        data = self.cleaned_data
+        first, last = data.get("paid_from"), data.get("paid_to")
+        provider = data.get("provider")
+        return {
+            "status": data.get("status") or "",
+            "currency": data.get("currency") or "",
+            "provider_id": provider.pk if provider else None,
+            "paid_from": dt.datetime.combine(first, dt.time.min, tzinfo=tz) if first else None,
+            "paid_until": dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if last else None,
+        }

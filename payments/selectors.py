@@ -23,9 +23,17 @@ from payments.models import (
     Release,
     ReleaseStatus,
 )
+from providers.models import Provider
 
 # Ageing buckets of a deposit in trust, by days since it was paid: (key, first day, last day).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (("0-30", 0, 30), ("31-90", 31, 90), ("90+", 91, None))
+
+
+def trust_providers() -> QuerySet[Provider]:
+    """The providers with money in trust now: the register's provider filter."""
+    return Provider.objects.filter(
+        pk__in=LedgerAccount.objects.filter(is_trust=True).exclude(balance=0).values("booking__provider_id")
+    ).order_by("name")
 
 
 def age_bucket(days: int) -> str:
@@ -67,14 +75,35 @@ class TrustRegister:
     totals: dict[str, int]  # currency → minor units held
 
 
-def trust_register(*, now: dt.datetime) -> TrustRegister:
-    """What is held in trust, per booking and per provider and currency, aged by the paid date."""
+def trust_register(
+    *,
+    now: dt.datetime,
+    status: str = "",
+    currency: str = "",
+    provider_id: int | None = None,
+    paid_from: dt.datetime | None = None,
+    paid_until: dt.datetime | None = None,
+) -> TrustRegister:
+    """What is held in trust, per booking and per provider and currency, aged by the paid date.
+
+    The filters narrow the lines and every sum with them: the booking's status, the currency, the
+    provider, and the paid date in [paid_from, paid_until)."""
     accounts = (
         LedgerAccount.objects.filter(is_trust=True)
         .exclude(balance=0)
         .select_related("booking__provider")
         .order_by("booking__provider__name", "currency", "booking_id")
     )
+    if status:
+        accounts = accounts.filter(booking__status=status)
+    if currency:
+        accounts = accounts.filter(currency=currency)
+    if provider_id is not None:
+        accounts = accounts.filter(booking__provider_id=provider_id)
+    if paid_from is not None:
+        accounts = accounts.filter(booking__paid_at__gte=paid_from)
+    if paid_until is not None:
+        accounts = accounts.filter(booking__paid_at__lt=paid_until)
     lines: list[TrustLine] = []
     grouped: dict[tuple[int, str], ProviderTrust] = {}
     totals: dict[str, int] = defaultdict(int)

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import hooks
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error
 from core.throttling import throttle_hit
@@ -91,6 +92,17 @@ def join(request):
     )
 
 
+def dashboard_counts(*, provider: Provider, viewer, now: dt.datetime) -> list[dict]:
+    """What awaits the provider's members in the apps above (quotes, bookings, payments), through
+    `core.hooks.provider_dashboard_counts`, in their order."""
+    found = [
+        item
+        for answer in hooks.provider_dashboard_counts.call(provider_id=provider.pk, viewer_id=viewer.pk, now=now)
+        for item in answer
+    ]
+    return sorted(found, key=lambda item: item["order"])
+
+
 # --- dashboard -----------------------------------------------------------------------------------------
 
 
@@ -149,6 +161,7 @@ def dashboard(request, provider_id: int):
             "member_form": MemberAddForm(),
             "photo_form": PhotoForm(),
             "steps": provider.verification_steps.select_related("actor")[:5],
+            "counts": dashboard_counts(provider=provider, viewer=user, now=now),
         },
     )
 

@@ -239,6 +239,8 @@ MATRIX: dict[str, Rule] = {
     "bookings:complete":                    rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "bookings:no_show":                     rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "bookings:provider_calendar":           rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "bookings:provider_bookings":           rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
+    "bookings:provider_bookings_csv":       rule("login  hidden hidden ok     hidden hidden hidden hidden hidden"),
     "finance:release_request":              rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
     "providers:availability":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
     "providers:dashboard":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),

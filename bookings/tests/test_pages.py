@@ -215,8 +215,10 @@ def test_the_provider_calendar_lists_upcoming_appointments_by_day_for_members_on
 ):
     booking = quote_booking(patient, offering, now, weeks=1)
     client.force_login(clinic_admin)
+    day = booking.appointments.get().start.date()
 
-    response = client.get(reverse("bookings:provider_calendar", args=[offering.provider.pk]))
+    # The calendar shows a week (this one unless asked): the week of the appointment.
+    response = client.get(reverse("bookings:provider_calendar", args=[offering.provider.pk]), {"week": day})
 
     assert response.status_code == 200
     assert reverse("bookings:detail", args=[booking.pk]) in response.text

@@ -110,7 +110,10 @@ def test_the_trust_register_ages_deposits_and_its_totals_equal_the_ledger_and_th
 
     in_trust = -sum(LedgerAccount.objects.filter(is_trust=True, currency="EUR").values_list("balance", flat=True))
     rows = _csv(export)
-    assert rows[0] == ["booking", "provider_id", "provider", "currency", "held", "paid_at", "age_days", "age_bucket"]
+    assert rows[0] == [
+        *("booking", "provider_id", "provider", "currency", "held", "paid_at", "age_days", "age_bucket"),
+        "booking_status",
+    ]
     lines = [row for row in rows[1:] if row[0] != "total"]
     total = next(row for row in rows if row[0] == "total")
     assert sum(Decimal(row[4]) for row in lines) == Decimal(total[4]) == Decimal(in_trust) / 100 == Decimal("1000.00")

@@ -180,6 +180,16 @@ def test_a_price_typed_the_french_way_is_read_in_french(client, clinic_with_offe
     assert offering.price_min == 123450
 
 
+def test_saving_an_offering_says_so_once(client, clinic_with_offering, clinic_admin):
+    offering = clinic_with_offering.offerings.get()
+    client.force_login(clinic_admin)
+    url = reverse(
+        "providers:offering_edit", kwargs={"provider_id": clinic_with_offering.pk, "offering_id": offering.pk}
+    )
+    response = client.post(url, offering_form(clinic_with_offering), follow=True)
+    assert response.content.decode().count("The offering is saved.") == 1
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
