@@ -99,9 +99,7 @@ def patient_register_check(*, now: datetime) -> Check:
 
 
 @transaction.atomic
-def patient_register(
-    *, user: User, details: PatientDetails, now: datetime, timezone_name: str = ""
-) -> PatientProfile:
+def patient_register(*, user: User, details: PatientDetails, now: datetime, timezone_name: str = "") -> PatientProfile:
     """Create the patient profile of a new account and record its consent to the current terms.
 
     `timezone_name` is the one the browser reported at sign-up: kept when it is a real IANA name,
@@ -180,8 +178,12 @@ def user_settings_update(*, user: User, timezone_name: str, now: datetime) -> Us
         user.timezone = timezone_name
         user.save(update_fields=["timezone"])
         audit_record(
-            actor=user, action="accounts.settings.updated", target=user,
-            before={"timezone": before}, after={"timezone": timezone_name}, now=now,
+            actor=user,
+            action="accounts.settings.updated",
+            target=user,
+            before={"timezone": before},
+            after={"timezone": timezone_name},
+            now=now,
         )
     return user
 

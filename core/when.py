@@ -104,9 +104,7 @@ def appointment_html(
     )
 
 
-def appointment_text(
-    moment: dt.datetime, place_tz: str | dt.tzinfo | None, viewer_tz: dt.tzinfo | None = None
-) -> str:
+def appointment_text(moment: dt.datetime, place_tz: str | dt.tzinfo | None, viewer_tz: dt.tzinfo | None = None) -> str:
     """`appointment_html` as plain text, for e-mails' text parts, SMS and PDFs."""
     place = place_tz if isinstance(place_tz, dt.tzinfo) else zone(place_tz)
     viewer = viewer_tz or timezone.get_current_timezone()

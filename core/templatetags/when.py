@@ -10,9 +10,8 @@ their timezone while rendering.
 import datetime as dt
 
 from django import template
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from core import when as formatter
 
@@ -40,7 +39,9 @@ def day(context, moment: dt.datetime | dt.date | None, tz: str | None = None) ->
         return ""
     if not isinstance(moment, dt.datetime):
         text = date_format(moment, "DATE_FORMAT")
-        return text if not context.autoescape else format_html('<time datetime="{}">{}</time>', moment.isoformat(), text)
+        return (
+            text if not context.autoescape else format_html('<time datetime="{}">{}</time>', moment.isoformat(), text)
+        )
     if not context.autoescape:
         return formatter.when_text(moment, _zone(tz), date_only=True)
     return formatter.when_html(moment, _zone(tz), date_only=True)
@@ -55,10 +56,13 @@ def appointment(context, moment: dt.datetime | None, place_tz: str | None) -> st
 
 
 @register.simple_tag(takes_context=True)
-def hour(context, moment: dt.datetime | None, tz: str | None = None) -> str:
-    """The time of day alone ("09:00", in `tz` or the viewer's), for a grid that names its day and place."""
+def hour(context, moment: dt.datetime | dt.time | None, tz: str | None = None) -> str:
+    """The time of day alone ("09:00", in `tz` or the viewer's), for a grid that names its day and place;
+    a `time` (opening hours) as it is."""
     if moment is None:
         return ""
+    if isinstance(moment, dt.time):
+        return time_format(moment, "TIME_FORMAT")
     text = formatter.time_text(moment, _zone(tz))
     if not context.autoescape:
         return text
