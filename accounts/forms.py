@@ -36,7 +36,7 @@ def phone_problem(raw: str) -> str:
             return str(_("The number is too short: check that no digit is missing."))
         return str(_("This does not look like a phone number: use digits, spaces and a leading +."))
     region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
-        number.country_code
+        number.country_code or 0
     )
     where = _("%(country)s (+%(code)d)") % {
         "country": countries.name(region) or region,

@@ -10,6 +10,7 @@ their timezone while rendering.
 import datetime as dt
 
 from django import template
+from django.template import Context
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 
@@ -25,7 +26,7 @@ def _zone(tz: str | dt.tzinfo | None) -> dt.tzinfo | None:
 
 
 @register.simple_tag(takes_context=True)
-def when(context, moment: dt.datetime | None, tz: str | None = None) -> str:
+def when(context: Context, moment: dt.datetime | None, tz: str | None = None) -> str:
     """A deadline or an event, in the viewer's timezone (or in `tz` when the page names one)."""
     if not context.autoescape:
         return "" if moment is None else formatter.when_text(moment, _zone(tz))
@@ -33,7 +34,7 @@ def when(context, moment: dt.datetime | None, tz: str | None = None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def day(context, moment: dt.datetime | dt.date | None, tz: str | None = None) -> str:
+def day(context: Context, moment: dt.datetime | dt.date | None, tz: str | None = None) -> str:
     """A date alone: a `date` as it is, an instant as the day it falls on for the viewer (or in `tz`)."""
     if moment is None or moment == "":
         return ""
@@ -48,7 +49,7 @@ def day(context, moment: dt.datetime | dt.date | None, tz: str | None = None) ->
 
 
 @register.simple_tag(takes_context=True)
-def appointment(context, moment: dt.datetime | None, place_tz: str | None) -> str:
+def appointment(context: Context, moment: dt.datetime | None, place_tz: str | None) -> str:
     """An appointment in its place's time, with the viewer's own time beside it when it differs."""
     if not context.autoescape:
         return "" if moment is None else formatter.appointment_text(moment, place_tz)
@@ -56,7 +57,7 @@ def appointment(context, moment: dt.datetime | None, place_tz: str | None) -> st
 
 
 @register.simple_tag(takes_context=True)
-def hour(context, moment: dt.datetime | dt.time | None, tz: str | None = None) -> str:
+def hour(context: Context, moment: dt.datetime | dt.time | None, tz: str | None = None) -> str:
     """The time of day alone ("09:00", in `tz` or the viewer's), for a grid that names its day and place;
     a `time` (opening hours) as it is."""
     if moment is None:
