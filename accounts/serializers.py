@@ -53,6 +53,9 @@ class SignupRequestSerializer(serializers.Serializer):
         required=False, default=False, help_text='JSON true or false ("true"/"false" in a form); nothing else'
     )
     accept_terms = serializers.BooleanField(help_text='JSON true ("true" in a form); anything but true/false is a 400')
+    timezone = serializers.CharField(
+        required=False, help_text='IANA timezone of the person, e.g. "Europe/London"; an unknown name is ignored'
+    )
 
 
 class SignupResponseSerializer(serializers.Serializer):

@@ -398,3 +398,21 @@ def test_the_sign_up_page_asks_the_browser_for_its_timezone(client):
 
     assert 'name="timezone"' in page
     assert "data-detect-timezone" in page
+
+
+def test_the_api_keeps_the_timezone_given_at_sign_up(anonymous):
+    response = anonymous.post("/api/v1/auth/signup/", api_data(timezone="Europe/London"), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert User.objects.get(email="new.patient@example.test").timezone == "Europe/London"
+
+
+def test_the_api_answers_every_sign_up_error_at_once(anonymous):
+    response = anonymous.post(
+        "/api/v1/auth/signup/", api_data(phone="+44 7700 900123", accept_terms=False), format="json"
+    )
+
+    assert response.status_code == 400
+    details = response.json()["details"]
+    assert details["phone"] == ["This number is not in use in United Kingdom (+44): check the digits."]
+    assert "accept_terms" in details
