@@ -25,7 +25,7 @@ def phone_problem(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         return ""
-    if not text.startswith(("+", "00")):
+    if not text.startswith("+"):
         return str(_("Start with + and the country code, for example +44 for the United Kingdom or +33 for France."))
     try:
         number = phonenumbers.parse(text, None)
