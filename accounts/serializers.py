@@ -102,20 +102,21 @@ class TokenResponseSerializer(ApiTokenSerializer):
 
 
 class AccountProfileSerializer(serializers.Serializer):
-    """My account through the API: the patient's details (null for an account without them) and the
-    timezone deadlines are shown in. PATCH takes any of these fields, checked as at sign-up."""
+    """My account through the API: the timezone deadlines are shown in, and the patient's details
+    (null for an account without a patient profile, such as staff). PATCH takes any of these
+    fields, checked as at sign-up."""
 
     email = serializers.EmailField(read_only=True)
     timezone = serializers.CharField(
         required=False, allow_blank=True, help_text='IANA name, e.g. "Europe/London"; empty for the browser\'s'
     )
-    first_name = serializers.CharField(required=False)
-    last_name = serializers.CharField(required=False)
-    phone = serializers.CharField(required=False, help_text="With the country code, e.g. +33612345678")
-    date_of_birth = serializers.DateField(required=False)
-    gender = serializers.CharField(required=False)
-    nationality = serializers.CharField(required=False, help_text="ISO 3166-1 alpha-2 code")
-    preferred_language = serializers.CharField(required=False)
-    preferred_currency = serializers.CharField(required=False)
-    acts_as_representative = serializers.BooleanField(required=False)
+    first_name = serializers.CharField(required=False, allow_null=True)
+    last_name = serializers.CharField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_null=True, help_text="With the country code, e.g. +33612345678")
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    gender = serializers.CharField(required=False, allow_null=True)
+    nationality = serializers.CharField(required=False, allow_null=True, help_text="ISO 3166-1 alpha-2 code")
+    preferred_language = serializers.CharField(required=False, allow_null=True)
+    preferred_currency = serializers.CharField(required=False, allow_null=True)
+    acts_as_representative = serializers.BooleanField(required=False, allow_null=True)
     has_patient_profile = serializers.BooleanField(read_only=True)
