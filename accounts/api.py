@@ -14,6 +14,7 @@ from allauth.mfa.base.internal.flows import check_rate_limit
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,9 +25,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.forms import PatientProfileForm
 from accounts.models import ApiToken
-from accounts.selectors import user_api_tokens, user_must_accept_terms, user_requires_mfa, user_roles
+from accounts.selectors import (
+    user_api_tokens,
+    user_must_accept_terms,
+    user_profile_values,
+    user_requires_mfa,
+    user_roles,
+)
 from accounts.serializers import (
+    AccountProfileSerializer,
     ApiTokenSerializer,
     MeSerializer,
     SignupRequestSerializer,
@@ -34,7 +43,13 @@ from accounts.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from accounts.services import api_token_create, api_token_revoke, terms_accept
+from accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    patient_profile_update,
+    terms_accept,
+    user_settings_update,
+)
 from core.errors import DomainError, Forbidden, ValidationFailed
 from core.serializers import form_data
 from core.throttling import AccountThrottle, ClientAddressThrottle
@@ -235,3 +250,69 @@ def _me(user) -> dict:
         "terms_to_accept": terms.version if terms else None,
         "patient_profile": getattr(user, "patient_profile", None),
     }
+
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "date_of_birth",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "preferred_currency",
+    "acts_as_representative",
+)
+
+
+def _account_profile(user) -> dict:
+    initial = user_profile_values(user=user)
+    has_profile = getattr(user, "patient_profile", None) is not None
+    data: dict[str, Any] = {"email": user.email, "timezone": user.timezone, "has_patient_profile": has_profile}
+    for name in PROFILE_FIELDS:
+        data[name] = initial.get(name) if has_profile else None
+    if has_profile:
+        data["phone"] = user.patient_profile.phone.as_e164
+    return data
+
+
+class AccountProfileAPI(APIView):
+    """My account: read and change the patient's details and the timezone (the page's rules)."""
+
+    @extend_schema(responses=AccountProfileSerializer)
+    def get(self, request):
+        return Response(AccountProfileSerializer(_account_profile(request.user)).data)
+
+    @extend_schema(request=AccountProfileSerializer, responses=AccountProfileSerializer)
+    def patch(self, request):
+        raw = request.data
+        if not isinstance(raw, Mapping):
+            raise ValidationFailed(_("Send the changes as an object of fields."), code="invalid_body")
+        user = request.user
+        has_profile = getattr(user, "patient_profile", None) is not None
+        unknown = sorted(set(raw) - {"timezone", *PROFILE_FIELDS})
+        if unknown or (not has_profile and set(raw) - {"timezone"}):
+            fields = unknown or sorted(set(raw) - {"timezone"})
+            message = _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(fields)}
+            raise ValidationFailed(message, details={name: [message] for name in fields})
+        timezone_name = raw.get("timezone", user.timezone)
+        if not isinstance(timezone_name, str):
+            raise ValidationFailed(_("The timezone is a name such as Europe/London."), details={"timezone": ["str"]})
+        now = timezone.now()
+        with transaction.atomic():
+            if has_profile:
+                current = _account_profile(user)
+                merged = {name: current[name] for name in PROFILE_FIELDS} | {
+                    name: raw[name] for name in PROFILE_FIELDS if name in raw
+                }
+                if not isinstance(merged["acts_as_representative"], bool):
+                    message = _("Must be true or false.")
+                    raise ValidationFailed(message, details={"acts_as_representative": [message]})
+                form = PatientProfileForm(data=form_data(merged))
+                if not form.is_valid():
+                    details = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+                    raise ValidationFailed(next(iter(details.values()))[0], details=details)
+                patient_profile_update(user=user, details=form.details(), now=now)
+            user_settings_update(user=user, timezone_name=timezone_name, now=now)
+        user.refresh_from_db()
+        return Response(AccountProfileSerializer(_account_profile(user)).data)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import phonenumbers
 from allauth.core import context, ratelimit
 from django import forms
 from django.conf import settings
@@ -13,16 +14,67 @@ from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-de
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Gender
-from accounts.services import PatientDetails, patient_register, patient_registration_check
+from accounts.services import PatientDetails, patient_age_check, patient_register, terms_consent_check
 from core.money import currency_choices
+from core.when import known_timezones, valid_timezone
+
+
+def phone_problem(raw: str) -> str:
+    """What is wrong with a phone number as typed, in words a person can act on ("" when nothing
+    the phone library can name: the field's general message is used then)."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    if not text.startswith("+"):
+        return str(_("Start with + and the country code, for example +44 for the United Kingdom or +33 for France."))
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            return str(_("The country code after + is not one we know: check it (+44 for the United Kingdom)."))
+        if error.error_type == phonenumbers.NumberParseException.TOO_SHORT_NSN:
+            return str(_("The number is too short: check that no digit is missing."))
+        return str(_("This does not look like a phone number: use digits, spaces and a leading +."))
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code or 0
+    )
+    where = _("%(country)s (+%(code)d)") % {
+        "country": countries.name(region) or region,
+        "code": number.country_code,
+    }
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        return str(_("The number is too short for %(where)s: check that no digit is missing.") % {"where": where})
+    if reason == phonenumbers.ValidationResult.TOO_LONG:
+        return str(_("The number is too long for %(where)s: check for an extra digit.") % {"where": where})
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        return str(_("The number is missing its area code for %(where)s.") % {"where": where})
+    if reason == phonenumbers.ValidationResult.INVALID_LENGTH:
+        return str(_("The number has the wrong number of digits for %(where)s.") % {"where": where})
+    if not phonenumbers.is_valid_number(number):
+        return str(_("This number is not in use in %(where)s: check the digits.") % {"where": where})
+    return ""
+
+
+class ExplainedPhoneField(PhoneNumberField):
+    """A phone number whose error says what is wrong (no country code, too short, not in use…)."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError as error:
+            problem = phone_problem(value if isinstance(value, str) else "")
+            if problem and getattr(error, "code", None) != "required":
+                raise forms.ValidationError(problem, code="invalid") from error
+            raise
 
 
 class PatientDetailsForm(forms.Form):
-    """The patient's identity, shared by sign-up (pages and API)."""
+    """The patient's identity, shared by sign-up (pages and API) and "My account"."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = PhoneNumberField(
+    phone = ExplainedPhoneField(
         label=_("Phone"),
         region=None,
         help_text=_("International format with the country code, for example +33 6 12 34 56 78."),
@@ -57,12 +109,23 @@ class PatientDetailsForm(forms.Form):
         return PatientDetails(**{name: data[name] for name in PatientDetails.__dataclass_fields__})
 
 
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA timezone, by name ("Europe/London"), for a select."""
+    return [(name, name.replace("_", " ")) for name in sorted(known_timezones()) if "/" in name or name == "UTC"]
+
+
 class PatientSignupForm(PatientDetailsForm):
-    """allauth's ACCOUNT_SIGNUP_FORM_CLASS: allauth adds e-mail and passwords to these fields."""
+    """allauth's ACCOUNT_SIGNUP_FORM_CLASS: allauth adds e-mail and passwords to these fields.
+
+    Every error shows at once: the rules (terms, age) are checked even when another field is wrong."""
 
     accept_terms = forms.BooleanField(
         label=_("I accept the terms of use"),
         required=False,  # checked in clean() so that the message comes from the rule, in one place
+    )
+    # Filled by static/js/timezone.js with the browser's timezone; an unknown name is ignored.
+    timezone = forms.CharField(
+        required=False, max_length=200, widget=forms.HiddenInput(attrs={"data-detect-timezone": ""})
     )
 
     def __init__(self, *args, **kwargs):
@@ -74,19 +137,26 @@ class PatientSignupForm(PatientDetailsForm):
             _("read them"),
         )
 
+    def clean_timezone(self) -> str:
+        return valid_timezone(self.cleaned_data.get("timezone")) or ""
+
     def clean(self):
         cleaned = super().clean()
         self._limit_attempts_per_address(cleaned.get("email"))
-        if any(name not in cleaned for name in PatientDetails.__dataclass_fields__):
-            return cleaned  # a field is already in error; the rules need all of them
-        check = patient_registration_check(
-            details=self.details(),
-            accepted_terms=cleaned.get("accept_terms", False),
-            today=timezone.localdate(),
-        )
-        for field, messages in check.refusal.details.items() if check.refusal else ():
-            for message in messages:
-                self.add_error(field, message)
+        # Each rule whose fields are valid is checked, so that every problem shows at once.
+        checks = [terms_consent_check(accepted_terms=cleaned.get("accept_terms", False))]
+        if cleaned.get("date_of_birth"):
+            checks.append(
+                patient_age_check(
+                    date_of_birth=cleaned["date_of_birth"],
+                    acts_as_representative=cleaned.get("acts_as_representative", False),
+                    today=timezone.localdate(),
+                )
+            )
+        for check in checks:
+            for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
+                for message in messages:
+                    self.add_error(field, message)
         return cleaned
 
     def _limit_attempts_per_address(self, email) -> None:
@@ -99,7 +169,9 @@ class PatientSignupForm(PatientDetailsForm):
             self.add_error("email", _("Too many sign-up attempts for this address. Try again in a few minutes."))
 
     def signup(self, request, user) -> None:
-        patient_register(user=user, details=self.details(), now=timezone.now())
+        patient_register(
+            user=user, details=self.details(), now=timezone.now(), timezone_name=self.cleaned_data.get("timezone", "")
+        )
 
 
 class TermsAcceptForm(forms.Form):
@@ -107,3 +179,50 @@ class TermsAcceptForm(forms.Form):
         label=_("I have read and accept these terms of use"),
         error_messages={"required": _("Tick the box to accept the terms and continue.")},
     )
+
+
+class AccountSettingsForm(forms.Form):
+    """Every account's own settings on "My account": the language and the timezone."""
+
+    language = forms.ChoiceField(label=_("Language of the site"), choices=settings.LANGUAGES)
+    timezone = forms.ChoiceField(
+        label=_("Your timezone"),
+        required=False,
+        help_text=_("Deadlines and messages are shown in it. Leave empty to use your browser's."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [("", _("My browser's timezone")), *timezone_choices()]
+        self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+
+
+class PatientProfileForm(PatientDetailsForm):
+    """The patient's details on "My account", checked as at sign-up; the language is the site's."""
+
+    timezone = forms.ChoiceField(
+        label=_("Your timezone"),
+        required=False,
+        help_text=_("Deadlines and messages are shown in it. Leave empty to use your browser's."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [("", _("My browser's timezone")), *timezone_choices()]
+        self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+        self.fields["acts_as_representative"].help_text = _(
+            "Ticked when you manage this account for a minor or a protected adult whose details are above."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_of_birth"):
+            check = patient_age_check(
+                date_of_birth=cleaned["date_of_birth"],
+                acts_as_representative=cleaned.get("acts_as_representative", False),
+                today=timezone.localdate(),
+            )
+            for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
+                for message in messages:
+                    self.add_error(field, message)
+        return cleaned

@@ -53,3 +53,25 @@ def user_requires_mfa(*, user: User) -> bool:
 def user_api_tokens(*, user: User, now: datetime) -> QuerySet[ApiToken]:
     """The API tokens `user` holds that still work at `now`, newest first."""
     return ApiToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=now)).order_by("-created")
+
+
+def user_profile_values(*, user: User) -> dict:
+    """What "My account" shows: the timezone, the site's language and the patient's details, as a
+    form's initial values (dates as ISO text, the phone in international format)."""
+    from django.utils import translation
+
+    profile = getattr(user, "patient_profile", None)
+    values: dict = {"timezone": user.timezone, "language": translation.get_language()}
+    if profile is not None:
+        values |= {
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "phone": profile.phone.as_international if profile.phone else "",
+            "date_of_birth": profile.date_of_birth.isoformat(),
+            "gender": profile.gender,
+            "nationality": profile.nationality.code,
+            "preferred_language": profile.preferred_language,
+            "preferred_currency": profile.preferred_currency,
+            "acts_as_representative": profile.acts_as_representative,
+        }
+    return values

@@ -53,6 +53,9 @@ class SignupRequestSerializer(serializers.Serializer):
         required=False, default=False, help_text='JSON true or false ("true"/"false" in a form); nothing else'
     )
     accept_terms = serializers.BooleanField(help_text='JSON true ("true" in a form); anything but true/false is a 400')
+    timezone = serializers.CharField(
+        required=False, help_text='IANA timezone of the person, e.g. "Europe/London"; an unknown name is ignored'
+    )
 
 
 class SignupResponseSerializer(serializers.Serializer):
@@ -96,3 +99,24 @@ class TokenResponseSerializer(ApiTokenSerializer):
     class Meta(ApiTokenSerializer.Meta):
         fields = ["token", *ApiTokenSerializer.Meta.fields]
         read_only_fields = fields
+
+
+class AccountProfileSerializer(serializers.Serializer):
+    """My account through the API: the timezone deadlines are shown in, and the patient's details
+    (null for an account without a patient profile, such as staff). PATCH takes any of these
+    fields, checked as at sign-up."""
+
+    email = serializers.EmailField(read_only=True)
+    timezone = serializers.CharField(
+        required=False, allow_blank=True, help_text='IANA name, e.g. "Europe/London"; empty for the browser\'s'
+    )
+    first_name = serializers.CharField(required=False, allow_null=True)
+    last_name = serializers.CharField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_null=True, help_text="With the country code, e.g. +33612345678")
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    gender = serializers.CharField(required=False, allow_null=True)
+    nationality = serializers.CharField(required=False, allow_null=True, help_text="ISO 3166-1 alpha-2 code")
+    preferred_language = serializers.CharField(required=False, allow_null=True)
+    preferred_currency = serializers.CharField(required=False, allow_null=True)
+    acts_as_representative = serializers.BooleanField(required=False, allow_null=True)
+    has_patient_profile = serializers.BooleanField(read_only=True)

@@ -17,6 +17,7 @@ from accounts.selectors import terms_current
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import NotFound, ValidationFailed
+from core.when import valid_timezone
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,29 +40,51 @@ def age_on(*, born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def terms_consent_check(*, accepted_terms: bool) -> Check:
+    """An account is only made for someone who accepts the terms of use."""
+    if not accepted_terms:
+        message = _("You must accept the terms of use to create an account.")
+        return refuse(ValidationFailed(message, details={"accept_terms": [message]}))
+    return ALLOWED
+
+
+def patient_age_check(*, date_of_birth: date, acts_as_representative: bool, today: date) -> Check:
+    """A plausible date of birth, and a minor only through a legal representative (sign-up and
+    "My account" alike)."""
+    born = date_of_birth
+    message = ""
+    if born > today:
+        message = _("The date of birth cannot be in the future.")
+    elif today.year - born.year > 130:
+        message = _("Check the date of birth: the year looks wrong.")
+    elif age_on(born=born, today=today) < settings.LEGAL_AGE_YEARS and not acts_as_representative:
+        message = _(
+            "Patients under %(age)d must be registered by a parent or legal guardian. "
+            "If that is you, tick “I am the patient's legal representative”."
+        ) % {"age": settings.LEGAL_AGE_YEARS}
+    if message:
+        return refuse(ValidationFailed(message, details={"date_of_birth": [message]}))
+    return ALLOWED
+
+
 def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> Check:
     """Whether these sign-up details keep the rules; refused with a ValidationFailed carrying a
-    message per field.
+    message per field (every broken rule, not only the first).
 
     Read by the sign-up form before anything is written, so that a refused sign-up creates
     nothing (no user, no e-mail address, no profile).
     """
     errors: dict[str, list[str]] = {}
-    if not accepted_terms:
-        errors.setdefault("accept_terms", []).append(_("You must accept the terms of use to create an account."))
-    born = details.date_of_birth
-    if born > today:
-        errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
-    elif today.year - born.year > 130:
-        errors.setdefault("date_of_birth", []).append(_("Check the date of birth: the year looks wrong."))
-    elif age_on(born=born, today=today) < settings.LEGAL_AGE_YEARS and not details.acts_as_representative:
-        errors.setdefault("date_of_birth", []).append(
-            _(
-                "Patients under %(age)d must be registered by a parent or legal guardian. "
-                "If that is you, tick “I am the patient's legal representative”."
-            )
-            % {"age": settings.LEGAL_AGE_YEARS}
-        )
+    for check in (
+        terms_consent_check(accepted_terms=accepted_terms),
+        patient_age_check(
+            date_of_birth=details.date_of_birth,
+            acts_as_representative=details.acts_as_representative,
+            today=today,
+        ),
+    ):
+        for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
+            errors.setdefault(field, []).extend(messages)
     if errors:
         first = next(iter(errors.values()))[0]
         return refuse(ValidationFailed(first, details=errors))
@@ -76,9 +99,15 @@ def patient_register_check(*, now: datetime) -> Check:
 
 
 @transaction.atomic
-def patient_register(*, user: User, details: PatientDetails, now: datetime) -> PatientProfile:
-    """Create the patient profile of a new account and record its consent to the current terms."""
+def patient_register(*, user: User, details: PatientDetails, now: datetime, timezone_name: str = "") -> PatientProfile:
+    """Create the patient profile of a new account and record its consent to the current terms.
+
+    `timezone_name` is the one the browser reported at sign-up: kept when it is a real IANA name,
+    ignored otherwise (it is input, and the person can set it on "My account")."""
     patient_register_check(now=now).enforce()
+    if valid_timezone(timezone_name) and not user.timezone:
+        user.timezone = timezone_name
+        user.save(update_fields=["timezone"])
     terms = terms_current(now=now)
     if terms is None:  # withdrawn since the check: not possible, published terms stay published
         raise AssertionError("no terms of use in force")
@@ -119,6 +148,81 @@ def terms_publish(*, actor: User | None, version: str, summary: str, now: dateti
     if created:
         audit_record(actor=actor, action="accounts.terms.published", target=terms, after={"version": version}, now=now)
     return terms
+
+
+# --- My account: the profile and the viewer's settings --------------------------------------------
+
+
+def user_timezone_check(*, timezone_name: str) -> Check:
+    """An IANA timezone this machine knows ("Europe/London"), or empty for "my browser's"."""
+    if timezone_name and not valid_timezone(timezone_name):
+        message = _("“%(name)s” is not a timezone we know: choose one from the list, such as Europe/London.") % {
+            "name": timezone_name[:64]
+        }
+        return refuse(ValidationFailed(message, details={"timezone": [message]}))
+    return ALLOWED
+
+
+def user_language_check(*, language: str) -> Check:
+    if language not in dict(settings.LANGUAGES):
+        message = _("Choose one of the languages of the list.")
+        return refuse(ValidationFailed(message, details={"preferred_language": [message]}))
+    return ALLOWED
+
+
+def user_settings_update(*, user: User, timezone_name: str, now: datetime) -> User:
+    """Change the timezone deadlines are shown in (every account, staff too)."""
+    user_timezone_check(timezone_name=timezone_name).enforce()
+    if user.timezone != timezone_name:
+        before = user.timezone
+        user.timezone = timezone_name
+        user.save(update_fields=["timezone"])
+        audit_record(
+            actor=user,
+            action="accounts.settings.updated",
+            target=user,
+            before={"timezone": before},
+            after={"timezone": timezone_name},
+            now=now,
+        )
+    return user
+
+
+def patient_profile_update_check(*, user: User, details: PatientDetails, today: date) -> Check:
+    """The patient's own details, under the rules of sign-up (a minor only through a representative)."""
+    if getattr(user, "patient_profile", None) is None:
+        return refuse(NotFound(_("This account has no patient profile."), code="no_profile"))
+    errors: dict[str, list[str]] = {}
+    for check in (
+        user_language_check(language=details.preferred_language),
+        patient_age_check(
+            date_of_birth=details.date_of_birth,
+            acts_as_representative=details.acts_as_representative,
+            today=today,
+        ),
+    ):
+        for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        return refuse(ValidationFailed(next(iter(errors.values()))[0], details=errors))
+    return ALLOWED
+
+
+@transaction.atomic
+def patient_profile_update(*, user: User, details: PatientDetails, now: datetime) -> PatientProfile:
+    """Save the patient's details changed on "My account" (page or API); audited with what changed."""
+    patient_profile_update_check(user=user, details=details, today=now.date()).enforce()
+    profile = PatientProfile.objects.select_for_update().get(user=user)
+    changed = []
+    for name, value in asdict(details).items():
+        if str(getattr(profile, name)) != str(value):
+            changed.append(name)
+            setattr(profile, name, value)
+    if changed:
+        profile.save()
+        # The names of the fields only: the audit log keeps no copy of personal details.
+        audit_record(actor=user, action="accounts.profile.updated", target=profile, after={"fields": changed}, now=now)
+    return profile
 
 
 # --- API tokens (docs/decisions.md#api-tokens) ---------------------------------------------------

@@ -1,21 +1,30 @@
 from __future__ import annotations
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import TermsAcceptForm
+from accounts.forms import AccountSettingsForm, PatientProfileForm, TermsAcceptForm
 from accounts.models import ApiToken
-from accounts.selectors import user_api_tokens, user_must_accept_terms
-from accounts.services import api_token_revoke, api_tokens_revoke_all, terms_accept
-from core.pages import run_service
+from accounts.selectors import user_api_tokens, user_must_accept_terms, user_profile_values
+from accounts.services import (
+    api_token_revoke,
+    api_tokens_revoke_all,
+    patient_profile_update,
+    terms_accept,
+    user_settings_update,
+)
+from core.errors import DomainError
+from core.pages import apply_domain_error, run_service
 
 
 def _safe_next(request) -> str:
@@ -41,6 +50,42 @@ def terms_accept_view(request):
         "accounts/terms_accept.html",
         {"form": form, "terms": terms, "next": _safe_next(request)},
     )
+
+
+@login_required
+def profile_view(request):
+    """My account: the patient's details (as at sign-up) and, for everyone, language and timezone.
+
+    Changing the language switches the site's at once (the language cookie)."""
+    user = request.user
+    has_profile = getattr(user, "patient_profile", None) is not None
+    form_class = PatientProfileForm if has_profile else AccountSettingsForm
+    form = form_class(request.POST or None, initial=user_profile_values(user=user))
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                if isinstance(form, PatientProfileForm):
+                    patient_profile_update(user=user, details=form.details(), now=now)
+                    language = form.cleaned_data["preferred_language"]
+                else:
+                    language = form.cleaned_data["language"]
+                user_settings_update(user=user, timezone_name=form.cleaned_data["timezone"], now=now)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            translation.activate(language)
+            messages.success(request, _("Your account is saved."))
+            response = redirect("accounts_profile")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+            return response
+    return render(request, "accounts/profile.html", {"form": form, "has_profile": has_profile})
 
 
 @login_required

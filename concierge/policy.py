@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.money import Money, allocate, bps_share, charge_step, format_money
+from core.when import when_text
 
 FULL_BEFORE_TRANSFER = dt.timedelta(hours=48)
 HALF_BEFORE_TRANSFER = dt.timedelta(hours=24)
@@ -178,11 +178,7 @@ def refund_at(facts: OrderFacts, at: dt.datetime) -> Refund:
 
 
 def _moment(moment: dt.datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return _("%(when)s (%(place)s time)") % {
-        "when": date_format(local, "D j F Y, H:i"),
-        "place": str(tz.key).split("/")[-1].replace("_", " "),
-    }
+    return when_text(moment, tz)
 
 
 def schedule(facts: OrderFacts, now: dt.datetime) -> list[Period]:

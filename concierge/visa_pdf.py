@@ -26,6 +26,7 @@ from bookings.models import Booking
 from concierge.models import VisaLetter, VisaPerson
 from concierge.services.visa import booking_location
 from core.money import Money
+from core.when import time_text, when_text
 from payments.pdf import latin1, plain_amount, qr_png
 from payments.services.deposits import deposit_of_booking
 from providers.models import Affiliation, ProviderKind
@@ -117,7 +118,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             city = location.city if location is not None else ""
             line("MediBroker", size=16, style="B", gap=8)
             line(_("Visa invitation letter"), size=14, style="B", gap=8)
-            line(_("Issued on %(date)s") % {"date": date_format(issued_at.astimezone(booking.tz).date(), "j F Y")})
+            line(_("Issued on %(date)s") % {"date": when_text(issued_at, booking.tz, date_only=True)})
             line(_("To the consular authorities"), size=10)
             pdf.ln(2)
             line(
@@ -136,7 +137,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             field(_("Given names"), letter.given_names or "-")
             field(_("Passport number"), letter.passport_number)
             field(_("Nationality"), f"{countries.name(str(letter.nationality))} ({letter.nationality})")
-            field(_("Date of birth"), date_format(letter.birth_date, "j F Y"))
+            field(_("Date of birth"), date_format(letter.birth_date, "DATE_FORMAT"))
             if letter.person == VisaPerson.PATIENT:
                 field(_("Travels as"), _("The patient"))
                 for index, companion in enumerate(companions):
@@ -164,11 +165,9 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             field(_("Care"), _care(booking))
             tz = booking.tz
             for index, appointment in enumerate(appointments):
-                start = appointment.start.astimezone(tz)
-                end = appointment.end.astimezone(tz)
                 field(
                     (_("Appointments (local time, %(zone)s)") % {"zone": booking.timezone}) if index == 0 else "",
-                    f"{date_format(start, 'j F Y, H:i')} - {date_format(end, 'H:i')}",
+                    f"{when_text(appointment.start, tz, with_zone=False)} - {time_text(appointment.end, tz)}",
                 )
             if paid is not None:
                 field(_("Deposit paid"), plain_amount(paid))

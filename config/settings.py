@@ -313,6 +313,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # e-mail"): neither tells whether someone has an account here (docs/decisions.md "Sign-in and MFA").
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.PatientSignupForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup_form.SignupPageForm"}  # passwords kept on error
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MediBroker] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

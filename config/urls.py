@@ -39,6 +39,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/logout/", accounts_api.LogoutAPI.as_view(), name="api_logout"),
     path("me", accounts_api.MeAPI.as_view(), name="api_me"),
     path("me/terms", accounts_api.MeTermsAPI.as_view(), name="api_me_terms"),
+    path("account/profile/", accounts_api.AccountProfileAPI.as_view(), name="api_account_profile"),
     path("", include("storefront.api_urls")),
 ]
 

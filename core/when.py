@@ -104,7 +104,33 @@ def appointment_html(
     )
 
 
+def appointment_text(moment: dt.datetime, place_tz: str | dt.tzinfo | None, viewer_tz: dt.tzinfo | None = None) -> str:
+    """`appointment_html` as plain text, for e-mails' text parts, SMS and PDFs."""
+    place = place_tz if isinstance(place_tz, dt.tzinfo) else zone(place_tz)
+    viewer = viewer_tz or timezone.get_current_timezone()
+    main = when_text(moment, place)
+    here, there = local(moment, place), local(moment, viewer)
+    if here.utcoffset() == there.utcoffset():
+        return main
+    return "{} {}".format(
+        main,
+        _("(%(when)s your time, %(place)s)")
+        % {"when": date_format(there, "SHORT_DATETIME_FORMAT"), "place": zone_label(viewer)},
+    )
+
+
+def time_text(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """The time of day alone ("09:00"), for a grid whose day and place are said around it."""
+    return date_format(local(moment, tz), "TIME_FORMAT")
+
+
 def recipient_when(moment: dt.datetime, tz_name: str | None, language: str, *, date_only: bool = False) -> str:
     """For e-mails, SMS and PDFs: the instant in the recipient's timezone and language."""
     with translation.override(language):
         return when_text(moment, zone(tz_name), date_only=date_only)
+
+
+def recipient_appointment(moment: dt.datetime, place_tz: str | None, viewer_tz: str | None, language: str) -> str:
+    """For e-mails, SMS and PDFs: an appointment in its place's time (and the recipient's beside it)."""
+    with translation.override(language):
+        return appointment_text(moment, place_tz, zone(viewer_tz or place_tz))

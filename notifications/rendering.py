@@ -20,6 +20,8 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from core.when import valid_timezone
+
 logger = logging.getLogger(__name__)
 
 FALLBACK_LANGUAGE = "en"
@@ -45,10 +47,15 @@ def _template(template: str, language: str, part: str):
         return get_template(f"notifications/{template}/{FALLBACK_LANGUAGE}/{part}")
 
 
-def render_part(*, template: str, language: str, part: str, context: dict[str, Any], tz: str = "UTC") -> str:
-    """One part rendered in `language`, dates shown in the timezone `tz` (the provider's)."""
+def render_part(
+    *, template: str, language: str, part: str, context: dict[str, Any], tz: str = "UTC", viewer_tz: str = ""
+) -> str:
+    """One part rendered in `language`. `tz` is the place's timezone (the provider's), `viewer_tz`
+    the recipient's own (User.timezone): {% when %} shows deadlines in the recipient's, else in the
+    place's; {% appointment start timezone %} the place's time with the recipient's beside it."""
     found = _template(template, language, part)
-    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(tz)):
+    active = valid_timezone(viewer_tz) or valid_timezone(tz) or "UTC"
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(active)):
         if part.endswith(".txt"):
             return found.template.render(Context(context, autoescape=False))
         return found.render(context)

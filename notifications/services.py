@@ -171,7 +171,14 @@ def notify(
         fields: dict[str, Any] = {"status": MessageStatus.QUEUED}
 
         def part(name: str, channel_template: str = template) -> str:
-            return render_part(template=channel_template, language=language, part=name, context=context, tz=tz)
+            return render_part(
+                template=channel_template,
+                language=language,
+                part=name,
+                context=context,
+                tz=tz,
+                viewer_tz=recipient.timezone,
+            )
 
         if channel == Channel.EMAIL:
             fields["subject"] = one_line(part("subject.txt"), SUBJECT_MAX)

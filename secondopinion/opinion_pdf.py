@@ -80,7 +80,7 @@ def render(opinion: Opinion) -> bytes:
         if profile is not None:
             field(_("Patient"), profile.full_name)
             if profile.date_of_birth:
-                field(_("Date of birth"), date_format(profile.date_of_birth, "j F Y"))
+                field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
         else:
             field(_("Patient"), case.patient.email)
         field(_("Specialty"), case.specialty.name)
@@ -117,7 +117,7 @@ def render(opinion: Opinion) -> bytes:
         if signed_on is not None:
             field(
                 _("Signed on"),
-                f"{date_format(signed_on, 'j F Y')} ({opinion.specialist.timezone})",
+                f"{date_format(signed_on, 'DATE_FORMAT')} ({opinion.specialist.timezone})",
             )
 
         pdf.ln(3)

@@ -102,8 +102,10 @@ MATRIX: dict[str, Rule] = {
     # nothing left to accept: sent back
     "accounts_terms_accept":                rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "api_me":                               rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "api_account_profile":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="PATCH"),
     "api_me_terms":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     # one's own API tokens (the devices signed in through the API): each his own list, and only his own token to revoke
+    "accounts_profile":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "accounts_api_tokens":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "accounts_api_token_revoke":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "api_token_id"}),
     "accounts_api_tokens_revoke_all":       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

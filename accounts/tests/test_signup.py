@@ -96,7 +96,7 @@ def test_a_new_account_cannot_sign_in_before_verifying_its_email(client):
         ({"date_of_birth": "2010-01-01"}, "date_of_birth", "must be registered by a parent or legal guardian"),
         ({"date_of_birth": "2027-01-01"}, "date_of_birth", "cannot be in the future"),
         ({"date_of_birth": "12/04/1990"}, "date_of_birth", "Enter the date of birth as YYYY-MM-DD"),
-        ({"phone": "06 12"}, "phone", "Enter the phone number with its country code"),
+        ({"phone": "06 12"}, "phone", "Start with + and the country code"),
         ({"accept_terms": None}, "accept_terms", "You must accept the terms of use"),
         ({"preferred_currency": "XXX"}, "preferred_currency", "Select a valid choice"),
     ],
@@ -173,7 +173,7 @@ def test_signing_up_through_the_api_creates_the_same_records(anonymous):
     ("overrides", "field", "message"),
     [
         ({"date_of_birth": "2012-03-03"}, "date_of_birth", "must be registered by a parent or legal guardian"),
-        ({"phone": "not a phone"}, "phone", "Enter the phone number with its country code"),
+        ({"phone": "not a phone"}, "phone", "Start with + and the country code"),
         ({"accept_terms": False}, "accept_terms", "You must accept the terms of use"),
         ({"password2": "something-else-entirely"}, "password2", "You must type the same password each time"),
     ],
@@ -328,3 +328,91 @@ def test_sign_ups_on_the_page_are_limited_per_client_address_whatever_x_forwarde
 
     assert statuses[:20] == [200] * 20
     assert statuses[20] == 429
+
+
+# --- issue 15, item 9: every error at once, passwords kept, phone messages that say what is wrong ---
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("+44 7700 900123", "This number is not in use in United Kingdom (+44): check the digits."),
+        ("07700 900123", "Start with + and the country code, for example +44 for the United Kingdom"),
+        ("+44 77", "The number is too short for United Kingdom (+44)"),
+        ("+44 7700 900123 4567", "The number is too long for United Kingdom (+44)"),
+        ("+999 1234", "The country code after + is not one we know"),
+    ],
+)
+def test_a_wrong_phone_number_is_told_what_is_wrong_with_it(client, phone, message):
+    response = client.post(reverse("account_signup"), signup_data(phone=phone))
+
+    assert response.status_code == 200
+    [shown] = response.context["form"].errors["phone"]
+    assert shown.startswith(message), shown
+    assert nothing_created()
+
+
+def test_a_real_uk_number_with_spaces_is_accepted(client):
+    response = client.post(reverse("account_signup"), signup_data(phone="+44 20 7946 0958"))
+
+    assert response.status_code == 302
+    assert str(User.objects.get(email="new.patient@example.test").patient_profile.phone) == "+442079460958"
+
+
+def test_every_error_shows_at_once(client):
+    """A wrong phone number used to hide the terms and the age rules until it was corrected."""
+    response = client.post(
+        reverse("account_signup"),
+        signup_data(phone="+44 77", date_of_birth="2015-01-01", accept_terms=None, password2="another-passphrase"),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"phone", "date_of_birth", "accept_terms", "password2"}, errors
+    assert nothing_created()
+
+
+def test_the_passwords_are_kept_when_the_page_comes_back_with_errors(client):
+    response = client.post(reverse("account_signup"), signup_data(phone="+44 77"))
+
+    page = response.content.decode()
+    assert page.count('value="a-long-enough-passphrase"') == 2
+
+
+def test_the_browser_timezone_is_kept_on_the_account(client):
+    response = client.post(reverse("account_signup"), signup_data(timezone="Asia/Tokyo"))
+
+    assert response.status_code == 302
+    assert User.objects.get(email="new.patient@example.test").timezone == "Asia/Tokyo"
+
+
+def test_an_unknown_timezone_is_ignored_and_the_account_still_made(client):
+    response = client.post(reverse("account_signup"), signup_data(timezone="Mars/Olympus_Mons"))
+
+    assert response.status_code == 302
+    assert User.objects.get(email="new.patient@example.test").timezone == ""
+
+
+def test_the_sign_up_page_asks_the_browser_for_its_timezone(client):
+    page = client.get(reverse("account_signup")).content.decode()
+
+    assert 'name="timezone"' in page
+    assert "data-detect-timezone" in page
+
+
+def test_the_api_keeps_the_timezone_given_at_sign_up(anonymous):
+    response = anonymous.post("/api/v1/auth/signup/", api_data(timezone="Europe/London"), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert User.objects.get(email="new.patient@example.test").timezone == "Europe/London"
+
+
+def test_the_api_answers_every_sign_up_error_at_once(anonymous):
+    response = anonymous.post(
+        "/api/v1/auth/signup/", api_data(phone="+44 7700 900123", accept_terms=False), format="json"
+    )
+
+    assert response.status_code == 400
+    details = response.json()["details"]
+    assert details["phone"] == ["This number is not in use in United Kingdom (+44): check the digits."]
+    assert "accept_terms" in details

@@ -23,7 +23,6 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -44,6 +43,7 @@ from core.errors import Conflict, Forbidden, ValidationFailed
 from core.hooks import booking_changed
 from core.money import Money
 from core.state import Machine, transition, transition_check
+from core.when import when_text
 from documents.models import MedicalDocument
 
 NOT_PAID_RULE = "not_paid"
@@ -265,7 +265,7 @@ def booking_evidence_send_check(*, booking: Booking, actor: User | AnonymousUser
             )
             % {
                 "days": EVIDENCE_WINDOW.days,
-                "date": date_format(due.astimezone(booking.tz), "DATETIME_FORMAT"),
+                "date": when_text(due),  # a deadline: in the reader's own timezone
             },
             code="evidence_late",
         )

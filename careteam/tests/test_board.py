@@ -207,6 +207,8 @@ def board_client(client, careteam):
 
 def test_the_board_shows_columns_counts_owners_and_lateness_in_words(board_client, careteam, world):
     case_assign(actor=careteam, key=f"concierge.order:{world['transfer'].pk}", owner=careteam, now=NOW)
+    careteam.timezone = "Asia/Tokyo"
+    careteam.save(update_fields=["timezone"])
 
     with time_machine.travel(NOW, tick=False):
         page = board_client.get(reverse("careteam:board"))
@@ -219,8 +221,9 @@ def test_the_board_shows_columns_counts_owners_and_lateness_in_words(board_clien
     assert "1 day late" in html
     assert "Provider verification" in html
     assert "Lyon" in html
-    # Due dates in the place's clock, with the place named.
-    assert "(Paris time)" in html
+    # Due dates in the viewer's own clock (issue 15: the careteam saw 15:47 where the patient saw 22:47).
+    assert "(Tokyo time)</time>" in html
+    assert "(Paris time)" not in html
     assert ">You<" in html
     assert "Nobody yet" in html
     assert 'name="htmx-config"' in html

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from django.db import transaction
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
@@ -60,6 +59,7 @@ from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from core.money import Money, exponent
 from core.state import transition, transition_check
+from core.when import when_text
 from payments.services.card_payments import (
     addon_income_record_refunded,
     card_refund_create,
@@ -269,7 +269,7 @@ def _stay_window(booking: Booking) -> tuple[dt.datetime, dt.datetime] | None:
 
 
 def _when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return date_format(moment.astimezone(tz), "j F Y, H:i")
+    return when_text(moment, tz)
 
 
 def _validated_legs(*, booking: Booking, legs: list[LegInput], now: dt.datetime) -> list[LegInput]:

@@ -234,7 +234,8 @@ def test_the_verification_page_says_genuine_then_revoked_after_the_careteam_revo
     assert f"Letter {letter.verification_code} is genuine" in page
     assert "MARIE CLAIRE DUPONT" in page
     assert order.booking.provider.name in page
-    assert "4 February 2030, 09:00 – 10:00" in page
+    assert "4 February 2030, 09:00 (Paris time)</time>" in page
+    assert '<time datetime="2030-02-04T09:00:00+00:00">10:00</time>' in page
     assert "19AB12345" not in page
     assert patient.email not in page
     assert genuine["X-Robots-Tag"] == "noindex, nofollow"

@@ -98,3 +98,32 @@ def test_the_middleware_prefers_the_account_then_the_browser_cookie():
     request.COOKIES["tz"] = "Not/AZone"
     assert _zone_seen(request) == "UTC"
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_in_a_text_part_the_tags_write_plain_words_for_the_recipient():
+    """E-mails' text parts and SMS are rendered without autoescaping: no <time> markup there."""
+    source = "{% load when %}{% when moment %} | {% appointment moment 'Europe/Istanbul' %} | {% day moment %}"
+    with translation.override("en"), timezone.override(TOKYO):
+        text = Template(source).render(Context({"moment": MOMENT}, autoescape=False))
+    assert text == (
+        "Thursday 10 December 2026, 00:47 (Tokyo time)"
+        " | Wednesday 9 December 2026, 18:47 (Istanbul time) (Thu 10 Dec 2026, 00:47 your time, Tokyo)"
+        " | 10 December 2026"
+    )
+
+
+def test_the_tags_feed_a_blocktranslate_through_as():
+    source = "{% load i18n when %}{% when moment as date %}{% blocktranslate %}Due by {{ date }}{% endblocktranslate %}"
+    with translation.override("en"), timezone.override(LONDON):
+        html = Template(source).render(Context({"moment": MOMENT}))
+    assert (
+        html
+        == 'Due by <time datetime="2026-12-09T15:47:00+00:00">Wednesday 9 December 2026, 15:47 (London time)</time>'
+    )
+
+
+def test_an_hour_in_a_grid_is_the_place_s_time_of_day_or_a_time_as_it_is():
+    source = "{% load when %}{% hour moment 'Asia/Tokyo' %}/{% hour opening %}"
+    with translation.override("en"), timezone.override(LONDON):
+        html = Template(source).render(Context({"moment": MOMENT, "opening": dt.time(9, 30)}))
+    assert html == '<time datetime="2026-12-09T15:47:00+00:00">00:47</time>/09:30'

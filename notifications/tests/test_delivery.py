@@ -82,7 +82,9 @@ def test_the_sms_goes_through_twilio_with_the_request_twilio_expects(
     assert request.data["To"] == "+33612345678"
     assert request.data["From"] == FROM
     assert request.data["StatusCallback"] == "https://medibroker.test/notifications/twilio/status/"
-    assert request.data["Body"].startswith("MediBroker: your appointment on 4 February at 09:00 is confirmed.")
+    assert request.data["Body"].startswith(
+        "MediBroker: your appointment on Monday 4 February 2030, 09:00 (Paris time) is confirmed."
+    )
     sms = Message.objects.get(channel=Channel.SMS)
     assert (sms.status, sms.provider_message_id, sms.to) == (MessageStatus.SENT, "SM" + "b" * 32, "+33612345678")
 
@@ -171,7 +173,7 @@ def test_a_patient_is_written_to_in_their_language(django_capture_on_commit_call
 
     email = Message.objects.get(recipient=patient, channel=Channel.EMAIL)
     assert email.language == "fr"
-    assert email.subject == "Votre rendez-vous du 4 février est confirmé — détails dans votre compte"
+    assert email.subject == "Votre rendez-vous du 4 février 2030 est confirmé — détails dans votre compte"
     assert Message.objects.get(recipient=patient, channel=Channel.SMS).body.startswith("MediBroker : votre rendez-vous")
 
 

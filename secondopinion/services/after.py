@@ -23,7 +23,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -32,6 +31,7 @@ from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.state import transition, transition_check
 from core.throttling import throttle_hit
+from core.when import when_text
 from documents.models import MedicalDocument
 from documents.services import document_read_shared
 from providers.models import VerificationStatus
@@ -149,7 +149,7 @@ def follow_up_ask_check(*, case: OpinionCase, actor: Any, now: dt.datetime) -> C
         return refuse(
             Conflict(
                 _("Follow-up questions can be asked within 30 days of the opinion (until %(date)s).")
-                % {"date": formats.date_format(ends, "DATE_FORMAT")},
+                % {"date": when_text(ends, date_only=True)},
                 code="follow_up_window_closed",
             )
         )

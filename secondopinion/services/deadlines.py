@@ -25,7 +25,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,6 +34,7 @@ from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, DomainError
 from core.money import Money, bps_share, charge_step
 from core.state import transition
+from core.when import when_text
 from secondopinion import clock, notifications
 from secondopinion.clock import WorkingCalendar
 from secondopinion.models import (
@@ -436,7 +436,8 @@ def _rule(hours: int, calendar: WorkingCalendar) -> str:
 
 
 def _when(moment: dt.datetime, zone: str, *, year: bool) -> str:
-    return date_format(moment.astimezone(ZoneInfo(zone)), "l j F Y, H:i" if year else "l j F, H:i")
+    """The one date style (core/when.py), in the clock's own timezone; the caller names the city."""
+    return when_text(moment, ZoneInfo(zone), with_zone=False)
 
 
 def _paused_for(case: OpinionCase) -> str:

@@ -869,7 +869,7 @@ def test_a_patient_compares_four_offerings_side_by_side(client, world):
     assert "Flights" in html
     assert "FR, EN" in html
     assert "TH, EN" in html
-    assert "Fri 11 Jan, 09:00" in html  # Paris's next slot in Paris time
+    assert "Friday 11 January 2030, 09:00 (Paris time)</time>" in html  # Paris's next slot in Paris time
     assert "Verified on" in html
     accreditations = {row.offering.title: [a.body for a in row.accreditations] for row in response.context["rows"]}
     assert accreditations == {TOKYO: [], PARIS: ["JCI"], BANGKOK: ["JCI"], LONDON: []}  # Tokyo's has expired
