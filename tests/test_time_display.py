@@ -127,12 +127,6 @@ def test_an_sms_stop_reads_in_the_viewer_s_own_time(client, patient, viewer_zone
     assert assert_in_viewer_zone(page, viewer_zone) == 1
 
 
-# The booking and payment pages are converted on other branches of issue 15 (bookings/detail.html,
-# payments/pay.html): once merged these pass; until then they are expected to fail here.
-OTHER_BRANCHES = pytest.mark.xfail(reason="converted on another branch of issue 15", strict=False)
-
-
-@OTHER_BRANCHES
 @pytest.mark.parametrize("page_name", ["bookings:detail", "payments:pay"])
 def test_a_booking_s_deadline_and_appointment_read_in_the_viewer_s_and_the_place_s_time(
     client, patient, viewer_zone, page_name
@@ -148,17 +142,6 @@ def test_a_booking_s_deadline_and_appointment_read_in_the_viewer_s_and_the_place
 # --- the guard ------------------------------------------------------------------------------------
 
 FORBIDDEN = re.compile(r"\|date\b|\|time\b|\|timezone:|\{%\s*timezone\s|\{%\s*localtime\s+off")
-# Templates other engineers of issue 15 convert on their own branches: remove each line once merged.
-NOT_YET = {
-    "bookings/templates/bookings/detail.html",
-    "bookings/templates/bookings/list.html",
-    "bookings/templates/bookings/provider_calendar.html",
-    "payments/templates/payments/pay.html",
-    "payments/templates/payments/verify.html",
-    "storefront/templates/storefront/provider.html",
-    "providers/templates/providers/dashboard.html",
-}
-NOT_YET_UNDER = ("quotes/templates/", "payments/templates/payments/finance/")
 
 
 def templates() -> list[Path]:
@@ -182,8 +165,6 @@ def test_no_template_formats_a_date_by_itself():
     offenders = []
     for path in templates():
         name = str(path.relative_to(ROOT))
-        if name in NOT_YET or name.startswith(NOT_YET_UNDER):
-            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FORBIDDEN.search(line):
                 offenders.append(f"{name}:{number}: {line.strip()[:120]}")
