@@ -21,7 +21,7 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import BaseSchedule, maybe_schedule
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,13 @@ def beat_jobs(beat_schedule: Mapping[str, Mapping[str, Any]], *, app: Celery) ->
     ]
 
 
+def _fresh_connections() -> None:
+    """Drop database connections that are too old or broken, as a worker does around each task;
+    not inside a transaction (a test's), whose connection must stay open."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def _task(app: Celery, name: str) -> Any:
     # A task is registered when its module is imported (`app.autodiscover_tasks` is lazy).
     importlib.import_module(name.rsplit(".", 1)[0])
@@ -97,14 +104,14 @@ class PeriodicRunner:
         """Run `job` now, as if at `at` (the tick's moment, so that jobs due together stay together)."""
         started = time.monotonic()
         job.last_run_at = at or self.app.now()
-        close_old_connections()
+        _fresh_connections()
         try:
             result = _task(self.app, job.task).apply(args=job.args, kwargs=job.kwargs, throw=True).get()
         except Exception as error:
             logger.exception("periodic job %s (%s) failed", job.name, job.task)
             return JobRun(job.name, job.task, time.monotonic() - started, error=f"{type(error).__name__}: {error}")
         finally:
-            close_old_connections()
+            _fresh_connections()
         return JobRun(job.name, job.task, time.monotonic() - started, result=result)
 
     def tick(self, *, should_stop: Callable[[], bool] = lambda: False) -> float:
