@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseBase, JsonResponse
 from django.utils import timezone
@@ -96,7 +97,8 @@ class ViewerTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         name = getattr(user, "timezone", "") if user is not None and user.is_authenticated else ""
-        chosen = valid_timezone(name) or valid_timezone(request.COOKIES.get(TZ_COOKIE))
+        # The browser writes the name URL-encoded ("Europe%2FLondon"); cookies are not decoded for us.
+        chosen = valid_timezone(name) or valid_timezone(unquote(request.COOKIES.get(TZ_COOKIE, "")))
         if chosen:
             timezone.activate(zoneinfo.ZoneInfo(chosen))
         else:

@@ -94,6 +94,8 @@ def test_the_middleware_prefers_the_account_then_the_browser_cookie():
     assert _zone_seen(request) == "Asia/Tokyo"
     request.user = _Member("")
     assert _zone_seen(request) == "Europe/London"
+    request.COOKIES["tz"] = "America%2FNew_York"  # as static/js/timezone.js writes it (encodeURIComponent)
+    assert _zone_seen(request) == "America/New_York"
     request.user = _Anonymous()
     request.COOKIES["tz"] = "Not/AZone"
     assert _zone_seen(request) == "UTC"
