@@ -57,7 +57,8 @@ def offerings_refresh_prices(*, offering_ids: list[int] | None, now: dt.datetime
 def offerings_refresh_next_slot(
     *, offering_ids: list[int] | None, now: dt.datetime, only_stale: bool = False, batch_size: int = 500
 ) -> int:
-    """Store each offering's first free slot (None when there is none within its horizon).
+    """Store each offering's first free slot (None when there is none within its horizon, and for
+    an offering booked on quote only: its patients ask for a quote, they do not pick a time).
 
     `only_stale` limits the work to offerings whose stored slot is missing or has become too
     close to book (its start is before now + the minimum notice). Returns how many were updated.
@@ -82,7 +83,8 @@ def offerings_refresh_next_slot(
             .prefetch_related("location__weekly_rules", "location__exceptions")
         )
         for offering in batch:
-            slot = offering_first_free_slot(offering=offering, now=now) if offering.is_active else None
+            bookable = offering.is_active and offering.books_online
+            slot = offering_first_free_slot(offering=offering, now=now) if bookable else None
             offering.next_slot_at = slot.start if slot else None
         Offering.objects.bulk_update(batch, ["next_slot_at"])
         updated += len(batch)

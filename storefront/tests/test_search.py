@@ -30,6 +30,7 @@ from core.money import Money
 from providers import services, tasks
 from providers.models import (
     Accreditation,
+    BookingMode,
     FacilityType,
     Offering,
     OfferingKind,
@@ -40,6 +41,7 @@ from providers.models import (
     Weekday,
     WeeklyRule,
 )
+from providers.services.derived import offerings_refresh_next_slot
 from providers.tests.factories import LocationFactory, MemberFactory, OfferingFactory, ProviderFactory, open_weekdays
 from storefront.api import SearchPageSerializer, search_page_data
 from storefront.compare import SESSION_KEY, compare_add_check
@@ -1151,6 +1153,17 @@ def test_adding_opening_hours_sets_the_next_slot_of_the_locations_offerings_afte
     world.hanoi.refresh_from_db()
     assert world.hanoi.next_slot_at == dt.datetime(2030, 1, 10, 3, 0, tzinfo=UTC)  # Thursday 10:00 in Hanoi
     assert titles(search(anonymous, available_before="2030-01-11")) == [HANOI, LONDON]
+
+
+def test_an_offering_on_quote_only_has_no_next_slot_to_show(world):
+    """Its patients ask for a quote: search must not promise them a time they cannot pick."""
+    Offering.objects.filter(pk=world.london.pk).update(booking_mode=BookingMode.QUOTE)
+
+    offerings_refresh_next_slot(offering_ids=[world.london.pk], now=NOW)
+
+    world.london.refresh_from_db()
+    assert world.london.next_slot_at is None
+    assert world.london.location.weekly_rules.exists()  # open hours: a bookable offering would have one
 
 
 def test_the_next_slot_is_unchanged_until_the_transaction_commits(world, django_capture_on_commit_callbacks):
