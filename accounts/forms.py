@@ -181,6 +181,12 @@ class TermsAcceptForm(forms.Form):
     )
 
 
+def offer_timezones(field: forms.ChoiceField) -> None:
+    """The IANA timezones, led by "my browser's", pre-filled by static/js/timezone.js."""
+    field.choices = [("", _("My browser's timezone")), *timezone_choices()]
+    field.widget.attrs["data-detect-timezone"] = ""
+
+
 class AccountSettingsForm(forms.Form):
     """Every account's own settings on "My account": the language and the timezone."""
 
@@ -193,23 +199,17 @@ class AccountSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", _("My browser's timezone")), *timezone_choices()]
-        self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+        offer_timezones(self.fields["timezone"])
 
 
 class PatientProfileForm(PatientDetailsForm):
     """The patient's details on "My account", checked as at sign-up; the language is the site's."""
 
-    timezone = forms.ChoiceField(
-        label=_("Your timezone"),
-        required=False,
-        help_text=_("Deadlines and messages are shown in it. Leave empty to use your browser's."),
-    )
+    timezone = AccountSettingsForm.base_fields["timezone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", _("My browser's timezone")), *timezone_choices()]
-        self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+        offer_timezones(self.fields["timezone"])
         self.fields["acts_as_representative"].help_text = _(
             "Ticked when you manage this account for a minor or a protected adult whose details are above."
         )

@@ -67,6 +67,18 @@ def patient_age_check(*, date_of_birth: date, acts_as_representative: bool, toda
     return ALLOWED
 
 
+def _every_refusal(*checks: Check) -> Check:
+    """Allowed when every check is; else one ValidationFailed carrying every field's messages (so a
+    form shows all its errors at once), led by the first."""
+    errors: dict[str, list[str]] = {}
+    for check in checks:
+        for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        return refuse(ValidationFailed(next(iter(errors.values()))[0], details=errors))
+    return ALLOWED
+
+
 def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> Check:
     """Whether these sign-up details keep the rules; refused with a ValidationFailed carrying a
     message per field (every broken rule, not only the first).
@@ -74,21 +86,14 @@ def patient_registration_check(*, details: PatientDetails, accepted_terms: bool,
     Read by the sign-up form before anything is written, so that a refused sign-up creates
     nothing (no user, no e-mail address, no profile).
     """
-    errors: dict[str, list[str]] = {}
-    for check in (
+    return _every_refusal(
         terms_consent_check(accepted_terms=accepted_terms),
         patient_age_check(
             date_of_birth=details.date_of_birth,
             acts_as_representative=details.acts_as_representative,
             today=today,
         ),
-    ):
-        for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        first = next(iter(errors.values()))[0]
-        return refuse(ValidationFailed(first, details=errors))
-    return ALLOWED
+    )
 
 
 def patient_register_check(*, now: datetime) -> Check:
@@ -192,20 +197,14 @@ def patient_profile_update_check(*, user: User, details: PatientDetails, today: 
     """The patient's own details, under the rules of sign-up (a minor only through a representative)."""
     if getattr(user, "patient_profile", None) is None:
         return refuse(NotFound(_("This account has no patient profile."), code="no_profile"))
-    errors: dict[str, list[str]] = {}
-    for check in (
+    return _every_refusal(
         user_language_check(language=details.preferred_language),
         patient_age_check(
             date_of_birth=details.date_of_birth,
             acts_as_representative=details.acts_as_representative,
             today=today,
         ),
-    ):
-        for field, messages in (check.refusal.details or {}).items() if check.refusal else ():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        return refuse(ValidationFailed(next(iter(errors.values()))[0], details=errors))
-    return ALLOWED
+    )
 
 
 @transaction.atomic
