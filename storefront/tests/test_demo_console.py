@@ -44,7 +44,7 @@ def test_the_demo_patients_phones_are_from_ranges_reserved_for_fiction():
     assert all(phone.startswith(reserved) for phone in phones), phones
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_seed_writes_its_messages_to_a_file_and_prints_the_logins_last(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # as `make run` has it
