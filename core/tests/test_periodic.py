@@ -158,6 +158,7 @@ def test_a_second_runner_of_the_same_database_stops_at_once(settings, tmp_path, 
     import fcntl
 
     settings.VAR_DIR = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the runner of the embedded default (with a broker: a worker)
     with (tmp_path / lock_name(settings.DATABASES["default"])).open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         call_command("run_periodic_jobs")  # would run forever if it took the lock

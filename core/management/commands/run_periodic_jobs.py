@@ -46,8 +46,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
+        if not settings.CELERY_TASK_ALWAYS_EAGER and not options["once"]:
             # A broker (REDIS_URL): a real worker that also runs beat, its schedule file in var/.
+            # `--once` runs the jobs here whatever the setting: "now" needs no worker.
             command = [
                 sys.executable, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=info",
                 f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}",
