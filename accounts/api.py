@@ -35,6 +35,7 @@ from accounts.selectors import (
     user_roles,
 )
 from accounts.serializers import (
+    PROFILE_FIELDS,
     AccountProfileSerializer,
     ApiTokenSerializer,
     MeSerializer,
@@ -250,19 +251,6 @@ def _me(user) -> dict:
         "terms_to_accept": terms.version if terms else None,
         "patient_profile": getattr(user, "patient_profile", None),
     }
-
-
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "phone",
-    "date_of_birth",
-    "gender",
-    "nationality",
-    "preferred_language",
-    "preferred_currency",
-    "acts_as_representative",
-)
 
 
 def _account_profile(user) -> dict:

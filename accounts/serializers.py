@@ -5,6 +5,19 @@ from rest_framework import serializers
 from accounts.models import ApiToken, PatientProfile
 from core.serializers import BoundedDateField
 
+# A patient's own details, as the API shows them and as "My account" lets them change them.
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "date_of_birth",
+    "gender",
+    "nationality",
+    "preferred_language",
+    "preferred_currency",
+    "acts_as_representative",
+)
+
 
 class PatientProfileSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone.as_e164", read_only=True)
@@ -12,17 +25,7 @@ class PatientProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatientProfile
-        fields = [
-            "first_name",
-            "last_name",
-            "phone",
-            "date_of_birth",
-            "gender",
-            "nationality",
-            "preferred_language",
-            "preferred_currency",
-            "acts_as_representative",
-        ]
+        fields = list(PROFILE_FIELDS)
         read_only_fields = fields
 
 
