@@ -84,39 +84,40 @@ def when_html(moment: dt.datetime | None, tz: dt.tzinfo | None = None, *, date_o
     )
 
 
+def _viewer_aside(moment: dt.datetime, place: dt.tzinfo, viewer_tz: dt.tzinfo | None) -> str:
+    """ "(Mon 7 Dec 2026, 06:00 your time, London)" when the viewer's clock differs from the place's, else ""."""
+    viewer = viewer_tz or timezone.get_current_timezone()
+    there = local(moment, viewer)
+    if local(moment, place).utcoffset() == there.utcoffset():
+        return ""
+    return _("(%(when)s your time, %(place)s)") % {
+        "when": date_format(there, "SHORT_DATETIME_FORMAT"),
+        "place": zone_label(viewer),
+    }
+
+
+def _place(place_tz: str | dt.tzinfo | None) -> dt.tzinfo:
+    return place_tz if isinstance(place_tz, dt.tzinfo) else zone(place_tz)
+
+
 def appointment_html(
     moment: dt.datetime | None, place_tz: str | dt.tzinfo | None, viewer_tz: dt.tzinfo | None = None
 ) -> SafeString:
     """An appointment in its place's time, and in the viewer's beside it when they differ."""
     if moment is None:
         return SafeString("")
-    place = place_tz if isinstance(place_tz, dt.tzinfo) else zone(place_tz)
-    viewer = viewer_tz or timezone.get_current_timezone()
+    place = _place(place_tz)
     main = when_html(moment, place)
-    here, there = local(moment, place), local(moment, viewer)
-    if here.utcoffset() == there.utcoffset():
-        return main
-    viewer_text = date_format(there, "SHORT_DATETIME_FORMAT")
-    return format_html(
-        '{} <span class="your-time">{}</span>',
-        main,
-        _("(%(when)s your time, %(place)s)") % {"when": viewer_text, "place": zone_label(viewer)},
-    )
+    aside = _viewer_aside(moment, place, viewer_tz)
+    return format_html('{} <span class="your-time">{}</span>', main, aside) if aside else main
 
 
 def appointment_text(moment: dt.datetime, place_tz: str | dt.tzinfo | None, viewer_tz: dt.tzinfo | None = None) -> str:
     """`appointment_html` as plain text, for e-mails' text parts, SMS and PDFs."""
-    place = place_tz if isinstance(place_tz, dt.tzinfo) else zone(place_tz)
-    viewer = viewer_tz or timezone.get_current_timezone()
+    place = _place(place_tz)
     main = when_text(moment, place)
-    here, there = local(moment, place), local(moment, viewer)
-    if here.utcoffset() == there.utcoffset():
-        return main
-    return "{} {}".format(
-        main,
-        _("(%(when)s your time, %(place)s)")
-        % {"when": date_format(there, "SHORT_DATETIME_FORMAT"), "place": zone_label(viewer)},
-    )
+    aside = _viewer_aside(moment, place, viewer_tz)
+    return f"{main} {aside}" if aside else main
 
 
 def time_text(moment: dt.datetime, tz: dt.tzinfo | None = None) -> str:
