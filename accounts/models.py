@@ -154,6 +154,42 @@ class TermsAcceptance(models.Model):
         return f"{self.user_id} accepted {self.terms_version_id} at {self.accepted_at:%Y-%m-%d %H:%M}"
 
 
+class ConsentPurpose(models.TextChoices):
+    """What a person consents to, each on its own and each withdrawable (docs/decisions.md, "Consents")."""
+
+    TERMS = "terms", _("The terms of use")
+    HEALTH_DATA = "health_data", _("Processing of my health data to arrange my care")
+    MARKETING = "marketing", _("News and offers by e-mail")
+
+
+class Consent(models.Model):
+    """One consent given, to one version of the text of its purpose; withdrawing sets `withdrawn_at`.
+
+    Rows are never deleted: giving consent again after a withdrawal records a new row. A person's
+    consent to a purpose is the newest row of that purpose (`accounts.selectors.consent_state`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    version = models.CharField(_("version of the text"), max_length=32)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-given_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_at__gte=models.F("given_at")),
+                name="accounts_consent_withdrawn_after_given",
+            ),
+        ]
+        verbose_name = _("consent")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose} {self.version}"
+
+
 class ApiToken(AbstractAuthToken):
     """An API token of one device (knox's KNOX_TOKEN_MODEL): a SHA-512 digest of the secret is all
     that is stored; the secret is shown once, when the token is made. Each sign-in through the API

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "concierge",
     "careteam",
     "secondopinion",
+    "privacy",
 ]
 
 MIDDLEWARE = [

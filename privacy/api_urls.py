@@ -1,0 +1,9 @@
+"""/api/v1/privacy/…: the same rights in the API (each API module owns its patterns)."""
+
+from __future__ import annotations
+
+from privacy.api import consents, requests
+
+app_name = "privacy-api"
+
+urlpatterns = [*requests.urlpatterns, *consents.urlpatterns]
