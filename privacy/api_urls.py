@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from privacy.api import consents, requests
+from privacy.api import consents, erasure, requests
 
 app_name = "privacy-api"
 
-urlpatterns = [*requests.urlpatterns, *consents.urlpatterns]
+urlpatterns = [*requests.urlpatterns, *erasure.urlpatterns, *consents.urlpatterns]

@@ -3,8 +3,8 @@ providers' answers to forwarded requests (each view module owns its patterns).""
 
 from __future__ import annotations
 
-from privacy.views import consents, requests
+from privacy.views import consents, erasure, requests
 
 app_name = "privacy"
 
-urlpatterns = [*requests.urlpatterns, *consents.urlpatterns]
+urlpatterns = [*requests.urlpatterns, *erasure.urlpatterns, *consents.urlpatterns]
