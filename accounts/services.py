@@ -320,7 +320,7 @@ def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> 
 
 
 def erasure_pseudonym(*, user_id: int) -> str:
-    """"Erased person 3f9a01bc": the same for one person everywhere (ledger, invoices, redacted
+    """ "Erased person 3f9a01bc": the same for one person everywhere (ledger, invoices, redacted
     texts), and not reversible without the secret key (an HMAC of the id, not the id itself)."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"erased-person:{user_id}".encode(), hashlib.sha256).hexdigest()
     return f"Erased person {digest[:8]}"

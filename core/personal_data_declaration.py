@@ -65,12 +65,16 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
     if years:
         why = _("The security of health data: who did what, and when, kept %(years)d years.") % {"years": years}
     else:
-        why = _("The security of health data: who did what, and when; its period is set by our data-protection officer.")
+        why = _(
+            "The security of health data: who did what, and when; its period is set by our data-protection officer."
+        )
     latest = AuditEvent.objects.filter(actor_id=person.pk).order_by("-at").values_list("at", flat=True).first()
     until = (latest + dt.timedelta(days=365 * years + 2)).date() if years and latest else None
     return [
         Kept(
-            what=str(_("The audit trail of actions on your account and documents, by number only (no name, no address)")),
+            what=str(
+                _("The audit trail of actions on your account and documents, by number only (no name, no address)")
+            ),
             why=str(why),
             until=until,
         )

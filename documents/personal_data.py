@@ -150,9 +150,7 @@ def kept(person: User, now: dt.datetime) -> list[Kept]:
 def providers(person: User) -> list[int]:
     """The providers that hold, or held, a grant on one of the person's documents: they may have
     copied it into their own records."""
-    return sorted(
-        set(DocumentGrant.objects.filter(document__owner_id=person.pk).values_list("provider_id", flat=True))
-    )
+    return sorted(set(DocumentGrant.objects.filter(document__owner_id=person.pk).values_list("provider_id", flat=True)))
 
 
 DECLARATION = Declaration(

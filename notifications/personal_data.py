@@ -60,7 +60,9 @@ def erase(subject: Subject, now: dt.datetime) -> None:
     place of theirs, redact other people's messages that name them; delete their preferences.
     Safe to run again."""
     address = erased_email(user_id=subject.user_id)
-    Message.objects.filter(recipient_id=subject.user_id).update(to=address, subject="", body="", html="", attachments=[], error="", updated_at=now)
+    Message.objects.filter(recipient_id=subject.user_id).update(
+        to=address, subject="", body="", html="", attachments=[], error="", updated_at=now
+    )
     strings = [s for s in subject.strings if len(s) >= 3]
     if strings:
         naming = Q()

@@ -159,9 +159,7 @@ DECLARATION = Declaration(
     models={
         "providers.ProviderMember": gettext_lazy("The providers you work for, and your role there"),
         "providers.ProviderInvitation": gettext_lazy("Invitations to join a provider sent to your e-mail address"),
-        "providers.ContractAcceptance": gettext_lazy(
-            "The contracts you accepted on behalf of a provider, and when"
-        ),
+        "providers.ContractAcceptance": gettext_lazy("The contracts you accepted on behalf of a provider, and when"),
     },
     not_personal={
         "providers.Provider": gettext_lazy(
