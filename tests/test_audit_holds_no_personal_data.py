@@ -75,9 +75,7 @@ def test_the_audit_trail_of_a_patients_flows_holds_no_personal_data(client, clin
         name: getattr(profile, name)
         for name in PatientDetails.__dataclass_fields__  # the profile's fields, as the form gives them
     }
-    patient_profile_update(
-        user=nadia, details=PatientDetails(**{**details, "last_name": "Haddad-Khoury"}), now=now
-    )
+    patient_profile_update(user=nadia, details=PatientDetails(**{**details, "last_name": "Haddad-Khoury"}), now=now)
     user_settings_update(user=nadia, timezone_name="Asia/Beirut", now=now)
     api_token_create(user=nadia, device="Nadia Haddad's phone", now=now)
     document = documents.document_upload(

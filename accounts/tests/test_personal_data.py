@@ -142,7 +142,9 @@ def test_a_session_left_behind_is_refused_by_the_password_change(alice, client):
     subject = erasure_subject(alice)
     saved = Session.objects.get(pk=session_key)
     erase(subject, NOW)
-    Session.objects.create(session_key=saved.session_key, session_data=saved.session_data, expire_date=saved.expire_date)
+    Session.objects.create(
+        session_key=saved.session_key, session_data=saved.session_data, expire_date=saved.expire_date
+    )
 
     assert _signed_in(session_key) is False
 

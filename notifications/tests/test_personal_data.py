@@ -76,7 +76,12 @@ def test_the_export_holds_the_messages_sent_to_the_person_and_preferences(alice,
     ]
     assert section["messages_sent_to_you"][0]["subject"] == "Your booking"
     assert section["messages_sent_to_you"][0]["sent_at"] == NOW.isoformat()
-    assert section["preferences"] == {"email": True, "sms": False, "sms_stopped_at": None, "updated_at": NOW.isoformat()}
+    assert section["preferences"] == {
+        "email": True,
+        "sms": False,
+        "sms_stopped_at": None,
+        "updated_at": NOW.isoformat(),
+    }
     assert "New booking" not in json.dumps(section)  # not messages to others
 
 
