@@ -11,8 +11,14 @@ from django.utils import timezone
 from accounts.services import erasure_subject
 from accounts.tests.factories import UserFactory
 from providers import services
-from providers.models import ContractAcceptance, ContractKind, ContractVersion, MemberRole, ProviderInvitation
-from providers.models import ProviderMember
+from providers.models import (
+    ContractAcceptance,
+    ContractKind,
+    ContractVersion,
+    MemberRole,
+    ProviderInvitation,
+    ProviderMember,
+)
 from providers.personal_data import DECLARATION, blockers, erase, export, kept
 from providers.tests.factories import MemberFactory
 
