@@ -63,10 +63,10 @@ def erase(subject: Subject, now: dt.datetime) -> None:
 def kept(person: Any, now: dt.datetime) -> list[Kept]:
     years = _audit_years()
     if years:
-        why = _("The security of health data: who did what, and when, kept %(years)d years.") % {"years": years}
+        why = str(_("The security of health data: who did what, and when, kept %(years)d years.")) % {"years": years}
     else:
-        why = _(
-            "The security of health data: who did what, and when; its period is set by our data-protection officer."
+        why = str(
+            _("The security of health data: who did what, and when; its period is set by our data-protection officer.")
         )
     latest = AuditEvent.objects.filter(actor_id=person.pk).order_by("-at").values_list("at", flat=True).first()
     until = (latest + dt.timedelta(days=365 * years + 2)).date() if years and latest else None
