@@ -8,10 +8,12 @@ import json
 
 import pytest
 
+from accounts.personal_data import erase as erase_account
 from accounts.services import erasure_subject
 from accounts.tests.factories import PatientFactory
 from notifications.models import Message, NotificationPreference
 from notifications.personal_data import erase, export, kept
+from notifications.services import notify
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,11 @@ def test_kept_is_the_log_without_texts(alice, messages, other_patient):
     [item] = kept(alice, NOW)
     assert "without their text" in item.what
     assert kept(other_patient, NOW) == []
+
+
+def test_an_erased_person_is_sent_nothing_more(alice):
+    erase_account(erasure_subject(alice), NOW)
+    alice.refresh_from_db()
+
+    assert notify(event="booking_confirmed", recipient=alice, context={}, key="after-erasure", now=NOW) == []
+    assert not Message.objects.filter(recipient=alice).exists()
