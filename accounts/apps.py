@@ -11,6 +11,10 @@ class AccountsConfig(AppConfig):
 
         from accounts import signals
         from accounts.middleware import mark_signed_in
+        from accounts.personal_data import DECLARATION
+        from core.personal_data import declare
+
+        declare(DECLARATION)
 
         signals.connect()
         user_logged_in.connect(mark_signed_in, dispatch_uid="accounts_mark_signed_in")

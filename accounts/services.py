@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +20,7 @@ from accounts.selectors import terms_current
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import NotFound, ValidationFailed
+from core.personal_data import Subject
 from core.when import valid_timezone
 
 
@@ -248,7 +252,8 @@ def api_token_create(*, user: User, device: str, now: datetime) -> tuple[ApiToke
         expiry=now + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
     token.save(force_insert=True)
-    audit_record(actor=user, action="accounts.api_token.created", target=token, after={"name": name}, now=now)
+    # The device's name stays out of the append-only trail: people name devices after themselves.
+    audit_record(actor=user, action="accounts.api_token.created", target=token, now=now)
     return token, secret
 
 
@@ -263,7 +268,7 @@ def api_token_revoke_check(*, actor: User, token: ApiToken) -> Check:
 def api_token_revoke(*, actor: User, token: ApiToken, now: datetime) -> None:
     """Revoke one token: it stops working at once."""
     api_token_revoke_check(actor=actor, token=token).enforce()
-    audit_record(actor=actor, action="accounts.api_token.revoked", target=token, before={"name": token.name}, now=now)
+    audit_record(actor=actor, action="accounts.api_token.revoked", target=token, now=now)
     token.delete()
 
 
@@ -309,3 +314,89 @@ def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> 
         now=now,
     )
     return len(kinds)
+
+
+# --- Erasure (privacy; docs/decisions.md, "Personal data") ---------------------------------------
+
+
+def erasure_pseudonym(*, user_id: int) -> str:
+    """ "Erased person 3f9a01bc": the same for one person everywhere (ledger, invoices, redacted
+    texts), and not reversible without the secret key (an HMAC of the id, not the id itself)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"erased-person:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"Erased person {digest[:8]}"
+
+
+def erased_email(*, user_id: int) -> str:
+    """The address an erased account, and whatever named its address, keeps: it can receive nothing."""
+    return f"erased-{user_id}@erased.invalid"
+
+
+def _phone_forms(phone: object) -> list[str]:
+    """The ways a number is written: E.164, national and international, with and without spaces."""
+    import phonenumbers
+
+    number = getattr(phone, "_phonenumber", phone) if phone else None
+    if not isinstance(number, phonenumbers.PhoneNumber):
+        return [str(phone)] if phone else []
+    forms = [
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+    ]
+    compact = [re.sub(r"[\s().-]", "", form) for form in forms]
+    return [*forms, *compact]
+
+
+def _date_forms(born: date) -> list[str]:
+    """A date of birth as it is written: ISO, "3 March 1985", "March 3, 1985", "03/03/1985"."""
+    month = _MONTHS[born.month - 1]
+    return [
+        born.isoformat(),
+        f"{born.day} {month} {born.year}",
+        f"{born.day:02d} {month} {born.year}",
+        f"{month} {born.day}, {born.year}",
+        f"{born.day:02d}/{born.month:02d}/{born.year}",
+        f"{born.month:02d}/{born.day:02d}/{born.year}",
+        f"{born.day:02d}.{born.month:02d}.{born.year}",
+    ]
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def erasure_subject(user: User) -> Subject:
+    """The person as the erasure sees them, read BEFORE anything is erased (privacy's erasure calls
+    it first, and every app's `erase` receives it): the pseudonym that replaces them, their
+    address, and the strings that name them in free text (names, address, phone, date of birth).
+
+    Names shorter than 3 characters are left out: redacting "Li" would garble every text."""
+    strings: list[str] = [user.email]
+    profile = PatientProfile.objects.filter(user=user).first()
+    if profile is not None:
+        strings += [profile.full_name, profile.first_name, profile.last_name]
+        strings += _phone_forms(profile.phone)
+        strings += _date_forms(profile.date_of_birth)
+    unique: list[str] = []
+    for string in strings:
+        string = (string or "").strip()
+        if len(string) >= 3 and string.lower() not in {s.lower() for s in unique}:
+            unique.append(string)
+    return Subject(
+        user_id=user.pk,
+        pseudonym=erasure_pseudonym(user_id=user.pk),
+        email=user.email,
+        strings=tuple(unique),
+    )

@@ -13,6 +13,10 @@ class CoreConfig(AppConfig):
         # Input limits: DRF's BooleanField takes only true/false, project-wide (core.serializers).
         from rest_framework import serializers
 
+        from core.personal_data import declare
+        from core.personal_data_declaration import DECLARATION
         from core.serializers import strict_boolean
+
+        declare(DECLARATION)  # what the kernel holds about a person (privacy)
 
         serializers.BooleanField.to_internal_value = strict_boolean  # type: ignore[method-assign,assignment]

@@ -7,4 +7,8 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Medical documents")
 
     def ready(self) -> None:
+        from core.personal_data import declare
         from documents import checks  # noqa: F401 -- registers the key check
+        from documents.personal_data import DECLARATION
+
+        declare(DECLARATION)

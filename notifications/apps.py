@@ -13,3 +13,8 @@ class NotificationsConfig(AppConfig):
 
         hooks.provider_invitation_sent.register(provider_invitation_sent)
         hooks.case_items.register(case_items)
+
+        from core.personal_data import declare
+        from notifications.personal_data import DECLARATION
+
+        declare(DECLARATION)

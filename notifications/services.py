@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import PatientProfile, User
+from accounts.services import erased_email
 from notifications import sms
 from notifications.models import Channel, DeliveryReport, Message, MessageStatus, NotificationPreference
 from notifications.rendering import SMS_MAX, SUBJECT_MAX, language_of, one_line, render_part
@@ -156,6 +157,8 @@ def notify(
     this twice (two beat runs, a task delivered twice) records and sends once. An SMS to a number
     that is not a phone number is recorded as failed with the reason, not sent.
     """
+    if recipient.email == erased_email(user_id=recipient.pk):
+        return []  # an erased person is told nothing more: they have no address left (privacy)
     template = template or event
     language = language_of(recipient)
     preference = preference_of(recipient)

@@ -13,3 +13,8 @@ class ProvidersConfig(AppConfig):
 
         hooks.privileged_roles.register(member_privileged_roles)
         hooks.case_items.register(case_items)
+
+        from core.personal_data import declare
+        from providers.personal_data import DECLARATION
+
+        declare(DECLARATION)

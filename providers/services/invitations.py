@@ -130,7 +130,9 @@ def invitation_create(
             actor=actor,
             action="providers.invitation.created",
             target=invitation,
-            after={"email": address, "role": role, "expires_at": invitation.expires_at.isoformat()},
+            # Ids only: the address stays in the invitation row, which an erasure pseudonymises; the
+            # append-only trail would keep it forever (providers/personal_data.py).
+            after={"role": role, "expires_at": invitation.expires_at.isoformat()},
             now=now,
         )
         hooks.provider_invitation_sent.call(invitation_id=invitation.pk, token=token, now=now)
