@@ -81,3 +81,19 @@ def test_the_scenario_builds_with_every_piece(stripe_emulator, twilio):  # noqa:
     ) | Message.objects.exclude(recipient=patient).filter(booking_id=scenario.booking.pk)
     assert about_her.filter(recipient=scenario.clinic_admin).exists()
     assert not about_her.filter(body__icontains=CANARY_FIRST_NAME).exists()
+
+
+def test_the_export_test_lists_items_that_are_true_of_her(stripe_emulator, twilio):  # noqa: F811
+    """Each item the export test looks for is a fact of the scenario (not a typo that could never be found)."""
+    from tests.test_privacy_export import expected_items
+
+    scenario = build_scenario(emulator=stripe_emulator)
+    items = expected_items(scenario)
+    assert len([name for name in items if name.startswith("message sent to her")]) >= 5
+    for name, forms in items.items():
+        assert forms, name
+        assert all(form not in (None, "") for form in forms), name
+    assert scenario.quote.total_amount == items["quote: the clinic's answer (its total)"][0] == 400_000
+    assert items["payment: the deposit's amount"][0] == 50_000
+    assert items["payment: the card payment's reference"][0].startswith("pi_")
+    assert scenario.booking.appointments.first().start.date().isoformat() == "2030-02-04"
