@@ -10,8 +10,9 @@ whose services are another helper's, and the price lists finance would approve):
   (passport XQ9CANARY) and paid, the appointment held, the booking completed and the deposit
   released to the clinic (approved by finance, paid by wire): nothing is left in trust;
 - a clinic nurse who read both documents (the read audit);
-- a second-opinion case, paid through the emulator, triaged, shortlisted, chosen, accepted and its
-  opinion signed (the opinion's PDF is one of her documents);
+- a second-opinion case, paid through the emulator, triaged, shortlisted, chosen, accepted, its
+  opinion signed (the opinion's PDF is one of her documents), a follow-up question asked and
+  answered, and the case closed when its follow-up window ended;
 - the e-mails and text messages all this sent her, and those sent to the providers' people that
   name her;
 - her consents (terms, health data, marketing) and an API token.
@@ -53,6 +54,8 @@ from providers.tests.factories import LocationFactory, MemberFactory, ProviderFa
 from quotes.models import Quote, QuoteRequest
 from quotes.services import LineInput, SlotInput, quote_accept, quote_request_create, quote_request_send, quote_submit
 from secondopinion.models import Candidate, DocumentRole, OpinionCase, SpecialistProfile
+from secondopinion.services.after import follow_up_answer, follow_up_ask
+from secondopinion.services.deadlines import case_follow_up_windows_close
 from secondopinion.services.requests import case_choose, case_draft_save, case_send
 from secondopinion.services.specialists import case_accept, opinion_save_draft, opinion_sign
 from secondopinion.services.triage import case_shortlist, case_skills_set, case_take
@@ -365,7 +368,25 @@ def _second_opinion(scenario_parts: dict, emulator) -> tuple[OpinionCase, Medica
         in_person_advised=False,
         now=later + dt.timedelta(hours=1),
     )
-    opinion = opinion_sign(case=case, actor=martin_user, now=later + dt.timedelta(hours=2))
+    signed_at = later + dt.timedelta(hours=2)
+    opinion = opinion_sign(case=case, actor=martin_user, now=signed_at)
+    case.refresh_from_db()
+    # A follow-up question in her own words, answered; the window then closes (the beat's job):
+    # nothing about the case is open when she asks to be erased.
+    question = follow_up_ask(
+        case=case,
+        actor=patient,
+        question=f"This is {CANARY_FIRST_NAME} again: may I fly to Paris in June with this valve?",
+        now=signed_at + dt.timedelta(days=2),
+    )
+    follow_up_answer(
+        case=case,
+        follow_up=question,
+        actor=martin_user,
+        answer="Yes, flying is safe at grade 2.",
+        now=signed_at + dt.timedelta(days=3),
+    )
+    assert case_follow_up_windows_close(now=signed_at + dt.timedelta(days=31)) == 1
     case.refresh_from_db()
     return case, getattr(opinion, "document", None)
 

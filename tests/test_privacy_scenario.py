@@ -67,8 +67,12 @@ def test_the_scenario_builds_with_every_piece(stripe_emulator, twilio):  # noqa:
     assert [letter.passport_number for letter in letters] == [CANARY_PASSPORT]
     assert letters[0].issued_at is not None, "the letter is issued once paid"
 
-    # The second opinion, delivered.
-    assert scenario.case.status == CaseStatus.OPINION_DELIVERED
+    # The second opinion, delivered, asked about once, and closed.
+    assert scenario.case.status == CaseStatus.CLOSED
+    assert scenario.case.delivered_at is not None
+    assert scenario.case.follow_ups.filter(answered_at__isnull=False).count() == 1
+    assert scenario.opinion_document is not None
+    assert scenario.opinion_document.owner_id == patient.pk
     assert scenario.case.patient_id == patient.pk
 
     # Messages to her (e-mail and SMS, her address and number in `to`), and messages to the
