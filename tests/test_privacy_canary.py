@@ -20,6 +20,8 @@ migrations wrote (groups, terms) for the tests that follow.
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -203,6 +205,20 @@ def ledger_snapshot() -> dict:
     }
 
 
+def assert_nowhere(blob_paths: dict[str, str], *, export_path: str = "") -> None:
+    """No canary in the database's dump, in Redis, or in the storage; the blobs at `blob_paths`
+    (her documents') and the export's ZIP at `export_path` are gone."""
+    dump, source = database_dump()
+    assert _leaks(dump, source) == []
+    assert redis_leaks() == []
+    after = stored_blobs()
+    for document_id, path in blob_paths.items():
+        assert not any(name.endswith(path) for name in after), f"the blob of document {document_id} is still stored"
+    if export_path:
+        assert not any(name.endswith(export_path) for name in after), "the export's ZIP is still stored"
+    assert storage_leaks(after) == []
+
+
 # --- the storage the scenario uses ------------------------------------------------------------------------
 
 
@@ -218,6 +234,13 @@ def storage_kind(request, settings, tmp_path):
                 pytest.fail("MEDIBROKER_REQUIRE_SERVICES is set but the s3_storage fixture (helper A) is missing")
             pytest.skip("the s3_storage fixture (helper A, documents on S3) is not on this branch")
     return request.param
+
+
+@pytest.fixture
+def local_media(settings, tmp_path):
+    """The local folder only (MEDIA_ROOT in a temporary folder)."""
+    media_settings(settings, tmp_path)
+    return tmp_path
 
 
 # --- the tests -----------------------------------------------------------------------------------------
@@ -286,7 +309,9 @@ def test_an_erased_patient_is_nowhere_but_her_money_records_stay(storage_kind, s
         "deposit": Deposit.objects.filter(booking=scenario.booking),
         "release": Release.objects.filter(pk=scenario.release.pk),
         "visa order": AddonOrder.objects.filter(pk=scenario.visa_order.pk),
-        "second-opinion order": AddonOrder.objects.filter(patient=patient).exclude(pk=scenario.visa_order.pk),
+        "second-opinion order": AddonOrder.objects.filter(
+            pk__in=list(AddonOrder.objects.filter(patient=patient).exclude(pk=scenario.visa_order.pk).values("pk"))
+        ),
     }
     money_counts = {name: rows.count() for name, rows in money_rows.items()}
     assert all(money_counts.values()), money_counts
@@ -306,18 +331,8 @@ def test_an_erased_patient_is_nowhere_but_her_money_records_stay(storage_kind, s
     assert request.status == RequestStatus.DONE, request.status
     assert request.completed_at is not None
 
-    # Nowhere in the database...
-    dump, source = database_dump()
-    assert _leaks(dump, source) == []
-    # ...nor in Redis...
-    assert redis_leaks() == []
-    # ...nor in the storage: her documents' blobs are gone, the export's ZIP too, and what stays
-    # holds no canary, as stored or opened with the master keys.
-    after = stored_blobs()
-    for document_id, path in blob_paths.items():
-        assert not any(name.endswith(path) for name in after), f"the blob of document {document_id} is still stored"
-    assert export.export_path not in {name.split(":", 1)[1] for name in after}, "the export's ZIP is still stored"
-    assert storage_leaks(after) == []
+    # Nowhere in the database, nor in Redis, nor in the storage.
+    assert_nowhere(blob_paths, export_path=export.export_path)
     # The rows of her documents stay, shredded: the title replaced (a title may name a diagnosis).
     for document in MedicalDocument.objects.filter(pk__in=[d.pk for d in her_documents]):
         assert document.title != titles[str(document.pk)], f"document {document.pk} keeps its title"
@@ -352,3 +367,57 @@ def test_an_erased_patient_is_nowhere_but_her_money_records_stay(storage_kind, s
     assert again.pk == request.pk
     assert again.status == RequestStatus.DONE
     assert ledger_snapshot() == ledger_before
+
+
+class WorkerKilled(Exception):
+    """The worker running the erasure dies between two apps' erasures."""
+
+
+@TRANSACTIONAL
+def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator, twilio, monkeypatch):  # noqa: F811
+    """Issue 16, bad input: the worker is killed in the middle (one app's erase raises once, after
+    the apps before it have run); the account is not closed yet, and running the request again
+    finishes it: afterwards she is nowhere, as in the canary above."""
+    # Needs helper D's privacy services and every app's declaration (ImportError until the merge).
+    from privacy.services.erasure import erasure_confirm, erasure_run
+
+    from core.hooks import personal_data
+    from core.personal_data import declarations
+    from privacy.models import DataRequest
+
+    scenario = build_scenario(emulator=stripe_emulator)
+    patient, now = scenario.patient, scenario.erase_at
+    blob_paths = {str(d.pk): d.storage_path for d in MedicalDocument.objects.filter(owner=patient)}
+    ledger_before = ledger_snapshot()
+
+    ordered = [d for d in declarations() if d.app != "accounts"]
+    assert len(ordered) >= 3, [d.app for d in ordered]
+    victim = ordered[len(ordered) // 2]  # apps before it are erased, those after are not
+    killed: list[str] = []
+
+    def erase_then_die(subject, now):
+        if not killed:
+            killed.append(victim.app)
+            raise WorkerKilled(f"killed while erasing {victim.app}")
+        return victim.erase(subject, now)
+
+    receivers = [dataclasses.replace(d, erase=erase_then_die) if d is victim else d for d in personal_data]
+    monkeypatch.setattr(personal_data, "_receivers", receivers)
+
+    with contextlib.suppress(WorkerKilled):
+        erasure_confirm(user=patient, now=now)
+    assert killed == [victim.app], "the interruption did not happen: the test proves nothing"
+    request = DataRequest.objects.get(user_id=patient.pk, kind=RequestKind.ERASURE)
+    assert request.status != RequestStatus.DONE
+    assert victim.app not in request.steps_done
+    account = User.objects.get(pk=patient.pk)
+    assert account.is_active, "the account was closed before every app was erased"
+
+    with contextlib.suppress(WorkerKilled):
+        erasure_run(request_id=request.pk, now=now)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.DONE, request.status
+    assert {d.app for d in declarations()} <= set(request.steps_done) | {"accounts"}, request.steps_done
+    assert_nowhere(blob_paths)
+    assert ledger_snapshot() == ledger_before
+    assert ledger_check() == []
