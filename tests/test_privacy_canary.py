@@ -65,6 +65,21 @@ def _leaks(haystack: str, where: str) -> list[str]:
     return [f"{name} ({value!r}) in {where}" for name, value in canary_strings().items() if value.lower() in lowered]
 
 
+def dump_leaks(dump: str, source: str) -> list[str]:
+    """The canaries in a database dump, each with the table it was found in (an INSERT of
+    `iterdump`, a COPY block of `pg_dump`)."""
+    found: list[str] = []
+    table = "?"
+    for line in dump.splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif line.startswith("INSERT INTO "):
+            table = line.split()[2]
+        leaks = _leaks(line, f"{source}, table {table}")
+        found += [leak for leak in leaks if leak not in found]
+    return found
+
+
 def database_dump() -> tuple[str, str]:
     """Every committed row of the test database as text, and what produced it.
 
@@ -209,14 +224,17 @@ def assert_nowhere(blob_paths: dict[str, str], *, export_path: str = "") -> None
     """No canary in the database's dump, in Redis, or in the storage; the blobs at `blob_paths`
     (her documents') and the export's ZIP at `export_path` are gone."""
     dump, source = database_dump()
-    assert _leaks(dump, source) == []
-    assert redis_leaks() == []
+    leaks = dump_leaks(dump, source)
+    assert not leaks, "\n".join(leaks)
+    leaks = redis_leaks()
+    assert not leaks, "\n".join(leaks)
     after = stored_blobs()
     for document_id, path in blob_paths.items():
         assert not any(name.endswith(path) for name in after), f"the blob of document {document_id} is still stored"
     if export_path:
         assert not any(name.endswith(export_path) for name in after), "the export's ZIP is still stored"
-    assert storage_leaks(after) == []
+    leaks = storage_leaks(after)
+    assert not leaks, "\n".join(leaks)
 
 
 # --- the storage the scenario uses ------------------------------------------------------------------------
@@ -310,7 +328,11 @@ def test_an_erased_patient_is_nowhere_but_her_money_records_stay(storage_kind, s
         "release": Release.objects.filter(pk=scenario.release.pk),
         "visa order": AddonOrder.objects.filter(pk=scenario.visa_order.pk),
         "second-opinion order": AddonOrder.objects.filter(
-            pk__in=list(AddonOrder.objects.filter(patient=patient).exclude(pk=scenario.visa_order.pk).values("pk"))
+            pk__in=list(
+                AddonOrder.objects.filter(patient=patient)
+                .exclude(pk=scenario.visa_order.pk)
+                .values_list("pk", flat=True)
+            )
         ),
     }
     money_counts = {name: rows.count() for name, rows in money_rows.items()}
@@ -379,11 +401,10 @@ def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator,
     the apps before it have run); the account is not closed yet, and running the request again
     finishes it: afterwards she is nowhere, as in the canary above."""
     # Needs helper D's privacy services and every app's declaration (ImportError until the merge).
-    from privacy.services.erasure import erasure_confirm, erasure_run
-
     from core.hooks import personal_data
     from core.personal_data import declarations
     from privacy.models import DataRequest
+    from privacy.services.erasure import erasure_confirm, erasure_run
 
     scenario = build_scenario(emulator=stripe_emulator)
     patient, now = scenario.patient, scenario.erase_at
@@ -409,7 +430,7 @@ def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator,
     assert killed == [victim.app], "the interruption did not happen: the test proves nothing"
     request = DataRequest.objects.get(user_id=patient.pk, kind=RequestKind.ERASURE)
     assert request.status != RequestStatus.DONE
-    assert victim.app not in request.steps_done
+    assert not any(victim.app in str(step) for step in request.steps_done), request.steps_done
     account = User.objects.get(pk=patient.pk)
     assert account.is_active, "the account was closed before every app was erased"
 
@@ -417,7 +438,8 @@ def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator,
         erasure_run(request_id=request.pk, now=now)
     request.refresh_from_db()
     assert request.status == RequestStatus.DONE, request.status
-    assert {d.app for d in declarations()} <= set(request.steps_done) | {"accounts"}, request.steps_done
+    for declaration in declarations():  # each app's erase is recorded as done (steps name the app)
+        assert any(declaration.app in str(step) for step in request.steps_done), (declaration.app, request.steps_done)
     assert_nowhere(blob_paths)
     assert ledger_snapshot() == ledger_before
     assert ledger_check() == []
