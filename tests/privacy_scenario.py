@@ -74,6 +74,7 @@ CANARY_NATIONALITY = "NZ"
 CANARY_PASSPORT = "XQ9CANARY"  # the brief's X9Q4CANARY has 10 characters: passports have 6 to 9
 CANARY_DOC_1 = "CANARY-DOC-7f3e91 Echocardiogram of Zephyrine: mitral regurgitation grade 2"
 CANARY_DOC_2 = "CANARY-DOC-b24c07 Holter ECG over 24 hours: paroxysmal atrial fibrillation"
+CONSENT_VERSION = "consents-v7q"  # the text's version she consented to: found in the export as is
 CANARY_DOC_MARKERS = ("CANARY-DOC-7f3e91", "CANARY-DOC-b24c07")
 
 
@@ -169,7 +170,7 @@ def _consents(user: User) -> list[Consent]:
     # Written as rows: giving consent is helper E's service (accounts.services), not on this branch.
     given = START - dt.timedelta(days=2)
     return [
-        Consent.objects.create(user=user, purpose=purpose, version="2030-01", given_at=given)
+        Consent.objects.create(user=user, purpose=purpose, version=CONSENT_VERSION, given_at=given)
         for purpose in (ConsentPurpose.TERMS, ConsentPurpose.HEALTH_DATA, ConsentPurpose.MARKETING)
     ]
 

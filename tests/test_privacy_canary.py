@@ -45,12 +45,14 @@ from accounts.tests.factories import PASSWORD
 from bookings.models import Booking
 from concierge.models import AddonOrder
 from conftest import REQUIRE_SERVICES
+from core.hooks import personal_data
 from core.models import AuditEvent
+from core.personal_data import declarations
 from documents.models import MedicalDocument
 from payments.ledger import ledger_check
 from payments.models import Deposit, LedgerAccount, LedgerEntry, Release
 from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- the local Stripe emulator
-from privacy.models import RequestKind, RequestStatus
+from privacy.models import DataRequest, RequestKind, RequestStatus
 from tests.privacy_scenario import CANARY_DOC_MARKERS, CANARY_EMAIL, build_scenario, canary_strings, media_settings
 
 TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -401,9 +403,6 @@ def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator,
     the apps before it have run); the account is not closed yet, and running the request again
     finishes it: afterwards she is nowhere, as in the canary above."""
     # Needs helper D's privacy services and every app's declaration (ImportError until the merge).
-    from core.hooks import personal_data
-    from core.personal_data import declarations
-    from privacy.models import DataRequest
     from privacy.services.erasure import erasure_confirm, erasure_run
 
     scenario = build_scenario(emulator=stripe_emulator)
