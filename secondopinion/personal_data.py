@@ -195,8 +195,8 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
         found.append(
             Kept(
                 what=gettext(
-                    "The opinion the specialist wrote stays in the specialist's own medical records (the platform's copy "
-                    "is erased); your request is forwarded to them"
+                    "The opinion the specialist wrote stays in the specialist's own medical records "
+                    "(the platform's copy is erased); your request is forwarded to them"
                 ),
                 why=gettext(
                     "Medical records are kept by the health professional: 20 years (Public Health Code, R1112-7)"
