@@ -1,9 +1,10 @@
 """What payments hold about a person (`core.personal_data`): their deposits, refunds, the ledger's
 movements of their money and Stripe's events about their payments.
 
-The ledger never names a person: its accounts are per booking (`L:trust:deposit:<booking>`) and a
-booking's patient is only a user id. Erasure redacts the memos and Stripe's event payloads that
-carry the person's name, e-mail or phone; ids and amounts stay, so the ledger still balances."""
+The ledger never names a person: its accounts are per booking (`L:trust:deposit:<booking>`), a
+booking's patient is only a user id, and no posting writes a memo (the ledger is append-only, so a
+name written there could never be erased: a test keeps it so). Erasure scrubs the name, e-mail and
+phone out of Stripe's event payloads; ids and amounts stay, so the ledger still balances."""
 
 from __future__ import annotations
 
@@ -138,12 +139,10 @@ def _payment_ids(user_id: int) -> set[str]:
 
 
 def erase(subject: Subject, now: dt.datetime) -> None:
-    """Redact the memos of the ledger and Stripe's event payloads that carry the person; amounts,
-    ids and accounts never change. Idempotent."""
-    mentions = _mentions(subject, "memo")
-    if mentions:
-        for txn in LedgerTransaction.objects.filter(mentions).order_by("pk"):
-            LedgerTransaction.objects.filter(pk=txn.pk).update(memo=redact(txn.memo, subject)[:300])
+    """Scrub Stripe's event payloads about the person's payments (or naming them); ids and amounts
+    stay. The ledger is append-only (a database trigger refuses any change) and never names a
+    person: its accounts are per booking and no caller writes a memo
+    (`payments/tests/test_personal_data.py` checks both). Idempotent."""
     events = StripeEvent.objects.annotate(text=Cast("payload", TextField()))
     about = _mentions(subject, "text")
     for payment_id in _payment_ids(subject.user_id):
@@ -249,7 +248,7 @@ DECLARATION = Declaration(
     },
     export=export,
     erase=erase,
-    erased=_("Your name, e-mail and phone in Stripe's records of your payments and in the ledger's notes"),
+    erased=_("Your name, e-mail and phone in Stripe's records of your payments"),
     kept=kept,
     blockers=blockers,
 )

@@ -36,7 +36,8 @@ def test_export_lists_bookings_appointments_and_amounts(patient, clinic):
     [item] = data["bookings"]
     assert item["id"] == booking.pk
     assert item["provider"] == {"id": clinic.pk, "name": "Clinique du Lac"}
-    assert item["deposit_amount"] == 50_000 and item["currency"] == "EUR"
+    assert item["deposit_amount"] == 50_000
+    assert item["currency"] == "EUR"
     assert item["status"] == "confirmed"
     assert item["paid_at"] == NOW.isoformat()
     assert [a["start"][:10] for a in item["appointments"]] == ["2030-02-04"]
@@ -50,7 +51,8 @@ def test_export_holds_only_the_persons_bookings(patient, other_patient, clinic):
 def test_live_booking_blocks_until_cancelled(patient, clinic):
     booking = confirm(awaiting(patient, clinic))
     [blocker] = blockers(patient, NOW)
-    assert str(booking.pk) in blocker.what and "Clinique du Lac" in blocker.what
+    assert str(booking.pk) in blocker.what
+    assert "Clinique du Lac" in blocker.what
     assert "refunded" in blocker.action  # the cancellation's consequence, from the policy
     assert blocker.url == f"/bookings/{booking.pk}/"
     booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(hours=1))
