@@ -74,7 +74,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                 ],
                 "evidence": [
                     {
-                        "document": e.document_id,
+                        "document": str(e.document_id),
                         "submitted_at": _iso(e.submitted_at),
                         "review": e.status,
                         "reviewed_at": _iso(e.reviewed_at),

@@ -54,7 +54,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                 "created_at": _iso(request.created_at),
                 "sent_at": _iso(request.sent_at),
                 "closed_at": _iso(request.closed_at),
-                "documents": [d.pk for d in request.documents.all()],
+                "documents": [str(d.pk) for d in request.documents.all()],
                 "sent_to": [
                     {"provider": r.provider_id, "name": r.provider.name, "sent_at": _iso(r.sent_at)}
                     for r in request.recipients.all()

@@ -64,7 +64,7 @@ def _opinion(case: OpinionCase) -> dict[str, Any] | None:
         "in_person_advised": opinion.in_person_advised,
         "signed_at": _iso(opinion.signed_at),
         "verification_code": opinion.verification_code,
-        "document": opinion.document_id,
+        "document": str(opinion.document_id) if opinion.document_id else None,
     }
 
 
@@ -99,7 +99,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                 "refund_amount": case.refund_amount,
                 "created_at": _iso(case.created_at),
                 "questions": [q.text for q in case.questions.all()],
-                "documents": [{"document": d.document_id, "role": d.role} for d in case.documents.all()],
+                "documents": [{"document": str(d.document_id), "role": d.role} for d in case.documents.all()],
                 "pauses": [
                     {
                         "reason": p.reason,

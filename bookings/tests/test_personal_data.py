@@ -4,6 +4,7 @@ idempotent, a live booking blocks the erasure until it is cancelled."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -33,6 +34,7 @@ def test_bookings_is_declared_once():
 def test_export_lists_bookings_appointments_and_amounts(patient, clinic):
     booking = confirm(awaiting(patient, clinic))
     data = export(patient, NOW)
+    assert json.loads(json.dumps(data)) == data  # plain JSON values only
     [item] = data["bookings"]
     assert item["id"] == booking.pk
     assert item["provider"] == {"id": clinic.pk, "name": "Clinique du Lac"}
