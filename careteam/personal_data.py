@@ -47,7 +47,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
     return {
         "careteam_notes": [
             {"case": note.key, "text": note.text, "written_at": note.created_at.isoformat()}
-            for note in _notes(person.pk)
+            for note in _notes(person.pk, (person.email,))
         ]
     }
 
