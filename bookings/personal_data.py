@@ -112,9 +112,9 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
                 until=_plus_years(last.date(), ACCOUNTING_YEARS),
             )
         )
-    cancelled = [b for b in bookings if b.cancelled_at is not None]
+    cancelled = [b.cancelled_at for b in bookings if b.cancelled_at is not None]
     if cancelled:
-        last = max(b.cancelled_at for b in cancelled)
+        last = max(cancelled)
         found.append(
             Kept(
                 what=gettext("The record of your cancellations and of the evidence you sent (not its content)"),

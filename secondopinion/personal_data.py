@@ -190,7 +190,7 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
             until=_plus_years(last.date(), ACCOUNTING_YEARS),
         )
     ]
-    delivered = [c for c in cases if c.delivered_at is not None]
+    delivered = [c.delivered_at for c in cases if c.delivered_at is not None]
     if delivered:
         found.append(
             Kept(
@@ -201,7 +201,7 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
                 why=gettext(
                     "Medical records are kept by the health professional: 20 years (Public Health Code, R1112-7)"
                 ),
-                until=_plus_years(max(c.delivered_at for c in delivered).date(), MEDICAL_RECORD_YEARS),
+                until=_plus_years(max(delivered).date(), MEDICAL_RECORD_YEARS),
             )
         )
     return found
