@@ -17,6 +17,7 @@ from concierge.models import (
     AddonOrder,
     AddonOrderStatus,
     CareMandate,
+    InterpreterRequest,
     OrderLine,
     PackageItem,
     TransferLeg,
@@ -27,6 +28,7 @@ from concierge.services.orders import ADDON_ORDER
 from core.audit import audit_record
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
 from core.state import transition
+from payments.personal_data import stripe_events_scrub
 
 ACCOUNTING_YEARS = 10
 # What a visa letter keeps once its person is erased: no name, no passport, a date that is no one's.
@@ -195,6 +197,18 @@ def erase(subject: Subject, now: dt.datetime) -> None:
                 now=now,
             )
         CareMandate.objects.filter(pk=mandate.pk).update(scope=redact(mandate.scope, subject))
+    # Stripe's events about the orders' payments and refunds (billing names, e-mails) are scrubbed.
+    payment_ids: set[str] = set()
+    for row in AddonOrder.objects.filter(patient_id=user_id).values_list("payment_intent_id", "stripe_refund_id"):
+        payment_ids.update(x for x in row if x)
+    for row in InterpreterRequest.objects.filter(order__patient_id=user_id).values_list(
+        "adjustment_payment_intent_id", "adjustment_refund_id"
+    ):
+        payment_ids.update(x for x in row if x)
+    for refund_id in PackageItem.objects.filter(order__patient_id=user_id).values_list("stripe_refund_id", flat=True):
+        if refund_id:
+            payment_ids.add(refund_id)
+    stripe_events_scrub(subject=subject, payment_ids=payment_ids)
     for letter in VisaLetter.objects.filter(order__patient_id=user_id).order_by("pk"):
         fields: dict[str, Any] = {
             "surname": "",

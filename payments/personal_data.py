@@ -9,6 +9,7 @@ phone out of Stripe's event payloads; ids and amounts stay, so the ledger still 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, TextField
@@ -117,17 +118,6 @@ def _scrub(value: Any, subject: Subject) -> Any:
     return value
 
 
-def _strings(subject: Subject) -> list[str]:
-    return [s for s in {subject.email, *subject.strings} if s and len(s) >= 3]
-
-
-def _mentions(subject: Subject, field: str) -> Q:
-    query = Q()
-    for string in _strings(subject):
-        query |= Q(**{f"{field}__icontains": string})
-    return query
-
-
 def _payment_ids(user_id: int) -> set[str]:
     ids: set[str] = set()
     for pi, charge in Deposit.objects.filter(booking__patient_id=user_id).values_list("payment_intent_id", "charge_id"):
@@ -138,21 +128,38 @@ def _payment_ids(user_id: int) -> set[str]:
     return ids
 
 
-def erase(subject: Subject, now: dt.datetime) -> None:
-    """Scrub Stripe's event payloads about the person's payments (or naming them); ids and amounts
-    stay. The ledger is append-only (a database trigger refuses any change) and never names a
-    person: its accounts are per booking and no caller writes a memo
-    (`payments/tests/test_personal_data.py` checks both). Idempotent."""
-    events = StripeEvent.objects.annotate(text=Cast("payload", TextField()))
-    about = _mentions(subject, "text")
-    for payment_id in _payment_ids(subject.user_id):
-        about |= Q(text__contains=payment_id)
+def stripe_events_scrub(*, subject: Subject, payment_ids: Iterable[str]) -> int:
+    """Scrub the person out of Stripe's stored events about `payment_ids` (PaymentIntents, charges,
+    refunds: the higher floors pass their own, add-on orders' say) or carrying their e-mail: the
+    values of personal keys (`PERSONAL_KEYS`) become the pseudonym, and the person's strings
+    elsewhere are redacted; ids, amounts and types stay. Returns how many events changed; running
+    it again changes nothing.
+
+    Events are matched by an exact id (quoted, so `pi_1` never matches `pi_12`) or the e-mail, never
+    by a name alone: a first name matches too many other people's events."""
+    about = Q()
+    for payment_id in sorted({p for p in payment_ids if p}):
+        about |= Q(text__contains=f'"{payment_id}"')
+    if subject.email:
+        about |= Q(text__icontains=subject.email)
     if not about:
-        return
-    for event in events.filter(about).order_by("pk").only("pk", "payload"):
+        return 0
+    changed = 0
+    events = StripeEvent.objects.annotate(text=Cast("payload", TextField())).filter(about)
+    for event in events.order_by("pk").only("pk", "payload"):
         scrubbed = _scrub(event.payload, subject)
         if scrubbed != event.payload:
             StripeEvent.objects.filter(pk=event.pk).update(payload=scrubbed)
+            changed += 1
+    return changed
+
+
+def erase(subject: Subject, now: dt.datetime) -> None:
+    """Scrub Stripe's event payloads about the person's deposits and refunds (or carrying their
+    e-mail); ids and amounts stay. The ledger is append-only (a database trigger refuses any
+    change) and never names a person: its accounts are per booking and no caller writes a memo
+    (`payments/tests/test_personal_data.py` checks both). Idempotent."""
+    stripe_events_scrub(subject=subject, payment_ids=_payment_ids(subject.user_id))
 
 
 def kept(person: Any, now: dt.datetime) -> list[Kept]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import Money
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
 from core.state import transition
+from payments.personal_data import stripe_events_scrub
 from secondopinion.models import (
     CLOCK_STATUSES,
     Candidate,
@@ -174,6 +175,10 @@ def erase(subject: Subject, now: dt.datetime) -> None:
         Candidate.objects.filter(pk=candidate.pk).update(
             note=redact(candidate.note, subject)[:300], decline_reason=redact(candidate.decline_reason, subject)[:300]
         )
+    refund_ids = OpinionCase.objects.filter(patient_id=user_id).values_list(
+        "breach_refund_id", "choice_refund_id", "stripe_refund_id"
+    )
+    stripe_events_scrub(subject=subject, payment_ids={x for row in refund_ids for x in row if x})
     ShareLink.objects.filter(case__patient_id=user_id, revoked_at__isnull=True).update(revoked_at=now)
     ShareLink.objects.filter(case__patient_id=user_id).update(recipient="")
 

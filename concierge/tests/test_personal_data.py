@@ -16,6 +16,7 @@ from concierge.tests.ordering_support import confirmed_booking
 from concierge.tests.support import requested_assistance
 from concierge.tests.visa_support import issued_letters
 from core.personal_data import Subject
+from payments.models import StripeEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,24 @@ def test_erase_empties_addresses_and_notes_cancels_unpaid(patient):
     assert unpaid.patient_note == ""
     assert CareMandate.objects.get(pk=mandate.pk).revoked_at == NOW
     assert "rue de Rivoli" not in json.dumps(export(patient, NOW))
+
+
+def test_erase_scrubs_stripe_events_of_the_orders_payments(patient, other_patient):
+    order = transfer_order(patient, status=AddonOrderStatus.FULFILLED)
+    billing = {"name": "Marie Claire Dupont", "email": "marie@example.test", "phone": "+33611111111"}
+    payload = {"data": {"object": {"id": order.payment_intent_id, "amount": 9_000, "billing_details": billing}}}
+    StripeEvent.objects.create(
+        id="evt_o", type="payment_intent.succeeded", created=NOW, payload=payload, received_at=NOW
+    )
+    near = {"data": {"object": {"id": f"{order.payment_intent_id}9", "billing_details": {"name": "Someone Else"}}}}
+    StripeEvent.objects.create(id="evt_n", type="pi.ok", created=NOW, payload=near, received_at=NOW)
+    erase(subject_of(patient), NOW)
+    scrubbed = StripeEvent.objects.get(pk="evt_o").payload["data"]["object"]
+    assert scrubbed["id"] == order.payment_intent_id
+    assert scrubbed["amount"] == 9_000
+    assert "Dupont" not in json.dumps(scrubbed)
+    assert "marie@example.test" not in json.dumps(scrubbed)
+    assert StripeEvent.objects.get(pk="evt_n").payload == near  # an id that only starts the same is not theirs
 
 
 def test_visa_letters_exported_then_erased_and_revoked(stripe_emulator, patient):
