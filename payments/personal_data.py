@@ -12,8 +12,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,8 @@ from payments.models import (
     RefundStatus,
     StripeEvent,
 )
+from payments.pdf import deposit_confirmation_pdf
+from payments.services.deposits import deposit_confirmation_check
 
 ACCOUNTING_YEARS = 10
 # Keys of a Stripe object that hold a person's details; their values are replaced whatever they are.
@@ -99,6 +103,18 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
             for t in transactions
         ],
     }
+
+
+def files(person: Any, now: dt.datetime) -> Iterable[tuple[str, bytes]]:
+    """The payment confirmations the person can download (a deposit held, its check not withdrawn),
+    as PDFs beside the export's JSON."""
+    deposits = Deposit.objects.filter(booking__patient_id=person.pk, verification_code__isnull=False)
+    for deposit in deposits.select_related("booking").order_by("pk"):
+        if not deposit_confirmation_check(booking=deposit.booking, actor=person).allowed:
+            continue
+        verify_url = settings.SITE_URL + reverse("payments:verify", args=[deposit.verification_code])
+        pdf = deposit_confirmation_pdf(deposit=deposit, verify_url=verify_url)
+        yield f"payments/payment-confirmation-{deposit.booking_id}.pdf", pdf
 
 
 def _scrub(value: Any, subject: Subject) -> Any:
@@ -186,8 +202,6 @@ def kept(person: Any, now: dt.datetime) -> list[Kept]:
 
 def blockers(person: Any, now: dt.datetime) -> list[Blocker]:
     """Never erase while money is held for the person or on its way to them."""
-    from django.urls import reverse
-
     found: list[Blocker] = []
     deposits = (
         Deposit.objects.filter(booking__patient_id=person.pk, status=DepositStatus.HELD)
@@ -255,6 +269,7 @@ DECLARATION = Declaration(
     },
     export=export,
     erase=erase,
+    files=files,
     erased=_("Your name, e-mail and phone in Stripe's records of your payments"),
     kept=kept,
     blockers=blockers,

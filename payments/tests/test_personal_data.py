@@ -17,7 +17,7 @@ from core.personal_data import Subject
 from payments import ledger
 from payments.ledger import Leg, ledger_check, ledger_post
 from payments.models import Deposit, DepositStatus, LedgerTransaction, Refund, RefundStatus, StripeEvent
-from payments.personal_data import blockers, erase, export, kept
+from payments.personal_data import blockers, erase, export, files, kept
 from payments.services.refunds import refund_mark_succeeded, refund_settle
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,7 @@ def held_deposit(patient, provider):
         status=DepositStatus.HELD,
         payment_intent_id=f"pi_{booking.pk}",
         charge_id=f"ch_{booking.pk}",
+        verification_code=f"MB-{booking.pk:06d}",
         paid_at=NOW,
         created_at=NOW,
         updated_at=NOW,
@@ -167,3 +168,12 @@ def test_the_ledger_refuses_a_change_so_erasure_leaves_it_alone(patient, clinic)
     booking = held_deposit(patient, clinic)
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerTransaction.objects.filter(booking=booking).update(memo="Alice Martin")
+
+
+def test_files_hold_the_payment_confirmation_while_it_is_valid(patient, clinic):
+    booking = held_deposit(patient, clinic)
+    [(path, pdf)] = list(files(patient, NOW))
+    assert path == f"payments/payment-confirmation-{booking.pk}.pdf"
+    assert pdf.startswith(b"%PDF")
+    booking_cancel(booking=booking, actor=patient, reason="none", now=NOW + dt.timedelta(hours=1))
+    assert list(files(patient, NOW)) == []  # a cancelled booking's confirmation is withdrawn
