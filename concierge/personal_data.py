@@ -5,8 +5,10 @@ mandates). Paid orders not yet done block the erasure; unpaid ones are cancelled
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -25,6 +27,7 @@ from concierge.models import (
 )
 from concierge.services.ordering import order_cancel_refund
 from concierge.services.orders import ADDON_ORDER
+from concierge.visa_pdf import visa_letter_pdf
 from core.audit import audit_record
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
 from core.state import transition
@@ -147,6 +150,19 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
             }
         )
     return {"addon_orders": items}
+
+
+def files(person: Any, now: dt.datetime) -> Iterable[tuple[str, bytes]]:
+    """The visa letters still valid (issued, not revoked), as the PDFs the person can download."""
+    profile = getattr(person, "patient_profile", None)
+    language = getattr(profile, "preferred_language", "") or "en"
+    letters = VisaLetter.objects.filter(order__patient_id=person.pk, issued_at__isnull=False, revoked_at__isnull=True)
+    for letter in letters.select_related("order", "booking").order_by("pk"):
+        verify_url = settings.SITE_URL + reverse("concierge:visa_verify", args=[letter.verification_code])
+        yield (
+            f"concierge/visa-letter-{letter.pk}.pdf",
+            visa_letter_pdf(letter=letter, verify_url=verify_url, patient_language=language),
+        )
 
 
 def _cancel_unpaid(order: AddonOrder, now: dt.datetime) -> None:
@@ -285,6 +301,7 @@ DECLARATION = Declaration(
     },
     export=export,
     erase=erase,
+    files=files,
     erased=_(
         "Your visa letters' names and passport data (the letters are no longer valid), your transfers' "
         "addresses and flights, and your notes on add-on orders"

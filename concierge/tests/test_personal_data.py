@@ -11,7 +11,7 @@ import pytest
 
 from bookings.tests.support import NOW
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, CareMandate, TransferLeg, VisaLetter
-from concierge.personal_data import ERASED_BIRTH_DATE, blockers, erase, export, kept
+from concierge.personal_data import ERASED_BIRTH_DATE, blockers, erase, export, files, kept
 from concierge.tests.ordering_support import confirmed_booking
 from concierge.tests.support import requested_assistance
 from concierge.tests.visa_support import issued_letters
@@ -128,7 +128,14 @@ def test_visa_letters_exported_then_erased_and_revoked(stripe_emulator, patient)
     assert {letter["passport_number"] for letter in letters} == {"19AB12345", "18CD67890"}
     assert "1980-05-17" in {letter["birth_date"] for letter in letters}
 
+    pdfs = dict(files(patient, NOW))
+    assert sorted(pdfs) == sorted(
+        f"concierge/visa-letter-{pk}.pdf" for pk in order.visa_letters.values_list("pk", flat=True)
+    )
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs.values())
+
     erase(subject_of(patient), NOW + dt.timedelta(hours=1))
+    assert list(files(patient, NOW)) == []  # revoked: no longer a valid letter to hand over
     for letter in VisaLetter.objects.filter(order=order):
         assert (letter.surname, letter.given_names, letter.passport_number) == ("", "", "")
         assert letter.birth_date == ERASED_BIRTH_DATE
