@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.test import Client
 
 from bookings.tests.support import NOW
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, CareMandate, TransferLeg, VisaLetter
@@ -140,6 +141,11 @@ def test_visa_letters_exported_then_erased_and_revoked(stripe_emulator, patient)
         assert (letter.surname, letter.given_names, letter.passport_number) == ("", "", "")
         assert letter.birth_date == ERASED_BIRTH_DATE
         assert letter.revoked_at is not None  # the letter is no longer valid at its verification page
+    code = VisaLetter.objects.filter(order=order).first().verification_code
+    page = Client().get(f"/services/letters/verify/{code}/")
+    assert page.status_code == 200
+    assert b'data-testid="revoked"' in page.content
+    assert b"DUPONT" not in page.content
     text = json.dumps(export(patient, NOW))
     assert "19AB12345" not in text
     assert "DUPONT" not in text
