@@ -34,9 +34,7 @@ from typing import TYPE_CHECKING, Any
 from core.hooks import personal_data
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as Text  # a str, or a lazily translated one
-else:
-    Text = str
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation
 
 
 @dataclass(frozen=True)
@@ -80,11 +78,11 @@ def _nothing(*args: Any, **kwargs: Any) -> list[Any]:
 @dataclass(frozen=True)
 class Declaration:
     app: str  # the app's label
-    models: Mapping[str, Text]  # "app_label.ModelName" → what it holds about a person
+    models: Mapping[str, StrOrPromise]  # "app_label.ModelName" → what it holds about a person
     export: Callable[..., dict[str, Any]]  # (person, now) → the app's section of the export
     erase: Callable[..., None]  # (subject: Subject, now) → None; idempotent
-    erased: Text = ""  # what erasing removes, one sentence for the person ("Your quote requests' texts")
-    not_personal: Mapping[str, Text] = field(default_factory=dict)  # "app_label.ModelName" → why not
+    erased: StrOrPromise = ""  # what erasing removes, one sentence for the person ("Your quote requests' texts")
+    not_personal: Mapping[str, StrOrPromise] = field(default_factory=dict)  # "app_label.ModelName" → why not
     files: Callable[..., Iterable[tuple[str, bytes]]] = _nothing  # (person, now) → (path in the ZIP, bytes)
     kept: Callable[..., list[Kept]] = _nothing  # (person, now) → what stays, why, until when
     blockers: Callable[..., list[Blocker]] = _nothing  # (person, now) → what must end first
