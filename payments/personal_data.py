@@ -30,6 +30,7 @@ from payments.models import (
     LedgerTransaction,
     Refund,
     RefundStatus,
+    Release,
     StripeEvent,
 )
 from payments.pdf import deposit_confirmation_pdf
@@ -176,6 +177,15 @@ def erase(subject: Subject, now: dt.datetime) -> None:
     change) and never names a person: its accounts are per booking and no caller writes a memo
     (`payments/tests/test_personal_data.py` checks both). Idempotent."""
     stripe_events_scrub(subject=subject, payment_ids=_payment_ids(subject.user_id))
+    # Staff's words about the person's bookings' money (a release refused, a refund failed).
+    for release in Release.objects.filter(booking__patient_id=subject.user_id).exclude(reject_reason="").order_by("pk"):
+        reason = redact(release.reject_reason, subject)[:500]
+        if reason != release.reject_reason:
+            Release.objects.filter(pk=release.pk).update(reject_reason=reason)
+    for refund in Refund.objects.filter(booking__patient_id=subject.user_id).exclude(failure_reason="").order_by("pk"):
+        reason = redact(refund.failure_reason, subject)[:200]
+        if reason != refund.failure_reason:
+            Refund.objects.filter(pk=refund.pk).update(failure_reason=reason)
 
 
 def kept(person: Any, now: dt.datetime) -> list[Kept]:
@@ -263,7 +273,10 @@ DECLARATION = Declaration(
         "payments.StripeEvent": _("Stripe's messages about your card payments, which may hold your name and e-mail"),
     },
     not_personal={
-        "payments.Release": _("A provider's payout requested and decided by staff: the users are staff"),
+        "payments.Release": _(
+            "A provider's payout requested and decided by staff: the users are staff (a refusal's reason that names "
+            "the patient is redacted with them)"
+        ),
         "payments.ReconciliationRun": _("Finance's daily reconciliation, run by a finance user"),
         "payments.PayoutChange": _("A provider's payout account change, proposed and decided by staff"),
     },

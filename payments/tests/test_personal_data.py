@@ -124,9 +124,22 @@ def test_erase_scrubs_stripe_payloads_and_memos_keeps_ids_and_amounts(patient, o
     other = {"id": "evt_2", "data": {"object": {"id": "ch_other", "receipt_email": other_patient.email}}}
     StripeEvent.objects.create(id="evt_2", type="charge.succeeded", created=NOW, payload=other, received_at=NOW)
 
+    failed = Refund.objects.create(
+        booking=booking,
+        currency="EUR",
+        amount=100,
+        reason="test",
+        status=RefundStatus.FAILED,
+        payment_intent_id=f"pi_{booking.pk}",
+        failure_reason="Card of Alice Martin expired",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
     subject = subject_of(patient)
     erase(subject, NOW)
     erase(subject, NOW)  # idempotent
+    assert Refund.objects.get(pk=failed.pk).failure_reason == "Card of Erased person 3f9a expired"
 
     text = json.dumps(StripeEvent.objects.get(pk="evt_1").payload)
     for personal in (patient.email, "Alice", "Martin", "+33612345678"):
