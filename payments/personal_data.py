@@ -39,7 +39,22 @@ from payments.services.deposits import deposit_confirmation_check
 ACCOUNTING_YEARS = 10
 # Keys of a Stripe object that hold a person's details; their values are replaced whatever they are.
 PERSONAL_KEYS = frozenset(
-    {"email", "receipt_email", "name", "phone", "address", "shipping", "billing_details", "description"}
+    {
+        "email",
+        "receipt_email",
+        "customer_email",
+        "name",
+        "customer_name",
+        "phone",
+        "customer_phone",
+        "address",
+        "customer_address",
+        "customer_details",
+        "shipping",
+        "customer_shipping",
+        "billing_details",
+        "description",
+    }
 )
 
 
@@ -72,6 +87,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                 "status": d.status,
                 "paid_at": _iso(d.paid_at),
                 "dispute": d.dispute_status,
+                "card_payment": d.payment_intent_id,
                 "verification_code": d.verification_code,
                 "created_at": _iso(d.created_at),
             }
@@ -85,6 +101,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                 "fee_kept": r.fee,
                 "currency": r.currency,
                 "reason": r.reason,
+                "card_refund": r.stripe_refund_id,
                 "status": r.status,
                 "created_at": _iso(r.created_at),
                 "updated_at": _iso(r.updated_at),

@@ -71,6 +71,7 @@ def test_export_has_deposits_refunds_and_ledger(patient, clinic):
     assert deposit["currency"] == "EUR"
     assert deposit["status"] == "held"
     assert deposit["paid_at"] == NOW.isoformat()
+    assert deposit["card_payment"] == f"pi_{booking.pk}"
     [txn] = data["ledger"]
     assert txn["kind"] == "deposit_paid"
     assert {"account": f"L:trust:deposit:{booking.pk}", "amount": -50_000, "currency": "EUR"} in txn["entries"]
