@@ -9,10 +9,14 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from bookings.cases import case_items
         from bookings.dashboard import dashboard_counts
+        from bookings.personal_data import DECLARATION
         from bookings.selectors import busy_intervals
         from core import hooks
+        from core.personal_data import declare
 
         # Which appointments take a provider's time is bookings' rule; free slots (providers) ask.
         hooks.busy_intervals.register(busy_intervals)
         hooks.case_items.register(case_items)
         hooks.provider_dashboard_counts.register(dashboard_counts)
+        # What bookings hold about a person: export, erasure and what must end first (privacy).
+        declare(DECLARATION)

@@ -27,3 +27,8 @@ class ConciergeConfig(AppConfig):
         booking_changed.register(visa.visa_letters_booking_changed)
         # The careteam's board: orders to price, to arrange and under way.
         case_items.register(concierge_case_items)
+        from concierge.personal_data import DECLARATION
+        from core.personal_data import declare
+
+        # What concierge holds about a person: export, erasure and what must end first (privacy).
+        declare(DECLARATION)

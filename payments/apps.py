@@ -12,3 +12,8 @@ class PaymentsConfig(AppConfig):
 
         # The provider's dashboard (providers, a lower floor) shows the deposits it can ask for.
         hooks.provider_dashboard_counts.register(dashboard_counts)
+        from core.personal_data import declare
+        from payments.personal_data import DECLARATION
+
+        # What payments holds about a person: export, erasure and what must end first (privacy).
+        declare(DECLARATION)

@@ -19,3 +19,8 @@ class QuotesConfig(AppConfig):
         hooks.provider_dashboard_counts.register(dashboard_counts)
         # A careteam assistance's order pages (concierge's) show its tenders through this.
         hooks.order_sections.register(order_tenders_section)
+        from core.personal_data import declare
+        from quotes.personal_data import DECLARATION
+
+        # What quotes holds about a person: export, erasure and what must end first (privacy).
+        declare(DECLARATION)

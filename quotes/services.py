@@ -438,6 +438,20 @@ def quote_request_withdraw(*, request: QuoteRequest, actor: User, now: dt.dateti
     return request
 
 
+def quote_request_close_for_erasure(*, request: QuoteRequest, now: dt.datetime) -> QuoteRequest:
+    """The patient is being erased (privacy): an open or draft request is withdrawn with its quotes,
+    and the grants it gave on the patient's documents end. A closed request changes nothing."""
+    with transaction.atomic():
+        request = _lock_request(request.pk)
+        if request.status in (QuoteRequestStatus.DRAFT, *OPEN_REQUEST_STATUSES):
+            _close_request(request=request, status=QuoteRequestStatus.WITHDRAWN, actor=None, now=now)
+        else:
+            # A closed request's grants have ended already, except the accepted provider's (its booking
+            # needs the file): those end too, the documents are being destroyed.
+            document_grants_end(grants=list(request.grants.all()), reason="patient erased", now=now)
+    return request
+
+
 @transaction.atomic
 def quote_decline(*, quote: Quote, actor: User, now: dt.datetime) -> Quote:
     """The patient declines one quote; when none is left open and every provider has answered, the

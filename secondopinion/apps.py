@@ -25,3 +25,8 @@ class SecondOpinionConfig(AppConfig):
         CANCEL_RULES["second_opinion"] = opinion_order_cancel_check
         REFUND_RULES["second_opinion"] = opinion_order_refund_check
         order_sections.register(opinion_order_section)
+        from core.personal_data import declare
+        from secondopinion.personal_data import DECLARATION
+
+        # What secondopinion holds about a person: export, erasure and what must end first (privacy).
+        declare(DECLARATION)
