@@ -57,7 +57,7 @@ class ErasureAPI(APIView):
     """GET: what is erased now, what is kept (why, until when), what must end first. POST: erase my
     data and close my account (the same request again while one runs)."""
 
-    @extend_schema(responses=ErasurePreviewSerializer)
+    @extend_schema(operation_id="privacy_erasure_preview", responses=ErasurePreviewSerializer)
     def get(self, request):
         preview = erasure_preview(user=request.user, now=timezone.now())
         running = erasure_request_open(request.user)
@@ -70,7 +70,9 @@ class ErasureAPI(APIView):
         }
         return Response(ErasurePreviewSerializer(body).data)
 
-    @extend_schema(request=None, responses={202: ErasureRequestSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="privacy_erasure_confirm", request=None, responses={202: ErasureRequestSerializer, **ERRORS}
+    )
     def post(self, request):
         with transaction.atomic():
             erasure = erasure_confirm(user=request.user, now=timezone.now())
@@ -80,7 +82,7 @@ class ErasureAPI(APIView):
 class ErasureStatusAPI(APIView):
     """How far my erasure has got (done: the account is closed)."""
 
-    @extend_schema(responses={200: ErasureRequestSerializer, **ERRORS})
+    @extend_schema(operation_id="privacy_erasure_status", responses={200: ErasureRequestSerializer, **ERRORS})
     def get(self, request, request_id: int):
         erasure = erasure_request_of(user=request.user, request_id=request_id)
         return Response(ErasureRequestSerializer(erasure).data)
