@@ -131,7 +131,8 @@ def _request_open(*, user: User, now: dt.datetime) -> DataRequest:
     except ImportError:
         pass
     else:
-        return request_open(user=user, kind=RequestKind.ERASURE, now=now)
+        opened: DataRequest = request_open(user=user, kind=RequestKind.ERASURE, now=now)
+        return opened
     existing = erasure_request_open(user)
     if existing is not None:
         return existing
@@ -159,7 +160,7 @@ def erasure_subject_of(user: User) -> Subject:
     else:
         return erasure_subject(user)  # type: ignore[no-any-return,unused-ignore]
     digest = hmac.new(settings.SECRET_KEY.encode(), f"erasure:{user.pk}".encode(), hashlib.sha256).hexdigest()
-    strings: list[str] = [user.email, user.first_name, user.last_name, user.get_full_name()]
+    strings: list[str] = [user.email, user.get_full_name()]
     profile = getattr(user, "patient_profile", None)
     if profile is not None:
         strings += [profile.first_name, profile.last_name, f"{profile.first_name} {profile.last_name}"]

@@ -167,9 +167,9 @@ def test_the_subject_is_read_from_the_account(patient):
 
 
 def test_a_closed_account_cannot_sign_in(client, patient, fakes):  # noqa: F811
-    from accounts.tests.factories import PASSWORD
-
     from django.urls import reverse
+
+    from accounts.tests.factories import PASSWORD
 
     assert client.login(email=patient.email, password=PASSWORD)  # it could, before
     client.logout()

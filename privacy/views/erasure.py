@@ -8,6 +8,8 @@ and sent to /privacy/erased/, which needs no sign-in.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from accounts.reauth import recent_authentication_required
 from core.errors import DomainError, NotFound
 from privacy.models import DataRequest, RequestKind, RequestStatus
@@ -39,7 +42,7 @@ SESSION_KEY = "privacy_erasure_request"
 @recent_authentication_required
 def erasure_page(request: HttpRequest) -> HttpResponse:
     """GET: what erasing means for this person; POST: they confirm (refused with what to end first)."""
-    user = request.user
+    user = cast(User, request.user)  # signed in: login_required
     running = erasure_request_open(user)
     if running is not None:
         return redirect("privacy:erasure_progress", request_id=running.pk)
