@@ -178,3 +178,20 @@ def test_a_closed_account_cannot_sign_in(client, patient, fakes):  # noqa: F811
     client.post(reverse("account_login"), {"login": patient.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     assert not client.login(email=patient.email, password=PASSWORD)
+
+
+def test_the_task_run_eagerly_leaves_a_failed_erasure_in_progress_for_the_resume_job(patient, fakes):  # noqa: F811
+    from privacy.tasks import run_erasure
+
+    request = erasure_confirm(user=patient, now=timezone.now())
+    fakes.fail_once = {"fake_quotes"}
+
+    with pytest.raises(RuntimeError, match="worker killed"):  # eager tasks propagate their error
+        run_erasure.apply(args=[request.pk])
+
+    assert fakes.calls == {"fake_payments": 1, "fake_quotes": 1}  # not retried at once
+    half = DataRequest.objects.get(pk=request.pk)
+    assert half.status == RequestStatus.IN_PROGRESS
+    assert half.steps_done == ["fake_payments"]
+    assert run_erasure.apply(args=[request.pk]).get() == RequestStatus.DONE
+    assert fakes.calls == {"fake_payments": 1, "fake_quotes": 2, "accounts": 1}
