@@ -286,7 +286,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reconcile_with_stripe",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Erasures left in progress (a worker killed half-way) are run again from the step they reached.
+    "resume-erasures": {
+        "task": "privacy.tasks.resume_erasures",
+        "schedule": timedelta(minutes=15),
+    },
 }
+# An erasure request still in progress this long after it was confirmed is run again (its steps done are skipped).
+PRIVACY_ERASURE_RESUME_AFTER = timedelta(minutes=15)
 
 # ------------------------------------------------------------------------------------------
 # Accounts and authentication (django-allauth)

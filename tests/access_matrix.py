@@ -422,6 +422,13 @@ MATRIX: dict[str, Rule] = {
     "api_secondopinion_consultation":       rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"case_id": "delivered_case_id"}),
     "api_secondopinion_share_links":        rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"case_id": "delivered_case_id"}),
     "api_secondopinion_share_link":         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"case_id": "delivered_case_id"}),
+    # --- Erasure and account closure (privacy): each person their own; the world's erasure request (the
+    # patient's, done) is nobody else's; the last page needs no sign-in (the account is closed by then)
+    "privacy:erasure":                      rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "privacy:erasure_progress":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"request_id": "erasure_request_id"}),
+    "privacy:erasure_done":                 rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "privacy-api:erasure":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "privacy-api:erasure_status":           rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"request_id": "erasure_request_id"}),
     # public: the opinion behind a live share link (the token is the key)
     "secondopinion:after_shared":           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),
     "secondopinion:after_shared_pdf":       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),

@@ -335,7 +335,9 @@ def world(
     Opinion.objects.filter(case=delivered).update(verification_code="MTRX-SOPN-0000-0001")
     follow_up = FollowUp.objects.create(case=delivered, question="And sport?", asked_at=now)
     share_link, share_token = share_link_create(case=delivered, actor=patient, recipient="Dr House", now=now)
+    erasure = _erasure_request_done(patient, now)
     return {
+        "erasure_request_id": erasure.pk,
         "opinion_case_id": opinion.pk,
         "candidate_id": candidate.pk,
         "delivered_case_id": delivered.pk,
@@ -380,6 +382,22 @@ def world(
         "key": "no-such-key",
         "uidb36": "zz",
     }
+
+
+def _erasure_request_done(patient, now):
+    """An erasure request of the patient's, done (its progress page and status: the patient's alone);
+    done, so that the patient's own confirmation in its cell opens a new one (the account stays open here)."""
+    from privacy.models import DataRequest, RequestKind, RequestStatus
+
+    return DataRequest.objects.create(
+        user=patient,
+        kind=RequestKind.ERASURE,
+        status=RequestStatus.DONE,
+        received_at=now,
+        due_at=now + dt.timedelta(days=30),
+        completed_at=now,
+        progress=100,
+    )
 
 
 def _visa_letter(patient, booking, now):

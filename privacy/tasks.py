@@ -1,0 +1,37 @@
+"""Background work for data rights: thin wrappers over the services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+# --- erasure (helper D2) --------------------------------------------------------------------------
+
+
+ERASURE_MAX_RETRIES = 8
+
+
+@shared_task(bind=True, acks_late=True, max_retries=ERASURE_MAX_RETRIES)
+def run_erasure(self, request_id: int) -> str:
+    """Erase the person of one erasure request; a failure is retried with backoff (30 s, 1, 2, 4…
+    min, 30 min at most), and each run skips the steps already done (privacy.services.erasure.erasure_run).
+    Run eagerly (no broker: the embedded run, tests), a failure is not retried at once: the request
+    stays in progress and the beat job `resume_erasures` runs it again."""
+    from privacy.services.erasure import erasure_run
+
+    try:
+        return str(erasure_run(request_id=request_id, now=timezone.now()).status)
+    except Exception as error:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 30 * 60)) from error
+
+
+@shared_task(acks_late=True)
+def resume_erasures() -> int:
+    """Every 15 minutes (beat): erasure requests left in progress (a worker killed half-way, a
+    broker down) are run again from where they stopped. Returns how many were enqueued."""
+    from privacy.services.erasure import erasures_resume_stale
+
+    ids = erasures_resume_stale(now=timezone.now())
+    for request_id in ids:
+        run_erasure.delay(request_id)
+    return len(ids)
