@@ -442,7 +442,17 @@ def _migrate_legacy(document: MedicalDocument, *, now: dt.datetime) -> str:
     rewritten under a new name, then the row switched to it and the old blob removed."""
     old_path = document.storage_path
     try:
-        data = crypto.decrypt(_read_blob(old_path))
+        try:
+            token = _read_blob(old_path)
+        except FileNotFoundError:
+            # Another run may have just moved it (or it was shredded): carry on from the row as it is now.
+            fresh = MedicalDocument.objects.filter(pk=document.pk).first()
+            if fresh is None:
+                return "current"
+            if fresh.stored_name != document.stored_name or fresh.wrapped_key or fresh.is_shredded:
+                return _rotate_one(fresh, now=now)
+            raise
+        data = crypto.decrypt(token)
         if hashlib.sha256(data).hexdigest() != document.sha256:
             raise _IntegrityMismatch
     except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
