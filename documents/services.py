@@ -55,6 +55,10 @@ class _IntegrityMismatch(Exception):
     """The decrypted bytes are not the ones uploaded (their SHA-256 differs)."""
 
 
+class _StorageUnreachable(OSError):
+    """The storage answered with an error of its own (a remote bucket's client error, a timeout)."""
+
+
 class _Shredded(Exception):
     """The document was shredded: no key, no bytes."""
 
@@ -94,8 +98,20 @@ def _read_upload(upload: IO[bytes]) -> bytes:
     return data
 
 
+def _storage_unavailable() -> DocumentUnavailable:
+    return DocumentUnavailable(
+        _("Documents cannot be stored at the moment. Nothing was saved; please try again in a few minutes."),
+        code="storage_unavailable",
+    )
+
+
 def _write_blob(path: str, token: bytes) -> None:
-    saved = default_storage.save(path, ContentFile(token))
+    try:
+        saved = default_storage.save(path, ContentFile(token))
+    except Exception as exc:
+        # The disk, or a remote bucket (whose client raises errors of its own, not OSError).
+        logger.error("a document blob could not be written: %s", type(exc).__name__)
+        raise _storage_unavailable() from exc
     if saved != path:  # the name is a fresh uuid4: a clash means the storage is not what we think
         default_storage.delete(saved)
         raise RuntimeError(f"the storage renamed {path!r} to {saved!r}")
@@ -303,9 +319,15 @@ def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now:
 
 
 def _read_blob(path: str) -> bytes:
-    with default_storage.open(path, "rb") as blob:
-        data: bytes = blob.read()  # opened "rb": bytes
-        return data
+    try:
+        with default_storage.open(path, "rb") as blob:
+            data: bytes = blob.read()  # opened "rb": bytes
+            return data
+    except OSError:
+        raise
+    except Exception as exc:
+        # A remote bucket's client raises errors of its own (botocore's): treated as the disk's.
+        raise _StorageUnreachable(type(exc).__name__) from exc
 
 
 def _decrypt_blob(document: MedicalDocument, token: bytes) -> bytes:
@@ -463,7 +485,10 @@ def _migrate_legacy(document: MedicalDocument, *, now: dt.datetime) -> str:
     data_key = crypto.new_data_key()
     new_name = new_stored_name()
     new_path = f"{old_path.rsplit('/', 1)[0]}/{new_name}"
-    _write_blob(new_path, crypto.encrypt_with(data_key, data))
+    try:
+        _write_blob(new_path, crypto.encrypt_with(data_key, data))
+    except DocumentUnavailable:
+        return "failed"  # the storage refused the write (logged); the row still points at the legacy blob
     with transaction.atomic():
         switched = MedicalDocument.objects.filter(
             pk=document.pk, stored_name=document.stored_name, wrapped_key="", shredded_at__isnull=True
@@ -533,9 +558,10 @@ def documents_rotate(*, now: dt.datetime, batch_size: int = 100) -> RotationRepo
 def _delete_blob(path: str) -> None:
     try:
         default_storage.delete(path)
-    except OSError:
-        # The key is already destroyed, so the blob can no longer be read; shredding again deletes it.
-        logger.error("the blob of a shredded document could not be deleted yet: %s", path)
+    except Exception as exc:
+        # The disk, or a remote bucket's own errors. The key is already destroyed, so the blob can
+        # no longer be read; shredding again deletes it.
+        logger.error("the blob of a shredded document could not be deleted yet: %s (%s)", path, type(exc).__name__)
 
 
 def document_shred(*, document: MedicalDocument, now: dt.datetime) -> None:

@@ -108,3 +108,52 @@ def test_a_provider_photo_goes_to_the_bucket_with_a_signed_url(s3_storage, clini
     assert photo.image.name in _objects(s3_storage)
     assert (photo.width, photo.height) == (40, 30)
     assert "Signature=" in photo.image.url
+
+
+@pytest.fixture
+def unreachable_bucket(settings):
+    """The default storage is a bucket on an endpoint where nothing answers (an outage)."""
+    from tests.s3 import storage_options
+
+    settings.STORAGES = {**settings.STORAGES, "default": storage_options("http://127.0.0.1:9", "gone")}
+
+
+def test_a_storage_outage_refuses_the_upload_cleanly_and_writes_nothing(unreachable_bucket, patient, pdf_bytes):
+    with pytest.raises(services.DocumentUnavailable) as failure:
+        upload_file(patient, pdf_bytes)
+
+    assert failure.value.code == "storage_unavailable"
+    assert not MedicalDocument.objects.exists()
+
+
+def test_a_storage_outage_makes_a_read_fail_cleanly_and_audited(settings, patient, document):
+    from core.models import AuditEvent
+    from tests.s3 import storage_options
+
+    settings.STORAGES = {**settings.STORAGES, "default": storage_options("http://127.0.0.1:9", "gone")}
+
+    with pytest.raises(services.DocumentUnavailable) as failure:
+        services.document_read(document=document, reader=patient, now=timezone.now())
+
+    assert failure.value.code == "document_unavailable"
+    event = AuditEvent.objects.get(action="documents.document.read_failed")
+    assert event.after["error"] == "_StorageUnreachable"
+
+
+def test_a_storage_outage_during_a_shred_still_destroys_the_key_and_a_second_shred_finishes(
+    settings, media, patient, document, django_capture_on_commit_callbacks
+):
+    from tests.s3 import storage_options
+
+    local = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": storage_options("http://127.0.0.1:9", "gone")}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_shred(document=document, now=timezone.now())
+    assert MedicalDocument.objects.get(pk=document.pk).wrapped_key == ""
+    assert (media / document.storage_path).exists()  # the blob could not be deleted yet...
+
+    settings.STORAGES = {**settings.STORAGES, "default": local}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_shred(document=document, now=timezone.now())
+
+    assert not (media / document.storage_path).exists()  # ...the next run deleted it
