@@ -182,7 +182,11 @@ def document_grant_check(
     """The owner shares a document, with verified providers only. Without `provider`: whether
     `actor` may share `document` at all (the page's "Share" form, the API's `share` action)."""
     owner = _owner_check(document=document, actor=actor)
-    if not owner or provider is None:
+    if not owner:
+        return owner
+    if document.is_shredded:
+        return refuse(DocumentErased(_("This document was erased: it can no longer be shared.")))
+    if provider is None:
         return owner
     if not provider.is_verified:
         message = _("Documents can be shared with verified providers only.")

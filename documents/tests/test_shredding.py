@@ -173,3 +173,12 @@ def test_the_rotation_leaves_shredded_documents_alone(settings, document, shred)
 
     assert report.total == 0
     assert MedicalDocument.objects.get(pk=document.pk).wrapped_key == ""
+
+
+def test_a_shredded_document_can_no_longer_be_shared(document, clinic, shred):
+    shred(document)
+    document.refresh_from_db()
+
+    assert not services.document_grant_check(document=document, actor=document.owner)
+    with pytest.raises(services.DocumentErased):
+        services.document_grant(document=document, actor=document.owner, provider=clinic, now=timezone.now())
