@@ -49,6 +49,34 @@ def _requirement(name: str) -> bool:
 
 REQUIRE_SERVICES = _requirement("MEDIBROKER_REQUIRE_SERVICES")
 REQUIRE_BROWSER = _requirement("MEDIBROKER_REQUIRE_BROWSER")
+REQUIRE_S3 = _requirement("MEDIBROKER_REQUIRE_S3")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """An S3-compatible server (tests/s3.py): MEDIBROKER_TEST_S3_ENDPOINT, or moto's started here.
+    Skips the test when there is none, or fails it when MEDIBROKER_REQUIRE_S3=1 (CI)."""
+    from tests.s3 import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_storage(settings, s3_endpoint):
+    """The default storage is a fresh, empty bucket on the S3-compatible server for this test
+    (django-storages' S3Storage, configured as STORAGE_URL would): yields that storage."""
+    from django.core.files.storage import storages
+
+    from tests.s3 import new_bucket, storage_options
+
+    if s3_endpoint is None:
+        message = "no S3-compatible server: set MEDIBROKER_TEST_S3_ENDPOINT, or install moto[server]"
+        if REQUIRE_S3:
+            pytest.fail(message + " (MEDIBROKER_REQUIRE_S3=1)")
+        pytest.skip(message)
+    settings.STORAGES = {**settings.STORAGES, "default": storage_options(s3_endpoint, new_bucket(s3_endpoint))}
+    return storages["default"]  # the very instance default_storage now stands for
 
 
 @pytest.fixture

@@ -39,7 +39,9 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = MedicalDocument.objects.filter(owner=owner).order_by("-created_at")
+        self.fields["document"].queryset = (
+            MedicalDocument.objects.not_shredded().filter(owner=owner).order_by("-created_at")
+        )
 
     def clean(self):
         data = super().clean()

@@ -35,6 +35,8 @@ OUR_PREFIXES: tuple[str, ...] = (
     "PAYMENTS_",
     # Second opinions' clock and breach refund (docs/decisions.md "Second opinion").
     "SECOND_OPINION_",
+    # Stored files on an S3-compatible bucket (config/storage.py).
+    "STORAGE_URL",
 )
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -1,7 +1,9 @@
 """Medical documents and who may read them.
 
-The bytes live encrypted in the default storage under `documents/<stored_name>`; the row keeps
-what is needed to serve and check them (kind, size, SHA-256 of the plaintext), never a key.
+The bytes live encrypted in the default storage under `documents/<stored_name>`, with the
+document's own data key; the row keeps that key only wrapped by the DOCUMENT_KEYS ring
+(`wrapped_key`), and what is needed to serve and check the bytes (kind, size, SHA-256 of the
+plaintext). A shredded document keeps its row, with no key, no blob and a neutral title.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ def new_stored_name() -> str:
     return f"{uuid.uuid4().hex}.bin"
 
 
+class MedicalDocumentQuerySet(models.QuerySet["MedicalDocument"]):
+    def not_shredded(self) -> MedicalDocumentQuerySet:
+        """Documents that still exist for their owner: an erased (shredded) one is listed nowhere."""
+        return self.filter(shredded_at__isnull=True)
+
+
 class MedicalDocument(models.Model):
     # A random id: the URLs of documents say nothing about how many there are or whose they are.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -53,6 +61,15 @@ class MedicalDocument(models.Model):
     # Changes when the keys rotate (the blob is rewritten under a new name, then the old one removed).
     stored_name = models.CharField(max_length=40, unique=True, default=new_stored_name, editable=False)
     created_at = models.DateTimeField(_("uploaded at"))
+    # The document's own data key, encrypted under the DOCUMENT_KEYS ring (documents.crypto). Empty
+    # for a legacy document (its blob is under the ring itself, until rotate_document_keys moves it
+    # to a key of its own) and for a shredded one (the key is destroyed: no copy of the blob can be
+    # read any more).
+    wrapped_key = models.TextField(blank=True, default="", editable=False)
+    # When the document was erased (documents.services.document_shred): no key, no blob, a neutral title.
+    shredded_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+
+    objects = MedicalDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -65,6 +82,10 @@ class MedicalDocument(models.Model):
     @property
     def storage_path(self) -> str:
         return f"{STORAGE_DIR}/{self.stored_name}"
+
+    @property
+    def is_shredded(self) -> bool:
+        return self.shredded_at is not None
 
     @property
     def content_type(self) -> str:

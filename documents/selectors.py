@@ -16,11 +16,14 @@ from providers.selectors import providers_public
 
 
 def documents_of_owner(*, user: User | AnonymousUser) -> QuerySet[MedicalDocument]:
-    """The documents `user` uploaded, newest first, with their grants (newest first) and providers."""
+    """The documents `user` uploaded and still has (not erased), newest first, with their grants
+    (newest first) and providers."""
     if not user.is_authenticated:
         return MedicalDocument.objects.none()
     grants = DocumentGrant.objects.select_related("provider").order_by("-granted_at", "-id")
-    return MedicalDocument.objects.filter(owner=user).prefetch_related(Prefetch("grants", queryset=grants))
+    return (
+        MedicalDocument.objects.not_shredded().filter(owner=user).prefetch_related(Prefetch("grants", queryset=grants))
+    )
 
 
 def document_of_owner(*, user: User | AnonymousUser, document_id: uuid.UUID) -> MedicalDocument:

@@ -1,4 +1,4 @@
-"""Writes for medical documents: upload, sharing with providers, audited reads, key rotation.
+"""Writes for medical documents: upload, sharing with providers, audited reads, key rotation, shredding.
 
 Every upload, read, refused read and failed read writes one audit event. Events name the document
 by id and never carry its title or contents (a title may well name a diagnosis).
@@ -45,8 +45,22 @@ class DocumentUnavailable(Conflict):
     code = "document_unavailable"
 
 
+class DocumentErased(DocumentUnavailable):
+    """The document was erased (crypto-shredded): its key and its bytes are gone for good."""
+
+    code = "document_erased"
+
+
 class _IntegrityMismatch(Exception):
     """The decrypted bytes are not the ones uploaded (their SHA-256 differs)."""
+
+
+class _StorageUnreachable(OSError):
+    """The storage answered with an error of its own (a remote bucket's client error, a timeout)."""
+
+
+class _Shredded(Exception):
+    """The document was shredded: no key, no bytes."""
 
 
 # --- upload -----------------------------------------------------------------------------------------
@@ -84,21 +98,34 @@ def _read_upload(upload: IO[bytes]) -> bytes:
     return data
 
 
+def _storage_unavailable() -> DocumentUnavailable:
+    return DocumentUnavailable(
+        _("Documents cannot be stored at the moment. Nothing was saved; please try again in a few minutes."),
+        code="storage_unavailable",
+    )
+
+
 def _write_blob(path: str, token: bytes) -> None:
-    saved = default_storage.save(path, ContentFile(token))
+    try:
+        saved = default_storage.save(path, ContentFile(token))
+    except Exception as exc:
+        # The disk, or a remote bucket (whose client raises errors of its own, not OSError).
+        logger.error("a document blob could not be written: %s", type(exc).__name__)
+        raise _storage_unavailable() from exc
     if saved != path:  # the name is a fresh uuid4: a clash means the storage is not what we think
         default_storage.delete(saved)
         raise RuntimeError(f"the storage renamed {path!r} to {saved!r}")
 
 
 def document_upload(*, owner: User, upload: IO[bytes], title: str, now: dt.datetime) -> MedicalDocument:
-    """Check and store a document for `owner`, encrypted under the newest key.
+    """Check and store a document for `owner`, encrypted with a data key of its own.
 
     1. The title is cleaned; the size is checked against DOCUMENT_MAX_BYTES.
     2. The type is read from the first bytes (documents.sniff); the file's name plays no part.
-    3. The bytes are encrypted and written under a fresh random name, then the row and the audit
-       event are written. Nothing is written when a check fails; the blob is removed if the row
-       cannot be.
+    3. The bytes are encrypted with a fresh random data key and written under a fresh random name;
+       then the row, holding the data key wrapped under the newest key of DOCUMENT_KEYS, and the
+       audit event are written. Nothing is written when a check fails; the blob is removed if the
+       row cannot be.
     """
     clean_title = _clean_title(title)
     if not clean_title:
@@ -121,7 +148,9 @@ def document_upload(*, owner: User, upload: IO[bytes], title: str, now: dt.datet
         stored_name=new_stored_name(),
         created_at=now,
     )
-    _write_blob(document.storage_path, crypto.encrypt(data))
+    data_key = crypto.new_data_key()
+    document.wrapped_key = crypto.wrap_key(data_key)
+    _write_blob(document.storage_path, crypto.encrypt_with(data_key, data))
     try:
         with transaction.atomic():
             document.save(force_insert=True)
@@ -153,7 +182,11 @@ def document_grant_check(
     """The owner shares a document, with verified providers only. Without `provider`: whether
     `actor` may share `document` at all (the page's "Share" form, the API's `share` action)."""
     owner = _owner_check(document=document, actor=actor)
-    if not owner or provider is None:
+    if not owner:
+        return owner
+    if document.is_shredded:
+        return refuse(DocumentErased(_("This document was erased: it can no longer be shared.")))
+    if provider is None:
         return owner
     if not provider.is_verified:
         message = _("Documents can be shared with verified providers only.")
@@ -290,9 +323,27 @@ def _read_right(*, document: MedicalDocument, reader: User | AnonymousUser, now:
 
 
 def _read_blob(path: str) -> bytes:
-    with default_storage.open(path, "rb") as blob:
-        data: bytes = blob.read()  # opened "rb": bytes
-        return data
+    try:
+        with default_storage.open(path, "rb") as blob:
+            data: bytes = blob.read()  # opened "rb": bytes
+            return data
+    except OSError:
+        raise
+    except Exception as exc:
+        # A remote bucket's client raises errors of its own (botocore's): treated as the disk's.
+        raise _StorageUnreachable(type(exc).__name__) from exc
+
+
+def _decrypt_blob(document: MedicalDocument, token: bytes) -> bytes:
+    """The plaintext of `token`: with the document's own data key, or with the ring for a legacy
+    document (no wrapped key yet); checked against the SHA-256 taken at upload."""
+    if document.wrapped_key:
+        data = crypto.decrypt_with(crypto.unwrap_key(document.wrapped_key), token)
+    else:
+        data = crypto.decrypt(token)
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise _IntegrityMismatch
+    return data
 
 
 def _plaintext(document: MedicalDocument) -> bytes:
@@ -300,13 +351,13 @@ def _plaintext(document: MedicalDocument) -> bytes:
     try:
         token = _read_blob(document.storage_path)
     except FileNotFoundError:
-        # A key rotation may have just moved the blob to a new name: read the row again, once.
-        document.refresh_from_db(fields=["stored_name"])
+        # A key rotation may have just moved the blob to a new name (with a key of its own), or the
+        # document may have just been shredded: read the row again, once.
+        document.refresh_from_db(fields=["stored_name", "wrapped_key", "shredded_at"])
+        if document.is_shredded:
+            raise _Shredded from None
         token = _read_blob(document.storage_path)
-    data = crypto.decrypt(token)
-    if hashlib.sha256(data).hexdigest() != document.sha256:
-        raise _IntegrityMismatch
-    return data
+    return _decrypt_blob(document, token)
 
 
 def _audit_refused_read(*, document: MedicalDocument, reader: User | AnonymousUser, ip: str, now: dt.datetime) -> None:
@@ -350,9 +401,24 @@ def _read_audited(
     *, document: MedicalDocument, actor: User | AnonymousUser | None, right: dict[str, Any], ip: str, now: dt.datetime
 ) -> bytes:
     """Decrypt `document` for a reader whose `right` was checked, and audit the read ("read", or
-    "read_failed" with DocumentUnavailable when the stored bytes cannot be opened)."""
+    "read_failed" with DocumentUnavailable when the stored bytes cannot be opened, DocumentErased
+    when the document was shredded)."""
     try:
+        if document.is_shredded:
+            raise _Shredded
         data = _plaintext(document)
+    except _Shredded:
+        audit_record(
+            actor=actor,
+            action="documents.document.read_failed",
+            target=document,
+            after={**right, "error": "Shredded"},
+            now=now,
+            ip=ip,
+        )
+        raise DocumentErased(
+            _("This document was erased at its owner's request: it can no longer be opened by anyone.")
+        ) from None
     except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
         logger.error("document %s cannot be read: %s", document.pk, type(exc).__name__)
         audit_record(
@@ -387,54 +453,154 @@ def document_read_shared(*, document: MedicalDocument, via: dict[str, Any], ip: 
 
 @dataclass(frozen=True)
 class RotationReport:
-    rotated: int  # re-encrypted under the newest key by this run
-    current: int  # already under the newest key: left alone
+    migrated: int  # legacy documents (under the ring itself) moved to a data key of their own by this run
+    rotated: int  # data keys re-wrapped under the newest key by this run (their blobs left as they are)
+    current: int  # already with a data key wrapped under the newest key: left alone
     failed: int  # could not be read with any key in the ring, or did not match their SHA-256
 
     @property
     def total(self) -> int:
-        return self.rotated + self.current + self.failed
+        return self.migrated + self.rotated + self.current + self.failed
 
 
-def _rotate_one(document: MedicalDocument, *, now: dt.datetime) -> str:
+def _migrate_legacy(document: MedicalDocument, *, now: dt.datetime) -> str:
+    """Move a legacy document (its blob under the ring itself) to a data key of its own: the blob is
+    rewritten under a new name, then the row switched to it and the old blob removed."""
     old_path = document.storage_path
     try:
-        token = _read_blob(old_path)
-        if crypto.is_under_newest_key(token):
-            return "current"
+        try:
+            token = _read_blob(old_path)
+        except FileNotFoundError:
+            # Another run may have just moved it (or it was shredded): carry on from the row as it is now.
+            fresh = MedicalDocument.objects.filter(pk=document.pk).first()
+            if fresh is None:
+                return "current"
+            if fresh.stored_name != document.stored_name or fresh.wrapped_key or fresh.is_shredded:
+                return _rotate_one(fresh, now=now)
+            raise
         data = crypto.decrypt(token)
         if hashlib.sha256(data).hexdigest() != document.sha256:
             raise _IntegrityMismatch
     except (crypto.UndecryptableError, _IntegrityMismatch, OSError) as exc:
-        logger.error("document %s cannot be re-encrypted: %s", document.pk, type(exc).__name__)
+        logger.error("document %s cannot be moved to its own key: %s", document.pk, type(exc).__name__)
         return "failed"
     # A new blob under a new name, then the row switched to it: a crash at any point leaves the row
-    # pointing at a complete blob (at worst an unreferenced one is left behind).
+    # pointing at a complete blob it can open (at worst an unreferenced one is left behind).
+    data_key = crypto.new_data_key()
     new_name = new_stored_name()
     new_path = f"{old_path.rsplit('/', 1)[0]}/{new_name}"
-    _write_blob(new_path, crypto.encrypt(data))
+    try:
+        _write_blob(new_path, crypto.encrypt_with(data_key, data))
+    except DocumentUnavailable:
+        return "failed"  # the storage refused the write (logged); the row still points at the legacy blob
     with transaction.atomic():
-        switched = MedicalDocument.objects.filter(pk=document.pk, stored_name=document.stored_name).update(
-            stored_name=new_name
-        )
-        if switched != 1:  # another run got there first, or the document is gone
+        switched = MedicalDocument.objects.filter(
+            pk=document.pk, stored_name=document.stored_name, wrapped_key="", shredded_at__isnull=True
+        ).update(stored_name=new_name, wrapped_key=crypto.wrap_key(data_key))
+        if switched != 1:  # another run got there first, or the document was shredded or is gone
             transaction.on_commit(lambda: default_storage.delete(new_path))
             return "current"
-        audit_record(actor=None, action="documents.document.rekeyed", target=document, now=now)
+        audit_record(
+            actor=None, action="documents.document.rekeyed", target=document, after={"how": "own_key"}, now=now
+        )
         transaction.on_commit(lambda: default_storage.delete(old_path))
+    return "migrated"
+
+
+def _rewrap(document: MedicalDocument, *, now: dt.datetime) -> str:
+    """Wrap the document's data key under the newest key of the ring; the blob is not touched."""
+    if crypto.is_under_newest_key(document.wrapped_key.encode("ascii")):
+        return "current"
+    try:
+        data_key = crypto.unwrap_key(document.wrapped_key)
+    except crypto.UndecryptableError:
+        logger.error("document %s: its data key cannot be unwrapped with any key in the ring", document.pk)
+        return "failed"
+    with transaction.atomic():
+        switched = MedicalDocument.objects.filter(
+            pk=document.pk, wrapped_key=document.wrapped_key, shredded_at__isnull=True
+        ).update(wrapped_key=crypto.wrap_key(data_key))
+        if switched != 1:  # another run re-wrapped it first, or it was shredded
+            return "current"
+        audit_record(
+            actor=None, action="documents.document.rekeyed", target=document, after={"how": "rewrapped"}, now=now
+        )
     return "rotated"
 
 
-def documents_rotate(*, now: dt.datetime, batch_size: int = 100) -> RotationReport:
-    """Re-encrypt every document not yet under the newest key in DOCUMENT_KEYS.
+def _rotate_one(document: MedicalDocument, *, now: dt.datetime) -> str:
+    if document.is_shredded:
+        return "current"  # nothing left to rotate
+    if not document.wrapped_key:
+        return _migrate_legacy(document, now=now)
+    return _rewrap(document, now=now)
 
-    Safe to run again, or after being stopped half-way: documents already under the newest key are
-    left alone, so a second run reports them all as current. Once it reports no failure, the older
-    keys can be removed from DOCUMENT_KEYS.
+
+def documents_rotate(*, now: dt.datetime, batch_size: int = 100) -> RotationReport:
+    """Bring every document under the newest key in DOCUMENT_KEYS.
+
+    A legacy document (its blob encrypted with the ring itself, from before per-document keys) gets
+    a data key of its own: its blob is rewritten under a new name. Any other document only has its
+    data key re-wrapped under the newest key; its blob stays as it is. Shredded documents are left
+    alone (they have no key left).
+
+    Safe to run again, or after being stopped half-way: documents already done are left alone, so a
+    second run reports them all as current. Once it reports no failure, the older keys can be
+    removed from DOCUMENT_KEYS.
     """
-    counts = {"rotated": 0, "current": 0, "failed": 0}
-    ids = list(MedicalDocument.objects.order_by("pk").values_list("pk", flat=True))
+    counts = {"migrated": 0, "rotated": 0, "current": 0, "failed": 0}
+    ids = list(MedicalDocument.objects.filter(shredded_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
         for document in MedicalDocument.objects.filter(pk__in=ids[start : start + batch_size]).order_by("pk"):
             counts[_rotate_one(document, now=now)] += 1
     return RotationReport(**counts)
+
+
+# --- shredding ---------------------------------------------------------------------------------------------
+
+
+def _delete_blob(path: str) -> None:
+    try:
+        default_storage.delete(path)
+    except Exception as exc:
+        # The disk, or a remote bucket's own errors. The key is already destroyed, so the blob can
+        # no longer be read; shredding again deletes it.
+        logger.error("the blob of a shredded document could not be deleted yet: %s (%s)", path, type(exc).__name__)
+
+
+def document_shred(*, document: MedicalDocument, now: dt.datetime) -> None:
+    """Erase `document` for good (crypto-shredding), as the erasure of its owner asks.
+
+    Its data key is destroyed (the wrapped key emptied), so no copy of its blob, backups included,
+    can be decrypted any more; its blob is deleted from the storage once that is committed; its
+    title becomes a neutral text and its SHA-256 is forgotten; the grants still in force end
+    (reason "erased"); one audit event `documents.document.shredded` names it by id. The row stays,
+    so the audit trail and the records pointing at it keep their ids.
+
+    Idempotent and safe to run again after being interrupted: a second call changes nothing in the
+    database and deletes the blob again (in case the first call stopped before it could).
+    A legacy document (no data key of its own yet) is shredded too, but a backup of its blob stays
+    readable with the ring: `rotate_document_keys` moves every document to a key of its own.
+    """
+    with transaction.atomic():
+        locked = MedicalDocument.objects.select_for_update().get(pk=document.pk)
+        path = locked.storage_path
+        if locked.shredded_at is None:
+            locked.wrapped_key = ""
+            locked.title = _("Erased document")
+            locked.sha256 = ""
+            locked.shredded_at = now
+            locked.save(update_fields=["wrapped_key", "title", "sha256", "shredded_at"])
+            grants = list(DocumentGrant.objects.live(now=now).filter(document=locked).order_by("pk"))
+            for grant in grants:
+                _revoke(grant=grant, actor=None, now=now, reason="erased")
+            audit_record(
+                actor=None,
+                action="documents.document.shredded",
+                target=locked,
+                after={"grants_ended": [grant.pk for grant in grants]},
+                now=now,
+            )
+        transaction.on_commit(lambda: _delete_blob(path))
+    for field in ("wrapped_key", "title", "sha256", "shredded_at"):
+        setattr(document, field, getattr(locked, field))

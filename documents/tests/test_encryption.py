@@ -111,20 +111,18 @@ def test_after_rotation_every_document_reads_with_only_the_new_key(
     settings, patient, media, three_documents, old_key, new_key, django_capture_on_commit_callbacks
 ):
     settings.DOCUMENT_KEYS = [new_key, old_key]
+    blobs_before = {blob.name: blob.read_bytes() for blob in stored_files(media)}
 
     with django_capture_on_commit_callbacks(execute=True):
         report = services.documents_rotate(now=timezone.now())
     settings.DOCUMENT_KEYS = [new_key]
 
-    assert (report.rotated, report.current, report.failed) == (3, 0, 0)
+    assert (report.migrated, report.rotated, report.current, report.failed) == (0, 3, 0, 0)
     assert _read_all(three_documents, patient) == [d.sha256 for d in three_documents]
-    # Every blob opens with the new key alone, and the blobs under the old key are gone.
-    blobs = stored_files(media)
-    assert len(blobs) == 3
-    for blob in blobs:
-        Fernet(new_key).decrypt(blob.read_bytes())
-    assert {b.name for b in blobs} == set(MedicalDocument.objects.values_list("stored_name", flat=True))
-    assert {b.name for b in blobs}.isdisjoint(d.stored_name for d in three_documents)
+    # Every data key opens with the new key alone; the blobs were not rewritten (only the keys were).
+    for wrapped in MedicalDocument.objects.values_list("wrapped_key", flat=True):
+        Fernet(new_key).decrypt(wrapped.encode())
+    assert {blob.name: blob.read_bytes() for blob in stored_files(media)} == blobs_before
     assert AuditEvent.objects.filter(action="documents.document.rekeyed").count() == 3
 
 
@@ -150,11 +148,12 @@ def test_with_the_new_key_first_and_no_rotation_yet_old_documents_still_read(
     settings.DOCUMENT_KEYS = [new_key, old_key]
 
     assert services.document_read(document=document, reader=patient, now=timezone.now()) == pdf_bytes
-    # New uploads are encrypted under the newest key, which the old one cannot open.
-    token = stored_blob(upload_file(patient, samples.png(), title="New"))
-    Fernet(new_key).decrypt(token)
+    # New uploads have their data key wrapped under the newest key, which the old one cannot open.
+    new = upload_file(patient, samples.png(), title="New")
+    data_key = Fernet(new_key).decrypt(new.wrapped_key.encode())
+    Fernet(data_key).decrypt(stored_blob(new))
     with pytest.raises(InvalidToken):
-        Fernet(old_key).decrypt(token)
+        Fernet(old_key).decrypt(new.wrapped_key.encode())
 
 
 def test_rotation_run_twice_changes_nothing_the_second_time(
@@ -164,12 +163,14 @@ def test_rotation_run_twice_changes_nothing_the_second_time(
     with django_capture_on_commit_callbacks(execute=True):
         services.documents_rotate(now=timezone.now())
     names = set(MedicalDocument.objects.values_list("stored_name", flat=True))
+    keys = set(MedicalDocument.objects.values_list("wrapped_key", flat=True))
 
     with django_capture_on_commit_callbacks(execute=True):
         second = services.documents_rotate(now=timezone.now())
 
-    assert (second.rotated, second.current, second.failed) == (0, 3, 0)
+    assert (second.migrated, second.rotated, second.current, second.failed) == (0, 0, 3, 0)
     assert set(MedicalDocument.objects.values_list("stored_name", flat=True)) == names
+    assert set(MedicalDocument.objects.values_list("wrapped_key", flat=True)) == keys
 
 
 def test_rotation_resumes_after_being_stopped_half_way(
@@ -182,7 +183,7 @@ def test_rotation_resumes_after_being_stopped_half_way(
 
         report = services.documents_rotate(now=timezone.now(), batch_size=2)
 
-    assert (report.rotated, report.current, report.failed) == (2, 1, 0)
+    assert (report.migrated, report.rotated, report.current, report.failed) == (0, 2, 1, 0)
     settings.DOCUMENT_KEYS = [new_key]
     assert _read_all(three_documents, patient) == [d.sha256 for d in three_documents]
 
@@ -192,9 +193,10 @@ def test_the_command_reports_its_counts(settings, three_documents, old_key, new_
 
     call_command("rotate_document_keys")
 
-    assert "Re-encrypted 3 documents under the newest key; 0 were already under it; 0 could not be read." in (
-        capsys.readouterr().out
-    )
+    assert (
+        "Moved 0 documents to a data key of their own; re-wrapped 3 data keys under the newest key; "
+        "0 were already under it; 0 could not be read."
+    ) in capsys.readouterr().out
 
 
 def test_the_command_fails_and_keeps_the_blob_when_a_document_cannot_be_read(settings, media, document, new_key):

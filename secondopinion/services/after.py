@@ -322,7 +322,9 @@ def _case_documents(case: OpinionCase) -> list[MedicalDocument]:
     opinion = Opinion.objects.filter(case=case).first()
     if opinion is not None and opinion.document_id is not None:
         ids.append(opinion.document_id)
-    return list(MedicalDocument.objects.filter(pk__in=ids, owner_id=case.patient_id).order_by("created_at", "pk"))
+    return list(
+        MedicalDocument.objects.not_shredded().filter(pk__in=ids, owner_id=case.patient_id).order_by("created_at", "pk")
+    )
 
 
 @transaction.atomic

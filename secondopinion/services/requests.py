@@ -161,7 +161,9 @@ def _patient_documents(patient: User, documents: Sequence[DocumentChoice]) -> li
     """The documents named, each the patient's own with a known role; someone else's is not found."""
     wanted = [(_document_id(document), role) for document, role in documents]
     ids = {pk for pk, _role in wanted if pk is not None}
-    found = {document.pk: document for document in MedicalDocument.objects.filter(pk__in=ids, owner=patient)}
+    found = {
+        document.pk: document for document in MedicalDocument.objects.not_shredded().filter(pk__in=ids, owner=patient)
+    }
     chosen: dict[uuid.UUID, tuple[MedicalDocument, str]] = {}
     for pk, role in wanted:
         if pk is None or pk not in found:

@@ -95,7 +95,7 @@ def _money_text(request: HttpRequest, amount: int, currency: str) -> str:
 
 
 def _my_documents(request: HttpRequest) -> list[MedicalDocument]:
-    return list(MedicalDocument.objects.filter(owner=_user(request)).order_by("-created_at"))
+    return list(MedicalDocument.objects.not_shredded().filter(owner=_user(request)).order_by("-created_at"))
 
 
 # --- the landing page ---------------------------------------------------------------------------------

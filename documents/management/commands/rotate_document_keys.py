@@ -6,8 +6,10 @@ from documents.services import documents_rotate
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every medical document under the newest key in DOCUMENT_KEYS (the first). "
-        "Safe to run again; once it reports no failure, older keys can be removed."
+        "Bring every medical document under the newest key in DOCUMENT_KEYS (the first): documents "
+        "stored before per-document keys get a data key of their own (their file is rewritten), the "
+        "others only have their data key re-wrapped. Safe to run again; once it reports no failure, "
+        "older keys can be removed."
     )
 
     def add_arguments(self, parser):
@@ -16,7 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = documents_rotate(now=timezone.now(), batch_size=options["batch_size"])
         summary = (
-            f"Re-encrypted {report.rotated} documents under the newest key; "
+            f"Moved {report.migrated} documents to a data key of their own; "
+            f"re-wrapped {report.rotated} data keys under the newest key; "
             f"{report.current} were already under it; {report.failed} could not be read."
         )
         if report.failed:
