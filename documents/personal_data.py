@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +27,6 @@ from documents.models import DocumentGrant, MedicalDocument
 logger = logging.getLogger(__name__)
 
 READ_ACTIONS = ("documents.document.read", "documents.document.read_denied", "documents.document.read_failed")
-ERASED_TITLE = "Erased document"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -89,7 +87,7 @@ def files(person: User, now: dt.datetime) -> Iterator[tuple[str, bytes]]:
     """Each document's decrypted contents, read as its owner (audited). A document that can no
     longer be read (shredded, or its blob missing) is left out; its metadata says it existed."""
     for document in _documents_of(person):
-        if not _readable(document):
+        if document.is_shredded:
             continue
         try:
             data = services.document_read(document=document, reader=person, now=now)
@@ -99,27 +97,10 @@ def files(person: User, now: dt.datetime) -> Iterator[tuple[str, bytes]]:
         yield f"documents/{document.pk}-{document.download_name}", data
 
 
-def _readable(document: MedicalDocument) -> bool:
-    """False for a shredded document (its title replaced, nothing to read)."""
-    return document.title != ERASED_TITLE
-
-
-def _shred_fallback(*, document: MedicalDocument, now: dt.datetime) -> None:
-    """STAND-IN for helper A's `documents.services.document_shred` (issue 16), used only while it is
-    absent: delete the blob, end the grants, replace the title. Idempotent. Remove after the merge."""
-    services.document_grants_end(grants=list(document.grants.all()), reason="erased", now=now)
-    if default_storage.exists(document.storage_path):
-        default_storage.delete(document.storage_path)
-    if document.title != ERASED_TITLE:
-        document.title = ERASED_TITLE
-        document.save(update_fields=["title"])
-
-
 def erase(subject: Subject, now: dt.datetime) -> None:
     """Shred each of the person's documents (idempotent: a shredded one is shredded again harmlessly)."""
-    shred = getattr(services, "document_shred", None) or _shred_fallback
     for document in MedicalDocument.objects.filter(owner_id=subject.user_id).order_by("pk"):
-        shred(document=document, now=now)
+        services.document_shred(document=document, now=now)
 
 
 def kept(person: User, now: dt.datetime) -> list[Kept]:
