@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
 
-from accounts.models import ApiToken, PatientProfile, TermsAcceptance, TermsVersion, User
-from accounts.selectors import terms_current
+from accounts.models import ApiToken, Consent, ConsentPurpose, PatientProfile, TermsAcceptance, TermsVersion, User
+from accounts.selectors import consent_current_version, consent_state, terms_current
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
-from core.errors import NotFound, ValidationFailed
-from core.when import valid_timezone
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.when import valid_timezone, when_text, zone
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +45,15 @@ def terms_consent_check(*, accepted_terms: bool) -> Check:
     if not accepted_terms:
         message = _("You must accept the terms of use to create an account.")
         return refuse(ValidationFailed(message, details={"accept_terms": [message]}))
+    return ALLOWED
+
+
+def health_data_consent_check(*, accepted_health_data: bool) -> Check:
+    """An account is only made for someone who lets us process their health data to arrange their
+    care: without it nothing the service does (quotes, documents, second opinions) can work."""
+    if not accepted_health_data:
+        message = _("You must agree to the processing of your health data to arrange your care.")
+        return refuse(ValidationFailed(message, details={"accept_health_data": [message]}))
     return ALLOWED
 
 
@@ -79,7 +88,9 @@ def _every_refusal(*checks: Check) -> Check:
     return ALLOWED
 
 
-def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> Check:
+def patient_registration_check(
+    *, details: PatientDetails, accepted_terms: bool, today: date, accepted_health_data: bool = True
+) -> Check:
     """Whether these sign-up details keep the rules; refused with a ValidationFailed carrying a
     message per field (every broken rule, not only the first).
 
@@ -88,6 +99,7 @@ def patient_registration_check(*, details: PatientDetails, accepted_terms: bool,
     """
     return _every_refusal(
         terms_consent_check(accepted_terms=accepted_terms),
+        health_data_consent_check(accepted_health_data=accepted_health_data),
         patient_age_check(
             date_of_birth=details.date_of_birth,
             acts_as_representative=details.acts_as_representative,
@@ -104,8 +116,12 @@ def patient_register_check(*, now: datetime) -> Check:
 
 
 @transaction.atomic
-def patient_register(*, user: User, details: PatientDetails, now: datetime, timezone_name: str = "") -> PatientProfile:
-    """Create the patient profile of a new account and record its consent to the current terms.
+def patient_register(
+    *, user: User, details: PatientDetails, now: datetime, timezone_name: str = "", marketing: bool = False
+) -> PatientProfile:
+    """Create the patient profile of a new account and record its consents: to the current terms,
+    to the processing of health data (required by the form, `health_data_consent_check`) and, when
+    ticked, to marketing e-mails (docs/decisions.md, "Consents").
 
     `timezone_name` is the one the browser reported at sign-up: kept when it is a real IANA name,
     ignored otherwise (it is input, and the person can set it on "My account")."""
@@ -125,6 +141,9 @@ def patient_register(*, user: User, details: PatientDetails, now: datetime, time
         now=now,
     )
     terms_accept(user=user, terms=terms, now=now)
+    consent_give(user=user, purpose=ConsentPurpose.HEALTH_DATA, now=now)
+    if marketing:
+        consent_give(user=user, purpose=ConsentPurpose.MARKETING, now=now)
     return profile
 
 
@@ -142,6 +161,8 @@ def terms_accept(*, user: User, terms: TermsVersion, now: datetime) -> TermsAcce
         after={"version": terms.version},
         now=now,
     )
+    # The consents' history lists the terms beside the other purposes (one row per version accepted).
+    Consent.objects.create(user=user, purpose=ConsentPurpose.TERMS, version=terms.version, given_at=now)
     return acceptance
 
 
@@ -309,3 +330,104 @@ def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> 
         now=now,
     )
     return len(kinds)
+
+
+# --- Consents (docs/decisions.md "Consents") -----------------------------------------------------
+
+WITHDRAWABLE_PURPOSES = (ConsentPurpose.HEALTH_DATA, ConsentPurpose.MARKETING)
+
+
+def _purpose_check(purpose: str) -> Check:
+    if purpose not in ConsentPurpose.values:
+        return refuse(NotFound(_("There is no such consent."), code="unknown_purpose"))
+    if purpose == ConsentPurpose.TERMS:
+        return refuse(
+            Conflict(
+                _(
+                    "The terms of use cannot be withdrawn on their own: they are what your account rests on. "
+                    "To stop, close your account on Your data → Erasure."
+                ),
+                code="terms_not_withdrawable",
+            )
+        )
+    return ALLOWED
+
+
+def consent_give_check(*, user: User, purpose: str) -> Check:
+    """Whether `user` can give (again) their consent to `purpose`: the health data and marketing
+    consents only (the terms are accepted through their own page, TermsVersion)."""
+    return _purpose_check(purpose)
+
+
+def consent_withdraw_check(*, user: User, purpose: str) -> Check:
+    """Whether `user` can withdraw their consent to `purpose`: one they gave and have not withdrawn."""
+    check = _purpose_check(purpose)
+    if not check:
+        return check
+    consent = consent_state(user, purpose)
+    if consent is None or consent.withdrawn_at is not None:
+        return refuse(Conflict(_("You have not given this consent: there is nothing to withdraw."), code="not_given"))
+    return ALLOWED
+
+
+def consent_give(*, user: User, purpose: str, now: datetime) -> Consent:
+    """Record that `user` consents to the current version of `purpose`'s text at `now`. Already
+    given to that version: the row as it is (giving twice records nothing)."""
+    consent_give_check(user=user, purpose=purpose).enforce()
+    version = consent_current_version(purpose)
+    with transaction.atomic():
+        # Lock the person's row: two clicks at once record one consent.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = consent_state(user, purpose)
+        if current is not None and current.withdrawn_at is None and current.version == version:
+            return current
+        consent = Consent.objects.create(user=user, purpose=purpose, version=version, given_at=now)
+        audit_record(
+            actor=user,
+            action="accounts.consent.given",
+            target=consent,
+            after={"purpose": purpose, "version": version},
+            now=now,
+        )
+    return consent
+
+
+def consent_withdraw(*, user: User, purpose: str, now: datetime) -> Consent:
+    """Withdraw `user`'s consent to `purpose` at `now` (the row stays, with its withdrawal time).
+
+    Withdrawing the health-data consent stops new sharing (`consent_required_check`, read by every
+    service that sends documents or a request to providers); what was already shared stays until
+    it ends or the person revokes it. Withdrawing twice changes nothing."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = consent_state(user, purpose)
+        if current is not None and current.withdrawn_at is not None and _purpose_check(purpose):
+            return current
+        consent_withdraw_check(user=user, purpose=purpose).enforce()
+        assert current is not None  # the check refuses when there is nothing to withdraw
+        current.withdrawn_at = max(now, current.given_at)
+        current.save(update_fields=["withdrawn_at"])
+        audit_record(
+            actor=user,
+            action="accounts.consent.withdrawn",
+            target=current,
+            after={"purpose": purpose, "version": current.version},
+            now=now,
+        )
+    return current
+
+
+def consent_required_check(*, user: User, purpose: str = ConsentPurpose.HEALTH_DATA) -> Check:
+    """Refused when `user` withdrew their consent to `purpose` (the newest row is withdrawn): read
+    by every service that sends a person's documents or request to providers (quote requests,
+    second opinions, document grants). A person with no row at all is not refused: every account
+    that accepted the terms before consents existed was given one by accounts 0008, and sign-up
+    records one (docs/decisions.md, "Consents")."""
+    consent = consent_state(user, purpose)
+    if consent is None or consent.withdrawn_at is None:
+        return ALLOWED
+    message = _(
+        "You withdrew your consent to the processing of your health data on %(date)s: we cannot send "
+        "your documents or request to providers. Give it again on Your data → Consents to continue."
+    ) % {"date": when_text(consent.withdrawn_at, zone(user.timezone), date_only=True)}
+    return refuse(Conflict(message, code="consent_withdrawn"))
