@@ -24,6 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
+from accounts.services import consent_required_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -153,8 +154,12 @@ def document_grant_check(
     """The owner shares a document, with verified providers only. Without `provider`: whether
     `actor` may share `document` at all (the page's "Share" form, the API's `share` action)."""
     owner = _owner_check(document=document, actor=actor)
-    if not owner or provider is None:
+    if not owner:
         return owner
+    # A withdrawn health-data consent stops new sharing (grants already given stay until they end).
+    consent = consent_required_check(user=document.owner)
+    if not consent or provider is None:
+        return consent
     if not provider.is_verified:
         message = _("Documents can be shared with verified providers only.")
         return refuse(ValidationFailed(message, code="provider_not_verified", details={"provider": [message]}))
