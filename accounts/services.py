@@ -339,7 +339,8 @@ WITHDRAWABLE_PURPOSES = (ConsentPurpose.HEALTH_DATA, ConsentPurpose.MARKETING)
 
 def _purpose_check(purpose: str) -> Check:
     if purpose not in ConsentPurpose.values:
-        return refuse(NotFound(_("There is no such consent."), code="unknown_purpose"))
+        message = _("Choose one of the consents listed: terms, health data or marketing.")
+        return refuse(ValidationFailed(message, code="unknown_purpose", details={"purpose": [message]}))
     if purpose == ConsentPurpose.TERMS:
         return refuse(
             Conflict(
