@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,8 @@ from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.when import valid_timezone, when_text, zone
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -432,3 +435,77 @@ def consent_required_check(*, user: User, purpose: str = ConsentPurpose.HEALTH_D
         "your documents or request to providers. Give it again on Your data → Consents to continue."
     ) % {"date": when_text(consent.withdrawn_at, zone(user.timezone), date_only=True)}
     return refuse(Conflict(message, code="consent_withdrawn"))
+
+
+# --- Retention: unverified accounts (docs/decisions.md "Retention") ---------------------------------
+
+# What an account that never confirmed its e-mail address may hold and still be deleted: the account
+# itself and what sign-up made. Anything else (a document, a request, a booking, a payment, a message
+# log row) means the person used the service: the account is left for them (or their erasure).
+_SIGNUP_ONLY_MODELS = frozenset(
+    {
+        "accounts.user",
+        "accounts.patientprofile",
+        "accounts.termsacceptance",
+        "accounts.consent",
+        "accounts.apitoken",
+        "account.emailaddress",
+        "account.emailconfirmation",
+        "mfa.authenticator",
+        "notifications.notificationpreference",
+        "core.idempotencyrecord",
+    }
+)
+
+
+def _holds_only_signup_records(user: User) -> bool:
+    """Whether deleting `user` would delete nothing but what sign-up made (and nothing protected)."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    collector = Collector(using=router.db_for_write(User))
+    try:
+        collector.collect([user])
+    except (ProtectedError, RestrictedError):
+        return False
+    labels = {model._meta.label_lower for model, objects in collector.data.items() if objects}
+    labels |= {qs.model._meta.label_lower for qs in collector.fast_deletes if qs.exists()}
+    for querysets in collector.field_updates.values():  # SET_NULL relations: rows that name the person
+        labels |= {qs.model._meta.label_lower for qs in querysets if qs.exists()}
+    return labels <= _SIGNUP_ONLY_MODELS
+
+
+def unverified_accounts_delete(*, now: datetime, batch_size: int | None = None) -> int:
+    """Delete the accounts made more than RETENTION_UNVERIFIED_ACCOUNT_DAYS ago whose e-mail address
+    was never confirmed (allauth's EmailAddress, none verified), that never signed in, are not staff,
+    and hold nothing but what sign-up made: the person never came back to use them. Audited (the
+    account's id only). At most `batch_size` per run; returns how many."""
+    from allauth.account.models import EmailAddress
+
+    cutoff = now - timedelta(days=settings.RETENTION_UNVERIFIED_ACCOUNT_DAYS)
+    limit = batch_size or settings.RETENTION_BATCH_SIZE
+    verified = EmailAddress.objects.filter(verified=True).values("user_id")
+    candidates = (
+        User.objects.filter(
+            date_joined__lt=cutoff,
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            emailaddress__verified=False,
+        )
+        .exclude(pk__in=verified)
+        .distinct()
+        .order_by("date_joined")
+    )
+    deleted = 0
+    for user in candidates[:limit]:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().filter(pk=user.pk).first()
+            if locked is None or not _holds_only_signup_records(locked):
+                continue
+            user_id = locked.pk
+            audit_record(actor=None, action="accounts.user.unverified_deleted", target=locked, after={"user": user_id}, now=now)
+            locked.delete()
+            deleted += 1
+    logger.info("retention: %d unverified accounts deleted (made before %s)", deleted, cutoff.isoformat())
+    return deleted
