@@ -108,7 +108,7 @@ def consent_overview(*, user: User) -> list[dict]:
                 "consent": consent,
                 "given": given,
                 "current_version": current,
-                "outdated": given and bool(current) and consent.version != current,
+                "outdated": consent is not None and given and bool(current) and consent.version != current,
             }
         )
     return rows

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
@@ -408,7 +409,8 @@ def consent_withdraw(*, user: User, purpose: str, now: datetime) -> Consent:
         if current is not None and current.withdrawn_at is not None and _purpose_check(purpose):
             return current
         consent_withdraw_check(user=user, purpose=purpose).enforce()
-        assert current is not None  # the check refuses when there is nothing to withdraw
+        if current is None:  # the check refuses when there is nothing to withdraw
+            raise AssertionError("nothing to withdraw")
         current.withdrawn_at = max(now, current.given_at)
         current.save(update_fields=["withdrawn_at"])
         audit_record(
@@ -470,8 +472,10 @@ def _holds_only_signup_records(user: User) -> bool:
         return False
     labels = {model._meta.label_lower for model, objects in collector.data.items() if objects}
     labels |= {qs.model._meta.label_lower for qs in collector.fast_deletes if qs.exists()}
-    for querysets in collector.field_updates.values():  # SET_NULL relations: rows that name the person
-        labels |= {qs.model._meta.label_lower for qs in querysets if qs.exists()}
+    # SET_NULL relations: rows elsewhere that name the person (a query set or a list of rows each).
+    for (field, _value), batches in collector.field_updates.items():
+        if any(batch.exists() if isinstance(batch, QuerySet) else bool(batch) for batch in batches):
+            labels.add(field.model._meta.label_lower)
     return labels <= _SIGNUP_ONLY_MODELS
 
 
@@ -504,7 +508,9 @@ def unverified_accounts_delete(*, now: datetime, batch_size: int | None = None) 
             if locked is None or not _holds_only_signup_records(locked):
                 continue
             user_id = locked.pk
-            audit_record(actor=None, action="accounts.user.unverified_deleted", target=locked, after={"user": user_id}, now=now)
+            audit_record(
+                actor=None, action="accounts.user.unverified_deleted", target=locked, after={"user": user_id}, now=now
+            )
             locked.delete()
             deleted += 1
     logger.info("retention: %d unverified accounts deleted (made before %s)", deleted, cutoff.isoformat())

@@ -216,7 +216,9 @@ def idempotency_records_purge(*, now: dt.datetime, batch_size: int | None = None
     cutoff = now - dt.timedelta(days=settings.RETENTION_IDEMPOTENCY_DAYS)
     limit = batch_size or settings.RETENTION_BATCH_SIZE
     ids = list(
-        IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("created_at").values_list("pk", flat=True)[:limit]
+        IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
     deleted, _by_model = IdempotencyRecord.objects.filter(pk__in=ids).delete()
     logger.info("retention: %d idempotency records deleted (older than %s)", deleted, cutoff.isoformat())

@@ -294,7 +294,7 @@ def _payload_ids(payload: dict[str, Any]) -> dict[str, Any]:
     """What stays of an event's payload: its own id and type, and the id and kind of its object
     (enough to find it at Stripe again); the names, addresses and cards in it go."""
     obj = (payload.get("data") or {}).get("object") or {}
-    kept = {key: payload[key] for key in ("id", "type", "account") if key in payload}
+    kept: dict[str, Any] = {key: payload[key] for key in ("id", "type", "account") if key in payload}
     kept["data"] = {"object": {key: obj[key] for key in ("id", "object") if key in obj}}
     return kept
 

@@ -18,7 +18,9 @@ def forwards(apps, schema_editor):
     rows = []
     acceptances = TermsAcceptance.objects.select_related("terms_version").order_by("user_id", "accepted_at", "id")
     for acceptance in acceptances.iterator():
-        if not Consent.objects.filter(user_id=acceptance.user_id, purpose="terms", version=acceptance.terms_version.version).exists():
+        if not Consent.objects.filter(
+            user_id=acceptance.user_id, purpose="terms", version=acceptance.terms_version.version
+        ).exists():
             rows.append(
                 Consent(
                     user_id=acceptance.user_id,
@@ -30,7 +32,9 @@ def forwards(apps, schema_editor):
         first.setdefault(acceptance.user_id, acceptance.accepted_at)
     for user_id, accepted_at in first.items():
         if not Consent.objects.filter(user_id=user_id, purpose="health_data").exists():
-            rows.append(Consent(user_id=user_id, purpose="health_data", version=HEALTH_DATA_VERSION, given_at=accepted_at))
+            rows.append(
+                Consent(user_id=user_id, purpose="health_data", version=HEALTH_DATA_VERSION, given_at=accepted_at)
+            )
     Consent.objects.bulk_create(rows, batch_size=1000)
 
 

@@ -89,7 +89,8 @@ def test_the_health_data_consent_is_its_own_required_box_and_marketing_is_option
 
     assert refused.status_code == 200
     assert "processing of your health data" in refused.context["form"].errors["accept_health_data"][0]
-    assert nothing_created() and not Consent.objects.exists()
+    assert nothing_created()
+    assert not Consent.objects.exists()
 
     client.post(reverse("account_signup"), signup_data(accept_marketing="on"))
     user = User.objects.get(email="new.patient@example.test")
@@ -276,7 +277,10 @@ def test_a_form_encoded_sign_up_takes_only_the_words_true_and_false(anonymous, v
 
 
 def test_a_form_encoded_sign_up_with_true_is_accepted(anonymous):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms="true", accept_health_data="true", acts_as_representative="false"))
+    response = anonymous.post(
+        "/api/v1/auth/signup/",
+        signup_data(accept_terms="true", accept_health_data="true", acts_as_representative="false"),
+    )
 
     assert response.status_code == 201, response.json()
     assert PatientProfile.objects.get().acts_as_representative is False

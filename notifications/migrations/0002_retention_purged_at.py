@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='body_purged_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='text purged at'),
+            model_name="message",
+            name="body_purged_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="text purged at"),
         ),
     ]

@@ -48,7 +48,13 @@ def test_texts_are_emptied_after_a_year_and_the_log_row_stays(patient):
     assert (old.subject, old.body, old.html, old.attachments) == ("", "", "", [])
     assert old.body_purged_at == NOW
     # the log: who, which event, when, delivered
-    assert (old.recipient_id, old.event, old.status, old.booking_id) == (patient.pk, "booking_confirmed", "delivered", 12)
+    assert (old.recipient_id, old.event, old.status, old.booking_id) == (
+        patient.pk,
+        "booking_confirmed",
+        "delivered",
+        12,
+    )
     for kept in (young, queued):
         kept.refresh_from_db()
-        assert "Alice" in kept.body and kept.body_purged_at is None
+        assert "Alice" in kept.body
+        assert kept.body_purged_at is None

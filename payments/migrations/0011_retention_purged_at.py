@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0010_release_retry_orphans_dead_letters_payout_changes'),
+        ("payments", "0010_release_retry_orphans_dead_letters_payout_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stripeevent',
-            name='payload_purged_at',
+            model_name="stripeevent",
+            name="payload_purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

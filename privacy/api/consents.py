@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 
 class ConsentStateSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
-    label = serializers.CharField()
+    purpose_label = serializers.CharField(help_text="The purpose in the person's language")
     given = serializers.BooleanField(help_text="Given and not withdrawn")
     version = serializers.CharField(allow_null=True, help_text="The version of the text consented to")
     current_version = serializers.CharField(help_text="The version of the text in force")
@@ -28,7 +28,8 @@ class ConsentStateSerializer(serializers.Serializer):
 
 class ConsentChangeSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(
-        choices=ConsentPurpose.choices, help_text="health_data or marketing (the terms are withdrawn by closing the account: 409)"
+        choices=ConsentPurpose.choices,
+        help_text="health_data or marketing (the terms are withdrawn by closing the account: 409)",
     )
 
 
@@ -36,7 +37,7 @@ def _states(user) -> list[dict]:
     return [
         {
             "purpose": row["purpose"],
-            "label": str(row["label"]),
+            "purpose_label": str(row["label"]),
             "given": row["given"],
             "version": row["consent"].version if row["consent"] else None,
             "current_version": row["current_version"],

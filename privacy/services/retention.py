@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, QuerySet
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
@@ -42,7 +42,7 @@ def _last_seen(user: User) -> dt.datetime:
     return user.last_login or user.date_joined
 
 
-def _inactive(*, before: dt.datetime):
+def _inactive(*, before: dt.datetime) -> QuerySet[User]:
     """Patients (not staff, not already closed) whose last sign-in (or sign-up) is before `before`."""
     return (
         User.objects.filter(is_active=True, is_staff=False, is_superuser=False, patient_profile__isnull=False)

@@ -45,13 +45,19 @@ def test_giving_withdrawing_and_giving_again_keeps_every_row_and_the_newest_is_t
     first = consent_give(user=patient, purpose="marketing", now=NOW)
     assert consent_give(user=patient, purpose="marketing", now=NOW + dt.timedelta(hours=1)) == first  # twice: one row
     withdrawn = consent_withdraw(user=patient, purpose="marketing", now=NOW + dt.timedelta(days=1))
-    assert withdrawn.pk == first.pk and withdrawn.withdrawn_at == NOW + dt.timedelta(days=1)
+    assert withdrawn.pk == first.pk
+    assert withdrawn.withdrawn_at == NOW + dt.timedelta(days=1)
     again = consent_give(user=patient, purpose="marketing", now=NOW + dt.timedelta(days=2))
 
-    assert consent_state(patient, "marketing") == again and again.withdrawn_at is None
+    assert consent_state(patient, "marketing") == again
+    assert again.withdrawn_at is None
     assert Consent.objects.filter(user=patient, purpose="marketing").count() == 2
     events = AuditEvent.objects.filter(action__startswith="accounts.consent.").order_by("at", "id")
-    assert [e.action for e in events] == ["accounts.consent.given", "accounts.consent.withdrawn", "accounts.consent.given"]
+    assert [e.action for e in events] == [
+        "accounts.consent.given",
+        "accounts.consent.withdrawn",
+        "accounts.consent.given",
+    ]
     # ids and the purpose only: nothing about the person
     assert all(set(e.after) == {"purpose", "version"} for e in events)
     assert all(patient.email not in str(e.after) for e in events)
@@ -74,9 +80,11 @@ def test_a_newer_version_of_the_text_asks_again_and_giving_records_the_new_versi
     from accounts.selectors import consent_overview
 
     row = next(r for r in consent_overview(user=patient) if r["purpose"] == "health_data")
-    assert row["outdated"] and row["consent"] == old
+    assert row["outdated"]
+    assert row["consent"] == old
     new = consent_give(user=patient, purpose="health_data", now=NOW + dt.timedelta(days=1))
-    assert new.pk != old.pk and new.version == "2027-06"
+    assert new.pk != old.pk
+    assert new.version == "2027-06"
 
 
 def test_the_check_refuses_only_when_the_newest_health_data_row_is_withdrawn(patient):
@@ -87,9 +95,11 @@ def test_the_check_refuses_only_when_the_newest_health_data_row_is_withdrawn(pat
 
     check = consent_required_check(user=patient)
     assert not check.allowed
-    assert isinstance(check.refusal, Conflict) and check.refusal.code == "consent_withdrawn"
+    assert isinstance(check.refusal, Conflict)
+    assert check.refusal.code == "consent_withdrawn"
     assert "You withdrew your consent to the processing of your health data on" in check.reason
-    assert "2027" in check.reason and "Your data → Consents" in check.reason
+    assert "2027" in check.reason
+    assert "Your data → Consents" in check.reason
 
 
 # --- new sharing stops, with the reason, nothing written ----------------------------------------------
@@ -133,7 +143,12 @@ def test_sharing_a_document_after_withdrawal_is_refused_on_the_api_and_the_page(
 
 def test_an_existing_share_stays_when_the_consent_is_withdrawn(api_as, patient, clinic):
     document = upload_file(patient, samples.pdf("X-ray"))
-    assert api_as(patient).post(f"/api/v1/documents/{document.pk}/grants/", {"provider": clinic.pk}, format="json").status_code == 201
+    assert (
+        api_as(patient)
+        .post(f"/api/v1/documents/{document.pk}/grants/", {"provider": clinic.pk}, format="json")
+        .status_code
+        == 201
+    )
 
     _withdrawn(patient)
 
@@ -157,8 +172,10 @@ def test_the_page_lists_each_purpose_and_withdraws_after_confirming(client, pati
     sign_in(client, patient)
 
     page = client.get(reverse("privacy:consents")).content.decode()
-    assert "Processing of my health data" in page and "News and offers by e-mail" in page
-    assert '<details class="confirm">' in page and "What you already shared stays shared" in page
+    assert "Processing of my health data" in page
+    assert "News and offers by e-mail" in page
+    assert '<details class="confirm">' in page
+    assert "What you already shared stays shared" in page
     assert "|date" not in page
 
     response = client.post(reverse("privacy:consent_withdraw"), {"purpose": "health_data"}, follow=True)
@@ -184,7 +201,8 @@ def test_the_api_lists_gives_and_withdraws(api_as, patient):
 
     withdrawn = client.post("/api/v1/privacy/consents/withdraw/", {"purpose": "marketing"}, format="json")
     row = next(r for r in withdrawn.json() if r["purpose"] == "marketing")
-    assert row["given"] is False and row["withdrawn_at"] is not None
+    assert row["given"] is False
+    assert row["withdrawn_at"] is not None
 
 
 @pytest.mark.parametrize(

@@ -45,11 +45,15 @@ def test_a_patient_is_warned_after_three_years_without_signing_in_not_before(set
         assert close_inactive_accounts.apply().get()["warned"] == 0  # once per stretch of inactivity
 
     message = Message.objects.get(recipient=gone)
-    assert message.event == "account_inactive" and message.to == "gone@example.test"
-    assert "will be closed" in message.body and "sign in" in message.body.lower()
-    assert _warnings(gone).count() == 1 and "gone@example.test" not in str(_warnings(gone).get().after)
+    assert message.event == "account_inactive"
+    assert message.to == "gone@example.test"
+    assert "will be closed" in message.body
+    assert "sign in" in message.body.lower()
+    assert _warnings(gone).count() == 1
+    assert "gone@example.test" not in str(_warnings(gone).get().after)
     assert not Message.objects.filter(recipient__in=[recent, staff]).exists()
-    assert not _warnings(recent).exists() and not _warnings(staff).exists()
+    assert not _warnings(recent).exists()
+    assert not _warnings(staff).exists()
 
 
 def test_signing_in_after_the_warning_keeps_the_account_and_starts_the_count_again():

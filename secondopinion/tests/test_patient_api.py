@@ -217,6 +217,9 @@ def test_a_withdrawn_health_data_consent_refuses_a_new_request_and_sending_a_dra
     created = api.post(URL, _body(diagnosis), format="json")
     sent = api.post(f"{URL}{case.pk}/send/")
 
-    assert created.status_code == 409 and created.json()["code"] == "consent_withdrawn"
-    assert sent.status_code == 409 and "You withdrew your consent" in sent.json()["message"]
-    assert OpinionCase.objects.count() == 1 and not AddonOrder.objects.exists()
+    assert created.status_code == 409
+    assert created.json()["code"] == "consent_withdrawn"
+    assert sent.status_code == 409
+    assert "You withdrew your consent" in sent.json()["message"]
+    assert OpinionCase.objects.count() == 1
+    assert not AddonOrder.objects.exists()
