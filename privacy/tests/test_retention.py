@@ -78,13 +78,16 @@ def test_no_one_is_closed_before_the_warning_period_ends():
 
 
 @pytest.mark.skipif(not HAS_ERASURE, reason="privacy.services.erasure arrives with helper D2's branch (merge)")
-def test_still_inactive_after_the_warning_the_account_is_closed_through_the_erasure():
+def test_still_inactive_after_the_warning_the_account_is_closed_through_the_erasure(
+    django_capture_on_commit_callbacks,
+):
     from privacy.models import DataRequest
 
     patient = _seen(PatientFactory(email="closed@example.test"), NOW - dt.timedelta(days=1100))
     inactive_accounts_process(now=NOW)
 
-    run = inactive_accounts_process(now=NOW + dt.timedelta(days=30, seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):  # the erasure runs once committed
+        run = inactive_accounts_process(now=NOW + dt.timedelta(days=30, seconds=1))
 
     assert run.closed == 1
     assert DataRequest.objects.filter(user_id=patient.pk, kind="erasure").exists()
