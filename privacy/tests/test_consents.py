@@ -182,6 +182,7 @@ def test_the_page_lists_each_purpose_and_withdraws_after_confirming(client, pati
     assert "is withdrawn" in response.content.decode()
     assert consent_state(patient, "health_data").withdrawn_at is not None
     assert "Give my consent" in response.content.decode()
+    assert "While it is withdrawn we send nothing new to providers" in response.content.decode()
 
 
 def test_the_page_refuses_the_terms_with_its_message(client, patient):
