@@ -66,7 +66,7 @@ class TooManyAttempts(DomainError):
 
 # Sign-up booleans: a consent is a JSON true, or the word "true" in a form, and nothing else
 # ("no", "0", "off" are not a yes).
-STRICT_BOOLEANS = ("accept_terms", "acts_as_representative")
+STRICT_BOOLEANS = ("accept_terms", "accept_health_data", "accept_marketing", "acts_as_representative")
 _FORM_BOOLEANS = {"true": True, "false": False}
 
 

@@ -14,7 +14,13 @@ from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-de
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Gender
-from accounts.services import PatientDetails, patient_age_check, patient_register, terms_consent_check
+from accounts.services import (
+    PatientDetails,
+    health_data_consent_check,
+    patient_age_check,
+    patient_register,
+    terms_consent_check,
+)
 from core.money import currency_choices
 from core.when import known_timezones, valid_timezone
 
@@ -123,6 +129,19 @@ class PatientSignupForm(PatientDetailsForm):
         label=_("I accept the terms of use"),
         required=False,  # checked in clean() so that the message comes from the rule, in one place
     )
+    # Its own box and its own words: the health-data consent can be withdrawn apart from the terms.
+    accept_health_data = forms.BooleanField(
+        label=_(
+            "I agree that MediBroker processes my health data (my requests, medical documents and "
+            "appointments) and sends it to the providers I choose, to arrange my care. I can withdraw "
+            "this consent at any time on Your data → Consents."
+        ),
+        required=False,  # checked in clean(), like the terms
+    )
+    accept_marketing = forms.BooleanField(
+        label=_("Send me news and offers by e-mail (optional; you can stop them at any time)."),
+        required=False,
+    )
     # Filled by static/js/timezone.js with the browser's timezone; an unknown name is ignored.
     timezone = forms.CharField(
         required=False, max_length=200, widget=forms.HiddenInput(attrs={"data-detect-timezone": ""})
@@ -144,7 +163,10 @@ class PatientSignupForm(PatientDetailsForm):
         cleaned = super().clean()
         self._limit_attempts_per_address(cleaned.get("email"))
         # Each rule whose fields are valid is checked, so that every problem shows at once.
-        checks = [terms_consent_check(accepted_terms=cleaned.get("accept_terms", False))]
+        checks = [
+            terms_consent_check(accepted_terms=cleaned.get("accept_terms", False)),
+            health_data_consent_check(accepted_health_data=cleaned.get("accept_health_data", False)),
+        ]
         if cleaned.get("date_of_birth"):
             checks.append(
                 patient_age_check(
@@ -170,7 +192,11 @@ class PatientSignupForm(PatientDetailsForm):
 
     def signup(self, request, user) -> None:
         patient_register(
-            user=user, details=self.details(), now=timezone.now(), timezone_name=self.cleaned_data.get("timezone", "")
+            user=user,
+            details=self.details(),
+            now=timezone.now(),
+            timezone_name=self.cleaned_data.get("timezone", ""),
+            marketing=self.cleaned_data.get("accept_marketing", False),
         )
 
 

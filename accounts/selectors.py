@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from accounts.models import ApiToken, StaffGroup, TermsVersion, User
+from accounts.models import ApiToken, Consent, ConsentPurpose, StaffGroup, TermsVersion, User
 from core import hooks
 
 
@@ -75,3 +76,39 @@ def user_profile_values(*, user: User) -> dict:
             "acts_as_representative": profile.acts_as_representative,
         }
     return values
+
+
+def consent_state(user: User, purpose: str) -> Consent | None:
+    """`user`'s consent to `purpose` as it stands: the newest row of that purpose (withdrawn when
+    its `withdrawn_at` is set), or None when they were never asked (docs/decisions.md, "Consents")."""
+    return Consent.objects.filter(user=user, purpose=purpose).order_by("-given_at", "-id").first()
+
+
+def consent_current_version(purpose: str) -> str:
+    """The version of the text of `purpose` in force: the newest terms for the terms, else
+    settings.CONSENT_VERSIONS."""
+    if purpose == ConsentPurpose.TERMS:
+        newest = TermsVersion.objects.order_by("-published_at").first()
+        return newest.version if newest else ""
+    return str(settings.CONSENT_VERSIONS.get(purpose, ""))
+
+
+def consent_overview(*, user: User) -> list[dict]:
+    """What "Your data → Consents" shows: each purpose with its newest row, the version in force and
+    whether the person is asked to consent again (given to an older version of the text)."""
+    rows = []
+    for purpose in ConsentPurpose:
+        consent = consent_state(user, purpose)
+        current = consent_current_version(purpose)
+        given = consent is not None and consent.withdrawn_at is None
+        rows.append(
+            {
+                "purpose": purpose.value,
+                "label": purpose.label,
+                "consent": consent,
+                "given": given,
+                "current_version": current,
+                "outdated": consent is not None and given and bool(current) and consent.version != current,
+            }
+        )
+    return rows

@@ -56,6 +56,12 @@ class SignupRequestSerializer(serializers.Serializer):
         required=False, default=False, help_text='JSON true or false ("true"/"false" in a form); nothing else'
     )
     accept_terms = serializers.BooleanField(help_text='JSON true ("true" in a form); anything but true/false is a 400')
+    accept_health_data = serializers.BooleanField(
+        help_text="Consent to the processing of health data to arrange care: must be true (withdrawable later)"
+    )
+    accept_marketing = serializers.BooleanField(
+        required=False, default=False, help_text="Consent to news and offers by e-mail; optional"
+    )
     timezone = serializers.CharField(
         required=False, help_text='IANA timezone of the person, e.g. "Europe/London"; an unknown name is ignored'
     )

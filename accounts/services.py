@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -11,17 +12,20 @@ from datetime import date, datetime, timedelta
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
 
-from accounts.models import ApiToken, PatientProfile, TermsAcceptance, TermsVersion, User
-from accounts.selectors import terms_current
+from accounts.models import ApiToken, Consent, ConsentPurpose, PatientProfile, TermsAcceptance, TermsVersion, User
+from accounts.selectors import consent_current_version, consent_state, terms_current
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
-from core.errors import NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.personal_data import Subject
-from core.when import valid_timezone
+from core.when import valid_timezone, when_text, zone
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +53,15 @@ def terms_consent_check(*, accepted_terms: bool) -> Check:
     if not accepted_terms:
         message = _("You must accept the terms of use to create an account.")
         return refuse(ValidationFailed(message, details={"accept_terms": [message]}))
+    return ALLOWED
+
+
+def health_data_consent_check(*, accepted_health_data: bool) -> Check:
+    """An account is only made for someone who lets us process their health data to arrange their
+    care: without it nothing the service does (quotes, documents, second opinions) can work."""
+    if not accepted_health_data:
+        message = _("You must agree to the processing of your health data to arrange your care.")
+        return refuse(ValidationFailed(message, details={"accept_health_data": [message]}))
     return ALLOWED
 
 
@@ -83,7 +96,9 @@ def _every_refusal(*checks: Check) -> Check:
     return ALLOWED
 
 
-def patient_registration_check(*, details: PatientDetails, accepted_terms: bool, today: date) -> Check:
+def patient_registration_check(
+    *, details: PatientDetails, accepted_terms: bool, today: date, accepted_health_data: bool = True
+) -> Check:
     """Whether these sign-up details keep the rules; refused with a ValidationFailed carrying a
     message per field (every broken rule, not only the first).
 
@@ -92,6 +107,7 @@ def patient_registration_check(*, details: PatientDetails, accepted_terms: bool,
     """
     return _every_refusal(
         terms_consent_check(accepted_terms=accepted_terms),
+        health_data_consent_check(accepted_health_data=accepted_health_data),
         patient_age_check(
             date_of_birth=details.date_of_birth,
             acts_as_representative=details.acts_as_representative,
@@ -108,8 +124,12 @@ def patient_register_check(*, now: datetime) -> Check:
 
 
 @transaction.atomic
-def patient_register(*, user: User, details: PatientDetails, now: datetime, timezone_name: str = "") -> PatientProfile:
-    """Create the patient profile of a new account and record its consent to the current terms.
+def patient_register(
+    *, user: User, details: PatientDetails, now: datetime, timezone_name: str = "", marketing: bool = False
+) -> PatientProfile:
+    """Create the patient profile of a new account and record its consents: to the current terms,
+    to the processing of health data (required by the form, `health_data_consent_check`) and, when
+    ticked, to marketing e-mails (docs/decisions.md, "Consents").
 
     `timezone_name` is the one the browser reported at sign-up: kept when it is a real IANA name,
     ignored otherwise (it is input, and the person can set it on "My account")."""
@@ -129,6 +149,9 @@ def patient_register(*, user: User, details: PatientDetails, now: datetime, time
         now=now,
     )
     terms_accept(user=user, terms=terms, now=now)
+    consent_give(user=user, purpose=ConsentPurpose.HEALTH_DATA, now=now)
+    if marketing:
+        consent_give(user=user, purpose=ConsentPurpose.MARKETING, now=now)
     return profile
 
 
@@ -146,6 +169,8 @@ def terms_accept(*, user: User, terms: TermsVersion, now: datetime) -> TermsAcce
         after={"version": terms.version},
         now=now,
     )
+    # The consents' history lists the terms beside the other purposes (one row per version accepted).
+    Consent.objects.create(user=user, purpose=ConsentPurpose.TERMS, version=terms.version, given_at=now)
     return acceptance
 
 
@@ -400,3 +425,184 @@ def erasure_subject(user: User) -> Subject:
         email=user.email,
         strings=tuple(unique),
     )
+
+
+# --- Consents (docs/decisions.md "Consents") -----------------------------------------------------
+
+WITHDRAWABLE_PURPOSES = (ConsentPurpose.HEALTH_DATA, ConsentPurpose.MARKETING)
+
+
+def _purpose_check(purpose: str) -> Check:
+    if purpose not in ConsentPurpose.values:
+        message = _("Choose one of the consents listed: terms, health data or marketing.")
+        return refuse(ValidationFailed(message, code="unknown_purpose", details={"purpose": [message]}))
+    if purpose == ConsentPurpose.TERMS:
+        return refuse(
+            Conflict(
+                _(
+                    "The terms of use cannot be withdrawn on their own: they are what your account rests on. "
+                    "To stop, close your account on Your data → Erasure."
+                ),
+                code="terms_not_withdrawable",
+            )
+        )
+    return ALLOWED
+
+
+def consent_give_check(*, user: User, purpose: str) -> Check:
+    """Whether `user` can give (again) their consent to `purpose`: the health data and marketing
+    consents only (the terms are accepted through their own page, TermsVersion)."""
+    return _purpose_check(purpose)
+
+
+def consent_withdraw_check(*, user: User, purpose: str) -> Check:
+    """Whether `user` can withdraw their consent to `purpose`: one they gave and have not withdrawn."""
+    check = _purpose_check(purpose)
+    if not check:
+        return check
+    consent = consent_state(user, purpose)
+    if consent is None or consent.withdrawn_at is not None:
+        return refuse(Conflict(_("You have not given this consent: there is nothing to withdraw."), code="not_given"))
+    return ALLOWED
+
+
+def consent_give(*, user: User, purpose: str, now: datetime) -> Consent:
+    """Record that `user` consents to the current version of `purpose`'s text at `now`. Already
+    given to that version: the row as it is (giving twice records nothing)."""
+    consent_give_check(user=user, purpose=purpose).enforce()
+    version = consent_current_version(purpose)
+    with transaction.atomic():
+        # Lock the person's row: two clicks at once record one consent.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = consent_state(user, purpose)
+        if current is not None and current.withdrawn_at is None and current.version == version:
+            return current
+        consent = Consent.objects.create(user=user, purpose=purpose, version=version, given_at=now)
+        audit_record(
+            actor=user,
+            action="accounts.consent.given",
+            target=consent,
+            after={"purpose": purpose, "version": version},
+            now=now,
+        )
+    return consent
+
+
+def consent_withdraw(*, user: User, purpose: str, now: datetime) -> Consent:
+    """Withdraw `user`'s consent to `purpose` at `now` (the row stays, with its withdrawal time).
+
+    Withdrawing the health-data consent stops new sharing (`consent_required_check`, read by every
+    service that sends documents or a request to providers); what was already shared stays until
+    it ends or the person revokes it. Withdrawing twice changes nothing."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        current = consent_state(user, purpose)
+        if current is not None and current.withdrawn_at is not None and _purpose_check(purpose):
+            return current
+        consent_withdraw_check(user=user, purpose=purpose).enforce()
+        if current is None:  # the check refuses when there is nothing to withdraw
+            raise AssertionError("nothing to withdraw")
+        current.withdrawn_at = max(now, current.given_at)
+        current.save(update_fields=["withdrawn_at"])
+        audit_record(
+            actor=user,
+            action="accounts.consent.withdrawn",
+            target=current,
+            after={"purpose": purpose, "version": current.version},
+            now=now,
+        )
+    return current
+
+
+def consent_required_check(*, user: User, purpose: str = ConsentPurpose.HEALTH_DATA) -> Check:
+    """Refused when `user` withdrew their consent to `purpose` (the newest row is withdrawn): read
+    by every service that sends a person's documents or request to providers (quote requests,
+    second opinions, document grants). A person with no row at all is not refused: every account
+    that accepted the terms before consents existed was given one by accounts 0008, and sign-up
+    records one (docs/decisions.md, "Consents")."""
+    consent = consent_state(user, purpose)
+    if consent is None or consent.withdrawn_at is None:
+        return ALLOWED
+    message = _(
+        "You withdrew your consent to the processing of your health data on %(date)s: we cannot send "
+        "your documents or request to providers. Give it again on Your data → Consents to continue."
+    ) % {"date": when_text(consent.withdrawn_at, zone(user.timezone), date_only=True)}
+    return refuse(Conflict(message, code="consent_withdrawn"))
+
+
+# --- Retention: unverified accounts (docs/decisions.md "Retention") ---------------------------------
+
+# What an account that never confirmed its e-mail address may hold and still be deleted: the account
+# itself and what sign-up made. Anything else (a document, a request, a booking, a payment, a message
+# log row) means the person used the service: the account is left for them (or their erasure).
+_SIGNUP_ONLY_MODELS = frozenset(
+    {
+        "accounts.user",
+        "accounts.patientprofile",
+        "accounts.termsacceptance",
+        "accounts.consent",
+        "accounts.apitoken",
+        "account.emailaddress",
+        "account.emailconfirmation",
+        "mfa.authenticator",
+        "notifications.notificationpreference",
+        "core.idempotencyrecord",
+    }
+)
+
+
+def _holds_only_signup_records(user: User) -> bool:
+    """Whether deleting `user` would delete nothing but what sign-up made (and nothing protected)."""
+    from django.db import router
+    from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+    collector = Collector(using=router.db_for_write(User))
+    try:
+        collector.collect([user])
+    except (ProtectedError, RestrictedError):
+        return False
+    labels = {model._meta.label_lower for model, objects in collector.data.items() if objects}
+    labels |= {qs.model._meta.label_lower for qs in collector.fast_deletes if qs.exists()}
+    # SET_NULL relations: rows elsewhere that name the person (a query set or a list of rows each).
+    for (field, _value), batches in collector.field_updates.items():
+        if any(batch.exists() if isinstance(batch, QuerySet) else bool(batch) for batch in batches):
+            labels.add(field.model._meta.label_lower)
+    return labels <= _SIGNUP_ONLY_MODELS
+
+
+def unverified_accounts_delete(*, now: datetime, batch_size: int | None = None) -> int:
+    """Delete the accounts made more than RETENTION_UNVERIFIED_ACCOUNT_DAYS ago whose e-mail address
+    was never confirmed (allauth's EmailAddress, none verified), that never signed in, are not staff,
+    and hold nothing but what sign-up made: the person never came back to use them. Audited (the
+    account's id only). At most `batch_size` per run; returns how many."""
+    from allauth.account.models import EmailAddress
+
+    cutoff = now - timedelta(days=settings.RETENTION_UNVERIFIED_ACCOUNT_DAYS)
+    limit = batch_size or settings.RETENTION_BATCH_SIZE
+    verified = EmailAddress.objects.filter(verified=True).values("user_id")
+    candidates = (
+        User.objects.filter(
+            date_joined__lt=cutoff,
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
+            emailaddress__verified=False,
+        )
+        .exclude(pk__in=verified)
+        .distinct()
+        .order_by("date_joined")
+    )
+    deleted = 0
+    for user in candidates[:limit]:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().filter(pk=user.pk).first()
+            if locked is None or not _holds_only_signup_records(locked):
+                continue
+            user_id = locked.pk
+            audit_record(
+                actor=None, action="accounts.user.unverified_deleted", target=locked, after={"user": user_id}, now=now
+            )
+            locked.delete()
+            deleted += 1
+    logger.info("retention: %d unverified accounts deleted (made before %s)", deleted, cutoff.isoformat())
+    return deleted

@@ -16,3 +16,13 @@ def delete_expired_api_tokens() -> int:
     from accounts.services import api_tokens_delete_expired
 
     return api_tokens_delete_expired(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def delete_unverified_accounts() -> int:
+    """Nightly (beat): accounts never verified after RETENTION_UNVERIFIED_ACCOUNT_DAYS, holding nothing, are deleted."""
+    from django.utils import timezone
+
+    from accounts.services import unverified_accounts_delete
+
+    return unverified_accounts_delete(now=timezone.now())

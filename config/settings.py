@@ -292,6 +292,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.resume_erasures",
         "schedule": timedelta(minutes=15),
     },
+    # Retention (docs/decisions.md "Retention"): each job purges what is past its period, in batches.
+    "purge-idempotency-records": {
+        "task": "core.tasks.purge_idempotency_records",
+        "schedule": crontab(hour=4, minute=5),
+    },
+    "purge-message-bodies": {
+        "task": "notifications.tasks.purge_message_bodies",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    "purge-stripe-payloads": {
+        "task": "payments.tasks.purge_stripe_payloads",
+        "schedule": crontab(hour=4, minute=15),
+    },
+    "delete-unverified-accounts": {
+        "task": "accounts.tasks.delete_unverified_accounts",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "close-inactive-accounts": {
+        "task": "privacy.tasks.close_inactive_accounts",
+        "schedule": crontab(hour=4, minute=25),
+    },
 }
 # An erasure request still in progress this long after it was confirmed is run again (its steps done are skipped).
 PRIVACY_ERASURE_RESUME_AFTER = timedelta(minutes=15)
@@ -443,6 +464,32 @@ SECOND_OPINION_ACCEPT_HOURS = env.int("SECOND_OPINION_ACCEPT_HOURS", default=24)
 SECOND_OPINION_BREACH_REFUND_PERCENT = env.int("SECOND_OPINION_BREACH_REFUND_PERCENT", default=20)
 SECOND_OPINION_TIMEZONE = env.str("SECOND_OPINION_TIMEZONE", default="Europe/Paris")
 SECOND_OPINION_COUNTRY = env.str("SECOND_OPINION_COUNTRY", default="FR")
+
+# Consents (docs/decisions.md "Consents"): the version of the text of each purpose a person
+# consents to on its own (the terms have their own versions, TermsVersion). A newer version than the
+# one a person consented to asks them to consent again (Your data → Consents).
+CONSENT_VERSIONS = {"health_data": "2026-12", "marketing": "2026-12"}
+
+# Retention (docs/decisions.md "Retention"): how long each kind of record is kept, in days; a
+# nightly job (beat schedule below) purges what is older, in batches of RETENTION_BATCH_SIZE.
+RETENTION_IDEMPOTENCY_DAYS = env.int("RETENTION_IDEMPOTENCY_DAYS", default=7)
+RETENTION_MESSAGE_BODY_DAYS = env.int("RETENTION_MESSAGE_BODY_DAYS", default=365)
+RETENTION_STRIPE_PAYLOAD_DAYS = env.int("RETENTION_STRIPE_PAYLOAD_DAYS", default=548)
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30)
+RETENTION_INACTIVE_ACCOUNT_DAYS = env.int("RETENTION_INACTIVE_ACCOUNT_DAYS", default=1095)
+RETENTION_INACTIVE_WARNING_DAYS = env.int("RETENTION_INACTIVE_WARNING_DAYS", default=30)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+for _name in (
+    "RETENTION_IDEMPOTENCY_DAYS",
+    "RETENTION_MESSAGE_BODY_DAYS",
+    "RETENTION_STRIPE_PAYLOAD_DAYS",
+    "RETENTION_UNVERIFIED_ACCOUNT_DAYS",
+    "RETENTION_INACTIVE_ACCOUNT_DAYS",
+    "RETENTION_INACTIVE_WARNING_DAYS",
+    "RETENTION_BATCH_SIZE",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 
 # Input limits (bad input is a 400, never a 500): how deeply a JSON body's arrays and objects may
 # nest; its size is bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).

@@ -205,3 +205,21 @@ def _release(claim: IdempotencyRecord) -> None:
 
 # Class decorator for views whose POST is `idempotent`.
 non_atomic = method_decorator(transaction.non_atomic_requests, name="dispatch")
+
+
+def idempotency_records_purge(*, now: dt.datetime, batch_size: int | None = None) -> int:
+    """Retention (docs/decisions.md, "Retention"): delete the records older than
+    RETENTION_IDEMPOTENCY_DAYS (a client retries within minutes, not days; the stored answers may
+    name a person). At most `batch_size` per run, oldest first; returns how many went."""
+    from django.conf import settings
+
+    cutoff = now - dt.timedelta(days=settings.RETENTION_IDEMPOTENCY_DAYS)
+    limit = batch_size or settings.RETENTION_BATCH_SIZE
+    ids = list(
+        IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    deleted, _by_model = IdempotencyRecord.objects.filter(pk__in=ids).delete()
+    logger.info("retention: %d idempotency records deleted (older than %s)", deleted, cutoff.isoformat())
+    return deleted

@@ -24,6 +24,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
+from accounts.services import consent_required_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -188,6 +189,10 @@ def document_grant_check(
         return refuse(DocumentErased(_("This document was erased: it can no longer be shared.")))
     if provider is None:
         return owner
+    # A withdrawn health-data consent stops new sharing (grants already given stay until they end).
+    consent = consent_required_check(user=document.owner)
+    if not consent or provider is None:
+        return consent
     if not provider.is_verified:
         message = _("Documents can be shared with verified providers only.")
         return refuse(ValidationFailed(message, code="provider_not_verified", details={"provider": [message]}))

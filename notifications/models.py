@@ -54,6 +54,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
+    # Retention (docs/decisions.md "Retention"): when the texts (subject, body, HTML, attachments)
+    # were emptied, RETENTION_MESSAGE_BODY_DAYS after the message was recorded; the row stays.
+    body_purged_at = models.DateTimeField(_("text purged at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

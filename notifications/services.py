@@ -149,13 +149,16 @@ def notify(
     booking_id: int | None = None,
     quote_request_id: int | None = None,
     attachments: list[Attachment] | None = None,
+    required: bool = False,
 ) -> list[Message]:
     """Record `event` for `recipient` on each channel they accept, rendered in their language, and
     send each message once the current transaction commits. Returns the messages recorded now.
 
     The message key is `<key>:<recipient>:<channel>`; a key already recorded is skipped, so calling
     this twice (two beat runs, a task delivered twice) records and sends once. An SMS to a number
-    that is not a phone number is recorded as failed with the reason, not sent.
+    that is not a phone number is recorded as failed with the reason, not sent. `required`: a notice
+    the person cannot turn off (their account is about to be closed), sent by e-mail whatever their
+    preferences.
     """
     if recipient.email == erased_email(user_id=recipient.pk):
         return []  # an erased person is told nothing more: they have no address left (privacy)
@@ -166,7 +169,7 @@ def notify(
     recorded: list[Message] = []
     for channel in channels:
         to = _address(recipient, channel)
-        if to is None or not _accepts(preference, channel):
+        if to is None or not ((required and channel == Channel.EMAIL) or _accepts(preference, channel)):
             continue
         message_key = f"{key}:{recipient.pk}:{channel}"
         if Message.objects.filter(key=message_key).exists():
@@ -362,3 +365,25 @@ def _apply_reports(*, provider_message_id: str, now: dt.datetime) -> None:
             message.updated_at = now
             message.save(update_fields=["status", "error", "updated_at"])
             DeliveryReport.objects.filter(pk__in=[r.pk for r in reports]).update(applied=True)
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+_DONE = (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.FAILED)
+
+
+def messages_purge_bodies(*, now: dt.datetime, batch_size: int | None = None) -> int:
+    """Retention (docs/decisions.md, "Retention"): empty the texts of the messages recorded more
+    than RETENTION_MESSAGE_BODY_DAYS ago (subject, body, HTML and attachments: they may name the
+    provider, the appointment, the person), keeping the log row (who, which event, when, whether it
+    was delivered). Only messages whose sending is over (sent, delivered, failed): a message still
+    queued keeps its text. At most `batch_size` per run; returns how many were emptied."""
+    cutoff = now - dt.timedelta(days=settings.RETENTION_MESSAGE_BODY_DAYS)
+    limit = batch_size or settings.RETENTION_BATCH_SIZE
+    due = Message.objects.filter(created_at__lt=cutoff, body_purged_at__isnull=True, status__in=_DONE)
+    ids = list(due.order_by("created_at").values_list("pk", flat=True)[:limit])
+    emptied = Message.objects.filter(pk__in=ids, body_purged_at__isnull=True).update(
+        subject="", body="", html="", attachments=[], body_purged_at=now, updated_at=now
+    )
+    logger.info("retention: %d message texts emptied (recorded before %s)", emptied, cutoff.isoformat())
+    return emptied

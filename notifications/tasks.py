@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from notifications.services import TransientSendError, message_send, messages_requeue_stale
+from notifications.services import TransientSendError, message_send, messages_purge_bodies, messages_requeue_stale
 
 MAX_RETRIES = 6
 
@@ -26,3 +26,9 @@ def requeue_stale_messages() -> int:
     """Every 15 minutes (beat): messages left queued (a broker that was down when they were
     recorded, a task lost) are enqueued again."""
     return messages_requeue_stale(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def purge_message_bodies() -> int:
+    """Nightly (beat): the texts of messages past RETENTION_MESSAGE_BODY_DAYS are emptied; the log row stays."""
+    return messages_purge_bodies(now=timezone.now())

@@ -139,6 +139,9 @@ class StripeEvent(models.Model):
     # Set when processing failed STRIPE_EVENT_MAX_ATTEMPTS times: the retry job leaves it alone and
     # finance sees it in the dead letters (docs/decisions.md#dead-letters) until it retries it.
     dead_at = models.DateTimeField(null=True, blank=True)
+    # Retention (docs/decisions.md "Retention"): when the payload was reduced to its ids,
+    # RETENTION_STRIPE_PAYLOAD_DAYS after it was received (processed events only).
+    payload_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]

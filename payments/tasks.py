@@ -9,7 +9,12 @@ from payments.services.orphans import charges_orphaned_refund_pending
 from payments.services.reconciliation import reconcile_day
 from payments.services.refunds import refunds_settle_pending
 from payments.services.releases import releases_retry_transfers
-from payments.webhooks import stripe_event_process, stripe_events_fetch_missed, stripe_events_retry
+from payments.webhooks import (
+    stripe_event_process,
+    stripe_events_fetch_missed,
+    stripe_events_purge_payloads,
+    stripe_events_retry,
+)
 
 
 @shared_task(acks_late=True)
@@ -55,3 +60,9 @@ def retry_release_transfers() -> int:
 def refund_orphaned_charges() -> int:
     """Every five minutes (beat): orphaned charges whose refund Stripe did not answer, sent again."""
     return charges_orphaned_refund_pending(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def purge_stripe_payloads() -> int:
+    """Nightly (beat): payloads of processed Stripe events past RETENTION_STRIPE_PAYLOAD_DAYS are reduced to ids."""
+    return stripe_events_purge_payloads(now=timezone.now())

@@ -285,3 +285,34 @@ def stripe_events_fetch_missed(*, now: dt.datetime, days: int = 3) -> int:
             except StripeEventFailed:
                 continue
     return stored
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def _payload_ids(payload: dict[str, Any]) -> dict[str, Any]:
+    """What stays of an event's payload: its own id and type, and the id and kind of its object
+    (enough to find it at Stripe again); the names, addresses and cards in it go."""
+    obj = (payload.get("data") or {}).get("object") or {}
+    kept: dict[str, Any] = {key: payload[key] for key in ("id", "type", "account") if key in payload}
+    kept["data"] = {"object": {key: obj[key] for key in ("id", "object") if key in obj}}
+    return kept
+
+
+def stripe_events_purge_payloads(*, now: dt.datetime, batch_size: int | None = None) -> int:
+    """Retention (docs/decisions.md, "Retention"): reduce to their ids the payloads of the events
+    received more than RETENTION_STRIPE_PAYLOAD_DAYS ago and processed (an event not processed, a
+    dead letter finance has not dealt with, keeps its payload: it is still needed). The row stays:
+    the ledger's references to Stripe stay resolvable. At most `batch_size` per run; returns how many."""
+    cutoff = now - dt.timedelta(days=settings.RETENTION_STRIPE_PAYLOAD_DAYS)
+    limit = batch_size or settings.RETENTION_BATCH_SIZE
+    due = StripeEvent.objects.filter(received_at__lt=cutoff, processed_at__isnull=False, payload_purged_at__isnull=True)
+    count = 0
+    for event in due.order_by("received_at")[:limit]:
+        with transaction.atomic():
+            updated = StripeEvent.objects.filter(pk=event.pk, payload_purged_at__isnull=True).update(
+                payload=_payload_ids(event.payload or {}), payload_purged_at=now
+            )
+        count += updated
+    logger.info("retention: %d Stripe event payloads reduced to ids (received before %s)", count, cutoff.isoformat())
+    return count

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import consent_required_check
 from bookings.services import booking_create_awaiting_deposit
 from concierge.models import AddonOrder
 from concierge.services.assistance import assistance_start, mandate_valid_check
@@ -266,7 +267,9 @@ def quote_request_create(
     documents: Sequence[MedicalDocument] = (),
     now: dt.datetime,
 ) -> QuoteRequest:
-    """A draft request of `patient`; nothing is shared until it is sent."""
+    """A draft request of `patient`; nothing is shared until it is sent (and nothing is written
+    when the patient withdrew their health-data consent: the request could not be sent)."""
+    consent_required_check(user=patient).enforce()
     subject, description = subject.strip(), description.strip()
     if not subject:
         raise _invalid("subject", _("Say in a few words what the request is about."))
@@ -316,6 +319,7 @@ def _request_send(*, request: QuoteRequest, actor: User, providers: list[Provide
     and a tender shares them because the patient's mandate says so."""
     request = _lock_request(request.pk)
     _move_check(QUOTE_REQUEST, request, QuoteRequestStatus.SENT).enforce()
+    consent_required_check(user=request.patient).enforce()
     unique = {p.pk: p for p in providers}
     if not unique:
         raise _invalid("providers", _("Choose at least one provider to send the request to."))

@@ -111,6 +111,13 @@ MATRIX: dict[str, Rule] = {
     "accounts_api_tokens_revoke_all":       rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     "api_tokens":                           rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     "api_token_detail":                     rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"pk": "api_token_id"}),
+    # Your data → Consents: each signed-in person's own (no object of anyone else's is named)
+    "privacy:consents":                     rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "privacy:consent_give":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "privacy:consent_withdraw":             rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "privacy-api:consents":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "privacy-api:consent_give":             rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "privacy-api:consent_withdraw":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     # a session, not a token: nothing to revoke (400)
     "api_logout":                           rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
     "mfa_activate_totp":                    rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),

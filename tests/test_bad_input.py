@@ -190,6 +190,7 @@ def test_signup_with_values_of_the_wrong_type_is_a_400(client):
         "last_name": ["x"],
         "date_of_birth": True,
         "accept_terms": True,
+        "accept_health_data": True,
     }
     response = client.post("/api/v1/auth/signup/", body, content_type="application/json")
     assert response.status_code == 400

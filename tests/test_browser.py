@@ -87,6 +87,7 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
     page.select_option('select[name="preferred_language"]', "fr")
     page.select_option('select[name="preferred_currency"]', "EUR")
     page.check('input[name="accept_terms"]')
+    page.check('input[name="accept_health_data"]')
     page.get_by_role("button", name="Sign Up").click()
 
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()

@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import PatientProfile, TermsAcceptance, User
+from accounts.models import Consent, PatientProfile, TermsAcceptance, User
 from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,7 @@ def signup_data(**overrides):
         "preferred_language": "fr",
         "preferred_currency": "EUR",
         "accept_terms": "on",
+        "accept_health_data": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -74,7 +75,38 @@ def test_signing_up_creates_the_patient_records_consent_and_sends_a_verification
     assert set(AuditEvent.objects.filter(actor=user).values_list("action", flat=True)) == {
         "accounts.patient.registered",
         "accounts.terms.accepted",
+        "accounts.consent.given",
     }
+    # Terms and health data, each on its own row; no marketing unless ticked.
+    assert sorted(Consent.objects.filter(user=user).values_list("purpose", "version", "withdrawn_at")) == [
+        ("health_data", "2026-12", None),
+        ("terms", "2026-11", None),
+    ]
+
+
+def test_the_health_data_consent_is_its_own_required_box_and_marketing_is_optional(client):
+    refused = client.post(reverse("account_signup"), signup_data(accept_health_data=None))
+
+    assert refused.status_code == 200
+    assert "processing of your health data" in refused.context["form"].errors["accept_health_data"][0]
+    assert nothing_created()
+    assert not Consent.objects.exists()
+
+    client.post(reverse("account_signup"), signup_data(accept_marketing="on"))
+    user = User.objects.get(email="new.patient@example.test")
+    assert set(Consent.objects.filter(user=user).values_list("purpose", flat=True)) == {
+        "terms",
+        "health_data",
+        "marketing",
+    }
+
+
+def test_the_api_sign_up_refuses_without_the_health_data_consent(anonymous):
+    response = anonymous.post("/api/v1/auth/signup/", api_data(accept_health_data=False), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()["details"]) == ["accept_health_data"]
+    assert nothing_created()
 
 
 def test_a_new_account_cannot_sign_in_before_verifying_its_email(client):
@@ -155,7 +187,7 @@ def test_the_day_before_the_eighteenth_birthday_is_still_a_minor(client):
 
 def api_data(**overrides):
     """The sign-up body of the API: booleans are JSON booleans."""
-    return signup_data(**{"accept_terms": True, **overrides})
+    return signup_data(**{"accept_terms": True, "accept_health_data": True, **overrides})
 
 
 def test_signing_up_through_the_api_creates_the_same_records(anonymous):
@@ -237,7 +269,7 @@ def test_a_json_null_is_not_a_boolean_either(anonymous, field):
 
 @pytest.mark.parametrize("value", ["no", "0", "off", "XXX", "-1", "on", "True", "1", ""])
 def test_a_form_encoded_sign_up_takes_only_the_words_true_and_false(anonymous, value):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms=value))
+    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms=value, accept_health_data="true"))
 
     assert response.status_code == 400, response.json()
     assert list(response.json()["details"]) == ["accept_terms"]
@@ -245,7 +277,10 @@ def test_a_form_encoded_sign_up_takes_only_the_words_true_and_false(anonymous, v
 
 
 def test_a_form_encoded_sign_up_with_true_is_accepted(anonymous):
-    response = anonymous.post("/api/v1/auth/signup/", signup_data(accept_terms="true", acts_as_representative="false"))
+    response = anonymous.post(
+        "/api/v1/auth/signup/",
+        signup_data(accept_terms="true", accept_health_data="true", acts_as_representative="false"),
+    )
 
     assert response.status_code == 201, response.json()
     assert PatientProfile.objects.get().acts_as_representative is False

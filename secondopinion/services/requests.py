@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.services import consent_required_check
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PriceList, PriceListStatus
 from concierge.services.ordering import order_cancel
 from concierge.services.orders import order_create
@@ -224,6 +225,7 @@ def case_draft_save(
     first; nothing is written when one fails. The consent ticked is remembered (it is required to send)."""
     if case is not None:
         case_edit_check(case=case, actor=patient).enforce()
+    consent_required_check(user=patient).enforce()
     chosen = _patient_documents(patient, documents)
     errors: dict[str, list[str]] = {}
     texts = _questions(questions, errors)
@@ -274,7 +276,7 @@ def case_draft_save(
 def case_send_check(*, case: OpinionCase, actor: Any) -> Check:
     """May `actor` send the request and pay: their own draft, with consent, a first diagnosis, a
     question, and a price in force."""
-    own = case_edit_check(case=case, actor=actor)
+    own = first_refusal(case_edit_check(case=case, actor=actor), consent_required_check(user=case.patient))
     if not own.allowed:
         return own
     if case.consent_at is None:
@@ -378,7 +380,7 @@ def case_documents_add_check(*, case: OpinionCase, actor: Any) -> Check:
     if case.status not in DOCUMENTS_OPEN:
         message = _("Documents can be added while you write the request, or when the coordinator asks for them.")
         return first_refusal(_own(case, actor), refuse(Conflict(message, code="documents_closed")))
-    return _own(case, actor)
+    return first_refusal(_own(case, actor), consent_required_check(user=case.patient))
 
 
 def case_documents_add(
@@ -408,6 +410,7 @@ def case_documents_sent_check(*, case: OpinionCase, actor: Any) -> Check:
     """May `actor` say the documents asked for are there: their own case, waiting for documents."""
     return first_refusal(
         _own(case, actor),
+        consent_required_check(user=case.patient),
         Check(transition_check(machine=CASE, instance=case, target=CaseStatus.UNDER_TRIAGE))
         if case.status == CaseStatus.AWAITING_DOCUMENTS
         else refuse(Conflict(_("No document is being asked of you for this request."), code="not_awaiting")),

@@ -3,6 +3,8 @@ refusal; the schema lists every endpoint."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -201,3 +203,23 @@ def test_the_schema_lists_the_patient_endpoints(api, patient):
 
     for endpoint in ("/api/v1/second-opinions/", "/api/v1/second-opinions/{case_id}/choose/", "prices/"):
         assert endpoint in schema
+
+
+def test_a_withdrawn_health_data_consent_refuses_a_new_request_and_sending_a_draft(
+    api, patient, cardiology, diagnosis, price, now
+):
+    from accounts.services import consent_give, consent_withdraw
+
+    case = draft(patient, cardiology, diagnosis, now)
+    consent_give(user=patient, purpose="health_data", now=now - dt.timedelta(days=2))
+    consent_withdraw(user=patient, purpose="health_data", now=now - dt.timedelta(days=1))
+
+    created = api.post(URL, _body(diagnosis), format="json")
+    sent = api.post(f"{URL}{case.pk}/send/")
+
+    assert created.status_code == 409
+    assert created.json()["code"] == "consent_withdrawn"
+    assert sent.status_code == 409
+    assert "You withdrew your consent" in sent.json()["message"]
+    assert OpinionCase.objects.count() == 1
+    assert not AddonOrder.objects.exists()
