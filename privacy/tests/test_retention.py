@@ -4,7 +4,6 @@ a sign-in, closed through the erasure thirty days later if still inactive; froze
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 
 import pytest
 import time_machine
@@ -19,7 +18,6 @@ from privacy.tasks import close_inactive_accounts
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2030, 3, 1, 4, 25, tzinfo=dt.UTC)
-HAS_ERASURE = importlib.util.find_spec("privacy.services.erasure") is not None
 
 
 def _seen(user, moment):
@@ -77,7 +75,6 @@ def test_no_one_is_closed_before_the_warning_period_ends():
     assert User.objects.get(pk=patient.pk).is_active
 
 
-@pytest.mark.skipif(not HAS_ERASURE, reason="privacy.services.erasure arrives with helper D2's branch (merge)")
 def test_still_inactive_after_the_warning_the_account_is_closed_through_the_erasure(
     django_capture_on_commit_callbacks,
 ):
