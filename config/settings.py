@@ -286,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.reconcile_with_stripe",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Data-rights exports: the blobs of links that expired unused (PRIVACY_EXPORT_TTL_DAYS).
+    "delete-expired-exports": {
+        "task": "privacy.tasks.delete_expired_exports",
+        "schedule": crontab(hour=4, minute=11),
+    },
 }
 
 # ------------------------------------------------------------------------------------------
@@ -491,6 +496,9 @@ STORAGES = {
         )
     },
 }
+
+# Data-rights exports: how long a copy's single-use link stays valid (docs/decisions.md, "Personal data").
+PRIVACY_EXPORT_TTL_DAYS = env.int("PRIVACY_EXPORT_TTL_DAYS", default=7)
 
 # ------------------------------------------------------------------------------------------
 # Medical documents: Fernet keys (newest first, older ones kept to read until rotated) and size cap
