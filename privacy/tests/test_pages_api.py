@@ -111,6 +111,13 @@ def test_the_careteam_answers_from_the_requests_page(client, patient, careteam):
     request.refresh_from_db()
     assert request.status == RequestStatus.DONE
     assert request.answer == "We stopped it."
+    other = request_open(user=patient, kind=RequestKind.RECTIFICATION, details="x", now=patient.date_joined)
+    client.post(reverse("privacy:careteam_refuse", args=[other.pk]), {"refuse-text": ""})
+    other.refresh_from_db()
+    assert other.status == RequestStatus.RECEIVED  # no reason: nothing done
+    client.post(reverse("privacy:careteam_refuse", args=[other.pk]), {"refuse-text": "Nothing to correct."})
+    other.refresh_from_db()
+    assert other.status == RequestStatus.REFUSED
 
 
 # --- API ------------------------------------------------------------------------------------------------------

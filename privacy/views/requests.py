@@ -269,13 +269,14 @@ def careteam_request(request: HttpRequest, pk: int) -> HttpResponse:
         "forwards": data_request.forwards.select_related("provider").all(),
         "actions": services.request_actions(request=data_request, actor=user),
         "form": ReasonForm(),
+        "refuse_form": ReasonForm(prefix="refuse"),
     }
     return render(request, "privacy/careteam_request.html", context)
 
 
 def _careteam_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user, data_request = _careteam_request(request, pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, prefix="refuse" if action == "refuse" else None)
     if not form.is_valid():
         messages.error(request, _("Write the text the person will read."))
         return redirect("privacy:careteam_request", pk=pk)
