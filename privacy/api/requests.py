@@ -10,7 +10,7 @@ Owns its `urlpatterns` (privacy/api_urls.py joins them).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.urls import URLPattern, path
@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from core.checks import actions_payload
 from core.serializers import ApiErrorSerializer, available_actions_field
 from privacy import selectors
@@ -153,6 +154,10 @@ class PrivacyForwardAnswerInputSerializer(serializers.Serializer[Any]):
     )
 
 
+def _user(request: Request) -> User:
+    return cast(User, request.user)  # IsAuthenticated ran first
+
+
 # --- the person -------------------------------------------------------------------------------------------
 
 
@@ -160,7 +165,7 @@ class RequestListAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: PrivacyRequestSerializer(many=True)})
     def get(self, request: Request) -> Response:
         """My data-rights requests, newest first, with their due dates and answers."""
-        found = selectors.requests_of(user=request.user).prefetch_related("forwards__provider")
+        found = selectors.requests_of(user=_user(request)).prefetch_related("forwards__provider")
         return Response(PrivacyRequestSerializer(found, many=True).data)
 
     @extend_schema(
@@ -174,13 +179,13 @@ class RequestListAPI(APIView):
         body = PrivacyRequestInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         kind, now = body.validated_data["kind"], timezone.now()
-        before = selectors.open_request_of(user=request.user, kind=kind)
+        before = selectors.open_request_of(user=_user(request), kind=kind)
         token = None
         if kind == RequestKind.EXPORT:
-            created, token = export_services.export_request(user=request.user, now=now)
+            created, token = export_services.export_request(user=_user(request), now=now)
         else:
             created = services.request_open(
-                user=request.user, kind=kind, details=body.validated_data["details"], now=now
+                user=_user(request), kind=kind, details=body.validated_data["details"], now=now
             )
         created.refresh_from_db()
         code = status.HTTP_200_OK if before is not None and before.pk == created.pk else status.HTTP_201_CREATED
@@ -191,7 +196,7 @@ class RequestDetailAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: PrivacyRequestSerializer, **READ_ERRORS})
     def get(self, request: Request, request_id: int) -> Response:
         """One of my requests (a copy's progress, 0 to 100, while it is being made)."""
-        found = selectors.request_of(user=request.user, request_id=request_id)
+        found = selectors.request_of(user=_user(request), request_id=request_id)
         return Response(PrivacyRequestSerializer(found).data)
 
 
@@ -210,11 +215,11 @@ class ExportDownloadAPI(APIView):
         ),
     )
     def post(self, request: Request, request_id: int) -> HttpResponse:
-        found = selectors.request_of(user=request.user, request_id=request_id)
+        found = selectors.request_of(user=_user(request), request_id=request_id)
         body = PrivacyDownloadInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         content = export_services.export_download(
-            request=found, token=body.validated_data["token"], user=request.user, now=timezone.now()
+            request=found, token=body.validated_data["token"], user=_user(request), now=timezone.now()
         )
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="medibroker-my-data-{found.pk}.zip"'
@@ -229,7 +234,7 @@ class ForwardListAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: PrivacyProviderForwardSerializer(many=True)})
     def get(self, request: Request) -> Response:
         """Provider members: the requests forwarded to my providers, unanswered first."""
-        found = selectors.forwards_for_member(user=request.user)
+        found = selectors.forwards_for_member(user=_user(request))
         return Response(PrivacyProviderForwardSerializer(found, many=True, context={"request": request}).data)
 
 
@@ -241,12 +246,12 @@ class ForwardAnswerAPI(APIView):
     )
     def post(self, request: Request, forward_id: int) -> Response:
         """Record my provider's answer to a forwarded request (once). Another provider's: 404."""
-        forward = services.forward_for_member(user=request.user, forward_id=forward_id)
+        forward = services.forward_for_member(user=_user(request), forward_id=forward_id)
         body = PrivacyForwardAnswerInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         forward = services.forward_answer(
             forward=forward,
-            actor=request.user,
+            actor=_user(request),
             outcome=body.validated_data["outcome"],
             answer=body.validated_data["answer"],
             now=timezone.now(),

@@ -17,6 +17,7 @@ import io
 import json
 import secrets
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -64,7 +65,9 @@ def _plain(value: Any) -> Any:
 # --- collecting --------------------------------------------------------------------------------------
 
 
-def export_collect(*, user: User, now: dt.datetime, progress=None) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+def export_collect(
+    *, user: User, now: dt.datetime, progress: Callable[[int, int], None] | None = None
+) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
     """Each declaration's section under its app label, and every file under `files/<app>/`.
 
     `progress(done, total)` is called after each declaration (the task's progress bar).
