@@ -15,6 +15,7 @@ QUEUE_LABELS = {
     CaseQueue.UNANSWERED_QUOTE: _("Unanswered quote request"),
     CaseQueue.FAILED_MESSAGE: _("Failed message"),
     CaseQueue.SECOND_OPINION: _("Second opinion"),
+    CaseQueue.DATA_REQUEST: _("Data-rights request"),
 }
 
 STAGE_LABELS = {

@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.close_inactive_accounts",
         "schedule": crontab(hour=4, minute=25),
     },
+    # Data-rights exports: the blobs of links that expired unused (PRIVACY_EXPORT_TTL_DAYS).
+    "delete-expired-exports": {
+        "task": "privacy.tasks.delete_expired_exports",
+        "schedule": crontab(hour=4, minute=11),
+    },
 }
 # An erasure request still in progress this long after it was confirmed is run again (its steps done are skipped).
 PRIVACY_ERASURE_RESUME_AFTER = timedelta(minutes=15)
@@ -549,6 +554,9 @@ STORAGES = {
         )
     },
 }
+
+# Data-rights exports: how long a copy's single-use link stays valid (docs/decisions.md, "Personal data").
+PRIVACY_EXPORT_TTL_DAYS = env.int("PRIVACY_EXPORT_TTL_DAYS", default=7)
 
 # ------------------------------------------------------------------------------------------
 # Medical documents: Fernet keys (newest first, older ones kept to read until rotated) and size cap

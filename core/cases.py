@@ -48,6 +48,7 @@ class CaseQueue:
     UNANSWERED_QUOTE = "unanswered_quote"
     FAILED_MESSAGE = "failed_message"
     SECOND_OPINION = "second_opinion"  # the medical coordinators' triage queue
+    DATA_REQUEST = "data_request"  # a person's data-rights request and its legal deadline
 
 
 class CaseStage:

@@ -13,3 +13,9 @@ class PrivacyConfig(AppConfig):
 
         # Data-rights requests and their legal deadline on the careteam's board.
         case_items.register(privacy_case_items)
+
+        from core.personal_data import declare
+        from privacy.personal_data import DECLARATION
+
+        # The person's own requests: in their export; their texts redacted on erasure.
+        declare(DECLARATION)

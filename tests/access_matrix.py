@@ -439,6 +439,27 @@ MATRIX: dict[str, Rule] = {
     # public: the opinion behind a live share link (the token is the key)
     "secondopinion:after_shared":           rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),
     "secondopinion:after_shared_pdf":       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "share_token"}),
+    # --- Data rights (privacy): the person's own requests and copy, the providers' forwards, the careteam's answers
+    # each signed-in person has a "Your data" page; asking (empty form) is answered on it
+    "privacy:home":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "privacy:export_ask":                   rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    "privacy:request_ask":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok", "POST"),
+    # the patient's copy: its progress and its download (not ready yet: sent back with the reason); nobody else's
+    "privacy:export_progress":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"pk": "data_request_id"}),
+    "privacy:export_download":              rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"pk": "data_request_id"}),
+    # requests forwarded to a provider: its members only (the rival sees its own, none)
+    "privacy:provider_forwards":            rule("login  hidden hidden ok     ok     hidden hidden hidden hidden"),
+    "privacy:forward_answer":               rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"pk": "forward_id"}),
+    "privacy:careteam_request":             rule("login  denied denied denied denied ok     denied denied denied", args={"pk": "data_request_id"}),
+    "privacy:careteam_extend":              rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "data_request_id"}),
+    "privacy:careteam_complete":            rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "data_request_id"}),
+    "privacy:careteam_refuse":              rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "data_request_id"}),
+    "privacy-api:requests":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "privacy-api:request":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", args={"request_id": "data_request_id"}),
+    # without the token: 400 to the owner
+    "privacy-api:request_download":         rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"request_id": "data_request_id"}),
+    "privacy-api:forwards":                 rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    "privacy-api:forward_answer":           rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST", args={"forward_id": "forward_id"}),
     # --- Outside services' webhooks
     # Stripe's signature is missing: 400 to all
     "stripe_webhook":                       rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", "POST"),

@@ -335,9 +335,21 @@ def world(
     Opinion.objects.filter(case=delivered).update(verification_code="MTRX-SOPN-0000-0001")
     follow_up = FollowUp.objects.create(case=delivered, question="And sport?", asked_at=now)
     share_link, share_token = share_link_create(case=delivered, actor=patient, recipient="Dr House", now=now)
+    # data rights: the patient's copy asked for (not built yet) and a correction forwarded to the clinic
+    from privacy.models import DataRequest, ProviderForward
+
+    data_request = DataRequest.objects.create(
+        user=patient, kind="export", received_at=now, due_at=now + dt.timedelta(days=30)
+    )
+    correction = DataRequest.objects.create(
+        user=patient, kind="rectification", details="My name", received_at=now, due_at=now + dt.timedelta(days=30)
+    )
+    forward = ProviderForward.objects.create(request=correction, provider=clinic, sent_at=now)
     erasure = _erasure_request_done(patient, now)
     return {
         "erasure_request_id": erasure.pk,
+        "data_request_id": data_request.pk,
+        "forward_id": forward.pk,
         "opinion_case_id": opinion.pk,
         "candidate_id": candidate.pk,
         "delivered_case_id": delivered.pk,
