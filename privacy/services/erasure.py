@@ -12,10 +12,7 @@ At the end the account is closed: inactive, no usable password, no API token.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass, field
 
@@ -23,12 +20,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, User
+from accounts.models import User
+from accounts.services import erasure_subject
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, NotFound
-from core.personal_data import Blocker, Kept, Subject, declarations
+from core.personal_data import Blocker, Kept, declarations
 from privacy.models import OPEN_STATUSES, DataRequest, RequestKind, RequestStatus
+from privacy.services.requests import request_open
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +103,7 @@ def erasure_confirm(*, user: User, now: dt.datetime) -> DataRequest:
     and run it once committed. Asking again while one runs returns that one."""
     erasure_confirm_check(user=user, now=now).enforce()
     with transaction.atomic():
-        request = _request_open(user=user, now=now)
+        request = request_open(user=user, kind=RequestKind.ERASURE, now=now)
         request = DataRequest.objects.select_for_update().get(pk=request.pk)
         if request.status == RequestStatus.RECEIVED:
             request.status = RequestStatus.IN_PROGRESS
@@ -123,55 +122,7 @@ def _enqueue(request_id: int) -> None:
     run_erasure.delay(request_id)
 
 
-def _request_open(*, user: User, now: dt.datetime) -> DataRequest:
-    """The erasure request through helper D1's `request_open` (its clock, its audit); until it lands,
-    the same rule here: the open one of this kind if any, else a new one due in one month."""
-    try:
-        from privacy.services.requests import request_open  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        pass
-    else:
-        opened: DataRequest = request_open(user=user, kind=RequestKind.ERASURE, now=now)
-        return opened
-    existing = erasure_request_open(user)
-    if existing is not None:
-        return existing
-    return DataRequest.objects.create(
-        user=user, kind=RequestKind.ERASURE, received_at=now, due_at=_one_month_after(now)
-    )
-
-
-def _one_month_after(moment: dt.datetime) -> dt.datetime:
-    """The same day a month later (the month's last day when it has fewer days): GDPR art. 12(3)."""
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
 # --- the erasure -------------------------------------------------------------------------------------
-
-
-def erasure_subject_of(user: User) -> Subject:
-    """The person as the erasure sees them, read from the account (helper B's
-    `accounts.services.erasure_subject`; a minimal stand-in until it lands)."""
-    try:
-        from accounts.services import erasure_subject  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        pass
-    else:
-        return erasure_subject(user)  # type: ignore[no-any-return,unused-ignore]
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"erasure:{user.pk}".encode(), hashlib.sha256).hexdigest()
-    strings: list[str] = [user.email, user.get_full_name()]
-    profile = getattr(user, "patient_profile", None)
-    if profile is not None:
-        strings += [profile.first_name, profile.last_name, f"{profile.first_name} {profile.last_name}"]
-        if profile.phone:
-            strings += [str(profile.phone), getattr(profile.phone, "as_national", "") or ""]
-    return Subject(
-        user_id=user.pk,
-        pseudonym=f"Erased person {digest[:10]}",
-        email=user.email,
-        strings=tuple(s for s in dict.fromkeys(strings) if s),
-    )
 
 
 def erasure_run(*, request_id: int, now: dt.datetime) -> DataRequest:
@@ -184,7 +135,7 @@ def erasure_run(*, request_id: int, now: dt.datetime) -> DataRequest:
     user = User.objects.get(pk=request.user_id)
     steps = declarations()
     if ACCOUNT_STEP not in request.steps_done:
-        subject = erasure_subject_of(user)
+        subject = erasure_subject(user)
         for position, declaration in enumerate(steps, start=1):
             with transaction.atomic():
                 locked = DataRequest.objects.select_for_update().get(pk=request_id)
@@ -208,8 +159,6 @@ def _erasure_finish(*, request_id: int, now: dt.datetime) -> DataRequest:
         request = DataRequest.objects.select_for_update().get(pk=request_id)
         if request.status not in OPEN_STATUSES:
             return request
-        user = User.objects.select_for_update().get(pk=request.user_id)
-        _account_close(user)
         if ACCOUNT_STEP not in request.steps_done:
             request.steps_done = [*request.steps_done, ACCOUNT_STEP]
         request.status = RequestStatus.DONE
@@ -220,25 +169,10 @@ def _erasure_finish(*, request_id: int, now: dt.datetime) -> DataRequest:
             actor=None,
             action="privacy.erasure.completed",
             target=request,
-            after={"request": request.pk, "user": user.pk, "steps": list(request.steps_done)},
+            after={"request": request.pk, "user": request.user_id, "steps": list(request.steps_done)},
             now=now,
         )
     return request
-
-
-def _account_close(user: User) -> None:
-    """The account can no longer be used: inactive (allauth and the API refuse it), no usable
-    password, no API token. Accounts' own erase does the same and more; this holds without it."""
-    ApiToken.objects.filter(user=user).delete()
-    fields = []
-    if user.is_active:
-        user.is_active = False
-        fields.append("is_active")
-    if user.has_usable_password():
-        user.set_unusable_password()
-        fields.append("password")
-    if fields:
-        user.save(update_fields=fields)
 
 
 def erasures_resume_stale(*, now: dt.datetime) -> list[int]:

@@ -24,6 +24,7 @@ from accounts.models import User
 from core.audit import audit_record
 from core.models import AuditEvent
 from notifications.services import notify, site_url
+from privacy.services.erasure import erasure_confirm, erasure_preview
 
 logger = logging.getLogger(__name__)
 
@@ -89,17 +90,8 @@ def inactive_account_warn(*, user: User, now: dt.datetime) -> bool:
 
 
 def _erasure_close(*, user: User, now: dt.datetime) -> bool:
-    """Close `user`'s account through the erasure (helper D2's privacy.services.erasure): False,
+    """Close `user`'s account through the erasure (privacy.services.erasure): False,
     and the account left for the next run, when something must end first (the preview's blockers)."""
-    # MERGE: privacy.services.erasure comes with helper D2's branch; until merged, nothing is closed.
-    try:
-        from privacy.services.erasure import (  # type: ignore[import-not-found,unused-ignore]
-            erasure_confirm,
-            erasure_preview,
-        )
-    except ImportError:
-        logger.warning("retention: privacy.services.erasure is missing; inactive account %s not closed", user.pk)
-        return False
     if erasure_preview(user=user, now=now).blockers:
         return False
     audit_record(actor=None, action=CLOSING, target=user, after={"user": user.pk}, now=now)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from accounts.personal_data import erase as accounts_erase
 from core.hooks import personal_data
 from core.personal_data import Blocker, Declaration, Kept, Subject
 
@@ -33,7 +34,7 @@ class Fakes:
     subjects: list[Subject] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
 
-    def eraser(self, app: str):
+    def eraser(self, app: str, then=None):
         def erase(subject: Subject, now: dt.datetime) -> None:
             self.calls[app] = self.calls.get(app, 0) + 1
             self.subjects.append(subject)
@@ -41,6 +42,8 @@ class Fakes:
                 self.fail_once.discard(app)
                 raise RuntimeError(f"{app}: worker killed")
             self.order.append(app)
+            if then is not None:
+                then(subject, now)
 
         return erase
 
@@ -75,7 +78,7 @@ def fakes(monkeypatch) -> Fakes:
             app="accounts",
             models={},
             export=lambda person, now: {},
-            erase=state.eraser("accounts"),
+            erase=state.eraser("accounts", then=accounts_erase),  # the real one: it closes the account
             erased="Your profile: name, phone, date of birth",
             order=1000,
         ),

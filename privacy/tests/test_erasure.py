@@ -18,7 +18,6 @@ from privacy.services.erasure import (
     erasure_confirm_check,
     erasure_preview,
     erasure_run,
-    erasure_subject_of,
     erasures_resume_stale,
 )
 from privacy.tests.erasure_support import DEPOSIT_BLOCKER, LEDGER_KEPT, fakes  # noqa: F401
@@ -154,16 +153,6 @@ def test_the_resume_job_runs_again_the_erasures_left_in_progress(patient, other_
 
     assert DataRequest.objects.get(pk=stale.pk).status == RequestStatus.DONE
     assert DataRequest.objects.get(pk=fresh.pk).status == RequestStatus.IN_PROGRESS
-
-
-def test_the_subject_is_read_from_the_account(patient):
-    subject = erasure_subject_of(patient)
-    assert subject.user_id == patient.pk
-    assert subject.email == patient.email
-    assert patient.email in subject.strings
-    assert patient.patient_profile.last_name in subject.strings
-    assert patient.email not in subject.pseudonym
-    assert erasure_subject_of(patient).pseudonym == subject.pseudonym  # the same on every run
 
 
 def test_a_closed_account_cannot_sign_in(client, patient, fakes):  # noqa: F811

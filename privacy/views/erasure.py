@@ -33,9 +33,10 @@ from privacy.services.erasure import (
     erasure_request_open,
 )
 
-# The erasure request the session asked for: its progress page still answers once the account is
+# The erasure request this browser confirmed: its progress page still answers once the account is
 # closed (the person is then no longer signed in), to sign them out and say it is done.
-SESSION_KEY = "privacy_erasure_request"
+WATCH_COOKIE = "privacy_erasure"
+WATCH_SECONDS = 24 * 3600
 
 
 @login_required
@@ -54,8 +55,19 @@ def erasure_page(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("privacy:erasure")
-        request.session[SESSION_KEY] = erasure.pk
-        return redirect("privacy:erasure_progress", request_id=erasure.pk)
+        response = redirect("privacy:erasure_progress", request_id=erasure.pk)
+        # A signed cookie, not the session: the erasure ends the person's sessions (perhaps before
+        # this response is sent, when tasks run in-process), and the progress page must still know them.
+        response.set_signed_cookie(
+            WATCH_COOKIE,
+            str(erasure.pk),
+            salt=WATCH_COOKIE,
+            max_age=WATCH_SECONDS,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
     preview = erasure_preview(user=user, now=now)
     check = erasure_confirm_check(user=user, now=now)
     return render(
@@ -67,7 +79,9 @@ def erasure_page(request: HttpRequest) -> HttpResponse:
 
 def _watched(request: HttpRequest, request_id: int) -> DataRequest | None:
     """The erasure request this session confirmed, when its person is no longer signed in."""
-    if request.session.get(SESSION_KEY) != request_id:
+    if request.get_signed_cookie(WATCH_COOKIE, default=None, salt=WATCH_COOKIE, max_age=WATCH_SECONDS) != str(
+        request_id
+    ):
         return None
     return DataRequest.objects.filter(pk=request_id, kind=RequestKind.ERASURE).first()
 
