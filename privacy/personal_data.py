@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core.personal_data import Declaration, Kept, Subject, redact
 from privacy.models import DataRequest, ProviderForward
+from privacy.services.export import export_blob_delete
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -47,9 +48,15 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
 
 
 def erase(subject: Subject, now: dt.datetime) -> None:
-    """The requests stay (proof that the person's rights were answered); their texts are redacted."""
+    """The requests stay (proof that the person's rights were answered): the person's own words go,
+    the answers are redacted, and the ZIP of a copy not yet downloaded is deleted."""
     for request in DataRequest.objects.filter(user_id=subject.user_id):
-        fields = {name: redact(getattr(request, name), subject) for name in ("details", "answer", "extension_reason")}
+        if request.export_path:
+            export_blob_delete(request=request)
+        fields = {
+            "details": "",
+            **{name: redact(getattr(request, name), subject) for name in ("answer", "extension_reason")},
+        }
         changed = [name for name, value in fields.items() if value != getattr(request, name)]
         if changed:
             for name in changed:

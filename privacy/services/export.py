@@ -208,8 +208,14 @@ def exports_expired_delete(*, now: dt.datetime) -> int:
     """Delete the blobs of export links that expired unused (beat, daily); the request row stays."""
     count = 0
     for request in DataRequest.objects.filter(export_expires_at__lte=now).exclude(export_path=""):
-        default_storage.delete(request.export_path)
-        DataRequest.objects.filter(pk=request.pk).update(export_path="", export_token_hash="")
+        export_blob_delete(request=request)
         audit_record(actor=None, action="privacy.export.expired", target=request, now=now)
         count += 1
     return count
+
+
+def export_blob_delete(*, request: DataRequest) -> None:
+    """Delete the stored ZIP of an export and its link (expired, or its person erased); the row stays."""
+    if request.export_path:
+        default_storage.delete(request.export_path)
+    DataRequest.objects.filter(pk=request.pk).update(export_path="", export_token_hash="")
