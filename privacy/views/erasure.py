@@ -55,6 +55,9 @@ def erasure_page(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("privacy:erasure")
+        # Signed out at once: the erasure ends every session of the account (maybe already, when tasks
+        # run in-process), and a session deleted under this request could not be saved after it.
+        logout(request)
         response = redirect("privacy:erasure_progress", request_id=erasure.pk)
         # A signed cookie, not the session: the erasure ends the person's sessions (perhaps before
         # this response is sent, when tasks run in-process), and the progress page must still know them.
