@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -69,14 +69,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _url_or_empty(name: str) -> str:
-    """A sibling page's URL (consents, erasure), or "" while it is not routed."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 def _tokens(request: HttpRequest) -> dict[str, str]:
     tokens = request.session.get(SESSION_TOKENS)
     return tokens if isinstance(tokens, dict) else {}
@@ -104,8 +96,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "requests": selectors.requests_of(user=user).prefetch_related("forwards"),
         "form": RequestForm(),
-        "consents_url": _url_or_empty("privacy:consents"),
-        "erasure_url": _url_or_empty("privacy:erasure"),
         **_export_context(request, selectors.latest_export_of(user=user)),
     }
     return render(request, "privacy/home.html", context)
