@@ -46,6 +46,7 @@ SIGNUP = {
     "preferred_language": "fr",
     "preferred_currency": "EUR",
     "accept_terms": "on",
+    "accept_health_data": "on",
 }
 
 
