@@ -126,6 +126,9 @@ def _templates() -> list[Path]:
     return found
 
 
+OFFLINE = {Path("privacy/templates/privacy/export_summary.html")}
+
+
 def test_no_template_has_inline_script_handlers_or_styles():
     inline = []
     for template in _templates():
@@ -135,8 +138,9 @@ def test_no_template_has_inline_script_handlers_or_styles():
             inline.append(f"{name}: inline <script>")
         if HANDLER.search(text):
             inline.append(f"{name}: on…= handler")
-        # E-mails are read in mail clients, which need inline styles and never see our policy.
-        if STYLE.search(text) and "/email" not in str(name) and "email_" not in template.name:
+        # E-mails are read in mail clients, which need inline styles and never see our policy; the
+        # summary inside a data export's ZIP is a file opened from the person's disk, never served.
+        if STYLE.search(text) and "/email" not in str(name) and "email_" not in template.name and name not in OFFLINE:
             inline.append(f"{name}: inline style")
     assert len(_templates()) > 50
     assert inline == []
