@@ -28,9 +28,10 @@ def requests_of(*, user: User) -> QuerySet[DataRequest]:
     return DataRequest.objects.filter(user=user).order_by("-received_at", "-pk")
 
 
-def request_of(*, user: User, request_id: int) -> DataRequest:
-    """One of `user`'s own requests; anyone else's is "not found"."""
-    request = requests_of(user=user).filter(pk=request_id).first()
+def request_of(*, user: User, request_id: int, kind: str = "") -> DataRequest:
+    """One of `user`'s own requests (of `kind`, when given); anyone else's is "not found"."""
+    found = requests_of(user=user).filter(pk=request_id)
+    request = (found.filter(kind=kind) if kind else found).first()
     if request is None:
         raise NotFound(_("You have no request with this number."))
     return request

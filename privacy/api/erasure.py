@@ -15,12 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.serializers import ApiErrorSerializer
-from privacy.models import DataRequest
+from privacy.models import DataRequest, RequestKind
+from privacy.selectors import open_request_of, request_of
 from privacy.services.erasure import (
     erasure_confirm,
     erasure_preview,
-    erasure_request_of,
-    erasure_request_open,
 )
 
 ERRORS = {404: ApiErrorSerializer, 409: ApiErrorSerializer}
@@ -60,7 +59,7 @@ class ErasureAPI(APIView):
     @extend_schema(operation_id="privacy_erasure_preview", responses=ErasurePreviewSerializer)
     def get(self, request):
         preview = erasure_preview(user=request.user, now=timezone.now())
-        running = erasure_request_open(request.user)
+        running = open_request_of(user=request.user, kind=RequestKind.ERASURE)
         body = {
             "erased": preview.erased,
             "kept": preview.kept,
@@ -84,7 +83,7 @@ class ErasureStatusAPI(APIView):
 
     @extend_schema(operation_id="privacy_erasure_status", responses={200: ErasureRequestSerializer, **ERRORS})
     def get(self, request, request_id: int):
-        erasure = erasure_request_of(user=request.user, request_id=request_id)
+        erasure = request_of(user=request.user, request_id=request_id, kind=RequestKind.ERASURE)
         return Response(ErasureRequestSerializer(erasure).data)
 
 

@@ -24,9 +24,10 @@ from accounts.models import User
 from accounts.services import erasure_subject
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from core.personal_data import Blocker, Kept, declarations
 from privacy.models import OPEN_STATUSES, DataRequest, RequestKind, RequestStatus
+from privacy.selectors import open_request_of
 from privacy.services.requests import request_open
 
 logger = logging.getLogger(__name__)
@@ -61,19 +62,6 @@ def erasure_preview(*, user: User, now: dt.datetime) -> ErasurePreview:
     return ErasurePreview(erased=erased, kept=kept, blockers=blockers)
 
 
-def erasure_request_open(user: User) -> DataRequest | None:
-    """The person's erasure request that is still running, if any."""
-    return DataRequest.objects.filter(user=user, kind=RequestKind.ERASURE, status__in=OPEN_STATUSES).first()
-
-
-def erasure_request_of(*, user: User, request_id: int) -> DataRequest:
-    """The person's own erasure request `request_id`; anyone else's does not exist (NotFound)."""
-    found = DataRequest.objects.filter(pk=request_id, user=user, kind=RequestKind.ERASURE).first()
-    if found is None:
-        raise NotFound(_("No such erasure request."))
-    return found
-
-
 def _blockers_refusal(blockers: list[Blocker]) -> Conflict:
     listed = "; ".join(f"{blocker.what}: {blocker.action}" for blocker in blockers)
     return Conflict(
@@ -90,7 +78,7 @@ def erasure_confirm_check(*, user: User, now: dt.datetime) -> Check:
     running is shown again (allowed)."""
     if not user.is_active:
         return refuse(Conflict(_("This account is already closed."), code="account_closed"))
-    if erasure_request_open(user) is not None:
+    if open_request_of(user=user, kind=RequestKind.ERASURE) is not None:
         return ALLOWED
     blockers = erasure_preview(user=user, now=now).blockers
     if blockers:

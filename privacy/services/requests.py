@@ -154,10 +154,8 @@ def _forward(request: DataRequest, *, now: dt.datetime) -> list[ProviderForward]
 
 
 def request_extend_check(*, request: DataRequest, actor: User) -> Check:
-    if not (check := _careteam_check(actor)):
+    if not (check := request_close_check(request=request, actor=actor)):  # the careteam, an open request
         return check
-    if not request.is_open:
-        return refuse(Conflict(_("This request is already closed: it cannot change any more."), code="request_closed"))
     if request.extension_reason:
         return refuse(Conflict(_("The deadline was already extended once."), code="already_extended"))
     return ALLOWED

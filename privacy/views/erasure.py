@@ -25,12 +25,11 @@ from accounts.models import User
 from accounts.reauth import recent_authentication_required
 from core.errors import DomainError, NotFound
 from privacy.models import DataRequest, RequestKind, RequestStatus
+from privacy.selectors import open_request_of, request_of
 from privacy.services.erasure import (
     erasure_confirm,
     erasure_confirm_check,
     erasure_preview,
-    erasure_request_of,
-    erasure_request_open,
 )
 
 # The erasure request this browser confirmed: its progress page still answers once the account is
@@ -44,7 +43,7 @@ WATCH_SECONDS = 24 * 3600
 def erasure_page(request: HttpRequest) -> HttpResponse:
     """GET: what erasing means for this person; POST: they confirm (refused with what to end first)."""
     user = cast(User, request.user)  # signed in: login_required
-    running = erasure_request_open(user)
+    running = open_request_of(user=user, kind=RequestKind.ERASURE)
     if running is not None:
         return redirect("privacy:erasure_progress", request_id=running.pk)
     now = timezone.now()
@@ -94,7 +93,7 @@ def erasure_progress(request: HttpRequest, request_id: int) -> HttpResponse:
     """How far the erasure has got; once done, the session ends and the closing page follows."""
     if request.user.is_authenticated:
         try:
-            erasure = erasure_request_of(user=request.user, request_id=request_id)
+            erasure = request_of(user=request.user, request_id=request_id, kind=RequestKind.ERASURE)
         except NotFound as exc:
             raise Http404(exc.message) from exc
     else:
@@ -119,7 +118,7 @@ def erasure_progress(request: HttpRequest, request_id: int) -> HttpResponse:
 def erasure_done(request: HttpRequest) -> HttpResponse:
     """The last page: the data is erased and the account closed (no sign-in needed)."""
     if request.user.is_authenticated:  # still signed in: the account is open (or closing)
-        running = erasure_request_open(request.user)
+        running = open_request_of(user=request.user, kind=RequestKind.ERASURE)
         if running is not None:
             return redirect("privacy:erasure_progress", request_id=running.pk)
         return redirect("home")
