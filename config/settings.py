@@ -519,7 +519,16 @@ SPECTACULAR_SETTINGS = {
 # Languages and time
 # ------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The site's six languages (docs/decisions.md, "Languages"). Arabic is written right to left (Django's
+# LANGUAGES_BIDI); the header's switch names each language in itself.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("es", _("Spanish")),
+    ("de", _("German")),
+    ("ru", _("Russian")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
