@@ -52,6 +52,7 @@ from providers.serializers import (
     LocationInputSerializer,
     LocationSerializer,
     MemberAddSerializer,
+    MemberLanguagesSerializer,
     MemberSerializer,
     MyOfferingSerializer,
     MyProviderSerializer,
@@ -315,6 +316,20 @@ class InvitationDeclineAPI(APIView):
 
 
 class MyMemberAPI(APIView):
+    @extend_schema(tags=MINE, request=MemberLanguagesSerializer, responses={200: MemberSerializer, **WRITE_ERRORS})
+    def patch(self, request, provider_id: int, member_id: int):
+        """Say which languages a member speaks (docs/decisions.md#matching-on-language)."""
+        provider = provider_for_member(user=request.user, provider_id=provider_id)
+        member = provider.members.select_related("provider", "user").filter(pk=member_id).first()
+        if member is None:
+            raise NotFound(_("This provider has no member with this id."))
+        body = MemberLanguagesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        member = services.member_languages_set(
+            member=member, actor=request.user, languages=body.validated_data["languages"], now=timezone.now()
+        )
+        return Response(MemberSerializer(member, context={"request": request}).data)
+
     @extend_schema(tags=MINE, responses={204: None, **WRITE_ERRORS})
     def delete(self, request, provider_id: int, member_id: int):
         provider = provider_for_member(user=request.user, provider_id=provider_id)

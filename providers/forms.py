@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.money import Money, MoneyError, currency_choices, format_amount, parse_money
+from providers.languages import language_choices
 from providers.models import (
     BookingMode,
     CancellationPolicyChoice,
@@ -28,23 +29,6 @@ from providers.models import (
 )
 from providers.services import LocationDetails, OfferingDetails, ProviderDetails, Registration
 
-LANGUAGE_CHOICES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("de", _("German")),
-    ("es", _("Spanish")),
-    ("it", _("Italian")),
-    ("pt", _("Portuguese")),
-    ("ar", _("Arabic")),
-    ("ru", _("Russian")),
-    ("tr", _("Turkish")),
-    ("th", _("Thai")),
-    ("zh", _("Chinese")),
-    ("hi", _("Hindi")),
-    ("pl", _("Polish")),
-    ("nl", _("Dutch")),
-]
-
 
 class ProviderProfileForm(forms.Form):
     name = forms.CharField(label=_("Name shown to patients"), max_length=200)
@@ -53,7 +37,12 @@ class ProviderProfileForm(forms.Form):
     )
     biography = forms.CharField(label=_("Biography"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Languages spoken"), choices=language_choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    interpreter_available = forms.BooleanField(
+        label=_("We can arrange an interpreter"),
+        help_text=_("Patients who speak none of your languages see that an interpreter can be arranged."),
+        required=False,
     )
     default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices(), initial="EUR")
     email = forms.EmailField(label=_("Contact e-mail"), required=False)
@@ -68,6 +57,7 @@ class ProviderProfileForm(forms.Form):
             facility_type=data["facility_type"] if kind == ProviderKind.FACILITY else "",
             biography=data["biography"],
             languages=list(data["languages"]),
+            interpreter_available=bool(data["interpreter_available"]),
             default_currency=data["default_currency"],
             email=data["email"],
             phone=data["phone"],
@@ -148,6 +138,12 @@ class PhotoForm(forms.Form):
 class MemberAddForm(forms.Form):
     email = forms.EmailField(label=_("Your colleague's e-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.STAFF)
+
+
+class MemberLanguagesForm(forms.Form):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"), choices=language_choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
 
 class LocationForm(forms.Form):

@@ -19,13 +19,22 @@ from django_countries.fields import CountryField
 
 from core.money import Money, currency_choices
 
+# The site's languages other than English, each with a name and synonyms column on the catalogue
+# (settings.LANGUAGES; English is the catalogue's reference name and never empty).
+CATALOGUE_LANGUAGES = ("fr", "ar", "es", "de", "ru")
 
-class BilingualName(models.Model):
-    """A catalogue entry named in English and French."""
+
+class CatalogueName(models.Model):
+    """A catalogue entry named in each language of the site (English always; another language's
+    name falls back to English while it is empty)."""
 
     code = models.SlugField(max_length=80, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_fr = models.CharField(_("name (French)"), max_length=160)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=160, blank=True, default="")
+    name_es = models.CharField(_("name (Spanish)"), max_length=160, blank=True, default="")
+    name_de = models.CharField(_("name (German)"), max_length=160, blank=True, default="")
+    name_ru = models.CharField(_("name (Russian)"), max_length=160, blank=True, default="")
 
     class Meta:
         abstract = True
@@ -36,18 +45,29 @@ class BilingualName(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        """The name in `language` (a code such as "ar" or "pt-br"), English when it has none."""
+        code = language.split("-")[0].lower()
+        translated = getattr(self, f"name_{code}", "") if code in CATALOGUE_LANGUAGES else ""
+        return translated or self.name_en
+
+    def names(self) -> list[str]:
+        """Every name it has, English first, without repeats (for search)."""
+        found = [self.name_en, *(getattr(self, f"name_{code}", "") for code in CATALOGUE_LANGUAGES)]
+        return list(dict.fromkeys(name for name in found if name))
 
 
-class Specialty(BilingualName):
+class Specialty(CatalogueName):
     """A medical specialty recognised by the authorities (France and the EU)."""
 
-    class Meta(BilingualName.Meta):
+    class Meta(CatalogueName.Meta):
         verbose_name = _("specialty")
         verbose_name_plural = _("specialties")
 
 
-class Procedure(BilingualName):
+class Procedure(CatalogueName):
     """A procedure that brings patients abroad, under the specialty that performs it."""
 
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="procedures")
@@ -65,8 +85,32 @@ class Procedure(BilingualName):
         blank=True,
         help_text=_("Other names and lay terms patients search with, one per entry."),
     )
+    synonyms_ar = models.JSONField(
+        _("synonyms (Arabic)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
+    synonyms_es = models.JSONField(
+        _("synonyms (Spanish)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
+    synonyms_de = models.JSONField(
+        _("synonyms (German)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
+    synonyms_ru = models.JSONField(
+        _("synonyms (Russian)"),
+        default=list,
+        blank=True,
+        help_text=_("Other names and lay terms patients search with, one per entry."),
+    )
 
-    class Meta(BilingualName.Meta):
+    class Meta(CatalogueName.Meta):
         verbose_name = _("procedure")
 
     def synonyms(self, language: str) -> list[str]:
@@ -107,6 +151,11 @@ class Provider(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     biography = models.TextField(_("biography"), blank=True)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # Matching on language (docs/decisions.md#matching-on-language): the provider can arrange an
+    # interpreter; what search filters on is `spoken_languages`, the provider's own languages with
+    # its members', kept by providers.services.languages.
+    interpreter_available = models.BooleanField(_("an interpreter can be arranged"), default=False)
+    spoken_languages = models.JSONField(default=list, blank=True, editable=False)
     default_currency = models.CharField(_("default currency"), max_length=3, choices=currency_choices())
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=32, blank=True)
@@ -146,6 +195,12 @@ class Provider(models.Model):
         return self.name
 
     @property
+    def all_languages(self) -> list[str]:
+        """What is spoken there: the provider's own languages in its order, then those only members speak."""
+        own = list(self.languages or [])
+        return own + [code for code in (self.spoken_languages or []) if code not in own]
+
+    @property
     def is_verified(self) -> bool:
         return self.status == VerificationStatus.VERIFIED
 
@@ -177,6 +232,7 @@ class ProviderMember(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships")
     role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.STAFF)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

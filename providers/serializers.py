@@ -161,7 +161,15 @@ class ProviderSummarySerializer(serializers.ModelSerializer):
     kind = NamedEnumField(enum_name="ProviderKindEnum", choices=ProviderKind.choices)
     default_currency = currency_field()
     register_country = country_field()
-    languages = serializers.ListField(child=serializers.CharField(), read_only=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The languages the provider declares."
+    )
+    spoken_languages = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What is spoken there in all: the provider's languages and its members' (search matches these).",
+    )
+    interpreter_available = serializers.BooleanField(read_only=True, help_text="An interpreter can be arranged.")
     specialties = SpecialtySerializer(many=True, read_only=True)
     # Empty when the provider gave none: documented as plain strings, "" is not a valid e-mail or URI.
     email = serializers.CharField(read_only=True, help_text="A contact e-mail address, or empty.")
@@ -179,6 +187,8 @@ class ProviderSummarySerializer(serializers.ModelSerializer):
             "facility_type",
             "biography",
             "languages",
+            "spoken_languages",
+            "interpreter_available",
             "default_currency",
             "email",
             "phone",
@@ -300,7 +310,8 @@ class ProviderProfileSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     facility_type = serializers.ChoiceField(choices=FacilityType.choices, allow_blank=True)
     biography = serializers.CharField(allow_blank=True)
-    languages = serializers.ListField(child=serializers.CharField(max_length=16))
+    languages = serializers.ListField(child=serializers.CharField(max_length=16), max_length=40)
+    interpreter_available = serializers.BooleanField()
     default_currency = currency_field()
     email = serializers.EmailField(allow_blank=True)
     phone = serializers.CharField(max_length=32, allow_blank=True)
@@ -328,16 +339,30 @@ class ProviderProfileSerializer(serializers.Serializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
-    available_actions = available_actions_field("remove")
+    languages = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="Language codes.")
+    available_actions = available_actions_field("remove", "set_languages")
 
     class Meta:
         model = ProviderMember
-        fields = ["id", "email", "role", "added_at", "available_actions"]
+        fields = ["id", "email", "role", "languages", "added_at", "available_actions"]
         read_only_fields = fields
 
     def get_available_actions(self, member: ProviderMember) -> dict[str, ActionState]:
         user = self.context["request"].user
-        return actions_payload({"remove": services.member_remove_check(member=member, actor=user)})
+        return actions_payload(
+            {
+                "remove": services.member_remove_check(member=member, actor=user),
+                "set_languages": services.member_languages_set_check(member=member, actor=user),
+            }
+        )
+
+
+class MemberLanguagesSerializer(serializers.Serializer):
+    """The languages a member speaks (PATCH): the member themself, or an administrator for them."""
+
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=16), max_length=40, help_text='Language codes, e.g. ["ar", "en"].'
+    )
 
 
 class MemberAddSerializer(serializers.Serializer):

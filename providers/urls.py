@@ -19,6 +19,11 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("dashboard/<int:provider_id>/photos/add/", views.photo_add, name="photo_add"),
     path("dashboard/<int:provider_id>/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "dashboard/<int:provider_id>/members/<int:member_id>/languages/",
+        views.member_languages,
+        name="member_languages",
+    ),
     path("dashboard/<int:provider_id>/locations/new/", views.location_edit, name="location_new"),
     path("dashboard/<int:provider_id>/locations/<int:location_id>/", views.location_edit, name="location_edit"),
     path(

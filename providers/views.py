@@ -28,6 +28,7 @@ from providers.forms import (
     ExceptionForm,
     LocationForm,
     MemberAddForm,
+    MemberLanguagesForm,
     OfferingForm,
     PhotoForm,
     ProviderEditForm,
@@ -35,6 +36,7 @@ from providers.forms import (
     VerificationForm,
     WeeklyRuleForm,
 )
+from providers.languages import language_names
 from providers.models import Location, Offering, Provider, ProviderInvitation, ProviderMember
 from providers.selectors import (
     invitations_pending,
@@ -140,6 +142,11 @@ def dashboard(request, provider_id: int):
                     "member": member,
                     "is_you": member.user_id == user.pk,
                     "remove": services.member_remove_check(member=member, actor=user),
+                    "set_languages": services.member_languages_set_check(member=member, actor=user),
+                    "languages": language_names(member.languages or []),
+                    "languages_form": MemberLanguagesForm(
+                        initial={"languages": member.languages}, prefix=f"member-{member.pk}"
+                    ),
                 }
                 for member in members
             ],
@@ -172,7 +179,8 @@ def profile_edit(request, provider_id: int):
     initial = {
         name: getattr(provider, name)
         for name in (
-            *("name", "facility_type", "biography", "languages", "default_currency", "email", "phone", "website"),
+            *("name", "facility_type", "biography", "languages", "interpreter_available", "default_currency"),
+            *("email", "phone", "website"),
             *("register", "registration_number"),
         )
     } | {
@@ -318,6 +326,23 @@ def photo_add(request, provider_id: int):
             now=timezone.now(),
         ),
         _("The photo is added."),
+    )
+
+
+@login_required
+@require_POST
+def member_languages(request, provider_id: int, member_id: int):
+    provider = _my_provider(request, provider_id)
+    member = get_object_or_404(ProviderMember.objects.select_related("provider"), pk=member_id, provider=provider)
+    form = MemberLanguagesForm(request.POST, prefix=f"member-{member.pk}")
+    return _dashboard_post(
+        request,
+        provider,
+        form,
+        lambda: services.member_languages_set(
+            member=member, actor=request.user, languages=list(form.cleaned_data["languages"]), now=timezone.now()
+        ),
+        _("The languages are saved."),
     )
 
 

@@ -28,6 +28,10 @@ class ResultProviderSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
+    spoken_languages = serializers.ListField(
+        child=serializers.CharField(), help_text="The provider's languages and its members'."
+    )
+    interpreter_available = serializers.BooleanField(help_text="An interpreter can be arranged.")
     verified_at = serializers.DateTimeField()
 
 
@@ -57,6 +61,11 @@ class SearchResultSerializer(serializers.Serializer):
     )
     converted_upper = MoneySerializer(allow_null=True)
     rate_date = serializers.DateField(allow_null=True, help_text="The day of the exchange rate used.")
+    language_match = serializers.ChoiceField(
+        choices=["speaks", "interpreter"],
+        allow_null=True,
+        help_text="With a language filter: the provider speaks it, or an interpreter can be arranged; else null.",
+    )
 
 
 class SearchPageSerializer(serializers.Serializer):
@@ -127,6 +136,8 @@ def _offering(offering: Offering) -> dict[str, Any]:
             "name": provider.name,
             "kind": provider.kind,
             "languages": _strings(provider.languages),
+            "spoken_languages": _strings(provider.spoken_languages),
+            "interpreter_available": provider.interpreter_available,
             "verified_at": _DATETIME.to_representation(provider.verified_at) if provider.verified_at else None,
         },
     }
@@ -148,6 +159,7 @@ def search_page_data(page: SearchPage) -> dict[str, Any]:
                 "converted": _money(result.converted),
                 "converted_upper": _money(result.converted_upper),
                 "rate_date": result.rate_date.isoformat() if result.rate_date else None,
+                "language_match": result.language_match,
             }
             for result in page.results
         ],

@@ -15,7 +15,7 @@ from django_filters import rest_framework as filters
 
 from core.money import currency_choices
 from core.serializers import DATE_MAX
-from providers.forms import LANGUAGE_CHOICES
+from providers.languages import language_choices
 from providers.models import Procedure, ProviderKind, Specialty
 from storefront.search import SearchParams, Sort, destinations
 
@@ -84,7 +84,12 @@ class OfferingSearchFilter(filters.FilterSet):
     )
     country = CountryFilter(label=_("Country"), method="noop")
     city = filters.CharFilter(label=_("City"), max_length=120, method="noop")
-    language = filters.ChoiceFilter(label=_("Language spoken"), choices=LANGUAGE_CHOICES, method="noop")
+    language = filters.ChoiceFilter(label=_("Speaks my language"), choices=language_choices, method="noop")
+    spoken_only = filters.BooleanFilter(
+        label=_("Only where it is spoken (no interpreter)"),
+        method="noop",
+        widget=forms.CheckboxInput,
+    )
     kind = filters.ChoiceFilter(label=_("Practitioner or facility"), choices=ProviderKind.choices, method="noop")
     price_min = filters.NumberFilter(label=_("Price from"), min_value=0, max_digits=14, decimal_places=3, method="noop")
     price_max = filters.NumberFilter(
@@ -123,7 +128,7 @@ class OfferingSearchFilter(filters.FilterSet):
 # The filters folded away on a phone (the text query stays in view); `active_filter_count` counts
 # those given. The currency and the order only change how results are shown.
 FOLDED_FILTERS = (
-    *("specialty", "procedure", "country", "city", "language", "kind"),
+    *("specialty", "procedure", "country", "city", "language", "spoken_only", "kind"),
     *("price_min", "price_max", "accreditation", "available_before"),
 )
 
@@ -152,6 +157,7 @@ def search_params(data: dict[str, Any]) -> SearchParams:
         country=data.get("country") or None,
         city=data.get("city") or None,
         language=data.get("language") or None,
+        spoken_only=bool(data.get("spoken_only")),
         kind=data.get("kind") or None,
         price_min=data.get("price_min"),
         price_max=data.get("price_max"),

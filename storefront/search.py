@@ -51,12 +51,12 @@ from django_countries import countries
 from core.errors import ValidationFailed
 from core.money import Money
 from core.rates import RateTable, rates_on
-from providers.models import Accreditation, Offering, Provider, Specialty
+from providers.models import CATALOGUE_LANGUAGES, Accreditation, Offering, Provider, Specialty
 from providers.selectors import offerings_public
 from storefront.models import SearchTerm
 
 MAX_QUERY_WORDS = 8
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")  # letters of every script (Arabic, Cyrillic…) and digits stay
 
 
 def fold(text: str) -> str:
@@ -77,13 +77,13 @@ TEXTS_MARK = " | "
 def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
     provider = offering.provider
     names = [offering.title, provider.name]
-    subjects = [offering.specialty.name_en, offering.specialty.name_fr]
+    subjects = offering.specialty.names()
     if offering.procedure:
-        subjects += [offering.procedure.name_en, offering.procedure.name_fr]
+        subjects += offering.procedure.names()
         # Other names and lay terms ("nose job", "prothèse de hanche"), in every language.
         for code, _name in settings.LANGUAGES:
             subjects += offering.procedure.synonyms(code)
-    subjects += [s.name_en for s in provider.specialties.all()] + [s.name_fr for s in provider.specialties.all()]
+    subjects += [name for specialty in provider.specialties.all() for name in specialty.names()]
     # A Country: django-countries' stubs type the model attribute as str.
     country = offering.location.country.code  # type: ignore[attr-defined]
     places = [offering.location.city, str(countries.name(country))]
@@ -226,6 +226,8 @@ class SearchParams:
     country: str | None = None
     city: str | None = None
     language: str | None = None
+    # With a language: only providers who speak it, not those who can arrange an interpreter.
+    spoken_only: bool = False
     kind: str | None = None
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -240,8 +242,9 @@ _RESULT_FIELDS = (
     *("kind", "title", "currency", "price_min", "price_max", "deposit_bps", "deposit_fixed", "booking_mode"),
     *("includes", "excludes", "next_slot_at"),
     *("provider__slug", "provider__name", "provider__kind", "provider__languages", "provider__verified_at"),
+    *("provider__spoken_languages", "provider__interpreter_available"),
     *("location__city", "location__country", "location__timezone"),
-    *("specialty__code", "specialty__name_en", "specialty__name_fr", "procedure__code"),
+    *("specialty__code", *(f"specialty__name_{code}" for code in ("en", *CATALOGUE_LANGUAGES)), "procedure__code"),
 )
 
 
@@ -270,10 +273,13 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     if params.city:
         queryset = queryset.filter(location__city__iexact=params.city.strip())
     if params.language:
+        # What the provider and its members speak (docs/decisions.md#matching-on-language), or an
+        # interpreter it can arrange unless the patient asked for its own language only.
         if connection.vendor == "postgresql":  # containment, answered by a GIN index
-            queryset = queryset.filter(provider__languages__contains=[params.language])
+            spoken = Q(provider__spoken_languages__contains=[params.language])
         else:
-            queryset = queryset.filter(provider__languages__icontains=f'"{params.language}"')
+            spoken = Q(provider__spoken_languages__icontains=f'"{params.language}"')
+        queryset = queryset.filter(spoken if params.spoken_only else spoken | Q(provider__interpreter_available=True))
     if params.kind:
         queryset = queryset.filter(provider__kind=params.kind)
     if params.accreditation:
@@ -392,6 +398,17 @@ class SearchResult:
     converted: Money | None  # the lower price in the patient's currency; None without a rate
     converted_upper: Money | None
     rate_date: dt.date | None
+    # With a language filter: "speaks" (the provider or a member speaks it) or "interpreter" (one
+    # can be arranged); None without one.
+    language_match: str | None = None
+
+
+def language_match(offering: Offering, language: str | None) -> str | None:
+    if not language:
+        return None
+    if language in (offering.provider.spoken_languages or []):
+        return "speaks"
+    return "interpreter" if offering.provider.interpreter_available else None
 
 
 @dataclass(frozen=True)
@@ -506,6 +523,7 @@ def search_page(
                 converted=converted.lower,
                 converted_upper=converted.upper,
                 rate_date=converted.rate_date,
+                language_match=language_match(offering, params.language),
             )
         )
     return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)

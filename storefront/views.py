@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +20,7 @@ from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
 from core.rates import rates_on
-from providers.forms import LANGUAGE_CHOICES
+from providers.languages import language_name, language_names
 from providers.models import Location, Offering, Provider
 from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
@@ -65,6 +64,8 @@ def search(request):
             )
         except ValidationFailed as exc:
             context["page_error"] = exc.message
+        language = filterset.form.cleaned_data.get("language")
+        context["searched_language"] = language_name(language) if language else ""
         query = request.GET.copy()
         query.pop("page", None)
         context["query"] = query.urlencode()
@@ -121,7 +122,7 @@ def _json_ld(request, provider: Provider) -> str:
         "name": provider.name,
         "url": request.build_absolute_uri(reverse("providers:public", kwargs={"slug": provider.slug})),
         "description": provider.biography[:500],
-        "availableLanguage": provider.languages,
+        "availableLanguage": provider.all_languages,
         "medicalSpecialty": [s.name_en for s in provider.specialties.all()],
         "address": [
             {
@@ -139,18 +140,6 @@ def _json_ld(request, provider: Provider) -> str:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": str(first.latitude), "longitude": str(first.longitude)}
     # Escape "<" so that no text from the provider can close the <script> element.
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-
-def language_names(codes: list[str]) -> list[str]:
-    """Languages a provider speaks, named in the viewer's language ("Turkish", "turc" → "Turc")."""
-    labels = dict(LANGUAGE_CHOICES)
-    names = []
-    for code in codes:
-        try:
-            names.append(str(get_language_info(code)["name_translated"]))
-        except KeyError:
-            names.append(str(labels.get(code, code.upper())))
-    return names
 
 
 OSM = "https://www.openstreetmap.org/"
@@ -193,7 +182,7 @@ def provider_page(request, slug: str):
             "provider": provider,
             "offerings": offerings,
             "currency": currency,
-            "languages": language_names(provider.languages),
+            "languages": language_names(provider.all_languages),
             "locations": [{"location": loc, "map_url": map_url(loc)} for loc in provider.locations.all()],
             "json_ld": _json_ld(request, provider),
             "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],

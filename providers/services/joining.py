@@ -16,6 +16,7 @@ from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, ValidationFailed
 from core.state import Machine, transition, transition_check
+from providers.languages import clean_language_codes
 from providers.models import (
     ContractAcceptance,
     ContractKind,
@@ -68,6 +69,7 @@ class ProviderDetails:
     facility_type: str = ""
     biography: str = ""
     languages: list[str] = field(default_factory=list)
+    interpreter_available: bool = False
     default_currency: str = "EUR"
     email: str = ""
     phone: str = ""
@@ -89,6 +91,10 @@ def check_provider_details(details: ProviderDetails) -> None:
         errors["facility_type"] = [_("Only a facility has a type of facility.")]
     if not details.name.strip():
         errors["name"] = [_("Enter the name patients will see.")]
+    try:
+        clean_language_codes(details.languages)
+    except ValidationFailed as refused:
+        errors.update(refused.details)
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
 
@@ -110,6 +116,7 @@ def _create_with_unique_slug(details: ProviderDetails, registration: Registratio
             with transaction.atomic():
                 return Provider.objects.create(
                     **asdict(details),
+                    spoken_languages=sorted(clean_language_codes(details.languages)),
                     **asdict(registration),
                     slug=_unique_slug(details.name),
                     status=VerificationStatus.PENDING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -17,6 +17,7 @@ from accounts.models import User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, ValidationFailed
+from providers.languages import clean_language_codes
 from providers.models import (
     MemberRole,
     Procedure,
@@ -66,6 +67,7 @@ def provider_update(
             details={"kind": [_("A practitioner cannot become a facility, or the reverse: join again instead.")]},
         )
     check_provider_details(details)
+    details = replace(details, languages=clean_language_codes(details.languages))
     if registration is not None:
         _check_registration(registration)
     identity_before = provider_identity(provider)
@@ -80,6 +82,7 @@ def provider_update(
         provider.specialties.set(specialties)
     if procedures is not None:
         provider.procedures.set(procedures)
+    provider.spoken_languages = spoken_languages_refresh(provider_id=provider.pk)
     audit_record(
         actor=actor, action="providers.provider.updated", target=provider, before=before, after=asdict(details), now=now
     )
@@ -142,6 +145,49 @@ def member_remove(*, member: ProviderMember, actor: User, now: dt.datetime) -> N
         raise _last_admin()  # the check's rule again, under the administrators' row locks
     audit_record(actor=actor, action="providers.member.removed", target=member, before={"role": member.role}, now=now)
     member.delete()
+    spoken_languages_refresh(provider_id=member.provider_id)
+
+
+# --- languages (docs/decisions.md#matching-on-language) ---------------------------------------------
+
+
+def spoken_languages_refresh(*, provider_id: int) -> list[str]:
+    """Store what the provider speaks in all: its own languages and every member's (search reads it)."""
+    provider = Provider.objects.only("languages").get(pk=provider_id)
+    spoken = set(provider.languages or [])
+    for languages in ProviderMember.objects.filter(provider_id=provider_id).values_list("languages", flat=True):
+        spoken.update(languages or [])
+    result = sorted(spoken)
+    Provider.objects.filter(pk=provider_id).update(spoken_languages=result)
+    return result
+
+
+def member_languages_set_check(*, member: ProviderMember, actor: User) -> Check:
+    """A member says which languages they speak; the provider's administrators may say it for them."""
+    if member.user_id == actor.pk:
+        return membership_check(user=actor, provider=member.provider)
+    return membership_check(user=actor, provider=member.provider, admin=True)
+
+
+@transaction.atomic
+def member_languages_set(
+    *, member: ProviderMember, actor: User, languages: list[str], now: dt.datetime
+) -> ProviderMember:
+    member_languages_set_check(member=member, actor=actor).enforce()
+    cleaned = clean_language_codes(languages)
+    before = list(member.languages or [])
+    member.languages = cleaned
+    member.save(update_fields=["languages"])
+    spoken_languages_refresh(provider_id=member.provider_id)
+    audit_record(
+        actor=actor,
+        action="providers.member.languages_set",
+        target=member,
+        before={"languages": before},
+        after={"languages": cleaned},
+        now=now,
+    )
+    return member
 
 
 # --- photos --------------------------------------------------------------------------------------------

@@ -55,6 +55,9 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"dr-test-provider-{n}")
     biography = "Consultant surgeon."
     languages = factory.LazyFunction(lambda: ["en", "fr"])
+    # What services keep (providers.services.spoken_languages_refresh): the declared languages while
+    # no member declared any.
+    spoken_languages = factory.LazyAttribute(lambda o: sorted(o.languages))
     default_currency = "EUR"
     status = VerificationStatus.VERIFIED
     register = Register.RPPS

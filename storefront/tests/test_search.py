@@ -532,6 +532,8 @@ def test_the_api_result_describes_the_offering_and_its_provider(anonymous, world
             "name": "Clinique du Parc",
             "kind": "facility",
             "languages": ["fr", "en"],
+            "spoken_languages": ["en", "fr"],
+            "interpreter_available": False,
             "verified_at": "2030-01-09T08:00:00Z",
         },
     }
