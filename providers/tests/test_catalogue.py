@@ -6,6 +6,8 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import override
 
 from providers.models import Procedure, Specialty
@@ -21,12 +23,24 @@ def test_the_catalogue_is_sizeable():
 
 
 @pytest.mark.parametrize("model", [Specialty, Procedure])
-def test_every_entry_is_named_in_both_languages(model):
-    rows = list(model.objects.values_list("code", "name_en", "name_fr"))
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES if code != "en"])
+def test_every_entry_is_named_in_every_language_of_the_site(model, language):
+    rows = list(model.objects.values_list("code", "name_en", f"name_{language}"))
 
-    assert all(name_en.strip() and name_fr.strip() for _, name_en, name_fr in rows)
-    translated = [code for code, name_en, name_fr in rows if name_en != name_fr]
+    assert [code for code, _en, name in rows if not name.strip()] == []
+    translated = [code for code, name_en, name in rows if name_en != name]
     assert len(translated) >= 0.9 * len(rows)
+
+
+@pytest.mark.parametrize("language", ["ar", "es", "de", "ru", "fr", "en"])
+def test_an_entry_is_shown_by_its_name_in_the_viewers_language(language):
+    specialty = Specialty.objects.get(code="cardiology")
+
+    with translation.override(language):
+        shown = specialty.name
+
+    assert shown == getattr(specialty, f"name_{language}")
+    assert specialty.name_in("pt-br") == specialty.name_en  # a language the catalogue does not have
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,10 @@ def test_every_procedure_of_the_catalogue_has_synonyms_in_every_language():
     [
         ("hip-replacement", "en", "total hip arthroplasty"),
         ("hip-replacement", "fr", "prothèse de hanche"),
+        ("hip-replacement", "es", "prótesis de cadera"),
+        ("hip-replacement", "de", "Hüftprothese"),
+        ("hip-replacement", "ru", "замена тазобедренного сустава"),
+        ("hip-replacement", "ar", "استبدال الورك"),
         ("dental-implant", "en", "teeth implants"),
         ("rhinoplasty", "en", "nose job"),
         ("abdominoplasty", "en", "tummy tuck"),
