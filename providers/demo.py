@@ -74,6 +74,8 @@ class DemoProvider:
     accreditation: tuple[str, str] | None = None
     credential: str | None = None
     hours: tuple[dt.time, dt.time] = (dt.time(9), dt.time(17))
+    # An interpreter can be arranged for patients who speak none of `languages`.
+    interpreter: bool = False
 
 
 PROVIDERS = [
@@ -137,6 +139,7 @@ PROVIDERS = [
     ),
     DemoProvider(
         name="Bangkok Smile Dental Clinic",
+        interpreter=True,
         kind=ProviderKind.FACILITY,
         facility_type=FacilityType.CLINIC,
         admin_email="manager@bangkoksmile.test",
@@ -305,6 +308,7 @@ PROVIDERS = [
     ),
     DemoProvider(
         name="Tokyo Preventive Medicine Center",
+        interpreter=True,
         kind=ProviderKind.FACILITY,
         facility_type=FacilityType.CLINIC,
         admin_email="desk@tokyo-preventive.test",
@@ -379,6 +383,7 @@ def _seed_provider(demo: DemoProvider, careteam: User, now: dt.datetime) -> Prov
             facility_type=demo.facility_type,
             biography=demo.biography,
             languages=demo.languages,
+            interpreter_available=demo.interpreter,
             default_currency=demo.currency,
             email=demo.admin_email,
         ),
