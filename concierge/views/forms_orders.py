@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concierge.models import PlaceKind, Supplier
 from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
@@ -84,9 +85,9 @@ class TransferForm(forms.Form):
 class LegForm(forms.Form):
     """One proposed leg, as the patient corrects it."""
 
-    origin_kind = forms.ChoiceField(label=_("From"), choices=PlaceKind.choices)
+    origin_kind = forms.ChoiceField(label=pgettext_lazy("a transfer leg", "From"), choices=PlaceKind.choices)
     origin = forms.CharField(label=_("From (address)"), max_length=300)
-    destination_kind = forms.ChoiceField(label=_("To"), choices=PlaceKind.choices)
+    destination_kind = forms.ChoiceField(label=pgettext_lazy("a transfer leg", "To"), choices=PlaceKind.choices)
     destination = forms.CharField(label=_("To (address)"), max_length=300)
     pickup_at = forms.DateTimeField(
         label=_("Pickup (local time)"),
