@@ -140,6 +140,13 @@ def test_search_provider_booking_and_payment_pages_are_mirrored_in_arabic(live_s
             # Mirrored: the header's brand stands at the right end of its row.
             brand = _box(page, ".brand")
             assert brand["x"] > 1280 / 2
+
+            # On a phone the page still fits its width, the filters folded above the results.
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(f"{live_server.url}/search/?q=knee")
+            assert page.evaluate(OVERFLOWING) == [], "text overflows its box on the phone's search page"
+            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+            page.screenshot(path=str(ARTIFACTS / "rtl-search-phone.png"), full_page=False)
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
