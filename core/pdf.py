@@ -145,22 +145,26 @@ class LocalizedPDF(FPDF):
         size: float = 11,
         ltr: bool = False,
     ) -> None:
-        """A label and its value on one row: the label at the line's start (left, or right in RTL)."""
+        """A label and its value side by side: the label at the line's start (left, or right in
+        RTL), both wrapping in their own column, the next field below the taller of the two."""
         value = self.ltr(value) if ltr else value
         width = self.epw - label_width
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
         top = self.get_y()
-        if self.rtl:
-            self.font("B", size)
-            self.set_xy(self.l_margin + width, top)
-            self.cell(label_width, height, self.text_of(label), align="R")
-            self.set_xy(self.l_margin, top)
-            self.font("", size)
-            self.multi_cell(width - 2, height, self.text_of(value), align="R", new_x="LMARGIN", new_y="NEXT")
-            return
+        label_x, value_x = (
+            (self.l_margin + width, self.l_margin) if self.rtl else (self.l_margin, self.l_margin + label_width)
+        )
+        side = "R" if self.rtl else "L"
         self.font("B", size)
-        self.cell(label_width, height, self.text_of(label))
+        self.set_xy(label_x, top)
+        self.multi_cell(label_width - 2, height, self.text_of(label), align=side, new_x="LMARGIN", new_y="NEXT")
+        label_end, label_page = self.get_y(), self.page
         self.font("", size)
-        self.multi_cell(width, height, self.text_of(value), new_x="LMARGIN", new_y="NEXT")
+        self.set_xy(value_x, top)
+        self.multi_cell(width, height, self.text_of(value), align=side, new_x="LMARGIN", new_y="NEXT")
+        if self.page == label_page:
+            self.set_y(max(self.get_y(), label_end))
 
     def verification(
         self, *, png, url: str, code: str, caption: str, size: float, code_size: float = 14, after: float = 2
@@ -180,5 +184,5 @@ class LocalizedPDF(FPDF):
         self.cell(beside, 8, self.text_of(self.ltr(code)), align="R" if self.rtl else "L")
         self.set_xy(text_x, top + 10)
         self.font("", 10)
-        self.multi_cell(beside, 5, self.text_of(caption), align=self.align, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(beside, 5, self.text_of(caption), align="R" if self.rtl else "L", new_x="LMARGIN", new_y="NEXT")
         self.set_y(max(self.get_y(), top + size) + after)
