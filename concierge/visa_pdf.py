@@ -6,8 +6,9 @@ It states facts a consulate checks (the person as in the passport, the provider 
 the lead practitioner, the appointments in local time with the place named, the care in general
 terms, the deposit paid and what is due on site), names the companions (or, in a companion's
 letter, the patient), and says plainly that it does not promise a visa. It carries its
-verification code and a QR code of the public page that checks it. The fonts, the Latin-1 folding,
-amounts and the QR code are the payment confirmation's (`payments.pdf`).
+verification code and a QR code of the public page that checks it. Amounts and the QR code are
+the payment confirmation's (`payments.pdf`); fonts, direction and shaping per language (an Arabic
+page runs right to left) are core/pdf.py's.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_countries import countries
-from fpdf import FPDF
 
 from bookings.models import Booking
 from concierge.models import VisaLetter, VisaPerson
 from concierge.services.visa import booking_location
 from core.money import Money
+from core.pdf import LocalizedPDF
 from core.when import time_text, when_text
-from payments.pdf import latin1, plain_amount, qr_png
+from payments.pdf import plain_amount, qr_png
 from payments.services.deposits import deposit_of_booking
 from providers.models import Affiliation, ProviderKind
 
@@ -70,18 +71,6 @@ def _person_name(letter: VisaLetter) -> str:
     return " ".join(part for part in [letter.given_names, letter.surname] if part)
 
 
-def _line(pdf: FPDF, text: str, *, size: int, style: str, gap: float) -> None:
-    pdf.set_font("helvetica", style=style, size=size)
-    pdf.multi_cell(pdf.epw, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-
-def _field(pdf: FPDF, label: str, value: str) -> None:
-    pdf.set_font("helvetica", style="B", size=10)
-    pdf.cell(58, 6, latin1(label))
-    pdf.set_font("helvetica", size=10)
-    pdf.multi_cell(pdf.epw - 58, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
-
-
 def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: str = "en") -> bytes:
     """The letter of `letter`'s person, issued (the caller checked), in every language it is owed."""
     booking = letter.booking
@@ -97,22 +86,20 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
     assert issued_at is not None  # noqa: S101 -- the download is offered only for issued letters
     appointments = sorted(booking.appointments.all(), key=lambda a: a.start)
 
-    pdf = FPDF(format="A4")
+    pdf = LocalizedPDF()
     pdf.set_author("MediBroker")
     pdf.set_creation_date(issued_at)
     pdf.set_auto_page_break(auto=True, margin=15)
     for language in visa_letter_languages(patient_language=patient_language, provider_country=country_code):
         with override(language):
+            pdf.set_language(language)
             if pdf.page == 0:
-                pdf.set_title(latin1(_("Visa invitation letter")))
+                pdf.set_title(_("Visa invitation letter"))
             pdf.add_page()
-            width = pdf.epw
+            line = pdf.line
 
-            def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
-                _line(pdf, text, size=size, style=style, gap=gap)
-
-            def field(label: str, value: str) -> None:
-                _field(pdf, label, value)
+            def field(label: str, value: str, *, ltr: bool = False) -> None:
+                pdf.field(label, value, label_width=58, height=6, size=10, ltr=ltr)
 
             country = str(getattr(location.country, "name", "")) if location is not None else ""
             city = location.city if location is not None else ""
@@ -135,7 +122,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             line(_("The person, as in the passport"), size=11, style="B", gap=7)
             field(_("Surname"), letter.surname)
             field(_("Given names"), letter.given_names or "-")
-            field(_("Passport number"), letter.passport_number)
+            field(_("Passport number"), letter.passport_number, ltr=True)
             field(_("Nationality"), f"{countries.name(str(letter.nationality))} ({letter.nationality})")
             field(_("Date of birth"), date_format(letter.birth_date, "DATE_FORMAT"))
             if letter.person == VisaPerson.PATIENT:
@@ -146,7 +133,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
                         _("%(name)s, passport %(number)s")
                         % {
                             "name": _person_name(companion),
-                            "number": companion.passport_number,
+                            "number": pdf.ltr(companion.passport_number),
                         },
                     )
             elif patient_letter is not None:
@@ -154,7 +141,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
                 field(
                     _("Accompanying"),
                     _("%(name)s, passport %(number)s")
-                    % {"name": _person_name(patient_letter), "number": patient_letter.passport_number},
+                    % {"name": _person_name(patient_letter), "number": pdf.ltr(patient_letter.passport_number)},
                 )
             pdf.ln(2)
             line(_("The care"), size=11, style="B", gap=7)
@@ -167,12 +154,12 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             for index, appointment in enumerate(appointments):
                 field(
                     (_("Appointments (local time, %(zone)s)") % {"zone": booking.timezone}) if index == 0 else "",
-                    f"{when_text(appointment.start, tz, with_zone=False)} - {time_text(appointment.end, tz)}",
+                    f"{when_text(appointment.start, tz, with_zone=False)} - {pdf.ltr(time_text(appointment.end, tz))}",
                 )
             if paid is not None:
-                field(_("Deposit paid"), plain_amount(paid))
+                field(_("Deposit paid"), plain_amount(paid), ltr=True)
             if due is not None:
-                field(_("Due on site"), plain_amount(due if due.amount > 0 else Money(0, due.currency)))
+                field(_("Due on site"), plain_amount(due if due.amount > 0 else Money(0, due.currency)), ltr=True)
             field(_("Booking"), _("no. %(number)s") % {"number": booking.pk})
             pdf.ln(2)
             line(
@@ -186,26 +173,14 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             )
             pdf.ln(3)
             line(_("Verification"), size=11, style="B", gap=7)
-            top = pdf.get_y()
-            if top + QR_SIZE_MM > pdf.h - pdf.b_margin:
-                pdf.add_page()
-                top = pdf.get_y()
-            pdf.image(
-                BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=verify_url
+            pdf.verification(
+                png=BytesIO(qr_png(verify_url)),
+                url=verify_url,
+                code=letter.verification_code,
+                caption=_("Anyone can check this letter by scanning the code or opening %(url)s")
+                % {"url": pdf.ltr(verify_url)},
+                size=QR_SIZE_MM,
             )
-            pdf.set_xy(pdf.l_margin + QR_SIZE_MM + 6, top + 2)
-            pdf.set_font("helvetica", style="B", size=14)
-            pdf.cell(0, 8, latin1(letter.verification_code), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_x(pdf.l_margin + QR_SIZE_MM + 6)
-            pdf.set_font("helvetica", size=10)
-            pdf.multi_cell(
-                width - QR_SIZE_MM - 6,
-                5,
-                latin1(_("Anyone can check this letter by scanning the code or opening %(url)s") % {"url": verify_url}),
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
-            pdf.set_y(max(pdf.get_y(), top + QR_SIZE_MM) + 2)
     return bytes(pdf.output())
 
 

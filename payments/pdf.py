@@ -2,13 +2,12 @@
 for which booking, with a verification code and a QR code of the public page that checks it.
 
 Meant to go with a visa application: it states facts (payment, provider, dates) and promises
-nothing about a visa. The built-in PDF fonts cover Latin-1 only, so amounts are written with
-their ISO code ("500.00 EUR") and other characters are folded to their closest Latin-1 form.
+nothing about a visa. Amounts are written with their ISO code ("500.00 EUR"). Fonts, direction
+and shaping per language are core/pdf.py's (`LocalizedPDF`): Arabic runs right to left.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from io import BytesIO
 
 import qrcode
@@ -16,10 +15,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from fpdf import FPDF
 
 from bookings.selectors import booking_care_name, booking_place
 from core.money import Money, exponent
+from core.pdf import LocalizedPDF, fold_latin1
 from core.when import recipient_when
 
 # QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
@@ -28,21 +27,8 @@ QR_BORDER = 4
 
 
 def latin1(text: str) -> str:
-    """`text` as the PDF's built-in fonts can print it: Latin-1 kept, the rest folded or '?'."""
-    out = []
-    for char in str(text):
-        try:
-            char.encode("latin-1")
-            out.append(char)
-        except UnicodeEncodeError:
-            folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-            out.append(
-                folded
-                or {"\u2013": "-", "\u2014": "-", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}.get(
-                    char, "?"
-                )
-            )
-    return "".join(out)
+    """`text` as the PDF's built-in fonts can print it (core/pdf.py's `fold_latin1`)."""
+    return fold_latin1(text)
 
 
 def plain_amount(money: Money) -> str:
@@ -80,23 +66,16 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
     care = booking_care_name(booking=booking)
     place = booking_place(booking=booking)
     with override(language):
-        pdf = FPDF(format="A4")
-        pdf.set_title(latin1(_("Payment confirmation")))
+        pdf = LocalizedPDF(language)
+        pdf.set_title(_("Payment confirmation"))
         pdf.set_author("MediBroker")
         pdf.set_creation_date(deposit.paid_at)
         pdf.set_auto_page_break(auto=True, margin=15)
         pdf.add_page()
-        width = pdf.epw
+        line = pdf.line
 
-        def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
-            pdf.set_font("helvetica", style=style, size=size)
-            pdf.multi_cell(width, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-        def field(label: str, value: str) -> None:
-            pdf.set_font("helvetica", style="B", size=11)
-            pdf.cell(55, 7, latin1(label))
-            pdf.set_font("helvetica", size=11)
-            pdf.multi_cell(width - 55, 7, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        def field(label: str, value: str, *, ltr: bool = False) -> None:
+            pdf.field(label, value, label_width=55, height=7, size=11, ltr=ltr)
 
         line("MediBroker", size=18, style="B", gap=9)
         line(_("Payment confirmation"), size=15, style="B", gap=8)
@@ -106,7 +85,7 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
         )
         pdf.ln(4)
 
-        name = profile.full_name if profile else patient.email
+        name = profile.full_name if profile else pdf.ltr(patient.email)
         first = appointments[0] if appointments else None
         line(
             _(
@@ -115,7 +94,7 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
             )
             % {
                 "name": name,
-                "amount": plain_amount(deposit.money),
+                "amount": pdf.ltr(plain_amount(deposit.money)),
                 "date": recipient_when(deposit.paid_at, patient_tz, language, date_only=True),
                 "care": care or _("the care described below"),
                 "provider": booking.provider.name,
@@ -132,10 +111,10 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
             field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
             if profile.nationality:
                 field(_("Nationality"), str(profile.nationality.name))
-        field(_("Deposit paid"), plain_amount(deposit.money))
+        field(_("Deposit paid"), plain_amount(deposit.money), ltr=True)
         if booking.total is not None:
-            field(_("Total price"), plain_amount(booking.total))
-            field(_("Due on site"), plain_amount(booking.total - booking.deposit))
+            field(_("Total price"), plain_amount(booking.total), ltr=True)
+            field(_("Due on site"), plain_amount(booking.total - booking.deposit), ltr=True)
         field(_("Booking"), _("no. %(number)s") % {"number": booking.pk})
         field(_("Provider"), booking.provider.name)
         if care:
@@ -145,32 +124,23 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
             field(_("Place"), place.name)
             field(_("Address"), ", ".join(p for p in [place.address, place.city, country] if p))
         if booking.provider.phone:
-            field(_("Phone"), booking.provider.phone)
+            field(_("Phone"), booking.provider.phone, ltr=True)
         for index, appointment in enumerate(appointments):
             # In the place's time, named: "Monday 4 January 2027, 09:00 (Istanbul time)".
             field(_("Appointment") if index == 0 else "", recipient_when(appointment.start, booking.timezone, language))
-        field(_("Payment reference"), deposit.payment_intent_id or "")
+        field(_("Payment reference"), deposit.payment_intent_id or "", ltr=True)
         pdf.ln(4)
 
         line(_("Verification"), size=13, style="B", gap=8)
-        top = pdf.get_y()
-        size = 42
-        pdf.image(BytesIO(qr_png(verify_url)), x=pdf.l_margin, y=top, w=size, h=size, alt_text=verify_url)
-        pdf.set_xy(pdf.l_margin + size + 6, top + 2)
-        pdf.set_font("helvetica", style="B", size=14)
-        pdf.cell(0, 8, latin1(deposit.verification_code), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_x(pdf.l_margin + size + 6)
-        pdf.set_font("helvetica", size=10)
-        pdf.multi_cell(
-            width - size - 6,
-            5,
-            latin1(
-                _("Anyone can check this confirmation by scanning the code or opening %(url)s") % {"url": verify_url}
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
+        pdf.verification(
+            png=BytesIO(qr_png(verify_url)),
+            url=verify_url,
+            code=deposit.verification_code,
+            caption=_("Anyone can check this confirmation by scanning the code or opening %(url)s")
+            % {"url": pdf.ltr(verify_url)},
+            size=42,
+            after=6,
         )
-        pdf.set_y(max(pdf.get_y(), top + size) + 6)
         line(
             _(
                 "This document confirms a payment. It is not an invitation letter and does not promise that a visa "

@@ -5,7 +5,8 @@ with the specialist's answers, the summary, the review of the diagnosis, the opt
 recommendation and whether an in-person consultation is advised; then the specialist, their
 register and number, the day it was signed (the specialist's timezone), and the verification code
 with a QR code of the public page that checks it. It says it was given on the documents only.
-The fonts, the Latin-1 folding and the QR code are the payment confirmation's (`payments.pdf`).
+The QR code is the payment confirmation's (`payments.pdf`); fonts, direction and shaping per
+language (Arabic runs right to left) are core/pdf.py's.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from fpdf import FPDF
 
+from core.pdf import LocalizedPDF
 from notifications.services import site_url
-from payments.pdf import latin1, qr_png
+from payments.pdf import qr_png
 from secondopinion.models import Opinion
 
 QR_SIZE_MM = 36
@@ -49,24 +50,17 @@ def render(opinion: Opinion) -> bytes:
     answers = list(opinion.answers or [])
 
     with override(_language(case.language)):
-        pdf = FPDF(format="A4")
-        pdf.set_title(latin1(_("Second medical opinion")))
+        pdf = LocalizedPDF(_language(case.language))
+        pdf.set_title(_("Second medical opinion"))
         pdf.set_author("MediBroker")
         if opinion.signed_at is not None:
             pdf.set_creation_date(opinion.signed_at)
         pdf.set_auto_page_break(auto=True, margin=15)
         pdf.add_page()
-        width = pdf.epw
+        line = pdf.line
 
-        def line(text: str, *, size: int = 11, style: str = "", gap: float = 6) -> None:
-            pdf.set_font("helvetica", style=style, size=size)
-            pdf.multi_cell(width, gap, latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-        def field(label: str, value: str) -> None:
-            pdf.set_font("helvetica", style="B", size=10)
-            pdf.cell(55, 6, latin1(label))
-            pdf.set_font("helvetica", size=10)
-            pdf.multi_cell(width - 55, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        def field(label: str, value: str, *, ltr: bool = False) -> None:
+            pdf.field(label, value, label_width=55, height=6, size=10, ltr=ltr)
 
         def section(title: str, text: str) -> None:
             pdf.ln(2)
@@ -82,7 +76,7 @@ def render(opinion: Opinion) -> bytes:
             if profile.date_of_birth:
                 field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
         else:
-            field(_("Patient"), case.patient.email)
+            field(_("Patient"), case.patient.email, ltr=True)
         field(_("Specialty"), case.specialty.name)
         line(
             _("Given on the documents provided, without examining the patient."),
@@ -113,7 +107,7 @@ def render(opinion: Opinion) -> bytes:
         line(_("Signed by"), size=12, style="B", gap=7)
         field(_("Specialist"), provider.name)
         field(_("Register"), f"{provider.get_register_display()} ({provider.register_country})")
-        field(_("Registration number"), provider.registration_number)
+        field(_("Registration number"), provider.registration_number, ltr=True)
         if signed_on is not None:
             field(
                 _("Signed on"),
@@ -122,22 +116,12 @@ def render(opinion: Opinion) -> bytes:
 
         pdf.ln(3)
         line(_("Verification"), size=12, style="B", gap=7)
-        top = pdf.get_y()
-        if top + QR_SIZE_MM > pdf.h - pdf.b_margin:
-            pdf.add_page()
-            top = pdf.get_y()
-        pdf.image(BytesIO(qr_png(url)), x=pdf.l_margin, y=top, w=QR_SIZE_MM, h=QR_SIZE_MM, alt_text=url)
-        pdf.set_xy(pdf.l_margin + QR_SIZE_MM + 6, top + 2)
-        pdf.set_font("helvetica", style="B", size=13)
-        pdf.cell(0, 8, latin1(code), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_x(pdf.l_margin + QR_SIZE_MM + 6)
-        pdf.set_font("helvetica", size=10)
-        pdf.multi_cell(
-            width - QR_SIZE_MM - 6,
-            5,
-            latin1(_("Anyone can check this opinion by scanning the code or opening %(url)s") % {"url": url}),
-            new_x="LMARGIN",
-            new_y="NEXT",
+        pdf.verification(
+            png=BytesIO(qr_png(url)),
+            url=url,
+            code=code,
+            caption=_("Anyone can check this opinion by scanning the code or opening %(url)s") % {"url": pdf.ltr(url)},
+            size=QR_SIZE_MM,
+            code_size=13,
         )
-        pdf.set_y(max(pdf.get_y(), top + QR_SIZE_MM) + 2)
     return bytes(pdf.output())

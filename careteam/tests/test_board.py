@@ -292,7 +292,7 @@ def test_the_case_page_shows_the_item_its_links_notes_owner_and_timeline(board_c
     assert reverse("bookings:evidence_queue") in html
     assert reverse("documents:download", args=[world["document"].pk]) in html
     assert "Asked the patient for a signed copy." in html
-    assert "In the hands of carla@example.test" in html
+    assert 'In the hands of <bdi dir="ltr">carla@example.test</bdi>' in html
     # Newest first: the note, the assignment, then bookings' own events on the booking.
     timeline = html[html.index("Timeline") :]
     assert timeline.index("wrote a note") < timeline.index("assigned the case (to carla@example.test)")

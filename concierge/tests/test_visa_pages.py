@@ -291,3 +291,28 @@ def test_the_careteam_s_letter_search_refuses_a_null_character_with_a_message(cl
 
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_an_arabic_patients_letter_has_a_right_to_left_arabic_page_then_english_and_french(
+    client, stripe_emulator, patient
+):
+    from core.tests.pdf_support import fonts_of, image_xs, plain
+
+    profile = patient.patient_profile
+    profile.preferred_language = "ar"
+    profile.save()
+    order = issued_letters(stripe_emulator, patient)
+    letter = order.visa_letters.get(person=VisaPerson.PATIENT)
+    client.force_login(patient)
+
+    reader, _text_all = _text(client.get(f"/services/letters/{letter.pk}/letter.pdf").content)
+
+    assert len(reader.pages) == 3
+    arabic, english, french = reader.pages
+    assert "NotoNaskhArabic" in fonts_of(arabic)
+    assert fonts_of(english) <= {"Helvetica", "Helvetica-Bold"}
+    assert "19AB12345" in plain(arabic.extract_text())
+    assert "Visa invitation letter" in english.extract_text()
+    assert "Lettre d'invitation pour le visa" in french.extract_text()
+    [arabic_qr], [english_qr] = image_xs(arabic), image_xs(english)
+    assert arabic_qr > arabic.mediabox.width / 2 > english_qr

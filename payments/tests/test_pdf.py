@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from bookings.services import booking_cancel
 from bookings.tests.support import NOW, awaiting, bookable
 from payments.models import Deposit
-from payments.pdf import QR_BOX_PIXELS, qr_matrix
+from payments.pdf import QR_BOX_PIXELS, deposit_confirmation_pdf, qr_matrix
 from payments.tests.conftest import CARD_OK
 from payments.tests.test_deposits import pay_with
 from providers.tests.factories import LocationFactory
@@ -142,3 +142,20 @@ def test_a_quote_bookings_confirmation_names_the_care_and_the_place(client, stri
     assert "12 rue du Lac" in text
     assert location.name in text
     assert "4 February 2030, 09:00 (Paris time)" in text
+
+
+def test_an_arabic_confirmation_runs_right_to_left_in_a_font_that_shapes_arabic(paid):
+    from core.tests.pdf_support import fonts_of, image_xs, plain, reader
+
+    verify_url = f"http://testserver/payments/verify/{paid.verification_code}/"
+
+    page = reader(deposit_confirmation_pdf(deposit=paid, verify_url=verify_url, language="ar")).pages[0]
+
+    assert "NotoNaskhArabic" in fonts_of(page)
+    assert "Helvetica" not in fonts_of(page)
+    text = plain(page.extract_text())
+    # Amounts, the reference, the code and the address read left to right inside the Arabic.
+    for expected in ["500.00 EUR", "3,500.00 EUR", paid.payment_intent_id, paid.verification_code, verify_url]:
+        assert expected in text, expected
+    [qr_x] = image_xs(page)
+    assert qr_x > page.mediabox.width / 2  # the QR code stands at the line's start: the right

@@ -160,3 +160,23 @@ def test_the_patient_hears_in_french_without_health_information(
     message = Message.objects.get(event="so_opinion_delivered", recipient=patient)
     assert message.subject == f"Votre demande d'avis n° {case.pk} a du nouveau"
     assert "Cardiolog" not in message.subject + message.body
+
+
+def test_an_opinion_in_arabic_is_written_right_to_left_in_a_font_that_shapes_arabic(case, martin_user, patient, now):
+    from core.tests.pdf_support import fonts_of, image_xs, plain, reader
+    from secondopinion.opinion_pdf import render
+
+    case.language = "ar"
+    case.save(update_fields=["language"])
+    _draft(case, martin_user, now, recommendation="متابعة سنوية مع طبيب القلب.")
+    opinion = opinion_sign(case=case, actor=martin_user, now=now)
+
+    pages = reader(render(opinion)).pages
+
+    assert all("NotoNaskhArabic" in fonts_of(page) for page in pages)
+    text = plain(" ".join(page.extract_text() for page in pages))
+    assert "متابعة سنوية مع طبيب القلب" in text
+    assert opinion.verification_code in text
+    assert f"/second-opinion/verify/{opinion.verification_code}/" in text
+    [qr_x] = [x for page in pages for x in image_xs(page)]
+    assert qr_x > pages[0].mediabox.width / 2
