@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.numbers import (
     NumberFormatError,
     NumberPattern,
@@ -29,6 +29,7 @@ from babel.numbers import (
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
+from core.locales import babel_locale
 
 # Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal). UGX is on
 # the list although some libraries forget it.
@@ -214,10 +215,7 @@ def too_many_decimals_message(currency: str) -> str:
 
 
 def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
+    return babel_locale(locale)
 
 
 def _with_decimals(pattern: NumberPattern, exp: int) -> NumberPattern:

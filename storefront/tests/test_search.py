@@ -563,14 +563,14 @@ def test_the_page_shows_the_converted_price_beside_the_price_with_the_rates_date
     assert response.status_code == 200
     assert "€10,000.00" in html
     assert "≈ £8,500.00" in html
-    assert 'rate of <time datetime="2030-01-08">8 January 2030</time>' in html
+    assert 'rate of <bdi><time datetime="2030-01-08">8 January 2030</time></bdi>' in html
 
 
 def test_the_page_shows_a_converted_price_range(client, world):
     html = client.get(reverse("search"), {"currency": "GBP", "country": "TH"}).content.decode()
 
     assert "≈ £7,000.00 – £8,000.00" in html
-    assert 'rate of <time datetime="2030-01-07">7 January 2030</time>' in html
+    assert 'rate of <bdi><time datetime="2030-01-07">7 January 2030</time></bdi>' in html
 
 
 def test_the_page_says_when_there_is_no_rate_for_the_offerings_currency(client, world):
@@ -871,7 +871,7 @@ def test_a_patient_compares_four_offerings_side_by_side(client, world):
     assert "Flights" in html
     assert "FR, EN" in html
     assert "TH, EN" in html
-    assert "Friday 11 January 2030, 09:00 (Paris time)</time>" in html  # Paris's next slot in Paris time
+    assert "Friday, 11 January 2030, 09:00 (Paris time)</time>" in html  # Paris's next slot in Paris time
     assert "Verified on" in html
     accreditations = {row.offering.title: [a.body for a in row.accreditations] for row in response.context["rows"]}
     assert accreditations == {TOKYO: [], PARIS: ["JCI"], BANGKOK: ["JCI"], LONDON: []}  # Tokyo's has expired
