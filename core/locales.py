@@ -34,4 +34,3 @@ def babel_locale(language: str | None, *, for_dates: bool = False) -> Locale:
 def numbering_system(locale: Locale) -> str:
     """The locale's default numbering system ("latn", "arab", …)."""
     return str(locale.default_numbering_system or "latn")
-

@@ -146,9 +146,11 @@ def test_re_timed_legs_tell_the_patient_the_new_times_once_per_change(
 
     sms = Message.objects.filter(event="addon_order_changed", channel=Channel.SMS).order_by("pk")
     assert [m.body for m in sms] == [
-        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030, 15:30 (Paris time)."
+        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030,"
+        " 15:30 (Paris time)."
         " Details in your account.",
-        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030, 17:30 (Paris time)."
+        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030,"
+        " 17:30 (Paris time)."
         " Details in your account.",
     ]
     _health_free(*Message.objects.all())

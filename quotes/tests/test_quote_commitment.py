@@ -117,8 +117,7 @@ def test_accepting_asks_first_with_the_deposit_and_the_first_non_refundable_date
     non_refundable = panel.split('data-testid="confirm-non-refundable"', 1)[1].split("</p>", 1)[0]
     assert (
         f'From <bdi><time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time></bdi>,'
-        " the deposit is no longer refunded"
-        in non_refundable
+        " the deposit is no longer refunded" in non_refundable
     )
     assert "part of it is kept" not in non_refundable  # the first fee is the whole deposit here
     assert panel.index("confirm-non-refundable") < panel.index("Yes, accept and book")
@@ -137,8 +136,7 @@ def test_a_schedule_with_a_partial_fee_first_names_both_dates(patient, clinic, c
     no_refund = first_day - dt.timedelta(days=14)
     assert (
         f'From <bdi><time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time></bdi>,'
-        " the deposit is no longer refunded"
-        in panel
+        " the deposit is no longer refunded" in panel
     )
     assert f'From <bdi><time datetime="{today.isoformat()}">{_long(today)}</time></bdi>, part of it is kept.' in panel
 
