@@ -46,7 +46,12 @@ class SignupRequestSerializer(serializers.Serializer):
     password2 = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    phone = serializers.CharField(help_text="E.164, e.g. +33612345678")
+    phone = serializers.CharField(
+        help_text='With the country code, e.g. +33612345678, or as dialled in phone_country ("06 12 34 56 78")'
+    )
+    phone_country = serializers.CharField(
+        required=False, help_text='ISO 3166-1 alpha-2 code of the country a national phone number is in, e.g. "FR"'
+    )
     date_of_birth = BoundedDateField()
     gender = serializers.CharField()
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
@@ -121,7 +126,16 @@ class AccountProfileSerializer(serializers.Serializer):
     )
     first_name = serializers.CharField(required=False, allow_null=True)
     last_name = serializers.CharField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_null=True, help_text="With the country code, e.g. +33612345678")
+    phone = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text='With the country code, e.g. +33612345678, or as dialled in phone_country ("06 12 34 56 78")',
+    )
+    phone_country = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text='ISO 3166-1 alpha-2 code of the country a national phone number is in, e.g. "FR"; never stored',
+    )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     gender = serializers.CharField(required=False, allow_null=True)
     nationality = serializers.CharField(required=False, allow_null=True, help_text="ISO 3166-1 alpha-2 code")

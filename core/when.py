@@ -25,6 +25,7 @@ import datetime as dt
 import zoneinfo
 from functools import cache
 
+from babel.core import get_global
 from babel.dates import format_date, format_skeleton, format_time
 from django.conf import settings
 from django.utils import timezone, translation
@@ -55,12 +56,22 @@ def zone(name: str | None) -> dt.tzinfo:
     return zoneinfo.ZoneInfo(checked) if checked else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
+@cache
+def _cldr_names() -> dict[str, str]:
+    """IANA name → the older name CLDR files a zone's city under ("Asia/Kolkata" → "Asia/Calcutta")."""
+    return {new: old for old, new in get_global("zone_aliases").items()}
+
+
 def zone_label(tz: dt.tzinfo) -> str:
-    """A person's name for a timezone: its city ("Istanbul", "New York"), or "UTC"."""
+    """A person's name for a timezone in the active language: its city as CLDR writes it there
+    ("Istanbul", "Londres" in French, "إسطنبول" in Arabic), else the city of its IANA name
+    ("Buenos Aires"), or "UTC"."""
     key = getattr(tz, "key", None) or str(tz)
     if "/" not in key:
         return key
-    return key.rsplit("/", 1)[1].replace("_", " ")
+    names = _locale().time_zones
+    city = names.get(key, {}).get("city") or names.get(_cldr_names().get(key, ""), {}).get("city")
+    return str(city) if city else key.rsplit("/", 1)[1].replace("_", " ")
 
 
 def _locale():  # the active language's, for dates
