@@ -265,7 +265,9 @@ def test_an_unknown_phone_country_is_refused_by_its_select_and_not_used_to_read_
 
 
 def test_a_national_number_too_short_for_its_country_says_so():
-    assert phone_problem("06 12 34", "FR") == "The number is too short for France (+33): check that no digit is missing."
+    assert phone_problem("06 12 34", "FR") == (
+        "The number is too short for France (+33): check that no digit is missing."
+    )
 
 
 @pytest.mark.django_db
