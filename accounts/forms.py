@@ -15,7 +15,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # not in its fields.pyi
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts.models import Gender
+from accounts.models import Gender, NameOrder
 from accounts.services import (
     PatientDetails,
     health_data_consent_check,
@@ -107,6 +107,14 @@ class PatientDetailsForm(forms.Form):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # Shown in this order everywhere (accounts.models.name_as_written); not given means first name first.
+    name_order = forms.ChoiceField(
+        label=_("Name order"),
+        choices=NameOrder.choices,
+        initial=NameOrder.GIVEN_FIRST,
+        required=False,
+        help_text=_("How your name is written: in Chinese, Hungarian, Japanese or Korean the last name comes first."),
+    )
     # The country a number typed as it is dialled there is read in ("06 12 34 56 78" in France,
     # "0532 123 45 67" in Turkey); the number is stored in E.164 (+33612345678) either way.
     phone_country = forms.ChoiceField(label=_("Phone country"), choices=phone_country_choices, required=False)
@@ -149,6 +157,9 @@ class PatientDetailsForm(forms.Form):
         phone.region = region.upper() if region.upper() in phone_regions() else None
         if not self.is_bound and not self.initial.get("phone_country"):
             self.initial["phone_country"] = phone_region_of(self.initial.get("phone"))
+
+    def clean_name_order(self) -> str:
+        return self.cleaned_data.get("name_order") or NameOrder.GIVEN_FIRST
 
     def details(self) -> PatientDetails:
         data = self.cleaned_data

@@ -9,6 +9,7 @@ from core.serializers import BoundedDateField
 PROFILE_FIELDS = (
     "first_name",
     "last_name",
+    "name_order",
     "phone",
     "date_of_birth",
     "gender",
@@ -46,6 +47,11 @@ class SignupRequestSerializer(serializers.Serializer):
     password2 = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
+    name_order = serializers.ChoiceField(
+        choices=["given_first", "family_first"],
+        required=False,
+        help_text='The order the name is written in; "given_first" when not given',
+    )
     phone = serializers.CharField(
         help_text='With the country code, e.g. +33612345678, or as dialled in phone_country ("06 12 34 56 78")'
     )
@@ -126,6 +132,9 @@ class AccountProfileSerializer(serializers.Serializer):
     )
     first_name = serializers.CharField(required=False, allow_null=True)
     last_name = serializers.CharField(required=False, allow_null=True)
+    name_order = serializers.CharField(
+        required=False, allow_null=True, help_text='"given_first" or "family_first": the order the name is shown in'
+    )
     phone = serializers.CharField(
         required=False,
         allow_null=True,

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.forms import PatientDetailsForm, phone_problem
-from accounts.models import PatientProfile
+from accounts.models import NameOrder, PatientProfile, name_as_written
 from core import when
 from core.locales import babel_locale, numbering_system
 from core.money import CURRENCY_EXPONENTS, Money, format_money, named_currency_choices
@@ -314,3 +314,71 @@ def test_the_api_refuses_a_national_number_without_its_country(api_as, patient):
     assert response.status_code == 400
     assert response.json()["details"]["phone"][0].startswith("Start with + and the country code")
     assert str(PatientProfile.objects.get(user=patient).phone) == "+33612345678"
+
+
+# --- names in the order the person gave ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "order", "shown"),
+    [
+        ("Amelia", "Hughes", NameOrder.GIVEN_FIRST, "Amelia Hughes"),
+        ("Wei", "Wang", NameOrder.FAMILY_FIRST, "Wang Wei"),
+        ("Zoltán", "Kovács", NameOrder.FAMILY_FIRST, "Kovács Zoltán"),
+        ("Madonna", "", NameOrder.GIVEN_FIRST, "Madonna"),
+        ("", "Sukarno", NameOrder.FAMILY_FIRST, "Sukarno"),
+    ],
+)
+def test_a_name_is_shown_in_the_order_the_person_gave(first, last, order, shown):
+    assert name_as_written(first, last, order) == shown
+    assert PatientProfile(first_name=first, last_name=last, name_order=order).full_name == shown
+
+
+@pytest.mark.django_db
+def test_a_patient_who_writes_the_family_name_first_reads_it_so_everywhere(client, patient):
+    client.force_login(patient)
+    profile = patient.patient_profile
+    data = {
+        "first_name": "Wei",
+        "last_name": "Wang",
+        "name_order": "family_first",
+        "phone": str(profile.phone),
+        "date_of_birth": profile.date_of_birth.isoformat(),
+        "gender": profile.gender,
+        "nationality": profile.nationality.code,
+        "preferred_language": profile.preferred_language,
+        "preferred_currency": profile.preferred_currency,
+        "timezone": "",
+    }
+
+    response = client.post(reverse("accounts_profile"), data)
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.get_full_name() == "Wang Wei"
+    assert patient.get_short_name() == "Wei"  # the given name, whatever the order
+    page = client.get(reverse("accounts_profile")).content.decode()
+    assert '<option value="family_first" selected>' in page
+
+
+@pytest.mark.django_db
+def test_the_api_reads_and_changes_the_name_order(api_as, patient):
+    client = api_as(patient)
+    assert client.get("/api/v1/account/profile/").json()["name_order"] == "given_first"
+
+    response = client.patch("/api/v1/account/profile/", {"name_order": "family_first"}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["name_order"] == "family_first"
+    patient.refresh_from_db()
+    profile = patient.patient_profile
+    assert patient.get_full_name() == f"{profile.last_name} {profile.first_name}"
+
+
+@pytest.mark.django_db
+def test_an_unknown_name_order_is_refused_with_a_message(api_as, patient):
+    response = api_as(patient).patch("/api/v1/account/profile/", {"name_order": "backwards"}, format="json")
+
+    assert response.status_code == 400
+    assert "name_order" in response.json()["details"]
+    assert PatientProfile.objects.get(user=patient).name_order == "given_first"
