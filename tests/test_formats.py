@@ -382,3 +382,18 @@ def test_an_unknown_name_order_is_refused_with_a_message(api_as, patient):
     assert response.status_code == 400
     assert "name_order" in response.json()["details"]
     assert PatientProfile.objects.get(user=patient).name_order == "given_first"
+
+
+@pytest.mark.django_db
+def test_signing_up_through_the_api_reads_a_national_number_and_a_family_name_first(anonymous):
+    from accounts.tests.test_signup import api_data
+
+    body = api_data(phone="0532 123 45 67", phone_country="TR", first_name="Wei", last_name="Wang")
+    body["name_order"] = "family_first"
+
+    response = anonymous.post("/api/v1/auth/signup/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    profile = PatientProfile.objects.get(user__email="new.patient@example.test")
+    assert str(profile.phone) == "+905321234567"
+    assert profile.full_name == "Wang Wei"
