@@ -278,9 +278,9 @@ class AccountProfileAPI(APIView):
             raise ValidationFailed(_("Send the changes as an object of fields."), code="invalid_body")
         user = request.user
         has_profile = getattr(user, "patient_profile", None) is not None
-        unknown = sorted(set(raw) - {"timezone", *PROFILE_FIELDS})
-        if unknown or (not has_profile and set(raw) - {"timezone"}):
-            fields = unknown or sorted(set(raw) - {"timezone"})
+        unknown = sorted(set(raw) - {"timezone", "phone_country", *PROFILE_FIELDS})
+        if unknown or (not has_profile and set(raw) - {"timezone", "phone_country"}):
+            fields = unknown or sorted(set(raw) - {"timezone", "phone_country"})
             message = _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(fields)}
             raise ValidationFailed(message, details={name: [message] for name in fields})
         timezone_name = raw.get("timezone", user.timezone)
@@ -293,6 +293,8 @@ class AccountProfileAPI(APIView):
                 merged = {name: current[name] for name in PROFILE_FIELDS} | {
                     name: raw[name] for name in PROFILE_FIELDS if name in raw
                 }
+                # The country a national number in `phone` is read in ("06 12 34 56 78" with "FR").
+                merged["phone_country"] = raw.get("phone_country") or ""
                 if not isinstance(merged["acts_as_representative"], bool):
                     message = _("Must be true or false.")
                     raise ValidationFailed(message, details={"acts_as_representative": [message]})

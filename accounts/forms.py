@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import phonenumbers
 from allauth.core import context, ratelimit
 from django import forms
@@ -13,7 +15,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # not in its fields.pyi
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts.models import Gender
+from accounts.models import Gender, NameOrder
 from accounts.services import (
     PatientDetails,
     health_data_consent_check,
@@ -21,20 +23,45 @@ from accounts.services import (
     patient_register,
     terms_consent_check,
 )
-from core.money import currency_choices
+from core.money import named_currency_choices
 from core.when import known_timezones, valid_timezone
 
 
-def phone_problem(raw: str) -> str:
+def phone_regions() -> frozenset[str]:
+    """The countries whose national numbers the phone library can read (ISO 3166-1 alpha-2)."""
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+def phone_country_choices() -> list[tuple[str, str]]:
+    """Each country with its calling code ("France (+33)"), named in the active language."""
+    regions = phone_regions()
+    return [("", "—")] + [
+        (code, _("%(country)s (+%(code)d)") % {"country": name, "code": phonenumbers.country_code_for_region(code)})
+        for code, name in countries
+        if code in regions
+    ]
+
+
+def phone_region_of(value: object) -> str:
+    """The country of a stored number ("+33612345678" → "FR"), "" when none can be told."""
+    try:
+        number = phonenumbers.parse(str(value or ""), None)
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.region_code_for_number(number) or ""
+
+
+def phone_problem(raw: str, region: str | None = None) -> str:
     """What is wrong with a phone number as typed, in words a person can act on ("" when nothing
-    the phone library can name: the field's general message is used then)."""
+    the phone library can name: the field's general message is used then). With `region` (the
+    country chosen beside the number) a national number ("06 12 34 56 78" in France) is read too."""
     text = (raw or "").strip()
     if not text:
         return ""
-    if not text.startswith("+"):
+    if not text.startswith("+") and not region:
         return str(_("Start with + and the country code, for example +44 for the United Kingdom or +33 for France."))
     try:
-        number = phonenumbers.parse(text, None)
+        number = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException as error:
         if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             return str(_("The country code after + is not one we know: check it (+44 for the United Kingdom)."))
@@ -69,7 +96,7 @@ class ExplainedPhoneField(PhoneNumberField):
         try:
             return super().clean(value)
         except forms.ValidationError as error:
-            problem = phone_problem(value if isinstance(value, str) else "")
+            problem = phone_problem(value if isinstance(value, str) else "", self.region)
             if problem and getattr(error, "code", None) != "required":
                 raise forms.ValidationError(problem, code="invalid") from error
             raise
@@ -80,10 +107,24 @@ class PatientDetailsForm(forms.Form):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # Shown in this order everywhere (accounts.models.name_as_written); not given means first name first.
+    name_order = forms.ChoiceField(
+        label=_("Name order"),
+        choices=NameOrder.choices,
+        initial=NameOrder.GIVEN_FIRST,
+        required=False,
+        help_text=_("How your name is written: in Chinese, Hungarian, Japanese or Korean the last name comes first."),
+    )
+    # The country a number typed as it is dialled there is read in ("06 12 34 56 78" in France,
+    # "0532 123 45 67" in Turkey); the number is stored in E.164 (+33612345678) either way.
+    phone_country = forms.ChoiceField(label=_("Phone country"), choices=phone_country_choices, required=False)
     phone = ExplainedPhoneField(
         label=_("Phone"),
         region=None,
-        help_text=_("International format with the country code, for example +33 6 12 34 56 78."),
+        help_text=_(
+            "As you dial it in the phone country chosen above (06 12 34 56 78 in France), "
+            "or with + and the country code (+33 6 12 34 56 78)."
+        ),
         error_messages={
             "invalid": _("Enter the phone number with its country code, for example +33 6 12 34 56 78."),
         },
@@ -97,7 +138,7 @@ class PatientDetailsForm(forms.Form):
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices])
     nationality = LazyTypedChoiceField(label=_("Nationality"), choices=countries)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
-    preferred_currency = forms.ChoiceField(label=_("Preferred currency"), choices=currency_choices(), initial="EUR")
+    preferred_currency = forms.ChoiceField(label=_("Preferred currency"), choices=named_currency_choices, initial="EUR")
     acts_as_representative = forms.BooleanField(
         label=_("I am the patient's legal representative"),
         required=False,
@@ -109,6 +150,16 @@ class PatientDetailsForm(forms.Form):
         # No country is preselected: a wrong default nationality would pass unnoticed.
         self.fields["nationality"].choices = [("", "—"), *countries]
         self.fields["preferred_language"].initial = get_language()
+        # A national number is read in the chosen phone country; an unknown code is ignored (the
+        # select refuses it with its own message) and the number must then start with +.
+        region = str(self.data.get(self.add_prefix("phone_country")) or "") if self.is_bound else ""
+        phone = cast(ExplainedPhoneField, self.fields["phone"])
+        phone.region = region.upper() if region.upper() in phone_regions() else None
+        if not self.is_bound and not self.initial.get("phone_country"):
+            self.initial["phone_country"] = phone_region_of(self.initial.get("phone"))
+
+    def clean_name_order(self) -> str:
+        return self.cleaned_data.get("name_order") or NameOrder.GIVEN_FIRST
 
     def details(self) -> PatientDetails:
         data = self.cleaned_data

@@ -23,6 +23,20 @@ class StaffGroup(models.TextChoices):
     MEDICAL_COORDINATOR = "medical_coordinator", _("Medical coordinator")
 
 
+class NameOrder(models.TextChoices):
+    """The order a person writes their name in; the site shows it so and never reorders it
+    (docs/decisions.md, "Names as people write them")."""
+
+    GIVEN_FIRST = "given_first", _("First name, then last name")
+    FAMILY_FIRST = "family_first", _("Last name, then first name")
+
+
+def name_as_written(first_name: str, last_name: str, order: str) -> str:
+    """The one way a person's name is shown: both parts in the order the person gave."""
+    parts = (last_name, first_name) if order == NameOrder.FAMILY_FIRST else (first_name, last_name)
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
 class EmailUserManager(UserManager["User"]):
     """Users are identified by e-mail; there is no username."""
 
@@ -98,6 +112,9 @@ class PatientProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile")
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
+    name_order = models.CharField(
+        _("name order"), max_length=16, choices=NameOrder.choices, default=NameOrder.GIVEN_FIRST
+    )
     phone = PhoneNumberField(_("phone"))
     date_of_birth = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices)
@@ -120,7 +137,7 @@ class PatientProfile(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return name_as_written(self.first_name, self.last_name, self.name_order)
 
 
 class TermsVersion(models.Model):

@@ -46,6 +46,7 @@ def export(person: User, now: dt.datetime) -> dict[str, Any]:
         else {
             "first_name": profile.first_name,
             "last_name": profile.last_name,
+            "name_order": profile.name_order,
             "phone": str(profile.phone),
             "date_of_birth": _iso(profile.date_of_birth),
             "gender": profile.gender,

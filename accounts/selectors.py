@@ -67,6 +67,7 @@ def user_profile_values(*, user: User) -> dict:
         values |= {
             "first_name": profile.first_name,
             "last_name": profile.last_name,
+            "name_order": profile.name_order,
             "phone": profile.phone.as_international if profile.phone else "",
             "date_of_birth": profile.date_of_birth.isoformat(),
             "gender": profile.gender,

@@ -9,6 +9,7 @@ from core.serializers import BoundedDateField
 PROFILE_FIELDS = (
     "first_name",
     "last_name",
+    "name_order",
     "phone",
     "date_of_birth",
     "gender",
@@ -46,7 +47,17 @@ class SignupRequestSerializer(serializers.Serializer):
     password2 = serializers.CharField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
-    phone = serializers.CharField(help_text="E.164, e.g. +33612345678")
+    name_order = serializers.ChoiceField(
+        choices=["given_first", "family_first"],
+        required=False,
+        help_text='The order the name is written in; "given_first" when not given',
+    )
+    phone = serializers.CharField(
+        help_text='With the country code, e.g. +33612345678, or as dialled in phone_country ("06 12 34 56 78")'
+    )
+    phone_country = serializers.CharField(
+        required=False, help_text='ISO 3166-1 alpha-2 code of the country a national phone number is in, e.g. "FR"'
+    )
     date_of_birth = BoundedDateField()
     gender = serializers.CharField()
     nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
@@ -121,7 +132,19 @@ class AccountProfileSerializer(serializers.Serializer):
     )
     first_name = serializers.CharField(required=False, allow_null=True)
     last_name = serializers.CharField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_null=True, help_text="With the country code, e.g. +33612345678")
+    name_order = serializers.CharField(
+        required=False, allow_null=True, help_text='"given_first" or "family_first": the order the name is shown in'
+    )
+    phone = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text='With the country code, e.g. +33612345678, or as dialled in phone_country ("06 12 34 56 78")',
+    )
+    phone_country = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text='ISO 3166-1 alpha-2 code of the country a national phone number is in, e.g. "FR"; never stored',
+    )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     gender = serializers.CharField(required=False, allow_null=True)
     nationality = serializers.CharField(required=False, allow_null=True, help_text="ISO 3166-1 alpha-2 code")

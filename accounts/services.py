@@ -41,6 +41,7 @@ class PatientDetails:
     preferred_language: str
     preferred_currency: str
     acts_as_representative: bool = False
+    name_order: str = "given_first"  # accounts.models.NameOrder
 
 
 def age_on(*, born: date, today: date) -> int:

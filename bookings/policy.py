@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.money import Money, format_money
+from core.when import day_month_text
 
 
 class Reason(StrEnum):
@@ -243,11 +243,11 @@ def describe_schedule(periods: list[SchedulePeriod]) -> str:
             else _("%(fee)s kept") % {"fee": format_money(period.fee, language)}
         )
         if index == 0 and period.end is not None:
-            when = _("until %(end)s") % {"end": date_format(period.end, "j F")}
+            when = _("until %(end)s") % {"end": day_month_text(period.end)}
         elif period.end is None:
-            when = _("from %(start)s or if you do not come") % {"start": date_format(period.start, "j F")}
+            when = _("from %(start)s or if you do not come") % {"start": day_month_text(period.start)}
         else:
-            when = f"{date_format(period.start, 'j F')}–{date_format(period.end, 'j F')}"
+            when = f"{day_month_text(period.start)}–{day_month_text(period.end)}"
         parts.append(f"{when}: {amount}")
     return "; ".join(parts)
 

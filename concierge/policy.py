@@ -90,7 +90,7 @@ class Period:
 
     until: dt.datetime | None
     refund: Money
-    label: str  # "until Mon 3 March 2031, 10:15 (Istanbul time)", "until the letter is issued"
+    label: str  # "until Mon, 3 March 2031, 10:15 (Istanbul time)", "until the letter is issued"
 
 
 def _half(amount: int, currency: str) -> int:
@@ -245,7 +245,7 @@ def _event_facts(facts: OrderFacts) -> tuple[OrderFacts, OrderFacts]:
 
 
 def describe(periods: Sequence[Period], *, language: str | None = None) -> str:
-    """ "until Mon 3 March 2031, 10:15 (Istanbul time): €90.00 refunded; …" for a line of text."""
+    """ "until Mon, 3 March 2031, 10:15 (Istanbul time): €90.00 refunded; …" for a line of text."""
     language = language or get_language() or "en"
     parts = []
     for period in periods:

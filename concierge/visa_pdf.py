@@ -17,7 +17,6 @@ from io import BytesIO
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_countries import countries
@@ -27,7 +26,7 @@ from concierge.models import VisaLetter, VisaPerson
 from concierge.services.visa import booking_location
 from core.money import Money
 from core.pdf import LocalizedPDF
-from core.when import time_text, when_text
+from core.when import date_text, time_text, when_text
 from payments.pdf import plain_amount, qr_png
 from payments.services.deposits import deposit_of_booking
 from providers.models import Affiliation, ProviderKind
@@ -124,7 +123,7 @@ def visa_letter_pdf(*, letter: VisaLetter, verify_url: str, patient_language: st
             field(_("Given names"), letter.given_names or "-")
             field(_("Passport number"), letter.passport_number, ltr=True)
             field(_("Nationality"), f"{countries.name(str(letter.nationality))} ({letter.nationality})")
-            field(_("Date of birth"), date_format(letter.birth_date, "DATE_FORMAT"))
+            field(_("Date of birth"), date_text(letter.birth_date))
             if letter.person == VisaPerson.PATIENT:
                 field(_("Travels as"), _("The patient"))
                 for index, companion in enumerate(companions):

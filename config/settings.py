@@ -533,9 +533,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
-# One date style per language for every page, e-mail and PDF (config/formats/<lang>/formats.py);
-# core/when.py shows each instant in the viewer's or the place's timezone with that style.
-FORMAT_MODULE_PATH = ["config.formats"]
+# Dates, times, numbers and money are formatted per language by Babel (CLDR) in core/when.py and
+# core/money.py, in the viewer's or the place's timezone; Django's own format modules are unused.
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # ------------------------------------------------------------------------------------------

@@ -18,17 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.numbers import (
     NumberFormatError,
     NumberPattern,
+    get_currency_name,
     get_currency_symbol,
     get_group_symbol,
     parse_decimal,
 )
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
+from core.locales import babel_locale
 
 # Stripe's zero-decimal currencies (https://docs.stripe.com/currencies#zero-decimal). UGX is on
 # the list although some libraries forget it.
@@ -86,6 +89,14 @@ def charge_step(currency: str) -> int:
 
 def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(CURRENCY_EXPONENTS)]
+
+
+def named_currency_choices() -> list[tuple[str, str]]:
+    """Every accepted currency, by code, named in the active language ("JPY — Japanese yen",
+    "JPY — yen japonais"): for the selects where a person picks one. Pass the function itself as a
+    form field's `choices`, so the names follow the language of each request."""
+    loc = _babel_locale(get_language() or "en")
+    return [(code, f"{code} — {get_currency_name(code, locale=loc)}") for code in sorted(CURRENCY_EXPONENTS)]
 
 
 def bps_share(amount: int, bps: int, *, step: int = 1) -> int:
@@ -214,10 +225,7 @@ def too_many_decimals_message(currency: str) -> str:
 
 
 def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(locale.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
+    return babel_locale(locale)
 
 
 def _with_decimals(pattern: NumberPattern, exp: int) -> NumberPattern:

@@ -12,14 +12,13 @@ from io import BytesIO
 
 import qrcode
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from bookings.selectors import booking_care_name, booking_place
 from core.money import Money, exponent
 from core.pdf import LocalizedPDF, fold_latin1
-from core.when import recipient_when
+from core.when import date_text, recipient_when
 
 # QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
 QR_BOX_PIXELS = 8
@@ -108,7 +107,7 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
         pdf.ln(3)
         field(_("Patient"), name)
         if profile is not None:
-            field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
+            field(_("Date of birth"), date_text(profile.date_of_birth))
             if profile.nationality:
                 field(_("Nationality"), str(profile.nationality.name))
         field(_("Deposit paid"), plain_amount(deposit.money), ltr=True)
@@ -126,7 +125,7 @@ def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") 
         if booking.provider.phone:
             field(_("Phone"), booking.provider.phone, ltr=True)
         for index, appointment in enumerate(appointments):
-            # In the place's time, named: "Monday 4 January 2027, 09:00 (Istanbul time)".
+            # In the place's time, named: "Monday, 4 January 2027, 09:00 (Istanbul time)".
             field(_("Appointment") if index == 0 else "", recipient_when(appointment.start, booking.timezone, language))
         field(_("Payment reference"), deposit.payment_intent_id or "", ltr=True)
         pdf.ln(4)

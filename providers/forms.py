@@ -10,7 +10,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from core.money import Money, MoneyError, currency_choices, format_amount, parse_money
+from core.money import Money, MoneyError, format_amount, named_currency_choices, parse_money
 from providers.languages import language_choices
 from providers.models import (
     BookingMode,
@@ -44,7 +44,7 @@ class ProviderProfileForm(forms.Form):
         help_text=_("Patients who speak none of your languages see that an interpreter can be arranged."),
         required=False,
     )
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices(), initial="EUR")
+    default_currency = forms.ChoiceField(label=_("Default currency"), choices=named_currency_choices, initial="EUR")
     email = forms.EmailField(label=_("Contact e-mail"), required=False)
     phone = forms.CharField(label=_("Contact phone"), max_length=32, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -201,7 +201,7 @@ class OfferingForm(forms.Form):
     specialty = forms.ModelChoiceField(label=_("Specialty"), queryset=Specialty.objects.all())
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.all(), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices())
+    currency = forms.ChoiceField(label=_("Currency"), choices=named_currency_choices)
     price = forms.CharField(label=_("Price (or lowest price)"), max_length=40)
     price_upper = forms.CharField(label=_("Highest price, for a range"), max_length=40, required=False)
     deposit_percent = forms.DecimalField(

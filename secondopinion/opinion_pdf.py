@@ -15,11 +15,11 @@ from io import BytesIO
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from core.pdf import LocalizedPDF
+from core.when import date_text
 from notifications.services import site_url
 from payments.pdf import qr_png
 from secondopinion.models import Opinion
@@ -74,7 +74,7 @@ def render(opinion: Opinion) -> bytes:
         if profile is not None:
             field(_("Patient"), profile.full_name)
             if profile.date_of_birth:
-                field(_("Date of birth"), date_format(profile.date_of_birth, "DATE_FORMAT"))
+                field(_("Date of birth"), date_text(profile.date_of_birth))
         else:
             field(_("Patient"), case.patient.email, ltr=True)
         field(_("Specialty"), case.specialty.name)
@@ -111,7 +111,7 @@ def render(opinion: Opinion) -> bytes:
         if signed_on is not None:
             field(
                 _("Signed on"),
-                f"{date_format(signed_on, 'DATE_FORMAT')} ({opinion.specialist.timezone})",
+                f"{date_text(signed_on)} ({opinion.specialist.timezone})",
             )
 
         pdf.ln(3)

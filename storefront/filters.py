@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters import rest_framework as filters
 
-from core.money import currency_choices
+from core.money import named_currency_choices
 from core.serializers import DATE_MAX
 from providers.languages import language_choices
 from providers.models import Procedure, ProviderKind, Specialty
@@ -99,7 +99,7 @@ class OfferingSearchFilter(filters.FilterSet):
     available_before = filters.DateFilter(
         label=_("Available before"), method="noop", widget=forms.DateInput(attrs={"type": "date"})
     )
-    currency = filters.ChoiceFilter(label=_("Show prices in"), choices=currency_choices(), method="noop")
+    currency = filters.ChoiceFilter(label=_("Show prices in"), choices=named_currency_choices, method="noop")
     sort = filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[

@@ -33,13 +33,13 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWERS = {"Asia/Tokyo": "Tokyo", "Europe/London": "London"}
-TIME = re.compile(r'<time datetime="([^"]+)">([^<]*)</time>(\s*<span class="your-time">([^<]*)</span>)?')
+TIME = re.compile(r'<bdi><time datetime="([^"]+)">([^<]*)</time></bdi>(\s*<span class="your-time">([^<]*)</span>)?')
 
 
 def english_datetime(moment: dt.datetime, zone: str) -> str:
-    """config/formats/en DATETIME_FORMAT ("l j F Y, H:i"), computed independently."""
+    """British English's full date and short time in CLDR (core/when.py through Babel), computed independently."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B} {local.year}, {local:%H:%M}"
+    return f"{local:%A}, {local.day} {local:%B} {local.year}, {local:%H:%M}"
 
 
 def english_date(day: dt.date) -> str:
@@ -47,7 +47,8 @@ def english_date(day: dt.date) -> str:
 
 
 def times_on(page: str) -> list[tuple[str, str, str]]:
-    """(datetime attribute, visible text, the viewer's-time note or "") of every <time> on the page."""
+    """(datetime attribute, visible text, the viewer's-time note or "") of every <time> on the page,
+    each isolated in its <bdi> (an isolated date keeps its own direction in text of the other)."""
     return [(m.group(1), unescape(m.group(2)), unescape(m.group(4) or "")) for m in TIME.finditer(page)]
 
 
@@ -67,7 +68,7 @@ def assert_in_viewer_zone(page: str, viewer_zone: str, *, appointments_in: str |
             if appointments_in is not None and city == appointments_in.rsplit("/", 1)[1]:
                 assert when == english_datetime(moment, appointments_in), (attribute, text)
                 local = moment.astimezone(ZoneInfo(viewer_zone))
-                assert your_time.startswith(f"({local:%a} {local.day} {local:%b} {local.year}, {local:%H:%M}"), (
+                assert your_time.startswith(f"({local:%a}, {local.day} {local:%b} {local.year}, {local:%H:%M}"), (
                     attribute,
                     your_time,
                 )

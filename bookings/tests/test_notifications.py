@@ -32,7 +32,7 @@ def test_the_booking_confirmed_email_carries_the_schedule_the_calendar_file_and_
     assert "- until 20 January 2030: fee €0.00, refund €500.00" in email.body
     assert "- 21 January 2030: fee €250.00, refund €250.00" in email.body
     assert "- from 22 January 2030 or if you do not come: fee €500.00, refund €0.00" in email.body
-    assert "Monday 4 February 2030, 09:00 (Paris time)\n" in email.body  # the patient has no timezone of their own
+    assert "Monday, 4 February 2030, 09:00 (Paris time)\n" in email.body  # the patient has no timezone of their own
     assert f"https://medibroker.test/payments/bookings/{booking.pk}/confirmation.pdf" in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
@@ -74,7 +74,7 @@ def test_the_french_confirmation_words_the_schedule_in_french(django_capture_on_
     assert "- jusqu'au 20 janvier 2030 : frais 0,00\xa0€, remboursement 500,00\xa0€" in email.body
     assert "- le 21 janvier 2030 : frais 250,00\xa0€, remboursement 250,00\xa0€" in email.body
     assert "- à partir du 22 janvier 2030 ou en cas d'absence : frais 500,00\xa0€" in email.body
-    assert "Lundi 4 février 2030, 09:00 (heure de Paris)" in email.body
+    assert "lundi 4 février 2030, 09:00 (heure de Paris)" in email.body
 
 
 def test_an_email_shows_the_appointment_in_the_place_s_time_and_the_recipient_s_beside_it(
@@ -90,6 +90,6 @@ def test_an_email_shows_the_appointment_in_the_place_s_time_and_the_recipient_s_
 
     (email,) = [m for m in mail.outbox if m.to == [patient.email]]
     # 09:00 in Paris on 4 February 2030 (UTC+1) is 17:00 in Tokyo (UTC+9).
-    assert "Monday 4 February 2030, 09:00 (Paris time) (Mon 4 Feb 2030, 17:00 your time, Tokyo)" in email.body
+    assert "Monday, 4 February 2030, 09:00 (Paris time) (Mon, 4 Feb 2030, 17:00 your time, Tokyo)" in email.body
     html, _mimetype = email.alternatives[0]
-    assert '<time datetime="2030-02-04T08:00:00+00:00">Monday 4 February 2030, 09:00 (Paris time)</time>' in html
+    assert '<time datetime="2030-02-04T08:00:00+00:00">Monday, 4 February 2030, 09:00 (Paris time)</time>' in html

@@ -66,7 +66,7 @@ def test_a_reminder_goes_out_at_the_same_local_time_across_a_daylight_saving_cha
     (email,) = [m for m in mail.outbox if m.subject.startswith("Reminder")]
     assert reminders() == [(event, Channel.EMAIL), (event, Channel.SMS)]  # no late reminder of the other kind
     assert email.subject == f"Reminder: your appointment on {appointment:%-d %B %Y} — details in your account"
-    assert f"{appointment:%A %-d %B %Y, %H:%M} (Paris time)" in email.body
+    assert f"{appointment:%A, %-d %B %Y, %H:%M} (Paris time)" in email.body
 
 
 def test_a_booking_confirmed_five_days_before_gets_no_seven_day_reminder(patient, django_capture_on_commit_callbacks):

@@ -12,7 +12,7 @@ from concierge.services.orders import order_pay, order_start
 from payments.tests.conftest import CARD_OK
 from providers.tests.factories import MemberFactory
 
-APPOINTMENT = paris(9, day=FOUR_WEEKS_ON)  # Monday 4 February 2030, 09:00–10:00 in Paris
+APPOINTMENT = paris(9, day=FOUR_WEEKS_ON)  # Monday, 4 February 2030, 09:00–10:00 in Paris
 PER_LEG = 4_500
 WHEELCHAIR = 1_500
 HOURLY = 6_000

@@ -76,7 +76,7 @@ def test_amelia_orders_a_transfer_and_interpreter_the_careteam_assigns_a_driver_
     page.get_by_test_id("leg-3").get_by_label("Keep this leg").uncheck()
     page.get_by_role("button", name="See the price").click()
     expect(page.get_by_test_id("order-total")).to_have_text("€150.00")
-    expect(page.get_by_test_id("review-legs")).to_contain_text("Sunday 3 February 2030, 14:30")
+    expect(page.get_by_test_id("review-legs")).to_contain_text("Sunday, 3 February 2030, 14:30")
     expect(page.get_by_test_id("order-refunds")).to_contain_text("If you cancel after paying")
     page.get_by_role("button", name="Order and pay €150.00").click()
 

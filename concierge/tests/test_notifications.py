@@ -88,7 +88,7 @@ def test_the_confirmation_email_carries_the_breakdown_the_legs_in_the_destinatio
     assert "- Transfer, legs: 2 — €120.00" in email.body
     assert "- Wheelchair-accessible vehicle, supplement per leg: 1 — €15.00" in email.body
     assert "Total: €135.00" in email.body
-    assert "Sunday 3 February 2030, 15:30 (Paris time): CDG Terminal 2E → Hôtel du Louvre, flight AF123" in email.body
+    assert "Sunday, 3 February 2030, 15:30 (Paris time): CDG Terminal 2E → Hôtel du Louvre, flight AF123" in email.body
     html, _ = email.alternatives[0]
     assert "<td>€135.00</td>" in html
     assert not Message.objects.filter(event="addon_order_confirmed", channel=Channel.SMS).exists()
@@ -146,9 +146,11 @@ def test_re_timed_legs_tell_the_patient_the_new_times_once_per_change(
 
     sms = Message.objects.filter(event="addon_order_changed", channel=Channel.SMS).order_by("pk")
     assert [m.body for m in sms] == [
-        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday 3 February 2030, 15:30 (Paris time)."
+        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030,"
+        " 15:30 (Paris time)."
         " Details in your account.",
-        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday 3 February 2030, 17:30 (Paris time)."
+        f"MediBroker: new times for your order no. {order.pk}, first pickup Sunday, 3 February 2030,"
+        " 17:30 (Paris time)."
         " Details in your account.",
     ]
     _health_free(*Message.objects.all())
@@ -227,7 +229,7 @@ def test_a_french_patient_reads_the_confirmation_in_french(django_capture_on_com
     email = Message.objects.get(event="addon_order_confirmed")
     assert email.subject == f"Votre commande n° {order.pk} est confirmée — détails dans votre compte"
     assert "Total : 135,00\xa0€" in email.body
-    assert "- Dimanche 3 février 2030, 15:30 (heure de Paris) : CDG Terminal 2E" in email.body
+    assert "- dimanche 3 février 2030, 15:30 (heure de Paris) : CDG Terminal 2E" in email.body
 
 
 def test_the_transfer_reminder_goes_the_day_before_each_pickup_once(
@@ -266,7 +268,7 @@ def test_an_unpaid_or_cancelled_transfer_gets_no_reminder(patient, twilio, statu
 
 def test_across_the_change_to_summer_time_the_reminder_keeps_the_local_time_the_day_before(patient, twilio):
     order = _transfer(patient)
-    # Sunday 31 March 2030, 10:00 in Paris (CEST, 08:00 UTC); the day before at 10:00 is CET (09:00 UTC).
+    # Sunday, 31 March 2030, 10:00 in Paris (CEST, 08:00 UTC); the day before at 10:00 is CET (09:00 UTC).
     TransferLeg.objects.filter(order=order, position=1).update(pickup_at=dt.datetime(2030, 3, 31, 8, 0, tzinfo=dt.UTC))
     TransferLeg.objects.filter(order=order, position=2).update(pickup_at=dt.datetime(2030, 4, 5, 8, 0, tzinfo=dt.UTC))
 

@@ -216,7 +216,7 @@ def test_the_transfer_review_shows_the_legs_the_total_and_the_refund_tiers(clien
         reverse("concierge:transfer_order", args=[booking.pk]), {"step": "legs"} | _legs()
     ).content.decode()
 
-    assert "Sunday 3 February 2030, 14:30" in page
+    assert "Sunday, 3 February 2030, 14:30" in page
     assert "Order and pay €95.00" in page  # a leg and the wheelchair supplement
     assert "If you cancel after paying" in page
     assert AddonOrder.objects.count() == 0

@@ -165,8 +165,8 @@ def test_a_transfers_schedule_shows_each_tier_as_a_moment_in_the_places_time_and
         (PICKUP - 24 * H, 4_500),
         (None, 0),
     ]
-    assert periods[0].label == "until Saturday 8 March 2031, 09:00 (Istanbul time)"
-    assert periods[2].label == "after Sunday 9 March 2031, 09:00 (Istanbul time)"
+    assert periods[0].label == "until Saturday, 8 March 2031, 09:00 (Istanbul time)"
+    assert periods[2].label == "after Sunday, 9 March 2031, 09:00 (Istanbul time)"
 
 
 def test_a_schedule_read_at_any_moment_agrees_with_the_refund_at_that_moment():

@@ -1,7 +1,8 @@
 """{% when deadline %}, {% day date %}, {% appointment start tz %}, {% hour slot tz %}: every date and
 time a person reads (core/when.py).
 
-On a page each renders `<time datetime="…">`; in a template rendered without autoescaping (the text
+On a page each renders `<bdi><time datetime="…">` (isolated: its direction is its own in a sentence
+of the other direction); in a template rendered without autoescaping (the text
 parts of an e-mail, an SMS) the same words as plain text. Each takes `as name` to feed a
 {% blocktranslate %}. In an e-mail the "viewer" is the recipient: notifications.rendering activates
 their timezone while rendering.
@@ -11,7 +12,6 @@ import datetime as dt
 
 from django import template
 from django.template import Context
-from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 
 from core import when as formatter
@@ -39,10 +39,10 @@ def day(context: Context, moment: dt.datetime | dt.date | None, tz: str | None =
     if moment is None or moment == "":
         return ""
     if not isinstance(moment, dt.datetime):
-        text = date_format(moment, "DATE_FORMAT")
-        return (
-            text if not context.autoescape else format_html('<time datetime="{}">{}</time>', moment.isoformat(), text)
-        )
+        text = formatter.date_text(moment)
+        if not context.autoescape:
+            return text
+        return formatter.isolated(format_html('<time datetime="{}">{}</time>', moment.isoformat(), text))
     if not context.autoescape:
         return formatter.when_text(moment, _zone(tz), date_only=True)
     return formatter.when_html(moment, _zone(tz), date_only=True)
@@ -63,8 +63,8 @@ def hour(context: Context, moment: dt.datetime | dt.time | None, tz: str | None 
     if moment is None:
         return ""
     if isinstance(moment, dt.time):
-        return time_format(moment, "TIME_FORMAT")
+        return formatter.clock_text(moment)
     text = formatter.time_text(moment, _zone(tz))
     if not context.autoescape:
         return text
-    return format_html('<time datetime="{}">{}</time>', moment.astimezone(dt.UTC).isoformat(), text)
+    return formatter.isolated(format_html('<time datetime="{}">{}</time>', moment.astimezone(dt.UTC).isoformat(), text))

@@ -24,8 +24,8 @@ def iso_of(html: str) -> dt.datetime:
 @pytest.mark.parametrize(
     ("tz", "expected"),
     [
-        (TOKYO, "Thursday 10 December 2026, 00:47 (Tokyo time)"),
-        (LONDON, "Wednesday 9 December 2026, 15:47 (London time)"),
+        (TOKYO, "Thursday, 10 December 2026, 00:47 (Tokyo time)"),
+        (LONDON, "Wednesday, 9 December 2026, 15:47 (London time)"),
     ],
 )
 def test_a_deadline_reads_in_the_viewers_zone_and_carries_the_instant(tz, expected):
@@ -61,7 +61,7 @@ def test_an_unknown_zone_falls_back_to_the_site_default(name, settings):
 
 
 def test_the_recipient_gets_their_own_zone_and_language():
-    assert when.recipient_when(MOMENT, "Asia/Tokyo", "en") == "Thursday 10 December 2026, 00:47 (Tokyo time)"
+    assert when.recipient_when(MOMENT, "Asia/Tokyo", "en") == "Thursday, 10 December 2026, 00:47 (Tokyo time)"
 
 
 class _Anonymous:
@@ -108,8 +108,8 @@ def test_in_a_text_part_the_tags_write_plain_words_for_the_recipient():
     with translation.override("en"), timezone.override(TOKYO):
         text = Template(source).render(Context({"moment": MOMENT}, autoescape=False))
     assert text == (
-        "Thursday 10 December 2026, 00:47 (Tokyo time)"
-        " | Wednesday 9 December 2026, 18:47 (Istanbul time) (Thu 10 Dec 2026, 00:47 your time, Tokyo)"
+        "Thursday, 10 December 2026, 00:47 (Tokyo time)"
+        " | Wednesday, 9 December 2026, 18:47 (Istanbul time) (Thu, 10 Dec 2026, 00:47 your time, Tokyo)"
         " | 10 December 2026"
     )
 
@@ -119,8 +119,8 @@ def test_the_tags_feed_a_blocktranslate_through_as():
     with translation.override("en"), timezone.override(LONDON):
         html = Template(source).render(Context({"moment": MOMENT}))
     assert (
-        html
-        == 'Due by <time datetime="2026-12-09T15:47:00+00:00">Wednesday 9 December 2026, 15:47 (London time)</time>'
+        html == 'Due by <bdi><time datetime="2026-12-09T15:47:00+00:00">'
+        "Wednesday, 9 December 2026, 15:47 (London time)</time></bdi>"
     )
 
 
@@ -128,4 +128,4 @@ def test_an_hour_in_a_grid_is_the_place_s_time_of_day_or_a_time_as_it_is():
     source = "{% load when %}{% hour moment 'Asia/Tokyo' %}/{% hour opening %}"
     with translation.override("en"), timezone.override(LONDON):
         html = Template(source).render(Context({"moment": MOMENT, "opening": dt.time(9, 30)}))
-    assert html == '<time datetime="2026-12-09T15:47:00+00:00">00:47</time>/09:30'
+    assert html == '<bdi><time datetime="2026-12-09T15:47:00+00:00">00:47</time></bdi>/09:30'

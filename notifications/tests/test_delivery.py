@@ -83,7 +83,7 @@ def test_the_sms_goes_through_twilio_with_the_request_twilio_expects(
     assert request.data["From"] == FROM
     assert request.data["StatusCallback"] == "https://medibroker.test/notifications/twilio/status/"
     assert request.data["Body"].startswith(
-        "MediBroker: your appointment on Monday 4 February 2030, 09:00 (Paris time) is confirmed."
+        "MediBroker: your appointment on Monday, 4 February 2030, 09:00 (Paris time) is confirmed."
     )
     sms = Message.objects.get(channel=Channel.SMS)
     assert (sms.status, sms.provider_message_id, sms.to) == (MessageStatus.SENT, "SM" + "b" * 32, "+33612345678")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils.formats import date_format
 
 from bookings.models import Booking, BookingStatus
+from core.when import date_text
 from quotes.models import QuoteStatus
 from quotes.tests.test_quote_commitment import _quoted, _today_there
 from tests.test_browser import ARTIFACTS, HAVE_CHROMIUM, REQUIRE_BROWSER, _sign_in, page  # noqa: F401 -- the page fixture
@@ -33,8 +33,8 @@ def test_a_patient_reads_the_cancellation_dates_and_accepts_a_quote_only_after_c
     from accounts.tests.factories import PASSWORD
 
     quote = _quoted(patient, clinic, clinic_member, days_ahead=40)
-    free_until = date_format(_today_there() + dt.timedelta(days=14), "DATE_FORMAT")
-    no_refund = date_format(_today_there() + dt.timedelta(days=15), "DATE_FORMAT")
+    free_until = date_text(_today_there() + dt.timedelta(days=14))
+    no_refund = date_text(_today_there() + dt.timedelta(days=15))
     _sign_in(page, live_server.url, patient.email, PASSWORD)
 
     page.goto(f"{live_server.url}/quotes/{quote.request_id}/")

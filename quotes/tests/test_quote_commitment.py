@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from bookings.models import Booking
 from core.models import ExchangeRate
 from core.rates import rates_changed
+from core.when import date_text
 from quotes.models import Quote, QuoteStatus
 from quotes.services import LineInput, SlotInput, quote_accept, quote_request_submit, quote_submit
 
@@ -68,7 +68,7 @@ def _today_there() -> dt.date:
 
 
 def _long(day: dt.date) -> str:
-    return date_format(day, "DATE_FORMAT")
+    return date_text(day)
 
 
 def _accept_panel(body: str, quote: Quote) -> str:
@@ -116,8 +116,8 @@ def test_accepting_asks_first_with_the_deposit_and_the_first_non_refundable_date
     assert '<strong data-testid="confirm-deposit">€500.00</strong>' in panel
     non_refundable = panel.split('data-testid="confirm-non-refundable"', 1)[1].split("</p>", 1)[0]
     assert (
-        f'From <time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time>, the deposit is no longer refunded'
-        in non_refundable
+        f'From <bdi><time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time></bdi>,'
+        " the deposit is no longer refunded" in non_refundable
     )
     assert "part of it is kept" not in non_refundable  # the first fee is the whole deposit here
     assert panel.index("confirm-non-refundable") < panel.index("Yes, accept and book")
@@ -135,10 +135,10 @@ def test_a_schedule_with_a_partial_fee_first_names_both_dates(patient, clinic, c
 
     no_refund = first_day - dt.timedelta(days=14)
     assert (
-        f'From <time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time>, the deposit is no longer refunded'
-        in panel
+        f'From <bdi><time datetime="{no_refund.isoformat()}">{_long(no_refund)}</time></bdi>,'
+        " the deposit is no longer refunded" in panel
     )
-    assert f'From <time datetime="{today.isoformat()}">{_long(today)}</time>, part of it is kept.' in panel
+    assert f'From <bdi><time datetime="{today.isoformat()}">{_long(today)}</time></bdi>, part of it is kept.' in panel
 
 
 def test_the_deposit_is_converted_to_the_patients_currency_on_the_quote_and_in_the_panel(

@@ -79,7 +79,7 @@ def test_the_coordinator_is_alerted_once_when_three_quarters_of_the_working_time
     [message] = sent("opinion_deadline_75")
     assert message.recipient == coordinator
     assert message.subject == f"Second-opinion request #{case.pk}: 75 % of the time is used"
-    assert "Friday 11 December 2026, 10:00" in message.body
+    assert "Friday, 11 December 2026, 10:00" in message.body
 
 
 def test_a_case_nobody_took_alerts_every_medical_coordinator(patient, cardiology, coordinator, other_coordinator, run):
@@ -374,9 +374,9 @@ def test_the_clock_explains_the_deadline_in_paris_time(patient, cardiology, coor
     assert view.running
     assert view.due_at == dt.datetime(2026, 12, 10, 15, 0, tzinfo=dt.UTC)
     assert (view.timezone, view.timezone_city) == ("Europe/Paris", "Paris")
-    assert view.due_text == "Thursday 10 December 2026, 16:00 (Paris time)"
+    assert view.due_text == "Thursday, 10 December 2026, 16:00 (Paris time)"
     assert view.explanation == (
-        "Due by Thursday 10 December 2026, 16:00 (Paris time): 96 working hours — four working days, "
+        "Due by Thursday, 10 December 2026, 16:00 (Paris time): 96 working hours — four working days, "
         "Monday to Friday without public holidays in France — counted from your payment. "
         "The clock stops while we wait for you."
     )
@@ -396,7 +396,7 @@ def test_the_clock_of_a_specialist_in_istanbul_counts_turkish_holidays_in_istanb
         )
 
     assert view.explanation == (
-        "Due by Tuesday 16 March 2027, 10:00 (Istanbul time): 96 working hours — four working days, "
+        "Due by Tuesday, 16 March 2027, 10:00 (Istanbul time): 96 working hours — four working days, "
         "Monday to Friday without public holidays in Türkiye — counted from your payment. "
         "The clock stops while we wait for you."
     )
@@ -444,7 +444,7 @@ def test_the_clock_include_shows_the_deadline_the_bar_and_the_sentence(patient, 
         html = render_to_string("secondopinion/_clock.html", {"clock": view})
 
     # The viewer (in Tokyo) reads the deadline in their own time: 09:00 UTC is 18:00 in Tokyo.
-    assert '<time datetime="2026-12-11T09:00:00+00:00">Friday 11 December 2026, 18:00 (Tokyo time)</time>' in html
+    assert '<time datetime="2026-12-11T09:00:00+00:00">Friday, 11 December 2026, 18:00 (Tokyo time)</time>' in html
     assert '<progress value="75" max="100"' in html
     assert "24 working hours left" in html
     assert view.explanation in html.replace("&#x27;", "'")

@@ -121,7 +121,7 @@ def test_prices_are_also_shown_in_the_patients_currency_with_the_rates_date(clie
     assert "100,000.00" in html  # the hospital's own price, in lira
     assert "≈ £1,800.00" in html  # 100,000 / 50 × 0.9
     yesterday = (timezone.now().date() - dt.timedelta(days=1)).isoformat()
-    assert f'rate of <time datetime="{yesterday}">' in html
+    assert f'rate of <bdi><time datetime="{yesterday}">' in html
 
 
 def test_a_patient_paying_in_the_providers_currency_sees_no_conversion(client, abroad):

@@ -18,6 +18,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -565,14 +566,28 @@ def test_the_page_shows_the_converted_price_beside_the_price_with_the_rates_date
     assert response.status_code == 200
     assert "€10,000.00" in html
     assert "≈ £8,500.00" in html
-    assert 'rate of <time datetime="2030-01-08">8 January 2030</time>' in html
+    assert 'rate of <bdi><time datetime="2030-01-08">8 January 2030</time></bdi>' in html
+
+
+def test_in_arabic_each_price_and_the_rate_s_date_keep_their_own_direction(client, world):
+    """docs/decisions.md, "Formats per locale": amounts and dates isolated in <bdi> on a right-to-left page."""
+    ExchangeRate.objects.create(currency="KWD", rate=Decimal("0.3305"), date=dt.date(2030, 1, 8))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.get(reverse("search"), {"currency": "KWD", "procedure": "knee-replacement"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="ar"' in html
+    assert '<bdi class="money">\u200f10,000.00\u00a0€</bdi>' in html
+    assert '≈ <bdi class="money">\u200f3,305.000\u00a0د.ك.\u200f</bdi>' in html  # three decimals
+    assert '<bdi><time datetime="2030-01-08">8 يناير 2030</time></bdi>' in html
 
 
 def test_the_page_shows_a_converted_price_range(client, world):
     html = client.get(reverse("search"), {"currency": "GBP", "country": "TH"}).content.decode()
 
     assert "≈ £7,000.00 – £8,000.00" in html
-    assert 'rate of <time datetime="2030-01-07">7 January 2030</time>' in html
+    assert 'rate of <bdi><time datetime="2030-01-07">7 January 2030</time></bdi>' in html
 
 
 def test_the_page_says_when_there_is_no_rate_for_the_offerings_currency(client, world):
@@ -873,7 +888,7 @@ def test_a_patient_compares_four_offerings_side_by_side(client, world):
     assert "Flights" in html
     assert "FR, EN" in html
     assert "TH, EN" in html
-    assert "Friday 11 January 2030, 09:00 (Paris time)</time>" in html  # Paris's next slot in Paris time
+    assert "Friday, 11 January 2030, 09:00 (Paris time)</time>" in html  # Paris's next slot in Paris time
     assert "Verified on" in html
     accreditations = {row.offering.title: [a.body for a in row.accreditations] for row in response.context["rows"]}
     assert accreditations == {TOKYO: [], PARIS: ["JCI"], BANGKOK: ["JCI"], LONDON: []}  # Tokyo's has expired
