@@ -124,7 +124,7 @@ def test_every_language_of_the_site_counts_in_latin_digits_as_cldr_says(language
 def test_an_instant_in_html_is_isolated_so_it_keeps_its_own_direction():
     with translation.override("ar"), timezone.override(ISTANBUL):
         html = str(when.when_html(MOMENT))
-    assert html == (f'<bdi><time datetime="2026-12-09T19:47:00+00:00">{DATES["ar"][0]} (إسطنبول time)</time></bdi>')
+    assert html == (f'<bdi><time datetime="2026-12-09T19:47:00+00:00">{DATES["ar"][0]} (بتوقيت إسطنبول)</time></bdi>')
 
 
 def test_every_date_tag_isolates_its_time_element_on_a_page_and_writes_plain_words_in_a_text_part():
