@@ -19,7 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from conftest import REQUIRE_BROWSER
 from payments.tests.conftest import stripe_emulator, stripe_emulator_base  # noqa: F401 -- the local Stripe emulator
-from tests.axe import axe_violations, describe
+from tests.axe import assert_no_axe_violations, axe_violations, describe
 from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, HAVE_CHROMIUM
 
 pytestmark = [
@@ -294,6 +294,24 @@ def report(problems: list[str]) -> str:
 
 
 # --- the journeys ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_axe_helper_fails_on_a_violation_and_names_the_rule_and_the_element(open_page):
+    """The journeys pass because the pages are right, not because axe did not run."""
+    page = open_page("en")
+    page.set_content(
+        '<html lang="en"><head><title>Sample</title></head><body><main>'
+        '<img src="/static/img/logo.svg"><input type="text" id="nameless"></main></body></html>'
+    )
+
+    with pytest.raises(AssertionError) as failure:
+        assert_no_axe_violations(page, label="the sample")
+
+    message = str(failure.value)
+    assert "the sample: image-alt (critical)" in message
+    assert "the sample: label (critical)" in message
+    assert "#nameless" in message
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
