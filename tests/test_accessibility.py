@@ -296,7 +296,7 @@ def report(problems: list[str]) -> str:
 # --- the journeys ---------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_axe_helper_fails_on_a_violation_and_names_the_rule_and_the_element(open_page):
     """The journeys pass because the pages are right, not because axe did not run."""
     page = open_page("en")
