@@ -154,7 +154,11 @@ def assign(request: HttpRequest, key: str) -> HttpResponse:
     if _htmx(request):
         if back_to_board:
             return render(
-                request, "careteam/_card.html", {"card": card, "queue_label": queue_label, "can_assign": True}
+                request,
+                "careteam/_card.html",
+                # The "Take it" button the keyboard was on is gone: the card's title takes the focus
+                # (htmx focuses an [autofocus] element it swaps in), so Tab goes on from the card.
+                {"card": card, "queue_label": queue_label, "can_assign": True, "focus_title": True},
             )
         return render(request, "careteam/_owner.html", _case_context(request, card, assign_form=form))
     if form.errors:
