@@ -3,7 +3,9 @@ provider's and the staff's journeys, in English and in Arabic (right to left), o
 (`manage.py seed_demo`, its payments made against the local Stripe emulator). Any violation fails,
 listed page by page with the rule, the elements and the help.
 
-One browser for the module; each test opens its own context (language, viewport, cookies).
+One browser per test (a browser kept for the module leaves Django's connection of the main thread
+without its serialized copy of the database, so the next module's transactional tests would start
+without the migrations' data); each test opens its own contexts (language, viewport, cookies).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ COORDINATOR = "coordinator@medibroker.test"
 # --- the browser ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium():
     if not HAVE_CHROMIUM:
         pytest.fail(f"MEDIBROKER_REQUIRE_BROWSER is set but no Chromium was found at {CHROMIUM}")
