@@ -196,3 +196,24 @@ def test_allauths_e_mails_go_in_the_address_owners_language_not_the_askers():
     Client().post(reverse("account_reset_password"), {"email": patient.email}, HTTP_ACCEPT_LANGUAGE="en")
     assert len(mail.outbox) == 1
     assert "réinitialisation" in mail.outbox[0].subject.lower()  # allauth's French subject
+
+
+# --- legal pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["terms", "legal_notice"])
+@pytest.mark.parametrize("language", ["en", "ar", "es", "de", "ru"])
+def test_a_legal_page_says_the_french_version_binds_and_links_to_it(name, language):
+    content = Client().get(reverse(name), {"language": language}).content.decode()
+    assert "Only the French version of this page binds" in content or language != "en"
+    assert '<a href="?language=fr" lang="fr" hreflang="fr">' in content
+    assert 'class="binding-version' in content
+
+
+@pytest.mark.parametrize("name", ["terms", "legal_notice"])
+def test_the_french_legal_page_says_it_binds_and_offers_the_translations(name):
+    content = Client().get(reverse(name), {"language": "fr"}).content.decode()
+    assert 'class="binding-version' in content
+    assert '<a href="?language=fr"' not in content
+    for code in ("en", "ar", "es", "de", "ru"):
+        assert f'<a href="?language={code}" lang="{code}" hreflang="{code}">' in content
