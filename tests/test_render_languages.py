@@ -14,6 +14,7 @@ from the English rendering: one that does not is English text sent to a reader o
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.template import engines
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.services import user_language_set
 from accounts.tests.factories import sign_in
@@ -73,9 +75,7 @@ def page_paths(scene) -> list[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_renders_in_each_language_without_a_server_error_or_english_left(
-    scene, patient, careteam, language
-):
+def test_every_page_renders_in_each_language_without_a_server_error_or_english_left(scene, patient, careteam, language):
     errors: list[str] = []
     english: dict[str, list[str]] = {}
     wanted = english_left(language)
@@ -135,7 +135,7 @@ def sample_context() -> dict:
     """The instants the templates format ({% when %}, {% appointment %}, {% day %}); any other
     name renders empty, which is enough to tell one language's words from another's."""
     now = timezone.now()
-    return {name: now for name in ("pickup_at", "start", "when", "evidence_due_at", "due_at", "expires_at")}
+    return dict.fromkeys(("pickup_at", "start", "when", "evidence_due_at", "due_at", "expires_at"), now)
 
 
 def render(template: str, part: str, language: str) -> str:
@@ -165,10 +165,63 @@ def test_every_e_mail_renders_in_each_language_and_not_in_english(language):
     for template, part in TEMPLATES:
         try:
             text = render(template, part, language)
-        except Exception as exc:  # noqa: BLE001 -- any failure to render is what this test reports
+        except Exception as exc:
             errors.append(f"{template}/{language}/{part}: {exc!r}")
             continue
         if language != "en" and text and text == render(template, part, "en"):
             english.append(f"{template}/{part}")
     assert errors == []
     assert english == [], f"{len(english)} e-mail parts left in English in {language}:\n  " + "\n  ".join(english)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> str:
+    return squeeze(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def pdf_problems(pdf: bytes, language: str) -> list[str]:
+    """What is wrong with a PDF meant to be in `language`: English its catalogue translates, or
+    letters the PDF's font could not print (folded to "?")."""
+    text = pdf_text(pdf)
+    problems = [f"left in English: {msgid!r}" for msgid in english_left(language) if msgid in text]
+    if "???" in text:
+        problems.append(f"letters the font cannot print: …{text[max(text.index('???') - 40, 0) :][:100]}…")
+    return problems
+
+
+# The PDFs print with fpdf2's built-in Latin-1 fonts (payments/pdf.py `latin1`): Arabic and Cyrillic
+# letters (the dates' month names already) come out as "?" until the PDFs embed fonts that have them.
+NO_FONT_YET = pytest.mark.xfail(strict=True, reason="the PDFs' fonts have no Arabic or Cyrillic letters yet")
+PDF_LANGUAGES = [pytest.param(code, marks=NO_FONT_YET) if code in {"ar", "ru"} else code for code in LANGUAGES]
+
+
+@pytest.mark.parametrize("language", PDF_LANGUAGES)
+def test_the_payment_confirmation_renders_in_each_language(scene, patient, language):
+    from bookings.models import Booking
+    from bookings.services import booking_confirm_deposit
+    from payments.models import Deposit, DepositStatus
+    from payments.pdf import deposit_confirmation_pdf
+
+    now = timezone.now()
+    booking = Booking.objects.get(pk=scene["booking_id"])
+    booking_confirm_deposit(booking=booking, payment_reference=f"pi_{booking.pk}", paid_at=now, now=now)
+    deposit = Deposit.objects.create(
+        booking=booking,
+        amount=50_000,
+        currency="EUR",
+        status=DepositStatus.HELD,
+        payment_intent_id=f"pi_{booking.pk}",
+        charge_id=f"ch_{booking.pk}",
+        paid_at=now,
+        verification_code="LANG-0000-0001",
+        created_at=now,
+        updated_at=now,
+    )
+    user_language_set(user=patient, language=language, now=now)
+    pdf = deposit_confirmation_pdf(deposit=deposit, verify_url="https://example.test/v/LANG-0000-0001/")
+    assert pdf.startswith(b"%PDF")
+    assert pdf_problems(pdf, language) == []
+    if language != "en" and english_left(language):
+        assert "Payment confirmation" not in pdf_text(pdf)  # in the patient's language, not the asker's
