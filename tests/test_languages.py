@@ -214,3 +214,40 @@ def test_the_french_legal_page_says_it_binds_and_offers_the_translations(name):
     assert '<a href="?language=fr"' not in content
     for code in ("en", "ar", "es", "de", "ru"):
         assert f'<a href="?language={code}" lang="{code}" hreflang="{code}">' in content
+
+
+# --- My account through the API -------------------------------------------------------------------
+
+
+def test_the_api_reads_and_changes_a_staff_members_language():
+    staff = UserFactory(email="staff@example.test")
+    client = Client()
+    client.force_login(staff)
+    assert client.get(reverse("api_account_profile")).json()["language"] == ""
+    response = client.patch(reverse("api_account_profile"), {"language": "ar"}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["language"] == "ar"
+    assert User.objects.get(pk=staff.pk).language == "ar"
+
+
+def test_the_api_changes_a_patients_language_on_the_profile():
+    patient = PatientFactory(profile__preferred_language="en")
+    client = Client()
+    client.force_login(patient)
+    response = client.patch(reverse("api_account_profile"), {"language": "es"}, content_type="application/json")
+    assert response.json()["language"] == response.json()["preferred_language"] == "es"
+    assert PatientProfile.objects.get(user=patient).preferred_language == "es"
+
+
+@pytest.mark.parametrize("value", ["xx", "", 7, None, ["fr"], "ar-EG"])
+def test_the_api_refuses_an_unknown_language_by_its_field(value):
+    staff = UserFactory(email="staff@example.test", language="de")
+    client = Client()
+    client.force_login(staff)
+    response = client.patch(reverse("api_account_profile"), {"language": value}, content_type="application/json")
+    if value is None:  # null: nothing to change
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400
+        assert set(response.json()["details"]) == {"language"}
+    assert User.objects.get(pk=staff.pk).language == "de"
