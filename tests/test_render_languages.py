@@ -182,10 +182,9 @@ def pdf_problems(pdf: bytes, language: str) -> list[str]:
     return problems
 
 
-# The PDFs print with fpdf2's built-in Latin-1 fonts (payments/pdf.py `latin1`): Arabic and Cyrillic
-# letters (the dates' month names already) come out as "?" until the PDFs embed fonts that have them.
-NO_FONT_YET = pytest.mark.xfail(strict=True, reason="the PDFs' fonts have no Arabic or Cyrillic letters yet")
-PDF_LANGUAGES = [pytest.param(code, marks=NO_FONT_YET) if code in {"ar", "ru"} else code for code in LANGUAGES]
+# Each PDF in each language: core/pdf.py embeds fonts with Arabic and Cyrillic letters (a "?" would
+# be a letter its font cannot print).
+PDF_LANGUAGES = LANGUAGES
 
 
 @pytest.mark.parametrize("language", PDF_LANGUAGES)
