@@ -184,8 +184,9 @@ class UserLanguageMiddleware:
     LocaleMiddleware has taken the language cookie (the header's switch), else the browser's
     Accept-Language, else English; a code the site does not offer is skipped, never an error. Here:
 
-    - `?language=<code>` shows this one page in that language (the legal pages link to their binding
-      French version that way); an unknown code is ignored;
+    - `?lang=<code>` shows this one page in that language (the legal pages link to their binding
+      French version that way); an unknown code is ignored. Not `language`: the search's filter
+      by spoken language has that name;
     - a signed-in person's own language (the patient profile's, else the account's) wins on pages;
     - the API answers in the Accept-Language its client sends, else as above: a token's user is
       only known inside the view, and a client asks for its language on each request.
@@ -203,7 +204,7 @@ class UserLanguageMiddleware:
 
     @staticmethod
     def language(request) -> str:
-        asked = site_language(request.GET.get("language")) if request.method in ("GET", "HEAD") else ""
+        asked = site_language(request.GET.get("lang")) if request.method in ("GET", "HEAD") else ""
         if asked:
             return asked
         if request.path.startswith("/api/"):
