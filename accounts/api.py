@@ -272,6 +272,17 @@ def _account_profile(user) -> dict:
     return data
 
 
+def _language_of_patch(raw: Any) -> tuple[str | None, Any]:
+    """The `language` a PATCH of My account names (None: unchanged), checked, and the other fields."""
+    if not isinstance(raw, Mapping) or "language" not in raw:
+        return None, raw
+    language = raw["language"]
+    if language is not None and not (isinstance(language, str) and language and site_language(language) == language):
+        message = _("Choose one of the languages of the list.")
+        raise ValidationFailed(message, details={"language": [message]})
+    return language, {name: value for name, value in raw.items() if name != "language"}
+
+
 class AccountProfileAPI(APIView):
     """My account: read and change the patient's details and the timezone (the page's rules)."""
 
@@ -282,24 +293,19 @@ class AccountProfileAPI(APIView):
     @extend_schema(request=AccountProfileSerializer, responses=AccountProfileSerializer)
     def patch(self, request):
         raw = request.data
+        language, raw = _language_of_patch(raw)  # every account's; the other fields are the patient's
         if not isinstance(raw, Mapping):
             raise ValidationFailed(_("Send the changes as an object of fields."), code="invalid_body")
         user = request.user
         has_profile = getattr(user, "patient_profile", None) is not None
-        unknown = sorted(set(raw) - {"timezone", "language", *PROFILE_FIELDS})
-        if unknown or (not has_profile and set(raw) - {"timezone", "language"}):
-            fields = unknown or sorted(set(raw) - {"timezone", "language"})
+        unknown = sorted(set(raw) - {"timezone", *PROFILE_FIELDS})
+        if unknown or (not has_profile and set(raw) - {"timezone"}):
+            fields = unknown or sorted(set(raw) - {"timezone"})
             message = _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(fields)}
             raise ValidationFailed(message, details={name: [message] for name in fields})
         timezone_name = raw.get("timezone", user.timezone)
         if not isinstance(timezone_name, str):
             raise ValidationFailed(_("The timezone is a name such as Europe/London."), details={"timezone": ["str"]})
-        language = raw.get("language")
-        if language is not None and not (
-            isinstance(language, str) and language and site_language(language) == language
-        ):
-            message = _("Choose one of the languages of the list.")
-            raise ValidationFailed(message, details={"language": [message]})
         now = timezone.now()
         with transaction.atomic():
             if has_profile:

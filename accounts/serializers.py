@@ -119,12 +119,6 @@ class AccountProfileSerializer(serializers.Serializer):
     timezone = serializers.CharField(
         required=False, allow_blank=True, help_text='IANA name, e.g. "Europe/London"; empty for the browser\'s'
     )
-    language = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="The account's language for its pages, e-mails and documents (en, fr, ar, es, de, ru); for a "
-        "patient, the profile's preferred_language; empty when none is chosen",
-    )
     first_name = serializers.CharField(required=False, allow_null=True)
     last_name = serializers.CharField(required=False, allow_null=True)
     phone = serializers.CharField(required=False, allow_null=True, help_text="With the country code, e.g. +33612345678")
@@ -135,3 +129,9 @@ class AccountProfileSerializer(serializers.Serializer):
     preferred_currency = serializers.CharField(required=False, allow_null=True)
     acts_as_representative = serializers.BooleanField(required=False, allow_null=True)
     has_patient_profile = serializers.BooleanField(read_only=True)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The account's language for its pages, e-mails and documents (en, fr, ar, es, de, ru); for a "
+        "patient, the profile's preferred_language; empty when none is chosen",
+    )
