@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import StaffGroup
@@ -41,6 +42,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends in the default language: a request activates the language it asks for
+    (Django's LocaleMiddleware, accounts.middleware.UserLanguageMiddleware) and leaves it active in
+    the thread, so a test asking in Russian would otherwise leave the next one speaking Russian."""
+    yield
+    translation.deactivate()
 
 
 def _requirement(name: str) -> bool:

@@ -28,7 +28,9 @@ from rest_framework.views import APIView
 from accounts.forms import PatientProfileForm
 from accounts.models import ApiToken
 from accounts.selectors import (
+    site_language,
     user_api_tokens,
+    user_language,
     user_must_accept_terms,
     user_profile_values,
     user_requires_mfa,
@@ -49,6 +51,7 @@ from accounts.services import (
     api_token_revoke,
     patient_profile_update,
     terms_accept,
+    user_language_set,
     user_settings_update,
 )
 from core.errors import DomainError, Forbidden, ValidationFailed
@@ -256,12 +259,28 @@ def _me(user) -> dict:
 def _account_profile(user) -> dict:
     initial = user_profile_values(user=user)
     has_profile = getattr(user, "patient_profile", None) is not None
-    data: dict[str, Any] = {"email": user.email, "timezone": user.timezone, "has_patient_profile": has_profile}
+    data: dict[str, Any] = {
+        "email": user.email,
+        "timezone": user.timezone,
+        "language": user_language(user=user),
+        "has_patient_profile": has_profile,
+    }
     for name in PROFILE_FIELDS:
         data[name] = initial.get(name) if has_profile else None
     if has_profile:
         data["phone"] = user.patient_profile.phone.as_e164
     return data
+
+
+def _language_of_patch(raw: Any) -> tuple[str | None, Any]:
+    """The `language` a PATCH of My account names (None: unchanged), checked, and the other fields."""
+    if not isinstance(raw, Mapping) or "language" not in raw:
+        return None, raw
+    language = raw["language"]
+    if language is not None and not (isinstance(language, str) and language and site_language(language) == language):
+        message = _("Choose one of the languages of the list.")
+        raise ValidationFailed(message, details={"language": [message]})
+    return language, {name: value for name, value in raw.items() if name != "language"}
 
 
 class AccountProfileAPI(APIView):
@@ -274,6 +293,7 @@ class AccountProfileAPI(APIView):
     @extend_schema(request=AccountProfileSerializer, responses=AccountProfileSerializer)
     def patch(self, request):
         raw = request.data
+        language, raw = _language_of_patch(raw)  # every account's; the other fields are the patient's
         if not isinstance(raw, Mapping):
             raise ValidationFailed(_("Send the changes as an object of fields."), code="invalid_body")
         user = request.user
@@ -304,5 +324,7 @@ class AccountProfileAPI(APIView):
                     raise ValidationFailed(next(iter(details.values()))[0], details=details)
                 patient_profile_update(user=user, details=form.details(), now=now)
             user_settings_update(user=user, timezone_name=timezone_name, now=now)
+            if language is not None:  # after the profile's preferred_language: the one named last wins
+                user_language_set(user=user, language=language, now=now)
         user.refresh_from_db()
         return Response(AccountProfileSerializer(_account_profile(user)).data)

@@ -9,12 +9,13 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.utils.translation.trans_real import parse_accept_lang_header
 
-from accounts.selectors import user_must_accept_terms, user_requires_mfa
+from accounts.selectors import site_language, user_language, user_must_accept_terms, user_requires_mfa
 
 # Paths a user may reach before accepting new terms: the acceptance page itself, the terms and
 # legal pages, sign-out, the language switch, and static assets. The API answers 403 on its own.
@@ -175,3 +176,40 @@ class SessionTimeoutMiddleware:
             ) % {"hours": hours}
         session[LAST_SEEN_AT] = now
         return None
+
+
+class UserLanguageMiddleware:
+    """The language of a page, after Django's LocaleMiddleware (docs/decisions.md, "Languages").
+
+    LocaleMiddleware has taken the language cookie (the header's switch), else the browser's
+    Accept-Language, else English; a code the site does not offer is skipped, never an error. Here:
+
+    - `?lang=<code>` shows this one page in that language (the legal pages link to their binding
+      French version that way); an unknown code is ignored. Not `language`: the search's filter
+      by spoken language has that name;
+    - a signed-in person's own language (the patient profile's, else the account's) wins on pages;
+    - the API answers in the Accept-Language its client sends, else as above: a token's user is
+      only known inside the view, and a client asks for its language on each request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self.language(request)
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+    @staticmethod
+    def language(request) -> str:
+        asked = site_language(request.GET.get("lang")) if request.method in ("GET", "HEAD") else ""
+        if asked:
+            return asked
+        if request.path.startswith("/api/"):
+            for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+                if site_language(code):
+                    return site_language(code)
+            return ""
+        return user_language(user=getattr(request, "user", None))

@@ -71,6 +71,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # IANA name ("Europe/London"): deadlines are shown in it (core/when.py). Detected by the browser
     # at sign-up, changed on "My account"; empty means the browser's, else the site's default.
     timezone = models.CharField(_("timezone"), max_length=64, blank=True, default="")
+    # The language of an account without a patient profile (staff, provider members): its pages,
+    # e-mails and documents (docs/decisions.md, "Languages"). A patient's is the profile's
+    # `preferred_language`; empty means not chosen yet (the browser's, else English).
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

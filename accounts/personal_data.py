@@ -37,6 +37,7 @@ def export(person: User, now: dt.datetime) -> dict[str, Any]:
             "id": person.pk,
             "email": person.email,
             "timezone": person.timezone,
+            "language": person.language,
             "date_joined": _iso(person.date_joined),
             "last_login": _iso(person.last_login),
             "is_active": person.is_active,

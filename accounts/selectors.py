@@ -24,6 +24,23 @@ def user_must_accept_terms(*, user: User, now: datetime) -> TermsVersion | None:
     return terms
 
 
+def site_language(code: str | None) -> str:
+    """`code` when it names one of the site's languages (a region is dropped: "ar-EG" is "ar"), else ""."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in dict(settings.LANGUAGES) else ""
+
+
+def user_language(*, user) -> str:
+    """The language `user` chose: the patient profile's, else the account's (staff and provider
+    members), "" when none is chosen or it is no longer offered (docs/decisions.md, "Languages")."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    profile = getattr(user, "patient_profile", None)
+    if profile is not None:
+        return site_language(profile.preferred_language)
+    return site_language(getattr(user, "language", ""))
+
+
 def user_roles(*, user: User) -> list[str]:
     """The roles a user holds, as the API and the pages name them."""
     names = set(user.groups.values_list("name", flat=True))
@@ -62,7 +79,7 @@ def user_profile_values(*, user: User) -> dict:
     from django.utils import translation
 
     profile = getattr(user, "patient_profile", None)
-    values: dict = {"timezone": user.timezone, "language": translation.get_language()}
+    values: dict = {"timezone": user.timezone, "language": user_language(user=user) or translation.get_language()}
     if profile is not None:
         values |= {
             "first_name": profile.first_name,

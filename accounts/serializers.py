@@ -152,3 +152,9 @@ class AccountProfileSerializer(serializers.Serializer):
     preferred_currency = serializers.CharField(required=False, allow_null=True)
     acts_as_representative = serializers.BooleanField(required=False, allow_null=True)
     has_patient_profile = serializers.BooleanField(read_only=True)
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The account's language for its pages, e-mails and documents (en, fr, ar, es, de, ru); for a "
+        "patient, the profile's preferred_language; empty when none is chosen",
+    )

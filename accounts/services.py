@@ -223,6 +223,27 @@ def user_settings_update(*, user: User, timezone_name: str, now: datetime) -> Us
     return user
 
 
+def user_language_set(*, user: User, language: str, now: datetime) -> User:
+    """Keep the language `user` chose (the header's switch, "My account"): on the patient profile
+    when there is one, else on the account; an unknown code is refused."""
+    user_language_check(language=language).enforce()
+    profile = getattr(user, "patient_profile", None)
+    holder, field = (profile, "preferred_language") if profile is not None else (user, "language")
+    before = getattr(holder, field)
+    if before != language:
+        setattr(holder, field, language)
+        holder.save(update_fields=[field, "updated_at"] if holder is profile else [field])
+        audit_record(
+            actor=user,
+            action="accounts.language.updated",
+            target=user,
+            before={"language": before},
+            after={"language": language},
+            now=now,
+        )
+    return user
+
+
 def patient_profile_update_check(*, user: User, details: PatientDetails, today: date) -> Check:
     """The patient's own details, under the rules of sign-up (a minor only through a representative)."""
     if getattr(user, "patient_profile", None) is None:

@@ -12,15 +12,17 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import AccountSettingsForm, PatientProfileForm, TermsAcceptForm
 from accounts.models import ApiToken
-from accounts.selectors import user_api_tokens, user_must_accept_terms, user_profile_values
+from accounts.selectors import site_language, user_api_tokens, user_must_accept_terms, user_profile_values
 from accounts.services import (
     api_token_revoke,
     api_tokens_revoke_all,
     patient_profile_update,
     terms_accept,
+    user_language_set,
     user_settings_update,
 )
 from core.errors import DomainError
@@ -70,6 +72,7 @@ def profile_view(request):
                     language = form.cleaned_data["preferred_language"]
                 else:
                     language = form.cleaned_data["language"]
+                    user_language_set(user=user, language=language, now=now)
                 user_settings_update(user=user, timezone_name=form.cleaned_data["timezone"], now=now)
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -86,6 +89,17 @@ def profile_view(request):
             )
             return response
     return render(request, "accounts/profile.html", {"form": form, "has_profile": has_profile})
+
+
+def set_language_view(request):
+    """The header's language switch: Django's `set_language` (the cookie, back to the page), and a
+    signed-in person's choice kept on their account, so that it follows them to other devices and
+    into their e-mails. An unknown code changes nothing and is no error (docs/decisions.md, "Languages")."""
+    response = django_set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and code and site_language(code) == code:
+        user_language_set(user=request.user, language=code, now=timezone.now())
+    return response
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import user_language
 from concierge.models import (
     AddonKind,
     AddonOrder,
@@ -154,8 +155,7 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
 
 def files(person: Any, now: dt.datetime) -> Iterable[tuple[str, bytes]]:
     """The visa letters still valid (issued, not revoked), as the PDFs the person can download."""
-    profile = getattr(person, "patient_profile", None)
-    language = getattr(profile, "preferred_language", "") or "en"
+    language = user_language(user=person) or "en"
     letters = VisaLetter.objects.filter(order__patient_id=person.pk, issued_at__isnull=False, revoked_at__isnull=True)
     for letter in letters.select_related("order", "booking").order_by("pk"):
         verify_url = settings.SITE_URL + reverse("concierge:visa_verify", args=[letter.verification_code])

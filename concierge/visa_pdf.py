@@ -187,8 +187,9 @@ def visa_letter_pdf_response(request: HttpRequest, letter: VisaLetter) -> HttpRe
     """The letter's PDF as an attachment nobody caches, in the languages its patient is owed (the
     page and the API serve the same; the caller checked `visa_letter_download_check`)."""
     verify_url = request.build_absolute_uri(reverse("concierge:visa_verify", args=[letter.verification_code]))
-    profile = getattr(letter.order.patient, "patient_profile", None)
-    language = getattr(profile, "preferred_language", "") or "en"
+    from accounts.selectors import user_language  # here, apart from the PDF's own imports
+
+    language = user_language(user=letter.order.patient) or "en"  # the patient's, whoever downloads it
     pdf = visa_letter_pdf(letter=letter, verify_url=verify_url, patient_language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="visa-letter-{letter.pk}.pdf"'

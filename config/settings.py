@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The page's language: the person's own when signed in, `?language=` for one page (accounts/middleware.py).
+    "accounts.middleware.UserLanguageMiddleware",
     "core.middleware.ViewerTimezoneMiddleware",  # deadlines in the viewer's own timezone (core/when.py)
     # Answers to a signed-in person are never cached (core/middleware.py); the policy below on every page.
     "core.middleware.PrivateResponseMiddleware",

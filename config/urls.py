@@ -10,7 +10,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
-from accounts.views import admin_login
+from accounts.views import admin_login, set_language_view
 from core.health import healthz
 from documents.models import STORAGE_DIR
 from providers import urls as providers_urls
@@ -46,7 +46,8 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", include(storefront_urls.urlpatterns)),
     path("healthz", healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch keeps a signed-in person's choice on their account (accounts/views.py).
+    path("i18n/setlang/", set_language_view, name="set_language"),
     # One "providers" namespace: the providers' own pages, then their public page, which the storefront serves.
     path("providers/", include((providers_urls.urlpatterns + storefront_urls.provider_urlpatterns, "providers"))),
     path("documents/", include("documents.urls")),

@@ -15,11 +15,11 @@ import logging
 import zoneinfo
 from typing import Any
 
-from django.conf import settings
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
+from accounts.selectors import user_language
 from core.when import valid_timezone
 
 logger = logging.getLogger(__name__)
@@ -30,10 +30,9 @@ SMS_MAX = 320  # two SMS segments
 
 
 def language_of(user) -> str:
-    """The person's preferred language when the site offers it, English otherwise."""
-    profile = getattr(user, "patient_profile", None)
-    language = getattr(profile, "preferred_language", "") or ""
-    return language if language in dict(settings.LANGUAGES) else FALLBACK_LANGUAGE
+    """The recipient's own language, never the sender's: a patient's profile language, else the
+    account's (staff, provider members), when the site offers it; English otherwise."""
+    return user_language(user=user) or FALLBACK_LANGUAGE
 
 
 def _template(template: str, language: str, part: str):

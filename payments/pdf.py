@@ -54,10 +54,14 @@ def qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
-def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str = "en") -> bytes:
-    """The payment confirmation of a held deposit, in `language`."""
+def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str | None = None) -> bytes:
+    """The payment confirmation of a held deposit, in `language`, by default the patient's: the
+    document is addressed to them, whoever downloads it (docs/decisions.md, "Languages")."""
+    from accounts.selectors import user_language  # here, apart from the PDF's own imports
+
     booking = deposit.booking
     patient = booking.patient
+    language = language or user_language(user=patient) or "en"
     profile = getattr(patient, "patient_profile", None)
     # Events (the payment, the issue) in the patient's own timezone; appointments in the place's.
     patient_tz = getattr(patient, "timezone", "") or booking.timezone

@@ -130,7 +130,7 @@ def confirmation(request, booking_id: int):
     if deposit is None:  # the check found it held; it cannot vanish, but say so rather than fail
         raise Http404(check.reason)
     verify_url = request.build_absolute_uri(reverse("payments:verify", args=[deposit.verification_code]))
-    pdf = deposit_confirmation_pdf(deposit=deposit, verify_url=verify_url, language=get_language() or "en")
+    pdf = deposit_confirmation_pdf(deposit=deposit, verify_url=verify_url)  # in the patient's language
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="payment-confirmation-{booking.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
