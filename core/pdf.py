@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
@@ -130,7 +131,10 @@ class LocalizedPDF(FPDF):
 
     # Blocks shared by the documents
 
-    def line(self, text: str, *, size: float = 11, style: str = "", gap: float = 6) -> None:
+    # A paragraph, not FPDF's stroke between two points (which the documents never draw).
+    def line(  # type: ignore[override]
+        self, text: str, *, size: float = 11, style: str = "", gap: float = 6
+    ) -> None:
         """A paragraph across the page."""
         self.font(style, size)
         self.multi_cell(self.epw, gap, self.text_of(text), align=self.align, new_x="LMARGIN", new_y="NEXT")
@@ -167,7 +171,7 @@ class LocalizedPDF(FPDF):
             self.set_y(max(self.get_y(), label_end))
 
     def verification(
-        self, *, png, url: str, code: str, caption: str, size: float, code_size: float = 14, after: float = 2
+        self, *, png: BytesIO, url: str, code: str, caption: str, size: float, code_size: float = 14, after: float = 2
     ) -> None:
         """The QR code of `url` beside the verification `code` and its `caption` (which names the
         URL), at the line's start; on a new page when it does not fit."""

@@ -25,6 +25,7 @@ import datetime as dt
 import zoneinfo
 from functools import cache
 
+from babel import Locale
 from babel.core import get_global
 from babel.dates import format_date, format_skeleton, format_time
 from django.conf import settings
@@ -74,15 +75,15 @@ def zone_label(tz: dt.tzinfo) -> str:
     return str(city) if city else key.rsplit("/", 1)[1].replace("_", " ")
 
 
-def _locale():  # the active language's, for dates
+def _locale() -> Locale:  # the active language's, for dates
     return babel_locale(translation.get_language(), for_dates=True)
 
 
-def _time(value: dt.datetime | dt.time, loc) -> str:
+def _time(value: dt.datetime | dt.time, loc: Locale) -> str:
     return format_time(value, loc.time_formats["short"], locale=loc)
 
 
-def _joined(day: str, time: str, loc) -> str:
+def _joined(day: str, time: str, loc: Locale) -> str:
     return str(loc.datetime_formats["medium"]).replace("{1}", day).replace("{0}", time)
 
 

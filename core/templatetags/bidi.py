@@ -16,7 +16,7 @@ register = template.Library()
 
 
 @register.filter
-def ltr(value):
+def ltr(value: object) -> str:
     """`value` escaped and isolated left to right; nothing for an empty value."""
     if value is None or value == "":
         return ""
