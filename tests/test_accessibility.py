@@ -94,7 +94,12 @@ def sign_in(page, email: str) -> None:
     """Through allauth's form, by field names (the labels change with the language); the demo's
     staff and provider members give the demo's second factor."""
     from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from accounts.models import PatientProfile, User
     from accounts.tests.factories import totp_code
+
+    # A signed-in person reads the site in the language kept on their account: the page's.
+    User.objects.filter(email=email).update(language=page.language)
+    PatientProfile.objects.filter(user__email=email).update(preferred_language=page.language)
 
     page.goto(f"{page.base}{reverse('account_login')}")
     page.fill('input[name="login"]', email)
@@ -319,7 +324,6 @@ def test_the_axe_helper_fails_on_a_violation_and_names_the_rule_and_the_element(
 @pytest.mark.parametrize("language", ["en", "ar"])
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_public_and_patient_pages_have_no_axe_violation(open_page, demo, language):
-    demo["amelia"].patient_profile.__class__.objects.filter(user=demo["amelia"]).update(preferred_language=language)
     page = open_page(language)
     problems = audit(page, anonymous_pages(demo))
     sign_in(page, AMELIA)

@@ -84,7 +84,7 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
     page.fill('input[name="date_of_birth"]', "1988-02-29")
     page.select_option('select[name="gender"]', "female")
     page.select_option('select[name="nationality"]', "BE")
-    page.select_option('select[name="preferred_language"]', "fr")
+    page.select_option('select[name="preferred_language"]', "en")  # then the switch, below, makes it French
     page.select_option('select[name="preferred_currency"]', "EUR")
     page.check('input[name="accept_terms"]')
     page.check('input[name="accept_health_data"]')
@@ -106,6 +106,7 @@ def test_a_patient_signs_up_verifies_the_email_signs_in_and_switches_to_french(l
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
+    page.get_by_test_id("language-menu").locator("summary").click()
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
