@@ -56,7 +56,7 @@ def test_public_pages_render_in_french(client, path):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
     assert "Conditions d'utilisation" in html
 
 
