@@ -17,17 +17,12 @@ from django.utils.translation import override
 
 from bookings.selectors import booking_care_name, booking_place
 from core.money import Money, exponent
-from core.pdf import LocalizedPDF, fold_latin1
+from core.pdf import LocalizedPDF
 from core.when import date_text, recipient_when
 
 # QR modules per side are drawn with this many pixels; the quiet zone is the standard 4 modules.
 QR_BOX_PIXELS = 8
 QR_BORDER = 4
-
-
-def latin1(text: str) -> str:
-    """`text` as the PDF's built-in fonts can print it (core/pdf.py's `fold_latin1`)."""
-    return fold_latin1(text)
 
 
 def plain_amount(money: Money) -> str:
