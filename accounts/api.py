@@ -28,7 +28,6 @@ from rest_framework.views import APIView
 from accounts.forms import PatientProfileForm
 from accounts.models import ApiToken
 from accounts.selectors import (
-    site_language,
     user_api_tokens,
     user_language,
     user_must_accept_terms,
@@ -51,6 +50,7 @@ from accounts.services import (
     api_token_revoke,
     patient_profile_update,
     terms_accept,
+    user_language_check,
     user_language_set,
     user_settings_update,
 )
@@ -277,7 +277,8 @@ def _language_of_patch(raw: Any) -> tuple[str | None, Any]:
     if not isinstance(raw, Mapping) or "language" not in raw:
         return None, raw
     language = raw["language"]
-    if language is not None and not (isinstance(language, str) and language and site_language(language) == language):
+    # The service's rule, checked before any field changes, its refusal named by the API's field.
+    if language is not None and not (isinstance(language, str) and user_language_check(language=language)):
         message = _("Choose one of the languages of the list.")
         raise ValidationFailed(message, details={"language": [message]})
     return language, {name: value for name, value in raw.items() if name != "language"}

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from accounts.selectors import site_language, user_language, user_must_accept_terms, user_requires_mfa
+from accounts.selectors import user_language, user_must_accept_terms, user_requires_mfa
+from core.locales import site_language
 
 # Paths a user may reach before accepting new terms: the acceptance page itself, the terms and
 # legal pages, sign-out, the language switch, and static assets. The API answers 403 on its own.

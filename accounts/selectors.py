@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import ApiToken, Consent, ConsentPurpose, StaffGroup, TermsVersion, User
 from core import hooks
+from core.locales import site_language
 
 
 def terms_current(*, now: datetime) -> TermsVersion | None:
@@ -22,12 +23,6 @@ def user_must_accept_terms(*, user: User, now: datetime) -> TermsVersion | None:
     if terms is None or terms.acceptances.filter(user=user).exists():
         return None
     return terms
-
-
-def site_language(code: str | None) -> str:
-    """`code` when it names one of the site's languages (a region is dropped: "ar-EG" is "ar"), else ""."""
-    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
-    return base if base in dict(settings.LANGUAGES) else ""
 
 
 def user_language(*, user) -> str:

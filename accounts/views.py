@@ -16,12 +16,13 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.forms import AccountSettingsForm, PatientProfileForm, TermsAcceptForm
 from accounts.models import ApiToken
-from accounts.selectors import site_language, user_api_tokens, user_must_accept_terms, user_profile_values
+from accounts.selectors import user_api_tokens, user_must_accept_terms, user_profile_values
 from accounts.services import (
     api_token_revoke,
     api_tokens_revoke_all,
     patient_profile_update,
     terms_accept,
+    user_language_check,
     user_language_set,
     user_settings_update,
 )
@@ -97,7 +98,7 @@ def set_language_view(request):
     into their e-mails. An unknown code changes nothing and is no error (docs/decisions.md, "Languages")."""
     response = django_set_language(request)
     code = request.POST.get("language", "") if request.method == "POST" else ""
-    if request.user.is_authenticated and code and site_language(code) == code:
+    if request.user.is_authenticated and user_language_check(language=code):
         user_language_set(user=request.user, language=code, now=timezone.now())
     return response
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_countries import countries
 
+from accounts.selectors import user_language
 from bookings.models import Booking
 from concierge.models import VisaLetter, VisaPerson
 from concierge.services.visa import booking_location
@@ -187,8 +188,6 @@ def visa_letter_pdf_response(request: HttpRequest, letter: VisaLetter) -> HttpRe
     """The letter's PDF as an attachment nobody caches, in the languages its patient is owed (the
     page and the API serve the same; the caller checked `visa_letter_download_check`)."""
     verify_url = request.build_absolute_uri(reverse("concierge:visa_verify", args=[letter.verification_code]))
-    from accounts.selectors import user_language  # here, apart from the PDF's own imports
-
     language = user_language(user=letter.order.patient) or "en"  # the patient's, whoever downloads it
     pdf = visa_letter_pdf(letter=letter, verify_url=verify_url, patient_language=language)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -1,4 +1,5 @@
-"""From a site language ("en", "ar", …) to the Babel locale that formats its dates and numbers.
+"""The site's languages: which code names one (`site_language`), and the Babel locale that formats
+its dates and numbers (`babel_locale`).
 
 - A language Babel does not know (or none) falls back to English: formatting never fails on input.
 - Dates in English follow British English (`en_GB`: "9 December 2026", a 24-hour clock), the
@@ -15,8 +16,15 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
+from django.conf import settings
 
 _DATE_LOCALES = {"en": "en_GB"}
+
+
+def site_language(code: str | None) -> str:
+    """`code` when it names one of the site's languages (a region is dropped: "ar-EG" is "ar"), else ""."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return base if base in dict(settings.LANGUAGES) else ""
 
 
 @cache

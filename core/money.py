@@ -95,7 +95,7 @@ def named_currency_choices() -> list[tuple[str, str]]:
     """Every accepted currency, by code, named in the active language ("JPY — Japanese yen",
     "JPY — yen japonais"): for the selects where a person picks one. Pass the function itself as a
     form field's `choices`, so the names follow the language of each request."""
-    loc = _babel_locale(get_language() or "en")
+    loc = babel_locale(get_language() or "en")
     return [(code, f"{code} — {get_currency_name(code, locale=loc)}") for code in sorted(CURRENCY_EXPONENTS)]
 
 
@@ -224,10 +224,6 @@ def too_many_decimals_message(currency: str) -> str:
     }
 
 
-def _babel_locale(locale: str) -> Locale:
-    return babel_locale(locale)
-
-
 def _with_decimals(pattern: NumberPattern, exp: int) -> NumberPattern:
     pattern = copy.copy(pattern)
     pattern.frac_prec = (exp, exp)
@@ -241,7 +237,7 @@ def _format_number(value: Decimal, loc: Locale, exp: int) -> str:
 
 def format_money(money: Money, locale: str) -> str:
     """The amount as people of `locale` write it, with exactly the currency's decimals."""
-    loc = _babel_locale(locale)
+    loc = babel_locale(locale)
     pattern = _with_decimals(loc.currency_formats["standard"], exponent(money.currency))
     text: str = pattern.apply(money.to_decimal(), loc, currency=money.currency, currency_digits=False)
     return text
@@ -249,7 +245,7 @@ def format_money(money: Money, locale: str) -> str:
 
 def format_amount(money: Money, locale: str) -> str:
     """The number alone, as people of `locale` type it (for form fields); parse_money reads it back."""
-    return _format_number(money.to_decimal(), _babel_locale(locale), exponent(money.currency))
+    return _format_number(money.to_decimal(), babel_locale(locale), exponent(money.currency))
 
 
 def parse_money(text: str, currency: str, locale: str) -> Money:
@@ -259,7 +255,7 @@ def parse_money(text: str, currency: str, locale: str) -> Money:
     surround the number. A negative amount, or more decimals than the currency has, is refused
     with a message that shows how to write it.
     """
-    loc = _babel_locale(locale)
+    loc = babel_locale(locale)
     cleaned = _BIDI_MARKS.sub("", text or "").strip()
     symbol = _BIDI_MARKS.sub("", get_currency_symbol(currency, locale=loc))
     for marker in sorted({currency, symbol}, key=len, reverse=True):  # "AUD$" goes before "AUD"

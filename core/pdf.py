@@ -29,6 +29,8 @@ from pathlib import Path
 from django.conf import settings
 from fpdf import FPDF
 
+from core.locales import site_language
+
 # fontTools, which fpdf2 uses to keep only the glyphs a document prints, logs every table at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
@@ -58,8 +60,7 @@ def fold_latin1(text: str) -> str:
 
 def base_language(code: str | None) -> str:
     """`ar-EG` → `ar`; a language the site does not offer → English."""
-    base = (code or "en").split("-")[0].lower()
-    return base if base in dict(settings.LANGUAGES) else "en"
+    return site_language(code) or "en"
 
 
 def is_rtl(language: str) -> bool:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.selectors import user_language
 from bookings.selectors import booking_care_name, booking_place
 from core.money import Money, exponent
 from core.pdf import LocalizedPDF
@@ -52,8 +53,6 @@ def qr_png(data: str) -> bytes:
 def deposit_confirmation_pdf(*, deposit, verify_url: str, language: str | None = None) -> bytes:
     """The payment confirmation of a held deposit, in `language`, by default the patient's: the
     document is addressed to them, whoever downloads it (docs/decisions.md, "Languages")."""
-    from accounts.selectors import user_language  # here, apart from the PDF's own imports
-
     booking = deposit.booking
     patient = booking.patient
     language = language or user_language(user=patient) or "en"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from babel import Locale, UnknownLocaleError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
+from core.locales import babel_locale
 
 # The languages patients of a medical-tourism broker speak, and those of the places they travel to.
 SPOKEN_LANGUAGE_CODES = (
@@ -23,23 +23,16 @@ SPOKEN_LANGUAGE_CODES = (
 )
 
 
-def _locale(language: str | None) -> Locale:
-    try:
-        return Locale.parse((language or get_language() or "en").replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return Locale.parse("en")
-
-
 def language_name(code: str, language: str | None = None) -> str:
     """`code`'s name in `language` (the active one by default), capitalised: "Arabic", "Arabe"."""
-    name = _locale(language).languages.get(code) or code.upper()
+    name = babel_locale(language or get_language()).languages.get(code) or code.upper()
     return name[:1].upper() + name[1:]
 
 
 def language_choices() -> list[tuple[str, str]]:
     """(code, name in the active language) for every spoken language, by name."""
-    locale = _locale(None)
-    return sorted(((code, language_name(code, str(locale))) for code in SPOKEN_LANGUAGE_CODES), key=lambda c: c[1])
+    language = get_language() or "en"
+    return sorted(((code, language_name(code, language)) for code in SPOKEN_LANGUAGE_CODES), key=lambda c: c[1])
 
 
 def language_names(codes: Iterable[str]) -> list[str]:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from core.pdf import LocalizedPDF
+from core.pdf import LocalizedPDF, base_language
 from core.when import date_text
 from notifications.services import site_url
 from payments.pdf import qr_png
@@ -29,11 +28,6 @@ QR_SIZE_MM = 36
 
 def verify_url(code: str) -> str:
     return site_url(reverse("secondopinion:specialist_verify", args=[code]))
-
-
-def _language(code: str) -> str:
-    base = (code or "en").split("-")[0]
-    return base if base in dict(settings.LANGUAGES) else "en"
 
 
 def render(opinion: Opinion) -> bytes:
@@ -49,8 +43,9 @@ def render(opinion: Opinion) -> bytes:
     questions = list(case.questions.order_by("position"))
     answers = list(opinion.answers or [])
 
-    with override(_language(case.language)):
-        pdf = LocalizedPDF(_language(case.language))
+    language = base_language(case.language)
+    with override(language):
+        pdf = LocalizedPDF(language)
         pdf.set_title(_("Second medical opinion"))
         pdf.set_author("MediBroker")
         if opinion.signed_at is not None:

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import PatientProfile, User
-from accounts.selectors import site_language, user_language
+from accounts.selectors import user_language
 from accounts.tests.factories import PatientFactory, UserFactory
+from core.locales import site_language
 from notifications.rendering import language_of
 
 pytestmark = pytest.mark.django_db
