@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 # What mypy checks: the project's apps that exist on this branch (settings in pyproject.toml).
-MYPY_PACKAGES := $(wildcard config core accounts providers documents notifications bookings payments concierge quotes storefront careteam secondopinion privacy)
+MYPY_PACKAGES := $(wildcard config core accounts providers documents notifications bookings payments concierge quotes storefront careteam secondopinion privacy messaging reviews disputes)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability audit

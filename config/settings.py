@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "careteam",
     "secondopinion",
     "privacy",
+    "messaging",
+    "reviews",
+    "disputes",
 ]
 
 MIDDLEWARE = [

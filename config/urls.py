@@ -58,6 +58,9 @@ urlpatterns = [
     path("careteam/", include("careteam.urls")),
     path("second-opinion/", include("secondopinion.urls")),
     path("privacy/", include("privacy.urls")),
+    path("messages/", include("messaging.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("disputes/", include("disputes.urls")),
     path("payments/stripe/", include("payments.webhook_urls")),
     path("finance/", include("payments.finance_urls")),
     path("notifications/", include("notifications.urls")),
@@ -73,6 +76,9 @@ urlpatterns = [
     path("api/v1/concierge/", include("concierge.api_urls")),
     path("api/v1/second-opinions/", include("secondopinion.api_urls")),
     path("api/v1/privacy/", include("privacy.api_urls")),
+    path("api/v1/messages/", include("messaging.api_urls")),
+    path("api/v1/reviews/", include("reviews.api_urls")),
+    path("api/v1/disputes/", include("disputes.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL rather than inline, so script-src stays
     # 'self'; Swagger UI's own page still has a <style> block and draws icons from data: URLs.

@@ -42,6 +42,12 @@ hook's signature, never who answers it.
   `{"key", "label", "count", "url", "order"}`: what awaits a provider's members in a higher app
   (quotes: new quote requests; bookings: bookings awaiting their deposit; payments: deposits to ask
   for). The provider's dashboard shows each with its link; providers sit below those apps.
+- `release_holds(*, booking_id, now)` → a list of sentences, each a reason the booking's deposit may
+  not be released now (disputes: a dispute open on the booking). Payments' release checks refuse
+  while any receiver answers one; payments sits below the apps that answer.
+- `card_dispute_changed(*, booking_id, status, amount, currency, reason, now)` → nothing; called by
+  payments inside the transaction that records a card dispute of a deposit's charge opening or
+  closing (`status` "open", "won" or "lost"), so the dispute shows beside those users open.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -114,3 +120,5 @@ booking_care: Hook[Callable[..., Any]] = Hook("booking_care")
 order_sections: Hook[Callable[..., Any]] = Hook("order_sections")
 provider_dashboard_counts: Hook[Callable[..., Any]] = Hook("provider_dashboard_counts")
 document_read_rights: Hook[Callable[..., Any]] = Hook("document_read_rights")
+release_holds: Hook[Callable[..., Any]] = Hook("release_holds")
+card_dispute_changed: Hook[Callable[..., Any]] = Hook("card_dispute_changed")

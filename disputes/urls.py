@@ -1,0 +1,7 @@
+"""/disputes/… pages."""
+
+from __future__ import annotations
+
+app_name = "disputes"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Secure threads between a patient, a provider's members and the careteam."""

@@ -1,0 +1,7 @@
+"""/api/v1/reviews/… endpoints."""
+
+from __future__ import annotations
+
+app_name = "reviews-api"
+
+urlpatterns: list = []
