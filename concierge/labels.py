@@ -3,10 +3,15 @@ and its quantity, shared by the pages, the API and the messages so they all say 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 from django.utils.functional import Promise
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from concierge.models import AddonKind
+from core.locales import babel_locale
 
 LINE_LABELS: dict[str, Promise] = {
     "interpreter_hours": _("Interpreter, hours"),
@@ -30,9 +35,13 @@ def line_label(label_key: str, label: str = "") -> str | Promise:
 
 
 def quantity_text(unit: str, quantity_hundredths: int) -> str:
-    """225 hours → "2 h 15"; 200 legs → "2"."""
+    """225 hundredths of an hour → "2 h 15" as the active language writes it ("2 ч 15"); 250 legs →
+    "2.5" ("2,5" in French); 200 → "2"."""
+    locale = babel_locale(get_language())
     if unit == "hour":
         minutes = quantity_hundredths * 60 // 100
-        return f"{minutes // 60} h {minutes % 60:02d}"
-    whole, part = divmod(quantity_hundredths, 100)
-    return str(whole) if not part else f"{quantity_hundredths / 100:g}"
+        return pgettext("a duration in hours and minutes, e.g. 2 h 15", "%(hours)s h %(minutes)s") % {
+            "hours": format_decimal(minutes // 60, locale=locale),
+            "minutes": f"{minutes % 60:02d}",
+        }
+    return format_decimal(Decimal(quantity_hundredths) / 100, locale=locale)

@@ -168,3 +168,23 @@ def test_a_vip_package_is_the_sum_of_its_items_each_on_its_own_line():
     price = package_price(items=[("Hotel, 5 nights", 90_000), ("Insurance", 12_000)], currency="EUR")
     assert [(line.label, line.amount) for line in price.lines] == [("Hotel, 5 nights", 90_000), ("Insurance", 12_000)]
     assert price.total == 102_000
+
+
+@pytest.mark.parametrize(
+    ("language", "unit", "hundredths", "text"),
+    [
+        ("en", "hour", 225, "2 h 15"),
+        ("en", "hour", 200, "2 h 00"),
+        ("en", "leg", 200, "2"),
+        ("en", "leg", 250, "2.5"),
+        ("fr", "leg", 250, "2,5"),
+        ("de", "leg", 1250, "12,5"),
+    ],
+)
+def test_a_quantity_reads_as_the_language_writes_numbers(language, unit, hundredths, text):
+    from django.utils import translation
+
+    from concierge.labels import quantity_text
+
+    with translation.override(language):
+        assert quantity_text(unit, hundredths) == text
