@@ -24,6 +24,7 @@ from babel.numbers import (
     NumberPattern,
     get_currency_name,
     get_currency_symbol,
+    get_decimal_symbol,
     get_group_symbol,
     parse_decimal,
 )
@@ -64,6 +65,8 @@ PAYOUT_STEP: dict[str, int] = {"HUF": 100, "TWD": 100}
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 # Direction marks babel puts around numbers and symbols in right-to-left locales (ar, fa, he).
 _BIDI_MARKS = re.compile(r"[\u200e\u200f\u061c]")
+# Digits as Arabic (٠–٩) and Persian/Urdu (۰–۹) keyboards type them, read as 0–9.
+_NATIVE_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 
 
 class MoneyError(ValidationFailed):
@@ -249,14 +252,17 @@ def format_amount(money: Money, locale: str) -> str:
 
 
 def parse_money(text: str, currency: str, locale: str) -> Money:
-    """Read an amount typed by a person ("1 234,50" in French, "1,234.50" in English).
+    """Read an amount typed by a person ("1 234,50" in French, "1,234.50" in English, "١٬٢٣٤٫٥٠"
+    with Arabic digits and separators).
 
     Spaces of any kind are accepted as thousands separators; the currency's code or symbol may
     surround the number. A negative amount, or more decimals than the currency has, is refused
     with a message that shows how to write it.
     """
     loc = babel_locale(locale)
-    cleaned = _BIDI_MARKS.sub("", text or "").strip()
+    cleaned = _BIDI_MARKS.sub("", text or "").translate(_NATIVE_DIGITS).strip()
+    # The Arabic decimal and thousands separators (٫ ٬) stand for the locale's own.
+    cleaned = cleaned.replace("\u066b", get_decimal_symbol(loc)).replace("\u066c", get_group_symbol(loc))
     symbol = _BIDI_MARKS.sub("", get_currency_symbol(currency, locale=loc))
     for marker in sorted({currency, symbol}, key=len, reverse=True):  # "AUD$" goes before "AUD"
         cleaned = cleaned.replace(marker, "")

@@ -471,6 +471,11 @@ def test_an_english_amount_is_read(text):
         ("123,450", "JPY", "ja", Money(123450, "JPY")),
         ("123.450", "KWD", "en", Money(123450, "KWD")),
         ("0", "EUR", "en", Money(0, "EUR")),
+        # Arabic-Indic digits with the Arabic separators, and Persian digits, as phones type them.
+        ("١٬٢٣٤٫٥٠", "EUR", "ar", Money(123450, "EUR")),
+        ("١٢٣٤٫٥", "AED", "ar", Money(123450, "AED")),
+        ("۱۲۳۴", "EUR", "ar", Money(123400, "EUR")),
+        ("١٬٢٣٤٫٥٠", "EUR", "fr", Money(123450, "EUR")),
     ],
 )
 def test_amounts_are_read_in_the_locales_way(text, currency, locale, money):
