@@ -12,12 +12,11 @@ from typing import Any
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, Consent, PatientProfile, TermsAcceptance, User
-from accounts.services import erased_email
+from accounts.services import erased_email, sessions_delete
 from core.audit import audit_record
 from core.personal_data import Declaration, Kept, Subject
 
@@ -93,22 +92,6 @@ def export(person: User, now: dt.datetime) -> dict[str, Any]:
             for authenticator in Authenticator.objects.filter(user=person).order_by("pk")
         ],
     }
-
-
-def sessions_delete(*, user_id: int) -> int:
-    """Delete the database sessions signed in as `user_id` (read by decoding each live one)."""
-    wanted = str(user_id)
-    doomed = []
-    for session in Session.objects.all().iterator():
-        try:
-            data = session.get_decoded()
-        except Exception:  # a session that cannot be decoded is signed in as nobody  # noqa: S112
-            continue
-        if str(data.get("_auth_user_id", "")) == wanted:
-            doomed.append(session.pk)
-    if doomed:
-        Session.objects.filter(pk__in=doomed).delete()
-    return len(doomed)
 
 
 @transaction.atomic

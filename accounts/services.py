@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -342,9 +343,26 @@ def api_tokens_delete_expired(*, now: datetime) -> int:
     return deleted
 
 
+def sessions_delete(*, user_id: int) -> int:
+    """Delete the database sessions signed in as `user_id` (read by decoding each live one)."""
+    wanted = str(user_id)
+    doomed = []
+    for session in Session.objects.all().iterator():
+        try:
+            data = session.get_decoded()
+        except Exception:  # a session that cannot be decoded is signed in as nobody  # noqa: S112
+            continue
+        if str(data.get("_auth_user_id", "")) == wanted:
+            doomed.append(session.pk)
+    if doomed:
+        Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
 def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> int:
     """Support's answer to a lost device: remove every second factor of `user` (who then sets up a
-    new one at their next sign-in, before anything else) and revoke their API tokens. Audited with
+    new one at their next sign-in, before anything else), end their sessions and revoke their API
+    tokens. Audited with
     the reason (how the person's identity was checked). Returns how many authenticators there were."""
     if not reason.strip():
         raise ValidationFailed(_("Say how the person's identity was checked."), code="reason_required")
@@ -352,11 +370,13 @@ def mfa_reset(*, user: User, actor: User | None, reason: str, now: datetime) -> 
     kinds = sorted(authenticators.values_list("type", flat=True))
     authenticators.delete()
     api_tokens_revoke_all(user=user, actor=actor, reason="mfa_reset", now=now)
+    # Whoever holds the lost device may still be signed in on it: every session ends.
+    sessions = sessions_delete(user_id=user.pk)
     audit_record(
         actor=actor,
         action="accounts.mfa.reset",
         target=user,
-        before={"authenticators": kinds},
+        before={"authenticators": kinds, "sessions": sessions},
         after={"reason": reason.strip()},
         now=now,
     )

@@ -24,7 +24,7 @@ PERSONAL_NAME = re.compile(r"name|phone|e_?mail|birth|address|passport|title|des
 # Django's own apps, outside the project's declarations, and why.
 OUT_OF_SCOPE = {
     "sessions": "A session names its user only inside its encoded data; accounts' erasure deletes the "
-    "person's sessions (accounts.personal_data.sessions_delete), and expired ones go nightly.",
+    "person's sessions (accounts.services.sessions_delete), and expired ones go nightly.",
     "auth": "Permissions and groups: the names of roles, not of people (a user's groups are on the user).",
     "contenttypes": "The names of models.",
 }

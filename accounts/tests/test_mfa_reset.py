@@ -51,6 +51,22 @@ def test_support_resets_a_lost_device_audited_and_revoking_tokens(careteam):
     assert event.after == {"reason": "Video call, passport checked"}
 
 
+def test_a_reset_signs_the_person_out_everywhere_and_no_one_else(client, careteam, patient):
+    from django.test import Client
+
+    lost_phone, someone_else = client, Client()
+    sign_in(lost_phone, careteam)
+    sign_in(someone_else, patient)
+    profile = reverse("accounts_profile")
+    assert lost_phone.get(profile).status_code == 200
+
+    call_command("mfa_reset", careteam.email, reason="Video call, passport checked")
+
+    assert lost_phone.get(profile).status_code == 302  # back to the sign-in page
+    assert someone_else.get(profile).status_code == 200
+    assert AuditEvent.objects.get(action="accounts.mfa.reset").before["sessions"] == 1
+
+
 def test_a_reset_without_a_reason_or_for_nobody_is_refused(careteam):
     with pytest.raises(CommandError, match="identity"):
         call_command("mfa_reset", careteam.email, reason="  ")
