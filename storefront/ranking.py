@@ -152,6 +152,14 @@ class Component:
     value: float  # 0 to 1
     detail: str  # what it is made of, in a sentence
 
+    @property
+    def points(self) -> int:
+        return round(self.value * 100)
+
+    @property
+    def weight_percent(self) -> int:
+        return round(self.weight * 100)
+
 
 @dataclass(frozen=True)
 class Explanation:
