@@ -551,11 +551,10 @@ def _counter(params: SearchParams, queryset: QuerySet[Offering], *, price_indexe
         # By the stored price in euros, a page comes off its index in order and the count is an
         # index-only scan; a text match, or a currency without a rate, has every match read anyway.
         return None if price_indexed and not params.q else Window(Count("pk"))
-    if params.sort != Sort.SOONEST:
-        # The ranking's order (its score joined per provider, with relevance for a text query)
-        # reads every match to sort it anyway. Ordered like the results, the window makes
-        # PostgreSQL rank each match before buffering it, rather than buffer every match's whole
-        # text vector to rank it afterwards (beyond work_mem, on disk, at thousands of matches).
+    if params.sort != Sort.SOONEST and params.q:
+        # Ordered like the results, the window makes PostgreSQL rank each match before buffering
+        # it, rather than buffer every match's whole text vector to rank it afterwards (beyond
+        # work_mem, on disk, at thousands of matches).
         # The query's order (names and expressions) is what Window takes; the stubs type the two apart.
         order = list(queryset.query.order_by)
         return Window(Count("pk"), order_by=order, frame=RowRange(start=None, end=None))  # type: ignore[arg-type]
