@@ -134,7 +134,8 @@ def site_mean(ratings: list[tuple[Decimal, int]]) -> Decimal:
     total = sum(count for _average, count in ratings)
     if not total:
         return DEFAULT_SITE_MEAN
-    return (sum(average * count for average, count in ratings) / total).quantize(Decimal("0.01"))
+    weighted = sum((average * count for average, count in ratings), Decimal(0))
+    return (weighted / total).quantize(Decimal("0.01"))
 
 
 # A provider not yet scored (listed since the last refresh) ranks as one without any record.

@@ -334,11 +334,11 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
         )
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
         # Relevance first (a phrase, a name…), the score among matches about as relevant.
-        # `rank` is annotated by _apply_text, which the Django plugin does not follow.
+        # `rank` is annotated by _apply_text.
         queryset = queryset.annotate(
             relevance=ExpressionWrapper(F("rank") + Value(QUERY_SCORE_WEIGHT) * score, output_field=models.FloatField())
         )
-        return queryset.order_by("-relevance", soonest, "pk")  # type: ignore[misc]
+        return queryset.order_by("-relevance", soonest, "pk")
     return queryset.order_by(score.desc(), soonest, "pk")
 
 
@@ -466,7 +466,7 @@ def ranking_explained(row: ProviderRanking | None) -> Explanation:
 def provider_ranking_row(offering: Offering) -> ProviderRanking | None:
     """The ranking row read with the offering's provider (select_related), None when it has none."""
     try:
-        return offering.provider.ranking  # type: ignore[attr-defined]
+        return offering.provider.ranking
     except ProviderRanking.DoesNotExist:
         return None
 
