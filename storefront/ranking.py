@@ -209,8 +209,8 @@ def _duration_text(duration: dt.timedelta) -> str:
 def _details(inputs: RankingInputs, weighted: float) -> dict[str, str]:
     if inputs.rating_count:
         rating = ngettext(
-            "%(average)s out of 5 from %(n)d published review; %(weighted).2f once averaged with the site's mean",
-            "%(average)s out of 5 from %(n)d published reviews; %(weighted).2f once averaged with the site's mean",
+            "%(average)s out of 5 from %(n)d published review; %(weighted).2f once averaged with the site's mean.",
+            "%(average)s out of 5 from %(n)d published reviews; %(weighted).2f once averaged with the site's mean.",
             inputs.rating_count,
         ) % {"average": inputs.rating_average, "n": inputs.rating_count, "weighted": weighted}
     else:

@@ -99,7 +99,7 @@ def ranking(request):
             "cancellation_zero": round(formula.CANCELLATION_SHARE_ZERO * 100),
             "cancellation_min": formula.CANCELLATION_MIN_BOOKINGS,
             "neutral": round(formula.NEUTRAL * 100),
-            "query_weight": round(formula.QUERY_SCORE_WEIGHT * 100),
+            "query_weight": formula.QUERY_SCORE_WEIGHT,
             "completeness_items": list(formula.COMPLETENESS_ITEMS.values()),
         },
     )
