@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
 from core.hooks import booking_care
 from core.money import Money
-from providers.models import Location, Provider
+from providers.models import Location, Provider, ProviderMember
 
 
 def live_appointments_overlapping(
@@ -252,3 +252,32 @@ def provider_bookings_filtered(
             | Q(patient__email__icontains=word)
         )
     return bookings.select_related("patient__patient_profile")
+
+
+@dataclass(frozen=True)
+class CancellationCounts:
+    """A provider's bookings whose deposit was paid, and how many of them its own members cancelled."""
+
+    bookings: int
+    cancelled_by_provider: int
+
+
+def providers_cancellation_counts(*, provider_ids: list[int], since: dt.datetime) -> dict[int, CancellationCounts]:
+    """For the published ranking, in one query: each provider's bookings created since `since`
+    whose deposit was paid (the ones a cancellation breaks), and how many of them a member of
+    the provider cancelled. A booking the patient or the careteam cancelled, or one that expired
+    unpaid, is not the provider's doing. Providers without any are absent."""
+    by_member = ProviderMember.objects.filter(provider_id=OuterRef("provider_id"), user_id=OuterRef("cancelled_by_id"))
+    rows = (
+        Booking.objects.filter(provider_id__in=provider_ids, created_at__gte=since, paid_at__isnull=False)
+        .order_by()
+        .values("provider_id")
+        .annotate(
+            n=Count("pk"),
+            cancelled=Count("pk", filter=Q(Exists(by_member), status=BookingStatus.CANCELLED)),
+        )
+    )
+    return {
+        row["provider_id"]: CancellationCounts(bookings=row["n"], cancelled_by_provider=row["cancelled"])
+        for row in rows
+    }

@@ -324,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=11),
     },
 }
+# The published ranking (docs/decisions.md "Ranking"): every verified provider's score, which search's order reads.
+CELERY_BEAT_SCHEDULE["refresh-provider-rankings"] = {
+    "task": "storefront.tasks.refresh_rankings",
+    "schedule": crontab(minute=41),
+}
 # An erasure request still in progress this long after it was confirmed is run again (its steps done are skipped).
 PRIVACY_ERASURE_RESUME_AFTER = timedelta(minutes=15)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -13,7 +14,7 @@ from bookings.selectors import CancellationSchedule, proposed_cancellation_sched
 from core.errors import NotFound
 from core.money import Money
 from core.when import zone
-from quotes.models import Quote, QuoteRecipient, QuoteRequest, QuoteStatus, Tender
+from quotes.models import Quote, QuoteRecipient, QuoteRequest, QuoteRequestStatus, QuoteStatus, Tender
 
 # The median response time reads a provider's latest answers only, so it follows recent habits.
 RESPONSE_SAMPLE = 50
@@ -113,6 +114,36 @@ def provider_median_response(*, provider_id: int) -> dt.timedelta | None:
     if not durations:
         return None
     return dt.timedelta(seconds=statistics.median(durations))
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """A provider's response times to quote requests: their median and how many there were."""
+
+    median: dt.timedelta | None
+    samples: int
+
+
+def providers_response_times(
+    *, provider_ids: list[int], since: dt.datetime, unanswered_as: dt.timedelta
+) -> dict[int, ResponseTimes]:
+    """For the published ranking: each provider's response times to the requests sent to it since
+    `since`, in one query. An answered request counts from its sending to the
+    provider's first quote; one that expired without the provider's quote counts as
+    `unanswered_as`; one still open, or closed by the patient, does not count. Providers without
+    any are absent."""
+    rows = QuoteRecipient.objects.filter(provider_id__in=provider_ids, sent_at__gte=since).filter(
+        Q(first_answered_at__isnull=False)
+        | Q(first_answered_at__isnull=True, request__status=QuoteRequestStatus.EXPIRED)
+    )
+    durations: dict[int, list[float]] = {}
+    for provider_id, sent, answered in rows.values_list("provider_id", "sent_at", "first_answered_at").iterator():
+        seconds = (answered - sent).total_seconds() if answered is not None else unanswered_as.total_seconds()
+        durations.setdefault(provider_id, []).append(max(0.0, seconds))
+    return {
+        provider_id: ResponseTimes(median=dt.timedelta(seconds=statistics.median(values)), samples=len(values))
+        for provider_id, values in durations.items()
+    }
 
 
 # --- tenders (careteam assistance) ---------------------------------------------------------------------

@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.models import ExchangeRate
 from core.money import CURRENCY_EXPONENTS
 from core.rates import EURO
+from storefront.models import ProviderRanking
 from storefront.services import exchange_rate_delete, exchange_rate_save
 
 
@@ -48,3 +50,14 @@ class ExchangeRateAdmin(admin.ModelAdmin):
         now = timezone.now()
         for rate in queryset:
             exchange_rate_delete(rate=rate, actor=request.user, now=now)
+
+
+@admin.register(ProviderRanking)
+class ProviderRankingAdmin(ReadOnlyAdmin):
+    """The published ranking's rows, written only by `provider_rankings_refresh`."""
+
+    list_display = ["provider", "score", "rating_average", "rating_count", "response_counted", "bookings"]
+    list_display = [*list_display, "cancelled_by_provider", "completeness_component", "refreshed_at"]
+    list_select_related = ["provider"]
+    search_fields = ["provider__name"]
+    ordering = ["-score"]

@@ -20,6 +20,7 @@ from core.serializers import ApiErrorSerializer, MoneySerializer
 from providers.models import Offering
 from storefront.compare import MAX_COMPARED, compare_rows
 from storefront.filters import SearchForm, search_form_class, search_params
+from storefront.ranking import COMPONENTS, Explanation
 from storefront.search import SearchPage, search_page
 
 
@@ -51,6 +52,33 @@ class ResultOfferingSerializer(serializers.Serializer):
     provider = ResultProviderSerializer()
 
 
+class RankingComponentSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=list(COMPONENTS))
+    weight = serializers.FloatField(help_text="Its weight in the score, 0 to 1 (the weights add up to 1).")
+    value = serializers.FloatField(help_text="The provider's value, 0 to 1.")
+
+
+class RankingSerializer(serializers.Serializer):
+    """Why a result ranks where it does: the provider's place in the published ranking (/ranking/)."""
+
+    score = serializers.FloatField(help_text="0 to 1: the weighted sum of the components.")
+    points = serializers.IntegerField(help_text="The score out of 100.")
+    components = RankingComponentSerializer(many=True)
+    rating_average = serializers.DecimalField(
+        max_digits=2, decimal_places=1, allow_null=True, help_text="Mean of published reviews, 1 to 5."
+    )
+    rating_count = serializers.IntegerField()
+    rating_weighted = serializers.FloatField(help_text="The mean pulled toward the site's mean (Bayesian average).")
+    response_median_hours = serializers.FloatField(
+        allow_null=True, help_text="Median hours to a first quote; null under the minimum number of requests."
+    )
+    response_samples = serializers.IntegerField()
+    bookings = serializers.IntegerField(help_text="Paid bookings over the last year.")
+    cancelled_by_provider = serializers.IntegerField()
+    completeness_missing = serializers.ListField(child=serializers.CharField())
+    refreshed_at = serializers.DateTimeField(allow_null=True)
+
+
 class SearchResultSerializer(serializers.Serializer):
     offering = ResultOfferingSerializer()
     price = MoneySerializer()
@@ -66,6 +94,7 @@ class SearchResultSerializer(serializers.Serializer):
         allow_null=True,
         help_text="With a language filter: the provider speaks it, or an interpreter can be arranged; else null.",
     )
+    ranking = RankingSerializer()
 
 
 class SearchPageSerializer(serializers.Serializer):
@@ -143,6 +172,25 @@ def _offering(offering: Offering) -> dict[str, Any]:
     }
 
 
+def _ranking(explained: Explanation | None) -> dict[str, Any] | None:
+    if explained is None:
+        return None
+    return {
+        "score": explained.score,
+        "points": explained.points,
+        "components": [{"key": c.key, "weight": c.weight, "value": c.value} for c in explained.components],
+        "rating_average": None if explained.rating_average is None else f"{explained.rating_average:.1f}",
+        "rating_count": explained.rating_count,
+        "rating_weighted": explained.rating_weighted,
+        "response_median_hours": explained.response_median_hours,
+        "response_samples": explained.response_samples,
+        "bookings": explained.bookings,
+        "cancelled_by_provider": explained.cancelled_by_provider,
+        "completeness_missing": list(explained.completeness_missing),
+        "refreshed_at": _DATETIME.to_representation(explained.refreshed_at) if explained.refreshed_at else None,
+    }
+
+
 def search_page_data(page: SearchPage) -> dict[str, Any]:
     """`SearchPageSerializer(page).data`, faster."""
     return {
@@ -160,6 +208,7 @@ def search_page_data(page: SearchPage) -> dict[str, Any]:
                 "converted_upper": _money(result.converted_upper),
                 "rate_date": result.rate_date.isoformat() if result.rate_date else None,
                 "language_match": result.language_match,
+                "ranking": _ranking(result.ranking),
             }
             for result in page.results
         ],
@@ -192,7 +241,11 @@ SEARCH_PARAMETERS = [
         ("accreditation", "Accrediting body, e.g. JCI (valid today)"),
         ("available_before", "YYYY-MM-DD: a free slot before this date"),
         ("currency", "ISO 4217 currency to show and filter prices in (default: the patient's)"),
-        ("sort", "relevance, price or soonest"),
+        (
+            "sort",
+            "relevance (the published ranking, /ranking/), price, soonest, rating (verified, Bayesian average) "
+            "or response (median time to a first quote)",
+        ),
         ("page", "Page number, from 1"),
     ]
 ]

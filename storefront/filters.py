@@ -106,6 +106,8 @@ class OfferingSearchFilter(filters.FilterSet):
             (Sort.RELEVANCE, _("Relevance")),
             (Sort.PRICE, _("Price")),
             (Sort.SOONEST, _("Soonest availability")),
+            (Sort.RATING, _("Rating")),
+            (Sort.RESPONSE, _("Response time")),
         ],
         method="noop",
         empty_label=None,

@@ -43,7 +43,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Concat, StrIndex, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, StrIndex, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -53,7 +53,8 @@ from core.money import Money
 from core.rates import RateTable, rates_on
 from providers.models import CATALOGUE_LANGUAGES, Accreditation, Offering, Provider, Specialty
 from providers.selectors import offerings_public
-from storefront.models import SearchTerm
+from storefront.models import ProviderRanking, SearchTerm
+from storefront.ranking import QUERY_SCORE_WEIGHT, UNSCORED, Explanation, RankingInputs, RankingScore, explain
 
 MAX_QUERY_WORDS = 8
 _NON_WORD = re.compile(r"[\W_]+")  # letters of every script (Arabic, Cyrillic…) and digits stay
@@ -214,6 +215,8 @@ class Sort(models.TextChoices):
     RELEVANCE = "relevance", "Relevance"
     PRICE = "price", "Price"
     SOONEST = "soonest", "Soonest availability"
+    RATING = "rating", "Rating"
+    RESPONSE = "response", "Response time"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -236,6 +239,13 @@ class SearchParams:
     sort: str = Sort.RELEVANCE
 
 
+_RANKING_SHOWN = (
+    *("score", "rating_average", "rating_count", "rating_weighted", "rating_component"),
+    *("response_median", "response_samples", "response_component"),
+    *("bookings", "cancelled_by_provider", "reliability_component"),
+    *("completeness_done", "completeness_component", "refreshed_at"),
+)
+
 # What a result shows (the API and the search page), and only that: the rest of the rows, the
 # search index above all (a kilobyte an offering), would be read and turned into objects for nothing.
 _RESULT_FIELDS = (
@@ -245,12 +255,18 @@ _RESULT_FIELDS = (
     *("provider__spoken_languages", "provider__interpreter_available"),
     *("location__city", "location__country", "location__timezone"),
     *("specialty__code", *(f"specialty__name_{code}" for code in ("en", *CATALOGUE_LANGUAGES)), "procedure__code"),
+    # The provider's place in the published ranking (storefront.ranking), for "Why this order?".
+    *(f"provider__ranking__{name}" for name in _RANKING_SHOWN),
 )
 
 
 def _listed() -> QuerySet[Offering]:
     """Published offerings of verified providers, with what a result shows of them."""
-    return offerings_public().select_related("provider", "location", "specialty", "procedure").only(*_RESULT_FIELDS)
+    return (
+        offerings_public()
+        .select_related("provider", "provider__ranking", "location", "specialty", "procedure")
+        .only(*_RESULT_FIELDS)
+    )
 
 
 def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Offering]:
@@ -300,14 +316,30 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     match = text_match(params.q)
     queryset = _apply_text(queryset, match)
 
+    soonest = F("next_slot_at").asc(nulls_last=True)
     if params.sort == Sort.PRICE:
         return queryset.order_by(_price_order(currency, rates).asc(nulls_last=True), "pk")
     if params.sort == Sort.SOONEST:
-        return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+        return queryset.order_by(soonest, "pk")
+    # The published ranking (storefront.ranking, docs/decisions.md#ranking): its score, precomputed
+    # per provider; a provider listed since the last refresh counts as one without any record.
+    score = Coalesce(F("provider__ranking__score"), Value(UNSCORED.score), output_field=models.FloatField())
+    if params.sort == Sort.RATING:
+        return queryset.order_by(
+            F("provider__ranking__rating_weighted").desc(nulls_last=True), score.desc(), soonest, "pk"
+        )
+    if params.sort == Sort.RESPONSE:
+        return queryset.order_by(
+            F("provider__ranking__response_counted").asc(nulls_last=True), score.desc(), soonest, "pk"
+        )
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
-        # `rank` is annotated by _apply_text, which the Django plugin does not follow.
-        return queryset.order_by("-rank", F("next_slot_at").asc(nulls_last=True), "pk")  # type: ignore[misc]
-    return queryset.order_by(F("next_slot_at").asc(nulls_last=True), "pk")
+        # Relevance first (a phrase, a name…), the score among matches about as relevant.
+        # `rank` is annotated by _apply_text.
+        queryset = queryset.annotate(
+            relevance=ExpressionWrapper(F("rank") + Value(QUERY_SCORE_WEIGHT) * score, output_field=models.FloatField())
+        )
+        return queryset.order_by("-relevance", soonest, "pk")
+    return queryset.order_by(score.desc(), soonest, "pk")
 
 
 def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q:
@@ -401,6 +433,42 @@ class SearchResult:
     # With a language filter: "speaks" (the provider or a member speaks it) or "interpreter" (one
     # can be arranged); None without one.
     language_match: str | None = None
+    # Why it ranks where it does (the provider's place in the published ranking).
+    ranking: Explanation | None = None
+
+
+def ranking_explained(row: ProviderRanking | None) -> Explanation:
+    """A provider's stored ranking row as its explanation; an unscored provider's when None."""
+    if row is None:
+        return explain(RankingInputs(), scored=UNSCORED)
+    inputs = RankingInputs(
+        rating_average=row.rating_average,
+        rating_count=row.rating_count,
+        response_median=row.response_median,
+        response_samples=row.response_samples,
+        bookings=row.bookings,
+        cancelled_by_provider=row.cancelled_by_provider,
+        completeness_done=frozenset(row.completeness_done or ()),
+    )
+    scored = RankingScore(
+        rating_weighted=row.rating_weighted,
+        components={
+            "rating": row.rating_component,
+            "response": row.response_component,
+            "reliability": row.reliability_component,
+            "completeness": row.completeness_component,
+        },
+        score=row.score,
+    )
+    return explain(inputs, scored=scored, refreshed_at=row.refreshed_at)
+
+
+def provider_ranking_row(offering: Offering) -> ProviderRanking | None:
+    """The ranking row read with the offering's provider (select_related), None when it has none."""
+    try:
+        return offering.provider.ranking
+    except ProviderRanking.DoesNotExist:
+        return None
 
 
 def language_match(offering: Offering, language: str | None) -> str | None:
@@ -524,6 +592,7 @@ def search_page(
                 converted_upper=converted.upper,
                 rate_date=converted.rate_date,
                 language_match=language_match(offering, params.language),
+                ranking=ranking_explained(provider_ranking_row(offering)),
             )
         )
     return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)

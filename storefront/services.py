@@ -1,4 +1,5 @@
-"""Writes of the storefront: loading and editing the reference exchange rates.
+"""Writes of the storefront: loading and editing the reference exchange rates; refreshing the
+published ranking's table (storefront.ranking).
 
 Every change of rates refreshes the offerings' prices in euros (what search filters and sorts
 by) in the same transaction, so that searches compare prices at the rates they show them at.
@@ -18,12 +19,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from bookings.selectors import providers_cancellation_counts
 from core.audit import audit_record
 from core.errors import ValidationFailed
 from core.models import ExchangeRate
 from core.money import CURRENCY_EXPONENTS
 from core.rates import EURO, rates_changed
+from providers.models import Location, Offering, Provider, ProviderPhoto, VerificationStatus
 from providers.services import offerings_refresh_prices
+from quotes.selectors import providers_response_times
+from reviews.selectors import NO_RATING, provider_ratings
+from storefront import ranking
+from storefront.models import ProviderRanking
 
 # The two layouts a rates file may have, told apart by the header:
 # - the ECB's ("wide"): `Date,USD,JPY,...` then one row per day, "N/A" where a currency has no rate;
@@ -272,3 +279,115 @@ def exchange_rate_delete(*, rate: ExchangeRate, actor: User, now: dt.datetime) -
     rate.delete()
     offerings_refresh_prices(offering_ids=None, now=now)
     transaction.on_commit(rates_changed)
+
+
+# --- the published ranking -------------------------------------------------------------------------
+
+RANKING_BATCH = 500
+_RANKING_FIELDS = [
+    *("score", "rating_average", "rating_count", "rating_weighted", "rating_component"),
+    *("response_median", "response_samples", "response_counted", "response_component"),
+    *("bookings", "cancelled_by_provider", "reliability_component"),
+    *("completeness_done", "completeness_component", "refreshed_at"),
+]
+
+
+def _completeness(provider_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Which of ranking.COMPLETENESS_ITEMS each provider's profile has, in four queries."""
+    providers = Provider.objects.filter(pk__in=provider_ids).values_list(
+        "pk", "biography", "languages", "status", "registration_number"
+    )
+    with_photo = set(ProviderPhoto.objects.filter(provider_id__in=provider_ids).values_list("provider_id", flat=True))
+    located: dict[int, bool] = {}
+    for provider_id, address, latitude in Location.objects.filter(provider_id__in=provider_ids).values_list(
+        "provider_id", "address", "latitude"
+    ):
+        located[provider_id] = located.get(provider_id, True) and bool(address.strip()) and latitude is not None
+    priced: dict[int, bool] = {}
+    for provider_id, description, includes in Offering.objects.filter(
+        provider_id__in=provider_ids, is_active=True
+    ).values_list("provider_id", "description", "includes"):
+        priced[provider_id] = priced.get(provider_id, True) and bool(description.strip()) and bool(includes)
+    done: dict[int, frozenset[str]] = {}
+    for provider_id, biography, languages, status, number in providers:
+        items = {
+            "description": bool(biography.strip()),
+            "photo": provider_id in with_photo,
+            "address": located.get(provider_id, False),
+            "prices": priced.get(provider_id, False),
+            "languages": bool(languages),
+            "registration": status == VerificationStatus.VERIFIED and bool(number.strip()),
+        }
+        done[provider_id] = frozenset(name for name, ok in items.items() if ok)
+    return done
+
+
+def provider_rankings_refresh(*, now: dt.datetime, provider_ids: list[int] | None = None) -> int:
+    """Score every verified provider (or these) for search's order and store one row each.
+
+    1. The site's mean rating, over every published review (the prior of each Bayesian average).
+    2. Per batch of providers: their ratings (reviews), response times (quotes), bookings and
+       provider cancellations (bookings) over their windows, and their profile's completeness.
+    3. Score each with `storefront.ranking.ranking_score`; insert or update its row.
+    4. Drop the rows of providers no longer verified (search no longer lists them).
+    Returns how many providers were scored. Idempotent: running it twice writes the same rows.
+    """
+    verified = Provider.objects.filter(status=VerificationStatus.VERIFIED)
+    if provider_ids is not None:
+        verified = verified.filter(pk__in=provider_ids)
+    ids = list(verified.order_by("pk").values_list("pk", flat=True))
+    all_ratings = provider_ratings(
+        Provider.objects.filter(status=VerificationStatus.VERIFIED).values_list("pk", flat=True)
+    )
+    mean = ranking.site_mean([(r.average, r.count) for r in all_ratings.values() if r.average is not None])
+    for start in range(0, len(ids), RANKING_BATCH):
+        batch = ids[start : start + RANKING_BATCH]
+        responses = providers_response_times(
+            provider_ids=batch, since=now - ranking.RESPONSE_WINDOW, unanswered_as=ranking.RESPONSE_SLOW
+        )
+        cancellations = providers_cancellation_counts(provider_ids=batch, since=now - ranking.CANCELLATION_WINDOW)
+        completeness = _completeness(batch)
+        rows = []
+        for provider_id in batch:
+            rating = all_ratings.get(provider_id, NO_RATING)
+            response = responses.get(provider_id)
+            counts = cancellations.get(provider_id)
+            inputs = ranking.RankingInputs(
+                rating_average=rating.average,
+                rating_count=rating.count,
+                response_median=response.median if response else None,
+                response_samples=response.samples if response else 0,
+                bookings=counts.bookings if counts else 0,
+                cancelled_by_provider=counts.cancelled_by_provider if counts else 0,
+                completeness_done=completeness.get(provider_id, frozenset()),
+            )
+            scored = ranking.ranking_score(inputs, site_mean=mean)
+            counted = inputs.response_samples >= ranking.RESPONSE_MIN_SAMPLES
+            rows.append(
+                ProviderRanking(
+                    provider_id=provider_id,
+                    score=scored.score,
+                    rating_average=inputs.rating_average,
+                    rating_count=inputs.rating_count,
+                    rating_weighted=round(scored.rating_weighted, 4),
+                    rating_component=scored.components["rating"],
+                    response_median=inputs.response_median,
+                    response_samples=inputs.response_samples,
+                    response_counted=inputs.response_median if counted else None,
+                    response_component=scored.components["response"],
+                    bookings=inputs.bookings,
+                    cancelled_by_provider=inputs.cancelled_by_provider,
+                    reliability_component=scored.components["reliability"],
+                    completeness_done=sorted(inputs.completeness_done),
+                    completeness_component=scored.components["completeness"],
+                    refreshed_at=now,
+                )
+            )
+        ProviderRanking.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["provider"], update_fields=_RANKING_FIELDS
+        )
+    stale = ProviderRanking.objects.exclude(provider__status=VerificationStatus.VERIFIED)
+    if provider_ids is not None:
+        stale = stale.filter(provider_id__in=provider_ids)
+    stale.delete()
+    return len(ids)

@@ -9,6 +9,7 @@ from storefront import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("ranking/", views.ranking, name="ranking"),
     path("compare/", views.compare, name="compare"),
     path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
     path("legal/terms/", views.terms, name="terms"),

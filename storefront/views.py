@@ -1,4 +1,4 @@
-"""Storefront pages: home, search, comparison, legal pages and a provider's public page."""
+"""Storefront pages: home, search, how search ranks, comparison, legal pages and a provider's public page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from providers.languages import language_name, language_names
 from providers.models import Location, Offering, Provider
 from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
+from storefront import ranking as formula
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
 from storefront.filters import FOLDED_FILTERS, OfferingSearchFilter, active_filter_count
 from storefront.search import SearchParams, price_converted, search_page
@@ -77,6 +78,31 @@ def search(request):
     # A folded filter with an error opens the fold, so that the message is seen.
     context["filters_with_errors"] = any(name in filterset.form.errors for name in FOLDED_FILTERS)
     return render(request, "storefront/search.html", context)
+
+
+def ranking(request):
+    """How search orders results: the published formula, its weights and thresholds (storefront.ranking)."""
+    components = [
+        {"key": key, "label": formula.LABELS[key], "weight": round(weight * 100)}
+        for key, weight in formula.WEIGHTS.items()
+    ]
+    return render(
+        request,
+        "storefront/ranking.html",
+        {
+            "components": components,
+            "prior_reviews": formula.RATING_PRIOR_REVIEWS,
+            "default_mean": formula.DEFAULT_SITE_MEAN,
+            "response_fast_hours": round(formula.RESPONSE_FAST.total_seconds() / 3600),
+            "response_slow_days": formula.RESPONSE_SLOW.days,
+            "response_min": formula.RESPONSE_MIN_SAMPLES,
+            "cancellation_zero": round(formula.CANCELLATION_SHARE_ZERO * 100),
+            "cancellation_min": formula.CANCELLATION_MIN_BOOKINGS,
+            "neutral": round(formula.NEUTRAL * 100),
+            "query_weight": formula.QUERY_SCORE_WEIGHT,
+            "completeness_items": list(formula.COMPLETENESS_ITEMS.values()),
+        },
+    )
 
 
 def terms(request):

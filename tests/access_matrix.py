@@ -476,5 +476,7 @@ MATRIX: dict[str, Rule] = {
     "set_language":                         rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
     # DEBUG's media files: provider photos; never the documents' (encrypted) blobs, which only the download views serve
     "media":                                rule("hidden hidden hidden hidden hidden hidden hidden hidden hidden", debug_only=True),
+    # --- D: the published ranking (storefront): how search orders results, public
+    "ranking":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
 }
 # fmt: on

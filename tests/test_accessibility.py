@@ -168,6 +168,7 @@ def anonymous_pages(world: dict) -> list[str]:
         reverse("compare"),
         reverse("terms"),
         reverse("legal_notice"),
+        reverse("ranking"),
         reverse("account_login"),
         reverse("account_signup"),
         reverse("account_reset_password"),

@@ -42,6 +42,12 @@ def test_the_demo_staff_and_providers_sign_in_with_the_printed_second_factor(db,
     call_command("demo_totp_code", stdout=code)
 
     assert DEMO_TOTP_SECRET in out.getvalue()
+    # Search's order has its scores at once (the published ranking), one row per verified provider.
+    from providers.models import Provider, VerificationStatus
+    from storefront.models import ProviderRanking
+
+    verified = set(Provider.objects.filter(status=VerificationStatus.VERIFIED).values_list("pk", flat=True))
+    assert set(ProviderRanking.objects.values_list("provider_id", flat=True)) == verified != set()
     careteam = User.objects.get(email="careteam@medibroker.test")
     provider_admin = User.objects.get(email="manager@bangkoksmile.test")
     patient = User.objects.filter(patient_profile__isnull=False).first()

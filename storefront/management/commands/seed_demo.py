@@ -4,6 +4,7 @@ import re
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
 from accounts.models import User
@@ -12,6 +13,7 @@ from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
 from secondopinion.demo import seed_second_opinions
 from storefront.demo import seed_rates
+from storefront.services import provider_rankings_refresh
 
 
 class Command(BaseCommand):
@@ -48,6 +50,9 @@ class Command(BaseCommand):
         seed_vip_request()
         concierge_orders = seed_concierge_orders()
         second_opinions = seed_second_opinions()
+        # Search's order reads the published ranking's table: score the demo's providers now rather
+        # than at the next hourly run.
+        provider_rankings_refresh(now=timezone.now())
         # Every demo account, also those of an earlier run (seed_providers returns only new providers).
         emails = [person.email for person in people] + [demo.admin_email for demo in PROVIDERS]
         with_mfa = {user.email for user in enroll_demo_mfa(list(User.objects.filter(email__in=emails)))}
