@@ -181,3 +181,15 @@ def orders_to_review(*, user: Any, now: dt.datetime) -> list[AddonOrder]:
         .select_related("supplier")
         .order_by("-fulfilled_at")
     )
+
+
+PAGE_REVIEWS = 10
+
+
+def provider_page_reviews(*, provider_id: int) -> dict[str, Any]:
+    """The public provider page's section: the rating, each dimension's, the latest published reviews."""
+    return {
+        "rating": provider_ratings([provider_id]).get(provider_id, NO_RATING),
+        "dimensions": dimension_ratings(provider_id=provider_id),
+        "latest": list(published_reviews(provider_id=provider_id).select_related("provider")[:PAGE_REVIEWS]),
+    }
