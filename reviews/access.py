@@ -10,7 +10,7 @@ from concierge.models import SupplierKind
 from providers.models import ProviderMember
 
 REVIEW_WINDOW = dt.timedelta(days=90)  # after the booking's completion, or the order's fulfilment
-REVIEWED_SUPPLIER_KINDS = frozenset({SupplierKind.INTERPRETER, SupplierKind.DRIVER})
+REVIEWED_SUPPLIER_KINDS: frozenset[str] = frozenset({SupplierKind.INTERPRETER.value, SupplierKind.DRIVER.value})
 
 
 def signed_in(actor: Any) -> bool:

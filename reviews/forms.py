@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, RejectionReason
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 STAR_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-def _stars(label: str) -> forms.TypedChoiceField:
+def _stars(label: StrOrPromise) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=STAR_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "stars-input"}),
+        widget=forms.RadioSelect,
         help_text=_("1 star: very poor; 5 stars: excellent."),
     )
 

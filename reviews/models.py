@@ -44,6 +44,13 @@ SUPPLIER_DIMENSIONS = ("service", "communication", "punctuality")
 
 _STARS = [MinValueValidator(1), MaxValueValidator(5)]
 
+
+def dimension_label(model: type[models.Model], name: str) -> str:
+    """A dimension's words ("value for money"), from its field."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
+
+
 TEXT_MAX_LENGTH = 5_000
 NOTE_MAX_LENGTH = 2_000
 
@@ -111,7 +118,7 @@ class Review(models.Model):
 
     def stars(self) -> list[tuple[str, int]]:
         """(dimension's label, stars) in the dimensions' order, for pages."""
-        return [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in DIMENSIONS]
+        return [(dimension_label(Review, name), getattr(self, name)) for name in DIMENSIONS]
 
 
 class ReportStatus(models.TextChoices):
@@ -206,4 +213,4 @@ class SupplierReview(models.Model):
         return sum(getattr(self, name) for name in SUPPLIER_DIMENSIONS) / len(SUPPLIER_DIMENSIONS)
 
     def stars(self) -> list[tuple[str, int]]:
-        return [(str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in SUPPLIER_DIMENSIONS]
+        return [(dimension_label(SupplierReview, name), getattr(self, name)) for name in SUPPLIER_DIMENSIONS]

@@ -15,7 +15,7 @@ from bookings.models import Booking, BookingStatus
 from concierge.models import AddonOrder, AddonOrderStatus
 from core.errors import NotFound
 from reviews.access import REVIEW_WINDOW, REVIEWED_SUPPLIER_KINDS, is_careteam, is_provider_member
-from reviews.models import DIMENSIONS, ReportStatus, Review, ReviewReport, ReviewStatus, SupplierReview
+from reviews.models import DIMENSIONS, ReportStatus, Review, ReviewReport, ReviewStatus, SupplierReview, dimension_label
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def dimension_ratings(*, provider_id: int) -> list[tuple[str, Decimal]]:
         return []
     return [
         (
-            str(Review._meta.get_field(name).verbose_name),
+            dimension_label(Review, name),
             Decimal(str(row[name])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
         )
         for name in DIMENSIONS

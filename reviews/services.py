@@ -17,13 +17,13 @@ someone outside the careteam is forbidden (403).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bookings.models import Booking, BookingStatus
-from concierge.models import AddonOrder, AddonOrderStatus
+from concierge.models import AddonOrder, AddonOrderStatus, Supplier
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -438,7 +438,7 @@ def supplier_review_submit_check(*, order: AddonOrder, actor: Any, now: dt.datet
         return refuse(NotFound(_("You have no order with this id.")))
     if order.status != AddonOrderStatus.FULFILLED or order.fulfilled_at is None:
         return refuse(Conflict(_("You can review an order once it has been carried out."), code="order_not_fulfilled"))
-    if order.supplier_id is None or order.supplier.kind not in REVIEWED_SUPPLIER_KINDS:
+    if order.supplier is None or order.supplier.kind not in REVIEWED_SUPPLIER_KINDS:
         return refuse(
             Conflict(_("Only an order's interpreter or driver can be reviewed."), code="no_supplier_to_review")
         )
@@ -468,7 +468,7 @@ def supplier_review_submit(
             supplier_review_submit_check(order=locked, actor=actor, now=now).enforce()
             review = SupplierReview.objects.create(
                 order=locked,
-                supplier_id=locked.supplier_id,
+                supplier=cast(Supplier, locked.supplier),  # the check refused an order without one
                 author=actor,
                 text=text,
                 submitted_at=now,
