@@ -75,3 +75,15 @@ def test_the_authors_reviews_are_exported_and_erased(booking, careteam, clinic_a
     assert not Review.objects.exists()
     assert not ReviewReport.objects.exists()
     assert export(patient, WRITTEN_AT) == {"reviews": [], "supplier_reviews": []}
+
+
+def test_the_providers_dashboard_counts_reviews_without_a_reply(booking, careteam, clinic, clinic_admin):
+    from reviews.dashboard import dashboard_counts
+    from reviews.services import review_reply
+
+    review = review_publish(review=submitted(booking), actor=careteam, now=WRITTEN_AT)
+    [count] = dashboard_counts(provider_id=clinic.pk, viewer_id=clinic_admin.pk, now=WRITTEN_AT)
+    assert count["count"] == 1
+    review_reply(review=review, actor=clinic_admin, text="Thank you.", now=WRITTEN_AT)
+    [count] = dashboard_counts(provider_id=clinic.pk, viewer_id=clinic_admin.pk, now=WRITTEN_AT)
+    assert count["count"] == 0
