@@ -123,7 +123,7 @@ def write(request, booking_id: int) -> HttpResponse:
     if not check.allowed:
         messages.error(request, check.reason)
         return redirect("reviews:mine")
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         done = _run_form(
             request,
@@ -150,7 +150,7 @@ def write_supplier(request, order_id: int) -> HttpResponse:
     if not check.allowed:
         messages.error(request, check.reason)
         return redirect("reviews:mine")
-    form = SupplierReviewForm(request.POST or None)
+    form = SupplierReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         done = _run_form(
             request,
@@ -279,8 +279,13 @@ def report_decide(request, report_id: int) -> HttpResponse:
     found = _report(request, report_id)
     if not is_careteam(request.user):
         raise PermissionDenied(_("Only the careteam moderates reviews."))
-    keep = request.POST.get("decision") == "keep"
+    decision = request.POST.get("decision")
     form = DecideForm(request.POST, prefix=f"decide-{found.pk}")
+    if decision not in ("keep", "remove"):  # never a removal by default
+        form.is_valid()
+        form.add_error(None, _("Choose whether to keep or remove the review."))
+        return _detail(request, found.review, status=400, **{f"decide:{found.pk}": form})
+    keep = decision == "keep"
     return _post(
         request,
         found.review,
