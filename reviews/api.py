@@ -29,7 +29,7 @@ from concierge.models import AddonOrder
 from core.checks import actions_payload
 from core.errors import Forbidden, NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
-from core.serializers import ApiErrorSerializer, available_actions_field, bounded_integer
+from core.serializers import ApiErrorSerializer, NamedEnumField, available_actions_field, bounded_integer
 from providers.models import Provider, VerificationStatus
 from reviews import selectors, services
 from reviews.access import is_careteam
@@ -37,8 +37,10 @@ from reviews.models import (
     NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     RejectionReason,
+    ReportStatus,
     Review,
     ReviewReport,
+    ReviewStatus,
     SupplierReview,
 )
 
@@ -50,11 +52,24 @@ REVIEW_ACTIONS = ("reply", "report", "publish", "reject")
 # --- shapes ---------------------------------------------------------------------------------------------------
 
 
+def _status_field() -> NamedEnumField:
+    return NamedEnumField(enum_name="ReviewStatusEnum", choices=ReviewStatus.choices, read_only=True)
+
+
+def _rejection_field() -> NamedEnumField:
+    """The charter's rule a rejection named; "" while the review was not rejected."""
+    return NamedEnumField(
+        enum_name="ReviewRejectionReasonEnum", choices=[("", ""), *RejectionReason.choices], read_only=True
+    )
+
+
 def _stars_field(label: str) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=5, help_text=f"{label}: 1 to 5 stars.")
 
 
 class ReviewReportSerializer(serializers.ModelSerializer[ReviewReport]):
+    status = NamedEnumField(enum_name="ReviewReportStatusEnum", choices=ReportStatus.choices, read_only=True)
+
     class Meta:
         model = ReviewReport
         fields = ["id", "status", "reason", "reported_at", "respond_by", "response", "responded_at", "decided_at"]
@@ -87,6 +102,8 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
     """A review as its author, its provider's members and the careteam read it."""
 
     rating = serializers.FloatField(read_only=True)
+    status = _status_field()
+    rejection_reason = _rejection_field()
     reports = ReviewReportSerializer(many=True, read_only=True)
     available_actions = available_actions_field(*REVIEW_ACTIONS)
 
@@ -138,6 +155,8 @@ class ReviewInputSerializer(serializers.Serializer[Any]):
 
 class SupplierReviewSerializer(serializers.ModelSerializer[SupplierReview]):
     rating = serializers.FloatField(read_only=True)
+    status = _status_field()
+    rejection_reason = _rejection_field()
 
     class Meta:
         model = SupplierReview
@@ -181,12 +200,12 @@ class RespondInputSerializer(serializers.Serializer[Any]):
 
 
 class RejectInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.ChoiceField(choices=RejectionReason.choices)
+    reason = NamedEnumField(enum_name="RejectionReasonEnum", choices=RejectionReason.choices)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class DecideInputSerializer(serializers.Serializer[Any]):
-    decision = serializers.ChoiceField(choices=[("keep", "keep"), ("remove", "remove")])
+    decision = NamedEnumField(enum_name="ReviewDecisionEnum", choices=[("keep", "keep"), ("remove", "remove")])
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
