@@ -62,7 +62,8 @@ class Review(models.Model):
     review here is verified by construction (it hangs on the author's own completed booking).
     """
 
-    booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="review")
+    # Not "review": the bookings pages use that attribute for the evidence review of a cancellation.
+    booking = models.OneToOneField("bookings.Booking", on_delete=models.PROTECT, related_name="patient_review")
     provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     status = models.CharField(_("status"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED)

@@ -161,7 +161,7 @@ def bookings_to_review(*, user: Any, now: dt.datetime) -> list[Booking]:
             patient_id=user.pk,
             status=BookingStatus.COMPLETED,
             completed_at__gt=now - REVIEW_WINDOW,
-            review__isnull=True,
+            patient_review__isnull=True,
         )
         .select_related("provider")
         .order_by("-completed_at")
