@@ -24,6 +24,7 @@ from providers.languages import language_name, language_names
 from providers.models import Location, Offering, Provider
 from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
+from reviews.selectors import provider_page_reviews
 from storefront import ranking as formula
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
 from storefront.filters import FOLDED_FILTERS, OfferingSearchFilter, active_filter_count
@@ -213,5 +214,7 @@ def provider_page(request, slug: str):
             "json_ld": _json_ld(request, provider),
             "accreditations": [(a, a.valid_until >= today) for a in provider.accreditations.all()],
             "median_response": provider_median_response(provider_id=provider.pk),
+            # verified reviews: the rating, per dimension, the latest published with their replies
+            "reviews": provider_page_reviews(provider_id=provider.pk),
         },
     )

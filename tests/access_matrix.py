@@ -478,5 +478,41 @@ MATRIX: dict[str, Rule] = {
     "media":                                rule("hidden hidden hidden hidden hidden hidden hidden hidden hidden", debug_only=True),
     # --- D: the published ranking (storefront): how search orders results, public
     "ranking":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    # --- Part B, verified reviews (reviews/): the world's completed booking's review, published then reported by
+    # the clinic (its author may still answer), and a driver's review awaiting moderation. The review is its
+    # author's, its provider's members' and the careteam's (404 to anyone else); moderation is the careteam's (403).
+    "reviews:charter":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "reviews:mine":                         rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # already reviewed: sent back to "My reviews" with the reason
+    "reviews:write":                        rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"booking_id": "review_booking_id"}),
+    "reviews:write_supplier":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST", args={"order_id": "review_order_id"}),
+    "reviews:provider_reviews":             rule("login  denied denied ok     ok     denied denied denied denied"),
+    "reviews:moderation":                   rule("login  denied denied denied denied ok     denied denied denied"),
+    "reviews:detail":                       rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", args={"pk": "review_id"}),
+    "reviews:reply":                        rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST", args={"pk": "review_id"}),
+    "reviews:report":                       rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST", args={"pk": "review_id"}),
+    "reviews:publish":                      rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "review_id"}),
+    "reviews:reject":                       rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "review_id"}),
+    "reviews:report_respond":               rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    # the author and the clinic find the report; only the careteam decides (and not before the author's 7 days)
+    "reviews:report_decide":                rule("login  denied hidden denied hidden ok     hidden hidden hidden", "POST"),
+    "reviews:supplier_publish":             rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "supplier_review_id"}),
+    "reviews:supplier_reject":              rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"pk": "supplier_review_id"}),
+    "reviews:supplier":                     rule("login  denied denied denied denied ok     denied denied denied"),
+    "reviews-api:reviews":                  rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "reviews-api:review":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "reviews-api:reply":                    rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    "reviews-api:report":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    "reviews-api:publish":                  rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "reviews-api:reject":                   rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "reviews-api:report_respond":           rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    "reviews-api:report_decide":            rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    # public: a verified provider's published reviews and rating
+    "reviews-api:provider":                 rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
+    "reviews-api:member_reviews":           rule("login  denied denied ok     ok     denied denied denied denied"),
+    "reviews-api:moderation":               rule("login  denied denied denied denied ok     denied denied denied"),
+    "reviews-api:supplier_reviews":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "reviews-api:supplier_publish":         rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
+    "reviews-api:supplier_reject":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
 }
 # fmt: on

@@ -346,7 +346,9 @@ def world(
     )
     forward = ProviderForward.objects.create(request=correction, provider=clinic, sent_at=now)
     erasure = _erasure_request_done(patient, now)
+    reviews = _reviews_world(patient, clinic, clinic_admin, supplier, now)
     return {
+        **reviews,
         "erasure_request_id": erasure.pk,
         "data_request_id": data_request.pk,
         "forward_id": forward.pk,
@@ -630,3 +632,62 @@ def test_the_media_files_debug_serves_still_include_the_photos(settings, tmp_pat
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0 a photo"
+
+
+def _reviews_world(patient, clinic, clinic_admin, supplier, now) -> dict[str, int]:
+    """Part B (reviews): a second booking of the patient's with the clinic, completed, its review
+    published and then reported by the clinic (its author may still answer); a fulfilled transfer by
+    the world's driver, its review awaiting moderation."""
+    from bookings.models import Booking, BookingStatus
+    from bookings.tests.support import awaiting, confirm
+    from concierge.models import AddonOrder, AddonOrderStatus
+    from reviews.models import Review, ReviewStatus, SupplierReview
+    from reviews.services import review_report
+
+    start = now.replace(microsecond=0) + dt.timedelta(days=45)
+    booking = confirm(awaiting(patient, clinic, now=now, slots=[(start, start + dt.timedelta(hours=1))]), at=now)
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.COMPLETED, completed_at=now)
+    stars = {"care": 5, "communication": 4, "value": 4, "cleanliness": 5}
+    review = Review.objects.create(
+        booking=booking,
+        provider=clinic,
+        author=patient,
+        status=ReviewStatus.PUBLISHED,
+        text="A careful team, I would go back.",
+        submitted_at=now,
+        published_at=now,
+        updated_at=now,
+        **stars,
+    )
+    report = review_report(review=review, actor=clinic_admin, reason="Names our nurse", now=now)
+    order = AddonOrder.objects.create(
+        patient=patient,
+        kind="transfer",
+        description="Airport transfer",
+        amount=9_000,
+        currency="EUR",
+        status=AddonOrderStatus.FULFILLED,
+        paid_at=now,
+        supplier=supplier,
+        supplier_name=supplier.name,
+        fulfilled_at=now,
+        created_at=now,
+    )
+    supplier_review = SupplierReview.objects.create(
+        order=order,
+        supplier=supplier,
+        author=patient,
+        service=5,
+        communication=5,
+        punctuality=4,
+        text="On time and kind.",
+        submitted_at=now,
+        updated_at=now,
+    )
+    return {
+        "review_booking_id": booking.pk,
+        "review_id": review.pk,
+        "report_id": report.pk,
+        "review_order_id": order.pk,
+        "supplier_review_id": supplier_review.pk,
+    }
