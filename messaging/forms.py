@@ -43,7 +43,10 @@ class MessageForm(forms.Form):
 
 class SettingsForm(forms.Form):
     offerings = forms.TypedMultipleChoiceField(
-        label=_("Offerings whose patients may write to you"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Offerings whose patients may write to you"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     quote_requests = forms.BooleanField(label=_("Patients may write to you about their quote requests"), required=False)
     timezone = forms.CharField(label=_("Timezone of your office hours"), max_length=64, initial="Europe/Paris")
@@ -51,7 +54,9 @@ class SettingsForm(forms.Form):
         label=_("Office days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     opens_at = forms.TimeField(label=_("Opens at"), initial=dt.time(9), widget=forms.TimeInput(attrs={"type": "time"}))
-    closes_at = forms.TimeField(label=_("Closes at"), initial=dt.time(18), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(
+        label=_("Closes at"), initial=dt.time(18), widget=forms.TimeInput(attrs={"type": "time"})
+    )
 
     def __init__(self, *args, offerings=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

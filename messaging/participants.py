@@ -138,9 +138,8 @@ def subject_of(*, kind: str, subject_id: int) -> Subject | None:
 
 def takes_part(*, subject: Subject, user: User | object) -> bool:
     """Whether `user` is one of the subject's participants now."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return False
-    assert isinstance(user, User)
     if user.pk == subject.patient_id or user.pk in subject.user_ids:
         return True
     if (

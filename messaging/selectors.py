@@ -34,9 +34,8 @@ def _with_unread(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
 def threads_of(*, user: User | object) -> list[Thread]:
     """The threads `user` takes part in (with `unread`, the messages from others not read yet, and
     `subject`), latest message first."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return []
-    assert isinstance(user, User)
     visible = Q(patient_id=user.pk)
     if user.in_group(StaffGroup.CARETEAM):
         visible |= Q(kind__in=[SubjectKind.BOOKING, SubjectKind.QUOTE, SubjectKind.ORDER])
@@ -54,7 +53,9 @@ def threads_of(*, user: User | object) -> list[Thread]:
         )
     cases = OpinionCase.objects.filter(Q(coordinator_id=user.pk) | Q(specialist__provider_id__in=provider_ids))
     visible |= Q(kind=SubjectKind.OPINION, subject_id__in=cases.values("pk"))
-    rows = _with_unread(Thread.objects.filter(visible), user).order_by(F("last_message_at").desc(nulls_last=True), "-pk")
+    rows = _with_unread(Thread.objects.filter(visible), user).order_by(
+        F("last_message_at").desc(nulls_last=True), "-pk"
+    )
     found = []
     for thread in rows[:INBOX_LIMIT]:
         subject = subject_of(kind=thread.kind, subject_id=thread.subject_id)
@@ -104,7 +105,9 @@ def read_by_others(*, message: Message, receipts: list[Receipt]) -> list[Receipt
 
 
 def thread_attachment(*, thread: Thread, document_id: uuid.UUID) -> Attachment:
-    found = Attachment.objects.filter(message__thread=thread, document_id=document_id).select_related("document").first()
+    found = (
+        Attachment.objects.filter(message__thread=thread, document_id=document_id).select_related("document").first()
+    )
     if found is None:
         raise NotFound(_no_attachment())
     return found

@@ -28,7 +28,12 @@ from providers.models import MemberRole, Offering, Provider, ProviderMember
 
 # The careteam's own hours, for threads no provider's office hours govern (orders, second opinions,
 # a provider that did not opt in).
-CARETEAM_HOURS = {"timezone": "Europe/Paris", "weekdays": [0, 1, 2, 3, 4], "opens_at": dt.time(9), "closes_at": dt.time(18)}
+CARETEAM_HOURS = {
+    "timezone": "Europe/Paris",
+    "weekdays": [0, 1, 2, 3, 4],
+    "opens_at": dt.time(9),
+    "closes_at": dt.time(18),
+}
 
 
 def not_in_thread() -> NotFound:
@@ -91,7 +96,9 @@ def thread_open(*, subject: Subject, now: dt.datetime) -> Thread:
             thread = Thread.objects.create(
                 kind=subject.kind, subject_id=subject.subject_id, patient_id=subject.patient_id, created_at=now
             )
-            audit_record(actor=None, action="messaging.thread.opened", target=thread, after={"kind": subject.kind}, now=now)
+            audit_record(
+                actor=None, action="messaging.thread.opened", target=thread, after={"kind": subject.kind}, now=now
+            )
     except IntegrityError:
         thread = Thread.objects.get(kind=subject.kind, subject_id=subject.subject_id)
     return thread

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from messaging.views import urlpatterns as urlpatterns  # noqa: PLC0414 -- the views own their routes
+from messaging.views import urlpatterns as urlpatterns
 
 app_name = "messaging"

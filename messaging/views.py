@@ -114,7 +114,9 @@ def subject(request, kind: str, subject_id: int):
             messages.success(request, _("Your message is sent."))
             return redirect("messaging:thread", opened.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "messaging/thread.html", _context(request, thread=None, subject=found, form=form), status=status)
+    return render(
+        request, "messaging/thread.html", _context(request, thread=None, subject=found, form=form), status=status
+    )
 
 
 @login_required
@@ -144,7 +146,9 @@ def thread_messages(request, thread_id: int):
     """The message list alone, for the page's polling (htmx)."""
     found, subject = _thread_or_404(request, thread_id)
     services.thread_mark_read(thread=found, actor=request.user, now=timezone.now())
-    return render(request, "messaging/_messages.html", _context(request, thread=found, subject=subject, form=MessageForm()))
+    return render(
+        request, "messaging/_messages.html", _context(request, thread=found, subject=subject, form=MessageForm())
+    )
 
 
 # Outside the request transaction: the audit event of a refused read must outlive the 404.
