@@ -182,9 +182,12 @@ def message_send(
 
 
 def _mark_read(*, thread: Thread, user: User, now: dt.datetime) -> ThreadRead:
-    read, created = ThreadRead.objects.get_or_create(thread=thread, user=user, defaults={"last_read_at": now})
-    if not created and read.last_read_at < now:
-        read.last_read_at = now
+    # Whoever reads the thread now has seen every message in it, even one stamped a moment later by
+    # another server's clock.
+    up_to = max(now, thread.last_message_at or now)
+    read, created = ThreadRead.objects.get_or_create(thread=thread, user=user, defaults={"last_read_at": up_to})
+    if not created and read.last_read_at < up_to:
+        read.last_read_at = up_to
         read.save(update_fields=["last_read_at"])
     return read
 
