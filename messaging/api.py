@@ -53,7 +53,7 @@ class ThreadListAPI(APIView):
         body = ThreadOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         subject = services.subject_for(
-            kind=body.validated_data["kind"], subject_id=body.validated_data["subject_id"], user=request.user
+            kind=body.validated_data["about"], subject_id=body.validated_data["subject_id"], user=request.user
         )
         existing = selectors.thread_of_subject(kind=subject.kind, subject_id=subject.subject_id)
         thread = existing or services.thread_open(subject=subject, now=timezone.now())

@@ -10,11 +10,12 @@ from messaging.models import BODY_MAX_LENGTH, Message, SubjectKind, Thread
 
 
 class ThreadOpenSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    about = serializers.ChoiceField(choices=SubjectKind.choices, help_text="What the thread is about.")
     subject_id = serializers.IntegerField(min_value=1, max_value=2**62)
 
 
 class ThreadSerializer(serializers.ModelSerializer):
+    about = serializers.ChoiceField(source="kind", choices=SubjectKind.choices, read_only=True)
     title = serializers.SerializerMethodField()
     unread = serializers.SerializerMethodField()
     provider_takes_part = serializers.SerializerMethodField()
@@ -24,7 +25,7 @@ class ThreadSerializer(serializers.ModelSerializer):
         model = Thread
         fields = [
             "id",
-            "kind",
+            "about",
             "subject_id",
             "title",
             "created_at",

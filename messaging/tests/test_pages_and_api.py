@@ -126,7 +126,7 @@ def test_strangers_get_404_on_pages_and_api_for_reading_and_writing(
 
 def test_the_api_sends_once_per_idempotency_key_and_lists_the_messages(api_as, booking, patient, opted_in):
     client = api_as(patient)
-    opened = client.post(reverse("messaging-api:threads"), {"kind": "booking", "subject_id": booking.pk}, format="json")
+    opened = client.post(reverse("messaging-api:threads"), {"about": "booking", "subject_id": booking.pk}, format="json")
     assert opened.status_code == 201
     thread_id = opened.json()["id"]
     url = reverse("messaging-api:messages", args=[thread_id])
@@ -137,7 +137,7 @@ def test_the_api_sends_once_per_idempotency_key_and_lists_the_messages(api_as, b
     listed = client.get(url).json()
     assert [m["body"] for m in listed if not m["notice"]] == ["Hello"]
     assert any("112" in m["notice_text"] for m in listed)
-    again = client.post(reverse("messaging-api:threads"), {"kind": "booking", "subject_id": booking.pk}, format="json")
+    again = client.post(reverse("messaging-api:threads"), {"about": "booking", "subject_id": booking.pk}, format="json")
     assert again.status_code == 200 and again.json()["id"] == thread_id
 
 
