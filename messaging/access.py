@@ -16,7 +16,11 @@ from messaging.participants import subject_of, takes_part
 def document_read_right(*, document_id: uuid.UUID | str, reader: Any, now: dt.datetime) -> dict[str, Any] | None:
     if not getattr(reader, "is_authenticated", False):
         return None
-    rows = Attachment.objects.filter(document_id=document_id).select_related("message__thread").order_by("pk")
+    rows = (
+        Attachment.objects.filter(document_id=uuid.UUID(str(document_id)))
+        .select_related("message__thread")
+        .order_by("pk")
+    )
     for attachment in rows:
         thread = attachment.message.thread
         subject = subject_of(kind=thread.kind, subject_id=thread.subject_id)

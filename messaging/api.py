@@ -57,7 +57,7 @@ class ThreadListAPI(APIView):
         )
         existing = selectors.thread_of_subject(kind=subject.kind, subject_id=subject.subject_id)
         thread = existing or services.thread_open(subject=subject, now=timezone.now())
-        thread.subject = subject  # type: ignore[attr-defined]
+        thread.subject = subject
         return Response(
             ThreadSerializer(thread).data, status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED
         )

@@ -21,18 +21,23 @@ UNANSWERED_AFTER = dt.timedelta(hours=48)
 
 def case_items(*, now: dt.datetime) -> list[CaseItem]:
     threads = Thread.objects.filter(awaiting_reply_since__lte=now - UNANSWERED_AFTER).exclude(kind=SubjectKind.OPINION)
-    return [
-        CaseItem(
-            key=f"messaging.thread:{thread.pk}",
-            queue=CaseQueue.UNANSWERED_MESSAGE,
-            title=_("Unanswered message in conversation #%(number)s") % {"number": thread.pk},
-            stage=CaseStage.NEW,
-            opened_at=thread.awaiting_reply_since,  # type: ignore[arg-type]
-            url=reverse("messaging:thread", args=[thread.pk]),
-            due_at=thread.awaiting_reply_since + UNANSWERED_AFTER,  # type: ignore[operator]
-            patient_id=thread.patient_id,
-            summary=_("The patient has waited more than 48 hours for an answer."),
-            audit_targets=(("messaging.thread", str(thread.pk)),),
+    items = []
+    for thread in threads.order_by("awaiting_reply_since", "pk"):
+        since = thread.awaiting_reply_since
+        if since is None:
+            continue
+        items.append(
+            CaseItem(
+                key=f"messaging.thread:{thread.pk}",
+                queue=CaseQueue.UNANSWERED_MESSAGE,
+                title=_("Unanswered message in conversation #%(number)s") % {"number": thread.pk},
+                stage=CaseStage.NEW,
+                opened_at=since,
+                url=reverse("messaging:thread", args=[thread.pk]),
+                due_at=since + UNANSWERED_AFTER,
+                patient_id=thread.patient_id,
+                summary=_("The patient has waited more than 48 hours for an answer."),
+                audit_targets=(("messaging.thread", str(thread.pk)),),
+            )
         )
-        for thread in threads.order_by("awaiting_reply_since", "pk")
-    ]
+    return items

@@ -60,4 +60,4 @@ class SettingsForm(forms.Form):
 
     def __init__(self, *args, offerings=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offerings"].choices = [(o.pk, o.title) for o in offerings]
+        self.fields["offerings"].choices = [(o.pk, o.title) for o in offerings]  # type: ignore[attr-defined]

@@ -144,6 +144,7 @@ def takes_part(*, subject: Subject, user: User | object) -> bool:
         return True
     if (
         subject.provider_takes_part
+        and subject.provider_id is not None
         and ProviderMember.objects.filter(provider_id=subject.provider_id, user_id=user.pk).exists()
     ):
         return True
@@ -154,6 +155,6 @@ def to_notify(*, subject: Subject) -> list[User]:
     """Who hears of a new message: the patient, the provider's members, the people named. Not the
     careteam as a whole (they see the threads in their inbox and, unanswered, on the case board)."""
     ids = {subject.patient_id, *subject.user_ids}
-    if subject.provider_takes_part:
+    if subject.provider_takes_part and subject.provider_id is not None:
         ids |= set(ProviderMember.objects.filter(provider_id=subject.provider_id).values_list("user_id", flat=True))
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import IO
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -66,7 +66,7 @@ def message_send_check(*, thread: Thread, actor: User | object) -> Check:
 # --- office hours -------------------------------------------------------------------------------------
 
 
-def office_hours_of(subject: Subject) -> dict:
+def office_hours_of(subject: Subject) -> dict[str, Any]:
     found = subject.settings
     if found is None:
         return CARETEAM_HOURS
@@ -78,7 +78,7 @@ def office_hours_of(subject: Subject) -> dict:
     }
 
 
-def in_office_hours(*, hours: dict, at: dt.datetime) -> bool:
+def in_office_hours(*, hours: dict[str, Any], at: dt.datetime) -> bool:
     local = at.astimezone(zoneinfo.ZoneInfo(hours["timezone"]))
     return local.weekday() in hours["weekdays"] and hours["opens_at"] <= local.time() < hours["closes_at"]
 
@@ -203,9 +203,9 @@ def thread_mark_read(*, thread: Thread, actor: User, now: dt.datetime) -> Thread
 
 def provider_messaging_update_check(*, provider: Provider, actor: User | object) -> Check:
     """The provider's administrators set its messaging; nobody else sees the page."""
-    if not getattr(actor, "is_authenticated", False):
+    if not isinstance(actor, User) or not actor.is_authenticated:
         return refuse(NotFound(_("You manage no provider with this number.")))
-    if not ProviderMember.objects.filter(provider=provider, user_id=actor.pk, role=MemberRole.ADMIN).exists():  # type: ignore[attr-defined]
+    if not ProviderMember.objects.filter(provider=provider, user_id=actor.pk, role=MemberRole.ADMIN).exists():
         return refuse(NotFound(_("You manage no provider with this number.")))
     return ALLOWED
 

@@ -14,7 +14,9 @@ def thread_of(booking, *, now: dt.datetime) -> Thread:
     return services.thread_open(subject=subject, now=now)
 
 
-def send(thread: Thread, actor, body: str = "Hello, a question about my stay.", *, now: dt.datetime, **extra) -> Message:
+def send(
+    thread: Thread, actor, body: str = "Hello, a question about my stay.", *, now: dt.datetime, **extra
+) -> Message:
     return services.message_send(thread=thread, actor=actor, body=body, now=now, **extra)
 
 

@@ -114,9 +114,7 @@ def test_the_author_is_not_told_of_their_own_message(
     assert set(Notification.objects.filter(event="message_new").values_list("recipient_id", flat=True)) == {patient.pk}
 
 
-def test_a_patient_message_unanswered_for_48_hours_comes_onto_the_case_board(
-    booking, patient, clinic_admin, opted_in
-):
+def test_a_patient_message_unanswered_for_48_hours_comes_onto_the_case_board(booking, patient, clinic_admin, opted_in):
     thread = thread_of(booking, now=OFFICE)
     send(thread, patient, now=OFFICE)
     send(thread, patient, "Anyone?", now=OFFICE + dt.timedelta(hours=1))
@@ -178,7 +176,8 @@ def test_a_provider_admin_sets_offerings_and_hours_and_bad_hours_are_refused(cli
         closes_at=dt.time(12),
         now=OFFICE,
     )
-    assert saved.offering_ids == [offering.pk] and saved.weekdays == [0, 2]
+    assert saved.offering_ids == [offering.pk]
+    assert saved.weekdays == [0, 2]
 
 
 def test_another_provider_s_offering_cannot_be_opted_in(clinic, clinic_admin, rival):
