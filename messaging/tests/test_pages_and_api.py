@@ -204,3 +204,16 @@ def test_the_provider_settings_page_saves_and_refuses_bad_hours(client, clinic, 
     assert clinic.messaging.offering_ids == [offering.pk]
     client.force_login(rival_member)
     assert client.get(url).status_code == 404
+
+
+def test_the_quote_request_page_links_to_one_conversation_per_provider(client, patient, clinic, clinic_admin, opted_in):
+    from messaging.tests.test_subjects_and_personal_data import _request_to
+
+    request = _request_to(patient, clinic)
+    client.force_login(patient)
+    page = client.get(reverse("quotes:request_detail", args=[request.pk])).content.decode()
+    recipient = request.recipients.get()
+    assert reverse("messaging:subject", args=["quote", recipient.pk]) in page
+    client.force_login(clinic_admin)
+    page = client.get(reverse("quotes:inbox_detail", args=[recipient.pk])).content.decode()
+    assert reverse("messaging:subject", args=["quote", recipient.pk]) in page
