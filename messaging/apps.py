@@ -8,7 +8,14 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Secure messaging")
 
     def ready(self) -> None:
-        from core.hooks import booking_sections, case_items, document_read_rights, order_sections, subject_sections
+        from core.hooks import (
+            booking_sections,
+            case_items,
+            document_read_rights,
+            order_sections,
+            provider_dashboard_counts,
+            subject_sections,
+        )
         from core.personal_data import declare
         from messaging.access import document_read_right
         from messaging.cases import case_items as messaging_case_items
@@ -23,5 +30,9 @@ class MessagingConfig(AppConfig):
         booking_sections.register(booking_thread_section)
         order_sections.register(order_thread_section)
         subject_sections.register(subject_thread_section)
+        # The provider's dashboard: its conversations with unread messages.
+        from messaging.dashboard import dashboard_counts
+
+        provider_dashboard_counts.register(dashboard_counts)
         # What messaging holds about a person: export and erasure (privacy).
         declare(DECLARATION)

@@ -27,7 +27,7 @@ from messaging import selectors, services
 from messaging.forms import MessageForm, SettingsForm
 from messaging.models import Notice, SubjectKind, Thread
 from messaging.participants import Subject
-from providers.models import Offering, Provider
+from providers.models import MemberRole, Offering, Provider
 
 
 def notice_text(notice: str) -> str:
@@ -91,7 +91,10 @@ def _send(request, *, subject: Subject, thread: Thread | None, form: MessageForm
 @login_required
 @require_GET
 def inbox(request):
-    return render(request, "messaging/inbox.html", {"threads": selectors.threads_of(user=request.user)})
+    managed = Provider.objects.filter(members__user_id=request.user.pk, members__role=MemberRole.ADMIN).order_by("name")
+    return render(
+        request, "messaging/inbox.html", {"threads": selectors.threads_of(user=request.user), "managed": list(managed)}
+    )
 
 
 @login_required

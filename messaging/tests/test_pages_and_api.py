@@ -217,3 +217,21 @@ def test_the_quote_request_page_links_to_one_conversation_per_provider(client, p
     client.force_login(clinic_admin)
     page = client.get(reverse("quotes:inbox_detail", args=[recipient.pk])).content.decode()
     assert reverse("messaging:subject", args=["quote", recipient.pk]) in page
+
+
+def test_the_provider_dashboard_counts_conversations_with_unread_messages(
+    booking, patient, clinic, clinic_admin, opted_in
+):
+    from messaging.dashboard import dashboard_counts
+
+    assert dashboard_counts(provider_id=clinic.pk, viewer_id=clinic_admin.pk, now=OFFICE)[0]["count"] == 0
+    send(thread_of(booking, now=OFFICE), patient, now=OFFICE)
+    assert dashboard_counts(provider_id=clinic.pk, viewer_id=clinic_admin.pk, now=OFFICE)[0]["count"] == 1
+
+
+def test_the_inbox_links_a_provider_administrator_to_the_messaging_settings(client, clinic, clinic_admin, patient):
+    client.force_login(clinic_admin)
+    page = client.get(reverse("messaging:inbox")).content.decode()
+    assert reverse("messaging:provider_settings", args=[clinic.pk]) in page
+    client.force_login(patient)
+    assert "/settings/" not in client.get(reverse("messaging:inbox")).content.decode()

@@ -149,7 +149,7 @@ def _context(request: HttpRequest, case: OpinionCase, **bound: forms.Form) -> di
     ]
     return {
         "case": case,
-        "sections": case_sections(case=case, viewer_id=request.user.pk),
+        "sections": case_sections(case=case, viewer_id=request.user.pk or 0),
         "mine": mine,
         "status_label": CaseStatus(case.status).label,
         "questions": list(case.questions.all()),
