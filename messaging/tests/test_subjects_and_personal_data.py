@@ -133,3 +133,23 @@ def test_the_erasure_erases_the_person_s_words_and_shreds_their_attachments_and_
     document = MedicalDocument.objects.get(pk=mine.attachments.get().document_id)
     assert document.shredded_at is not None
     assert Message.objects.get(pk=theirs.pk).body == "Noted"
+
+
+def test_the_second_opinion_case_page_links_to_its_conversation(client, patient, coordinator):
+    from django.urls import reverse
+
+    case = OpinionCase.objects.create(
+        patient=patient,
+        specialty=SpecialtyFactory(),
+        language="en",
+        status="submitted",
+        consent_at=OFFICE,
+        coordinator=coordinator,
+        created_at=OFFICE,
+        updated_at=OFFICE,
+    )
+    link = reverse("messaging:subject", args=["opinion", case.pk])
+    client.force_login(patient)
+    assert link in client.get(reverse("secondopinion:patient_case", args=[case.pk])).content.decode()
+    client.force_login(coordinator)
+    assert link in client.get(reverse("secondopinion:coordinator_case", args=[case.pk])).content.decode()
