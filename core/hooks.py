@@ -48,6 +48,12 @@ hook's signature, never who answers it.
 - `card_dispute_changed(*, booking_id, status, amount, currency, reason, now)` → nothing; called by
   payments inside the transaction that records a card dispute of a deposit's charge opening or
   closing (`status` "open", "won" or "lost"), so the dispute shows beside those users open.
+- `subject_sections(*, subject, subject_id, viewer_id)` → `(template_name, context)` pairs that a
+  page about a subject includes for its viewer, each template seeing its context as `section`, as
+  `booking_sections` does; `subject` names what the page shows ("quote_request": the patient's
+  request page, "quote_recipient": a provider member's page of a request sent to them,
+  "opinion_case": a second-opinion case's patient or coordinator page). Messaging answers the way
+  to the subject's conversation.
 - `personal_data` and `case_items` collect declarations that the privacy requests and the
   careteam's case board will read.
 """
@@ -122,3 +128,4 @@ provider_dashboard_counts: Hook[Callable[..., Any]] = Hook("provider_dashboard_c
 document_read_rights: Hook[Callable[..., Any]] = Hook("document_read_rights")
 release_holds: Hook[Callable[..., Any]] = Hook("release_holds")
 card_dispute_changed: Hook[Callable[..., Any]] = Hook("card_dispute_changed")
+subject_sections: Hook[Callable[..., Any]] = Hook("subject_sections")

@@ -1,7 +1,7 @@
-"""/messaging/… pages."""
+"""/messages/… pages."""
 
 from __future__ import annotations
 
-app_name = "messaging"
+from messaging.views import urlpatterns as urlpatterns
 
-urlpatterns: list = []
+app_name = "messaging"

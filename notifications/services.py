@@ -42,6 +42,8 @@ SMS_EVENTS = frozenset(
         "addon_order_changed",
         "addon_order_cancelled",
         "addon_transfer_reminder",
+        # messaging: a new message in a thread (a link only, never its words)
+        "message_new",
     }
 )
 

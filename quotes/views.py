@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +21,7 @@ from concierge.selectors import careteam_package
 from concierge.services.packages import is_careteam
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound
+from core.hooks import subject_sections
 from core.money import Money
 from core.pages import apply_domain_error, run_service
 from core.rates import rates_on
@@ -99,6 +102,12 @@ def request_new(request):
     return render(request, "quotes/request_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _subject_sections(subject: str, subject_id: int, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """What higher apps show on this page (`core.hooks.subject_sections`: messaging's conversation)."""
+    found = subject_sections.call(subject=subject, subject_id=subject_id, viewer_id=viewer_id)
+    return [pair for answer in found for pair in answer]
+
+
 @login_required
 def request_detail(request, request_id: int):
     quote_request = _or_404(selectors.patient_quote_request, patient=request.user, request_id=request_id)
@@ -127,6 +136,7 @@ def request_detail(request, request_id: int):
             "quotes": quotes,
             "currency": currency,
             "withdraw_check": services.quote_request_withdraw_check(request=quote_request, actor=request.user),
+            "sections": _subject_sections("quote_request", quote_request.pk, request.user.pk),
         },
     )
 
@@ -232,6 +242,7 @@ def inbox_detail(request, recipient_id: int):
             "submit_check": services.quote_submit_check(
                 request=quote_request, provider=provider, actor=request.user, now=timezone.now()
             ),
+            "sections": _subject_sections("quote_recipient", recipient.pk, request.user.pk),
         },
         status=400 if invalid else 200,
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from typing import Any
 
 from django.conf import settings
 
+from core.hooks import subject_sections
 from secondopinion.clock import Pause, WorkingCalendar
 from secondopinion.models import OpinionCase, SpecialistProfile
 
@@ -38,3 +40,9 @@ def specialist_turnaround_hours(specialist: SpecialistProfile) -> float | None:
     ).values_list("accepted_at", "delivered_at")
     spans = [(delivered - accepted) / dt.timedelta(hours=1) for accepted, delivered in rows if accepted and delivered]
     return statistics.median(spans) if spans else None
+
+
+def case_sections(*, case: OpinionCase, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:
+    """What higher apps show on a case's pages (`core.hooks.subject_sections`: messaging's conversation)."""
+    found = subject_sections.call(subject="opinion_case", subject_id=case.pk, viewer_id=viewer_id)
+    return [pair for answer in found for pair in answer]

@@ -514,5 +514,21 @@ MATRIX: dict[str, Rule] = {
     "reviews-api:supplier_reviews":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "reviews-api:supplier_publish":         rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
     "reviews-api:supplier_reject":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
+    # --- Messaging (floor 3's top, part A): threads on the world's booking (the clinic opted in), their attachments
+    # every signed-in person has an inbox (their own threads only)
+    "messaging:inbox":                      rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # the thread's participants: the patient, the clinic's members (opted in), the careteam; anyone else 404, writing too
+    "messaging:thread":                     rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", also="POST"),
+    "messaging:messages":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "messaging:attachment":                 rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", args={"document_id": "thread_document_id"}),
+    # the booking's thread by its subject: a redirect to the thread for its participants
+    "messaging:subject":                    rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", also="POST", args={"kind": "thread_kind", "subject_id": "booking_id"}),
+    # a provider's messaging settings: its administrators only
+    "messaging:provider_settings":          rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "messaging-api:threads":                rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "messaging-api:thread":                 rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "messaging-api:messages":               rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", also="POST"),
+    "messaging-api:read":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
+    "messaging-api:attachment":             rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", args={"document_id": "thread_document_id"}),
 }
 # fmt: on

@@ -346,9 +346,29 @@ def world(
     )
     forward = ProviderForward.objects.create(request=correction, provider=clinic, sent_at=now)
     erasure = _erasure_request_done(patient, now)
+    # Messaging (floor 3's top, part A): the clinic takes messages about quote requests (the world's
+    # booking came from one), and the patient wrote on the booking's thread with a document attached.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from messaging.models import ProviderMessaging
+    from messaging.participants import subject_of
+    from messaging.services import message_send, thread_open
+
+    ProviderMessaging.objects.create(provider=clinic, quote_requests=True, updated_at=now)
+    thread = thread_open(subject=subject_of(kind="booking", subject_id=booking.pk), now=now)
+    attached = message_send(
+        thread=thread,
+        actor=patient,
+        body="A question",
+        attachment=SimpleUploadedFile("scan.pdf", samples.pdf("Scan"), content_type="application/pdf"),
+        now=now,
+    )
     reviews = _reviews_world(patient, clinic, clinic_admin, supplier, now)
     return {
         **reviews,
+        "thread_id": thread.pk,
+        "thread_kind": "booking",
+        "thread_document_id": attached.attachments.get().document_id,
         "erasure_request_id": erasure.pk,
         "data_request_id": data_request.pk,
         "forward_id": forward.pk,

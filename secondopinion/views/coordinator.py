@@ -30,7 +30,7 @@ from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.pages import apply_domain_error
 from secondopinion.models import CaseStatus, OpinionCase, SpecialistProfile
-from secondopinion.selectors import specialist_turnaround_hours
+from secondopinion.selectors import case_sections, specialist_turnaround_hours
 from secondopinion.services import triage
 from secondopinion.services.triage import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH, UNSUITABLE_REASONS
 
@@ -149,6 +149,7 @@ def _context(request: HttpRequest, case: OpinionCase, **bound: forms.Form) -> di
     ]
     return {
         "case": case,
+        "sections": case_sections(case=case, viewer_id=request.user.pk or 0),
         "mine": mine,
         "status_label": CaseStatus(case.status).label,
         "questions": list(case.questions.all()),

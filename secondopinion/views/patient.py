@@ -35,7 +35,7 @@ from documents.services import document_upload
 from providers.models import Register
 from secondopinion.forms import CONSENT_SENTENCE, CaseDocumentsForm, CaseRequestForm
 from secondopinion.models import Candidate, CaseStatus, ClockPause, DocumentRole, Opinion, OpinionCase
-from secondopinion.selectors import specialist_turnaround_hours
+from secondopinion.selectors import case_sections, specialist_turnaround_hours
 from secondopinion.services import requests as services
 from secondopinion.services.deadlines import case_clock_view
 from secondopinion.views.after import after_section, opinion_view
@@ -321,6 +321,7 @@ def _case_page(request: HttpRequest, case: OpinionCase, documents_form: CaseDocu
         "secondopinion/patient/case.html",
         {
             "case": case,
+            "sections": case_sections(case=case, viewer_id=_user(request).pk),
             "next_step": NEXT_STEPS.get(CaseStatus(case.status), ""),
             "clock": case_clock_view(case=case, now=now),
             # Once the opinion is signed the patient reads it, asks, shares and books from this page.

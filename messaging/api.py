@@ -1,0 +1,145 @@
+"""/api/v1/messages/…: my threads (and opening one about a subject), a thread, its messages (and
+sending one, with an `Idempotency-Key`), marking it read, an attachment's bytes.
+
+Someone outside a thread gets 404, whether or not it exists, for reading and for writing alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import NotFound, error_body
+from core.http import client_ip
+from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
+from core.serializers import ApiErrorSerializer
+from core.throttling import Throttled
+from documents import services as documents
+from documents.models import CONTENT_TYPES
+from documents.responses import attachment_response
+from messaging import selectors, services
+from messaging.serializers import (
+    MessageInputSerializer,
+    MessageSerializer,
+    ReadSerializer,
+    ThreadOpenSerializer,
+    ThreadSerializer,
+)
+
+TAGS = ["Messages"]
+ERRORS = {400: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
+
+
+class ThreadListAPI(APIView):
+    """My threads, latest message first, with their unread counts; POST opens (or finds) the thread about a subject."""
+
+    @extend_schema(tags=TAGS, responses=ThreadSerializer(many=True))
+    def get(self, request):
+        return Response(ThreadSerializer(selectors.threads_of(user=request.user), many=True).data)
+
+    @extend_schema(
+        tags=TAGS, request=ThreadOpenSerializer, responses={200: ThreadSerializer, 201: ThreadSerializer, **ERRORS}
+    )
+    def post(self, request):
+        body = ThreadOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        subject = services.subject_for(
+            kind=body.validated_data["about"], subject_id=body.validated_data["subject_id"], user=request.user
+        )
+        existing = selectors.thread_of_subject(kind=subject.kind, subject_id=subject.subject_id)
+        thread = existing or services.thread_open(subject=subject, now=timezone.now())
+        thread.subject = subject
+        return Response(
+            ThreadSerializer(thread).data, status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        )
+
+
+class ThreadAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: ThreadSerializer, 404: ApiErrorSerializer})
+    def get(self, request, thread_id: int):
+        thread, subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        thread.subject = subject  # type: ignore[attr-defined]
+        return Response(ThreadSerializer(thread).data)
+
+
+@non_atomic
+class MessageListAPI(APIView):
+    """A thread's messages, oldest first (`after`: only those after a message id); POST sends one
+    (multipart/form-data for an attachment: a medical document, its type read from its bytes)."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(tags=TAGS, responses={200: MessageSerializer(many=True), 404: ApiErrorSerializer})
+    def get(self, request, thread_id: int):
+        thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        after = request.query_params.get("after", "")
+        rows = selectors.thread_messages(thread=thread, after_id=int(after) if after.isdigit() else 0)
+        return Response(MessageSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        request={"application/json": MessageInputSerializer, "multipart/form-data": MessageInputSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: MessageSerializer, **ERRORS},
+    )
+    @idempotent
+    def post(self, request, thread_id: int):
+        thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        body = MessageInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        message = services.message_send(
+            thread=thread,
+            actor=request.user,
+            body=body.validated_data["body"],
+            attachment=body.validated_data.get("attachment"),
+            attachment_title=body.validated_data.get("attachment_title", ""),
+            now=timezone.now(),
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class ThreadReadAPI(APIView):
+    """I have read the thread up to now (my read receipt)."""
+
+    @extend_schema(tags=TAGS, request=None, responses={200: ReadSerializer, 404: ApiErrorSerializer})
+    def post(self, request, thread_id: int):
+        thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        read = services.thread_mark_read(thread=thread, actor=request.user, now=timezone.now())
+        return Response(ReadSerializer({"thread": thread.pk, "last_read_at": read.last_read_at}).data)
+
+
+# Outside the request transaction: the audit event of a refused read must outlive the 404.
+@method_decorator(transaction.non_atomic_requests, name="dispatch")
+class AttachmentAPI(APIView):
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=TAGS,
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in CONTENT_TYPES.values()},
+            404: ApiErrorSerializer,
+            409: ApiErrorSerializer,
+            429: ApiErrorSerializer,
+        },
+        description="An attachment's bytes, for the thread's participants; every read is audited.",
+    )
+    def get(self, request, thread_id: int, document_id: uuid.UUID):
+        try:
+            thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+            attached = selectors.thread_attachment(thread=thread, document_id=document_id)
+            data = documents.document_read(
+                document=attached.document, reader=request.user, now=timezone.now(), ip=client_ip(request)
+            )
+        except (NotFound, documents.DocumentUnavailable, Throttled) as exc:
+            return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
+        return attachment_response(document=attached.document, data=data)
