@@ -16,6 +16,7 @@ QUEUE_LABELS = {
     CaseQueue.FAILED_MESSAGE: _("Failed message"),
     CaseQueue.SECOND_OPINION: _("Second opinion"),
     CaseQueue.DATA_REQUEST: _("Data-rights request"),
+    CaseQueue.DISPUTE: _("Dispute"),
 }
 
 STAGE_LABELS = {

@@ -49,6 +49,7 @@ class CaseQueue:
     FAILED_MESSAGE = "failed_message"
     SECOND_OPINION = "second_opinion"  # the medical coordinators' triage queue
     DATA_REQUEST = "data_request"  # a person's data-rights request and its legal deadline
+    DISPUTE = "dispute"  # a dispute awaiting an answer, the careteam's decision or finance's approval
 
 
 class CaseStage:
