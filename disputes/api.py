@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 from accounts.models import User
 from bookings.models import Booking
 from concierge.models import AddonOrder
-from core.errors import NotFound
+from core.checks import Check
+from core.errors import Forbidden, NotFound
 from core.idempotency import idempotent
 from core.serializers import ApiErrorSerializer
 from disputes import selectors, services
@@ -43,6 +44,13 @@ WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorS
 
 def _user(request: Request) -> User:
     return cast(User, request.user)  # IsAuthenticated ran first
+
+
+def _forbidden_first(check: Check) -> None:
+    """Who may never do this hears 403 before their input is read; other refusals (a deadline, a
+    state) come from the service once the input is valid, so bad input is still told as 400."""
+    if isinstance(check.refusal, Forbidden):
+        raise check.refusal
 
 
 def _out(request: Request, dispute: Any, code: int = status.HTTP_200_OK) -> Response:
@@ -96,6 +104,7 @@ class DisputeAnswerAPI(APIView):
     def post(self, request: Request, dispute_id: int) -> Response:
         """The other side answers, before `answer_due_at`."""
         dispute = selectors.dispute_for(user=_user(request), dispute_id=dispute_id)
+        _forbidden_first(services.dispute_answer_check(dispute=dispute, actor=_user(request), now=timezone.now()))
         body = DisputeAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dispute = services.dispute_answer(
@@ -115,6 +124,7 @@ class DisputeEvidenceAPI(APIView):
     def post(self, request: Request, dispute_id: int) -> Response:
         """A party adds a document as evidence (read by the parties, the careteam and finance)."""
         dispute = selectors.dispute_for(user=_user(request), dispute_id=dispute_id)
+        _forbidden_first(services.dispute_evidence_add_check(dispute=dispute, actor=_user(request)))
         body = DisputeEvidenceInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         evidence = services.dispute_evidence_add(
@@ -141,7 +151,7 @@ class DisputeDecideAPI(APIView):
     def post(self, request: Request, dispute_id: int) -> Response:
         """The careteam decides: a rejection at once; a refund or a release goes to finance."""
         dispute = selectors.dispute_for(user=_user(request), dispute_id=dispute_id)
-        services.dispute_decide_check(dispute=dispute, actor=_user(request), now=timezone.now()).enforce()
+        _forbidden_first(services.dispute_decide_check(dispute=dispute, actor=_user(request), now=timezone.now()))
         body = DisputeDecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -170,7 +180,7 @@ class DisputeSendBackAPI(APIView):
     def post(self, request: Request, dispute_id: int) -> Response:
         """Finance sends the proposed decision back to the careteam, with its reason."""
         dispute = selectors.dispute_for(user=_user(request), dispute_id=dispute_id)
-        services.dispute_send_back_check(dispute=dispute, actor=_user(request)).enforce()
+        _forbidden_first(services.dispute_send_back_check(dispute=dispute, actor=_user(request)))
         body = DisputeSendBackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dispute = services.dispute_send_back(

@@ -113,6 +113,14 @@ def _not_found() -> NotFound:
     return NotFound(_("You have no dispute with this id."))
 
 
+def _outsider(*, dispute: Dispute, actor: User | AnonymousUser) -> Check:
+    """A refusal for who is not a party: 403 to the careteam and finance (they see the dispute,
+    they do not act for a side), 404 to anyone else (its existence is not disclosed)."""
+    if can_see(dispute=dispute, actor=actor):
+        return refuse(Forbidden(_("Only the dispute's parties can do this.")))
+    return refuse(_not_found())
+
+
 # --- opening -----------------------------------------------------------------------------------------
 
 
@@ -271,7 +279,7 @@ def dispute_answer_check(*, dispute: Dispute, actor: User | AnonymousUser, now: 
     """May `actor` answer `dispute` now: the side that did not open it, before the deadline."""
     side = side_of(dispute=dispute, actor=actor)
     if side is None:
-        return refuse(_not_found())
+        return _outsider(dispute=dispute, actor=actor)
     refusal = transition_check(machine=DISPUTE, instance=dispute, target=DisputeStatus.UNDER_REVIEW)
     if refusal is not None or dispute.status != DisputeStatus.AWAITING_ANSWER:
         return refuse(
@@ -333,7 +341,7 @@ def disputes_close_answer_windows(*, now: dt.datetime) -> int:
 def dispute_evidence_add_check(*, dispute: Dispute, actor: User | AnonymousUser) -> Check:
     """May `actor` add evidence to `dispute` now: one of its parties, while a claim is open."""
     if side_of(dispute=dispute, actor=actor) is None:
-        return refuse(_not_found())
+        return _outsider(dispute=dispute, actor=actor)
     if dispute.kind != DisputeKind.CLAIM or dispute.status not in OPEN_STATUSES:
         return refuse(Conflict(_("This dispute is closed: nothing more can be added."), code="dispute_closed"))
     return ALLOWED
@@ -371,7 +379,7 @@ def dispute_withdraw_check(*, dispute: Dispute, actor: User | AnonymousUser) -> 
     """May `actor` withdraw `dispute`: the side that opened it, before the careteam's decision."""
     side = side_of(dispute=dispute, actor=actor)
     if side is None:
-        return refuse(_not_found())
+        return _outsider(dispute=dispute, actor=actor)
     if side != dispute.opened_by_side:
         return refuse(Forbidden(_("Only the side that opened a dispute can withdraw it.")))
     return Check(transition_check(machine=DISPUTE, instance=dispute, target=DisputeStatus.WITHDRAWN))

@@ -113,6 +113,14 @@ def _detail_context(request: HttpRequest, dispute: Any, **forms_given: Any) -> d
     }
 
 
+ACTION_OF_FORM = {
+    "answer_form": "answer",
+    "evidence_form": "add_evidence",
+    "decide_form": "decide",
+    "send_back_form": "send_back",
+}
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,9 +128,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 
-def _form_post(request: HttpRequest, pk: int, form_name: str, form: Any, action: Any, done: str) -> HttpResponse:
-    """Run `action(dispute, cleaned_data)` for a valid `form`; show the page again with the errors otherwise."""
+def _form_post(
+    request: HttpRequest, pk: int, form_name: str, form: Any, action: Any, done: str
+) -> HttpResponse:
+    """Run `action(dispute, cleaned_data)` for a valid `form`; show the page again with the errors
+    otherwise. Who may never do this (the action's check answers Forbidden) gets 403 first."""
     dispute = _dispute(request, pk)
+    check = dispute_checks(dispute, _user(request))[ACTION_OF_FORM[form_name]]
+    if isinstance(check.refusal, Forbidden):
+        raise PermissionDenied(check.refusal.message)
     if form.is_valid():
         try:
             action(dispute, form.cleaned_data)
