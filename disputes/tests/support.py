@@ -14,7 +14,8 @@ from payments.tests.support import paid_booking
 
 # The booking's only appointment is 09:00–10:00 in Paris on FOUR_WEEKS_ON.
 AFTER = paris(12, day=FOUR_WEEKS_ON)
-LAST_END = paris(10, day=FOUR_WEEKS_ON)
+# In UTC: adding days to a Paris time would keep its wall-clock time across the change to summer time.
+LAST_END = paris(10, day=FOUR_WEEKS_ON).astimezone(dt.UTC)
 
 
 def held_booking(emulator, patient, provider):
