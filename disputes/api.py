@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,10 +31,10 @@ from disputes.serializers import (
     DisputeAnswerSerializer,
     DisputeDecideSerializer,
     DisputeEvidenceInputSerializer,
+    DisputeEvidenceSerializer,
     DisputeOpenSerializer,
     DisputeSendBackSerializer,
     DisputeSerializer,
-    EvidenceSerializer,
 )
 
 TAGS = ["Disputes"]
@@ -114,12 +114,12 @@ class DisputeAnswerAPI(APIView):
 
 
 class DisputeEvidenceAPI(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: told what is missing (400)
 
     @extend_schema(
         tags=TAGS,
         request={"multipart/form-data": DisputeEvidenceInputSerializer},
-        responses={201: EvidenceSerializer, **WRITE_ERRORS},
+        responses={201: DisputeEvidenceSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, dispute_id: int) -> Response:
         """A party adds a document as evidence (read by the parties, the careteam and finance)."""
@@ -135,7 +135,7 @@ class DisputeEvidenceAPI(APIView):
             kind=body.validated_data["kind"],
             now=timezone.now(),
         )
-        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        return Response(DisputeEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
 class DisputeWithdrawAPI(APIView):

@@ -50,4 +50,6 @@ class DecideForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    reason = forms.CharField(label=_("Why, for the careteam"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(
+        label=_("Why, for the careteam"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )

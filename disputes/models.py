@@ -202,3 +202,6 @@ class DisputeEvidence(models.Model):
         ordering = ["dispute", "added_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["dispute", "document"], name="disputes_evidence_once")]
         verbose_name = _("evidence")
+
+    def __str__(self) -> str:
+        return f"Evidence {self.pk} of dispute {self.dispute_id}"

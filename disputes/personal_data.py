@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
-from disputes.models import OPEN_STATUSES, Dispute, DisputeEvidence
+from disputes.models import OPEN_STATUSES, Dispute
 
 ACCOUNTING_YEARS = 10
 

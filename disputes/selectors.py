@@ -38,7 +38,11 @@ def dispute_timeline(*, dispute: Dispute) -> list[dict]:
     events: list[dict] = [{"at": dispute.opened_at, "what": "opened", "label": _("Opened")}]
     for item in dispute_evidence(dispute=dispute):
         events.append(
-            {"at": item.added_at, "what": "evidence", "label": _("Document added: %(kind)s") % {"kind": item.get_kind_display()}}
+            {
+                "at": item.added_at,
+                "what": "evidence",
+                "label": _("Document added: %(kind)s") % {"kind": item.get_kind_display()},
+            }
         )
     if dispute.answered_at:
         events.append({"at": dispute.answered_at, "what": "answered", "label": _("Answered")})

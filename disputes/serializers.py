@@ -27,7 +27,7 @@ def dispute_checks(dispute: Dispute, actor: Any) -> dict[str, Any]:
     }
 
 
-class EvidenceSerializer(serializers.ModelSerializer[DisputeEvidence]):
+class DisputeEvidenceSerializer(serializers.ModelSerializer[DisputeEvidence]):
     document = serializers.UUIDField(source="document_id", read_only=True)
 
     class Meta:
@@ -43,9 +43,10 @@ class DisputeSerializer(serializers.ModelSerializer[Dispute]):
         help_text="awaiting_answer, under_review, awaiting_finance, decided, withdrawn, with_card_issuer or closed.",
     )
     outcome = serializers.CharField(
-        read_only=True, help_text="refund_full, refund_partial, release, reject, card_won, card_lost; empty until decided."
+        read_only=True,
+        help_text="refund_full, refund_partial, release, reject, card_won, card_lost; empty until decided.",
     )
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = DisputeEvidenceSerializer(many=True, read_only=True)
     available_actions = available_actions_field(*ACTIONS)
 
     class Meta:
@@ -82,7 +83,9 @@ class DisputeSerializer(serializers.ModelSerializer[Dispute]):
 
 
 class DisputeOpenSerializer(serializers.Serializer[Any]):
-    booking = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, help_text="The booking disputed.")
+    booking = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="The booking disputed."
+    )
     order = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text="Or the add-on order disputed."
     )
@@ -107,11 +110,17 @@ class DisputeEvidenceInputSerializer(serializers.Serializer[Any]):
 
 class DisputeDecideSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(
-        choices=[(o.value, o.label) for o in (Outcome.REFUND_FULL, Outcome.REFUND_PARTIAL, Outcome.RELEASE, Outcome.REJECT)]
+        choices=[
+            (o.value, o.label) for o in (Outcome.REFUND_FULL, Outcome.REFUND_PARTIAL, Outcome.RELEASE, Outcome.REJECT)
+        ]
     )
     refund_percent = serializers.IntegerField(required=False, min_value=1, max_value=99, allow_null=True)
     refund_amount = serializers.IntegerField(
-        required=False, min_value=1, max_value=10**12, allow_null=True, help_text="Minor units of the dispute's currency."
+        required=False,
+        min_value=1,
+        max_value=10**12,
+        allow_null=True,
+        help_text="Minor units of the dispute's currency.",
     )
     note = serializers.CharField(max_length=5000, help_text="The decision's reasons, shown to both sides.")
 

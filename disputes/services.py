@@ -65,9 +65,7 @@ def _refuse_dispute(current: str, target: str) -> Conflict:
     if current == DisputeStatus.DECIDED:
         return Conflict(_("This dispute is already decided."), code="dispute_decided")
     if current in (DisputeStatus.WITH_CARD_ISSUER, DisputeStatus.CLOSED):
-        return Conflict(
-            _("A card chargeback is decided by the card issuer, not here."), code="dispute_is_chargeback"
-        )
+        return Conflict(_("A card chargeback is decided by the card issuer, not here."), code="dispute_is_chargeback")
     if current == DisputeStatus.WITHDRAWN:
         return Conflict(_("This dispute was withdrawn."), code="dispute_withdrawn")
     return Conflict(
@@ -104,9 +102,7 @@ def side_of(*, dispute: Dispute, actor: User | AnonymousUser) -> str | None:
 
 
 def can_see(*, dispute: Dispute, actor: User | AnonymousUser) -> bool:
-    return side_of(dispute=dispute, actor=actor) is not None or _staff(
-        actor, StaffGroup.CARETEAM, StaffGroup.FINANCE
-    )
+    return side_of(dispute=dispute, actor=actor) is not None or _staff(actor, StaffGroup.CARETEAM, StaffGroup.FINANCE)
 
 
 def _not_found() -> NotFound:
@@ -241,8 +237,7 @@ def dispute_open(
                 created_at=now,
                 updated_at=now,
             )
-        else:
-            assert order is not None
+        elif order is not None:
             order = AddonOrder.objects.select_for_update().get(pk=order.pk)
             dispute_open_order_check(order=order, actor=actor, now=now).enforce()
             # The platform sold the add-on: no other side to wait for, the careteam reviews it.
@@ -282,9 +277,7 @@ def dispute_answer_check(*, dispute: Dispute, actor: User | AnonymousUser, now: 
         return _outsider(dispute=dispute, actor=actor)
     refusal = transition_check(machine=DISPUTE, instance=dispute, target=DisputeStatus.UNDER_REVIEW)
     if refusal is not None or dispute.status != DisputeStatus.AWAITING_ANSWER:
-        return refuse(
-            refusal or Conflict(_("This dispute is no longer waiting for an answer."), code="answer_closed")
-        )
+        return refuse(refusal or Conflict(_("This dispute is no longer waiting for an answer."), code="answer_closed"))
     if side == dispute.opened_by_side:
         return refuse(Forbidden(_("You opened this dispute: the other side answers it.")))
     if dispute.answer_due_at is not None and now > dispute.answer_due_at:
@@ -470,9 +463,7 @@ def dispute_decide(
         raise ValidationFailed(message, code="invalid_outcome", details={"outcome": [message]})
     note = _clean_text(note, field="note", required=True)
     with transaction.atomic():
-        dispute = (
-            Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
-        )
+        dispute = Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
         dispute_decide_check(dispute=dispute, actor=actor, now=now).enforce()
         if dispute.order_id is not None and outcome == Outcome.RELEASE:
             message = _("An add-on order holds nothing to release: reject the dispute or refund it.")
@@ -480,7 +471,10 @@ def dispute_decide(
         basis = decision_basis(dispute)
         if outcome in MONEY_OUTCOMES and basis <= 0:
             raise Conflict(
-                _("Nothing is held for this booking any more (its deposit was released): only a rejection is possible."),
+                _(
+                    "Nothing is held for this booking any more (its deposit was released): "
+                    "only a rejection is possible."
+                ),
                 code="deposit_not_held",
             )
         refund = _refund_of(
@@ -562,9 +556,7 @@ def dispute_approve(*, dispute: Dispute, actor: User, now: dt.datetime) -> Dispu
     """Finance approves the careteam's decision: the dispute is decided (so nothing holds the deposit
     back any more) and the money moves through payments or concierge, in one transaction."""
     with transaction.atomic():
-        dispute = (
-            Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
-        )
+        dispute = Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
         dispute_approve_check(dispute=dispute, actor=actor).enforce()
         dispute = transition(
             machine=DISPUTE,
@@ -660,9 +652,7 @@ def chargeback_changed(
             created_at=now,
             updated_at=now,
         )
-        audit_record(
-            actor=None, action="disputes.chargeback.opened", target=dispute, after={"status": status}, now=now
-        )
+        audit_record(actor=None, action="disputes.chargeback.opened", target=dispute, after={"status": status}, now=now)
     outcome = _CARD_OUTCOMES.get(status)
     if outcome is not None and dispute.status == DisputeStatus.WITH_CARD_ISSUER:
         dispute = transition(

@@ -128,9 +128,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 
-def _form_post(
-    request: HttpRequest, pk: int, form_name: str, form: Any, action: Any, done: str
-) -> HttpResponse:
+def _form_post(request: HttpRequest, pk: int, form_name: str, form: Any, action: Any, done: str) -> HttpResponse:
     """Run `action(dispute, cleaned_data)` for a valid `form`; show the page again with the errors
     otherwise. Who may never do this (the action's check answers Forbidden) gets 403 first."""
     dispute = _dispute(request, pk)

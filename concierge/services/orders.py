@@ -331,9 +331,7 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
     return order
 
 
-def order_refund_part(
-    *, order: AddonOrder, amount: int, actor: User, idempotency_key: str, now: dt.datetime
-) -> str:
+def order_refund_part(*, order: AddonOrder, amount: int, actor: User, idempotency_key: str, now: dt.datetime) -> str:
     """Finance gives part of a paid order's price back (a dispute's decision): `amount` goes back
     to the card under `idempotency_key` (a retry never refunds twice) and its income is taken back.
     The order keeps its status (it was done; only part of its price is returned). Returns Stripe's

@@ -87,9 +87,7 @@ def test_a_refund_above_the_deposit_is_400_and_a_second_decision_409(
     assert ledger_check() == []
 
 
-def test_a_release_of_a_deposit_under_dispute_is_409_on_finance_s_page(
-    booking, patient, clinic_admin, finance, client
-):
+def test_a_release_of_a_deposit_under_dispute_is_409_on_finance_s_page(booking, patient, clinic_admin, finance, client):
     from payments.models import ReleaseStatus
     from payments.services.releases import release_request
 
@@ -157,5 +155,6 @@ def test_an_order_refunded_in_part_tells_of_the_consumer_mediator(
     assert -ledger.income("addon:transfer", "EUR").balance == 4_500  # half the income went back
     assert ledger_check() == []
     decided = [m for m in mail.outbox if patient.email in m.to]
-    assert decided and "Médiateur Test" in decided[0].body
+    assert decided
+    assert "Médiateur Test" in decided[0].body
     assert "driver" not in decided[0].subject

@@ -123,9 +123,7 @@ def test_a_refund_above_the_deposit_is_refused_and_nothing_is_written(booking, p
     assert (dispute.status, dispute.outcome, dispute.refund_amount) == (DisputeStatus.AWAITING_ANSWER, "", None)
 
 
-def test_the_careteam_member_who_proposed_cannot_approve_and_only_finance_approves(
-    booking, patient, careteam, finance
-):
+def test_the_careteam_member_who_proposed_cannot_approve_and_only_finance_approves(booking, patient, careteam, finance):
     careteam.groups.add(*finance.groups.all())  # someone in both groups
     dispute = _open(booking, patient)
     later = AFTER + dt.timedelta(days=11)

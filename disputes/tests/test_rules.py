@@ -24,8 +24,10 @@ from disputes.services import (
 from documents.services import document_read
 from documents.tests import samples
 from payments import gateway
-from payments.models import Deposit, DisputeStatus as CardDisputeStatus
-from payments.services.disputes import dispute_close_won, dispute_open as card_dispute_open
+from payments.models import Deposit
+from payments.models import DisputeStatus as CardDisputeStatus
+from payments.services.disputes import dispute_close_won
+from payments.services.disputes import dispute_open as card_dispute_open
 
 from .support import AFTER, LAST_END, held_booking
 
