@@ -22,13 +22,14 @@ def document_read_right(*, document_id: uuid.UUID | str, reader: Any, now: dt.da
     """Why `reader` may read `document_id` as a dispute's evidence, or None."""
     if not getattr(reader, "is_authenticated", False):
         return None
-    for evidence in DisputeEvidence.objects.filter(document_id=document_id).select_related(
+    document = uuid.UUID(str(document_id))
+    for evidence in DisputeEvidence.objects.filter(document_id=document).select_related(
         "dispute__booking__provider"
     ):
         dispute = evidence.dispute
         if dispute.patient_id == reader.pk:
             return {"as": "patient", "dispute": dispute.pk}
-        if dispute.booking_id is not None and member_role(user=reader, provider=dispute.booking.provider):
+        if dispute.booking is not None and member_role(user=reader, provider=dispute.booking.provider):
             return {"as": "provider", "dispute": dispute.pk}
         if reader.in_group(StaffGroup.CARETEAM):
             return {"as": "careteam", "dispute": dispute.pk}

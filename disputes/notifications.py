@@ -61,7 +61,7 @@ def _context(dispute: Dispute, recipient: User) -> dict[str, Any]:
 
 def _parties(dispute: Dispute) -> list[User]:
     people = [dispute.patient]
-    if dispute.booking_id is not None:
+    if dispute.booking is not None:
         people += provider_members_to_notify(provider_id=dispute.booking.provider_id)
     return people
 
@@ -74,7 +74,7 @@ def _opened(*, dispute_id: int, now: dt.datetime) -> None:
     dispute = _dispute(dispute_id)
     if dispute.status == DisputeStatus.UNDER_REVIEW:  # an add-on order: the careteam reviews it
         recipients = _staff(StaffGroup.CARETEAM.value)
-    elif dispute.opened_by_side == DisputeSide.PATIENT:
+    elif dispute.opened_by_side == DisputeSide.PATIENT and dispute.booking is not None:
         recipients = provider_members_to_notify(provider_id=dispute.booking.provider_id)
     else:
         recipients = [dispute.patient]

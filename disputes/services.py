@@ -96,7 +96,7 @@ def side_of(*, dispute: Dispute, actor: User | AnonymousUser) -> str | None:
         return None
     if dispute.patient_id == actor.pk:
         return DisputeSide.PATIENT
-    if dispute.booking_id is not None and member_role(user=actor, provider=dispute.booking.provider) is not None:
+    if dispute.booking is not None and member_role(user=actor, provider=dispute.booking.provider) is not None:
         return DisputeSide.PROVIDER
     return None
 
@@ -141,7 +141,8 @@ def _open_exists() -> Conflict:
 
 
 def booking_last_end(booking: Booking) -> dt.datetime | None:
-    return booking.appointments.aggregate(last=Max("end"))["last"]
+    last: dt.datetime | None = booking.appointments.aggregate(last=Max("end"))["last"]
+    return last
 
 
 def dispute_open_booking_check(*, booking: Booking, actor: User | AnonymousUser, now: dt.datetime) -> Check:
@@ -413,9 +414,9 @@ def dispute_decide_check(*, dispute: Dispute, actor: User | AnonymousUser, now: 
 
 def decision_basis(dispute: Dispute) -> int:
     """What a full refund gives back: the deposit held in trust now, or the order's price."""
-    if dispute.booking_id is not None:
+    if dispute.booking is not None:
         return deposit_held_for_settlement(booking=dispute.booking)
-    return priced(dispute.order)
+    return priced(dispute.order) if dispute.order is not None else 0
 
 
 def _refund_of(
@@ -571,19 +572,20 @@ def dispute_approve(*, dispute: Dispute, actor: User, now: dt.datetime) -> Dispu
         ).instance
         refund = dispute.refund_amount or 0
         reference = f"dispute:{dispute.pk}"
-        if dispute.booking_id is not None:
+        order = dispute.order
+        if dispute.booking is not None:
             settled = deposit_settle_dispute(
                 booking=dispute.booking, refund_amount=refund, reference=reference, actor=actor, now=now
             )
             dispute.refund, dispute.release = settled.refund, settled.release
             dispute.save(update_fields=["refund", "release"])
-        elif refund and refund >= priced(dispute.order):
-            order = order_refund(order=dispute.order, actor=actor, now=now)
-            dispute.order_refund_id = order.stripe_refund_id or ""
+        elif order is not None and refund and refund >= priced(order):
+            refunded = order_refund(order=order, actor=actor, now=now)
+            dispute.order_refund_id = refunded.stripe_refund_id or ""
             dispute.save(update_fields=["order_refund_id"])
-        elif refund:
+        elif order is not None and refund:
             dispute.order_refund_id = order_refund_part(
-                order=dispute.order,
+                order=order,
                 amount=refund,
                 actor=actor,
                 idempotency_key=f"dispute-refund:{dispute.pk}",
