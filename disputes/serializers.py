@@ -8,9 +8,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from core.checks import actions_payload
-from core.serializers import available_actions_field
+from core.serializers import NamedEnumField, available_actions_field
 from disputes import services
-from disputes.models import OPENABLE_REASONS, Dispute, DisputeEvidence, EvidenceKind, Outcome
+from disputes.models import OPENABLE_REASONS, Dispute, DisputeEvidence, DisputeSide, EvidenceKind, Outcome
 
 ACTIONS = ("answer", "add_evidence", "withdraw", "decide", "approve", "send_back")
 
@@ -29,6 +29,8 @@ def dispute_checks(dispute: Dispute, actor: Any) -> dict[str, Any]:
 
 class DisputeEvidenceSerializer(serializers.ModelSerializer[DisputeEvidence]):
     document = serializers.UUIDField(source="document_id", read_only=True)
+    kind = NamedEnumField(enum_name="DisputeEvidenceKindEnum", choices=EvidenceKind.choices, read_only=True)
+    side = NamedEnumField(enum_name="DisputeSideEnum", choices=DisputeSide.choices, read_only=True)
 
     class Meta:
         model = DisputeEvidence
@@ -46,6 +48,7 @@ class DisputeSerializer(serializers.ModelSerializer[Dispute]):
         read_only=True,
         help_text="refund_full, refund_partial, release, reject, card_won, card_lost; empty until decided.",
     )
+    opened_by_side = NamedEnumField(enum_name="DisputeSideEnum", choices=DisputeSide.choices, read_only=True)
     evidence = DisputeEvidenceSerializer(many=True, read_only=True)
     available_actions = available_actions_field(*ACTIONS)
 
@@ -105,7 +108,7 @@ class DisputeAnswerSerializer(serializers.Serializer[Any]):
 class DisputeEvidenceInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="PDF, JPEG, PNG (checked by its contents), up to DOCUMENT_MAX_BYTES.")
     title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    kind = NamedEnumField(enum_name="DisputeEvidenceKindEnum", choices=EvidenceKind.choices)
 
 
 class DisputeDecideSerializer(serializers.Serializer[Any]):
