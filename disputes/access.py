@@ -23,9 +23,7 @@ def document_read_right(*, document_id: uuid.UUID | str, reader: Any, now: dt.da
     if not getattr(reader, "is_authenticated", False):
         return None
     document = uuid.UUID(str(document_id))
-    for evidence in DisputeEvidence.objects.filter(document_id=document).select_related(
-        "dispute__booking__provider"
-    ):
+    for evidence in DisputeEvidence.objects.filter(document_id=document).select_related("dispute__booking__provider"):
         dispute = evidence.dispute
         if dispute.patient_id == reader.pk:
             return {"as": "patient", "dispute": dispute.pk}
