@@ -178,3 +178,16 @@ def test_open_disputes_are_on_the_case_board_with_their_deadlines(booking, patie
         (f"disputes.dispute:{dispute.pk}", dispute.answer_due_at, "waiting")
     ]
     assert "It went wrong" not in items[0].title  # no statement on the board
+
+
+def test_opening_tells_the_clinic_by_e_mail_without_the_statement(booking, patient, clinic_admin, mailoutbox):
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        dispute = _open(booking, patient)
+
+    to_clinic = [message for message in mailoutbox if clinic_admin.email in message.to]
+    assert len(to_clinic) == 1
+    assert f"no. {dispute.pk}" in to_clinic[0].subject
+    assert "went wrong" not in to_clinic[0].subject + to_clinic[0].body  # read on the page, signed in
+    assert not [message for message in mailoutbox if patient.email in message.to]
