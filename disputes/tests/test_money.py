@@ -165,3 +165,25 @@ def test_a_rejected_dispute_frees_the_deposit_for_its_release(booking, patient, 
     )
     assert release.status == ReleaseStatus.AWAITING_WIRE
     assert ledger_check() == []
+
+
+def test_a_release_approved_before_the_dispute_is_not_wired_while_it_is_open(
+    booking, patient, clinic_admin, careteam, finance
+):
+    release = release_approve(
+        release=release_request(booking=booking, actor=clinic_admin, now=AFTER), actor=finance, now=AFTER
+    )
+    dispute = _open(booking, patient)
+
+    with pytest.raises(Conflict) as wiring:
+        release_record_wire(release=release, actor=finance, reference="WIRE-1", now=AFTER)
+    assert wiring.value.code == "deposit_in_dispute"
+    assert ledger.bank_account("EUR").balance == 0
+    later = AFTER + dt.timedelta(days=11)
+    with pytest.raises(Conflict) as refund:  # the money left trust: only a rejection is possible
+        dispute_decide(dispute=dispute, actor=careteam, outcome=Outcome.REFUND_FULL, note="Late", now=later)
+    assert refund.value.code == "deposit_not_held"
+
+    dispute_decide(dispute=dispute, actor=careteam, outcome=Outcome.REJECT, note="Care given.", now=later)
+    assert release_record_wire(release=release, actor=finance, reference="WIRE-1", now=later).status == "paid"
+    assert ledger_check() == []
