@@ -182,6 +182,14 @@ def dispute_open_order_check(*, order: AddonOrder, actor: User | AnonymousUser, 
         return refuse(_window_closed(order.fulfilled_at))
     if Dispute.objects.filter(order=order, kind=DisputeKind.CLAIM, status__in=OPEN_STATUSES).exists():
         return refuse(_open_exists())
+    # A decided dispute settled the order: a second one could refund its price twice.
+    if Dispute.objects.filter(order=order, status=DisputeStatus.DECIDED).exists():
+        return refuse(
+            Conflict(
+                _("A dispute over this order was already decided; write to the careteam if something else went wrong."),
+                code="dispute_decided",
+            )
+        )
     return ALLOWED
 
 

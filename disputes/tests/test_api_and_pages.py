@@ -12,6 +12,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from core.errors import Conflict
 from disputes.models import Dispute, DisputeStatus, Outcome
 from disputes.services import dispute_approve, dispute_decide, dispute_open
 from payments import ledger
@@ -158,3 +159,6 @@ def test_an_order_refunded_in_part_tells_of_the_consumer_mediator(
     assert decided
     assert "Médiateur Test" in decided[0].body
     assert "driver" not in decided[0].subject
+    with pytest.raises(Conflict) as again:  # settled: a second dispute could refund it twice
+        dispute_open(order=order, actor=patient, reason="quality", statement="And more.", now=AFTER)
+    assert again.value.code == "dispute_decided"
