@@ -17,6 +17,7 @@ QUEUE_LABELS = {
     CaseQueue.SECOND_OPINION: _("Second opinion"),
     CaseQueue.DATA_REQUEST: _("Data-rights request"),
     CaseQueue.UNANSWERED_MESSAGE: _("Unanswered message"),
+    CaseQueue.DISPUTE: _("Dispute"),
 }
 
 STAGE_LABELS = {

@@ -323,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.delete_expired_exports",
         "schedule": crontab(hour=4, minute=11),
     },
+    # Disputes (part C): a claim whose other side did not answer in time goes to the careteam.
+    "disputes-close-answer-windows": {
+        "task": "disputes.tasks.close_answer_windows",
+        "schedule": timedelta(minutes=30),
+    },
 }
 # The published ranking (docs/decisions.md "Ranking"): every verified provider's score, which search's order reads.
 CELERY_BEAT_SCHEDULE["refresh-provider-rankings"] = {
@@ -681,6 +686,19 @@ if STRIPE_EVENT_MAX_ATTEMPTS < 1:
 # that the day's unmatched transactions do not explain is reported when larger than this.
 STRIPE_BALANCE_TOLERANCE = env.int("STRIPE_BALANCE_TOLERANCE", default=0)
 # --- end payments safety ---
+# --- disputes (part C; docs/decisions.md#disputes) ---
+# A dispute is opened within this many days of the booking's last appointment or the order's
+# fulfilment; the other side answers within DISPUTE_ANSWER_DAYS; the careteam decides within
+# DISPUTE_DECISION_DAYS of the answer (or of its deadline).
+DISPUTE_WINDOW_DAYS = env.int("DISPUTE_WINDOW_DAYS", default=90)
+DISPUTE_ANSWER_DAYS = env.int("DISPUTE_ANSWER_DAYS", default=10)
+DISPUTE_DECISION_DAYS = env.int("DISPUTE_DECISION_DAYS", default=14)
+# The consumer mediator a patient may turn to over a non-medical service (an add-on), shown on the
+# legal notice and in the decision of a dispute over an add-on order.
+CONSUMER_MEDIATOR_NAME = env.str("CONSUMER_MEDIATOR_NAME", default="CM2C, Centre de la Médiation de la Consommation")
+CONSUMER_MEDIATOR_ADDRESS = env.str("CONSUMER_MEDIATOR_ADDRESS", default="49 rue de Ponthieu, 75008 Paris, France")
+CONSUMER_MEDIATOR_URL = env.str("CONSUMER_MEDIATOR_URL", default="https://www.cm2c.net")
+# --- end disputes ---
 
 # ------------------------------------------------------------------------------------------
 # The operator: who runs this site, shown on the legal notice page

@@ -50,6 +50,7 @@ class CaseQueue:
     SECOND_OPINION = "second_opinion"  # the medical coordinators' triage queue
     DATA_REQUEST = "data_request"  # a person's data-rights request and its legal deadline
     UNANSWERED_MESSAGE = "unanswered_message"  # a patient's message unanswered for 48 hours (messaging)
+    DISPUTE = "dispute"  # a dispute awaiting an answer, the careteam's decision or finance's approval
 
 
 class CaseStage:

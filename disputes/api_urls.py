@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from disputes.api import urlpatterns
+
 app_name = "disputes-api"
 
-urlpatterns: list = []
+__all__ = ["app_name", "urlpatterns"]

@@ -541,6 +541,9 @@ class Dispute:
     payment_intent_id: str | None
     status: str
     balance_transactions: tuple[BalanceTransaction, ...] = ()
+    amount: int = 0
+    currency: str = ""
+    reason: str = ""
 
 
 def dispute_of_event(obj: dict[str, Any]) -> Dispute:
@@ -551,4 +554,7 @@ def dispute_of_event(obj: dict[str, Any]) -> Dispute:
         payment_intent_id=_id_of(obj.get("payment_intent")),
         status=obj.get("status") or "",
         balance_transactions=tuple(_balance_transaction(bt) for bt in obj.get("balance_transactions") or []),
+        amount=int(obj.get("amount") or 0),
+        currency=str(obj.get("currency") or "").upper(),
+        reason=str(obj.get("reason") or "")[:60],
     )

@@ -111,7 +111,12 @@ def terms(request):
 
 
 def legal_notice(request):
-    return render(request, "storefront/legal/notice.html", {"operator": settings.OPERATOR})
+    mediator = {
+        "name": settings.CONSUMER_MEDIATOR_NAME,
+        "address": settings.CONSUMER_MEDIATOR_ADDRESS,
+        "url": settings.CONSUMER_MEDIATOR_URL,
+    }
+    return render(request, "storefront/legal/notice.html", {"operator": settings.OPERATOR, "mediator": mediator})
 
 
 def compare(request):

@@ -530,5 +530,31 @@ MATRIX: dict[str, Rule] = {
     "messaging-api:messages":               rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", also="POST"),
     "messaging-api:read":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
     "messaging-api:attachment":             rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", args={"document_id": "thread_document_id"}),
+    # --- Disputes (part C): the patient's dispute over the booking's deposit, awaiting the clinic's answer.
+    # Its parties (the patient, the clinic's members), the careteam and finance see it; others get 404.
+    "disputes:list":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
+    # opening: the booking's patient and its provider's members (a dispute is open already: 409), the order's patient
+    "disputes:open_booking":                rule("login  ok     hidden ok     hidden hidden hidden hidden hidden", also="POST"),
+    "disputes:open_order":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "disputes:detail":                      rule("login  ok     hidden ok     hidden ok     ok     hidden hidden", args={"pk": "dispute_id"}),
+    # forms posted empty: 400 to who may act (the clinic answers, the parties add documents, the careteam
+    # decides, finance sends back); 403 to the others who see the dispute
+    "disputes:answer":                      rule("login  denied hidden ok     hidden denied denied hidden hidden", "POST", args={"pk": "dispute_id"}),
+    "disputes:evidence":                    rule("login  ok     hidden ok     hidden denied denied hidden hidden", "POST", args={"pk": "dispute_id"}),
+    "disputes:decide":                      rule("login  denied hidden denied hidden ok     denied hidden hidden", "POST", args={"pk": "dispute_id"}),
+    "disputes:send_back":                   rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST", args={"pk": "dispute_id"}),
+    # the side that opened it withdraws; finance approves (nothing to approve yet: back with the reason)
+    "disputes:withdraw":                    rule("login  ok     hidden denied hidden denied denied hidden hidden", "POST", args={"pk": "dispute_id"}),
+    "disputes:approve":                     rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST", args={"pk": "dispute_id"}),
+    # without a booking or an order: 400
+    "disputes-api:list":                    rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
+    "disputes-api:detail":                  rule("login  ok     hidden ok     hidden ok     ok     hidden hidden"),
+    "disputes-api:answer":                  rule("login  denied hidden ok     hidden denied denied hidden hidden", "POST"),
+    "disputes-api:evidence":                rule("login  ok     hidden ok     hidden denied denied hidden hidden", "POST"),
+    "disputes-api:withdraw":                rule("login  ok     hidden denied hidden denied denied hidden hidden", "POST"),
+    # the careteam decides (empty: 400)
+    "disputes-api:decide":                  rule("login  denied hidden denied hidden ok     denied hidden hidden", "POST"),
+    "disputes-api:approve":                 rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
+    "disputes-api:send_back":               rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
 }
 # fmt: on

@@ -364,11 +364,30 @@ def world(
         now=now,
     )
     reviews = _reviews_world(patient, clinic, clinic_admin, supplier, now)
+    # disputes (part C): the patient's dispute over the booking's deposit, awaiting the clinic's answer
+    from disputes.models import Dispute
+
+    dispute = Dispute.objects.create(
+        booking=booking,
+        patient=patient,
+        opened_by=patient,
+        opened_by_side="patient",
+        reason="not_as_agreed",
+        statement="Not what was quoted",
+        status="awaiting_answer",
+        opened_at=now,
+        answer_due_at=now + dt.timedelta(days=10),
+        amount=50_000,
+        currency="EUR",
+        created_at=now,
+        updated_at=now,
+    )
     return {
         **reviews,
         "thread_id": thread.pk,
         "thread_kind": "booking",
         "thread_document_id": attached.attachments.get().document_id,
+        "dispute_id": dispute.pk,
         "erasure_request_id": erasure.pk,
         "data_request_id": data_request.pk,
         "forward_id": forward.pk,

@@ -329,3 +329,44 @@ def order_refund(*, order: AddonOrder, actor: User, now: dt.datetime) -> AddonOr
             audit_after={"refund": refund.id},
         ).instance
     return order
+
+
+def order_refund_part(*, order: AddonOrder, amount: int, actor: User, idempotency_key: str, now: dt.datetime) -> str:
+    """Finance gives part of a paid order's price back (a dispute's decision): `amount` goes back
+    to the card under `idempotency_key` (a retry never refunds twice) and its income is taken back.
+    The order keeps its status (it was done; only part of its price is returned). Returns Stripe's
+    id of the refund. A refund of the whole price is `order_refund`."""
+    with transaction.atomic():
+        order = AddonOrder.objects.select_for_update().get(pk=order.pk)
+        _refund_staff(actor).enforce()
+        if order.payment_intent_id is None or order.status not in (
+            AddonOrderStatus.CONFIRMED,
+            AddonOrderStatus.IN_PROGRESS,
+            AddonOrderStatus.FULFILLED,
+        ):
+            raise Conflict(_("Only a paid order can be refunded."), code="not_paid")
+        if not 0 < amount < priced(order):
+            message = _("A partial refund is more than nothing and less than the order's price.")
+            raise ValidationFailed(message, code="amount_above_price", details={"refund_amount": [message]})
+        refund = card_refund_create(
+            payment_intent_id=order.payment_intent_id,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            metadata={"addon_order": order.pk},
+        )
+        addon_income_record_refunded(
+            kind=order.kind,
+            amount=amount,
+            currency=order.currency,
+            stripe_refund_id=refund.id,
+            actor=actor,
+            now=now,
+        )
+        audit_record(
+            actor=actor,
+            action="payments.addon_order.refunded_in_part",
+            target=order,
+            after={"refund": refund.id, "amount": amount},
+            now=now,
+        )
+    return refund.id

@@ -13,6 +13,8 @@ order end in the same state:
 
 Disputes move only by Stripe's events: no page offers an action on them, so there is no
 `dispute_<action>_check`; the refund and the release refuse a disputed deposit in their own checks.
+Each move calls `core.hooks.card_dispute_changed` in its transaction (the disputes app shows the
+chargeback beside the disputes people open).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Booking
 from core.errors import Conflict
+from core.hooks import card_dispute_changed
 from core.state import Machine, transition
 from payments import gateway, ledger
 from payments.ledger import Leg, ledger_post
@@ -54,8 +57,10 @@ def _refuse_dispute(current: str, target: str) -> Conflict:
 DISPUTE = Machine(model=Deposit, table=DISPUTE_TRANSITIONS, field="dispute_status", refuse=_refuse_dispute)
 
 
-def _move(deposit: Deposit, target: str, *, now: dt.datetime) -> Deposit:
-    return transition(
+def _move(deposit: Deposit, target: str, *, now: dt.datetime, dispute: gateway.Dispute) -> Deposit:
+    """Move the deposit's dispute to `target` and tell `card_dispute_changed`'s receivers (the
+    disputes app records the chargeback beside the disputes users open), in this transaction."""
+    moved = transition(
         machine=DISPUTE,
         instance=deposit,
         locked=True,
@@ -64,6 +69,15 @@ def _move(deposit: Deposit, target: str, *, now: dt.datetime) -> Deposit:
         action="payments.deposit.dispute",
         now=now,
     ).instance
+    card_dispute_changed.call(
+        booking_id=moved.booking_id,
+        status=target,
+        amount=dispute.amount or moved.amount,
+        currency=dispute.currency or moved.currency,
+        reason=dispute.reason,
+        now=now,
+    )
+    return moved
 
 
 def dispute_open(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | None:
@@ -74,7 +88,7 @@ def dispute_open(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | Non
         deposit = _locked_deposit(dispute=dispute, now=now)
         if deposit is None or deposit.dispute_status != NO_DISPUTE:
             return deposit
-        return _move(deposit, DisputeStatus.OPEN, now=now)
+        return _move(deposit, DisputeStatus.OPEN, now=now, dispute=dispute)
 
 
 def dispute_close_won(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | None:
@@ -92,7 +106,7 @@ def _close(*, dispute: gateway.Dispute, target: str, now: dt.datetime) -> Deposi
         deposit = _locked_deposit(dispute=dispute, now=now)
         if deposit is None or deposit.dispute_status == target:
             return deposit
-        return _move(deposit, target, now=now)
+        return _move(deposit, target, now=now, dispute=dispute)
 
 
 def dispute_record_funds_withdrawn(*, dispute: gateway.Dispute, now: dt.datetime) -> Deposit | None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
@@ -36,6 +37,7 @@ from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from core.hooks import release_holds
 from core.money import Money, bps_share, charge_step
 from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
@@ -70,6 +72,20 @@ RELEASE = Machine(model=Release, table=RELEASE_TRANSITIONS, refuse=_refuse_relea
 
 
 # --- checks -----------------------------------------------------------------------------------------
+
+
+def release_holds_check(*, booking_id: int, now: dt.datetime | None = None) -> Check:
+    """Whether anything above payments holds the booking's deposit back now (`core.hooks.release_holds`:
+    a dispute open on the booking): refused with `deposit_in_dispute` and every receiver's sentence.
+    Every release check asks it: asking, approving, the transfer and the wire."""
+    sentences = [
+        str(sentence)
+        for answer in release_holds.call(booking_id=booking_id, now=now or timezone.now())
+        for sentence in answer or ()
+    ]
+    if sentences:
+        return refuse(Conflict(" ".join(sentences), code="deposit_in_dispute"))
+    return ALLOWED
 
 
 @dataclass(frozen=True)
@@ -129,6 +145,9 @@ def release_request_check(*, booking: Booking, actor: User | AnonymousUser, now:
     held = ledger.held(booking=booking, currency=deposit.currency)
     if held <= 0:
         return ReleaseRequestCheck(Conflict(_("Nothing is held in trust for this booking."), code="deposit_not_held"))
+    holds = release_holds_check(booking_id=booking.pk, now=now)
+    if holds.refusal is not None:
+        return ReleaseRequestCheck(holds.refusal)
     return ReleaseRequestCheck(None, deposit=deposit, held=held)
 
 
@@ -148,9 +167,12 @@ def _approved_status(by_transfer: bool) -> str:
     return ReleaseStatus.APPROVED if by_transfer else ReleaseStatus.AWAITING_WIRE
 
 
-def _approvable(*, release: Release, deposit: Deposit | None, by_transfer: bool) -> Check:
+def _approvable(
+    *, release: Release, deposit: Deposit | None, by_transfer: bool, now: dt.datetime | None = None
+) -> Check:
     """The state rules of approving (finance's or the automatic approval): the release may move to
-    its approved state, and the deposit is not disputed."""
+    its approved state, the deposit is not disputed with the card issuer and nothing holds it back
+    (`release_holds`: a dispute open on the booking)."""
     refusal = transition_check(machine=RELEASE, instance=release, target=_approved_status(by_transfer))
     if refusal is not None:
         return refuse(refusal)
@@ -161,16 +183,16 @@ def _approvable(*, release: Release, deposit: Deposit | None, by_transfer: bool)
                 code="deposit_disputed",
             )
         )
-    return ALLOWED
+    return release_holds_check(booking_id=release.booking_id, now=now)
 
 
-def release_approve_check(*, release: Release, actor: User) -> Check:
+def release_approve_check(*, release: Release, actor: User, now: dt.datetime | None = None) -> Check:
     """May `actor` approve `release` now: finance, a release still to decide, its deposit not disputed."""
     finance = _finance(actor)
     if not finance.allowed:
         return finance
     deposit = Deposit.objects.filter(booking_id=release.booking_id).first()
-    return _approvable(release=release, deposit=deposit, by_transfer=_by_transfer(release))
+    return _approvable(release=release, deposit=deposit, by_transfer=_by_transfer(release), now=now)
 
 
 def release_reject_check(*, release: Release, actor: User) -> Check:
@@ -181,12 +203,15 @@ def release_reject_check(*, release: Release, actor: User) -> Check:
     )
 
 
-def release_wire_check(*, release: Release, actor: User) -> Check:
-    """May `actor` record the bank wire that paid `release`: finance, and a release approved to be
-    paid by wire (or whose transfer failed)."""
+def release_wire_check(*, release: Release, actor: User, now: dt.datetime | None = None) -> Check:
+    """May `actor` record the bank wire that paid `release`: finance, a release approved to be
+    paid by wire (or whose transfer failed), and nothing holding the deposit back."""
     finance = _finance(actor)
     if not finance.allowed:
         return finance
+    holds = release_holds_check(booking_id=release.booking_id, now=now)
+    if not holds.allowed:
+        return holds
     if release.status == ReleaseStatus.FAILED:  # a failed transfer is paid by wire instead, then paid
         return Check(transition_check(machine=RELEASE, instance=release, target=ReleaseStatus.AWAITING_WIRE))
     if release.status == ReleaseStatus.APPROVED:
@@ -246,11 +271,11 @@ def _approve(
         deposit = Deposit.objects.select_for_update().get(booking=booking)
         by_transfer = _by_transfer(release)
         if automatic:
-            _approvable(release=release, deposit=deposit, by_transfer=by_transfer).enforce()
+            _approvable(release=release, deposit=deposit, by_transfer=by_transfer, now=now).enforce()
         elif actor is None:
             raise Forbidden(_("Only finance can decide on releases."))
         else:
-            release_approve_check(release=release, actor=actor).enforce()
+            release_approve_check(release=release, actor=actor, now=now).enforce()
         commission = (
             0
             if waive_commission
@@ -335,6 +360,11 @@ def release_transfer(*, release: Release, now: dt.datetime) -> Release:
     refusal Stripe stated (an unusable destination, say) marks it failed."""
     release = Release.objects.select_related("provider__payout_account").get(pk=release.pk)
     if release.status != ReleaseStatus.APPROVED:
+        return release
+    holds = release_holds_check(booking_id=release.booking_id, now=now)
+    if not holds.allowed:
+        # A dispute opened since the approval: the transfer waits (the retry job asks again).
+        logger.warning("transfer of release %s held back: %s", release.pk, holds.reason)
         return release
     deposit = Deposit.objects.get(booking_id=release.booking_id)
     if deposit.charge_id is None:
@@ -497,12 +527,16 @@ def release_record_transfer(
     return release
 
 
-def release_retry_check(*, release: Release, actor: User) -> Check:
+def release_retry_check(*, release: Release, actor: User, now: dt.datetime | None = None) -> Check:
     """May `actor` send `release`'s transfer again (same key): finance, a release approved whose
-    answer was lost or whose transfer failed, to a provider with a usable connected account."""
+    answer was lost or whose transfer failed, to a provider with a usable connected account, and
+    nothing holding the deposit back."""
     finance = _finance(actor)
     if not finance.allowed:
         return finance
+    holds = release_holds_check(booking_id=release.booking_id, now=now)
+    if not holds.allowed:
+        return holds
     if release.status not in (ReleaseStatus.APPROVED, ReleaseStatus.FAILED) or (
         release.status == ReleaseStatus.APPROVED and not release.transfer_attempts
     ):
@@ -522,7 +556,7 @@ def release_retry_transfer(*, release: Release, actor: User, now: dt.datetime) -
     is answered again, not made twice. A failed release goes back to approved first."""
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
-        release_retry_check(release=release, actor=actor).enforce()
+        release_retry_check(release=release, actor=actor, now=now).enforce()
         if release.status == ReleaseStatus.FAILED:
             release = transition(
                 machine=RELEASE,
@@ -574,7 +608,7 @@ def release_record_wire(*, release: Release, actor: User, reference: str, now: d
     A release whose transfer was ever tried is looked up at Stripe first: a transfer found there
     (its answer was lost) is recorded instead and the release returned paid by it, with no wire
     posted, so the provider is paid once."""
-    release_wire_check(release=release, actor=actor).enforce()
+    release_wire_check(release=release, actor=actor, now=now).enforce()
     if Release.objects.filter(pk=release.pk, transfer_attempts__gt=0).exists():
         found = release_find_transfer(release=release)  # Stripe unreachable: no wire until it answers
         if found is not None:
@@ -588,7 +622,7 @@ def release_record_wire(*, release: Release, actor: User, reference: str, now: d
             return recorded
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)
-        release_wire_check(release=release, actor=actor).enforce()
+        release_wire_check(release=release, actor=actor, now=now).enforce()
         reference = reference.strip()
         if not reference:
             message = _("Enter the bank's reference of the wire.")
