@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -63,9 +64,8 @@ class DischargeItemInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("not_applicable"):
-            raise serializers.ValidationError(
-                {"file": ["Send the file, or not_applicable for an item that may not apply."]}
-            )
+            message = _("Send the file, or not_applicable for an item that may not apply.")
+            raise serializers.ValidationError({"file": [message]})
         return attrs
 
 
