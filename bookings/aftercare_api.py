@@ -20,7 +20,9 @@ from bookings import services
 from bookings.models import Booking, DischargeItemKind, PackShareLink
 from bookings.selectors import booking_of_patient, booking_visible_to
 from core.checks import actions_payload
+from core.errors import Forbidden
 from core.serializers import ApiErrorSerializer
+from providers.services.permissions import member_role
 
 TAGS = ["Bookings"]
 WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
@@ -136,6 +138,8 @@ class DischargeItemsAPI(APIView):
         a type the item does not take is refused (400 `wrong_document_type`); outside the pack's
         window 409."""
         booking = booking_visible_to(user=request.user, booking_id=booking_id)
+        if member_role(user=request.user, provider=booking.provider) is None:
+            raise Forbidden(_("Only the provider's members can add to the discharge pack."))
         body = DischargeItemInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
