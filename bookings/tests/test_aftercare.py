@@ -146,7 +146,8 @@ def test_the_patient_hears_when_the_pack_is_complete(booking, clinic_admin, djan
 
     message = Message.objects.get(event="discharge_pack_complete")
     assert message.recipient_id == booking.patient_id
-    assert "complete" in message.subject and "Operative" not in message.subject
+    assert "complete" in message.subject
+    assert "Operative" not in message.subject
 
 
 # --- the release guard ------------------------------------------------------------------------------
@@ -158,7 +159,8 @@ def test_the_deposit_cannot_be_asked_for_while_the_required_pack_is_incomplete(b
     check = release_request_check(booking=booking, actor=clinic_admin, now=BEGUN)
 
     assert check.refusal.code == "discharge_pack_incomplete"
-    assert "Itemised invoice" in check.reason and "Translation" in check.reason
+    assert "Itemised invoice" in check.reason
+    assert "Translation" in check.reason
     assert "Discharge instructions" not in check.reason
 
 
@@ -210,14 +212,17 @@ def test_a_link_serves_the_pack_decrypted_counts_its_openings_and_stores_only_th
 ):
     fill(booking, clinic_admin, kinds=["invoice"])
     link, token = pack_link_create(booking=booking, actor=patient, recipient="Dr Dupont", now=BEGUN)
-    assert link.token_hash == token_hash(token) and token not in link.token_hash
+    assert link.token_hash == token_hash(token)
+    assert token not in link.token_hash
     item = DischargeItem.objects.get()
 
     page = client.get(reverse("bookings:pack_shared", args=[token]))
     file = client.get(reverse("bookings:pack_shared_file", args=[token, item.pk]))
 
-    assert page.status_code == 200 and "Itemised invoice" in page.content.decode()
-    assert file.status_code == 200 and b"".join(file.streaming_content).startswith(b"%PDF")
+    assert page.status_code == 200
+    assert "Itemised invoice" in page.content.decode()
+    assert file.status_code == 200
+    assert b"".join(file.streaming_content).startswith(b"%PDF")
     link.refresh_from_db()
     assert link.opened_count == 2
     opened = AuditEvent.objects.filter(action="bookings.pack_link.opened")
@@ -295,7 +300,8 @@ def test_the_api_refuses_a_wrong_type_400_not_your_booking_404_and_after_the_win
 
     assert (wrong.status_code, wrong.json()["code"]) == (400, "wrong_document_type")
     assert rival.status_code == 404
-    assert ok.status_code == 201 and ok.json()["missing"] == [k for k in EVERY_KIND if k != "invoice"]
+    assert ok.status_code == 201
+    assert ok.json()["missing"] == [k for k in EVERY_KIND if k != "invoice"]
 
     booking_complete(booking=booking, actor=clinic_admin, now=BEGUN)
     time_machine.move_to(BEGUN + PACK_WINDOW_AFTER + dt.timedelta(days=1), tick=False)
