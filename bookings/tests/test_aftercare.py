@@ -308,3 +308,71 @@ def test_the_api_refuses_a_wrong_type_400_not_your_booking_404_and_after_the_win
     late = api_as(clinic_admin).post(url, {"kind": "follow_up", "file": pdf()}, format="multipart")
     assert (late.status_code, late.json()["code"]) == (409, "discharge_pack_closed")
     assert booking.__class__.objects.get(pk=booking.pk).status == BookingStatus.COMPLETED
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+
+def test_the_booking_page_shows_the_patient_what_is_missing_and_the_provider_a_form_per_item(
+    booking, clinic_admin, patient, client, time_machine
+):
+    time_machine.move_to(BEGUN, tick=False)
+    fill(booking, clinic_admin, kinds=["invoice"])
+
+    client.force_login(patient)
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    assert 'data-testid="discharge-item-invoice" data-state="done"' in page
+    assert 'data-testid="discharge-item-follow_up" data-state="missing"' in page
+    assert "5 items are missing." in page
+    assert 'data-testid="pack-link-create"' in page
+    assert reverse("bookings:pack_item", args=[booking.pk]) not in page
+
+    client.force_login(clinic_admin)
+    page = client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    assert page.count(f'action="{reverse("bookings:pack_item", args=[booking.pk])}"') == len(EVERY_KIND)
+    assert 'id="id_pack_implants_not_applicable"' in page
+    assert 'id="id_pack_invoice_not_applicable"' not in page
+
+
+def test_a_wrong_file_on_the_page_is_explained_on_its_item_and_nothing_is_written(
+    booking, clinic_admin, client, time_machine
+):
+    time_machine.move_to(BEGUN, tick=False)
+    client.force_login(clinic_admin)
+
+    response = client.post(reverse("bookings:pack_item", args=[booking.pk]), {"kind": "invoice", "file": jpeg()})
+
+    assert response.status_code == 400
+    assert "The itemised invoice must be a PDF file" in response.content.decode()
+    assert DischargeItem.objects.count() == 0
+
+
+def test_the_patient_makes_a_link_on_the_page_and_sees_it_once(booking, clinic_admin, patient, client, time_machine):
+    time_machine.move_to(BEGUN, tick=False)
+    fill(booking, clinic_admin, kinds=["invoice"])
+    client.force_login(patient)
+
+    response = client.post(reverse("bookings:pack_link_create", args=[booking.pk]), {"recipient": "Dr Dupont"})
+
+    assert response.status_code == 200
+    assert 'data-testid="new-pack-link"' in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    link = PackShareLink.objects.get()
+    assert link.recipient == "Dr Dupont"
+    assert client.get(reverse("bookings:detail", args=[booking.pk])).content.decode().count("new-pack-link") == 0
+
+
+def test_the_careteam_turns_the_providers_requirement_off_and_on(clinic, careteam, clinic_admin, client):
+    url = reverse("providers:discharge_pack_setting", args=[clinic.pk])
+    Provider.objects.filter(pk=clinic.pk).update(discharge_pack_required=True)
+    client.force_login(careteam)
+
+    client.post(url, {})
+    assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is False
+    client.post(url, {"required": "on"})
+    assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is True
+    assert AuditEvent.objects.filter(action="providers.provider.discharge_pack_set").count() == 2
+
+    client.force_login(clinic_admin)
+    assert client.post(url, {}).status_code == 403
+    assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is True
