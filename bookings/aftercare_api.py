@@ -29,7 +29,7 @@ WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorS
 
 
 class DischargeItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=DischargeItemKind.choices)
+    item = serializers.ChoiceField(choices=DischargeItemKind.choices, help_text="The checklist's item.")
     label = serializers.CharField()
     state = serializers.ChoiceField(choices=["missing", "uploaded", "not_applicable"])
     accepts = serializers.CharField(help_text="The file types the item takes, read from the bytes.")
@@ -59,7 +59,7 @@ class DischargePackSerializer(serializers.Serializer):
 
 
 class DischargeItemInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=DischargeItemKind.choices)
+    item = serializers.ChoiceField(choices=DischargeItemKind.choices, help_text="The checklist's item.")
     file = serializers.FileField(required=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     not_applicable = serializers.BooleanField(required=False, default=False)
@@ -101,7 +101,7 @@ def _pack(request, booking: Booking, *, status_code: int = status.HTTP_200_OK) -
         "missing": [line.kind for line in lines if not line.done],
         "items": [
             {
-                "kind": line.kind,
+                "item": line.kind,
                 "label": line.label,
                 "state": "missing"
                 if line.item is None
@@ -145,13 +145,13 @@ class DischargeItemsAPI(APIView):
         data = body.validated_data
         if data.get("not_applicable"):
             services.discharge_item_not_applicable(
-                booking=booking, actor=request.user, kind=data["kind"], now=timezone.now()
+                booking=booking, actor=request.user, kind=data["item"], now=timezone.now()
             )
         else:
             services.discharge_item_upload(
                 booking=booking,
                 actor=request.user,
-                kind=data["kind"],
+                kind=data["item"],
                 upload=data["file"],
                 title=data.get("title", ""),
                 now=timezone.now(),

@@ -294,9 +294,9 @@ def test_the_api_refuses_a_wrong_type_400_not_your_booking_404_and_after_the_win
     url = reverse("api_booking_discharge_items", args=[booking.pk])
     time_machine.move_to(BEGUN, tick=False)
 
-    wrong = api_as(clinic_admin).post(url, {"kind": "invoice", "file": jpeg()}, format="multipart")
-    rival = api_as(rival_member).post(url, {"kind": "invoice", "file": pdf()}, format="multipart")
-    ok = api_as(clinic_admin).post(url, {"kind": "invoice", "file": pdf()}, format="multipart")
+    wrong = api_as(clinic_admin).post(url, {"item": "invoice", "file": jpeg()}, format="multipart")
+    rival = api_as(rival_member).post(url, {"item": "invoice", "file": pdf()}, format="multipart")
+    ok = api_as(clinic_admin).post(url, {"item": "invoice", "file": pdf()}, format="multipart")
 
     assert (wrong.status_code, wrong.json()["code"]) == (400, "wrong_document_type")
     assert rival.status_code == 404
@@ -305,7 +305,7 @@ def test_the_api_refuses_a_wrong_type_400_not_your_booking_404_and_after_the_win
 
     booking_complete(booking=booking, actor=clinic_admin, now=BEGUN)
     time_machine.move_to(BEGUN + PACK_WINDOW_AFTER + dt.timedelta(days=1), tick=False)
-    late = api_as(clinic_admin).post(url, {"kind": "follow_up", "file": pdf()}, format="multipart")
+    late = api_as(clinic_admin).post(url, {"item": "follow_up", "file": pdf()}, format="multipart")
     assert (late.status_code, late.json()["code"]) == (409, "discharge_pack_closed")
     assert booking.__class__.objects.get(pk=booking.pk).status == BookingStatus.COMPLETED
 
