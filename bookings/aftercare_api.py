@@ -30,7 +30,7 @@ WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorS
 
 class DischargeItemSerializer(serializers.Serializer):
     item = serializers.ChoiceField(choices=DischargeItemKind.choices, help_text="The checklist's item.")
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="The item as the pages name it, in the reader's language.")
     state = serializers.ChoiceField(choices=["missing", "uploaded", "not_applicable"])
     accepts = serializers.CharField(help_text="The file types the item takes, read from the bytes.")
     document = serializers.UUIDField(allow_null=True, help_text="Download it from /api/v1/documents/<id>/download/.")
@@ -102,7 +102,7 @@ def _pack(request, booking: Booking, *, status_code: int = status.HTTP_200_OK) -
         "items": [
             {
                 "item": line.kind,
-                "label": line.label,
+                "name": line.label,
                 "state": "missing"
                 if line.item is None
                 else ("not_applicable" if line.item.not_applicable else "uploaded"),
