@@ -489,5 +489,6 @@ MATRIX: dict[str, Rule] = {
     "api_booking_pack_links":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
     "api_booking_pack_link":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"link_id": "pack_link_id"}),
     "providers:discharge_pack_setting":     rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "api_careteam_provider_discharge_pack": rule("login  denied denied denied denied ok     denied denied denied", also="PUT"),
 }
 # fmt: on

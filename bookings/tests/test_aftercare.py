@@ -376,3 +376,45 @@ def test_the_careteam_turns_the_providers_requirement_off_and_on(clinic, caretea
     client.force_login(clinic_admin)
     assert client.post(url, {}).status_code == 403
     assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is True
+
+
+def test_the_api_shows_the_pack_and_the_patient_makes_and_revokes_a_link(
+    booking, clinic_admin, patient, other_patient, api_as, time_machine
+):
+    time_machine.move_to(BEGUN, tick=False)
+    fill(booking, clinic_admin, kinds=["invoice"])
+    pack_url = reverse("api_booking_discharge_pack", args=[booking.pk])
+    links_url = reverse("api_booking_pack_links", args=[booking.pk])
+
+    pack = api_as(patient).get(pack_url).json()
+    assert pack["required_for_release"] is True
+    assert pack["complete"] is False
+    assert pack["available_actions"]["share_discharge_pack"]["allowed"] is True
+    assert pack["available_actions"]["add_to_discharge_pack"]["allowed"] is False
+    assert {i["item"]: i["state"] for i in pack["items"]}["invoice"] == "uploaded"
+    assert api_as(other_patient).get(pack_url).status_code == 404
+
+    created = api_as(patient).post(links_url, {"recipient": "Dr Dupont"}, format="json")
+    assert created.status_code == 201
+    token = created.json()["url"].rstrip("/").rsplit("/", 1)[-1]
+    assert PackShareLink.objects.get().token_hash == token_hash(token)
+    assert api_as(other_patient).post(links_url, {"recipient": "Dr X"}, format="json").status_code == 404
+    blank = api_as(patient).post(links_url, {"recipient": " "}, format="json")
+    assert blank.status_code == 400
+
+    link_url = reverse("api_booking_pack_link", args=[booking.pk, created.json()["id"]])
+    assert api_as(other_patient).delete(link_url).status_code == 404
+    assert api_as(patient).delete(link_url).status_code == 204
+    with pytest.raises(LinkGone):
+        pack_link_open(token=token, ip="", now=BEGUN)
+
+
+def test_the_careteam_sets_the_requirement_through_the_api_and_no_one_else_may(clinic, careteam, clinic_admin, api_as):
+    url = reverse("api_careteam_provider_discharge_pack", args=[clinic.pk])
+
+    answer = api_as(careteam).put(url, {"discharge_pack_required": True}, format="json")
+    refused = api_as(clinic_admin).put(url, {"discharge_pack_required": False}, format="json")
+
+    assert answer.json() == {"provider": clinic.pk, "discharge_pack_required": True}
+    assert refused.status_code == 403
+    assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is True
