@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from bookings import services
 from bookings.forms import DischargeItemForm, PackLinkForm
 from bookings.models import Booking, BookingStatus
+from bookings.services.aftercare import PackLine
 from providers.services.permissions import member_role
 
 
@@ -41,14 +44,13 @@ def pack_section(*, booking: Booking, viewer: Any, now: dt.datetime, **extra: An
         section["new_link_url"] = extra.get("new_link_url", "")
     # One upload form per item for the provider's members (the one posted with its errors).
     posted = extra.get("item_form")
-    section["item_rows"] = [
-        (
-            line,
-            (posted if posted is not None and posted.data.get("kind") == line.kind else None)
-            or DischargeItemForm(initial={"kind": line.kind}, auto_id=f"id_pack_{line.kind}_%s"),
-        )
-        if is_member and add
-        else (line, None)
-        for line in lines
-    ]
+    section["item_rows"] = [(line, _item_form(line, posted) if is_member and add else None) for line in lines]
     return section
+
+
+def _item_form(line: PackLine, posted: DischargeItemForm | None) -> DischargeItemForm:
+    form = posted if posted is not None and posted.data.get("kind") == line.kind else None
+    form = form or DischargeItemForm(initial={"kind": line.kind}, auto_id=f"id_pack_{line.kind}_%s")
+    # The types this item takes, tied to the file input (aria-describedby) by Django.
+    form.fields["file"].help_text = _("%(types)s only.") % {"types": line.accepts}
+    return form

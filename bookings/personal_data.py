@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking, BookingStatus, CancellationEvidence, DischargeItem, PackShareLink
+from bookings.models import Booking, BookingStatus, CancellationEvidence, PackShareLink
 from bookings.services.cancellation import booking_cancel_quote
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
 
@@ -36,7 +36,7 @@ def _bookings(person: Any):
     return (
         Booking.objects.filter(patient_id=person.pk)
         .select_related("provider", "offering", "cancellation_policy")
-        .prefetch_related("appointments", "evidence")
+        .prefetch_related("appointments", "evidence", "discharge_items", "pack_share_links")
         .order_by("created_at", "pk")
     )
 
@@ -82,36 +82,30 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                     }
                     for e in booking.evidence.all()
                 ],
+                "discharge_pack": [
+                    {
+                        "item": item.kind,
+                        "document": str(item.document_id) if item.document_id else None,
+                        "does_not_apply": item.not_applicable,
+                        "added_at": _iso(item.uploaded_at),
+                        "replaced_at": _iso(item.replaced_at),
+                    }
+                    for item in booking.discharge_items.all()
+                ],
+                "discharge_pack_links": [
+                    {
+                        "for": link.recipient,
+                        "email": link.email,
+                        "created_at": _iso(link.created_at),
+                        "expires_at": _iso(link.expires_at),
+                        "revoked_at": _iso(link.revoked_at),
+                        "times_opened": link.opened_count,
+                    }
+                    for link in booking.pack_share_links.all()
+                ],
             }
         )
-    items = DischargeItem.objects.filter(booking__patient_id=person.pk).order_by("booking_id", "uploaded_at", "pk")
-    links = PackShareLink.objects.filter(booking__patient_id=person.pk).order_by("booking_id", "created_at", "pk")
-    return {
-        "bookings": bookings,
-        "discharge_pack": [
-            {
-                "booking": item.booking_id,
-                "item": item.kind,
-                "document": str(item.document_id) if item.document_id else None,
-                "does_not_apply": item.not_applicable,
-                "added_at": _iso(item.uploaded_at),
-                "replaced_at": _iso(item.replaced_at),
-            }
-            for item in items
-        ],
-        "discharge_pack_links": [
-            {
-                "booking": link.booking_id,
-                "for": link.recipient,
-                "email": link.email,
-                "created_at": _iso(link.created_at),
-                "expires_at": _iso(link.expires_at),
-                "revoked_at": _iso(link.revoked_at),
-                "times_opened": link.opened_count,
-            }
-            for link in links
-        ],
-    }
+    return {"bookings": bookings}
 
 
 def erase(subject: Subject, now: dt.datetime) -> None:

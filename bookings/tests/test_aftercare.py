@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import StaffGroup
 from accounts.tests.factories import UserFactory
 from bookings.models import BookingStatus, DischargeItem, DischargeItemKind, PackShareLink
+from bookings.personal_data import erase, export
 from bookings.services import (
     LinkGone,
     booking_complete,
@@ -27,6 +28,7 @@ from bookings.services.aftercare import PACK_WINDOW_AFTER, token_hash
 from bookings.tests.support import FOUR_WEEKS_ON, awaiting, bookable, confirm, paris
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import AuditEvent
+from core.personal_data import Subject
 from documents.models import MedicalDocument
 from documents.services import document_read
 from documents.tests import samples
@@ -277,6 +279,10 @@ def test_a_link_with_an_address_is_e_mailed_to_the_doctor_and_one_without_is_not
 
     assert [m.to for m in mail.outbox] == [["dupont@cabinet.test"]]
     assert token in mail.outbox[0].body
+    trail = str(list(AuditEvent.objects.values_list("before", "after")))
+    assert "dupont@cabinet.test" not in trail
+    assert "Dr Dupont" not in trail
+    assert token not in trail
 
 
 def test_someone_elses_booking_is_not_found_for_links(booking, clinic_admin, other_patient):
@@ -418,3 +424,21 @@ def test_the_careteam_sets_the_requirement_through_the_api_and_no_one_else_may(c
     assert answer.json() == {"provider": clinic.pk, "discharge_pack_required": True}
     assert refused.status_code == 403
     assert Provider.objects.get(pk=clinic.pk).discharge_pack_required is True
+
+
+def test_the_patients_export_holds_the_pack_and_an_erasure_ends_the_links_and_forgets_their_recipients(
+    booking, clinic_admin, patient
+):
+    fill(booking, clinic_admin, kinds=["invoice"])
+    link, _token = pack_link_create(
+        booking=booking, actor=patient, recipient="Dr Dupont", email="dupont@cabinet.test", now=BEGUN
+    )
+
+    exported = export(patient, BEGUN)["bookings"][0]
+    assert [item["item"] for item in exported["discharge_pack"]] == ["invoice"]
+    assert exported["discharge_pack_links"][0]["for"] == "Dr Dupont"
+
+    erase(Subject(user_id=patient.pk, pseudonym="Erased person 1", email=patient.email, strings=()), BEGUN)
+    link.refresh_from_db()
+    assert link.revoked_at == BEGUN
+    assert (link.recipient, link.email) == ("", "")
