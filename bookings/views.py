@@ -461,9 +461,9 @@ def evidence_queue(request):
     now = timezone.now()
     bookings = list(evidence_awaiting_review())
     for booking in bookings:
-        booking.review = services.booking_evidence_review_check(booking=booking, actor=request.user, now=now)
+        booking.evidence_review = services.booking_evidence_review_check(booking=booking, actor=request.user, now=now)
         # One form per booking on the page: ids must not repeat.
-        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s") if booking.review else None
+        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s") if booking.evidence_review else None
     return render(request, "bookings/evidence_queue.html", {"bookings": bookings})
 
 
