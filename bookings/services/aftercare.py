@@ -212,7 +212,7 @@ def discharge_item_upload_check(*, booking: Booking, actor: Any, now: dt.datetim
 def _kind(kind: str) -> DischargeItemKind:
     if kind not in DischargeItemKind.values:
         message = _("Choose one of the items of the checklist.")
-        raise ValidationFailed(message, code="invalid_item", details={"kind": [message]})
+        raise ValidationFailed(message, code="invalid_item", details={"item": [message]})
     return DischargeItemKind(kind)
 
 
@@ -297,7 +297,7 @@ def discharge_item_not_applicable(*, booking: Booking, actor: User, kind: str, n
     item_kind = _kind(kind)
     if item_kind not in MAY_NOT_APPLY:
         message = _("The %(item)s is needed for every procedure: upload it.") % {"item": item_kind.label.lower()}
-        raise ValidationFailed(message, code="item_required", details={"kind": [message]})
+        raise ValidationFailed(message, code="item_required", details={"not_applicable": [message]})
     with transaction.atomic():
         locked = lock_booking(booking)
         discharge_item_upload_check(booking=locked, actor=actor, now=now).enforce()
