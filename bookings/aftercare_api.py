@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -127,8 +126,6 @@ class DischargePackAPI(APIView):
 
 
 class DischargeItemsAPI(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
     @extend_schema(
         tags=TAGS, request=DischargeItemInputSerializer, responses={201: DischargePackSerializer, **WRITE_ERRORS}
     )
