@@ -37,7 +37,8 @@ hook's signature, never who answers it.
   `document_id` at `now` (a dict recorded in the read's audit event, e.g. `{"as": "coordinator",
   "case": 12}`), or None. Documents asks every receiver after its own rules (the owner, a provider's
   grant, the careteam's evidence); the first answer that is not None lets the read happen
-  (second opinions: the coordinator of the case, the chosen specialist once they accepted).
+  (second opinions: the coordinator of the case, the chosen specialist once they accepted; bookings:
+  the members of a verified provider, the discharge pack of their provider's bookings).
 - `provider_dashboard_counts(*, provider_id, viewer_id, now)` → a list of plain dicts, each
   `{"key", "label", "count", "url", "order"}`: what awaits a provider's members in a higher app
   (quotes: new quote requests; bookings: bookings awaiting their deposit; payments: deposits to ask
