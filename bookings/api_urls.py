@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bookings import api
+from bookings import aftercare_api, api
 
 urlpatterns = [
     path("bookings/", api.MyBookingsAPI.as_view(), name="api_bookings"),
@@ -12,4 +12,25 @@ urlpatterns = [
     path("bookings/<int:booking_id>/evidence/", api.EvidenceAPI.as_view(), name="api_booking_evidence"),
     path("bookings/<int:booking_id>/reschedule/", api.RescheduleAPI.as_view(), name="api_booking_reschedule"),
     path("my/providers/<int:provider_id>/bookings/", api.ProviderBookingsAPI.as_view(), name="api_provider_bookings"),
+    # Aftercare: the discharge pack (bookings/aftercare_api.py).
+    path(
+        "bookings/<int:booking_id>/discharge-pack/",
+        aftercare_api.DischargePackAPI.as_view(),
+        name="api_booking_discharge_pack",
+    ),
+    path(
+        "bookings/<int:booking_id>/discharge-pack/items/",
+        aftercare_api.DischargeItemsAPI.as_view(),
+        name="api_booking_discharge_items",
+    ),
+    path(
+        "bookings/<int:booking_id>/discharge-pack/links/",
+        aftercare_api.PackLinksAPI.as_view(),
+        name="api_booking_pack_links",
+    ),
+    path(
+        "bookings/<int:booking_id>/discharge-pack/links/<int:link_id>/",
+        aftercare_api.PackLinkAPI.as_view(),
+        name="api_booking_pack_link",
+    ),
 ]

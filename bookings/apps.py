@@ -11,6 +11,7 @@ class BookingsConfig(AppConfig):
         from bookings.dashboard import dashboard_counts
         from bookings.personal_data import DECLARATION
         from bookings.selectors import busy_intervals
+        from bookings.services.aftercare import discharge_document_read_right
         from core import hooks
         from core.personal_data import declare
 
@@ -18,5 +19,7 @@ class BookingsConfig(AppConfig):
         hooks.busy_intervals.register(busy_intervals)
         hooks.case_items.register(case_items)
         hooks.provider_dashboard_counts.register(dashboard_counts)
+        # The provider's members read the discharge pack documents they uploaded for the patient.
+        hooks.document_read_rights.register(discharge_document_read_right)
         # What bookings hold about a person: export, erasure and what must end first (privacy).
         declare(DECLARATION)

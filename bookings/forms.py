@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import BookingStatus, CancellationReason
+from bookings.models import BookingStatus, CancellationReason, DischargeItemKind
 from bookings.policy import EVIDENCE_WINDOW
 from documents.models import MedicalDocument
 from providers.models import Offering
@@ -201,3 +201,35 @@ class CalendarPeriodForm(forms.Form):
         day = data.get("week") or today
         monday = day - dt.timedelta(days=day.weekday())
         return "week", monday, monday + dt.timedelta(days=7)
+
+
+# --- aftercare: the discharge pack ---------------------------------------------------------------------
+
+
+class DischargeItemForm(forms.Form):
+    """One item of the pack: a file for it, or (for the items that may not apply) the statement that
+    it does not. The service checks the file's type against the item."""
+
+    kind = forms.ChoiceField(label=_("Item"), choices=DischargeItemKind.choices, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title (optional)"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"), required=False)
+    not_applicable = forms.BooleanField(label=_("Does not apply to this care"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("not_applicable"):
+            self.add_error("file", _("Choose the file to upload."))
+        return data
+
+
+class PackLinkForm(forms.Form):
+    recipient = forms.CharField(
+        label=_("Who is the link for?"),
+        max_length=200,
+        help_text=_("Such as “Dr Dupont, my family doctor”. One link per person."),
+    )
+    email = forms.EmailField(
+        label=_("Their e-mail (optional)"),
+        required=False,
+        help_text=_("Given an address, we e-mail the link to it. Otherwise copy the link and send it yourself."),
+    )

@@ -286,3 +286,84 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} UTC ({self.provider_id})"
+
+
+# --- aftercare: the discharge pack (docs/decisions.md#discharge-pack) --------------------------------
+
+
+class DischargeItemKind(models.TextChoices):
+    """The checklist of a discharge pack, in the order the pages show it."""
+
+    OPERATIVE_REPORT = "operative_report", _("Operative and anaesthesia report")
+    IMPLANTS = "implants", _("Implant details")
+    DISCHARGE_INSTRUCTIONS = "discharge_instructions", _("Discharge instructions")
+    FOLLOW_UP = "follow_up", _("Follow-up schedule")
+    INVOICE = "invoice", _("Itemised invoice")
+    TRANSLATION = "translation", _("Translation into the patient's language")
+
+
+class DischargeItem(models.Model):
+    """One item of a booking's discharge pack: a medical document the provider uploaded (owned by
+    the patient), or, for the items that may not apply, the provider's statement that it does not.
+
+    A new upload for the same item replaces the current one; the old row stays with `replaced_at`
+    as the record of what was sent when.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="discharge_items")
+    kind = models.CharField(_("item"), max_length=24, choices=DischargeItemKind.choices)
+    document = models.ForeignKey(
+        "documents.MedicalDocument", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    not_applicable = models.BooleanField(_("does not apply"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("added at"))
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "kind", "-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "kind"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="bookings_discharge_item_current_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(document__isnull=False, not_applicable=False)
+                | models.Q(document__isnull=True, not_applicable=True),
+                name="bookings_discharge_item_document_or_not_applicable",
+            ),
+        ]
+        verbose_name = _("discharge pack item")
+
+    def __str__(self) -> str:
+        return f"{self.kind} of booking {self.booking_id}"
+
+
+class PackShareLink(models.Model):
+    """A 7-day link the patient gives their home doctor to read the discharge pack without an account.
+
+    Only the SHA-256 of the token is stored. Rows are never deleted: a revoked or expired link stays
+    as the record of who could read the pack when.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="pack_share_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    recipient = models.CharField(_("for"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    opened_count = models.PositiveIntegerField(_("opened"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="bookings_pack_link_expires_after"
+            ),
+        ]
+        verbose_name = _("discharge pack link")
+
+    def __str__(self) -> str:
+        return f"Pack link {self.pk} of booking {self.booking_id}"

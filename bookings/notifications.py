@@ -17,17 +17,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
 from bookings.ics import appointment_ics
-from bookings.models import Booking
+from bookings.models import Booking, PackShareLink
 from bookings.policy import EVIDENCE_WINDOW
 from bookings.selectors import booking_cancellation_schedule
 from core.money import format_money
 from notifications.messages import after_commit, money_text
-from notifications.rendering import language_of
+from notifications.rendering import SUBJECT_MAX, language_of, one_line, render_part
 from notifications.services import Attachment, notify, site_url
 from providers.models import Location
 from providers.selectors import provider_members_to_notify
@@ -227,3 +228,57 @@ def booking_evidence_remind(*, booking: Booking, key: str, now: dt.datetime) -> 
         now=now,
         context={"evidence_due_at": booking.evidence_due_at},
     )
+
+
+# --- aftercare (bookings.services.aftercare) -----------------------------------------------------------
+
+
+def notify_discharge_pack_complete(*, booking: Booking, now: dt.datetime) -> None:
+    """Every item of the discharge pack is there: the patient hears (no item is named)."""
+    after_commit(_discharge_pack_complete, booking_id=booking.pk, now=now)
+
+
+def _discharge_pack_complete(*, booking_id: int, now: dt.datetime) -> None:
+    booking = _booking(booking_id)
+    _notify_booking(
+        event="discharge_pack_complete",
+        booking=booking,
+        user=booking.patient,
+        template="discharge_pack_complete",
+        key=f"discharge_pack_complete:{booking.pk}",
+        now=now,
+    )
+
+
+def notify_pack_link_created(*, link: PackShareLink, token: str, now: dt.datetime) -> None:
+    """The patient gave an e-mail address with a link to their pack: the link goes to that address
+    (the only time the token is sent anywhere), in the patient's language. Nothing is sent without
+    an address."""
+    after_commit(_pack_link_created, link_id=link.pk, token=token, now=now)
+
+
+def _pack_link_created(*, link_id: int, token: str, now: dt.datetime) -> None:
+    link = PackShareLink.objects.select_related("booking__patient", "booking__provider").get(pk=link_id)
+    if not link.email or link.revoked_at is not None:
+        return
+    language = language_of(link.booking.patient)
+    context = {
+        "recipient": link.recipient,
+        "provider_name": link.booking.provider.name,
+        "expires_at": link.expires_at,
+        "link_url": site_url(reverse("bookings:pack_shared", args=[token])),
+    }
+    template = "pack_link_created"
+
+    def part(name: str) -> str:
+        return render_part(template=template, language=language, part=name, context=context)
+
+    email = EmailMultiAlternatives(
+        subject=one_line(part("subject.txt"), SUBJECT_MAX),
+        body=part("body.txt").strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[link.email],
+        headers={"X-MediBroker-Message": f"{template}:{link.pk}"},
+    )
+    email.attach_alternative(part("body.html"), "text/html")
+    email.send()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookings.models import Booking, BookingStatus, CancellationEvidence
+from bookings.models import Booking, BookingStatus, CancellationEvidence, PackShareLink
 from bookings.services.cancellation import booking_cancel_quote
 from core.personal_data import Blocker, Declaration, Kept, Subject, redact
 
@@ -36,7 +36,7 @@ def _bookings(person: Any):
     return (
         Booking.objects.filter(patient_id=person.pk)
         .select_related("provider", "offering", "cancellation_policy")
-        .prefetch_related("appointments", "evidence")
+        .prefetch_related("appointments", "evidence", "discharge_items", "pack_share_links")
         .order_by("created_at", "pk")
     )
 
@@ -82,6 +82,27 @@ def export(person: Any, now: dt.datetime) -> dict[str, Any]:
                     }
                     for e in booking.evidence.all()
                 ],
+                "discharge_pack": [
+                    {
+                        "item": item.kind,
+                        "document": str(item.document_id) if item.document_id else None,
+                        "does_not_apply": item.not_applicable,
+                        "added_at": _iso(item.uploaded_at),
+                        "replaced_at": _iso(item.replaced_at),
+                    }
+                    for item in booking.discharge_items.all()
+                ],
+                "discharge_pack_links": [
+                    {
+                        "for": link.recipient,
+                        "email": link.email,
+                        "created_at": _iso(link.created_at),
+                        "expires_at": _iso(link.expires_at),
+                        "revoked_at": _iso(link.revoked_at),
+                        "times_opened": link.opened_count,
+                    }
+                    for link in booking.pack_share_links.all()
+                ],
             }
         )
     return {"bookings": bookings}
@@ -98,6 +119,11 @@ def erase(subject: Subject, now: dt.datetime) -> None:
         note = redact(evidence.note, subject)
         if note != evidence.note:
             CancellationEvidence.objects.filter(pk=evidence.pk).update(note=note)
+    # The links to the discharge pack stop working and forget whom they were for (the documents
+    # themselves are the person's and are shredded by documents).
+    links = PackShareLink.objects.filter(booking__patient_id=subject.user_id)
+    links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    links.exclude(recipient="", email="").update(recipient="", email="")
 
 
 def kept(person: Any, now: dt.datetime) -> list[Kept]:
@@ -162,13 +188,18 @@ DECLARATION = Declaration(
         "bookings.Booking": _("Your bookings: provider, dates, deposit and price, cancellation and its decision"),
         "bookings.Appointment": _("The times of your appointments"),
         "bookings.CancellationEvidence": _("The evidence you sent for a cancellation and its review"),
+        "bookings.DischargeItem": _("The documents of your discharge pack, which your provider added for you"),
+        "bookings.PackShareLink": _("The links you gave your doctor to read your discharge pack, and for whom"),
     },
     not_personal={
         "bookings.CancellationPolicy": _("A published cancellation policy: its name is the policy's, not a person's"),
     },
     export=export,
     erase=erase,
-    erased=_("Free text about you in your bookings and the reviews of your cancellation evidence"),
+    erased=_(
+        "Free text about you in your bookings and the reviews of your cancellation evidence; the links to "
+        "your discharge pack end and forget whom they were for"
+    ),
     kept=kept,
     blockers=blockers,
     providers=providers,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import views
+from bookings import aftercare_views, views
 
 app_name = "bookings"
 
@@ -23,4 +23,14 @@ urlpatterns = [
     path("provider/<int:provider_id>/", views.provider_calendar, name="provider_calendar"),
     path("provider/<int:provider_id>/list/", views.provider_bookings, name="provider_bookings"),
     path("provider/<int:provider_id>/bookings.csv", views.provider_bookings_csv, name="provider_bookings_csv"),
+    # Aftercare: the discharge pack (bookings/aftercare_views.py).
+    path("<int:booking_id>/discharge-pack/items/", aftercare_views.pack_item, name="pack_item"),
+    path("<int:booking_id>/discharge-pack/links/", aftercare_views.pack_link_create, name="pack_link_create"),
+    path(
+        "<int:booking_id>/discharge-pack/links/<int:link_id>/revoke/",
+        aftercare_views.pack_link_revoke,
+        name="pack_link_revoke",
+    ),
+    path("discharge-pack/<str:token>/", aftercare_views.pack_shared, name="pack_shared"),
+    path("discharge-pack/<str:token>/<int:item_id>/", aftercare_views.pack_shared_file, name="pack_shared_file"),
 ]

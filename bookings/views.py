@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import StaffGroup
 from bookings import services
+from bookings.aftercare_sections import pack_section
 from bookings.forms import (
     CALENDAR_YEARS,
     CalendarPeriodForm,
@@ -97,7 +98,12 @@ def my_bookings(request):
 @login_required
 @require_GET
 def detail(request, booking_id: int):
-    booking = _visible(request, booking_id)
+    return render_detail(request, _visible(request, booking_id))
+
+
+def render_detail(request, booking, *, status: int = 200, pack_extra: dict[str, Any] | None = None) -> HttpResponse:
+    """The booking's page for whoever may see it (`pack_extra`: what a discharge-pack post answers
+    with, its form with errors or the link just made)."""
     now = timezone.now()
     # Each button of the page shows only when its service's own check allows it.
     actions = services.booking_actions(booking=booking, actor=request.user, now=now)
@@ -119,8 +125,10 @@ def detail(request, booking_id: int):
         "cancel_form": CancelForm() if actions["cancel"] else None,
         "evidence_form": EvidenceForm(owner=request.user) if actions["send_evidence"] else None,
         "evidence": list(booking.evidence.all()),
+        # Aftercare: the discharge pack (bookings/aftercare_sections.py).
+        "pack": pack_section(booking=booking, viewer=request.user, now=now, **(pack_extra or {})),
     }
-    return render(request, "bookings/detail.html", context)
+    return render(request, "bookings/detail.html", context, status=status)
 
 
 def _reschedule_context(request, booking, now) -> dict[str, Any]:
@@ -453,9 +461,9 @@ def evidence_queue(request):
     now = timezone.now()
     bookings = list(evidence_awaiting_review())
     for booking in bookings:
-        booking.review = services.booking_evidence_review_check(booking=booking, actor=request.user, now=now)
+        booking.evidence_review = services.booking_evidence_review_check(booking=booking, actor=request.user, now=now)
         # One form per booking on the page: ids must not repeat.
-        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s") if booking.review else None
+        booking.review_form = ReviewForm(auto_id=f"id_review_{booking.pk}_%s") if booking.evidence_review else None
     return render(request, "bookings/evidence_queue.html", {"bookings": bookings})
 
 

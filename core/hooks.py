@@ -38,7 +38,9 @@ hook's signature, never who answers it.
   "case": 12}`), or None. Documents asks every receiver after its own rules (the owner, a provider's
   grant, the careteam's evidence); the first answer that is not None lets the read happen
   (second opinions: the coordinator of the case, the chosen specialist once they accepted;
-  disputes: a dispute's evidence for its parties, the careteam and finance).
+  messaging: a thread's participants, its attachments; disputes: a dispute's evidence for its
+  parties, the careteam and finance; bookings: the members of a verified provider, the discharge
+  pack of their provider's bookings).
 - `provider_dashboard_counts(*, provider_id, viewer_id, now)` → a list of plain dicts, each
   `{"key", "label", "count", "url", "order"}`: what awaits a provider's members in a higher app
   (quotes: new quote requests; bookings: bookings awaiting their deposit; payments: deposits to ask

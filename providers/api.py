@@ -46,6 +46,7 @@ from providers.selectors import (
     providers_public,
 )
 from providers.serializers import (
+    DischargePackSettingSerializer,
     ExceptionSerializer,
     InvitationForInviteeSerializer,
     InvitationSerializer,
@@ -472,3 +473,39 @@ class MyOfferingAPI(APIView):
             provider=provider, actor=request.user, details=body.details(), offering=offering, now=timezone.now()
         )
         return Response(MyOfferingSerializer(offering).data)
+
+
+# --- the careteam: a provider's aftercare setting (docs/decisions.md#discharge-pack) -----------------
+
+
+class CareteamDischargePackAPI(APIView):
+    def _provider(self, request, provider_id: int) -> Provider:
+        services.provider_discharge_pack_set_check(provider=Provider(), actor=request.user).enforce()
+        provider = Provider.objects.filter(pk=provider_id).first()
+        if provider is None:
+            raise NotFound(_("No provider has this id."))
+        return provider
+
+    @extend_schema(tags=["Providers"], responses={200: DischargePackSettingSerializer, 403: ApiErrorSerializer})
+    def get(self, request, provider_id: int):
+        """Careteam: whether the deposit of the provider's procedures waits for the discharge pack."""
+        provider = self._provider(request, provider_id)
+        return Response({"provider": provider.pk, "discharge_pack_required": provider.discharge_pack_required})
+
+    @extend_schema(
+        tags=["Providers"],
+        request=DischargePackSettingSerializer,
+        responses={200: DischargePackSettingSerializer, 400: ApiErrorSerializer, 403: ApiErrorSerializer},
+    )
+    def put(self, request, provider_id: int):
+        """Careteam: set it (on by default; consultations never wait for the pack)."""
+        provider = self._provider(request, provider_id)
+        body = DischargePackSettingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        provider = services.provider_discharge_pack_set(
+            provider=provider,
+            actor=request.user,
+            required=body.validated_data["discharge_pack_required"],
+            now=timezone.now(),
+        )
+        return Response({"provider": provider.pk, "discharge_pack_required": provider.discharge_pack_required})

@@ -56,4 +56,10 @@ urlpatterns = [
         api.MyOfferingAPI.as_view(),
         name="api_my_offering",
     ),
+    # The careteam: a provider's aftercare setting.
+    path(
+        "careteam/providers/<int:provider_id>/discharge-pack/",
+        api.CareteamDischargePackAPI.as_view(),
+        name="api_careteam_provider_discharge_pack",
+    ),
 ]

@@ -344,3 +344,13 @@ class VerificationForm(forms.Form):
 
     def decision_label(self, name: str) -> str:
         return str(dict(VERIFICATION_DECISIONS)[name])
+
+
+class DischargePackSettingForm(forms.Form):
+    """The careteam's aftercare setting of a provider (docs/decisions.md#discharge-pack)."""
+
+    required = forms.BooleanField(
+        label=_("The deposit of a procedure is released only once its discharge pack is complete"),
+        help_text=_("Procedures and bookings made from a quote; consultations never wait for the pack."),
+        required=False,
+    )

@@ -178,6 +178,11 @@ class Provider(models.Model):
     # careteam last verified it, `{field: {"from": …, "to": …}}`: the careteam's queue shows it, and
     # its next decision empties it (docs/decisions.md#provider-identity-changes).
     identity_changes = models.JSONField(default=dict, blank=True, editable=False)
+    # Aftercare (docs/decisions.md#discharge-pack): the careteam decides whether the deposit of a
+    # procedure (or quote) booking waits for its complete discharge pack; consultations never do.
+    discharge_pack_required = models.BooleanField(
+        _("the deposit's release waits for the discharge pack"), default=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

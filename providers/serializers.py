@@ -550,3 +550,12 @@ class OfferingInputSerializer(serializers.Serializer):
         percent = data.pop("deposit_percent")
         data["deposit_bps"] = None if percent is None else int(percent * 100)
         return OfferingDetails(**data)
+
+
+class DischargePackSettingSerializer(serializers.Serializer):
+    """The careteam's aftercare setting of a provider (docs/decisions.md#discharge-pack)."""
+
+    provider = serializers.IntegerField(read_only=True)
+    discharge_pack_required = serializers.BooleanField(
+        help_text="Whether the deposit of the provider's procedures (and quote bookings) waits for the discharge pack."
+    )

@@ -35,4 +35,10 @@ urlpatterns = [
     path("dashboard/<int:provider_id>/offerings/<int:offering_id>/", views.offering_edit, name="offering_edit"),
     path("careteam/verification/", views.verification_queue, name="verification_queue"),
     path("careteam/verification/<int:provider_id>/", views.verification_review, name="verification_review"),
+    # Aftercare: whether the deposit of the provider's procedures waits for the discharge pack.
+    path(
+        "careteam/verification/<int:provider_id>/discharge-pack/",
+        views.discharge_pack_setting,
+        name="discharge_pack_setting",
+    ),
 ]

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 
 from core import hooks
 from core.errors import DomainError, Forbidden, NotFound
-from core.pages import apply_domain_error
+from core.pages import apply_domain_error, run_service
 from core.throttling import throttle_hit
 from providers import services
 from providers.availability import offering_free_slots
 from providers.forms import (
+    DischargePackSettingForm,
     ExceptionForm,
     LocationForm,
     MemberAddForm,
@@ -530,5 +531,28 @@ def verification_review(request, provider_id: int):
             "offered": offered,
             "refused": [(form.decision_label(name), check.reason) for name, check in decisions.items() if not check],
             "steps": provider.verification_steps.select_related("actor"),
+            "discharge_pack_form": DischargePackSettingForm(
+                initial={"required": provider.discharge_pack_required}, auto_id="id_discharge_pack_%s"
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def discharge_pack_setting(request, provider_id: int):
+    """The careteam sets whether the deposit of the provider's procedures waits for the discharge pack."""
+    _require_careteam(request)
+    provider = get_object_or_404(Provider, pk=provider_id)
+    form = DischargePackSettingForm(request.POST)
+    required = form.is_valid() and form.cleaned_data["required"]
+    run_service(
+        request,
+        lambda: services.provider_discharge_pack_set(
+            provider=provider, actor=request.user, required=required, now=timezone.now()
+        ),
+        _("The deposit of this provider's procedures now waits for the discharge pack.")
+        if required
+        else _("The deposit of this provider's procedures no longer waits for the discharge pack."),
+    )
+    return redirect("providers:verification_review", provider.pk)

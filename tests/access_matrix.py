@@ -556,5 +556,19 @@ MATRIX: dict[str, Rule] = {
     "disputes-api:decide":                  rule("login  denied hidden denied hidden ok     denied hidden hidden", "POST"),
     "disputes-api:approve":                 rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
     "disputes-api:send_back":               rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
+    # --- Part E, aftercare: the discharge pack (bookings) and the careteam's setting (providers)
+    # the provider's members add items (the world's booking's pack is not open yet: 400/409); the patient and careteam see the booking but may not
+    "bookings:pack_item":                   rule("login  denied hidden ok     hidden denied hidden hidden hidden", "POST"),
+    "bookings:pack_link_create":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "bookings:pack_link_revoke":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST", args={"link_id": "pack_link_id"}),
+    # public behind the token (the home doctor has no account)
+    "bookings:pack_shared":                 rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "pack_token"}),
+    "bookings:pack_shared_file":            rule("ok     ok     ok     ok     ok     ok     ok     ok     ok", args={"token": "pack_token", "item_id": "pack_item_id"}),
+    "api_booking_discharge_pack":           rule("login  ok     hidden ok     hidden ok     hidden hidden hidden"),
+    "api_booking_discharge_items":          rule("login  denied hidden ok     hidden denied hidden hidden hidden", "POST"),
+    "api_booking_pack_links":               rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_booking_pack_link":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"link_id": "pack_link_id"}),
+    "providers:discharge_pack_setting":     rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    "api_careteam_provider_discharge_pack": rule("login  denied denied denied denied ok     denied denied denied", also="PUT"),
 }
 # fmt: on

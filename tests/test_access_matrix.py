@@ -382,12 +382,23 @@ def world(
         created_at=now,
         updated_at=now,
     )
+    # Part E, aftercare: an item of the booking's discharge pack (the patient's document) and a link to it
+    from bookings.models import DischargeItem
+    from bookings.services import pack_link_create
+
+    pack_item = DischargeItem.objects.create(
+        booking=booking, kind="invoice", document=document, uploaded_by=clinic_admin, uploaded_at=now
+    )
+    pack_link, pack_token = pack_link_create(booking=booking, actor=patient, recipient="Dr Watson", now=now)
     return {
         **reviews,
         "thread_id": thread.pk,
         "thread_kind": "booking",
         "thread_document_id": attached.attachments.get().document_id,
         "dispute_id": dispute.pk,
+        "pack_item_id": pack_item.pk,
+        "pack_link_id": pack_link.pk,
+        "pack_token": pack_token,
         "erasure_request_id": erasure.pk,
         "data_request_id": data_request.pk,
         "forward_id": forward.pk,

@@ -6,6 +6,24 @@ the service enforces first; `booking_actions` gathers them for the pages and the
 
 from bookings.policy import EVIDENCE_WINDOW
 from bookings.services.actions import BOOKING_ACTIONS, booking_actions
+from bookings.services.aftercare import (
+    PACK_LINK_LIFETIME,
+    LinkGone,
+    discharge_item_not_applicable,
+    discharge_item_upload,
+    discharge_item_upload_check,
+    discharge_pack,
+    discharge_pack_release_check,
+    discharge_pack_required,
+    pack_link_create,
+    pack_link_create_check,
+    pack_link_document,
+    pack_link_of,
+    pack_link_open,
+    pack_link_revoke,
+    pack_link_revoke_check,
+    pack_links_of,
+)
 from bookings.services.appointments import (
     booking_complete,
     booking_complete_check,
@@ -37,7 +55,9 @@ __all__ = [
     "BOOKING_ACTIONS",
     "EVIDENCE_WINDOW",
     "HOLD_DURATION",
+    "PACK_LINK_LIFETIME",
     "CancelQuote",
+    "LinkGone",
     "booking_actions",
     "booking_apply_evidence_deadlines",
     "booking_cancel",
@@ -59,4 +79,18 @@ __all__ = [
     "booking_reschedule_check",
     "booking_review_evidence",
     "booking_submit_evidence",
+    "discharge_item_not_applicable",
+    "discharge_item_upload",
+    "discharge_item_upload_check",
+    "discharge_pack",
+    "discharge_pack_release_check",
+    "discharge_pack_required",
+    "pack_link_create",
+    "pack_link_create_check",
+    "pack_link_document",
+    "pack_link_of",
+    "pack_link_open",
+    "pack_link_revoke",
+    "pack_link_revoke_check",
+    "pack_links_of",
 ]

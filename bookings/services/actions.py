@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bookings.models import Booking
+from bookings.services.aftercare import discharge_item_upload_check, pack_link_create_check
 from bookings.services.appointments import booking_complete_check, booking_no_show_check, booking_reschedule_check
 from bookings.services.cancellation import (
     booking_cancel_check,
@@ -28,6 +29,8 @@ BOOKING_ACTIONS: dict[str, Callable[..., Check]] = {
     "review_evidence": booking_evidence_review_check,
     "complete": booking_complete_check,
     "no_show": booking_no_show_check,
+    "add_to_discharge_pack": discharge_item_upload_check,
+    "share_discharge_pack": pack_link_create_check,
 }
 
 

@@ -257,7 +257,8 @@ def test_a_member_is_told_a_booking_can_be_closed_once_its_appointment_began(api
         start=timezone.now() - dt.timedelta(hours=1), end=timezone.now() - dt.timedelta(minutes=30)
     )
     later = api_as(member).get(f"/api/v1/bookings/{booking.pk}/").json()
-    assert allowed(later) == {"complete", "no_show"}
+    # and the discharge pack opens with the first appointment (docs/decisions.md#discharge-pack)
+    assert allowed(later) == {"complete", "no_show", "add_to_discharge_pack"}
 
 
 def test_the_available_actions_are_documented_in_the_schema(api_as, patient):

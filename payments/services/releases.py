@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import StaffGroup, User
 from bookings.models import Booking, BookingStatus
+from bookings.services import discharge_pack_release_check
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -134,6 +135,10 @@ def release_request_check(*, booking: Booking, actor: User | AnonymousUser, now:
         return ReleaseRequestCheck(
             Conflict(_("The deposit can be asked for once the first appointment has begun."), code="release_too_early")
         )
+    # Aftercare: a procedure's deposit waits for its complete discharge pack (the provider's setting).
+    pack = discharge_pack_release_check(booking)
+    if pack.refusal is not None:
+        return ReleaseRequestCheck(pack.refusal)
     deposit = Deposit.objects.filter(booking=booking).first()
     if deposit is None or deposit.status != DepositStatus.HELD or deposit.dispute_status == DisputeStatus.OPEN:
         return ReleaseRequestCheck(
@@ -183,7 +188,13 @@ def _approvable(
                 code="deposit_disputed",
             )
         )
-    return release_holds_check(booking_id=release.booking_id, now=now)
+    holds = release_holds_check(booking_id=release.booking_id, now=now)
+    if not holds.allowed:
+        return holds
+    # Aftercare: a procedure's deposit waits for its complete discharge pack (the provider's setting).
+    return discharge_pack_release_check(
+        Booking.objects.select_related("provider", "offering").get(pk=release.booking_id)
+    )
 
 
 def release_approve_check(*, release: Release, actor: User, now: dt.datetime | None = None) -> Check:

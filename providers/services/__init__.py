@@ -4,6 +4,7 @@ Each action a page or the API offers has its `<entity>_<action>_check` beside it
 (core.checks): pages and the API read it to offer the action, the service enforces it.
 """
 
+from providers.services.aftercare import provider_discharge_pack_set, provider_discharge_pack_set_check
 from providers.services.availability import (
     exception_add,
     exception_add_check,
@@ -116,6 +117,8 @@ __all__ = [
     "photo_add_check",
     "provider_bookable_check",
     "provider_decision_checks",
+    "provider_discharge_pack_set",
+    "provider_discharge_pack_set_check",
     "provider_identity_changed",
     "provider_join",
     "provider_join_check",

@@ -64,6 +64,9 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     register_country = "FR"
     registration_number = factory.Sequence(lambda n: f"10{n:09d}")
     verified_at = factory.LazyFunction(timezone.now)
+    # The model's default is on (docs/decisions.md#discharge-pack); the tests of other rules would
+    # otherwise all need a discharge pack before a quote booking's release. The aftercare tests set it.
+    discharge_pack_required = False
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
