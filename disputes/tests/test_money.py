@@ -187,3 +187,47 @@ def test_a_release_approved_before_the_dispute_is_not_wired_while_it_is_open(
     dispute_decide(dispute=dispute, actor=careteam, outcome=Outcome.REJECT, note="Care given.", now=later)
     assert release_record_wire(release=release, actor=finance, reference="WIRE-1", now=later).status == "paid"
     assert ledger_check() == []
+
+
+def test_a_decision_s_release_waits_for_a_required_discharge_pack(
+    booking, patient, clinic_admin, careteam, finance, django_capture_on_commit_callbacks
+):
+    import io
+
+    from bookings.models import DischargeItemKind
+    from bookings.services import discharge_item_not_applicable, discharge_item_upload
+    from documents.tests import samples
+
+    booking.provider.discharge_pack_required = True
+    booking.provider.save(update_fields=["discharge_pack_required"])
+    assert booking.offering is None  # made from a quote: a procedure's pack applies
+    dispute = _open(booking, patient)
+    later = AFTER + dt.timedelta(days=2)
+    dispute = dispute_answer(dispute=dispute, actor=clinic_admin, answer="The implant was equivalent.", now=later)
+    dispute = dispute_decide(
+        dispute=dispute, actor=careteam, outcome=Outcome.REFUND_PARTIAL, refund_percent=40, note="Brand.", now=later
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = dispute_approve(dispute=dispute, actor=finance, now=later)
+
+    assert dispute.status == DisputeStatus.DECIDED
+    assert Refund.objects.get(booking=booking).amount == 20_000
+    waiting = Release.objects.get(booking=booking)
+    assert (waiting.amount, waiting.status) == (30_000, ReleaseStatus.REQUESTED)
+    assert ledger.held(booking=booking, currency="EUR") == 30_000  # the rest stays in trust
+    with pytest.raises(Conflict) as approving:
+        release_approve(release=waiting, actor=finance, now=later)
+    assert approving.value.code == "discharge_pack_incomplete"
+
+    # The clinic completes the pack; finance's approval of the waiting release then goes through.
+    for kind in DischargeItemKind.values:
+        if kind in {DischargeItemKind.IMPLANTS, DischargeItemKind.TRANSLATION}:
+            discharge_item_not_applicable(booking=booking, actor=clinic_admin, kind=kind, now=later)
+        else:
+            upload = io.BytesIO(samples.pdf(f"{kind} of booking {booking.pk}"))
+            discharge_item_upload(booking=booking, actor=clinic_admin, kind=kind, upload=upload, now=later)
+    released = release_approve(release=waiting, actor=finance, now=later)
+    assert released.status == ReleaseStatus.AWAITING_WIRE
+    assert ledger.held(booking=booking, currency="EUR") == 0
+    assert ledger_check() == []

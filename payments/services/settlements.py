@@ -9,7 +9,10 @@
 3. the refund: trust → "refund payable" (a `Refund` with no fee, reason `dispute:<id>`), sent to
    Stripe after commit under `refund:<id>` by the refunds' own path (`refund_submit`);
 4. the rest: a `Release` for it, approved by the finance member who approved the decision, through
-   the releases' own path (`release_approve`: commission as for any release, transfer or wire).
+   the releases' own path (`release_approve`: commission as for any release, transfer or wire) —
+   unless the booking's discharge pack is required and incomplete: then the release waits in
+   finance's queue, requested, and is approved like any other once the pack is complete (the
+   decision never lets a provider skip the patient's aftercare documents).
 
 Every leg goes through `ledger_post`, so each transaction balances and trust ends at zero. The
 caller (disputes) moves its dispute to decided first in the same transaction, so `release_holds`
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bookings.models import Booking
+from bookings.services import discharge_pack_release_check
 from core.audit import audit_record
 from core.errors import Conflict, ValidationFailed
 from core.money import Money, format_money
@@ -155,7 +159,8 @@ def deposit_settle_dispute(
                 after={"amount": rest, "for": reference},
                 now=now,
             )
-            release = release_approve(release=release, actor=actor, now=now)
+            if discharge_pack_release_check(booking).allowed:
+                release = release_approve(release=release, actor=actor, now=now)
         audit_record(
             actor=actor,
             action="payments.deposit.settled",
