@@ -65,7 +65,9 @@ class DischargeItemInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("not_applicable"):
-            message = _("Send the file, or not_applicable for an item that may not apply.")
+            message = _(
+                "Send the file, or set not_applicable to true for an item that may not apply (implants, translation)."
+            )
             raise serializers.ValidationError({"file": [message]})
         return attrs
 

@@ -69,7 +69,7 @@ def _refuse_dispute(current: str, target: str) -> Conflict:
     if current == DisputeStatus.WITHDRAWN:
         return Conflict(_("This dispute was withdrawn."), code="dispute_withdrawn")
     return Conflict(
-        _("This dispute is %(status)s: it cannot be %(target)s now.")
+        _("This dispute is at “%(status)s”: it cannot move to “%(target)s” now.")
         % {"status": DisputeStatus(current).label.lower(), "target": DisputeStatus(target).label.lower()},
         code="invalid_transition",
     )

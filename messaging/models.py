@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BODY_MAX_LENGTH = 5000
 
@@ -32,7 +33,9 @@ class Notice(models.TextChoices):
 
 class Thread(models.Model):
     kind = models.CharField(_("about"), max_length=16, choices=SubjectKind.choices)
-    subject_id = models.PositiveBigIntegerField(_("subject"))
+    subject_id = models.PositiveBigIntegerField(
+        pgettext_lazy("what a conversation is about: a booking, an order, a request", "subject")
+    )
     # The subject's patient (or the representative whose account holds it): read from the subject
     # when the thread is opened, kept for scoping, the export and the erasure.
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="message_threads")

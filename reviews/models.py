@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReviewStatus(models.TextChoices):
@@ -71,7 +72,7 @@ class Review(models.Model):
     communication = models.PositiveSmallIntegerField(_("communication"), validators=_STARS)
     value = models.PositiveSmallIntegerField(_("value for money"), validators=_STARS)
     cleanliness = models.PositiveSmallIntegerField(_("cleanliness"), validators=_STARS)
-    text = models.TextField(_("review"))
+    text = models.TextField(pgettext_lazy("the text a patient writes about a provider", "review"))
     submitted_at = models.DateTimeField(_("submitted at"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
@@ -176,7 +177,7 @@ class SupplierReview(models.Model):
     service = models.PositiveSmallIntegerField(_("service"), validators=_STARS)
     communication = models.PositiveSmallIntegerField(_("communication"), validators=_STARS)
     punctuality = models.PositiveSmallIntegerField(_("punctuality"), validators=_STARS)
-    text = models.TextField(_("review"))
+    text = models.TextField(pgettext_lazy("the text a patient writes about a provider", "review"))
     submitted_at = models.DateTimeField(_("submitted at"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
