@@ -262,8 +262,8 @@ def _pack_link_created(*, link_id: int, token: str, now: dt.datetime) -> None:
     if not link.email or link.revoked_at is not None:
         return
     language = language_of(link.booking.patient)
+    # The link's label is the patient's own words ("Dr Dupont, my GP"): never the greeting.
     context = {
-        "recipient": link.recipient,
         "provider_name": link.booking.provider.name,
         "expires_at": link.expires_at,
         "link_url": site_url(reverse("bookings:pack_shared", args=[token])),

@@ -197,8 +197,8 @@ DECLARATION = Declaration(
     export=export,
     erase=erase,
     erased=_(
-        "Free text about you in your bookings and the reviews of your cancellation evidence; the links to "
-        "your discharge pack end and forget whom they were for"
+        "What you wrote in your bookings and the careteam's notes on your cancellation evidence; the links "
+        "you made to send your discharge pack end, and no longer name whom they were for"
     ),
     kept=kept,
     blockers=blockers,

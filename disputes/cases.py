@@ -46,7 +46,7 @@ def case_items(*, now: dt.datetime) -> list[CaseItem]:
             CaseItem(
                 key=f"disputes.dispute:{dispute.pk}",
                 queue=CaseQueue.DISPUTE,
-                title=_("%(kind)s #%(number)s on %(about)s")
+                title=_("%(kind)s #%(number)s about %(about)s")
                 % {"kind": dispute.get_kind_display(), "number": dispute.pk, "about": about},
                 stage=stage,
                 opened_at=dispute.opened_at,

@@ -539,7 +539,7 @@ def _finance_other_than_proposer(*, dispute: Dispute, actor: User | AnonymousUse
     if not _staff(actor, StaffGroup.FINANCE):
         return refuse(Forbidden(_("Only finance approves a decision that moves money.")))
     if dispute.proposed_by_id == actor.pk:
-        return refuse(Forbidden(_("Someone other than the person who proposed the decision approves it.")))
+        return refuse(Forbidden(_("A finance member other than the person who proposed the decision must approve it.")))
     return ALLOWED
 
 

@@ -389,7 +389,7 @@ def review_report_decide_check(*, report: ReviewReport, actor: Any, now: dt.date
     if report.status == ReportStatus.AWAITING_AUTHOR and now < report.respond_by:
         return refuse(
             Conflict(
-                _("The author may answer until %(date)s: decide after their answer or then.")
+                _("The author may answer until %(date)s: decide once they have answered, or after that date.")
                 % {"date": when_text(report.respond_by)},
                 code="author_may_answer",
             )
