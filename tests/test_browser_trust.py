@@ -74,16 +74,9 @@ def test_a_patient_writes_with_an_attachment_is_answered_reviews_and_the_review_
     settings.DOCUMENT_KEYS = [Fernet.generate_key().decode()]
     now = timezone.now()
     offering = bookable(provider=clinic, title="Knee consultation")
-    # Clinique du Lac takes messages about the offering, every day, all day (the page does not
-    # depend on the hour the test runs: the first message's notice is the one asserted).
-    ProviderMessaging.objects.create(
-        provider=clinic,
-        offering_ids=[offering.pk],
-        weekdays=[0, 1, 2, 3, 4, 5, 6],
-        opens_at=dt.time(0),
-        closes_at=dt.time(23, 59),
-        updated_at=now,
-    )
+    # Clinique du Lac takes messages about the offering, Monday to Friday 09:00–18:00 in Paris (the
+    # first message's notice is asserted: a second one follows when the test runs outside them).
+    ProviderMessaging.objects.create(provider=clinic, offering_ids=[offering.pk], updated_at=now)
     # Her booking's appointment was two days ago; the deposit was paid before it.
     start = (now - dt.timedelta(days=2)).replace(microsecond=0)
     booking = confirm(
@@ -105,6 +98,12 @@ def test_a_patient_writes_with_an_attachment_is_answered_reviews_and_the_review_
     page.goto(booking_url)
     page.get_by_test_id("messaging-section").get_by_role("link", name="Write a message").click()
     expect(page.get_by_role("heading", name=f"Booking #{booking.pk}", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("thread-people")).to_have_text(
+        "Clinique du Lac’s team and our careteam read and answer this conversation."
+    )
+    expect(page.get_by_test_id("office-hours")).to_contain_text(
+        "Office hours: Monday, Tuesday, Wednesday, Thursday, Friday, 09:00–18:00 (Europe/Paris time)."
+    )
     page.get_by_label("Your message").fill(QUESTION)
     page.get_by_label("Attach a medical document").set_input_files(str(scan))
     page.get_by_label("Title of the document").fill("MRI of the left knee")
