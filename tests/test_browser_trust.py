@@ -26,10 +26,15 @@ REVIEW = "The team explained every step and the follow-up was careful. I would g
 REPLY = "Thank you for your kind words; we are glad the follow-up helped."
 
 
-def _shot(page, name: str) -> None:  # noqa: F811 -- `page` is the fixture's value here
+def _shot(page, name: str, *, part=None) -> None:  # noqa: F811 -- `page` is the fixture's value here
+    """The whole page, or only `part` (a locator) when given."""
     folder = os.environ.get("MEDIBROKER_SCREENSHOTS")
     if folder:
-        page.screenshot(path=os.path.join(folder, f"trust-{name}.png"), full_page=True)
+        path = os.path.join(folder, f"trust-{name}.png")
+        if part is not None:
+            part.screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=True)
 
 
 def _sign_in_with_code(page, base_url: str, email: str) -> None:  # noqa: F811 -- the fixture's value
@@ -184,8 +189,8 @@ def test_a_patient_writes_with_an_attachment_is_answered_reviews_and_the_review_
     expect(reviews.get_by_test_id("provider-rating")).to_contain_text("4.5 out of 5, from 1 verified review")
     expect(reviews).to_contain_text(REVIEW)
     expect(reviews).to_contain_text(REPLY)
-    reviews.scroll_into_view_if_needed()
     _shot(page, "provider")
+    _shot(page, "provider-reviews", part=reviews)
 
     # And the ranking's inputs count the published review once refreshed.
     provider_rankings_refresh(now=timezone.now(), provider_ids=[clinic.pk])
