@@ -67,7 +67,7 @@ def _context(request, *, thread: Thread | None, subject: Subject, form: MessageF
         "office_hours_text": _office_hours_text(services.office_hours_of(subject)),
         "provider_name": (
             Provider.objects.filter(pk=subject.provider_id).values_list("name", flat=True).first()
-            if subject.provider_takes_part
+            if subject.provider_takes_part and subject.provider_id is not None
             else None
         ),
     }
