@@ -158,10 +158,12 @@ def test_a_patient_writes_with_an_attachment_is_answered_reviews_and_the_review_
     for name, stars in {"care": 5, "communication": 4, "value": 4, "cleanliness": 5}.items():
         page.check(f'input[name="{name}"][value="{stars}"]')
     page.get_by_label("Your review").fill(REVIEW)
+    _shot(page, "review-form")
     page.get_by_role("button", name="Send my review").click()
     expect(page.get_by_test_id("review-status")).to_have_text("Awaiting moderation")
     page.goto(booking_url)
     expect(page.get_by_test_id("booking-review")).to_contain_text("Awaiting moderation")
+    _shot(page, "booking-reviewed")
 
     # 6. The careteam publishes it from the moderation queue.
     _sign_in_with_code(page, live_server.url, careteam.email)
