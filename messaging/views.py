@@ -24,7 +24,7 @@ from core.throttling import Throttled
 from documents import services as documents
 from documents.responses import attachment_response
 from messaging import selectors, services
-from messaging.forms import MessageForm, SettingsForm
+from messaging.forms import WEEKDAYS, MessageForm, SettingsForm
 from messaging.models import Notice, SubjectKind, Thread
 from messaging.participants import Subject
 from providers.models import MemberRole, Offering, Provider
@@ -64,6 +64,29 @@ def _context(request, *, thread: Thread | None, subject: Subject, form: MessageF
         "form": form,
         "action": action,
         "office_hours": services.office_hours_of(subject),
+        "office_hours_text": _office_hours_text(services.office_hours_of(subject)),
+        "provider_name": (
+            Provider.objects.filter(pk=subject.provider_id).values_list("name", flat=True).first()
+            if subject.provider_takes_part and subject.provider_id is not None
+            else None
+        ),
+    }
+
+
+def _office_hours_text(hours: dict) -> str:
+    """When someone reads the thread, as "Monday, …, Friday, 09:00–18:00 (Europe/Paris time)":
+    wall-clock hours of a timezone, not an instant."""
+    days = sorted(hours["weekdays"])
+    named = (
+        _("every day")
+        if len(days) == len(WEEKDAYS)
+        else ", ".join(str(label) for number, label in WEEKDAYS if number in days)
+    )
+    return _("%(days)s, %(opens)s–%(closes)s (%(timezone)s time)") % {
+        "days": named,
+        "opens": hours["opens_at"].strftime("%H:%M"),
+        "closes": hours["closes_at"].strftime("%H:%M"),
+        "timezone": hours["timezone"],
     }
 
 

@@ -658,3 +658,133 @@ def test_the_card_form_names_each_field(open_page, demo):
         name = box.evaluate("(el) => el.labels?.[0]?.innerText || el.getAttribute('aria-label') || el.placeholder")
         assert name.strip(), box.evaluate("(el) => el.outerHTML")
     assert axe_violations(page, context='[data-testid="card-element"]') == []
+
+
+# --- issue 18, part F: messaging and reviews --------------------------------------------------------
+
+
+@pytest.fixture
+def trust(demo):
+    """The demo's world plus issue 18's: Dr Claire Dupont takes messages about her offering; Amelia's
+    paid booking has a conversation (her question, Claire's answer); three of Amelia's bookings with
+    Claire are completed: one reviewed and published, one reviewed and awaiting moderation, one not
+    reviewed yet (the review form)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bookings.models import Booking
+    from bookings.services.appointments import booking_complete
+    from bookings.tests.support import awaiting, confirm
+    from messaging import services as messaging
+    from messaging.models import ProviderMessaging, SubjectKind
+    from messaging.participants import subject_of
+    from providers.models import Provider
+    from reviews.services import review_publish, review_submit
+
+    now = timezone.now()
+    amelia = demo["amelia"]
+    claire = Provider.objects.get(pk=demo["claire"])
+    member = claire.members.get(user__email=CLAIRE).user
+    careteam = User.objects.get(email=CARETEAM)
+    ProviderMessaging.objects.create(provider=claire, offering_ids=[demo["offering"]], updated_at=now)
+    paid = Booking.objects.get(pk=demo["paid"])
+    thread = messaging.thread_open(subject=subject_of(kind=SubjectKind.BOOKING, subject_id=paid.pk), now=now)
+    messaging.message_send(thread=thread, actor=amelia, body="May I bring my scans on the day?", now=now)
+    messaging.message_send(thread=thread, actor=member, body="Yes, please bring them.", now=now)
+
+    completed = []
+    for days in (20, 15, 10):
+        start = (now - dt.timedelta(days=days)).replace(microsecond=0)
+        booking = awaiting(
+            amelia,
+            claire,
+            offering=claire.offerings.get(pk=demo["offering"]),
+            now=start - dt.timedelta(days=5),
+            slots=[(start, start + dt.timedelta(hours=1))],
+        )
+        booking = confirm(booking, at=start - dt.timedelta(days=4))
+        completed.append(booking_complete(booking=booking, actor=member, now=start + dt.timedelta(hours=2)))
+    stars = {"care": 5, "communication": 4, "value": 4, "cleanliness": 5}
+    text = "The team explained every step and the follow-up was careful. I would go back."
+    published = review_submit(booking=completed[0], actor=amelia, stars=stars, text=text, now=now)
+    review_publish(review=published, actor=careteam, now=now)
+    waiting = review_submit(booking=completed[1], actor=amelia, stars=stars, text=text, now=now)
+    return {
+        **demo,
+        "thread": thread.pk,
+        "published": published.pk,
+        "waiting": waiting.pk,
+        "unreviewed": completed[2].pk,
+    }
+
+
+def trust_pages(world: dict) -> dict[str, list[str]]:
+    """Issue 18's pages, by who opens them."""
+    return {
+        "anonymous": [
+            reverse("reviews:charter"),
+            reverse("ranking"),
+            reverse("providers:public", args=[world["claire_slug"]]),  # its reviews section, with a review
+        ],
+        AMELIA: [
+            reverse("messaging:inbox"),
+            reverse("messaging:thread", args=[world["thread"]]),
+            reverse("bookings:detail", args=[world["unreviewed"]]),  # the review section's link
+            reverse("reviews:write", args=[world["unreviewed"]]),
+            reverse("reviews:mine"),
+            reverse("reviews:detail", args=[world["published"]]),
+        ],
+        CLAIRE: [
+            reverse("messaging:inbox"),
+            reverse("messaging:thread", args=[world["thread"]]),
+            reverse("messaging:provider_settings", args=[world["claire"]]),
+            reverse("reviews:provider_reviews"),
+            reverse("reviews:detail", args=[world["published"]]),  # the reply and report forms
+        ],
+        CARETEAM: [
+            reverse("messaging:inbox"),
+            reverse("messaging:thread", args=[world["thread"]]),
+            reverse("reviews:moderation"),
+            reverse("reviews:detail", args=[world["waiting"]]),  # publish, reject (confirmed)
+        ],
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_messaging_and_review_pages_have_no_axe_violation(open_page, trust, language):
+    problems = []
+    for who, paths in trust_pages(trust).items():
+        page = open_page(language)
+        if who != "anonymous":
+            sign_in(page, who)
+        problems += audit(page, paths)
+
+    assert not problems, report(problems)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_thread_and_the_review_form_on_a_phone(open_page, trust, language):
+    """On a phone: targets at least 24 × 24, nothing scrolls sideways, axe passes."""
+    page = open_page(language, viewport=MOBILE)
+    sign_in(page, AMELIA)
+    paths = [
+        reverse("messaging:thread", args=[trust["thread"]]),
+        reverse("reviews:write", args=[trust["unreviewed"]]),
+        reverse("providers:public", args=[trust["claire_slug"]]),
+    ]
+    problems = audit(page, paths)
+    for path in paths:
+        page.goto(f"{page.base}{path}")
+        page.wait_for_load_state("networkidle")
+        small = page.evaluate(_SMALL_TARGETS)
+        if small:
+            problems.append(f"{path}: targets smaller than 24 × 24: {small}")
+        overflow = page.evaluate(_OVERFLOW)
+        if overflow:
+            problems.append(f"{path}: the page scrolls sideways at 375px wide: {overflow}")
+
+    assert not problems, report(problems)

@@ -235,3 +235,25 @@ def test_the_inbox_links_a_provider_administrator_to_the_messaging_settings(clie
     assert reverse("messaging:provider_settings", args=[clinic.pk]) in page
     client.force_login(patient)
     assert "/settings/" not in client.get(reverse("messaging:inbox")).content.decode()
+
+
+def test_the_thread_page_says_who_reads_it_and_when(client, booking, patient, opted_in):
+    opted_in.weekdays = [0, 1, 2]
+    opted_in.opens_at = opted_in.opens_at.replace(hour=8)
+    opted_in.save()
+    client.force_login(patient)
+
+    shown = client.get(_subject_url(booking)).content.decode()
+
+    assert "Clinique du Lac’s team and our careteam read and answer this conversation." in shown
+    assert "Office hours: Monday, Tuesday, Wednesday, 08:00–18:00 (Europe/Paris time)." in shown
+
+
+def test_without_the_provider_s_opt_in_the_page_names_the_careteam_s_hours(client, booking, patient):
+    client.force_login(patient)
+
+    shown = client.get(_subject_url(booking)).content.decode()
+
+    assert "read and answer this conversation" not in shown
+    assert "does not offer messaging for this care" in shown
+    assert "Office hours: Monday, Tuesday, Wednesday, Thursday, Friday, 09:00–18:00 (Europe/Paris time)." in shown
