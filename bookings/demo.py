@@ -1,8 +1,6 @@
-"""Demo data of bookings for `manage.py seed_demo`: past bookings that took place (the way a patient
-books and pays, with the test card on the local Stripe emulator, at a moment weeks ago; then the
-provider marks them completed), and a completed dental implant whose discharge pack is half there.
-
-Without the emulator nothing is paid, so nothing here is created (the seed says so)."""
+"""Demo data of bookings for `manage.py seed_demo`: the demo providers' offerings to book, small
+generated PDFs, and the discharge pack of a completed booking, half there (payments' demo books,
+pays and completes the booking: bookings cannot import payments)."""
 
 from __future__ import annotations
 
@@ -12,19 +10,9 @@ import io
 from django.utils import timezone
 from fpdf import FPDF
 
-from accounts.models import User
-from bookings.models import Booking, BookingStatus, CancellationPolicy, DischargeItemKind
+from bookings.models import Booking, DischargeItemKind
 from bookings.services.aftercare import discharge_item_upload, discharge_items_current, discharge_pack
-from bookings.services.appointments import booking_complete
-from bookings.services.holds import booking_hold
-from payments.demo import demo_card_collect, demo_payments_possible
-from payments.services.deposits import deposit_pay, deposit_start
-from providers.availability import offering_free_slots
 from providers.models import BookingMode, MemberRole, Offering, ProviderMember
-
-KARIM = "karim.benali@example.test"
-BANGKOK = "manager@bangkoksmile.test"
-IMPLANT = "Dental implant with crown"
 
 
 def demo_pdf(title: str, lines: list[str]) -> bytes:
@@ -50,42 +38,6 @@ def demo_offering(*, admin_email: str, title: str | None = None) -> Offering | N
     if title is not None:
         offerings = offerings.filter(title=title)
     return offerings.order_by("pk").first()
-
-
-def demo_completed_booking(*, patient: User, offering: Offering, days_ago: int) -> Booking | None:
-    """A booking `patient` held and paid `days_ago` + 3 days ago for a slot about `days_ago` days ago,
-    marked completed by the provider's admin three hours after it began. None without the emulator or
-    without a free slot then. Not idempotent on its own: callers look for what they made first."""
-    if not demo_payments_possible():
-        return None
-    booked_at = timezone.now() - dt.timedelta(days=days_ago + 3)
-    # Not before its cancellation policy was published (the booking would be refused).
-    published = (
-        CancellationPolicy.objects.filter(code=offering.cancellation_policy)
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    if published is not None and booked_at < published:
-        booked_at = published + dt.timedelta(hours=1)
-    first = (booked_at + dt.timedelta(days=3)).date()
-    slots = offering_free_slots(offering=offering, first_day=first, last_day=first + dt.timedelta(days=7), now=booked_at)
-    if not slots:
-        return None
-    start = slots[0].start
-    booking = booking_hold(patient=patient, offering=offering, start=start, now=booked_at)
-    checkout = deposit_start(booking=booking, actor=patient, now=booked_at)
-    deposit_pay(
-        booking=booking,
-        actor=patient,
-        payment_method=demo_card_collect(setup_client_secret=checkout.setup_client_secret),
-        now=booked_at,
-    )
-    member = ProviderMember.objects.filter(provider=offering.provider).select_related("user").order_by("pk").first()
-    booking.refresh_from_db()
-    if member is None:
-        return booking
-    return booking_complete(booking=booking, actor=member.user, now=start + dt.timedelta(hours=3))
 
 
 # (item, title, lines): the items the clinic has uploaded so far; the follow-up schedule and the
@@ -114,29 +66,20 @@ PACK_SO_FAR = (
 )
 
 
-def seed_aftercare() -> str:
-    """Karim's dental implant in Bangkok, completed ten days ago, with four of the six items of its
-    discharge pack. Idempotent. Returns a line for the seed's output."""
-    karim = User.objects.get(email=KARIM)
-    offering = demo_offering(admin_email=BANGKOK, title=IMPLANT)
-    if offering is None:
-        return "no discharge pack (the Bangkok demo clinic has no implant offering)"
-    booking = (
-        Booking.objects.filter(patient=karim, offering=offering, status=BookingStatus.COMPLETED).order_by("pk").first()
-    )
-    if booking is None:
-        if not demo_payments_possible():
-            return "no discharge pack (the Stripe emulator is not running: `make run` starts it)"
-        booking = demo_completed_booking(patient=karim, offering=offering, days_ago=10)
-        if booking is None:
-            return "no discharge pack (no free slot at the Bangkok demo clinic)"
+def seed_discharge_pack(booking: Booking) -> str:
+    """Four of the six items of `booking`'s discharge pack, uploaded by the clinic's admin two hours
+    after its completion (once: a pack with items is left alone). Returns a line for the seed's output."""
     if not discharge_items_current(booking).exists():
-        clinic = User.objects.get(email=BANGKOK)
+        clinic = (
+            ProviderMember.objects.filter(provider_id=booking.provider_id, role=MemberRole.ADMIN).order_by("pk").first()
+        )
+        if clinic is None:
+            return "no discharge pack (the clinic has no administrator)"
         uploaded_at = (booking.completed_at or timezone.now()) + dt.timedelta(hours=2)
         for kind, title, lines in PACK_SO_FAR:
             discharge_item_upload(
                 booking=booking,
-                actor=clinic,
+                actor=clinic.user,
                 kind=kind,
                 upload=io.BytesIO(demo_pdf(title, lines)),
                 title=title,
@@ -144,7 +87,10 @@ def seed_aftercare() -> str:
             )
     pack = discharge_pack(booking)
     done = sum(1 for line in pack if line.done)
+    profile = getattr(booking.patient, "patient_profile", None)
+    who = f"{profile.first_name}'s" if profile is not None else "A"
+    what = booking.offering.title.lower() if booking.offering is not None else "booking"
     return (
-        f"Karim's completed implant #{booking.pk} in Bangkok has {done} of {len(pack)} discharge pack items "
-        f"(see /bookings/{booking.pk}/)"
+        f"{who} completed {what} #{booking.pk} at {booking.provider.name} has {done} of {len(pack)} items of its "
+        f"discharge pack, the rest missing (see /bookings/{booking.pk}/)"
     )

@@ -10,10 +10,10 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.demo import demo_completed_booking, demo_offering
+from bookings.demo import demo_offering
 from disputes.models import Dispute, DisputeReason
 from disputes.services import dispute_open
-from payments.demo import demo_payments_possible
+from payments.demo import demo_completed_booking, demo_payments_possible
 
 AMELIA = "amelia.hughes@example.test"
 TOKYO = "desk@tokyo-preventive.test"

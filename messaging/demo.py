@@ -80,7 +80,9 @@ def _subject(amelia: User) -> tuple[str, int, str, str] | None:
     if booking is not None:
         return SubjectKind.BOOKING, booking.pk, f"booking #{booking.pk} in Paris", "claire.dupont@provider.test"
     recipient = (
-        QuoteRecipient.objects.filter(request__patient=amelia, provider__members__user__email="international@anadolu.test")
+        QuoteRecipient.objects.filter(
+            request__patient=amelia, provider__members__user__email="international@anadolu.test"
+        )
         .order_by("pk")
         .first()
     )

@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from bookings.demo import demo_completed_booking, demo_offering
+from bookings.demo import demo_offering
 from concierge.models import AddonOrder, AddonOrderStatus
-from payments.demo import demo_payments_possible
+from payments.demo import demo_completed_booking, demo_payments_possible
 from reviews.models import Review, ReviewStatus, SupplierReview
 from reviews.services import (
     review_publish,
@@ -170,9 +170,11 @@ def _supplier_review(careteam: User) -> str:
 
 def seed_reviews() -> str:
     """The demo's reviews. Returns a line for the seed's output."""
-    if not Review.objects.filter(author__email__in=[r.patient for r in REVIEWS]).exists():
-        if not demo_payments_possible():
-            return "none (their bookings are paid: the Stripe emulator is not running, `make run` starts it)"
+    if (
+        not Review.objects.filter(author__email__in=[r.patient for r in REVIEWS]).exists()
+        and not demo_payments_possible()
+    ):
+        return "none (their bookings are paid: the Stripe emulator is not running, `make run` starts it)"
     careteam = User.objects.get(email=CARETEAM)
     reviews = [review for demo in REVIEWS if (review := _review(demo, careteam)) is not None]
     published = [review for review in reviews if review.status == ReviewStatus.PUBLISHED]

@@ -104,7 +104,8 @@ def test_the_demo_shows_issue_18_with_payments_and_a_second_seed_adds_nothing(db
 
     printed = out.getvalue()
     assert "Reviews: 6 published on 4 providers (1 with the provider's reply), 1 to moderate" in printed
-    assert "Disputes: Amelia's dispute" in printed and "Discharge pack: Karim's completed implant" in printed
+    assert "Disputes: Amelia's dispute" in printed
+    assert "Discharge pack: Karim's completed dental implant with crown" in printed
     # Messaging: three providers opted in; Amelia wrote about her paid booking, the notice came with it,
     # the clinic answered and she has not read the answer yet.
     assert ProviderMessaging.objects.count() == 3
@@ -113,7 +114,8 @@ def test_the_demo_shows_issue_18_with_payments_and_a_second_seed_adds_nothing(db
     messages = [(m.author_id, m.notice) for m in thread.messages.order_by("sent_at", "pk")]
     assert [author for author, _notice in messages] == [amelia.pk, None, clinic.pk]
     # Not for emergencies: the first message's notice, or outside office hours (the seed's clock decides).
-    assert messages[1][1] in (Notice.FIRST, Notice.OUTSIDE_HOURS) and messages[0][1] == messages[2][1] == ""
+    assert messages[1][1] in (Notice.FIRST, Notice.OUTSIDE_HOURS)
+    assert messages[0][1] == messages[2][1] == ""
     assert thread.awaiting_reply_since is None
     assert unread_total(user=amelia) == 1
     # Reviews: each by the patient of a completed booking at the reviewed provider.
@@ -121,15 +123,18 @@ def test_the_demo_shows_issue_18_with_payments_and_a_second_seed_adds_nothing(db
     assert all(r.booking.status == BookingStatus.COMPLETED and r.booking.patient_id == r.author_id for r in reviews)
     assert all(r.booking.provider_id == r.provider_id for r in reviews)
     published = [r for r in reviews if r.status == ReviewStatus.PUBLISHED]
-    assert len(published) == 6 and len({r.provider_id for r in published}) == 4
+    assert len(published) == 6
+    assert len({r.provider_id for r in published}) == 4
     assert len({(r.care, r.communication, r.value, r.cleanliness) for r in published}) > 3  # varied ratings
     assert sum(1 for r in published if r.reply_text) == 1
     assert [r.status for r in reviews if r.published_at is None] == [ReviewStatus.SUBMITTED]
     reported = ReviewReport.objects.get()
-    assert reported.review.status == ReviewStatus.REPORTED and reported.respond_by > timezone.now()
+    assert reported.review.status == ReviewStatus.REPORTED
+    assert reported.respond_by > timezone.now()
     # The dispute holds a paid deposit back.
     dispute = Dispute.objects.get()
-    assert dispute.status == DisputeStatus.AWAITING_ANSWER and dispute.patient_id == amelia.pk
+    assert dispute.status == DisputeStatus.AWAITING_ANSWER
+    assert dispute.patient_id == amelia.pk
     assert Deposit.objects.get(booking=dispute.booking).status == DepositStatus.HELD
     assert release_holds_of(booking_id=dispute.booking_id, now=timezone.now())
     # The discharge pack: four items there, two missing, so its deposit waits.
@@ -155,15 +160,17 @@ def test_without_the_emulator_the_demo_still_has_a_conversation_and_says_what_it
     from messaging.models import SubjectKind, Thread
     from reviews.models import Review
 
-    for module in ("concierge.demo", "reviews.demo", "disputes.demo", "bookings.demo", "secondopinion.demo"):
+    for module in ("concierge.demo", "reviews.demo", "disputes.demo", "payments.demo", "secondopinion.demo"):
         monkeypatch.setattr(f"{module}.demo_payments_possible", lambda: False, raising=False)
     out = StringIO()
     call_command("seed_demo", stdout=out)
 
     printed = out.getvalue()
     thread = Thread.objects.get(patient__email="amelia.hughes@example.test")
-    assert thread.kind == SubjectKind.QUOTE and thread.messages.count() == 3
+    assert thread.kind == SubjectKind.QUOTE
+    assert thread.messages.count() == 3
     assert "Reviews: none (their bookings are paid: the Stripe emulator is not running" in printed
     assert "Disputes: none (disputes hold a paid deposit" in printed
     assert "Discharge pack: no discharge pack (the Stripe emulator is not running" in printed
-    assert not Review.objects.exists() and not Dispute.objects.exists()
+    assert not Review.objects.exists()
+    assert not Dispute.objects.exists()

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
 from accounts.models import User
-from bookings.demo import seed_aftercare
 from concierge.demo import seed_concierge_catalogue, seed_concierge_orders, seed_vip_request
 from disputes.demo import seed_disputes
 from messaging.demo import seed_messaging
+from payments.demo import seed_aftercare
 from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
 from reviews.demo import seed_reviews
