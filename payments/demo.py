@@ -8,11 +8,22 @@ cannot do that, so without the emulator the seed skips its payments.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.demo import demo_offering, seed_discharge_pack
+from bookings.models import Booking, BookingStatus, CancellationPolicy
+from bookings.services.appointments import booking_complete
+from bookings.services.holds import booking_hold
+from payments.services.deposits import deposit_pay, deposit_start
+from providers.availability import offering_free_slots
+from providers.models import MemberRole, Offering, ProviderMember
 
 TEST_CARD = "4242424242424242"
 
@@ -53,3 +64,72 @@ def demo_card_collect(*, setup_client_secret: str) -> str:
     if not payment_method:
         raise RuntimeError(f"the emulator did not collect the card: {body}")
     return str(payment_method)
+
+
+# --- past bookings that took place (reviews, disputes and the discharge pack need them) --------------------
+
+KARIM = "karim.benali@example.test"
+BANGKOK = "manager@bangkoksmile.test"
+IMPLANT = "Dental implant with crown"
+
+
+def demo_completed_booking(*, patient: User, offering: Offering, days_ago: int) -> Booking | None:
+    """A booking `patient` held and paid `days_ago` + 3 days ago for a slot about `days_ago` days ago,
+    marked completed by the provider's admin three hours after it began. None without the emulator or
+    without a free slot then. Not idempotent on its own: callers look for what they made first."""
+    if not demo_payments_possible():
+        return None
+    booked_at = timezone.now() - dt.timedelta(days=days_ago + 3)
+    # Not before its cancellation policy was published (the booking would be refused).
+    published = (
+        CancellationPolicy.objects.filter(code=offering.cancellation_policy)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if published is not None and booked_at < published:
+        booked_at = published + dt.timedelta(hours=1)
+    first = (booked_at + dt.timedelta(days=3)).date()
+    slots = offering_free_slots(
+        offering=offering, first_day=first, last_day=first + dt.timedelta(days=7), now=booked_at
+    )
+    if not slots:
+        return None
+    start = slots[0].start
+    booking = booking_hold(patient=patient, offering=offering, start=start, now=booked_at)
+    checkout = deposit_start(booking=booking, actor=patient, now=booked_at)
+    deposit_pay(
+        booking=booking,
+        actor=patient,
+        payment_method=demo_card_collect(setup_client_secret=checkout.setup_client_secret),
+        now=booked_at,
+    )
+    member = (
+        ProviderMember.objects.filter(provider=offering.provider, role=MemberRole.ADMIN)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    booking.refresh_from_db()
+    if member is None:
+        return booking
+    return booking_complete(booking=booking, actor=member.user, now=start + dt.timedelta(hours=3))
+
+
+def seed_aftercare() -> str:
+    """Karim's dental implant in Bangkok, completed ten days ago, with four of the six items of its
+    discharge pack. Idempotent. Returns a line for the seed's output."""
+    karim = User.objects.get(email=KARIM)
+    offering = demo_offering(admin_email=BANGKOK, title=IMPLANT)
+    if offering is None:
+        return "no discharge pack (the Bangkok demo clinic has no implant offering)"
+    booking = (
+        Booking.objects.filter(patient=karim, offering=offering, status=BookingStatus.COMPLETED).order_by("pk").first()
+    )
+    if booking is None:
+        if not demo_payments_possible():
+            return "no discharge pack (the Stripe emulator is not running: `make run` starts it)"
+        booking = demo_completed_booking(patient=karim, offering=offering, days_ago=10)
+        if booking is None:
+            return "no discharge pack (no free slot at the Bangkok demo clinic)"
+    return seed_discharge_pack(booking)

@@ -9,8 +9,12 @@ from django.utils import timezone
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, enroll_demo_mfa, seed_people
 from accounts.models import User
 from concierge.demo import seed_concierge_catalogue, seed_concierge_orders, seed_vip_request
+from disputes.demo import seed_disputes
+from messaging.demo import seed_messaging
+from payments.demo import seed_aftercare
 from providers.demo import PROVIDERS, seed_providers
 from quotes.demo import seed_quotes
+from reviews.demo import seed_reviews
 from secondopinion.demo import seed_second_opinions
 from storefront.demo import seed_rates
 from storefront.services import provider_rankings_refresh
@@ -50,6 +54,12 @@ class Command(BaseCommand):
         seed_vip_request()
         concierge_orders = seed_concierge_orders()
         second_opinions = seed_second_opinions()
+        # Issue 18: messaging, reviews (on past bookings booked, paid and completed), a dispute and a
+        # discharge pack; before the ranking, which reads the published reviews.
+        messaging = seed_messaging()
+        reviews = seed_reviews()
+        disputes = seed_disputes()
+        aftercare = seed_aftercare()
         # Search's order reads the published ranking's table: score the demo's providers now rather
         # than at the next hourly run.
         provider_rankings_refresh(now=timezone.now())
@@ -72,6 +82,10 @@ class Command(BaseCommand):
         )
         table.append(f"Concierge: {concierge_orders}.")
         table.append(f"Second opinions: {second_opinions}.")
+        table.append(f"Messaging: {messaging}.")
+        table.append(f"Reviews: {reviews}.")
+        table.append(f"Disputes: {disputes}.")
+        table.append(f"Discharge pack: {aftercare}.")
         table.append("Test card: 4242 4242 4242 4242, any future date, any CVC.")
         return table
 
