@@ -323,7 +323,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.delete_expired_exports",
         "schedule": crontab(hour=4, minute=11),
     },
-    # Disputes (part C): a claim whose other side did not answer in time goes to the careteam.
+    # Disputes: a claim whose other side did not answer in time goes to the careteam.
     "disputes-close-answer-windows": {
         "task": "disputes.tasks.close_answer_windows",
         "schedule": timedelta(minutes=30),
@@ -686,7 +686,7 @@ if STRIPE_EVENT_MAX_ATTEMPTS < 1:
 # that the day's unmatched transactions do not explain is reported when larger than this.
 STRIPE_BALANCE_TOLERANCE = env.int("STRIPE_BALANCE_TOLERANCE", default=0)
 # --- end payments safety ---
-# --- disputes (part C; docs/decisions.md#disputes) ---
+# --- disputes (docs/decisions.md#disputes) ---
 # A dispute is opened within this many days of the booking's last appointment or the order's
 # fulfilment; the other side answers within DISPUTE_ANSWER_DAYS; the careteam decides within
 # DISPUTE_DECISION_DAYS of the answer (or of its deadline).

@@ -478,7 +478,7 @@ MATRIX: dict[str, Rule] = {
     "media":                                rule("hidden hidden hidden hidden hidden hidden hidden hidden hidden", debug_only=True),
     # --- D: the published ranking (storefront): how search orders results, public
     "ranking":                              rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
-    # --- Part B, verified reviews (reviews/): the world's completed booking's review, published then reported by
+    # --- Verified reviews (reviews/): the world's completed booking's review, published then reported by
     # the clinic (its author may still answer), and a driver's review awaiting moderation. The review is its
     # author's, its provider's members' and the careteam's (404 to anyone else); moderation is the careteam's (403).
     "reviews:charter":                      rule("ok     ok     ok     ok     ok     ok     ok     ok     ok"),
@@ -514,7 +514,7 @@ MATRIX: dict[str, Rule] = {
     "reviews-api:supplier_reviews":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="POST"),
     "reviews-api:supplier_publish":         rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
     "reviews-api:supplier_reject":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"review_id": "supplier_review_id"}),
-    # --- Messaging (floor 3's top, part A): threads on the world's booking (the clinic opted in), their attachments
+    # --- Messaging: threads on the world's booking (the clinic opted in), their attachments
     # every signed-in person has an inbox (their own threads only)
     "messaging:inbox":                      rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     # the thread's participants: the patient, the clinic's members (opted in), the careteam; anyone else 404, writing too
@@ -530,7 +530,7 @@ MATRIX: dict[str, Rule] = {
     "messaging-api:messages":               rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", also="POST"),
     "messaging-api:read":                   rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", "POST"),
     "messaging-api:attachment":             rule("login  ok     hidden ok     hidden ok     hidden hidden hidden", args={"document_id": "thread_document_id"}),
-    # --- Disputes (part C): the patient's dispute over the booking's deposit, awaiting the clinic's answer.
+    # --- Disputes: the patient's dispute over the booking's deposit, awaiting the clinic's answer.
     # Its parties (the patient, the clinic's members), the careteam and finance see it; others get 404.
     "disputes:list":                        rule("login  ok     ok     ok     ok     ok     ok     ok     ok"),
     # opening: the booking's patient and its provider's members (a dispute is open already: 409), the order's patient
@@ -556,7 +556,7 @@ MATRIX: dict[str, Rule] = {
     "disputes-api:decide":                  rule("login  denied hidden denied hidden ok     denied hidden hidden", "POST"),
     "disputes-api:approve":                 rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
     "disputes-api:send_back":               rule("login  denied hidden denied hidden denied ok     hidden hidden", "POST"),
-    # --- Part E, aftercare: the discharge pack (bookings) and the careteam's setting (providers)
+    # --- Aftercare: the discharge pack (bookings) and the careteam's setting (providers)
     # the provider's members add items (the world's booking's pack is not open yet: 400/409); the patient and careteam see the booking but may not
     "bookings:pack_item":                   rule("login  denied hidden ok     hidden denied hidden hidden hidden", "POST"),
     "bookings:pack_link_create":            rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),

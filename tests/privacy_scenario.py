@@ -167,7 +167,7 @@ def _patient() -> tuple[User, PatientProfile]:
 
 
 def _consents(user: User) -> list[Consent]:
-    # Written as rows: giving consent is helper E's service (accounts.services), not on this branch.
+    # Written as rows, given two days before the scenario starts (the service would stamp its own time).
     given = START - dt.timedelta(days=2)
     return [
         Consent.objects.create(user=user, purpose=purpose, version=CONSENT_VERSION, given_at=given)

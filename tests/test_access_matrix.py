@@ -346,7 +346,7 @@ def world(
     )
     forward = ProviderForward.objects.create(request=correction, provider=clinic, sent_at=now)
     erasure = _erasure_request_done(patient, now)
-    # Messaging (floor 3's top, part A): the clinic takes messages about quote requests (the world's
+    # Messaging: the clinic takes messages about quote requests (the world's
     # booking came from one), and the patient wrote on the booking's thread with a document attached.
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -364,7 +364,7 @@ def world(
         now=now,
     )
     reviews = _reviews_world(patient, clinic, clinic_admin, supplier, now)
-    # disputes (part C): the patient's dispute over the booking's deposit, awaiting the clinic's answer
+    # Disputes: the patient's dispute over the booking's deposit, awaiting the clinic's answer
     from disputes.models import Dispute
 
     dispute = Dispute.objects.create(
@@ -382,7 +382,7 @@ def world(
         created_at=now,
         updated_at=now,
     )
-    # Part E, aftercare: an item of the booking's discharge pack (the patient's document) and a link to it
+    # Aftercare: an item of the booking's discharge pack (the patient's document) and a link to it
     from bookings.models import DischargeItem
     from bookings.services import pack_link_create
 
@@ -685,7 +685,7 @@ def test_the_media_files_debug_serves_still_include_the_photos(settings, tmp_pat
 
 
 def _reviews_world(patient, clinic, clinic_admin, supplier, now) -> dict[str, int]:
-    """Part B (reviews): a second booking of the patient's with the clinic, completed, its review
+    """Reviews: a second booking of the patient's with the clinic, completed, its review
     published and then reported by the clinic (its author may still answer); a fulfilled transfer by
     the world's driver, its review awaiting moderation."""
     from bookings.models import Booking, BookingStatus

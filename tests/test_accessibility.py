@@ -660,7 +660,7 @@ def test_the_card_form_names_each_field(open_page, demo):
     assert axe_violations(page, context='[data-testid="card-element"]') == []
 
 
-# --- issue 18, part F: messaging and reviews --------------------------------------------------------
+# --- messaging and reviews --------------------------------------------------------
 
 
 @pytest.fixture

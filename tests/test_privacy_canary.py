@@ -3,15 +3,11 @@ a completed booking whose deposit was paid and released, visa letters, a quote r
 documents, a delivered second opinion, messages and an export, is erased end to end; afterwards her
 name, e-mail, phone, birth date, passport number and documents' contents are nowhere: not in a dump
 of the database (`pg_dump` on PostgreSQL, `iterdump` on SQLite), not in Redis, not in the storage
-(the local folder, or the S3-compatible bucket with helper A's `s3_storage` fixture). The ledger is
+(the local folder, or the S3-compatible bucket of the `s3_storage` fixture). The ledger is
 untouched and sound, the money records stay (under a pseudonym), the audit trail only grows, and
 she can no longer sign in.
 
-Needs, after the merge: `privacy.services.erasure.erasure_confirm/erasure_run` and
-`privacy.services.requests.request_open`, `privacy.services.export.export_build` (helper D), each
-app's `core.personal_data` declaration (every helper), `documents.services.document_shred` (helper
-A, through the documents declaration) and the `s3_storage` fixture (helper A). Until then the test
-fails on the first privacy import: the scenario itself is checked by tests/test_privacy_scenario.py.
+The scenario itself is checked by tests/test_privacy_scenario.py.
 
 Transactional (`pg_dump` reads committed rows only); `serialized_rollback` puts back the rows the
 migrations wrote (groups, terms) for the tests that follow.
@@ -259,15 +255,11 @@ def assert_nowhere(blob_paths: dict[str, str], *, export_path: str = "") -> None
 
 @pytest.fixture(params=["local", "s3"])
 def storage_kind(request, settings, tmp_path):
-    """The local folder (MEDIA_ROOT in a temporary folder), or helper A's S3-compatible bucket."""
+    """The local folder (MEDIA_ROOT in a temporary folder), or the S3-compatible bucket (skipped, or
+    failed with MEDIBROKER_REQUIRE_S3=1, when the test server cannot start: tests/s3.py)."""
     media_settings(settings, tmp_path)
     if request.param == "s3":
-        try:
-            request.getfixturevalue("s3_storage")
-        except pytest.FixtureLookupError:
-            if REQUIRE_SERVICES:
-                pytest.fail("MEDIBROKER_REQUIRE_SERVICES is set but the s3_storage fixture (helper A) is missing")
-            pytest.skip("the s3_storage fixture (helper A, documents on S3) is not on this branch")
+        request.getfixturevalue("s3_storage")
     return request.param
 
 
@@ -310,7 +302,6 @@ def test_the_canary_sees_her_before_any_erasure(stripe_emulator, twilio, setting
 
 @TRANSACTIONAL
 def test_an_erased_patient_is_nowhere_but_her_money_records_stay(storage_kind, stripe_emulator, twilio):  # noqa: F811
-    # Needs helper D's privacy services (ImportError until the merge).
     from privacy.services.erasure import erasure_confirm, erasure_preview, erasure_run
     from privacy.services.export import export_build
     from privacy.services.requests import request_open
@@ -415,7 +406,6 @@ def test_an_interrupted_erasure_resumes_to_the_end(local_media, stripe_emulator,
     """Issue 16, bad input: the worker is killed in the middle (one app's erase raises once, after
     the apps before it have run); the account is not closed yet, and running the request again
     finishes it: afterwards she is nowhere, as in the canary above."""
-    # Needs helper D's privacy services and every app's declaration (ImportError until the merge).
     from privacy.services.erasure import erasure_confirm, erasure_run
 
     scenario = build_scenario(emulator=stripe_emulator)

@@ -1,12 +1,8 @@
 """The export is complete (issue 16, "Done when"): for Zephyrine (tests/privacy_scenario.py), before
 any erasure, `export_collect` holds every item of her record (the list below, one assertion message
 each) and the files hold both documents' decrypted bytes; the ZIP `export_build` writes opens, with
-data.json, summary.html and both documents inside, and the export is audited.
-
-Needs, after the merge: `privacy.services.export.export_collect/export_build` and
-`privacy.services.requests.request_open` (helper D) and each app's `core.personal_data` declaration
-(every helper). Until then the test fails on the first privacy import: the scenario itself is
-checked by tests/test_privacy_scenario.py.
+data.json, summary.html and both documents inside, and the export is audited. The scenario itself
+is checked by tests/test_privacy_scenario.py.
 """
 
 from __future__ import annotations
@@ -140,7 +136,6 @@ def _zip_bytes(stored: bytes) -> bytes:
 
 
 def test_the_export_holds_every_item_of_her_record_and_both_documents(stripe_emulator, twilio):  # noqa: F811
-    # Needs helper D's privacy services (ImportError until the merge).
     from privacy.services.export import export_collect
     from privacy.services.requests import request_open
 
@@ -166,7 +161,6 @@ def test_the_export_holds_every_item_of_her_record_and_both_documents(stripe_emu
 
 
 def test_the_export_zip_opens_with_its_data_its_summary_and_her_documents(stripe_emulator, twilio):  # noqa: F811
-    # Needs helper D's privacy services (ImportError until the merge).
     from privacy.services.export import export_build
     from privacy.services.requests import request_open
 
