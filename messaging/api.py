@@ -80,10 +80,11 @@ class MessageListAPI(APIView):
 
     @extend_schema(tags=TAGS, responses={200: MessageSerializer(many=True), 404: ApiErrorSerializer})
     def get(self, request, thread_id: int):
-        thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        thread, subject = selectors.thread_for(user=request.user, thread_id=thread_id)
         after = request.query_params.get("after", "")
         rows = selectors.thread_messages(thread=thread, after_id=int(after) if after.isdigit() else 0)
-        return Response(MessageSerializer(rows, many=True).data)
+        names = selectors.participant_names(subject=subject, user_ids=[m.author_id for m in rows])
+        return Response(MessageSerializer(rows, many=True, context={"names": names}).data)
 
     @extend_schema(
         tags=TAGS,
@@ -93,7 +94,7 @@ class MessageListAPI(APIView):
     )
     @idempotent
     def post(self, request, thread_id: int):
-        thread, _subject = selectors.thread_for(user=request.user, thread_id=thread_id)
+        thread, subject = selectors.thread_for(user=request.user, thread_id=thread_id)
         body = MessageInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         message = services.message_send(
@@ -104,7 +105,8 @@ class MessageListAPI(APIView):
             attachment_title=body.validated_data.get("attachment_title", ""),
             now=timezone.now(),
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        names = selectors.participant_names(subject=subject, user_ids=[request.user.pk])
+        return Response(MessageSerializer(message, context={"names": names}).data, status=status.HTTP_201_CREATED)
 
 
 class ThreadReadAPI(APIView):

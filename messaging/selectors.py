@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -94,10 +95,44 @@ class Receipt:
     last_read_at: object
 
 
-def thread_receipts(*, thread: Thread) -> list[Receipt]:
-    """Each participant's read receipt (who read up to when)."""
-    rows = ThreadRead.objects.filter(thread=thread).select_related("user").order_by("pk")
-    return [Receipt(user_id=r.user_id, name=r.user.get_full_name(), last_read_at=r.last_read_at) for r in rows]
+def participant_names(*, subject: Subject, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """How a conversation names the people in it: a patient by their name, a provider's member by
+    their provider's name ("Clinique du Lac"), the careteam and the coordinator by their role; never
+    a staff member's e-mail address. One query per kind, whatever the number of messages."""
+    from django.utils.translation import gettext as _
+
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return {}
+    users = User.objects.filter(pk__in=ids).select_related("patient_profile").prefetch_related("groups")
+    practices: dict[int, str] = {}
+    for user_id, provider_id, provider_name in ProviderMember.objects.filter(user_id__in=ids).values_list(
+        "user_id", "provider_id", "provider__name"
+    ):
+        # The subject's own provider first, when a member belongs to several.
+        if user_id not in practices or provider_id == subject.provider_id:
+            practices[user_id] = provider_name
+    names: dict[int, str] = {}
+    for user in users:
+        groups = {group.name for group in user.groups.all()}
+        if hasattr(user, "patient_profile"):
+            names[user.pk] = user.get_full_name()
+        elif user.pk in practices:
+            names[user.pk] = practices[user.pk]
+        elif StaffGroup.MEDICAL_COORDINATOR in groups:
+            names[user.pk] = _("Medical coordinator")
+        elif StaffGroup.CARETEAM in groups:
+            names[user.pk] = _("MediBroker careteam")
+        else:
+            names[user.pk] = user.get_full_name()
+    return names
+
+
+def thread_receipts(*, thread: Thread, subject: Subject) -> list[Receipt]:
+    """Each participant's read receipt (who read up to when), named as the conversation names them."""
+    rows = list(ThreadRead.objects.filter(thread=thread).order_by("pk"))
+    names = participant_names(subject=subject, user_ids=[r.user_id for r in rows])
+    return [Receipt(user_id=r.user_id, name=names.get(r.user_id, ""), last_read_at=r.last_read_at) for r in rows]
 
 
 def read_by_others(*, message: Message, receipts: list[Receipt]) -> list[Receipt]:

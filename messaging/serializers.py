@@ -60,10 +60,17 @@ class MessageSerializer(serializers.ModelSerializer):
     notice_text = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     erased = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField(
+        help_text="How the conversation names the author: a patient's name, a provider's name, the careteam; "
+        "empty for an automatic notice."
+    )
 
     class Meta:
         model = Message
-        fields = ["id", "author", "body", "sent_at", "notice", "notice_text", "erased", "attachments"]
+        fields = ["id", "author", "author_name", "body", "sent_at", "notice", "notice_text", "erased", "attachments"]
+
+    def get_author_name(self, message: Message) -> str:
+        return self.context.get("names", {}).get(message.author_id, "")
 
     def get_notice_text(self, message: Message) -> str:
         from messaging.views import notice_text

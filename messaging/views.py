@@ -48,8 +48,10 @@ def _thread_or_404(request, thread_id: int) -> tuple[Thread, Subject]:
 
 def _context(request, *, thread: Thread | None, subject: Subject, form: MessageForm) -> dict:
     rows = selectors.thread_messages(thread=thread) if thread is not None else []
-    receipts = selectors.thread_receipts(thread=thread) if thread is not None else []
+    names = selectors.participant_names(subject=subject, user_ids=[m.author_id for m in rows])
+    receipts = selectors.thread_receipts(thread=thread, subject=subject) if thread is not None else []
     for message in rows:
+        message.author_name = names.get(message.author_id or 0, "")  # type: ignore[attr-defined]
         message.notice_text = notice_text(message.notice) if message.notice else ""  # type: ignore[attr-defined]
         message.read_by = selectors.read_by_others(message=message, receipts=receipts)  # type: ignore[attr-defined]
     action = (

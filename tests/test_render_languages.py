@@ -135,7 +135,9 @@ def sample_context() -> dict:
     """The instants the templates format ({% when %}, {% appointment %}, {% day %}); any other
     name renders empty, which is enough to tell one language's words from another's."""
     now = timezone.now()
-    return dict.fromkeys(("pickup_at", "start", "when", "evidence_due_at", "due_at", "expires_at"), now)
+    return dict.fromkeys(
+        ("pickup_at", "start", "when", "evidence_due_at", "due_at", "expires_at", "respond_by", "answer_due_at"), now
+    )
 
 
 def render(template: str, part: str, language: str) -> str:

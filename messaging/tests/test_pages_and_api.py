@@ -257,3 +257,23 @@ def test_without_the_provider_s_opt_in_the_page_names_the_careteam_s_hours(clien
     assert "read and answer this conversation" not in shown
     assert "does not offer messaging for this care" in shown
     assert "Office hours: Monday, Tuesday, Wednesday, Thursday, Friday, 09:00–18:00 (Europe/Paris time)." in shown
+
+
+def test_a_conversation_names_a_member_by_their_provider_and_staff_by_their_role_never_by_e_mail():
+    from django.contrib.auth.models import Group
+
+    from accounts.models import StaffGroup
+    from accounts.tests.factories import UserFactory
+    from messaging.participants import Subject
+    from messaging.selectors import participant_names
+    from providers.tests.factories import MemberFactory, ProviderFactory
+
+    clinic = ProviderFactory(name="Clinique du Lac")
+    member = MemberFactory(provider=clinic).user
+    careteam = UserFactory(email="someone@medibroker.test")
+    careteam.groups.add(Group.objects.get(name=StaffGroup.CARETEAM))
+    subject = Subject(kind="booking", subject_id=1, patient_id=0, title="Booking #1", provider_id=clinic.pk)
+
+    names = participant_names(subject=subject, user_ids=[member.pk, careteam.pk, None])
+
+    assert names == {member.pk: "Clinique du Lac", careteam.pk: "MediBroker careteam"}
