@@ -139,7 +139,7 @@ def test_a_patient_writes_with_an_attachment_is_answered_reviews_and_the_review_
     page.goto(booking_url)
     page.get_by_test_id("messaging-section").get_by_role("link", name="Open the conversation").click()
     expect(page.get_by_test_id("message").filter(has_text=ANSWER)).to_be_visible()
-    expect(page.get_by_test_id("message").filter(has_text=QUESTION)).to_contain_text("Read by")
+    expect(page.get_by_test_id("message").filter(has_text=QUESTION)).to_contain_text("Read by Clinique du Lac")
     _shot(page, "thread")
 
     # 4. The provider marks the booking completed from its calendar's week of the appointment.
