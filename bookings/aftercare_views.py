@@ -4,8 +4,6 @@ link opens (docs/decisions.md#discharge-pack)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +22,7 @@ from bookings.models import Booking, DischargeItemKind
 from bookings.selectors import booking_of_patient, booking_visible_to
 from bookings.views import render_detail
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from core.http import client_ip
+from core.http import client_ip, private_page
 from core.pages import apply_domain_error, run_service
 from core.throttling import Throttled
 from documents.responses import attachment_response
@@ -133,15 +131,6 @@ def pack_link_revoke(request, booking_id: int, link_id: int) -> HttpResponse:
 
 # --- the public page a link opens --------------------------------------------------------------------------
 
-R = TypeVar("R", bound=HttpResponseBase)
-
-
-def _private(response: R) -> R:
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
 
 def _refused(request, exc: DomainError) -> HttpResponse:
     gone = isinstance(exc, services.LinkGone)
@@ -150,7 +139,7 @@ def _refused(request, exc: DomainError) -> HttpResponse:
     )
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.wait)
-    return _private(response)
+    return private_page(response)
 
 
 @transaction.non_atomic_requests
@@ -162,7 +151,7 @@ def pack_shared(request, token: str) -> HttpResponse:
     except (NotFound, Throttled, services.LinkGone) as exc:
         return _refused(request, exc)
     context = {"link": link, "lines": lines, "token": token, "booking": link.booking}
-    return _private(render(request, "bookings/pack_shared.html", context))
+    return private_page(render(request, "bookings/pack_shared.html", context))
 
 
 @transaction.non_atomic_requests
@@ -175,4 +164,4 @@ def pack_shared_file(request, token: str, item_id: int) -> HttpResponseBase:
         )
     except (NotFound, Throttled, services.LinkGone, DocumentUnavailable) as exc:
         return _refused(request, exc)
-    return _private(attachment_response(document=document, data=data))
+    return private_page(attachment_response(document=document, data=data))

@@ -1,11 +1,14 @@
-"""The real client address, the one every rate limit and log line keys on."""
+"""The real client address, the one every rate limit and log line keys on; the headers of a page a
+share link opens."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 UNKNOWN = "unknown"
 
@@ -35,3 +38,15 @@ def client_ip(request: HttpRequest) -> str:
     if len(entries) < count:
         return remote
     return _valid(entries[-count]) or remote
+
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def private_page(response: R) -> R:
+    """A page a share link opens (a second opinion, a discharge pack): never cached, its address
+    never sent on as a referrer, never indexed."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -16,12 +16,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -36,7 +33,14 @@ from bookings.services.common import first_appointment, lock_booking
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from core.throttling import throttle_hit
+from core.share_links import (
+    link_is_live,
+    link_refused_audit,
+    link_refused_reason,
+    token_hash,
+    token_looks_valid,
+    token_new,
+)
 from documents.models import DocumentKind, MedicalDocument
 from documents.services import document_read_shared, document_upload
 from documents.sniff import HEAD_BYTES, sniff
@@ -48,7 +52,6 @@ PACK_WINDOW_AFTER = dt.timedelta(days=30)
 PACK_LINK_LIFETIME = dt.timedelta(days=7)
 PACK_LINKS_LIVE_MAX = 10
 RECIPIENT_MAX_LENGTH = 200
-TOKEN_MAX_LENGTH = 100
 
 # What each item takes, read from the bytes: scans and photos of the implant card are fine for the
 # operative report and the implant details; the other items are written documents, PDF only. No
@@ -73,10 +76,6 @@ class LinkGone(DomainError):
 
     code = "pack_link_gone"
     http_status = status.HTTP_410_GONE
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # --- reading the pack ---------------------------------------------------------------------------------
@@ -308,7 +307,7 @@ def discharge_item_not_applicable(*, booking: Booking, actor: User, kind: str, n
 
 
 def pack_link_is_live(link: PackShareLink, *, now: dt.datetime) -> bool:
-    return link.revoked_at is None and link.expires_at > now
+    return link_is_live(link, now=now)
 
 
 def pack_links_live(*, booking: Booking, now: dt.datetime) -> QuerySet[PackShareLink]:
@@ -391,10 +390,10 @@ def pack_link_create(
             code="pack_link_exists",
             details={"recipient": [_("This person already has a link in force.")]},
         )
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     link = PackShareLink.objects.create(
         booking=locked,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         recipient=recipient,
         email=email,
         created_at=now,
@@ -436,22 +435,6 @@ def pack_link_revoke(*, link: PackShareLink, actor: User, now: dt.datetime) -> P
     return locked
 
 
-def _audit_refused_open(*, link: PackShareLink | None, reason: str, ip: str, now: dt.datetime) -> None:
-    """Audit a refused opening at most once a minute per client address (a script trying tokens must
-    not fill the trail), and count it as a probe of that address. The address keys the count; the
-    event does not hold it."""
-    minute = int(now.timestamp() // 60)
-    if link is not None or cache.add(f"bookings:pack-link-refused:{ip or 'unknown'}:{minute}", 1, timeout=61):
-        audit_record(
-            actor=None,
-            action="bookings.pack_link.refused",
-            target=link if link is not None else PackShareLink(),
-            after={"reason": reason},
-            now=now,
-        )
-    throttle_hit(scope="document_probes", key=ip or "unknown")
-
-
 def pack_link_open(*, token: str, ip: str, now: dt.datetime) -> tuple[PackShareLink, list[PackLine]]:
     """The pack behind a live link; each opening is counted and audited (the link and the booking,
     never the token or an address). Unknown: NotFound; revoked or expired: LinkGone (410).
@@ -459,13 +442,17 @@ def pack_link_open(*, token: str, ip: str, now: dt.datetime) -> tuple[PackShareL
     Not atomic as a whole on purpose: the event of a refusal must outlive the error (the page is a
     `non_atomic_requests` view)."""
     link = None
-    if token and len(token) <= TOKEN_MAX_LENGTH:
+    if token_looks_valid(token):
         link = PackShareLink.objects.select_related("booking__provider").filter(token_hash=token_hash(token)).first()
+    refused = "unknown" if link is None else link_refused_reason(link, now=now)
+    if refused:
+        # The address keys the count of probes; the event does not hold it.
+        link_refused_audit(
+            action="bookings.pack_link.refused", link=link, model=PackShareLink, reason=refused, ip=ip, now=now
+        )
     if link is None:
-        _audit_refused_open(link=None, reason="unknown", ip=ip, now=now)
         raise NotFound(_("This link does not work. Check that it was copied whole, or ask the patient for a new one."))
-    if not pack_link_is_live(link, now=now):
-        _audit_refused_open(link=link, reason="revoked" if link.revoked_at else "expired", ip=ip, now=now)
+    if refused:
         raise LinkGone(_("This link has ended: it was revoked or its 7 days are over. Ask the patient for a new one."))
     with transaction.atomic():
         PackShareLink.objects.filter(pk=link.pk).update(opened_count=F("opened_count") + 1)

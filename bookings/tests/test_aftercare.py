@@ -24,11 +24,12 @@ from bookings.services import (
     pack_link_open,
     pack_link_revoke,
 )
-from bookings.services.aftercare import PACK_WINDOW_AFTER, token_hash
+from bookings.services.aftercare import PACK_WINDOW_AFTER
 from bookings.tests.support import FOUR_WEEKS_ON, awaiting, bookable, confirm, paris
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.models import AuditEvent
 from core.personal_data import Subject
+from core.share_links import token_hash
 from documents.models import MedicalDocument
 from documents.services import document_read
 from documents.tests import samples

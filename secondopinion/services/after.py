@@ -15,11 +15,8 @@ specialist's practice, and share links for the patient's own doctor.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -29,8 +26,15 @@ from accounts.models import User
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, NotFound, ValidationFailed
+from core.share_links import (
+    link_is_live,
+    link_refused_audit,
+    link_refused_reason,
+    token_hash,
+    token_looks_valid,
+    token_new,
+)
 from core.state import transition, transition_check
-from core.throttling import throttle_hit
 from core.when import when_text
 from documents.models import MedicalDocument
 from documents.services import document_read_shared
@@ -372,16 +376,12 @@ def consultation_request(*, case: OpinionCase, actor: User, message: str, now: d
 # --- share links --------------------------------------------------------------------------------------------
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def share_links_live(*, case: OpinionCase, now: dt.datetime) -> QuerySet[ShareLink]:
     return ShareLink.objects.filter(case=case, revoked_at__isnull=True, expires_at__gt=now)
 
 
 def share_link_is_live(link: ShareLink, *, now: dt.datetime) -> bool:
-    return link.revoked_at is None and link.expires_at > now
+    return link_is_live(link, now=now)
 
 
 def _signed_opinion(case: OpinionCase) -> Opinion | None:
@@ -428,10 +428,10 @@ def share_link_create(*, case: OpinionCase, actor: User, recipient: str, now: dt
             _("Keep it to %(max)d characters.") % {"max": RECIPIENT_MAX_LENGTH},
             code="too_long",
         )
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     link = ShareLink.objects.create(
         case=case,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         recipient=recipient,
         created_at=now,
         expires_at=now + SHARE_LINK_LIFETIME,
@@ -470,23 +470,6 @@ def share_link_revoke(*, link: ShareLink, actor: User, now: dt.datetime) -> Shar
     return locked
 
 
-def _audit_refused_open(*, link: ShareLink | None, reason: str, ip: str, now: dt.datetime) -> None:
-    """Audit a refused opening at most once a minute per client address (a script trying tokens
-    must not fill the trail), and count it as a probe of that address (`document_probes`)."""
-    minute = int(now.timestamp() // 60)
-    if cache.add(f"secondopinion:share-refused:{ip or 'unknown'}:{minute}", 1, timeout=61):
-        # An unknown token names no link: the event's target is a stand-in without an id.
-        audit_record(
-            actor=None,
-            action="secondopinion.share_link.refused",
-            target=link if link is not None else ShareLink(),
-            after={"reason": reason},
-            now=now,
-            ip=ip,
-        )
-    throttle_hit(scope="document_probes", key=ip or "unknown")
-
-
 def share_link_open(*, token: str, ip: str, now: dt.datetime) -> tuple[ShareLink, Opinion]:
     """The opinion behind a live link; each opening is counted and audited (the address and the
     link's id, never the token). Unknown, expired or revoked: NotFound (or Throttled for an address
@@ -495,22 +478,27 @@ def share_link_open(*, token: str, ip: str, now: dt.datetime) -> tuple[ShareLink
     Not atomic as a whole on purpose: the event of a refusal must outlive the NotFound (the page is
     a `non_atomic_requests` view)."""
     link = None
-    if token and len(token) <= 100:
+    if token_looks_valid(token):
         link = ShareLink.objects.select_related("case").filter(token_hash=token_hash(token)).first()
     opinion = None
     reason = "unknown"
     if link is not None:
-        if link.revoked_at is not None:
-            reason = "revoked"
-        elif link.expires_at <= now:
-            reason = "expired"
-        elif link.case.status not in AFTER_STATUSES:
+        reason = link_refused_reason(link, now=now)  # revoked or expired, else ""
+        if not reason and link.case.status not in AFTER_STATUSES:
             reason = "case_closed"
-        else:
+        elif not reason:
             opinion = _signed_opinion(link.case)
             reason = "no_opinion" if opinion is None else ""
     if link is None or opinion is None:
-        _audit_refused_open(link=link, reason=reason, ip=ip, now=now)
+        link_refused_audit(
+            action="secondopinion.share_link.refused",
+            link=link,
+            model=ShareLink,
+            reason=reason,
+            ip=ip,
+            now=now,
+            keep_ip=True,
+        )
         raise NotFound(
             _("This link does not work: it may have expired or been revoked. Ask the patient for a new one.")
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.http import client_ip
+from core.http import client_ip, private_page
 from core.pages import apply_domain_error, run_service
 from core.throttling import Throttled
 from documents.services import DocumentUnavailable
@@ -310,24 +310,14 @@ def share_link_revoke(request, pk: int, link_id: int) -> HttpResponse:
     return _back(case)
 
 
-R = TypeVar("R", bound=HttpResponseBase)
-
-
 # --- the public page a share link opens ------------------------------------------------------------------------
-
-
-def _private(response: R) -> R:
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _refused(request, exc: DomainError) -> HttpResponse:
     response = render(request, "secondopinion/after/shared_gone.html", {"message": exc.message}, status=exc.http_status)
     if isinstance(exc, Throttled):
         response["Retry-After"] = str(exc.wait)
-    return _private(response)
+    return private_page(response)
 
 
 def opinion_view(opinion: Opinion) -> dict[str, Any]:
@@ -360,7 +350,7 @@ def shared(request, token: str) -> HttpResponse:
     except (NotFound, Throttled) as exc:
         return _refused(request, exc)
     context = opinion_view(opinion) | {"link": link, "token": token}
-    return _private(render(request, "secondopinion/after/shared.html", context))
+    return private_page(render(request, "secondopinion/after/shared.html", context))
 
 
 @transaction.non_atomic_requests
@@ -379,7 +369,7 @@ def shared_pdf(request, token: str) -> HttpResponseBase:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return _private(response)
+    return private_page(response)
 
 
 urlpatterns: list[URLPattern] = [
