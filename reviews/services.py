@@ -17,7 +17,8 @@ someone outside the careteam is forbidden (403).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -234,43 +235,74 @@ def _clean_note(note: str) -> str:
     return note
 
 
+R = TypeVar("R", Review, SupplierReview)
+
+
+def _moderate(
+    *,
+    machine: Machine,
+    review: R,
+    actor: Any,
+    now: dt.datetime,
+    rejection: tuple[str, str] | None,
+    action: str,
+    notify: Callable[..., None],
+) -> R:
+    """The careteam's decision on a review or a supplier review: published (counts from now), or
+    rejected naming the charter's rule (`rejection`: the rule and a note); `notify` tells whom it
+    concerns, once, when the status changed."""
+    fields: dict[str, Any] = {"moderated_at": now, "moderated_by": actor}
+    audit_after: dict[str, Any] | None = None
+    if rejection is None:
+        target = ReviewStatus.PUBLISHED
+        fields["published_at"] = now
+    else:
+        target = ReviewStatus.REJECTED
+        fields["rejection_reason"], fields["rejection_note"] = rejection
+        audit_after = {"rule": rejection[0]}
+    with transaction.atomic():
+        moved = transition(
+            machine=machine,
+            instance=review,
+            target=target,
+            actor=actor,
+            action=action,
+            now=now,
+            fields=fields,
+            audit_after=audit_after,
+        )
+        if moved.changed:
+            notify(review_id=review.pk, now=now)
+    return moved.instance
+
+
 def review_publish(*, review: Review, actor: Any, now: dt.datetime) -> Review:
     """The careteam publishes a review that keeps to the charter: it counts in the rating from now;
     its author and the provider's members are told."""
     review_publish_check(review=review, actor=actor).enforce()
-    with transaction.atomic():
-        moved = transition(
-            machine=REVIEW,
-            instance=review,
-            target=ReviewStatus.PUBLISHED,
-            actor=actor,
-            action="reviews.review.published",
-            now=now,
-            fields={"published_at": now, "moderated_at": now, "moderated_by": actor},
-        )
-        if moved.changed:
-            notifications.notify_review_published(review_id=review.pk, now=now)
-    return moved.instance
+    return _moderate(
+        machine=REVIEW,
+        review=review,
+        actor=actor,
+        now=now,
+        rejection=None,
+        action="reviews.review.published",
+        notify=notifications.notify_review_published,
+    )
 
 
 def review_reject(*, review: Review, actor: Any, reason: str, note: str, now: dt.datetime) -> Review:
     """The careteam refuses a review that breaks the charter, naming the rule; the author is told why."""
     review_reject_check(review=review, actor=actor).enforce()
-    reason, note = _clean_rejection(reason, note)
-    with transaction.atomic():
-        moved = transition(
-            machine=REVIEW,
-            instance=review,
-            target=ReviewStatus.REJECTED,
-            actor=actor,
-            action="reviews.review.rejected",
-            now=now,
-            fields={"moderated_at": now, "moderated_by": actor, "rejection_reason": reason, "rejection_note": note},
-            audit_after={"rule": reason},
-        )
-        if moved.changed:
-            notifications.notify_review_rejected(review_id=review.pk, now=now)
-    return moved.instance
+    return _moderate(
+        machine=REVIEW,
+        review=review,
+        actor=actor,
+        now=now,
+        rejection=_clean_rejection(reason, note),
+        action="reviews.review.rejected",
+        notify=notifications.notify_review_rejected,
+    )
 
 
 # --- the provider's reply and report -----------------------------------------------------------------------
@@ -502,37 +534,27 @@ def supplier_review_reject_check(*, review: SupplierReview, actor: Any) -> Check
 
 def supplier_review_publish(*, review: SupplierReview, actor: Any, now: dt.datetime) -> SupplierReview:
     supplier_review_publish_check(review=review, actor=actor).enforce()
-    with transaction.atomic():
-        moved = transition(
-            machine=SUPPLIER_REVIEW,
-            instance=review,
-            target=ReviewStatus.PUBLISHED,
-            actor=actor,
-            action="reviews.supplier_review.published",
-            now=now,
-            fields={"published_at": now, "moderated_at": now, "moderated_by": actor},
-        )
-        if moved.changed:
-            notifications.notify_supplier_review_moderated(review_id=review.pk, now=now)
-    return moved.instance
+    return _moderate(
+        machine=SUPPLIER_REVIEW,
+        review=review,
+        actor=actor,
+        now=now,
+        rejection=None,
+        action="reviews.supplier_review.published",
+        notify=notifications.notify_supplier_review_moderated,
+    )
 
 
 def supplier_review_reject(
     *, review: SupplierReview, actor: Any, reason: str, note: str, now: dt.datetime
 ) -> SupplierReview:
     supplier_review_reject_check(review=review, actor=actor).enforce()
-    reason, note = _clean_rejection(reason, note)
-    with transaction.atomic():
-        moved = transition(
-            machine=SUPPLIER_REVIEW,
-            instance=review,
-            target=ReviewStatus.REJECTED,
-            actor=actor,
-            action="reviews.supplier_review.rejected",
-            now=now,
-            fields={"moderated_at": now, "moderated_by": actor, "rejection_reason": reason, "rejection_note": note},
-            audit_after={"rule": reason},
-        )
-        if moved.changed:
-            notifications.notify_supplier_review_moderated(review_id=review.pk, now=now)
-    return moved.instance
+    return _moderate(
+        machine=SUPPLIER_REVIEW,
+        review=review,
+        actor=actor,
+        now=now,
+        rejection=_clean_rejection(reason, note),
+        action="reviews.supplier_review.rejected",
+        notify=notifications.notify_supplier_review_moderated,
+    )
