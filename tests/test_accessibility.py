@@ -688,7 +688,9 @@ def trust(demo):
     claire = Provider.objects.get(pk=demo["claire"])
     member = claire.members.get(user__email=CLAIRE).user
     careteam = User.objects.get(email=CARETEAM)
-    ProviderMessaging.objects.create(provider=claire, offering_ids=[demo["offering"]], updated_at=now)
+    ProviderMessaging.objects.update_or_create(
+        provider=claire, defaults={"offering_ids": [demo["offering"]], "updated_at": now}
+    )
     paid = Booking.objects.get(pk=demo["paid"])
     thread = messaging.thread_open(subject=subject_of(kind=SubjectKind.BOOKING, subject_id=paid.pk), now=now)
     messaging.message_send(thread=thread, actor=amelia, body="May I bring my scans on the day?", now=now)

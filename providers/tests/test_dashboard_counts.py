@@ -25,7 +25,13 @@ def count(page: str, key: str) -> tuple[int, str]:
 
 def test_the_hook_is_filled_by_quotes_bookings_and_payments():
     modules = {receiver.__module__ for receiver in hooks.provider_dashboard_counts}
-    assert modules == {"quotes.dashboard", "bookings.dashboard", "payments.dashboard"}
+    assert modules == {
+        "quotes.dashboard",
+        "bookings.dashboard",
+        "payments.dashboard",
+        "reviews.dashboard",
+        "messaging.dashboard",
+    }
 
 
 def test_the_dashboard_counts_new_requests_and_bookings_awaiting_deposit(client, clinic, clinic_admin, patient):
