@@ -227,7 +227,7 @@ def dispute_open(
     statement = _clean_text(statement, field="statement", required=True)
     with transaction.atomic():
         if booking is not None:
-            booking = Booking.objects.select_for_update().select_related("provider").get(pk=booking.pk)
+            booking = Booking.objects.select_for_update(of=("self",)).select_related("provider").get(pk=booking.pk)
             dispute_open_booking_check(booking=booking, actor=actor, now=now).enforce()
             deposit = Deposit.objects.get(booking=booking)
             side = DisputeSide.PATIENT if booking.patient_id == actor.pk else DisputeSide.PROVIDER
@@ -297,7 +297,7 @@ def dispute_answer_check(*, dispute: Dispute, actor: User | AnonymousUser, now: 
 def dispute_answer(*, dispute: Dispute, actor: User, answer: str, now: dt.datetime) -> Dispute:
     answer = _clean_text(answer, field="answer", required=True)
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().select_related("booking__provider").get(pk=dispute.pk)
+        dispute = Dispute.objects.select_for_update(of=("self",)).select_related("booking__provider").get(pk=dispute.pk)
         dispute_answer_check(dispute=dispute, actor=actor, now=now).enforce()
         dispute = transition(
             machine=DISPUTE,
@@ -361,7 +361,7 @@ def dispute_evidence_add(
     dispute_evidence_add_check(dispute=dispute, actor=actor).enforce()
     with transaction.atomic():
         document = document_upload(owner=actor, upload=upload, title=title, now=now)
-        dispute = Dispute.objects.select_for_update().select_related("booking__provider").get(pk=dispute.pk)
+        dispute = Dispute.objects.select_for_update(of=("self",)).select_related("booking__provider").get(pk=dispute.pk)
         dispute_evidence_add_check(dispute=dispute, actor=actor).enforce()
         side = side_of(dispute=dispute, actor=actor) or DisputeSide.PATIENT
         evidence = DisputeEvidence.objects.create(
@@ -389,7 +389,7 @@ def dispute_withdraw_check(*, dispute: Dispute, actor: User | AnonymousUser) -> 
 
 def dispute_withdraw(*, dispute: Dispute, actor: User, now: dt.datetime) -> Dispute:
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().select_related("booking__provider").get(pk=dispute.pk)
+        dispute = Dispute.objects.select_for_update(of=("self",)).select_related("booking__provider").get(pk=dispute.pk)
         dispute_withdraw_check(dispute=dispute, actor=actor).enforce()
         return transition(
             machine=DISPUTE,
@@ -472,7 +472,11 @@ def dispute_decide(
         raise ValidationFailed(message, code="invalid_outcome", details={"outcome": [message]})
     note = _clean_text(note, field="note", required=True)
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
+        dispute = (
+            Dispute.objects.select_for_update(of=("self",))
+            .select_related("booking__provider", "order")
+            .get(pk=dispute.pk)
+        )
         dispute_decide_check(dispute=dispute, actor=actor, now=now).enforce()
         if dispute.order_id is not None and outcome == Outcome.RELEASE:
             message = _("An add-on order holds nothing to release: reject the dispute or refund it.")
@@ -565,7 +569,11 @@ def dispute_approve(*, dispute: Dispute, actor: User, now: dt.datetime) -> Dispu
     """Finance approves the careteam's decision: the dispute is decided (so nothing holds the deposit
     back any more) and the money moves through payments or concierge, in one transaction."""
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().select_related("booking__provider", "order").get(pk=dispute.pk)
+        dispute = (
+            Dispute.objects.select_for_update(of=("self",))
+            .select_related("booking__provider", "order")
+            .get(pk=dispute.pk)
+        )
         dispute_approve_check(dispute=dispute, actor=actor).enforce()
         dispute = transition(
             machine=DISPUTE,

@@ -496,7 +496,7 @@ def supplier_review_submit(
     text = _clean_text(text)
     try:
         with transaction.atomic():
-            locked = AddonOrder.objects.select_for_update().select_related("supplier").get(pk=order.pk)
+            locked = AddonOrder.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=order.pk)
             supplier_review_submit_check(order=locked, actor=actor, now=now).enforce()
             review = SupplierReview.objects.create(
                 order=locked,
