@@ -168,6 +168,17 @@ def dispute_open_booking_check(*, booking: Booking, actor: User | AnonymousUser,
         return refuse(_window_closed(ended))
     if Dispute.objects.filter(booking=booking, kind=DisputeKind.CLAIM, status__in=OPEN_STATUSES).exists():
         return refuse(_open_exists())
+    # A decided dispute settled the deposit: a second one could only hold back what it released.
+    if Dispute.objects.filter(booking=booking, status=DisputeStatus.DECIDED).exists():
+        return refuse(
+            Conflict(
+                _(
+                    "A dispute over this booking was already decided; "
+                    "write to the careteam if something else went wrong."
+                ),
+                code="dispute_decided",
+            )
+        )
     return ALLOWED
 
 

@@ -82,7 +82,8 @@ class MessageListAPI(APIView):
     def get(self, request, thread_id: int):
         thread, subject = selectors.thread_for(user=request.user, thread_id=thread_id)
         after = request.query_params.get("after", "")
-        rows = selectors.thread_messages(thread=thread, after_id=int(after) if after.isdigit() else 0)
+        after_id = int(after) if after.isascii() and after.isdecimal() else 0  # "²" is a digit, not a number
+        rows = selectors.thread_messages(thread=thread, after_id=after_id)
         names = selectors.participant_names(subject=subject, user_ids=[m.author_id for m in rows])
         return Response(MessageSerializer(rows, many=True, context={"names": names}).data)
 

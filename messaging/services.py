@@ -134,8 +134,9 @@ def message_send(
        transaction; the patient's message waits for a reply until someone else writes.
     4. The other participants are told by e-mail or SMS once it commits, with a link, never the words.
     """
+    message_send_check(thread=thread, actor=actor).enforce()
     subject = subject_of(kind=thread.kind, subject_id=thread.subject_id)
-    if subject is None or not takes_part(subject=subject, user=actor):
+    if subject is None:  # deleted since the check
         raise not_in_thread()
     text = _clean_body(body)
     document: MedicalDocument | None = None

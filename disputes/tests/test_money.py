@@ -231,3 +231,21 @@ def test_a_decision_s_release_waits_for_a_required_discharge_pack(
     assert released.status == ReleaseStatus.AWAITING_WIRE
     assert ledger.held(booking=booking, currency="EUR") == 0
     assert ledger_check() == []
+
+
+def test_a_settled_deposit_cannot_be_disputed_again(
+    booking, patient, careteam, finance, django_capture_on_commit_callbacks
+):
+    from disputes.services import dispute_open_booking_check
+
+    dispute = _open(booking, patient)
+    later = AFTER + dt.timedelta(days=11)
+    dispute = dispute_decide(dispute=dispute, actor=careteam, outcome=Outcome.REFUND_FULL, note="Not given.", now=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute_approve(dispute=dispute, actor=finance, now=later)
+
+    with pytest.raises(Conflict) as again:
+        _open(booking, patient, now=later)
+    assert again.value.code == "dispute_decided"
+    assert Dispute.objects.filter(booking=booking).count() == 1
+    assert not dispute_open_booking_check(booking=booking, actor=patient, now=later)

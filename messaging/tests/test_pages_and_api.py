@@ -277,3 +277,17 @@ def test_a_conversation_names_a_member_by_their_provider_and_staff_by_their_role
     names = participant_names(subject=subject, user_ids=[member.pk, careteam.pk, None])
 
     assert names == {member.pk: "Clinique du Lac", careteam.pk: "MediBroker careteam"}
+
+
+def test_the_messages_api_reads_a_non_ascii_digit_as_no_cursor(api_as, booking, patient, opted_in):
+    client = api_as(patient)
+    opened = client.post(
+        reverse("messaging-api:threads"), {"about": "booking", "subject_id": booking.pk}, format="json"
+    )
+    url = reverse("messaging-api:messages", args=[opened.json()["id"]])
+    client.post(url, {"body": "Hello"}, format="json")
+
+    listed = client.get(url, {"after": "²"})  # str.isdigit() says yes; int() says no
+
+    assert listed.status_code == 200
+    assert [m["body"] for m in listed.json() if not m["notice"]] == ["Hello"]
