@@ -16,6 +16,21 @@ from providers.models import MemberRole
 from providers.tests.factories import LocationFactory, MemberFactory, ProviderFactory
 
 
+def pytest_configure(config):
+    """Every run has a read replica alias (core/db.py): a test mirror of the primary, unless
+    DATABASE_REPLICA_URL named one. Reads go to it only in the tests that turn REPLICA_READS on
+    (tests/test_read_replica.py): a mirror is a second connection, which sees only committed rows."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = {
+            **settings.DATABASES["default"],
+            "ATOMIC_REQUESTS": False,
+            "TEST": {"MIRROR": "default"},
+        }
+    settings.REPLICA_READS = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

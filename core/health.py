@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.db import REPLICA, replica_configured
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +47,21 @@ def check_broker() -> str:
     return "connected"
 
 
+def check_replica() -> str:
+    """The read replica answers (core/db.py): the search and the public pages read there."""
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connections[REPLICA].vendor
+
+
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+def _checks() -> dict[str, Callable[[], str]]:
+    if replica_configured():
+        return {**CHECKS, "replica": check_replica}
+    return CHECKS
 
 
 def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
@@ -52,7 +69,7 @@ def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
     its text (host names, paths, SQL) goes to the log, never into the answer."""
     report: dict[str, dict[str, str]] = {}
     healthy = True
-    for name, check in CHECKS.items():
+    for name, check in _checks().items():
         try:
             report[name] = {"status": "ok", "detail": check()}
         except Exception as exc:

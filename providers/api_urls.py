@@ -2,14 +2,15 @@
 
 from django.urls import path
 
+from core.db import replica_view
 from providers import api
 
 urlpatterns = [
     # Public reads.
-    path("providers/", api.ProviderListAPI.as_view(), name="api_providers"),
-    path("providers/<slug:slug>/", api.ProviderPublicAPI.as_view(), name="api_provider"),
-    path("offerings/<int:offering_id>/slots/", api.OfferingSlotsAPI.as_view(), name="api_offering_slots"),
-    path("catalogue/specialties/", api.SpecialtyCatalogueAPI.as_view(), name="api_catalogue_specialties"),
+    path("providers/", replica_view(api.ProviderListAPI.as_view()), name="api_providers"),
+    path("providers/<slug:slug>/", replica_view(api.ProviderPublicAPI.as_view()), name="api_provider"),
+    path("offerings/<int:offering_id>/slots/", replica_view(api.OfferingSlotsAPI.as_view()), name="api_offering_slots"),
+    path("catalogue/specialties/", replica_view(api.SpecialtyCatalogueAPI.as_view()), name="api_catalogue_specialties"),
     # A member's own providers.
     path("my/providers/", api.MyProviderListAPI.as_view(), name="api_my_providers"),
     path("my/providers/<int:provider_id>/", api.MyProviderAPI.as_view(), name="api_my_provider"),

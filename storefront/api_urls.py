@@ -2,9 +2,10 @@
 
 from django.urls import path
 
+from core.db import replica_view
 from storefront import api
 
 urlpatterns = [
-    path("search/", api.SearchAPI.as_view(), name="api_search"),
+    path("search/", replica_view(api.SearchAPI.as_view()), name="api_search"),
     path("compare/", api.CompareAPI.as_view(), name="api_compare"),
 ]

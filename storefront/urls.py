@@ -4,18 +4,19 @@ in the "providers" namespace beside the providers' own pages (the public page st
 
 from django.urls import path
 
+from core.db import replica_view
 from storefront import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
-    path("ranking/", views.ranking, name="ranking"),
-    path("compare/", views.compare, name="compare"),
+    path("", replica_view(views.home), name="home"),
+    path("search/", replica_view(views.search), name="search"),
+    path("ranking/", replica_view(views.ranking), name="ranking"),
+    path("compare/", replica_view(views.compare), name="compare"),
     path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
     path("legal/terms/", views.terms, name="terms"),
     path("legal/notice/", views.legal_notice, name="legal_notice"),
 ]
 
 provider_urlpatterns = [
-    path("p/<slug:slug>/", views.provider_page, name="public"),
+    path("p/<slug:slug>/", replica_view(views.provider_page), name="public"),
 ]
