@@ -90,7 +90,7 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
     2. Lock the patient's row and apply their limits (`_hold_limits`): live holds, renewals.
     3. Check the provider is verified, the offering published and bookable online, and `start`
        is one of its slots that day (opening hours, minimum notice, horizon).
-    4. Release the provider's holds that have lapsed, then refuse if a live appointment overlaps.
+    4. Refuse if a live appointment overlaps, unless it is a hold that has lapsed: release those.
     5. Create the held booking and its appointment (the exclusion constraint is the last word),
        audit, and refresh the offerings' next free slot after commit.
 
@@ -143,15 +143,30 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
 
         _hold_limits(patient=patient, provider=provider, start=slot.start, now=now)
 
-        lapsed = list(
-            Booking.objects.select_for_update()
-            .filter(provider=provider, status=BookingStatus.HELD, hold_expires_at__lte=now)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        # One query: the live appointments in the way. Lapsed holds among them are released here
+        # (under their rows' locks; the beat job releases the others); anything else takes the slot.
+        in_the_way = list(
+            live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).values_list(
+                "booking_id", "booking__status", "booking__hold_expires_at"
+            )
         )
-        expire_bookings(booking_ids=lapsed, status=BookingStatus.HELD, now=now)
-        if live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exists():
+        lapsed = sorted(
+            {
+                booking_id
+                for booking_id, status, expires in in_the_way
+                if status == BookingStatus.HELD and expires is not None and expires <= now
+            }
+        )
+        if any(booking_id not in lapsed for booking_id, _status, _expires in in_the_way):
             raise slot_taken()
+        if lapsed:
+            locked = list(
+                Booking.objects.select_for_update().filter(pk__in=lapsed).order_by("pk").values_list("pk", flat=True)
+            )
+            expire_bookings(booking_ids=locked, status=BookingStatus.HELD, now=now)
+            # One of them may have been paid meanwhile (then it keeps its time): ask again.
+            if live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exists():
+                raise slot_taken()
 
         deposit = offering.deposit
         policy = policy_in_force(code=offering.cancellation_policy, now=now)
