@@ -10,21 +10,29 @@
    every offering's slots of the next 30 days booked (confirmed, one appointment each), plus a
    cancelled booking on 5% of the free slots (an appointment that no longer holds its time).
    Then VACUUM ANALYZE.
-2. Times, in this process, four operations over --runs runs each (after a warm-up, the
+2. Times, in this process, eight operations over --runs runs each (after a warm-up, the
    operations taking turns, each run on another provider):
    - the free slots of one offering for one day (`offering_free_slots`);
    - the same for 30 days;
    - a provider's appointments of the next 30 days (`provider_appointments`), reading each one's
      booking status, patient name and offering title;
+   - its baseline: the same rows read the plain way (one `select_related` query of the booking,
+     offering, patient and profile, a model instance per table per row), the same values read;
    - holding one free slot (`booking_hold`: provider lock, slot and conflict checks, inserts,
      audit, commit), each run on a different free slot. Its after-commit refresh of the next free
-     slot goes to the Celery broker (in-memory here) and is not run in this process.
+     slot goes to the Celery broker (in-memory here) and is not run in this process;
+   - its baseline, what a simple booking app does (the peer's check + create): in a transaction,
+     ask whether a live appointment overlaps, insert the booking and its appointment, commit;
+   - the same with a lock on the provider's row first, and the same with a savepoint around the
+     inserts: what each of the two costs.
    The offering (with its location, as the slots API loads it) or the provider is read before the
    timed call, afresh for each run. SQL queries are counted with CaptureQueriesContext on one
    untimed run of each operation, and on every timed run with a counting execute wrapper.
 3. Removes the bookings it held (so that --reuse starts from the same state), checks the
    targets and exits 1 when one is missed: the 30-day free slots in at most 3 queries with a
-   median under 10 ms, the appointments in at most 3 queries, the hold's median under 15 ms.
+   median under 10 ms, the appointments in at most 3 queries, the hold's median under 15 ms;
+   the appointments at least as fast as their baseline and the hold at least as fast as the
+   peer's (ratios of medians measured in the same run).
 
 The database URL may also come from BENCH_AVAILABILITY_DATABASE_URL (not BENCH_DATABASE_URL: that
 is the search benchmark's database, which this must not drop). The settings are read from the
@@ -317,6 +325,7 @@ class Operations:
 
     def __init__(self, *, now: dt.datetime, runs: int, rng: random.Random) -> None:
         from accounts.models import User
+        from bookings.models import CancellationPolicy
         from providers.availability import offering_free_slots
         from providers.models import Offering
 
@@ -325,6 +334,7 @@ class Operations:
         self.offering_ids = list(Offering.objects.order_by("pk").values_list("pk", flat=True))
         self.provider_ids = list(Offering.objects.order_by("pk").values_list("provider_id", flat=True))
         self.patients = list(User.objects.filter(email__startswith="patient").order_by("pk"))
+        self.policy = CancellationPolicy.objects.filter(code="platform_default").order_by("-version").first()
         if len(self.offering_ids) < PROVIDERS:
             raise SystemExit(f"The bench database has {len(self.offering_ids)} offerings: seed it again.")
         # Each hold takes a different free slot: enough of each offering's, in a random order.
@@ -333,7 +343,7 @@ class Operations:
             slots = self._month(offering)
             rng.shuffle(slots)
             self.free[offering.pk] = slots
-        need = math.ceil(runs / len(self.offering_ids)) + 1
+        need = math.ceil(runs * len(HOLDS) / len(self.offering_ids)) + 1
         if min(len(slots) for slots in self.free.values()) < need:
             raise SystemExit("Too few free slots left for the holds: seed the bench database again.")
         self.held: list[int] = []
@@ -375,7 +385,25 @@ class Operations:
 
         def call():
             rows = provider_appointments(provider=provider, start=self.now, end=end)
-            # What a diary page shows of each: the lazy loads, if any, are counted and timed too.
+            # What a diary page shows of each.
+            return [(a.start, a.status, a.patient_name, a.offering_title) for a in rows]
+
+        return call
+
+    def appointments_baseline(self, run: int):
+        """The same rows read the plain way: one select_related query, a model instance per table
+        per row (the profile's phone number parsed on load), the same four values read from them."""
+        from bookings.models import Appointment
+
+        provider_id = self.provider_ids[run % len(self.provider_ids)]
+        end = self.now + dt.timedelta(days=DAYS)
+
+        def call():
+            rows = list(
+                Appointment.objects.select_related("booking__offering", "booking__patient__patient_profile")
+                .filter(provider_id=provider_id, live=True, start__gte=self.now, start__lt=end)
+                .order_by("start", "id")
+            )
             return [
                 (a.start, a.booking.status, a.booking.patient.get_full_name(), a.booking.offering.title) for a in rows
             ]
@@ -396,6 +424,68 @@ class Operations:
 
         return call
 
+    def _peer_hold(self, run: int, *, provider_lock: bool, savepoint: bool):
+        """What a simple booking app does to hold a slot, the minimum: in a transaction, ask whether
+        a live appointment overlaps, then insert the booking and its appointment. `provider_lock`
+        adds a lock on the provider's row first, `savepoint` a savepoint around the inserts: their
+        cost is the difference with the plain variant."""
+        from django.db import transaction
+
+        from bookings.models import Appointment, Booking, BookingStatus
+        from providers.models import Provider
+
+        offering = self._offering(run)
+        slot = self.free[offering.pk].pop()
+        patient = self.patients[run % len(self.patients)]
+        policy, timezone = self.policy, offering.location.timezone
+
+        def inserts():
+            booking = Booking.objects.create(
+                patient=patient,
+                offering=offering,
+                provider_id=offering.provider_id,
+                status=BookingStatus.HELD,
+                deposit_amount=4500,
+                currency="EUR",
+                cancellation_policy=policy,
+                hold_expires_at=self.now + dt.timedelta(minutes=15),
+                timezone=timezone,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            Appointment.objects.create(
+                booking=booking, provider_id=offering.provider_id, start=slot.start, end=slot.end, live=True
+            )
+            return booking
+
+        def call():
+            with transaction.atomic():
+                if provider_lock:
+                    Provider.objects.select_for_update().filter(pk=offering.provider_id).values_list("pk").first()
+                taken = Appointment.objects.filter(
+                    provider_id=offering.provider_id, live=True, start__lt=slot.end, end__gt=slot.start
+                ).exists()
+                if taken:
+                    raise SystemExit("the peer's hold: a free slot is taken")
+                if savepoint:
+                    with transaction.atomic():
+                        booking = inserts()
+                else:
+                    booking = inserts()
+            self.held.append(booking.pk)
+            return booking
+
+        return call
+
+    def peer_hold(self, run: int):
+        return self._peer_hold(run, provider_lock=False, savepoint=False)
+
+    def peer_hold_locked(self, run: int):
+        return self._peer_hold(run, provider_lock=True, savepoint=False)
+
+    def peer_hold_savepoint(self, run: int):
+        return self._peer_hold(run, provider_lock=False, savepoint=True)
+
     def check(self, name: str, result) -> None:
         from bookings.models import Appointment, BookingStatus
 
@@ -409,7 +499,7 @@ class Operations:
             )
             if taken.exists():
                 raise SystemExit(f"{name}: a slot offered as free is taken by a live appointment")
-        elif name.startswith("appointments"):
+        elif name in (APPOINTMENTS, APPOINTMENTS_BASELINE):
             if len(result) < 100:
                 raise SystemExit(f"{name}: only {len(result)} appointments, but 40% of 30 days are booked")
             if not all(patient and title for _start, _status, patient, title in result):
@@ -426,12 +516,32 @@ class Operations:
         return deleted
 
 
+APPOINTMENTS = "appointments, 30 days"
+APPOINTMENTS_BASELINE = "plain select_related read (baseline)"
+HOLD = "hold one free slot"
+PEER_HOLD = "peer's check + create (baseline)"
+PEER_HOLD_LOCKED = "  + provider lock"
+PEER_HOLD_SAVEPOINT = "  + savepoint"
 OPERATIONS = [
     ("free slots, 1 day", "free_slots_day"),
     ("free slots, 30 days", "free_slots_month"),
-    ("appointments, 30 days", "appointments"),
-    ("hold one free slot", "hold"),
+    (APPOINTMENTS, "appointments"),
+    (APPOINTMENTS_BASELINE, "appointments_baseline"),
+    (HOLD, "hold"),
+    (PEER_HOLD, "peer_hold"),
+    (PEER_HOLD_LOCKED, "peer_hold_locked"),
+    (PEER_HOLD_SAVEPOINT, "peer_hold_savepoint"),
 ]
+HOLDS = [HOLD, PEER_HOLD, PEER_HOLD_LOCKED, PEER_HOLD_SAVEPOINT]  # each run takes a free slot
+# (operation, its baseline): the ratio is the baseline's median over the operation's (> 1: faster).
+RATIOS = {
+    APPOINTMENTS: APPOINTMENTS_BASELINE,
+    HOLD: PEER_HOLD,
+    PEER_HOLD_LOCKED: PEER_HOLD,
+    PEER_HOLD_SAVEPOINT: PEER_HOLD,
+}
+APPOINTMENTS_RATIO_TARGET = 1.0
+HOLD_RATIO_TARGET = 1.0
 
 
 def measure(*, runs: int, warmup: int, now: dt.datetime) -> list[dict]:
@@ -529,10 +639,16 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
+def ratio(by_name: dict[str, dict], name: str) -> float:
+    """The baseline's median over the operation's: how many times faster than its baseline."""
+    return by_name[RATIOS[name]]["median"] / by_name[name]["median"]
+
+
 def report(rows: list[dict], runs: int) -> bool:
     print(f"\nTime per call, {runs} runs each, in this process:\n")
-    header = ["operation", "median ms", "p95 ms", "SQL ms", "queries", "rows"]
-    widths = [22, 9, 7, 6, 7, 9]
+    header = ["operation", "median ms", "p95 ms", "SQL ms", "queries", "rows", "ratio"]
+    widths = [36, 9, 7, 6, 7, 9, 5]
+    by_name = {row["name"]: row for row in rows}
 
     def line(cells: list[str]) -> str:
         return (
@@ -557,16 +673,18 @@ def report(rows: list[dict], runs: int) -> bool:
                     f"{row['sql_median']:.2f}",
                     str(row["queries"]) if len(queries) == 1 else f"{min(queries)}-{max(queries)}",
                     str(low) if low == high else f"{low}-{high}",
+                    f"{ratio(by_name, row['name']):.2f}" if row["name"] in RATIOS else "",
                 ]
             )
         )
     print(
         "\n(SQL ms: the median time in the database driver per call, round trips included, COMMIT not. queries: "
         "the statements Django logs (CaptureQueriesContext), BEGIN, savepoints and COMMIT included; a range when "
-        "they varied between runs. rows: slots or appointments returned.)"
+        "they varied between runs. rows: slots or appointments returned. ratio: the baseline's median over this "
+        "operation's, in this run (above 1: faster than the baseline); the appointments against the plain "
+        "select_related read, the hold and the two variants against the peer's check + create.)"
     )
-    by_name = {row["name"]: row for row in rows}
-    month, diary, hold = by_name["free slots, 30 days"], by_name["appointments, 30 days"], by_name["hold one free slot"]
+    month, diary, hold = by_name["free slots, 30 days"], by_name[APPOINTMENTS], by_name[HOLD]
     checks = [
         (
             f"30-day free slots in at most {FREE_SLOTS_QUERIES_TARGET} queries",
@@ -588,7 +706,23 @@ def report(rows: list[dict], runs: int) -> bool:
             hold["median"] < HOLD_MEDIAN_TARGET_MS,
             f"{hold['median']:.2f} ms",
         ),
+        (
+            f"appointments at least {APPOINTMENTS_RATIO_TARGET:g}× the plain select_related read",
+            ratio(by_name, APPOINTMENTS) >= APPOINTMENTS_RATIO_TARGET,
+            f"{ratio(by_name, APPOINTMENTS):.2f}×",
+        ),
+        (
+            f"hold at least {HOLD_RATIO_TARGET:g}× the peer's check + create",
+            ratio(by_name, HOLD) >= HOLD_RATIO_TARGET,
+            f"{ratio(by_name, HOLD):.2f}×",
+        ),
     ]
+    lock = by_name[PEER_HOLD_LOCKED]["median"] - by_name[PEER_HOLD]["median"]
+    savepoint = by_name[PEER_HOLD_SAVEPOINT]["median"] - by_name[PEER_HOLD]["median"]
+    print(
+        f"\nWhat the provider lock adds to the peer's hold: {lock:+.2f} ms (median); a savepoint around the "
+        f"inserts: {savepoint:+.2f} ms."
+    )
     print()
     for label, passed, figure in checks:
         print(f"{label}: {'PASS' if passed else 'FAIL'} ({figure})")

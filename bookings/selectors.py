@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import StaffGroup, User
+from accounts.models import StaffGroup, User, name_as_written
 from bookings.models import LIVE_STATUSES, Appointment, Booking, BookingStatus, CancellationPolicy, EvidenceReview
 from bookings.policy import SchedulePeriod, describe_schedule, schedule
 from core.errors import NotFound
@@ -55,19 +56,78 @@ def busy_intervals(
     return list(found.order_by("start").values_list("provider_id", "start", "end"))
 
 
-def provider_appointments(*, provider: Provider, start: dt.datetime, end: dt.datetime) -> list[Appointment]:
+@dataclass(frozen=True, slots=True)
+class DiaryAppointment:
+    """One line of a provider's diary: an appointment with what the diary shows of its booking,
+    read as plain values (no model instance, no phone number parsed)."""
+
+    id: int
+    start: dt.datetime
+    end: dt.datetime
+    booking_id: int
+    status: str
+    timezone: str  # the booking's (IANA): the place's time the appointment reads in
+    patient_name: str  # as `User.get_full_name()`: the profile's name as written, else the e-mail
+    offering_title: str | None  # None for a booking made from a quote without an offering
+
+    @property
+    def status_label(self) -> str:
+        return str(BookingStatus(self.status).label)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_DIARY_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "booking_id",
+    "booking__status",
+    "booking__timezone",
+    "booking__offering__title",
+    "booking__patient__email",
+    "booking__patient__patient_profile__id",
+    "booking__patient__patient_profile__first_name",
+    "booking__patient__patient_profile__last_name",
+    "booking__patient__patient_profile__name_order",
+)
+
+
+def provider_appointments(*, provider: Provider, start: dt.datetime, end: dt.datetime) -> list[DiaryAppointment]:
     """The provider's live appointments starting in [start, end), by start time, in one query.
 
-    Each comes with its booking, the booking's offering, patient and patient profile (for
-    `booking.patient.get_full_name()`), so listing them costs no further query however many there are.
-    An appointment is live while its booking holds the time; a lapsed hold stays live until
-    `booking_expire_holds` runs.
+    Each is a `DiaryAppointment` built from the columns the diary shows (its booking's status and
+    timezone, the patient's name, the offering's title), so listing them costs no further query and
+    no model instance however many there are. An appointment is live while its booking holds the
+    time; a lapsed hold stays live until `booking_expire_holds` runs.
     """
-    return list(
+    rows = (
         Appointment.objects.filter(provider_id=provider.pk, live=True, start__gte=start, start__lt=end)
-        .select_related("booking__offering", "booking__patient__patient_profile")
         .order_by("start", "id")
+        .values_list(*_DIARY_COLUMNS)
     )
+    return [
+        DiaryAppointment(
+            id=pk,
+            start=starts,
+            end=ends,
+            booking_id=booking_id,
+            status=status,
+            timezone=tz_name,
+            patient_name=email if profile_id is None else name_as_written(first, last, order),
+            offering_title=title,
+        )
+        for pk, starts, ends, booking_id, status, tz_name, title, email, profile_id, first, last, order in rows
+    ]
+
+
+def bookings_by_id(*, booking_ids: Iterable[int]) -> dict[int, Booking]:
+    """These bookings by id, with their provider and appointments (what their action checks read),
+    in two queries. The caller chose the ids from a scoped read (`provider_appointments`)."""
+    found = Booking.objects.filter(pk__in=list(booking_ids)).select_related("provider").prefetch_related("appointments")
+    return {booking.pk: booking for booking in found}
 
 
 def patient_bookings(*, patient: User) -> QuerySet[Booking]:

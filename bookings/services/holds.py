@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -32,26 +32,34 @@ HOLD_DURATION = dt.timedelta(minutes=15)
 SLOT_HOLDS_WINDOW = dt.timedelta(hours=24)
 
 
-def _live_holds(*, patient: User, now: dt.datetime) -> int:
-    """How many of `patient`'s bookings keep a slot without any payment yet: held and not lapsed,
-    or awaiting their deposit before its deadline."""
-    return Booking.objects.filter(
-        Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
-        | Q(status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at__gt=now),
-        patient=patient,
-    ).count()
-
-
 def _hold_limits(*, patient: User, provider: Provider, start: dt.datetime, now: dt.datetime) -> None:
     """Refuse a hold past the patient's limits (docs/decisions.md#holds-per-patient).
 
     1. At most BOOKING_MAX_LIVE_HOLDS live holds at once: one patient cannot keep a calendar busy.
+       A live hold keeps a slot without any payment yet: held and not lapsed, or awaiting its
+       deposit before the deadline.
     2. The same slot held at most BOOKING_MAX_HOLDS_PER_SLOT times a day by the same patient: a
        hold is "renewed" by holding the slot again when it lapses (or after cancelling it), so
        this bounds how long one patient can keep a slot without paying (twice 15 minutes by default).
+
+    Both are counted in one query over the patient's bookings (distinct bookings: the join with
+    the appointments must not count a booking of several appointments more than once).
     """
+    counts = Booking.objects.filter(patient=patient).aggregate(
+        live=Count(
+            "pk",
+            distinct=True,
+            filter=Q(status=BookingStatus.HELD, hold_expires_at__gt=now)
+            | Q(status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at__gt=now),
+        ),
+        earlier=Count(
+            "pk",
+            distinct=True,
+            filter=Q(provider=provider, created_at__gt=now - SLOT_HOLDS_WINDOW, appointments__start=start),
+        ),
+    )
     limit = settings.BOOKING_MAX_LIVE_HOLDS
-    if _live_holds(patient=patient, now=now) >= limit:
+    if counts["live"] >= limit:
         raise Conflict(
             _(
                 "You already hold %(limit)d appointments that are not paid for. Pay for one, or let one go, "
@@ -62,12 +70,7 @@ def _hold_limits(*, patient: User, provider: Provider, start: dt.datetime, now: 
             details={"limit": limit},
         )
     per_slot = settings.BOOKING_MAX_HOLDS_PER_SLOT
-    earlier = Booking.objects.filter(
-        patient=patient,
-        provider=provider,
-        created_at__gt=now - SLOT_HOLDS_WINDOW,
-        appointments__start=start,
-    ).count()
+    earlier = counts["earlier"]
     if earlier >= per_slot:
         raise Conflict(
             _(
@@ -87,7 +90,7 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
     2. Lock the patient's row and apply their limits (`_hold_limits`): live holds, renewals.
     3. Check the provider is verified, the offering published and bookable online, and `start`
        is one of its slots that day (opening hours, minimum notice, horizon).
-    4. Release the provider's holds that have lapsed, then refuse if a live appointment overlaps.
+    4. Refuse if a live appointment overlaps, unless it is a hold that has lapsed: release those.
     5. Create the held booking and its appointment (the exclusion constraint is the last word),
        audit, and refresh the offerings' next free slot after commit.
 
@@ -101,8 +104,14 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
         # The patient's row first: two holds of one patient at once (for two providers) are
         # counted one after the other. No other service locks a user, so no lock-order cycle.
         User.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True).first()
-        provider = Provider.objects.select_for_update().get(pk=offering.provider_id)
-        offering = Offering.objects.select_related("location").get(pk=offering.pk)
+        # One query locks the provider's row (holds for one provider run one at a time) and reads
+        # the offering with its location and provider.
+        offering = (
+            Offering.objects.select_related("location", "provider")
+            .select_for_update(of=("provider",))
+            .get(pk=offering.pk)
+        )
+        provider = offering.provider
         if not provider.is_verified:
             raise Conflict(
                 _("%(provider)s is not verified yet and cannot take bookings.") % {"provider": provider.name},
@@ -134,37 +143,52 @@ def booking_hold(*, patient: User, offering: Offering, start: dt.datetime, now: 
 
         _hold_limits(patient=patient, provider=provider, start=slot.start, now=now)
 
-        lapsed = list(
-            Booking.objects.select_for_update()
-            .filter(provider=provider, status=BookingStatus.HELD, hold_expires_at__lte=now)
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        # One query: the live appointments in the way. Lapsed holds among them are released here
+        # (under their rows' locks; the beat job releases the others); anything else takes the slot.
+        in_the_way = list(
+            live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).values_list(
+                "booking_id", "booking__status", "booking__hold_expires_at"
+            )
         )
-        expire_bookings(booking_ids=lapsed, status=BookingStatus.HELD, now=now)
-        if live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exists():
+        lapsed = sorted(
+            {
+                booking_id
+                for booking_id, status, expires in in_the_way
+                if status == BookingStatus.HELD and expires is not None and expires <= now
+            }
+        )
+        if any(booking_id not in lapsed for booking_id, _status, _expires in in_the_way):
             raise slot_taken()
+        if lapsed:
+            locked = list(
+                Booking.objects.select_for_update().filter(pk__in=lapsed).order_by("pk").values_list("pk", flat=True)
+            )
+            expire_bookings(booking_ids=locked, status=BookingStatus.HELD, now=now)
+            # One of them may have been paid meanwhile (then it keeps its time): ask again.
+            if live_appointments_overlapping(provider_ids=[provider.pk], start=slot.start, end=slot.end).exists():
+                raise slot_taken()
 
         deposit = offering.deposit
         policy = policy_in_force(code=offering.cancellation_policy, now=now)
         hold_expires_at = now + HOLD_DURATION
+        # No savepoint: a refused insert ends the hold, and the whole transaction rolls back.
         try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    patient=patient,
-                    offering=offering,
-                    provider=provider,
-                    status=BookingStatus.HELD,
-                    deposit_amount=deposit.amount,
-                    currency=deposit.currency,
-                    cancellation_policy=policy,
-                    hold_expires_at=hold_expires_at,
-                    timezone=offering.location.timezone,
-                    created_at=now,
-                    updated_at=now,
-                )
-                appointment = Appointment.objects.create(
-                    booking=booking, provider=provider, start=slot.start, end=slot.end, live=True
-                )
+            booking = Booking.objects.create(
+                patient=patient,
+                offering=offering,
+                provider=provider,
+                status=BookingStatus.HELD,
+                deposit_amount=deposit.amount,
+                currency=deposit.currency,
+                cancellation_policy=policy,
+                hold_expires_at=hold_expires_at,
+                timezone=offering.location.timezone,
+                created_at=now,
+                updated_at=now,
+            )
+            appointment = Appointment.objects.create(
+                booking=booking, provider=provider, start=slot.start, end=slot.end, live=True
+            )
         except IntegrityError as error:
             if is_overlap_violation(error):
                 raise slot_taken() from error

@@ -233,6 +233,42 @@ def test_a_lapsed_hold_no_longer_blocks_the_slot_even_before_the_expiry_job_runs
     assert Appointment.objects.filter(live=True).get().booking == second
 
 
+def test_a_hold_releases_only_the_lapsed_holds_in_its_way_and_leaves_the_others_to_the_expiry_job(
+    patient, other_patient, offering
+):
+    in_the_way = booking_hold(patient=patient, offering=offering, start=paris(10), now=NOW)
+    elsewhere = booking_hold(patient=patient, offering=offering, start=paris(14), now=NOW)
+    later = NOW + dt.timedelta(minutes=16)
+
+    booking_hold(patient=other_patient, offering=offering, start=paris(10), now=later)
+
+    in_the_way.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (in_the_way.status, elsewhere.status) == (BookingStatus.EXPIRED, BookingStatus.HELD)
+    assert booking_expire_holds(now=later) == 1
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == BookingStatus.EXPIRED
+
+
+def test_a_live_booking_in_the_way_is_refused_even_beside_a_lapsed_hold(patient, other_patient, offering):
+    # Within 10:00-10:30: a hold that lapses (10:15-10:30) and a booking awaiting its deposit (10:00-10:15).
+    lapsed = booking_hold(patient=patient, offering=offering, start=paris(10), now=NOW)
+    Appointment.objects.filter(booking=lapsed).update(start=paris(10, 15))
+    taken = booking_hold(patient=patient, offering=offering, start=paris(9, 30), now=NOW)
+    Booking.objects.filter(pk=taken.pk).update(
+        status=BookingStatus.AWAITING_DEPOSIT, deposit_due_at=NOW + dt.timedelta(days=2)
+    )
+    Appointment.objects.filter(booking=taken).update(start=paris(10), end=paris(10, 15))
+    later = NOW + dt.timedelta(minutes=16)
+
+    with pytest.raises(Conflict) as refused:
+        booking_hold(patient=other_patient, offering=offering, start=paris(10), now=later)
+
+    assert refused.value.code == "slot_taken"
+    lapsed.refresh_from_db()
+    assert lapsed.status == BookingStatus.HELD  # nothing written: left to the expiry job
+
+
 def test_bookings_awaiting_their_deposit_or_confirmed_keep_their_time_past_the_hold(patient, offering):
     for hour, status in [(10, BookingStatus.AWAITING_DEPOSIT), (11, BookingStatus.CONFIRMED)]:
         booking = booking_hold(patient=patient, offering=offering, start=paris(hour), now=NOW)

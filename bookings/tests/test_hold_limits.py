@@ -120,3 +120,18 @@ def test_holds_are_throttled_per_patient(settings, api_as, patient, other_patien
     assert _hold(client, offering, slot.start).json()["code"] == "throttled"
     # Another patient has their own allowance.
     assert _hold(api_as(other_patient), offering, slot.start).status_code != 429
+
+
+def test_a_booking_of_several_appointments_counts_as_one_live_hold(settings, patient, clinic, offering):
+    settings.BOOKING_MAX_LIVE_HOLDS = 2
+    two_days = [
+        (paris(9, day=MONDAY + dt.timedelta(days=n)), paris(9, 30, day=MONDAY + dt.timedelta(days=n))) for n in (7, 8)
+    ]
+    awaiting(patient, clinic, offering=offering, slots=two_days)
+
+    held = booking_hold(patient=patient, offering=offering, start=paris(10), now=NOW)
+
+    assert held.status == BookingStatus.HELD
+    with pytest.raises(Conflict) as refused:
+        booking_hold(patient=patient, offering=offering, start=paris(11), now=NOW)
+    assert refused.value.code == "too_many_holds"

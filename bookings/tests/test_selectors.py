@@ -7,10 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.models import NameOrder, PatientProfile, User
 from accounts.tests.factories import PatientFactory
 from bookings.models import Appointment, Booking, BookingStatus, CancellationPolicy
-from bookings.selectors import busy_intervals, live_appointments_overlapping, patient_bookings, provider_appointments
+from bookings.selectors import (
+    DiaryAppointment,
+    bookings_by_id,
+    busy_intervals,
+    live_appointments_overlapping,
+    patient_bookings,
+    provider_appointments,
+)
 from core import hooks
+from providers.models import Offering
 from providers.tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,29 +73,81 @@ def test_a_providers_appointments_come_in_start_order_with_booking_patient_name_
 
     with django_assert_num_queries(1):
         appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
-        rows = [(a.booking, a.booking.patient.get_full_name(), a.booking.offering.title) for a in appointments]
+        rows = [(a.booking_id, a.patient_name, a.offering_title) for a in appointments]
 
     assert [a.start for a in appointments] == [paris(9, 30), paris(11)]
     assert rows == [
-        (first, patient.patient_profile.full_name, "Knee consultation"),
-        (later, other_patient.patient_profile.full_name, "Knee consultation"),
+        (first.pk, patient.patient_profile.full_name, "Knee consultation"),
+        (later.pk, other_patient.patient_profile.full_name, "Knee consultation"),
     ]
 
 
-def test_a_week_full_of_appointments_is_listed_in_at_most_three_queries(
-    knee_consultation, django_assert_max_num_queries
-):
-    for day in (MONDAY + dt.timedelta(days=n) for n in range(5)):
-        for hour in range(9, 17):
-            book(offering=knee_consultation, patient=PatientFactory(), start=paris(hour, day=day))
+def test_a_diary_line_holds_what_the_booking_models_say(patient, knee_consultation):
+    """The values read are the ones the models give: the same name as `get_full_name()` (name order
+    included), the same status and its label, the booking's timezone, the appointment's times."""
+    profile = patient.patient_profile
+    profile.first_name, profile.last_name, profile.name_order = " Mei ", "Wang", NameOrder.FAMILY_FIRST
+    profile.save()
+    booking = book(offering=knee_consultation, patient=patient, start=paris(10), status=BookingStatus.HELD)
+    Booking.objects.filter(pk=booking.pk).update(timezone="Europe/Paris")
+    appointment = booking.appointments.get()
 
-    with django_assert_max_num_queries(3):
+    [line] = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
+
+    booking = Booking.objects.select_related("patient__patient_profile", "offering").get(pk=booking.pk)
+    assert isinstance(line, DiaryAppointment)
+    assert line.patient_name == booking.patient.get_full_name() == "Wang Mei"
+    assert (line.id, line.start, line.end) == (appointment.pk, appointment.start, appointment.end)
+    assert (line.booking_id, line.status) == (booking.pk, booking.status)
+    assert line.status_label == booking.get_status_display()
+    assert (line.timezone, line.tz) == (booking.timezone, booking.tz)
+    assert line.offering_title == booking.offering.title
+
+
+def test_a_diary_line_is_built_without_any_model_instance(patient, knee_consultation, monkeypatch):
+    """No booking, patient, profile (whose phone number would be parsed) or offering is built."""
+    book(offering=knee_consultation, patient=patient, start=paris(10))
+    built = []
+    for model in (Appointment, Booking, PatientProfile, User, Offering):
+        original = model.from_db.__func__
+
+        def counting(cls, db, field_names, values, original=original):
+            built.append(cls.__name__)
+            return original(cls, db, field_names, values)
+
+        monkeypatch.setattr(model, "from_db", classmethod(counting))
+
+    lines = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
+
+    assert len(lines) == 1
+    assert built == []
+
+
+def test_a_booking_from_a_quote_has_no_offering_title(patient, knee_consultation):
+    booking = book(offering=knee_consultation, patient=patient, start=paris(10))
+    Booking.objects.filter(pk=booking.pk).update(offering=None)
+
+    [line] = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
+
+    assert line.booking_id == booking.pk
+    assert line.offering_title is None
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_a_providers_appointments_are_read_in_one_query_whatever_their_number(
+    count, knee_consultation, django_assert_num_queries
+):
+    days = [MONDAY + dt.timedelta(days=n) for n in range(5)]
+    for n in range(count):
+        book(offering=knee_consultation, patient=PatientFactory(), start=paris(9 + n // 5, day=days[n % 5]))
+
+    with django_assert_num_queries(1):
         appointments = provider_appointments(
             provider=knee_consultation.provider, start=WEEK_START, end=WEEK_START + dt.timedelta(days=30)
         )
-        names = [(a.booking.patient.get_full_name(), a.booking.offering.title, a.booking.status) for a in appointments]
+        names = [(a.patient_name, a.offering_title, a.status) for a in appointments]
 
-    assert len(names) == 40
+    assert len(names) == count
 
 
 def test_another_providers_appointments_are_not_listed(patient, knee_consultation):
@@ -96,7 +157,7 @@ def test_another_providers_appointments_are_not_listed(patient, knee_consultatio
 
     appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
-    assert [a.booking for a in appointments] == [mine]
+    assert [a.booking_id for a in appointments] == [mine.pk]
 
 
 def test_appointments_that_no_longer_hold_their_time_are_not_listed(patient, knee_consultation):
@@ -106,7 +167,7 @@ def test_appointments_that_no_longer_hold_their_time_are_not_listed(patient, kne
 
     appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
-    assert [a.booking for a in appointments] == [kept]
+    assert [a.booking_id for a in appointments] == [kept.pk]
 
 
 def test_only_appointments_starting_within_the_range_are_listed(patient, knee_consultation):
@@ -116,7 +177,7 @@ def test_only_appointments_starting_within_the_range_are_listed(patient, knee_co
 
     appointments = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
-    assert [a.booking for a in appointments] == [at_start]
+    assert [a.booking_id for a in appointments] == [at_start.pk]
 
 
 def test_a_patient_without_a_profile_is_listed_under_their_email(knee_consultation):
@@ -125,7 +186,23 @@ def test_a_patient_without_a_profile_is_listed_under_their_email(knee_consultati
 
     [appointment] = provider_appointments(provider=knee_consultation.provider, start=WEEK_START, end=WEEK_END)
 
-    assert appointment.booking.patient.get_full_name() == patient.email
+    assert appointment.patient_name == patient.get_full_name() == patient.email
+
+
+def test_a_bookings_models_are_read_by_id_with_what_their_checks_read(
+    patient, knee_consultation, django_assert_num_queries
+):
+    first = book(offering=knee_consultation, patient=patient, start=paris(10))
+    second = book(offering=knee_consultation, patient=patient, start=paris(11))
+
+    with django_assert_num_queries(2):
+        found = bookings_by_id(booking_ids=[first.pk, second.pk])
+        read = {pk: (b.provider.name, [a.start for a in b.appointments.all()]) for pk, b in found.items()}
+
+    assert read == {
+        first.pk: (knee_consultation.provider.name, [paris(10)]),
+        second.pk: (knee_consultation.provider.name, [paris(11)]),
+    }
 
 
 # --- the times taken: live_appointments_overlapping and the busy_intervals hook ------------------------
