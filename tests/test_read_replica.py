@@ -37,6 +37,8 @@ replica_db = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS
 @pytest.fixture
 def replica_reads(settings):
     settings.REPLICA_READS = True
+    yield
+    connections[REPLICA].close()  # before the test's tables are emptied on the primary
 
 
 @pytest.fixture
