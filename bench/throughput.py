@@ -38,6 +38,7 @@ The server and its worker are stopped at the end, also on Ctrl-C or a failure.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -243,7 +244,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local n, offset, releases, owner, statuses, codes
+-- statuses and codes are globals: done() reads them from each thread with thread:get().
+local n, offset, releases, owner
 function init(args)
   n = 0
   offset = tonumber(args[1] or "0") + id * 7919
@@ -561,6 +563,13 @@ class Server:
             time.sleep(0.5)
         raise fail("The server did not answer /healthz within 60 s. Its log:\n" + self.log_tail())
 
+    def drain(self) -> None:
+        """Wait until every worker has answered what was queued before: when wrk stops, the requests
+        it had sent are still in the server's queue, and they would slow down the next URL. One
+        /healthz per worker at once, each answered after what is ahead of it."""
+        with concurrent.futures.ThreadPoolExecutor(self.args.workers) as pool:
+            list(pool.map(lambda _: http_get(self.base + "/healthz"), range(self.args.workers)))
+
     def log_tail(self) -> str:
         return "\n".join(
             f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-30:])
@@ -640,7 +649,9 @@ def check_answers(base: str, urls: dict[str, str]) -> None:
             raise fail(f"{name}: {path} found nothing; the bench database needs reseeding (--reseed).")
 
 
-def run_wrk(args: argparse.Namespace, url: str, *, duration: float, script: Path | None) -> WrkResult:
+def run_wrk(
+    args: argparse.Namespace, url: str, *, duration: float, script: Path | None, required: bool = True
+) -> WrkResult:
     command = [
         "wrk", "--latency", "--threads", str(args.threads), "--connections", str(args.connections),
         "--duration", f"{duration:g}s", "--timeout", "30s",
@@ -653,15 +664,19 @@ def run_wrk(args: argparse.Namespace, url: str, *, duration: float, script: Path
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise fail(f"wrk failed on {url}:\n{done.stdout}\n{done.stderr}")
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    if required and not result.requests:
+        raise fail(f"wrk had no answer from {url} in {duration:g} s:\n{done.stdout}\n{done.stderr}")
+    return result
 
 
 def measure(args: argparse.Namespace, server: Server, urls: dict[str, str], script: Path) -> list[Row]:
     names = list(urls)
     print(f"\nWarming up ({args.warmup:g} s per URL)…")
     for name in names:
-        run_wrk(args, server.base + urls[name], duration=args.warmup, script=script if name == HOLD_CYCLE else None)
-        after_run(args, name)
+        script_of = script if name == HOLD_CYCLE else None
+        run_wrk(args, server.base + urls[name], duration=args.warmup, script=script_of, required=False)
+        after_run(args, server, name)
     results: dict[str, list[WrkResult]] = {name: [] for name in names}
     for turn in range(args.passes):
         print(f"Pass {turn + 1} of {args.passes}:", flush=True)
@@ -678,12 +693,14 @@ def measure(args: argparse.Namespace, server: Server, urls: dict[str, str], scri
                 f"p99 {result.p99_ms:7.1f} ms{extra}",
                 flush=True,
             )
-            after_run(args, name)
+            after_run(args, server, name)
     return with_ratios([summarise(name, results[name]) for name in names])
 
 
-def after_run(args: argparse.Namespace, name: str) -> None:
-    """Between URLs: the worker drains what the holds queued, the holds cut short are released."""
+def after_run(args: argparse.Namespace, server: Server, name: str) -> None:
+    """Between URLs: the server finishes the requests wrk left behind, the worker drains what the
+    holds queued, the holds cut short are released."""
+    server.drain()
     if args.celery_worker:
         wait_for_queue(args.redis_url)
     if name == HOLD_CYCLE:
