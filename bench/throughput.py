@@ -355,35 +355,45 @@ def seeded_providers(database_url: str) -> int | None:
 
 def ensure_seeded(args: argparse.Namespace) -> None:
     """Seed the bench database with bench/search.py, or keep it when it holds --providers providers."""
-    held = None if args.reseed else seeded_providers(args.database_url)
-    reuse = held == args.providers
     search_py = [sys.executable, str(ROOT / "bench" / "search.py")]
     common = ["--providers", str(args.providers), "--database-url", args.database_url]
     usage = subprocess.run([*search_py, "--help"], capture_output=True, text=True, cwd=ROOT, check=False).stdout
-    if reuse:
+    if "--seed-only" in usage:  # it keeps a database of the right size with --reuse, and seeds it otherwise
+        print(f"The data set: bench/search.py --seed-only, {args.providers} providers (minutes when it seeds)…")
+        command = [*search_py, "--seed-only", *common, *([] if args.reseed else ["--reuse"])]
+        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+            raise fail("bench/search.py could not seed the bench database (see its output above).")
+        return
+    # A bench/search.py without --seed-only seeds and then measures the search in-process.
+    held = None if args.reseed else seeded_providers(args.database_url)
+    if held == args.providers:
         print(f"Reusing the bench database: it holds {held} providers.")
-    else:
-        print(f"Seeding the bench database with {args.providers} providers (bench/search.py; minutes)…")
-    if "--seed-only" in usage:
-        command = [*search_py, "--seed-only", *common, *(["--reuse"] if reuse else [])]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        print(done.stdout, end="")
-        if done.returncode != 0 and not (reuse and "already seeded" in done.stdout + done.stderr):
-            raise fail(f"bench/search.py could not seed the database:\n{done.stderr}")
-    elif reuse:  # a bench/search.py without --seed-only: migrate only, here
         setup_django(args.database_url, args.redis_url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-    else:  # a bench/search.py without --seed-only seeds and then measures: its verdict is not ours
-        subprocess.run([*search_py, *common], cwd=ROOT, check=False)
-        if seeded_providers(args.database_url) != args.providers:
-            raise fail("bench/search.py did not seed the bench database (see its output above).")
+        return
+    print(f"Seeding the bench database with {args.providers} providers (bench/search.py; minutes)…")
+    subprocess.run([*search_py, *common], cwd=ROOT, check=False)  # its verdict on the search is not ours
+    if seeded_providers(args.database_url) != args.providers:
+        raise fail("bench/search.py did not seed the bench database (see its output above).")
+
+
+def default_database_url(providers: int) -> str:
+    """medibroker_bench_throughput for 10,000 providers, one database per other size (…_100k)."""
+    if providers == 10_000:
+        return DEFAULT_DATABASE_URL
+    size = f"{providers // 1000}k" if providers % 1000 == 0 else str(providers)
+    return f"{DEFAULT_DATABASE_URL}_{size}"
 
 
 def setup_django(database_url: str, redis_url: str) -> None:
-    if "DJANGO_SETTINGS_MODULE" in os.environ and "django" in sys.modules:
-        return
+    """Django in this process, on the bench database, for the fixtures (once)."""
+    if "django.apps" in sys.modules:
+        from django.apps import apps
+
+        if apps.ready:
+            return
     os.environ.update(server_environment(database_url, redis_url, secret_key="bench-setup-" + secrets.token_hex(8)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if str(ROOT) not in sys.path:
@@ -764,9 +774,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="do not start a Celery worker (the hold's queued refreshes then wait in Redis)",
     )
     parser.add_argument("--reseed", action="store_true", help="seed the bench database again even if it is seeded")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_THROUGHPUT_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_THROUGHPUT_DATABASE_URL"),
+        help="the bench database (default: $BENCH_THROUGHPUT_DATABASE_URL, else medibroker_bench_throughput for "
+        "10,000 providers and medibroker_bench_throughput_<size> for another size, on the local server)",
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
     args = parser.parse_args(argv)
+    args.database_url = args.database_url or default_database_url(args.providers)
     if args.passes < 1 or args.duration <= 0 or args.connections < args.threads or args.workers < 1:
         parser.error("--passes and --workers must be at least 1, --duration positive, --connections ≥ --threads")
     if urlsplit(args.database_url).scheme.lower() not in {"postgres", "postgresql", "pgsql", "psql"}:

@@ -19,6 +19,7 @@ from bench.throughput import (
     Row,
     WrkResult,
     check_targets,
+    default_database_url,
     format_table,
     hold_script,
     interleaved_slots,
@@ -237,3 +238,9 @@ def test_the_hold_script_carries_the_tokens_and_slots_as_lua_values():
     assert "%%" not in script
     assert """body:match('"id":(%d+)')""" in script
     assert 'string.format("bench-%d-%d-%d", offset, id, n)' in script
+
+
+def test_each_size_has_its_own_database_by_default():
+    assert default_database_url(10_000).endswith("/medibroker_bench_throughput")
+    assert default_database_url(100_000).endswith("/medibroker_bench_throughput_100k")
+    assert default_database_url(1_500).endswith("/medibroker_bench_throughput_1500")
