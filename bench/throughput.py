@@ -473,6 +473,7 @@ def release_leftover_holds() -> int:
 
     from bookings.models import Booking, BookingStatus
     from bookings.services import booking_cancel
+    from core.errors import Conflict
 
     now = timezone.now()
     held = Booking.objects.filter(
@@ -480,7 +481,10 @@ def release_leftover_holds() -> int:
     ).select_related("patient")
     count = 0
     for booking in held:
-        booking_cancel(booking=booking, actor=booking.patient, reason="none", now=now)
+        try:
+            booking_cancel(booking=booking, actor=booking.patient, reason="none", now=now)
+        except Conflict:  # released meanwhile by a request wrk sent last
+            continue
         count += 1
     return count
 
@@ -573,12 +577,21 @@ class Server:
             time.sleep(0.5)
         raise fail("The server did not answer /healthz within 60 s. Its log:\n" + self.log_tail())
 
-    def drain(self) -> None:
-        """Wait until every worker has answered what was queued before: when wrk stops, the requests
-        it had sent are still in the server's queue, and they would slow down the next URL. One
-        /healthz per worker at once, each answered after what is ahead of it."""
-        with concurrent.futures.ThreadPoolExecutor(self.args.workers) as pool:
-            list(pool.map(lambda _: http_get(self.base + "/healthz"), range(self.args.workers)))
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until the server has answered every request wrk left behind: when wrk stops, what it
+        had sent is still being served or waiting in the listen queue, and would slow the next URL
+        down (or, for the hold, release a booking after the script looked for leftovers). On Linux,
+        until no connection to the server's port is open or waiting to be closed by the server;
+        elsewhere, until one /healthz per worker at once has been answered."""
+        deadline = time.monotonic() + timeout
+        count = open_connections(self.port)
+        if count is None:
+            with concurrent.futures.ThreadPoolExecutor(self.args.workers) as pool:
+                list(pool.map(lambda _: http_get(self.base + "/healthz"), range(self.args.workers)))
+            return
+        while count and time.monotonic() < deadline:
+            time.sleep(0.2)
+            count = open_connections(self.port) or 0
 
     def log_tail(self) -> str:
         return "\n".join(
@@ -599,6 +612,33 @@ class Server:
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+
+
+# /proc/net/tcp states: 01 established, 03 SYN received, 08 close-wait (the client has closed, the
+# server has not answered yet). LISTEN and TIME_WAIT are not work in progress.
+_BUSY_TCP_STATES = {"01", "03", "08"}
+
+
+def open_connections(port: int) -> int | None:
+    """Connections to local `port` the server has yet to finish (None where /proc/net/tcp is missing)."""
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not tables[0].exists():
+        return None
+    count = 0
+    for table in tables:
+        with contextlib.suppress(OSError):
+            count += busy_connections(table.read_text(), port)
+    return count
+
+
+def busy_connections(table: str, port: int) -> int:
+    """In a /proc/net/tcp table, the connections whose local port is `port` and which are not closed."""
+    count = 0
+    for line in table.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 3 and fields[1].rsplit(":", 1)[-1] == f"{port:04X}" and fields[3] in _BUSY_TCP_STATES:
+            count += 1
+    return count
 
 
 def http_get(url: str) -> tuple[int, bytes]:

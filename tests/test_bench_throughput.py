@@ -18,6 +18,7 @@ from bench.throughput import (
     SEARCH_PAGE,
     Row,
     WrkResult,
+    busy_connections,
     check_targets,
     default_database_url,
     format_table,
@@ -244,3 +245,21 @@ def test_each_size_has_its_own_database_by_default():
     assert default_database_url(10_000).endswith("/medibroker_bench_throughput")
     assert default_database_url(100_000).endswith("/medibroker_bench_throughput_100k")
     assert default_database_url(1_500).endswith("/medibroker_bench_throughput_1500")
+
+
+# /proc/net/tcp with the server listening on 127.0.0.1:40000 (0x9C40): a connection it is serving
+# (01), one whose client has gone (08), one it closed (06, TIME_WAIT), and wrk's end of a connection
+# (its own port, the server's as the remote one), which is not the server's work.
+PROC_NET_TCP = """\
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:9C40 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+   1: 0100007F:9C40 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1
+   2: 0100007F:9C40 0100007F:D432 08 00000000:00000000 00:00000000 00000000     0        0 3 1 0 20 4 30 10 -1
+   3: 0100007F:9C40 0100007F:D433 06 00000000:00000000 03:00000F9E 00000000     0        0 0 3 0
+   4: 0100007F:D434 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 5 1 0 20 4 30 10 -1
+"""
+
+
+def test_the_connections_the_server_has_not_finished_are_counted():
+    assert busy_connections(PROC_NET_TCP, 40000) == 2
+    assert busy_connections(PROC_NET_TCP, 40001) == 0
