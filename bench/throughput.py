@@ -3,7 +3,7 @@
     .venv/bin/python bench/throughput.py [--providers 10000] [--duration 20] [--passes 4]
         [--connections 16] [--threads 2] [--workers 2] [--reseed]
         [--database-url postgres://postgres@127.0.0.1:5432/medibroker_bench_throughput]
-        [--redis-url redis://127.0.0.1:6379/8]
+        [--redis-url redis://127.0.0.1:6379/8] [--replica-url postgres://…]
 
 1. The data set: bench/search.py seeds the bench database with --providers verified providers
    (4 offerings each), or keeps it when it already holds that many (--reseed seeds it again).
@@ -532,9 +532,11 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.processes: list[subprocess.Popen] = []
         self.env = {
-            **os.environ,
+            **{name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"},
             **server_environment(args.database_url, args.redis_url, secret_key=secrets.token_urlsafe(50)),
         }
+        if args.replica_url:  # search, public pages and reports read there (config/settings.py)
+            self.env["DATABASE_REPLICA_URL"] = args.replica_url
 
     def _start(self, name: str, command: list[str]) -> None:
         log = (self.logs / f"{name}.log").open("w")
@@ -821,6 +823,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "10,000 providers and medibroker_bench_throughput_<size> for another size, on the local server)",
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    parser.add_argument(
+        "--replica-url",
+        default="",
+        help="DATABASE_REPLICA_URL for the server (default: none, whatever the environment says)",
+    )
     args = parser.parse_args(argv)
     args.database_url = args.database_url or default_database_url(args.providers)
     if args.passes < 1 or args.duration <= 0 or args.connections < args.threads or args.workers < 1:
