@@ -11,7 +11,7 @@ PORT   ?= 8000
 MYPY_PACKAGES := $(wildcard config core accounts providers documents notifications bookings payments concierge quotes storefront careteam secondopinion privacy messaging reviews disputes)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability audit
+.PHONY: help run test lint format worker install install-dev lock check-python messages bench-search bench-availability bench-throughput audit
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve http://$(HOST):$(PORT) (with a local Stripe emulator and the periodic jobs)"
@@ -23,6 +23,7 @@ help:
 	@echo "make lock     regenerate the hashed locks in requirements/ from pyproject.toml (LOCK_FLAGS=--upgrade to move on)"
 	@echo "make bench-search  seed 10,000 providers on PostgreSQL and time the search API (see README)"
 	@echo "make bench-availability  seed 50 booked-up providers on PostgreSQL and time free slots, diaries, holds"
+	@echo "make bench-throughput  gunicorn + wrk on 10,000 providers (PostgreSQL, Redis): req/s, p50/p99, ratios to /healthz"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -94,6 +95,13 @@ bench-search: install-dev
 # (default postgres://postgres@127.0.0.1:5432/medibroker_bench_availability), exits 1 on a missed target.
 bench-availability: install-dev
 	$(PY) bench/availability.py
+
+# A benchmark under a real server: seeds BENCH_THROUGHPUT_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/medibroker_bench_throughput) through bench/search.py unless it is
+# already seeded, starts gunicorn and a Celery worker on BENCH_REDIS_URL (default redis://127.0.0.1:6379/8),
+# loads each URL with wrk (apt-get install wrk) and exits 1 when a target is missed.
+bench-throughput: install-dev
+	$(PY) bench/throughput.py
 
 messages: install
 	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var
