@@ -342,6 +342,37 @@ class IndexParts:
         return found
 
 
+MAX_POSITION = 16383  # PostgreSQL's largest position in a tsvector (larger ones are clamped)
+MAX_POSITIONS = 256  # PostgreSQL keeps at most this many positions of one lexeme
+
+
+def search_vector(parts: tuple[str, str, str, str]) -> str:
+    """The text form of what `storefront.search._write_vectors` stores for these parts:
+    `setweight(to_tsvector('simple', a), 'A') || … || setweight(to_tsvector('simple', d), 'D')`.
+
+    The parts are folded (`fold`): words of letters and digits between single spaces, each of
+    which `to_tsvector('simple', …)` keeps as one lexeme, itself (`seed` checks every distinct word
+    against PostgreSQL). A lexeme's positions count the words from 1; `||` numbers the right
+    side's after the left side's last, so the positions run on across the four parts. Weight D is
+    the default, written bare.
+    """
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for weight, part in zip(("A", "B", "C", ""), parts, strict=True):
+        if not part:
+            continue
+        for word in part.split(" "):
+            position += 1
+            found = positions.get(word)
+            if found is None:
+                positions[word] = [f"{position}{weight}"]
+            else:
+                found.append(f"{position}{weight}")
+    if position > MAX_POSITION or any(len(found) > MAX_POSITIONS for found in positions.values()):
+        raise SeedCheckFailed(f"a search vector beyond PostgreSQL's limits: {parts!r}")
+    return " ".join(f"'{word}':{','.join(found)}" for word, found in positions.items())
+
+
 def search_text(parts: tuple[str, str, str, str]) -> str:
     """What `storefront.search.search_reindex` stores as `search_text` for these parts."""
     from storefront.search import TEXTS_MARK
@@ -380,6 +411,7 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
         WeeklyRule,
     )
     from storefront.models import SearchTerm
+    from storefront.search import TEXTS_MARK
 
     copied = [
         Provider, Location, WeeklyRule, AvailabilityException, Offering, Accreditation,
@@ -400,8 +432,6 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
 
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor  # psycopg's own cursor, for COPY
-        # The staging tables are temporary: let them stay in memory (before this session's first).
-        cursor.execute("SET temp_buffers = '256MB'")
         rebuild = drop_indexes(cursor, [model._meta.db_table for model in copied])
         # Exchange rates: 30 days of each rated currency, the latest today.
         ExchangeRate.objects.bulk_create(
@@ -522,18 +552,10 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
                 "id", "provider_id", "location_id", "kind", "title", "specialty_id", "procedure_id", "description",
                 "currency", "price_min", "price_max", "duration_minutes", "deposit_bps", "deposit_fixed",
                 "booking_mode", "includes", "excludes", "slot_minutes", "min_notice_hours", "horizon_days",
-                "next_slot_at", "search_text", "price_eur_nano",
+                "next_slot_at", "search_text", "search_vector", "price_eur_nano",
             ],
             now,
-            skip=("search_vector",),  # built from the parts by the INSERT … SELECT below
         )  # fmt: skip
-        cursor.execute(
-            "CREATE TEMPORARY TABLE seed_offering ON COMMIT DROP AS SELECT * FROM providers_offering WITH NO DATA"
-        )
-        cursor.execute(
-            "ALTER TABLE seed_offering DROP COLUMN search_vector, ADD COLUMN part_a text, ADD COLUMN part_b text, "
-            "ADD COLUMN part_c text, ADD COLUMN part_d text"
-        )
         quote, online = BookingMode.QUOTE.value, BookingMode.ONLINE.value
         procedure_kind, consultation_kind = OfferingKind.PROCEDURE.value, OfferingKind.CONSULTATION.value
         surgery, package_extras = json.dumps(["Surgeon's fee", "Hospital stay"]), ["Hotel", "Transfers"]
@@ -618,7 +640,8 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
                     yield (
                         pk, provider_id, location_id, kind_of, title, specialty.pk, procedure_id, description,
                         currency, price, price_max, slot, deposit_bps, deposit_fixed, mode, includes, excludes,
-                        slot, notice, HORIZON_DAYS, next_slot, text, nano_of[nano_key], *offering_tail, *parts,
+                        slot, notice, HORIZON_DAYS, next_slot, text, search_vector(parts), nano_of[nano_key],
+                        *offering_tail,
                     )  # fmt: skip
                     pk += 1
                 if kind == facility:
@@ -631,20 +654,8 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
                         until = today + dt.timedelta(days=rng.randint(30, 1100))
                         accreditations.append((provider_id, NATIONAL_BODIES[zone[1]], until))
 
-        staged = [*offering_columns, "part_a", "part_b", "part_c", "part_d"]
-        counts["offerings"] = _copy(cursor, "seed_offering", staged, offerings())
-        steps.mark("offerings generated, next slots, prices, index parts (COPY to a staging table)")
-
-        names = ", ".join(f'"{c}"' for c in offering_columns)
-        cursor.execute(
-            f"""INSERT INTO providers_offering ({names}, search_vector)
-                SELECT {names},
-                    setweight(to_tsvector('simple', part_a), 'A') || setweight(to_tsvector('simple', part_b), 'B')
-                    || setweight(to_tsvector('simple', part_c), 'C') || setweight(to_tsvector('simple', part_d), 'D')
-                FROM seed_offering ORDER BY id"""  # noqa: S608 -- the model's own column names
-        )
-        cursor.execute("DROP TABLE seed_offering")
-        steps.mark("offerings inserted with their search vectors (INSERT … SELECT)")
+        counts["offerings"] = _copy(cursor, "providers_offering", offering_columns, offerings())
+        steps.mark("offerings with next slots, prices in euros, search texts and vectors (COPY)")
 
         through = Provider.specialties.through
         first = _first_id(cursor, through._meta.db_table)
@@ -671,12 +682,23 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
             ((first + n, *row, *tail) for n, row in enumerate(accreditations)),
         )
 
-        # The search vocabulary: the words search_reindex would add.
+        # Every word of the texts: each must be one lexeme of to_tsvector('simple', …), itself, as
+        # `search_vector` takes it; those of 3 to 80 characters are the search vocabulary, the
+        # words search_reindex adds.
+        words.discard(TEXTS_MARK.strip())
         cursor.execute("CREATE TEMPORARY TABLE seed_word (word text) ON COMMIT DROP")
-        table = SearchTerm._meta.db_table
-        _copy(cursor, "seed_word", ["word"], ((w,) for w in sorted(words) if 3 <= len(w) <= 80))
+        _copy(cursor, "seed_word", ["word"], ((w,) for w in sorted(words)))
         cursor.execute(
-            f"INSERT INTO {table} (word) SELECT word FROM seed_word ON CONFLICT DO NOTHING"  # noqa: S608
+            """SELECT word FROM seed_word WHERE tsvector_to_array(to_tsvector('simple', word)) <> ARRAY[word]
+               ORDER BY word LIMIT 20"""
+        )
+        split = [word for (word,) in cursor.fetchall()]
+        if split:
+            raise SeedCheckFailed(f"to_tsvector('simple', …) does not keep these words as they are: {split}")
+        table = SearchTerm._meta.db_table
+        cursor.execute(
+            f"""INSERT INTO {table} (word) SELECT word FROM seed_word
+                WHERE length(word) BETWEEN 3 AND 80 ORDER BY word ON CONFLICT DO NOTHING"""  # noqa: S608
         )
         counts["search terms"] = cursor.rowcount
         cursor.execute("DROP TABLE seed_word")
