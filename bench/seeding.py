@@ -452,8 +452,9 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
         columns, tail = _columns_of(
             Provider,
             [
-                "id", "kind", "facility_type", "name", "slug", "biography", "languages", "default_currency", "email",
-                "status", "register", "register_country", "registration_number", "verified_at", "verified_by_id",
+                "id", "kind", "facility_type", "name", "slug", "biography", "languages", "spoken_languages",
+                "default_currency", "email", "status", "register", "register_country", "registration_number",
+                "verified_at", "verified_by_id",
             ],
             now,
         )  # fmt: skip
@@ -477,10 +478,11 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random, steps: Steps) 
             spoken.update(rng.sample(LANGUAGES, rng.choice([0, 0, 1, 1, 2])))
             pk = first + i
             register = Register.FACILITY_LICENCE if kind == facility else Register.NATIONAL
+            languages = json.dumps(sorted(spoken or {"en"}))  # no members: it speaks its own languages
             rows.append(
                 (
                     pk, kind, facility_type, name, f"{slugify(name)}-{i}",
-                    f"{name} welcomes patients from abroad in {zone[3][0]}.", json.dumps(sorted(spoken or {"en"})),
+                    f"{name} welcomes patients from abroad in {zone[3][0]}.", languages, languages,
                     zone[2], f"contact{i}@bench.medibroker.local", VerificationStatus.VERIFIED.value,
                     register.value, zone[1], f"{zone[1]}-{i:07d}", now - dt.timedelta(days=rng.randint(1, 900)),
                     careteam.pk, *tail,
@@ -781,6 +783,23 @@ def check_index(ids: list[int]) -> int:
     return len(ids)
 
 
+def check_spoken_languages(ids: list[int]) -> int:
+    """What the offerings' providers speak in all (search's language filter reads it) is what
+    `providers.services.spoken_languages_refresh` computes (and stores: the same value)."""
+    from providers.models import Offering, Provider
+    from providers.services import spoken_languages_refresh
+
+    providers = sorted(set(Offering.objects.filter(pk__in=ids).values_list("provider_id", flat=True)))
+    wrong = []
+    for pk, spoken in Provider.objects.filter(pk__in=providers).values_list("pk", "spoken_languages"):
+        expected = spoken_languages_refresh(provider_id=pk)
+        if expected != spoken:
+            wrong.append(f"provider {pk}: stored {spoken}, computed {expected}")
+    if wrong:
+        raise SeedCheckFailed("spoken languages differ from providers.services:\n" + "\n".join(wrong[:20]))
+    return len(providers)
+
+
 def check_prices(now: dt.datetime) -> None:
     """`offerings_refresh_prices` finds every offering's price in euros already right."""
     from providers.services import offerings_refresh_prices
@@ -798,8 +817,9 @@ def derive_and_check(*, now: dt.datetime, steps: Steps, rng: random.Random, on_s
     ids = sample_ids(SAMPLE_CHECKED, rng)
     check_next_slots(ids, now)
     check_index(ids)
+    check_spoken_languages(ids)
     check_prices(now)
-    steps.mark(f"checks: next slots and index of {len(ids)} offerings, every price")
+    steps.mark(f"checks: next slots, index, languages of {len(ids)} offerings; every price")
     on_step(steps.done[-1][0])
     if "listing_rebuild" in get_commands():
         call_command("listing_rebuild")
