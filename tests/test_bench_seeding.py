@@ -21,10 +21,7 @@ from providers.services import offerings_refresh_next_slot, offerings_refresh_pr
 from storefront.models import SearchTerm
 from storefront.search import search_reindex
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the seeding uses PostgreSQL's COPY"),
-]
+only_on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the seeding uses PostgreSQL's COPY")
 
 NOW = dt.datetime(2026, 3, 27, 16, 45, tzinfo=dt.UTC)  # a Friday afternoon, before Europe's clocks change
 
@@ -44,6 +41,8 @@ def seeded():
     return counts
 
 
+@only_on_postgresql
+@pytest.mark.django_db
 def test_the_seed_writes_what_the_application_computes(seeded):
     assert seeded["providers"] == 40
     assert seeded["offerings"] == 40 * seeding.OFFERINGS_PER_PROVIDER
@@ -63,6 +62,8 @@ def test_the_seed_writes_what_the_application_computes(seeded):
     assert set(SearchTerm.objects.values_list("word", flat=True)) == terms
 
 
+@only_on_postgresql
+@pytest.mark.django_db
 def test_the_checks_find_a_value_the_application_would_not_store(seeded):
     ids = list(Offering.objects.order_by("pk").values_list("pk", flat=True))
     assert seeding.check_next_slots(ids, NOW) == len(ids)
@@ -99,6 +100,8 @@ def test_the_bulk_next_slot_skips_closed_days_and_the_notice():
     assert seeding.first_free_slot(friday, "Asia/Tokyo", dt.time(9), dt.time(17), 240, 720, 20, frozenset()) is None
 
 
+@only_on_postgresql
+@pytest.mark.django_db
 def test_the_bulk_vector_numbers_positions_across_the_parts():
     vector = seeding.search_vector(("knee clinic", "orthopaedics knee", "", "a knee"))
     with connection.cursor() as cursor:
