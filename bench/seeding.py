@@ -4,25 +4,31 @@
 random generator, drawn in the same order, so a given --providers gives the same providers,
 offerings, prices and hours), but each table is written once, with one COPY:
 
-1. The catalogue is read, the exchange rates are written (the ORM: 540 rows).
+1. The catalogue is read, the exchange rates are written (the ORM: 540 rows). The copied tables'
+   secondary indexes and foreign keys are dropped, to be built once after the load
+   (`drop_indexes`, `restore_indexes`, as pg_restore does).
 2. Providers, locations, weekly hours and closed days are generated as plain tuples and copied;
    the ids are given here (after the table's current largest), and the sequences moved past them.
+   A provider has no members, so what it speaks in all (`spoken_languages`) is its own languages.
 3. Each offering's derived columns are computed before it is written, from what the seed knows:
    - its next free slot (`first_free_slot`, memoised by timezone, hours, slot length, notice and
-     closed days: a few thousand distinct cases at 100,000 providers);
+     closed days, which most offerings share with many others);
    - its price in nano-euros (`core.rates.RateTable.in_nano_euros` at today's rates);
-   - its search text and the four weighted parts of its vector (what `storefront.search`'s
-     `_weighted_parts` and `fold` make of it).
-   The offerings are copied into a temporary table with the four parts, then inserted into
-   `providers_offering` in one INSERT … SELECT that builds each vector with the same `setweight`
-   and `to_tsvector('simple', …)` as `storefront.search._write_vectors`: no row is rewritten.
-4. The search vocabulary (`SearchTerm`) is the set of the texts' words, copied once.
-5. The checks, which fail the seeding loudly: on 200 sampled offerings, the real next-slot code
+   - its search text and vector: the four parts `storefront.search._weighted_parts` makes (each
+     distinct word folded once), and the vector `_write_vectors` would store, in PostgreSQL's
+     text form (`search_vector`).
+   No row is written twice.
+4. Every distinct word of the texts is checked to be one lexeme of `to_tsvector('simple', …)`,
+   itself (what `search_vector` relies on); those of 3 to 80 characters are the search
+   vocabulary (`SearchTerm`), as `search_reindex` adds them.
+5. The checks, which fail the seeding loudly (`SeedCheckFailed`): on 200 sampled offerings
+   (half of them bookable at a location with closed days), the real next-slot code
    (`providers.availability.offering_first_free_slot`, as `offerings_refresh_next_slot` calls
-   it) and the real index parts (`storefront.search._weighted_parts`) give the stored values;
+   it), the real index parts and `spoken_languages_refresh` give the stored values;
    `offerings_refresh_prices` over every offering finds nothing to change.
 6. `manage.py listing_rebuild`, when the project has that command (the search listing table).
 
+tests/test_bench_seeding.py seeds a small marketplace and runs that code over every offering.
 Each step's wall time is returned, for the benchmark to print.
 """
 
