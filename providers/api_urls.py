@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from providers import api
+from providers import api, verification_api
 
 urlpatterns = [
     # Public reads.
@@ -61,5 +61,16 @@ urlpatterns = [
         "careteam/providers/<int:provider_id>/discharge-pack/",
         api.CareteamDischargePackAPI.as_view(),
         name="api_careteam_provider_discharge_pack",
+    ),
+    # The careteam: verifying providers.
+    path(
+        "careteam/providers/verification/",
+        verification_api.VerificationQueueAPI.as_view(),
+        name="api_careteam_verification_queue",
+    ),
+    path(
+        "careteam/providers/<int:provider_id>/verification/",
+        verification_api.VerificationReviewAPI.as_view(),
+        name="api_careteam_provider_verification",
     ),
 ]
