@@ -74,11 +74,19 @@ class ReleaseApproveInputSerializer(serializers.Serializer):
 
 
 class ReleaseRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="For the provider.")
+    reason = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True, help_text="For the provider; required."
+    )
 
 
 class ReleaseWireInputSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=100, help_text="The bank's reference of the wire.")
+    reference = serializers.CharField(
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The bank's reference of the wire; required.",
+    )
 
 
 class ReleaseWireResultSerializer(ReleaseSerializer):
@@ -182,11 +190,13 @@ class PayoutChangeInputSerializer(PayoutDecisionInputSerializer):
         max_length=255, allow_blank=True, required=False, default="", help_text="Empty: pay by bank wire."
     )
     auto_release = serializers.BooleanField(required=False, default=False)
-    note = serializers.CharField(max_length=500, help_text="Why.")
+    note = serializers.CharField(
+        max_length=500, required=False, default="", allow_blank=True, help_text="Why; required."
+    )
 
 
 class PayoutChangeRejectInputSerializer(PayoutDecisionInputSerializer):
-    reason = serializers.CharField(max_length=500)
+    reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True, help_text="Required.")
 
 
 # --- reconciliation -------------------------------------------------------------------------------------

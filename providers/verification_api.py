@@ -109,7 +109,11 @@ class VerificationReviewSerializer(VerificationQueueItemSerializer):
 class VerificationDecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=list(DECISIONS))
     checked = serializers.CharField(
-        max_length=5000, help_text="Register consulted, number found, name and specialty matching, documents seen."
+        max_length=5000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Register consulted, number found, name and specialty matching, documents seen; required.",
     )
     note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
 
