@@ -15,7 +15,7 @@ take an `Idempotency-Key` (core/idempotency.py).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,10 +98,12 @@ WRITE_ERRORS = {
 }
 
 
-def _require_finance(request: Request) -> None:
+def _require_finance(request: Request) -> User:
     """The pages' rule (finance_views.finance_required): the finance group only, checked first."""
-    if not request.user.in_group(StaffGroup.FINANCE):
+    user = cast(User, request.user)  # IsAuthenticated ran first
+    if not user.in_group(StaffGroup.FINANCE):
         raise Forbidden(_("Only finance can see this page."), code="finance_only")
+    return user
 
 
 def _person(user: User | None) -> dict[str, Any] | None:
@@ -169,7 +171,7 @@ def _release_of(release_id: int) -> Release:
 def _release_answer(request: Request, release_id: int) -> Response:
     """The release as it is now (read again after a change)."""
     release = _release_of(release_id)
-    return Response(ReleaseSerializer(_release(release, request.user, timezone.now())).data)
+    return Response(ReleaseSerializer(_release(release, cast(User, request.user), timezone.now())).data)
 
 
 class ReleaseQueueAPI(APIView):
@@ -582,7 +584,7 @@ class TrustRegisterAPI(APIView):
             ],
             "providers": [
                 {
-                    "provider": _provider(group.provider),  # type: ignore[arg-type]
+                    "provider": _provider(group.provider),
                     "held": Money(group.held, group.currency),
                     "buckets": {key: Money(amount, group.currency) for key, amount in group.buckets.items()},
                     "bookings": group.bookings,
