@@ -10,8 +10,6 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from allauth.account.models import EmailAddress
 from allauth.account.utils import complete_signup
-from allauth.mfa.base.internal.flows import check_rate_limit
-from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -27,6 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.forms import PatientProfileForm
 from accounts.models import ApiToken
+from accounts.reauth import TooManyAttempts, second_factor_code_check
 from accounts.selectors import (
     user_api_tokens,
     user_language,
@@ -54,18 +53,9 @@ from accounts.services import (
     user_language_set,
     user_settings_update,
 )
-from core.errors import DomainError, Forbidden, ValidationFailed
+from core.errors import Forbidden, ValidationFailed
 from core.serializers import form_data
 from core.throttling import AccountThrottle, ClientAddressThrottle
-
-
-class TooManyAttempts(DomainError):
-    """Too many failed sign-ins for this account (allauth's "login_failed" limit, shared with the
-    sign-in page): the account is locked for a few minutes, whatever the client address."""
-
-    code = "too_many_login_attempts"
-    http_status = status.HTTP_429_TOO_MANY_REQUESTS
-
 
 # Sign-up booleans: a consent is a JSON true, or the word "true" in a form, and nothing else
 # ("no", "0", "off" are not a yes).
@@ -163,7 +153,7 @@ class TokenAPI(APIView):
         if not EmailAddress.objects.filter(user=user, verified=True).exists():
             raise Forbidden(_("Verify your e-mail address first: follow the link we sent you."), code="unverified")
         if is_mfa_enabled(user):
-            _check_mfa_code(user, body.validated_data.get("code", ""))
+            second_factor_code_check(user, body.validated_data.get("code", ""))
         elif user_requires_mfa(user=user):
             raise Forbidden(
                 _("Your role requires two-factor authentication: set it up under My account, then ask again."),
@@ -172,24 +162,6 @@ class TokenAPI(APIView):
         now = timezone.now()
         token, secret = api_token_create(user=user, device=body.validated_data["device"], now=now)
         return Response({"token": secret, **ApiTokenSerializer(token, context={"request": request}).data})
-
-
-def _check_mfa_code(user, code: str) -> None:
-    """A valid TOTP or recovery code, each used once; wrong codes count towards allauth's MFA
-    lockout, shared with the sign-in page."""
-    try:
-        clear_rate_limit = check_rate_limit(user)
-    except DjangoValidationError as exc:
-        raise TooManyAttempts(" ".join(exc.messages)) from exc
-    if code:
-        for authenticator in Authenticator.objects.filter(
-            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
-        ):
-            if authenticator.wrap().validate_code(code):
-                authenticator.record_usage()
-                clear_rate_limit()
-                return
-    raise Forbidden(_("Enter a valid code from your authenticator app."), code="mfa_required")
 
 
 class ApiTokenListAPI(APIView):

@@ -8,6 +8,10 @@ which allauth's AccountMiddleware turns into its re-authentication page; once th
 allauth sends them back to the page they asked for (a GET) or replays the suspended POST.
 
 Anonymous requests pass through untouched: the view answers them as before (login_required, 404).
+
+An API client has no session to re-authenticate: where a page asks for a recent sign-in, its API
+twin asks for a code of the user's second factor in the request itself (`second_factor_code_check`,
+the check `POST /api/v1/auth/token/` makes).
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ from functools import wraps
 from allauth.account import app_settings as account_settings
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
+from allauth.mfa.base.internal.flows import check_rate_limit
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from core.errors import DomainError, Forbidden
 
 
 def recently_authenticated(request: HttpRequest) -> bool:
@@ -46,3 +57,29 @@ def recent_authentication_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins for this account (allauth's "login_failed" limit, shared with the
+    sign-in page): the account is locked for a few minutes, whatever the client address."""
+
+    code = "too_many_login_attempts"
+    http_status = status.HTTP_429_TOO_MANY_REQUESTS
+
+
+def second_factor_code_check(user, code: str) -> None:
+    """A valid TOTP or recovery code of `user`, each used once; wrong codes count towards allauth's
+    MFA lockout, shared with the sign-in page. Raises Forbidden `mfa_required` (or TooManyAttempts)."""
+    try:
+        clear_rate_limit = check_rate_limit(user)
+    except DjangoValidationError as exc:
+        raise TooManyAttempts(" ".join(exc.messages)) from exc
+    if code:
+        for authenticator in Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+        ):
+            if authenticator.wrap().validate_code(code):
+                authenticator.record_usage()
+                clear_rate_limit()
+                return
+    raise Forbidden(_("Enter a valid code from your authenticator app."), code="mfa_required")

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import StaffGroup
 from accounts.reauth import recent_authentication_required
 from bookings.models import Booking
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden
 from core.money import Money
 from core.pages import run_service
@@ -232,6 +233,7 @@ _RELEASE_DECISIONS = {
 
 @finance_required
 @require_POST
+@api_twin("api_finance_release_approve", "api_finance_release_reject")
 def release_decide(request, release_id: int, decision: str):
     """Approve a release, reject it or record its wire: `decision`, set by the URL (finance_urls)."""
     step = _RELEASE_DECISIONS[decision]
@@ -261,6 +263,7 @@ def _run(request, action: Callable[[], Any]) -> tuple[bool, Any]:
 
 @finance_required
 @require_POST
+@api_twin("api_finance_release_wire")
 def release_wire(request, release_id: int):
     """Record the wire that paid a release; a transfer Stripe made after all is recorded instead."""
     release = get_object_or_404(Release, pk=release_id)
@@ -288,6 +291,7 @@ def release_wire(request, release_id: int):
 
 @finance_required
 @require_POST
+@api_twin("api_finance_release_retry")
 def release_retry(request, release_id: int):
     """Send a release's transfer again under its key (a lost answer, a failed transfer)."""
     release = get_object_or_404(Release, pk=release_id)
@@ -439,6 +443,7 @@ def reconciliation(request):
 
 @finance_required
 @require_POST
+@api_twin("api_finance_reconciliation_run")
 def reconciliation_run(request):
     form = ReconcileForm(request.POST)
     if not form.is_valid():
@@ -474,6 +479,7 @@ def orphaned_charges(request):
 
 @finance_required
 @require_POST
+@api_twin("api_finance_orphaned_charge_refund")
 def orphaned_charge_refund(request, orphan_id: int):
     orphan = get_object_or_404(OrphanedCharge, pk=orphan_id)
     run_service(
@@ -498,6 +504,7 @@ def stripe_events(request):
 
 @finance_required
 @require_POST
+@api_twin("api_finance_stripe_event_retry")
 def stripe_event_retry(request, event_id: str):
     event = get_object_or_404(StripeEvent, pk=event_id)
     run_service(
@@ -534,6 +541,7 @@ def payout_accounts(request):
 @finance_required
 @recent_authentication_required
 @require_POST
+@api_twin("api_finance_payout_change_new")
 def payout_change_new(request):
     """Propose a change (the password is asked again when the last one is older than allowed)."""
     form = PayoutChangeForm(request.POST)
@@ -562,6 +570,7 @@ def payout_change_new(request):
 @finance_required
 @recent_authentication_required
 @require_POST
+@api_twin("api_finance_payout_change_approve", "api_finance_payout_change_reject")
 def payout_change_decide(request, change_id: int, decision: str):
     change = get_object_or_404(PayoutChange, pk=change_id)
     if decision == "approve":

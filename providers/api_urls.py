@@ -5,6 +5,8 @@ from django.urls import path
 from core.db import replica_view
 from providers import api
 
+from providers import api, verification_api
+
 urlpatterns = [
     # Public reads.
     path("providers/", replica_view(api.ProviderListAPI.as_view()), name="api_providers"),
@@ -62,5 +64,16 @@ urlpatterns = [
         "careteam/providers/<int:provider_id>/discharge-pack/",
         api.CareteamDischargePackAPI.as_view(),
         name="api_careteam_provider_discharge_pack",
+    ),
+    # The careteam: verifying providers.
+    path(
+        "careteam/providers/verification/",
+        verification_api.VerificationQueueAPI.as_view(),
+        name="api_careteam_verification_queue",
+    ),
+    path(
+        "careteam/providers/<int:provider_id>/verification/",
+        verification_api.VerificationReviewAPI.as_view(),
+        name="api_careteam_provider_verification",
     ),
 ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import hooks
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import apply_domain_error, run_service
 from core.throttling import throttle_hit
@@ -497,6 +498,7 @@ def verification_queue(request):
 
 
 @login_required
+@api_twin("api_careteam_provider_verification")
 def verification_review(request, provider_id: int):
     _require_careteam(request)
     provider = get_object_or_404(
@@ -540,6 +542,7 @@ def verification_review(request, provider_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_careteam_provider_discharge_pack")
 def discharge_pack_setting(request, provider_id: int):
     """The careteam sets whether the deposit of the provider's procedures waits for the discharge pack."""
     _require_careteam(request)

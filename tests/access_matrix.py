@@ -570,5 +570,28 @@ MATRIX: dict[str, Rule] = {
     "api_booking_pack_link":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"link_id": "pack_link_id"}),
     "providers:discharge_pack_setting":     rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     "api_careteam_provider_discharge_pack": rule("login  denied denied denied denied ok     denied denied denied", also="PUT"),
+    # --- API for finance (payments/finance_api.py): finance only, as the pages; empty writes are refused
+    # as input (400), or by the release's state (409), or reach Stripe, which does not run here (502)
+    "api_finance_releases":                 rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_release":                  rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_release_approve":          rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_release_reject":           rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_release_wire":             rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_release_retry":            rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_orphaned_charges":         rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_orphaned_charge_refund":   rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_stripe_events":            rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_stripe_event_retry":       rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_payout_accounts":          rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_payout_change_new":        rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_payout_change_approve":    rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_payout_change_reject":     rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_reconciliation":           rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_reconciliation_run":       rule("login  denied denied denied denied denied ok     denied denied", "POST"),
+    "api_finance_trust_register":           rule("login  denied denied denied denied denied ok     denied denied"),
+    "api_finance_booking_ledger":           rule("login  denied denied denied denied denied ok     denied denied"),
+    # --- API for the careteam's verification of providers (providers/verification_api.py): the careteam only
+    "api_careteam_verification_queue":      rule("login  denied denied denied denied ok     denied denied denied"),
+    "api_careteam_provider_verification":   rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
 }
 # fmt: on
