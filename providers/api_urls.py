@@ -3,8 +3,6 @@
 from django.urls import path
 
 from core.db import replica_view
-from providers import api
-
 from providers import api, verification_api
 
 urlpatterns = [
