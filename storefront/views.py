@@ -6,6 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +31,13 @@ from storefront.compare import compare_add, compare_add_check, compare_ids, comp
 from storefront.filters import FOLDED_FILTERS, active_filter_count, search_form_class, search_params
 from storefront.search import SearchParams, price_converted, search_page
 
+# The public pages only read: outside the transaction every other request runs in
+# (ATOMIC_REQUESTS), which saves its BEGIN and COMMIT. PostgreSQL's READ COMMITTED gives each
+# statement its own snapshot either way, so the pages read the same.
+read_only_page = transaction.non_atomic_requests
 
+
+@read_only_page
 def home(request):
     return render(request, "storefront/home.html", {"search_form": search_form_class()()})
 
@@ -44,6 +51,7 @@ def _page_number(request) -> int:
         ) from None
 
 
+@read_only_page
 def search(request):
     """Search verified providers' offerings; prices also in the patient's currency."""
     # The filters' form itself (as the API validates): a FilterSet would deep-copy every filter first.
@@ -82,6 +90,7 @@ def search(request):
     return render(request, "storefront/search.html", context)
 
 
+@read_only_page
 def ranking(request):
     """How search orders results: the published formula, its weights and thresholds (storefront.ranking)."""
     components = [
@@ -107,10 +116,12 @@ def ranking(request):
     )
 
 
+@read_only_page
 def terms(request):
     return render(request, "storefront/legal/terms.html", {"terms": terms_current(now=timezone.now())})
 
 
+@read_only_page
 def legal_notice(request):
     mediator = {
         "name": settings.CONSUMER_MEDIATOR_NAME,
@@ -120,6 +131,7 @@ def legal_notice(request):
     return render(request, "storefront/legal/notice.html", {"operator": settings.OPERATOR, "mediator": mediator})
 
 
+@read_only_page
 def compare(request):
     """Up to four offerings side by side."""
     asked = request.GET.get("currency")
@@ -188,6 +200,7 @@ def map_url(location: Location) -> str:
     return f"{OSM}search?{urlencode({'query': place})}"
 
 
+@read_only_page
 def provider_page(request, slug: str):
     """A verified provider as patients see it: offerings with their prices also in the patient's
     currency and their next free times, where it is, the languages it speaks, credentials, how fast
