@@ -13,10 +13,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from bookings.selectors import busy_intervals
 from providers.availability import Slot, offering_free_slots
 from providers.models import Offering
 from providers.selectors import offering_next_slots
 
+# The next slots are looked for over this many days after today.
+NEXT_DAYS = 14
 # The "more dates" picker shows the week from the day asked, at most this many slots.
 PICKED_DAYS = 7
 PICKED_LIMIT = 40
@@ -44,10 +47,13 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
-def offering_slot_choice(*, offering: Offering, params, now: dt.datetime, picked: bool = True) -> SlotChoice:
+def offering_slot_choice(
+    *, offering: Offering, params, now: dt.datetime, picked: bool = True, busy: list[Slot] | None = None
+) -> SlotChoice:
     """The slots to offer for `offering`. `params` is the page's query (`date`, and `offering` when
     the page lists several): a valid day within the offering's horizon shows that week's slots;
-    anything else shows the next free ones, with a message saying what was wrong."""
+    anything else shows the next free ones, with a message saying what was wrong. `busy`: the
+    provider's times taken over the next slots' range (`provider_next_busy`), else read here."""
     tz = ZoneInfo(offering.location.timezone)
     today = now.astimezone(tz).date()
     last = (now + dt.timedelta(days=offering.horizon_days)).astimezone(tz).date()
@@ -75,8 +81,20 @@ def offering_slot_choice(*, offering: Offering, params, now: dt.datetime, picked
             end = min(day + dt.timedelta(days=PICKED_DAYS - 1), last)
             choice.slots = offering_free_slots(offering=offering, first_day=day, last_day=end, now=now)[:PICKED_LIMIT]
             return choice
-    choice.slots = offering_next_slots(offering=offering, now=now)
+    choice.slots = offering_next_slots(offering=offering, now=now, days=NEXT_DAYS, busy=busy)
     return choice
+
+
+def provider_next_busy(*, provider_id: int, now: dt.datetime) -> list[Slot]:
+    """The provider's times taken over the range of its offerings' next slots, in one query (a
+    page listing several offerings reads them once, not once per offering). A day is added on each
+    side: every offering's calendar days, in its location's timezone, fall inside."""
+    start = now - dt.timedelta(days=1)
+    end = now + dt.timedelta(days=NEXT_DAYS + 2)
+    return [
+        Slot(busy_start, busy_end)
+        for _provider, busy_start, busy_end in busy_intervals(provider_ids=[provider_id], start=start, end=end, now=now)
+    ]
 
 
 def parse_start(value: str) -> dt.datetime | None:

@@ -4,6 +4,7 @@ their own providers; the careteam sees the verification queue."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import NotFound
-from providers.availability import Slot, offering_free_slots
+from providers.availability import Slot, offering_busy_intervals, offering_free_slots
 from providers.models import (
     Accreditation,
     Location,
@@ -46,11 +47,11 @@ def provider_public_get(*, slug: str) -> Provider:
             Prefetch(
                 "locations", queryset=Location.objects.prefetch_related("weekly_rules", "exceptions").order_by("city")
             ),
+            # Each offering's location is one of the locations above (with their hours), set below.
             Prefetch(
                 "offerings",
                 queryset=Offering.objects.filter(is_active=True)
-                .select_related("location", "specialty", "procedure")
-                .prefetch_related("location__weekly_rules", "location__exceptions")
+                .select_related("specialty", "procedure")
                 .order_by("title"),
             ),
             Prefetch("affiliations__facility", queryset=Provider.objects.filter(status=VerificationStatus.VERIFIED)),
@@ -60,6 +61,10 @@ def provider_public_get(*, slug: str) -> Provider:
     )
     if provider is None:
         raise NotFound(_("No verified provider has this page."))
+    locations = {location.pk: location for location in provider.locations.all()}
+    for offering in provider.offerings.all():
+        if offering.location_id in locations:
+            offering.location = locations[offering.location_id]
     return provider
 
 
@@ -119,11 +124,35 @@ def providers_decided() -> QuerySet[Provider]:
     return Provider.objects.exclude(status=VerificationStatus.PENDING).order_by("status", "name")
 
 
-def offering_next_slots(*, offering: Offering, now: dt.datetime, days: int = 14, limit: int = 5) -> list[Slot]:
-    """The next few free slots of an offering within `days`, for the public page."""
-    today = now.astimezone(ZoneInfo(offering.location.timezone)).date()
-    slots = offering_free_slots(offering=offering, first_day=today, last_day=today + dt.timedelta(days=days), now=now)
-    return slots[:limit]
+# The next slots are looked for this many days at a time: the first days usually hold `limit` of them.
+NEXT_SLOTS_CHUNK_DAYS = 3
+
+
+def offering_next_slots(
+    *, offering: Offering, now: dt.datetime, days: int = 14, limit: int = 5, busy: Iterable[Slot] | None = None
+) -> list[Slot]:
+    """The next few free slots of an offering within `days`, for the public page.
+
+    The times taken (`busy`, else one query for the whole range) are read once; the slots are cut a
+    few days at a time and the search stops once `limit` are found."""
+    tz = ZoneInfo(offering.location.timezone)
+    today = now.astimezone(tz).date()
+    last = today + dt.timedelta(days=days)
+    if busy is None:
+        busy = offering_busy_intervals(
+            offering=offering,
+            start=dt.datetime.combine(today, dt.time.min, tzinfo=tz),
+            end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+            now=now,
+        )
+    busy = list(busy)
+    found: list[Slot] = []
+    day = today
+    while day <= last and len(found) < limit:
+        end = min(day + dt.timedelta(days=NEXT_SLOTS_CHUNK_DAYS - 1), last)
+        found += offering_free_slots(offering=offering, first_day=day, last_day=end, now=now, busy=busy)
+        day = end + dt.timedelta(days=1)
+    return found[:limit]
 
 
 def member_privileged_roles(user: User) -> list[str]:

@@ -8,7 +8,11 @@ class StorefrontConfig(AppConfig):
     verbose_name = "Storefront"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
         from core import hooks
+        from providers.models import Procedure, Specialty
+        from storefront.choices import catalogue_changed
         from storefront.search import destinations_forget, search_reindex
 
         # Providers call it (from their refresh task, after the change committed) where the index
@@ -16,3 +20,11 @@ class StorefrontConfig(AppConfig):
         hooks.offerings_changed.register(search_reindex)
         # The destination list counts listed offerings: recount after a change.
         hooks.offerings_changed.register(destinations_forget)
+        # The search form renders the catalogue's options once per language (storefront/choices.py):
+        # render them again after a specialty or a procedure changed, or a migration ran.
+        for model in (Specialty, Procedure):
+            for event, signal in (("saved", post_save), ("deleted", post_delete)):
+                signal.connect(
+                    catalogue_changed, sender=model, dispatch_uid=f"storefront.choices.{model.__name__}.{event}"
+                )
+        post_migrate.connect(catalogue_changed, dispatch_uid="storefront.choices.post_migrate")

@@ -17,6 +17,15 @@ from core.money import named_currency_choices
 from core.serializers import DATE_MAX
 from providers.languages import language_choices
 from providers.models import Procedure, ProviderKind, Specialty
+from storefront.choices import (
+    OptionsOnceSelect,
+    PlainCheckboxInput,
+    PlainDateInput,
+    PlainLabelsForm,
+    PlainNumberInput,
+    PlainTextInput,
+    catalogue_version,
+)
 from storefront.search import SearchParams, Sort, destinations
 
 
@@ -31,13 +40,17 @@ class _CountryChoices(BaseChoiceIterator):
             yield (destination.code, f"{destination.name} ({destination.offerings})")
 
 
+def _destinations_version() -> tuple:
+    """What the destination options depend on besides the language: the (cached) list itself."""
+    return tuple(destinations())
+
+
 class CountryCodeField(forms.CharField):
     """An ISO 3166-1 alpha-2 code, checked by lookup rather than by walking all translated choices."""
 
-    widget = forms.Select
-
     def __init__(self, *args, **kwargs):
         kwargs.pop("choices", None)
+        kwargs.setdefault("widget", OptionsOnceSelect(key="country", version=_destinations_version))
         super().__init__(*args, **kwargs)
         self.widget.choices = _CountryChoices()
 
@@ -56,7 +69,7 @@ class CountryFilter(filters.CharFilter):
     field_class = CountryCodeField
 
 
-class SearchForm(forms.Form):
+class SearchForm(PlainLabelsForm):
     """Cross-field checks of the search filters."""
 
     def clean(self):
@@ -75,31 +88,71 @@ class SearchForm(forms.Form):
 class OfferingSearchFilter(filters.FilterSet):
     """Every filter of the search; the query itself is built by storefront.search."""
 
-    q = filters.CharFilter(label=_("Treatment, specialty or name"), max_length=200, method="noop")
+    q = filters.CharFilter(
+        label=_("Treatment, specialty or name"), max_length=200, method="noop", widget=PlainTextInput()
+    )
+    # The long selects render their options once per language (storefront/choices.py).
     specialty = filters.ModelChoiceFilter(
-        label=_("Specialty"), queryset=Specialty.objects.all(), to_field_name="code", method="noop"
+        label=_("Specialty"),
+        queryset=Specialty.objects.all(),
+        to_field_name="code",
+        method="noop",
+        widget=OptionsOnceSelect(key="specialty", version=catalogue_version),
     )
     procedure = filters.ModelChoiceFilter(
-        label=_("Procedure"), queryset=Procedure.objects.all(), to_field_name="code", method="noop"
+        label=_("Procedure"),
+        queryset=Procedure.objects.all(),
+        to_field_name="code",
+        method="noop",
+        widget=OptionsOnceSelect(key="procedure", version=catalogue_version),
     )
     country = CountryFilter(label=_("Country"), method="noop")
-    city = filters.CharFilter(label=_("City"), max_length=120, method="noop")
-    language = filters.ChoiceFilter(label=_("Speaks my language"), choices=language_choices, method="noop")
+    city = filters.CharFilter(label=_("City"), max_length=120, method="noop", widget=PlainTextInput())
+    language = filters.ChoiceFilter(
+        label=_("Speaks my language"),
+        choices=language_choices,
+        method="noop",
+        widget=OptionsOnceSelect(key="language"),
+    )
     spoken_only = filters.BooleanFilter(
         label=_("Only where it is spoken (no interpreter)"),
         method="noop",
-        widget=forms.CheckboxInput,
+        widget=PlainCheckboxInput,
     )
-    kind = filters.ChoiceFilter(label=_("Practitioner or facility"), choices=ProviderKind.choices, method="noop")
-    price_min = filters.NumberFilter(label=_("Price from"), min_value=0, max_digits=14, decimal_places=3, method="noop")
+    kind = filters.ChoiceFilter(
+        label=_("Practitioner or facility"),
+        choices=ProviderKind.choices,
+        method="noop",
+        widget=OptionsOnceSelect(key="kind"),
+    )
+    price_min = filters.NumberFilter(
+        label=_("Price from"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        method="noop",
+        widget=PlainNumberInput(),
+    )
     price_max = filters.NumberFilter(
-        label=_("Price up to"), min_value=0, max_digits=14, decimal_places=3, method="noop"
+        label=_("Price up to"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=3,
+        method="noop",
+        widget=PlainNumberInput(),
     )
-    accreditation = filters.CharFilter(label=_("Accreditation (e.g. JCI)"), max_length=60, method="noop")
+    accreditation = filters.CharFilter(
+        label=_("Accreditation (e.g. JCI)"), max_length=60, method="noop", widget=PlainTextInput()
+    )
     available_before = filters.DateFilter(
-        label=_("Available before"), method="noop", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Available before"), method="noop", widget=PlainDateInput(attrs={"type": "date"})
     )
-    currency = filters.ChoiceFilter(label=_("Show prices in"), choices=named_currency_choices, method="noop")
+    currency = filters.ChoiceFilter(
+        label=_("Show prices in"),
+        choices=named_currency_choices,
+        method="noop",
+        widget=OptionsOnceSelect(key="currency"),
+    )
     sort = filters.ChoiceFilter(
         label=_("Sort by"),
         choices=[
@@ -111,6 +164,7 @@ class OfferingSearchFilter(filters.FilterSet):
         ],
         method="noop",
         empty_label=None,
+        widget=OptionsOnceSelect(key="sort"),
     )
 
     class Meta:

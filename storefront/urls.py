@@ -13,8 +13,8 @@ urlpatterns = [
     path("ranking/", replica_view(views.ranking), name="ranking"),
     path("compare/", replica_view(views.compare), name="compare"),
     path("compare/<int:offering_id>/", views.compare_toggle, name="compare_toggle"),
-    path("legal/terms/", views.terms, name="terms"),
-    path("legal/notice/", views.legal_notice, name="legal_notice"),
+    path("legal/terms/", replica_view(views.terms), name="terms"),
+    path("legal/notice/", replica_view(views.legal_notice), name="legal_notice"),
 ]
 
 provider_urlpatterns = [

@@ -15,26 +15,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import terms_current
-from bookings.slots import offering_slot_choice
+from bookings.slots import offering_slot_choice, provider_next_busy
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
 from core.rates import rates_on
 from providers.languages import language_name, language_names
-from providers.models import Location, Offering, Provider
+from providers.models import Location, Provider
 from providers.selectors import provider_public_get
 from quotes.selectors import provider_median_response
 from reviews.selectors import provider_page_reviews
 from storefront import ranking as formula
 from storefront.compare import compare_add, compare_add_check, compare_ids, compare_remove, compare_rows
-from storefront.filters import FOLDED_FILTERS, OfferingSearchFilter, active_filter_count
+from storefront.filters import FOLDED_FILTERS, active_filter_count, search_form_class, search_params
 from storefront.search import SearchParams, price_converted, search_page
 
 
 def home(request):
-    return render(
-        request, "storefront/home.html", {"search_form": OfferingSearchFilter(queryset=Offering.objects.none()).form}
-    )
+    return render(request, "storefront/home.html", {"search_form": search_form_class()()})
 
 
 def _page_number(request) -> int:
@@ -48,25 +46,28 @@ def _page_number(request) -> int:
 
 def search(request):
     """Search verified providers' offerings; prices also in the patient's currency."""
-    filterset = OfferingSearchFilter(request.GET or None, queryset=Offering.objects.none())
+    # The filters' form itself (as the API validates): a FilterSet would deep-copy every filter first.
+    form = search_form_class()(request.GET or None)
     compared = compare_ids(request)
     context = {
-        "filter": filterset,
-        "form": filterset.form,
+        "form": form,
         "page": None,
         "compare_ids": compared,
         "compare_add": compare_add_check(compared_ids=compared),
         "active_filters": active_filter_count(request.GET),
     }
-    if request.GET and filterset.is_valid():
-        currency = patient_currency(request, filterset.form.cleaned_data.get("currency"))
+    if request.GET and form.is_valid():
+        currency = patient_currency(request, form.cleaned_data.get("currency"))
         try:
             context["page"] = search_page(
-                params=filterset.params(), currency=currency, now=timezone.now(), page=_page_number(request)
+                params=search_params(form.cleaned_data),
+                currency=currency,
+                now=timezone.now(),
+                page=_page_number(request),
             )
         except ValidationFailed as exc:
             context["page_error"] = exc.message
-        language = filterset.form.cleaned_data.get("language")
+        language = form.cleaned_data.get("language")
         context["searched_language"] = language_name(language) if language else ""
         query = request.GET.copy()
         query.pop("page", None)
@@ -77,7 +78,7 @@ def search(request):
         )
         context["query"] = ""
     # A folded filter with an error opens the fold, so that the message is seen.
-    context["filters_with_errors"] = any(name in filterset.form.errors for name in FOLDED_FILTERS)
+    context["filters_with_errors"] = any(name in form.errors for name in FOLDED_FILTERS)
     return render(request, "storefront/search.html", context)
 
 
@@ -198,13 +199,18 @@ def provider_page(request, slug: str):
     now = timezone.now()
     currency = patient_currency(request, None)
     rates = rates_on(day=now.date())
+    listed = list(provider.offerings.all())
+    # The times taken are read once for all the offerings; only those booked online show slots.
+    busy = provider_next_busy(provider_id=provider.pk, now=now) if any(o.books_online for o in listed) else []
     offerings = [
         {
             "offering": o,
-            "choice": offering_slot_choice(offering=o, params=request.GET, now=now, picked=o.books_online),
+            "choice": offering_slot_choice(offering=o, params=request.GET, now=now, busy=busy)
+            if o.books_online
+            else None,
             "converted": price_converted(o, currency, rates),
         }
-        for o in provider.offerings.all()
+        for o in listed
     ]
     today = now.date()
     return render(

@@ -9,9 +9,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import PatientFactory
+from bookings.services import booking_hold
 from core.currency import CURRENCY_SESSION_KEY
 from core.models import ExchangeRate
 from providers.models import BookingMode, Provider, VerificationStatus
@@ -184,3 +187,53 @@ def test_the_page_title_names_the_provider_then_the_site(client, abroad):
 )
 def test_every_title_separates_the_page_from_the_site(client, db, url, title):
     assert f"<title>{title}</title>" in client.get(url).content.decode()
+
+
+# --- how much the page costs -----------------------------------------------------------------------
+
+# The provider with its catalogue, locations and their hours, offerings, photos, credentials,
+# accreditations and affiliations (providers.selectors.provider_public_get), the times taken (once
+# for all offerings), the rates, the response time and the reviews section (rating, dimensions,
+# latest): a fixed number whatever the offerings. The page reads outside a transaction, so the
+# request has no savepoint around it.
+PROVIDER_PAGE_QUERIES = 17
+
+
+def test_the_page_takes_as_many_queries_for_six_offerings_as_for_one(client, clinic, django_assert_max_num_queries):
+    url = reverse("providers:public", kwargs={"slug": clinic.slug})
+    cache.clear()
+    with django_assert_max_num_queries(PROVIDER_PAGE_QUERIES) as one:
+        assert client.get(url).status_code == 200
+    second = LocationFactory(provider=clinic, city="Lyon", timezone="Europe/Paris")
+    open_weekdays(second)
+    for n in range(4):
+        OfferingFactory(provider=clinic, location=second, title=f"Online {n}")
+    OfferingFactory(provider=clinic, location=second, title="On quote", booking_mode=BookingMode.QUOTE)
+    cache.clear()  # both requests read the rates from the database, not one from the cache
+
+    with django_assert_max_num_queries(PROVIDER_PAGE_QUERIES) as six:
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="slots"') == 5  # the on-quote offering shows none
+    assert len(six.captured_queries) == len(one.captured_queries)
+    busy = [q["sql"] for q in six.captured_queries if "bookings_appointment" in q["sql"]]
+    assert len(busy) == 1
+
+
+def test_the_next_free_times_leave_out_a_held_slot(client, clinic):
+    """The times taken, read once for the page, still remove a slot from every offering."""
+    url = reverse("providers:public", kwargs={"slug": clinic.slug})
+    html = client.get(url).content.decode()
+    first = html.split('data-start="')[1].split('"')[0]
+
+    booking_hold(
+        patient=PatientFactory(),
+        offering=clinic.offerings.get(),
+        start=dt.datetime.fromisoformat(first),
+        now=timezone.now(),
+    )
+
+    after = client.get(url).content.decode()
+    assert f'data-start="{first}"' not in after
+    assert after.count("data-start=") == html.count("data-start=")  # the next free time takes its place
