@@ -9,6 +9,7 @@ class StorefrontConfig(AppConfig):
 
     def ready(self) -> None:
         from core import hooks
+        from storefront.listing import listing_stale
         from storefront.search import destinations_forget, search_reindex
 
         # Providers call it (from their refresh task, after the change committed) where the index
@@ -16,3 +17,5 @@ class StorefrontConfig(AppConfig):
         hooks.offerings_changed.register(search_reindex)
         # The destination list counts listed offerings: recount after a change.
         hooks.offerings_changed.register(destinations_forget)
+        # Providers call it in the transaction of a change to what search lists (storefront.listing).
+        hooks.listing_stale.register(listing_stale)
