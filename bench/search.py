@@ -430,12 +430,15 @@ def seed(*, providers: int, now: dt.datetime, rng: random.Random) -> dict[str, i
 
 
 def build_derived(now: dt.datetime) -> tuple[int, int]:
+    from django.core.management import call_command
+
     from providers.services import offerings_refresh_next_slot, offerings_refresh_prices
     from storefront.search import search_reindex
 
     indexed = search_reindex()
     slots = offerings_refresh_next_slot(offering_ids=None, now=now)
     offerings_refresh_prices(offering_ids=None, now=now)
+    call_command("listing_rebuild", verbosity=0)  # the search listing, set-based (storefront.listing)
     return indexed, slots
 
 

@@ -85,7 +85,7 @@ def _rows(offering_ids: list[int]) -> list[Listing]:
                 specialty_code=specialty_code,
                 specialty_names=names,
                 specialty_codes=sorted({specialty_code} | specialties[provider_id]),
-                procedure_code=procedure_code,
+                procedure_code=procedure_code or "",
                 currency=currency,
                 price_min=price_min,
                 price_max=price_max,
@@ -155,7 +155,8 @@ def listing_refresh_columns(*, offering_ids: Iterable[int] | None, columns: Iter
     if not names:
         return 0
     fresh = {
-        c: f"(SELECT o.{c} FROM providers_offering AS o WHERE o.id = storefront_listing.offering_id)" for c in names
+        c: f"(SELECT o.{c} FROM providers_offering AS o WHERE o.id = storefront_listing.offering_id)"  # noqa: S608 -- names from OFFERING_COLUMNS
+        for c in names
     }
     changed = " OR ".join(f"{c} IS DISTINCT FROM {fresh[c]}" for c in names)
     assignments = ", ".join(f"{c} = {fresh[c]}" for c in names)
@@ -216,7 +217,7 @@ SELECT o.id, o.provider_id, o.kind, o.title, o.booking_mode, o.specialty_id, s.c
             UNION SELECT ps_s.code FROM providers_provider_specialties AS ps
                 JOIN providers_specialty AS ps_s ON ps_s.id = ps.specialty_id WHERE ps.provider_id = o.provider_id
         ) AS codes ORDER BY c COLLATE "C")),
-    pr.code, o.currency, o.price_min, o.price_max, o.deposit_bps, o.deposit_fixed, o.includes,
+    COALESCE(pr.code, ''), o.currency, o.price_min, o.price_max, o.deposit_bps, o.deposit_fixed, o.includes,
     o.excludes, o.price_eur_nano, o.next_slot_at, p.slug, p.name, p.kind, p.languages,
     p.spoken_languages, p.interpreter_available, p.verified_at, l.city, l.country, l.timezone,
     COALESCE(r.score, %s), r.rating_weighted, r.response_counted, o.search_text, o.search_vector

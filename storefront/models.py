@@ -77,7 +77,7 @@ class Listing(models.Model):
     specialty_names = models.JSONField(default=dict)
     # The offering's specialty and the provider's: what the specialty filter matches.
     specialty_codes = models.JSONField(default=list)
-    procedure_code = models.CharField(max_length=80, null=True, blank=True)
+    procedure_code = models.CharField(max_length=80, blank=True, default="")  # "" without a procedure
     currency = models.CharField(max_length=3)
     price_min = models.BigIntegerField()
     price_max = models.BigIntegerField(null=True, blank=True)

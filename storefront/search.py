@@ -49,7 +49,7 @@ from core.errors import ValidationFailed
 from core.money import Money
 from core.rates import RateTable, rates_on
 from providers.models import Accreditation, BookingMode, Offering
-from storefront.listing import listing_refresh
+from storefront.listing import listing_rebuild, listing_refresh
 from storefront.models import Listing, ProviderRanking, SearchTerm
 from storefront.ranking import QUERY_SCORE_WEIGHT, UNSCORED, Explanation, RankingInputs, RankingScore, explain
 
@@ -111,8 +111,12 @@ def search_reindex(*, offering_ids: list[int] | None = None, batch_size: int = 5
         words = {w for o in batch for w in o.search_text.split() if 3 <= len(w) <= 80}
         SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in words], ignore_conflicts=True)
         done += len(batch)
-    # The listing copies the text and the rest of what search reads (storefront.listing).
-    listing_refresh(offering_ids=offering_ids)
+    # The listing copies the text and the rest of what search reads (storefront.listing): all of
+    # it rebuilt set-based, or these offerings' rows.
+    if offering_ids is None:
+        listing_rebuild()
+    else:
+        listing_refresh(offering_ids=offering_ids)
     return done
 
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('specialty_code', models.CharField(max_length=80)),
                 ('specialty_names', models.JSONField(default=dict)),
                 ('specialty_codes', models.JSONField(default=list)),
-                ('procedure_code', models.CharField(blank=True, max_length=80, null=True)),
+                ('procedure_code', models.CharField(blank=True, default='', max_length=80)),
                 ('currency', models.CharField(max_length=3)),
                 ('price_min', models.BigIntegerField()),
                 ('price_max', models.BigIntegerField(blank=True, null=True)),
