@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from providers.models import CATALOGUE_LANGUAGES, Offering, Provider, VerificationStatus
@@ -44,7 +44,7 @@ _SOURCE_FIELDS = (
 _UPDATED = [f.name for f in Listing._meta.concrete_fields if not f.primary_key and f.name not in ("search_vector",)]
 
 
-def listed_offerings() -> Iterable[Offering]:
+def listed_offerings() -> QuerySet[Offering]:
     """Offerings search lists: published ones of verified providers (as providers.selectors.offerings_public)."""
     return Offering.objects.filter(provider__status=VerificationStatus.VERIFIED, is_active=True)
 
@@ -161,7 +161,7 @@ def listing_refresh_columns(*, offering_ids: Iterable[int] | None, columns: Iter
     changed = " OR ".join(f"{c} IS DISTINCT FROM {fresh[c]}" for c in names)
     assignments = ", ".join(f"{c} = {fresh[c]}" for c in names)
     sql = f"UPDATE storefront_listing SET {assignments} WHERE ({changed})"  # noqa: S608 -- names from OFFERING_COLUMNS
-    params: list[object] = []
+    params: list[int] = []
     if offering_ids is not None:
         ids = sorted(set(offering_ids))
         if not ids:
@@ -243,8 +243,11 @@ def listing_rebuild(*, batch_size: int = 50_000) -> int:
             return listing_refresh()
     names = ", ".join(f"'{code}', s.name_{code}" for code in NAME_LANGUAGES)
     sql = _REBUILD_SQL.format(names=names)
+    # TRUNCATE on its own (the command, the bench); inside a caller's transaction, which may have
+    # deferred constraint checks pending on the table, DELETE.
+    empty = "DELETE FROM storefront_listing" if connection.in_atomic_block else "TRUNCATE storefront_listing"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("TRUNCATE storefront_listing")
+        cursor.execute(empty)
         cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM providers_offering")
         low, high = cursor.fetchone()
         for start in range(low, high + 1, batch_size):

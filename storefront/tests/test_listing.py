@@ -258,7 +258,7 @@ def test_relevance_orders_only_the_best_text_matches(now, monkeypatch):
     ("params", "limit"),
     [
         (SearchParams(), 3),  # the rates, the capped count, the page with its rankings
-        (SearchParams(sort="price", specialty="cardiology", language="en", kind="facility"), 3),
+        (SearchParams(sort="price", specialty="cardiology", language="en", city="lyon"), 3),
         (SearchParams(q="knee"), 4),  # and is "knee" the start of a known word?
     ],
 )
