@@ -265,7 +265,7 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     relevance order, PostgreSQL orders only the RANK_CANDIDATES best text matches.
     """
     queryset, match = _matches(params=params, currency=currency, rates=rates, now=now)
-    return _ordered(queryset, params=params, match=match, currency=currency, rates=rates)
+    return _ordered(queryset, params=params, match=match, currency=currency, rates=rates, bounded=True)
 
 
 def _matches(
@@ -310,8 +310,15 @@ def _matches(
 
 
 def _ordered(
-    queryset: QuerySet[Listing], *, params: SearchParams, match: TextMatch, currency: str, rates: RateTable
+    queryset: QuerySet[Listing],
+    *,
+    params: SearchParams,
+    match: TextMatch,
+    currency: str,
+    rates: RateTable,
+    bounded: bool,
 ) -> QuerySet[Listing]:
+    """`queryset` in the order asked; `bounded`: there may be more than RANK_CANDIDATES matches."""
     soonest = F("next_slot_at").asc(nulls_last=True)
     if params.sort == Sort.PRICE:
         return queryset.order_by(_price_order(currency, rates).asc(nulls_last=True), "pk")
@@ -324,7 +331,7 @@ def _ordered(
     if params.sort == Sort.RESPONSE:
         return queryset.order_by(F("response_counted").asc(nulls_last=True), F("score").desc(), soonest, "pk")
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
-        if connection.vendor == "postgresql":
+        if bounded and connection.vendor == "postgresql":
             # Bounded: the best candidates by text rank (an index scan finds the matches; only
             # these are ordered with the score).
             best = queryset.order_by(F("rank").desc(), "pk").values("pk")[:RANK_CANDIDATES]
@@ -687,7 +694,10 @@ def search_page(
             code="invalid_page",
             details={"page": [_("Choose a page from 1 to %(pages)s.") % {"pages": num_pages}]},
         )
-    ordered = _ordered(matches, params=params, match=match, currency=currency, rates=rates)
+    # Fewer matches than RANK_CANDIDATES (the count is exact): all of them are ordered at once.
+    ordered = _ordered(
+        matches, params=params, match=match, currency=currency, rates=rates, bounded=count >= RANK_CANDIDATES
+    )
     start = (page - 1) * page_size
     rows = list(ordered.values_list(*_RESULT_COLUMNS, *_RANKING_COLUMNS)[start : start + page_size])
     n = len(_RESULT_COLUMNS)
