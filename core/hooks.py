@@ -10,6 +10,11 @@ hook's signature, never who answers it.
   awaiting-deposit and confirmed appointments). Providers subtract them from free slots.
 - `offerings_changed(offering_ids)` → nothing; called after a change to offerings has committed
   (the storefront rebuilds their search index: providers call it from their refresh task).
+- `listing_stale(*, offering_ids=None, provider_ids=None, columns=None)` → nothing; called inside
+  the transaction that changes what search lists of these offerings (or of these providers'
+  offerings; None for both: all of them): a provider's verification or languages, an offering's
+  next free slot or price in euros (`columns` then names the only columns that changed). The
+  storefront updates its search listing rows (storefront.listing).
 - `payment_succeeded[kind](payment_intent_id, now)` → the service that records a card payment
   whose `metadata` names `kind` (concierge's add-on orders): payments' webhooks dispatch through
   it; a deposit, payments' own, is recorded directly.
@@ -118,6 +123,7 @@ class KeyedHook(Generic[F]):
 
 busy_intervals: Hook[Callable[..., Any]] = Hook("busy_intervals")
 offerings_changed: Hook[Callable[..., Any]] = Hook("offerings_changed")
+listing_stale: Hook[Callable[..., Any]] = Hook("listing_stale")
 payment_succeeded: KeyedHook[Callable[..., Any]] = KeyedHook("payment_succeeded")
 privileged_roles: Hook[Callable[..., Any]] = Hook("privileged_roles")
 personal_data: Hook[Any] = Hook("personal_data")

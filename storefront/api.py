@@ -17,11 +17,10 @@ from core.currency import patient_currency
 from core.errors import ValidationFailed
 from core.money import Money
 from core.serializers import ApiErrorSerializer, MoneySerializer
-from providers.models import Offering
 from storefront.compare import MAX_COMPARED, compare_rows
 from storefront.filters import SearchForm, search_form_class, search_params
 from storefront.ranking import COMPONENTS, Explanation
-from storefront.search import SearchPage, search_page
+from storefront.search import ResultOffering, SearchPage, search_page
 
 
 class ResultProviderSerializer(serializers.Serializer):
@@ -98,7 +97,12 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="How many offerings match, exactly up to 1,000; 1,000 when there are more (see count_capped)."
+    )
+    count_capped = serializers.BooleanField(
+        help_text="True when more offerings match than `count` says (shown as “1,000+”); pages stop there."
+    )
     page = serializers.IntegerField(source="number")
     num_pages = serializers.IntegerField()
     currency = serializers.CharField()
@@ -144,7 +148,7 @@ def _strings(items: list) -> list[str | None]:
     return [None if item is None else str(item) for item in items]
 
 
-def _offering(offering: Offering) -> dict[str, Any]:
+def _offering(offering: ResultOffering) -> dict[str, Any]:
     provider, location = offering.provider, offering.location
     return {
         "id": offering.pk,
@@ -154,8 +158,7 @@ def _offering(offering: Offering) -> dict[str, Any]:
         "specialty": offering.specialty.code,
         "procedure": offering.procedure.code if offering.procedure else None,
         "city": location.city,
-        # A Country: django-countries' stubs type the model attribute as str.
-        "country": location.country.code,  # type: ignore[attr-defined]
+        "country": location.country.code,
         "timezone": location.timezone,
         "next_slot_at": _DATETIME.to_representation(offering.next_slot_at) if offering.next_slot_at else None,
         "includes": _strings(offering.includes),
@@ -195,6 +198,7 @@ def search_page_data(page: SearchPage) -> dict[str, Any]:
     """`SearchPageSerializer(page).data`, faster."""
     return {
         "count": page.count,
+        "count_capped": page.count_capped,
         "page": page.number,
         "num_pages": page.num_pages,
         "currency": page.currency,

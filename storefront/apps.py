@@ -13,6 +13,7 @@ class StorefrontConfig(AppConfig):
         from core import hooks
         from providers.models import Procedure, Specialty
         from storefront.choices import catalogue_changed
+        from storefront.listing import listing_fill_after_migrate, listing_stale
         from storefront.search import destinations_forget, search_reindex
 
         # Providers call it (from their refresh task, after the change committed) where the index
@@ -28,3 +29,8 @@ class StorefrontConfig(AppConfig):
                     catalogue_changed, sender=model, dispatch_uid=f"storefront.choices.{model.__name__}.{event}"
                 )
         post_migrate.connect(catalogue_changed, dispatch_uid="storefront.choices.post_migrate")
+
+        # Providers call it in the transaction of a change to what search lists (storefront.listing).
+        hooks.listing_stale.register(listing_stale)
+        # A database that had offerings before the listing existed gets it filled by its migration.
+        post_migrate.connect(listing_fill_after_migrate, sender=self, dispatch_uid="storefront.listing.post_migrate")

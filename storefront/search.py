@@ -37,13 +37,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    RowRange,
-    Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, StrIndex, Substr
+from django.db.models.functions import Cast, Concat, StrIndex, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -51,9 +48,9 @@ from django_countries import countries
 from core.errors import ValidationFailed
 from core.money import Money
 from core.rates import RateTable, rates_on
-from providers.models import CATALOGUE_LANGUAGES, Accreditation, Offering, Provider, Specialty
-from providers.selectors import offerings_public
-from storefront.models import ProviderRanking, SearchTerm
+from providers.models import Accreditation, BookingMode, Offering
+from storefront.listing import listing_rebuild, listing_refresh
+from storefront.models import Listing, ProviderRanking, SearchTerm
 from storefront.ranking import QUERY_SCORE_WEIGHT, UNSCORED, Explanation, RankingInputs, RankingScore, explain
 
 MAX_QUERY_WORDS = 8
@@ -114,6 +111,12 @@ def search_reindex(*, offering_ids: list[int] | None = None, batch_size: int = 5
         words = {w for o in batch for w in o.search_text.split() if 3 <= len(w) <= 80}
         SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in words], ignore_conflicts=True)
         done += len(batch)
+    # The listing copies the text and the rest of what search reads (storefront.listing): all of
+    # it rebuilt set-based, or these offerings' rows.
+    if offering_ids is None:
+        listing_rebuild()
+    else:
+        listing_refresh(offering_ids=offering_ids)
     return done
 
 
@@ -175,7 +178,7 @@ def _phrase_position(phrase: str) -> StrIndex:
     return StrIndex(Concat(Value(" "), head, output_field=models.TextField()), Value(f" {phrase}"))
 
 
-def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offering]:
+def _apply_text(queryset: QuerySet[Listing], match: TextMatch) -> QuerySet[Listing]:
     """Offerings with every word of `match`; when it has several words and some offerings have
     them as a phrase in what they are (title, specialty, procedure and its synonyms, place), only
     those, ranked by where the phrase comes (a title before a procedure's synonym): "hip
@@ -196,7 +199,7 @@ def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offe
             queryset = queryset.filter(condition)
         rank = Value(0.0, output_field=models.FloatField())
     if len(match.words) < 2:
-        return queryset.annotate(rank=rank)
+        return queryset.alias(rank=rank)
     phrase = " ".join(variants[0] for variants in match.words)
     position = _phrase_position(phrase)
     with_phrase = queryset.alias(phrase_at=position).filter(phrase_at__gt=0)
@@ -208,7 +211,7 @@ def _apply_text(queryset: QuerySet[Offering], match: TextMatch) -> QuerySet[Offe
         default=Value(0.0),
         output_field=models.FloatField(),
     )
-    return queryset.annotate(rank=ExpressionWrapper(bonus + rank, output_field=models.FloatField()))
+    return queryset.alias(rank=ExpressionWrapper(bonus + rank, output_field=models.FloatField()))
 
 
 class Sort(models.TextChoices):
@@ -239,70 +242,59 @@ class SearchParams:
     sort: str = Sort.RELEVANCE
 
 
-_RANKING_SHOWN = (
-    *("score", "rating_average", "rating_count", "rating_weighted", "rating_component"),
-    *("response_median", "response_samples", "response_component"),
-    *("bookings", "cancelled_by_provider", "reliability_component"),
-    *("completeness_done", "completeness_component", "refreshed_at"),
-)
-
-# What a result shows (the API and the search page), and only that: the rest of the rows, the
-# search index above all (a kilobyte an offering), would be read and turned into objects for nothing.
-_RESULT_FIELDS = (
-    *("kind", "title", "currency", "price_min", "price_max", "deposit_bps", "deposit_fixed", "booking_mode"),
-    *("includes", "excludes", "next_slot_at"),
-    *("provider__slug", "provider__name", "provider__kind", "provider__languages", "provider__verified_at"),
-    *("provider__spoken_languages", "provider__interpreter_available"),
-    *("location__city", "location__country", "location__timezone"),
-    *("specialty__code", *(f"specialty__name_{code}" for code in ("en", *CATALOGUE_LANGUAGES)), "procedure__code"),
-    # The provider's place in the published ranking (storefront.ranking), for "Why this order?".
-    *(f"provider__ranking__{name}" for name in _RANKING_SHOWN),
-)
+# The offerings search reads are the rows of its listing (storefront.listing): one table with
+# every column the filters, sorts and a result read, and its indexes.
+# Counting stops past COUNT_CAP matches ("1,000+"); with words, PostgreSQL orders by relevance
+# only the RANK_CANDIDATES best text matches (docs/decisions.md#search-reads-one-listing).
+COUNT_CAP = 1000
+RANK_CANDIDATES = 1000
 
 
-def _listed() -> QuerySet[Offering]:
-    """Published offerings of verified providers, with what a result shows of them."""
-    return (
-        offerings_public()
-        .select_related("provider", "provider__ranking", "location", "specialty", "procedure")
-        .only(*_RESULT_FIELDS)
-    )
+def _contains(field: str, value: str) -> Q:
+    """A JSON list column holding `value`: containment on PostgreSQL (a GIN index answers it)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": f'"{value}"'})
 
 
-def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Offering]:
-    """Published offerings of verified providers matching `params`, in the requested order.
+def offering_search(*, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime) -> QuerySet[Listing]:
+    """Listed offerings (published, of verified providers) matching `params`, in the requested order.
 
     Prices in `params` are in `currency` (the patient's); an offering whose currency has no
-    rate cannot be compared and is left out when a price limit is given.
+    rate cannot be compared and is left out when a price limit is given. With words and the
+    relevance order, PostgreSQL orders only the RANK_CANDIDATES best text matches.
     """
-    queryset = _listed()
+    queryset, match = _matches(params=params, currency=currency, rates=rates, now=now)
+    return _ordered(queryset, params=params, match=match, currency=currency, rates=rates, bounded=True)
+
+
+def _matches(
+    *, params: SearchParams, currency: str, rates: RateTable, now: dt.datetime
+) -> tuple[QuerySet[Listing], TextMatch]:
+    """Every match, unordered, with its text rank as the alias `rank` when there are words."""
+    queryset = Listing.objects.all()
     if params.specialty:
-        # The specialty's id is looked up once (codes are unique), not joined to every offering.
-        queryset = queryset.filter(
-            Q(specialty_id=Subquery(Specialty.objects.filter(code=params.specialty).order_by().values("pk")[:1]))
-            | Q(provider__in=Provider.objects.filter(specialties__code=params.specialty).values("pk"))
-        )
+        # The offering's specialty or one of its provider's (both copied into specialty_codes).
+        queryset = queryset.filter(_contains("specialty_codes", params.specialty))
     if params.procedure:
-        queryset = queryset.filter(procedure__code=params.procedure)
+        queryset = queryset.filter(procedure_code=params.procedure)
     if params.country:
-        queryset = queryset.filter(location__country=params.country)
+        queryset = queryset.filter(country=params.country)
     if params.city:
-        queryset = queryset.filter(location__city__iexact=params.city.strip())
+        queryset = queryset.filter(city__iexact=params.city.strip())
     if params.language:
         # What the provider and its members speak (docs/decisions.md#matching-on-language), or an
         # interpreter it can arrange unless the patient asked for its own language only.
-        if connection.vendor == "postgresql":  # containment, answered by a GIN index
-            spoken = Q(provider__spoken_languages__contains=[params.language])
-        else:
-            spoken = Q(provider__spoken_languages__icontains=f'"{params.language}"')
-        queryset = queryset.filter(spoken if params.spoken_only else spoken | Q(provider__interpreter_available=True))
+        spoken = _contains("spoken_languages", params.language)
+        queryset = queryset.filter(spoken if params.spoken_only else spoken | Q(interpreter_available=True))
     if params.kind:
-        queryset = queryset.filter(provider__kind=params.kind)
+        queryset = queryset.filter(provider_kind=params.kind)
     if params.accreditation:
+        # Read where it is kept, as it is valid on the day of the search (rarely asked).
         queryset = queryset.filter(
             Exists(
                 Accreditation.objects.filter(
-                    provider=OuterRef("provider"),
+                    provider=OuterRef("provider_id"),
                     body__iexact=params.accreditation,
                     valid_until__gte=now.date(),
                 )
@@ -314,32 +306,42 @@ def offering_search(*, params: SearchParams, currency: str, rates: RateTable, no
     if params.price_min is not None or params.price_max is not None:
         queryset = queryset.filter(_price_condition(params, currency, rates))
     match = text_match(params.q)
-    queryset = _apply_text(queryset, match)
+    return _apply_text(queryset, match), match
 
+
+def _ordered(
+    queryset: QuerySet[Listing],
+    *,
+    params: SearchParams,
+    match: TextMatch,
+    currency: str,
+    rates: RateTable,
+    bounded: bool,
+) -> QuerySet[Listing]:
+    """`queryset` in the order asked; `bounded`: there may be more than RANK_CANDIDATES matches."""
     soonest = F("next_slot_at").asc(nulls_last=True)
     if params.sort == Sort.PRICE:
         return queryset.order_by(_price_order(currency, rates).asc(nulls_last=True), "pk")
     if params.sort == Sort.SOONEST:
         return queryset.order_by(soonest, "pk")
-    # The published ranking (storefront.ranking, docs/decisions.md#ranking): its score, precomputed
-    # per provider; a provider listed since the last refresh counts as one without any record.
-    score = Coalesce(F("provider__ranking__score"), Value(UNSCORED.score), output_field=models.FloatField())
+    # The published ranking (storefront.ranking, docs/decisions.md#ranking): its score, copied per
+    # listed offering; a provider listed since the last refresh counts as one without any record.
     if params.sort == Sort.RATING:
-        return queryset.order_by(
-            F("provider__ranking__rating_weighted").desc(nulls_last=True), score.desc(), soonest, "pk"
-        )
+        return queryset.order_by(F("rating_weighted").desc(nulls_last=True), F("score").desc(), soonest, "pk")
     if params.sort == Sort.RESPONSE:
-        return queryset.order_by(
-            F("provider__ranking__response_counted").asc(nulls_last=True), score.desc(), soonest, "pk"
-        )
+        return queryset.order_by(F("response_counted").asc(nulls_last=True), F("score").desc(), soonest, "pk")
     if not match.empty:  # words, not just any text: "?!" folds to none and is no text filter
+        if bounded and connection.vendor == "postgresql":
+            # Bounded: the best candidates by text rank (an index scan finds the matches; only
+            # these are ordered with the score).
+            best = queryset.order_by(F("rank").desc(), "pk").values("pk")[:RANK_CANDIDATES]
+            queryset = queryset.filter(pk__in=best)
         # Relevance first (a phrase, a name…), the score among matches about as relevant.
-        # `rank` is annotated by _apply_text.
-        queryset = queryset.annotate(
-            relevance=ExpressionWrapper(F("rank") + Value(QUERY_SCORE_WEIGHT) * score, output_field=models.FloatField())
+        relevance = ExpressionWrapper(
+            F("rank") + Value(QUERY_SCORE_WEIGHT) * F("score"), output_field=models.FloatField()
         )
-        return queryset.order_by("-relevance", soonest, "pk")
-    return queryset.order_by(score.desc(), soonest, "pk")
+        return queryset.alias(relevance=relevance).order_by(F("relevance").desc(), soonest, "pk")
+    return queryset.order_by(F("score").desc(), soonest, "pk")
 
 
 def _price_condition(params: SearchParams, currency: str, rates: RateTable) -> Q:
@@ -402,7 +404,7 @@ def destinations() -> list[Destination]:
     found = cache.get(key)
     if found is not None:
         return list(found)
-    rows = offerings_public().order_by().values_list("location__country").annotate(n=Count("pk"))
+    rows = Listing.objects.order_by().values_list("country").annotate(n=Count("pk"))
     found = sorted(
         (Destination(code=str(code), name=str(countries.name(code)), offerings=n) for code, n in rows if code),
         key=lambda d: fold(d.name),
@@ -421,9 +423,143 @@ def destinations_forget(**_: object) -> None:
 PAGE_SIZE = 20
 
 
+@dataclass(frozen=True, slots=True)
+class ResultProvider:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    languages: list[str]
+    spoken_languages: list[str]
+    interpreter_available: bool
+    verified_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCountry:
+    code: str
+
+    @property
+    def name(self) -> str:
+        return str(countries.name(self.code))
+
+
+@dataclass(frozen=True, slots=True)
+class ResultLocation:
+    city: str
+    country: ResultCountry
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultSpecialty:
+    code: str
+    names: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """In the active language, English when it has none (as CatalogueName.name)."""
+        code = (get_language() or "en").split("-")[0].lower()
+        return self.names.get(code) or self.names.get("en", "")
+
+
+@dataclass(frozen=True, slots=True)
+class ResultProcedure:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultOffering:
+    """What a result shows of an offering, read from its listing row as plain values (the same
+    attribute names as the models', so that the page and the API read either)."""
+
+    pk: int
+    title: str
+    kind: str
+    booking_mode: str
+    currency: str
+    price_min: int
+    price_max: int | None
+    deposit_bps: int | None
+    deposit_fixed: int | None
+    includes: list[str]
+    excludes: list[str]
+    next_slot_at: dt.datetime | None
+    specialty: ResultSpecialty
+    procedure: ResultProcedure | None
+    provider: ResultProvider
+    location: ResultLocation
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def price(self) -> Money:
+        return Money(self.price_min, self.currency)
+
+    @property
+    def price_upper(self) -> Money | None:
+        return Money(self.price_max, self.currency) if self.price_max is not None else None
+
+    @property
+    def deposit(self) -> Money:
+        """As Offering.deposit: the fixed amount, or a share of the (lower) price."""
+        if self.deposit_fixed is not None:
+            return Money(self.deposit_fixed, self.currency)
+        return self.price.fee(self.deposit_bps or 0)
+
+    def get_booking_mode_display(self) -> str:
+        return str(BookingMode(self.booking_mode).label)
+
+
+_RESULT_COLUMNS = (
+    *("pk", "title", "kind", "booking_mode", "currency", "price_min", "price_max", "deposit_bps", "deposit_fixed"),
+    *("includes", "excludes", "next_slot_at", "specialty_code", "specialty_names", "procedure_code"),
+    *("provider_id", "provider_slug", "provider_name", "provider_kind", "provider_languages", "spoken_languages"),
+    *("interpreter_available", "verified_at", "city", "country", "timezone"),
+)
+
+
+def _result_offering(row: tuple[Any, ...]) -> ResultOffering:
+    (
+        pk, title, kind, booking_mode, currency, price_min, price_max, deposit_bps, deposit_fixed,
+        includes, excludes, next_slot_at, specialty_code, specialty_names, procedure_code,
+        provider_id, slug, name, provider_kind, languages, spoken, interpreter, verified_at,
+        city, country, timezone,
+    ) = row  # fmt: skip
+    return ResultOffering(
+        pk=pk,
+        title=title,
+        kind=kind,
+        booking_mode=booking_mode,
+        currency=currency,
+        price_min=price_min,
+        price_max=price_max,
+        deposit_bps=deposit_bps,
+        deposit_fixed=deposit_fixed,
+        includes=includes or [],
+        excludes=excludes or [],
+        next_slot_at=next_slot_at,
+        specialty=ResultSpecialty(code=specialty_code, names=specialty_names or {}),
+        procedure=ResultProcedure(code=procedure_code) if procedure_code else None,
+        provider=ResultProvider(
+            id=provider_id,
+            slug=slug,
+            name=name,
+            kind=provider_kind,
+            languages=languages or [],
+            spoken_languages=spoken or [],
+            interpreter_available=interpreter,
+            verified_at=verified_at,
+        ),
+        location=ResultLocation(city=city, country=ResultCountry(code=country), timezone=timezone),
+    )
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    offering: Offering
+    offering: ResultOffering
     price: Money
     price_upper: Money | None
     deposit: Money
@@ -437,7 +573,37 @@ class SearchResult:
     ranking: Explanation | None = None
 
 
-def ranking_explained(row: ProviderRanking | None) -> Explanation:
+_RANKING_SHOWN = (
+    *("score", "rating_average", "rating_count", "rating_weighted", "rating_component"),
+    *("response_median", "response_samples", "response_component"),
+    *("bookings", "cancelled_by_provider", "reliability_component"),
+    *("completeness_done", "completeness_component", "refreshed_at"),
+)
+# Read with the page's rows (two joins on primary keys, for its twenty rows only).
+_RANKING_COLUMNS = tuple(f"provider__ranking__{name}" for name in _RANKING_SHOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class _RankingValues:
+    """A ProviderRanking row's shown columns, as plain values."""
+
+    score: float
+    rating_average: Decimal | None
+    rating_count: int
+    rating_weighted: float
+    rating_component: float
+    response_median: dt.timedelta | None
+    response_samples: int
+    response_component: float
+    bookings: int
+    cancelled_by_provider: int
+    reliability_component: float
+    completeness_done: list[str]
+    completeness_component: float
+    refreshed_at: dt.datetime
+
+
+def ranking_explained(row: ProviderRanking | _RankingValues | None) -> Explanation:
     """A provider's stored ranking row as its explanation; an unscored provider's when None."""
     if row is None:
         return explain(RankingInputs(), scored=UNSCORED)
@@ -463,15 +629,7 @@ def ranking_explained(row: ProviderRanking | None) -> Explanation:
     return explain(inputs, scored=scored, refreshed_at=row.refreshed_at)
 
 
-def provider_ranking_row(offering: Offering) -> ProviderRanking | None:
-    """The ranking row read with the offering's provider (select_related), None when it has none."""
-    try:
-        return offering.provider.ranking
-    except ProviderRanking.DoesNotExist:
-        return None
-
-
-def language_match(offering: Offering, language: str | None) -> str | None:
+def language_match(offering: ResultOffering | Offering, language: str | None) -> str | None:
     if not language:
         return None
     if language in (offering.provider.spoken_languages or []):
@@ -489,7 +647,7 @@ class ConvertedPrice:
     missing_rate: bool  # in another currency, without a rate to the patient's
 
 
-def price_converted(offering: Offering, currency: str, rates: RateTable) -> ConvertedPrice:
+def price_converted(offering: ResultOffering | Offering, currency: str, rates: RateTable) -> ConvertedPrice:
     """What search and a provider's page show beside an offering's own price ("≈ £1,800")."""
     lower = rates.convert(offering.price, currency)
     upper = rates.convert(offering.price_upper, currency) if offering.price_upper else None
@@ -505,73 +663,30 @@ def price_converted(offering: Offering, currency: str, rates: RateTable) -> Conv
 @dataclass(frozen=True)
 class SearchPage:
     results: list[SearchResult]
-    count: int
+    count: int  # exact up to COUNT_CAP; COUNT_CAP when there are more (count_capped)
     number: int
     num_pages: int
     currency: str
+    count_capped: bool = False  # more than COUNT_CAP matches: shown as "1,000+"
 
 
-def _count_and_page(
-    queryset: QuerySet[Offering], *, page: int, page_size: int, counter: Window | None
-) -> tuple[int, list[Offering]]:
-    """How many offerings `queryset` finds, and those of `page` in its order: two queries.
-
-    Only the page's rows are read in full with their provider, location, specialty and procedure;
-    its ids are chosen first by a narrow query (filters and sort keys), which the search indexes
-    answer without reading whole offering rows. Sorting every match with all its columns and
-    joins would cost as much again as the page is small.
-
-    With a `counter` (a COUNT over every match), the query that chooses the ids counts the matches
-    too: worth it when the order is computed per match (relevance, price), as every match is read
-    to sort it anyway and a separate count would read them all a second time. Otherwise the count
-    is its own query and the page's ids come off the index in order, without a sort. A page past
-    the last one returns no offerings.
-    """
-    start, stop = (page - 1) * page_size, page * page_size
-    if page < 1:
-        return queryset.count(), []
-    if counter is not None:
-        rows = list(queryset.annotate(total=counter).values_list("pk", "total")[start:stop])
-        if not rows:
-            return (0 if page == 1 else queryset.count()), []
-        # Still published and verified (this is another statement), in the order found.
-        found = _listed().order_by().in_bulk([pk for pk, _total in rows])
-        return rows[0][1], [found[pk] for pk, _total in rows if pk in found]
-    count = queryset.count()
-    if start >= count:
-        return count, []
-    # The order is then by columns of the rows themselves (the next slot or the price in euros, and the id).
-    page_ids = queryset.values("pk")[start:stop]
-    return count, list(_listed().filter(pk__in=page_ids).order_by(*queryset.query.order_by))
-
-
-def _counter(params: SearchParams, queryset: QuerySet[Offering], *, price_indexed: bool) -> Window | None:
-    """The window that counts the matches while they are sorted, when the order reads them all."""
-    if params.sort == Sort.PRICE:
-        # By the stored price in euros, a page comes off its index in order and the count is an
-        # index-only scan; a text match, or a currency without a rate, has every match read anyway.
-        return None if price_indexed and not params.q else Window(Count("pk"))
-    if params.sort != Sort.SOONEST and params.q:
-        # Ordered like the results, the window makes PostgreSQL rank each match before buffering
-        # it, rather than buffer every match's whole text vector to rank it afterwards (beyond
-        # work_mem, on disk, at thousands of matches).
-        # The query's order (names and expressions) is what Window takes; the stubs type the two apart.
-        order = list(queryset.query.order_by)
-        return Window(Count("pk"), order_by=order, frame=RowRange(start=None, end=None))  # type: ignore[arg-type]
-    return None
+def _capped_count(queryset: QuerySet[Listing]) -> tuple[int, bool]:
+    """How many rows `queryset` has, counting no further than COUNT_CAP + 1."""
+    found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
 
 
 def search_page(
     *, params: SearchParams, currency: str, now: dt.datetime, page: int = 1, page_size: int = PAGE_SIZE
 ) -> SearchPage:
-    """One page of results with prices converted, in a fixed number of queries.
+    """One page of results with prices converted, in a fixed number of queries: the capped count,
+    the page's rows (plain values of the listing) and their providers' ranking rows.
 
-    Raises ValidationFailed for a page that does not exist.
+    Raises ValidationFailed for a page that does not exist (past the last, or past the capped count).
     """
     rates = rates_on(day=now.date())
-    queryset = offering_search(params=params, currency=currency, rates=rates, now=now)
-    counter = _counter(params, queryset, price_indexed=rates.nano_euro_factor(currency) is not None)
-    count, offerings = _count_and_page(queryset, page=page, page_size=page_size, counter=counter)
+    matches, match = _matches(params=params, currency=currency, rates=rates, now=now)
+    count, capped = _capped_count(matches)
     num_pages = max(1, -(-count // page_size))
     if page < 1 or page > num_pages:
         raise ValidationFailed(
@@ -579,8 +694,18 @@ def search_page(
             code="invalid_page",
             details={"page": [_("Choose a page from 1 to %(pages)s.") % {"pages": num_pages}]},
         )
+    # Fewer matches than RANK_CANDIDATES (the count is exact): all of them are ordered at once.
+    ordered = _ordered(
+        matches, params=params, match=match, currency=currency, rates=rates, bounded=count >= RANK_CANDIDATES
+    )
+    start = (page - 1) * page_size
+    rows = list(ordered.values_list(*_RESULT_COLUMNS, *_RANKING_COLUMNS)[start : start + page_size])
+    n = len(_RESULT_COLUMNS)
     results = []
-    for offering in offerings:
+    for row in rows:
+        offering = _result_offering(row[:n])
+        # A provider listed since the ranking's last refresh has no row yet: an unscored one's.
+        ranked = None if row[-1] is None else _RankingValues(*row[n:])
         converted = price_converted(offering, currency, rates)
         results.append(
             SearchResult(
@@ -592,7 +717,9 @@ def search_page(
                 converted_upper=converted.upper,
                 rate_date=converted.rate_date,
                 language_match=language_match(offering, params.language),
-                ranking=ranking_explained(provider_ranking_row(offering)),
+                ranking=ranking_explained(ranked),
             )
         )
-    return SearchPage(results=results, count=count, number=page, num_pages=num_pages, currency=currency)
+    return SearchPage(
+        results=results, count=count, number=page, num_pages=num_pages, currency=currency, count_capped=capped
+    )

@@ -30,6 +30,7 @@ from providers.services import offerings_refresh_prices
 from quotes.selectors import providers_response_times
 from reviews.selectors import NO_RATING, provider_ratings
 from storefront import ranking
+from storefront.listing import listing_refresh_ranking
 from storefront.models import ProviderRanking
 
 # The two layouts a rates file may have, told apart by the header:
@@ -390,4 +391,6 @@ def provider_rankings_refresh(*, now: dt.datetime, provider_ids: list[int] | Non
     if provider_ids is not None:
         stale = stale.filter(provider_id__in=provider_ids)
     stale.delete()
+    # Search sorts by the score copied into its listing (storefront.listing).
+    listing_refresh_ranking(provider_ids=provider_ids)
     return len(ids)

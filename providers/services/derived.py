@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast, Least, Round
 
+from core import hooks
 from core.rates import NANO_EURO_CAP, RateTable, rates_on
 from providers.models import (
     Offering,
@@ -16,10 +17,14 @@ from providers.models import (
 
 
 def offerings_changed(*, offering_ids: list[int], index: bool = True, slots: bool = True, prices: bool = False) -> None:
-    """Once the transaction commits, refresh what search reads from these offerings."""
+    """Once the transaction commits, refresh what search reads from these offerings; when their
+    text changed (`index`), the search listing's rows (whether they are listed, and what they show)
+    at once, in this transaction."""
     from providers.tasks import refresh_offerings
 
     ids = sorted(set(offering_ids))
+    if ids and index:
+        hooks.listing_stale.call(offering_ids=ids)
     if ids:
         transaction.on_commit(lambda: refresh_offerings.delay(ids, index, slots, prices))
 
@@ -51,7 +56,10 @@ def offerings_refresh_prices(*, offering_ids: list[int] | None, now: dt.datetime
         | Q(price_eur_nano__isnull=True, fresh__isnull=False)
         | Q(price_eur_nano__isnull=False, fresh__isnull=True)
     )
-    return queryset.alias(fresh=fresh).filter(changed).update(price_eur_nano=fresh)
+    updated = queryset.alias(fresh=fresh).filter(changed).update(price_eur_nano=fresh)
+    if updated:
+        hooks.listing_stale.call(offering_ids=offering_ids, columns=("price_eur_nano",))
+    return updated
 
 
 def offerings_refresh_next_slot(
@@ -87,5 +95,6 @@ def offerings_refresh_next_slot(
             slot = offering_first_free_slot(offering=offering, now=now) if bookable else None
             offering.next_slot_at = slot.start if slot else None
         Offering.objects.bulk_update(batch, ["next_slot_at"])
+        hooks.listing_stale.call(offering_ids=[o.pk for o in batch], columns=("next_slot_at",))
         updated += len(batch)
     return updated

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import hooks
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, first_refusal, refuse
 from core.errors import Conflict, ValidationFailed
@@ -259,6 +260,8 @@ def _verification_transition(
             audit_after={"checked": checked, "note": note, **({"changes": reviewed} if reviewed else {})},
         )
         if moved.changed:
+            # Listed or not from now on (storefront.listing), in this transaction.
+            hooks.listing_stale.call(provider_ids=[locked.pk])
             VerificationStep.objects.create(
                 provider=moved.instance,
                 from_status=from_status,

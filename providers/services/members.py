@@ -14,6 +14,7 @@ from django_countries import countries
 from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
+from core import hooks
 from core.audit import audit_record
 from core.checks import ALLOWED, Check, refuse
 from core.errors import Conflict, ValidationFailed
@@ -159,6 +160,7 @@ def spoken_languages_refresh(*, provider_id: int) -> list[str]:
         spoken.update(languages or [])
     result = sorted(spoken)
     Provider.objects.filter(pk=provider_id).update(spoken_languages=result)
+    hooks.listing_stale.call(provider_ids=[provider_id])
     return result
 
 

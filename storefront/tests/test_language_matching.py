@@ -14,6 +14,7 @@ from providers import services
 from providers.models import Procedure, Provider
 from providers.services import ProviderDetails
 from providers.tests.factories import MemberFactory, OfferingFactory, ProcedureFactory, ProviderFactory
+from storefront.listing import listing_refresh
 from storefront.search import SearchParams, search_page, search_reindex
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def clinics():
         OfferingFactory(provider=provider, title=f"Consultation at {provider.name}")
     member = MemberFactory(provider=speaking)  # an administrator, with a second factor
     services.member_languages_set(member=member, actor=member.user, languages=["ar", "EN"], now=timezone.now())
+    listing_refresh()  # factories bypass the services that list offerings (storefront.listing)
     return speaking, interpreting, neither
 
 
