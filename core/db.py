@@ -63,16 +63,18 @@ def replica_view(view: View) -> View:
     read from the replica; any other method runs in a transaction on the primary, as every
     request does. The marks of the view (DRF's `cls`, `csrf_exempt`, the API twins) are kept."""
 
+    # DRF's error handling marks the innermost atomic block for rollback: called inside a
+    # transaction (a test's, a caller's), an API view gets a savepoint of its own to mark.
+    rolls_back_on_error = getattr(view, "cls", None) is not None
+
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.method in SAFE_METHODS:
             with reads_from_replica():
-                if not connections[DEFAULT_DB_ALIAS].in_atomic_block:
-                    return view(request, *args, **kwargs)
-                # Called inside a transaction (a test's, a caller's): a savepoint takes what an
-                # error answer rolls back (DRF's handler marks the innermost atomic block).
-                with transaction.atomic():
-                    return view(request, *args, **kwargs)
+                if rolls_back_on_error and connections[DEFAULT_DB_ALIAS].in_atomic_block:
+                    with transaction.atomic():
+                        return view(request, *args, **kwargs)
+                return view(request, *args, **kwargs)
         with transaction.atomic():
             return view(request, *args, **kwargs)
 
