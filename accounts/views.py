@@ -96,7 +96,8 @@ def profile_view(request):
 
 
 @no_api_twin(
-    "the language of a page; an API client sends Accept-Language, and an account's language is set with PATCH api_account_profile"
+    "the language of a page; an API client sends Accept-Language, and an account's language is set with "
+    "PATCH api_account_profile"
 )
 def set_language_view(request):
     """The header's language switch: Django's `set_language` (the cookie, back to the page), and a
