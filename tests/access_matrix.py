@@ -570,5 +570,16 @@ MATRIX: dict[str, Rule] = {
     "api_booking_pack_link":                rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "DELETE", args={"link_id": "pack_link_id"}),
     "providers:discharge_pack_setting":     rule("login  denied denied denied denied ok     denied denied denied", "POST"),
     "api_careteam_provider_discharge_pack": rule("login  denied denied denied denied ok     denied denied denied", also="PUT"),
+    # --- API parity: the API twins of page actions that had none (each as its page's row)
+    "api_my_photos":                        rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_refund":           rule("login  denied denied denied denied ok     ok     denied denied", "POST"),
+    "api_concierge_assistance_refuse":      rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "assistance_order_id"}),
+    "api_concierge_assistance_complete":    rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "assistance_order_id"}),
+    "privacy-api:careteam_request":         rule("login  denied denied denied denied ok     denied denied denied", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_extend":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_complete":        rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_refuse":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "messaging-api:provider_settings":      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_notification_preferences":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="PUT"),
 }
 # fmt: on
