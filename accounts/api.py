@@ -202,7 +202,7 @@ class ApiTokenListAPI(APIView):
         tokens = user_api_tokens(user=request.user, now=timezone.now())
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(operation_id="v1_auth_tokens_revoke_all", request=None, responses={204: None})
     def delete(self, request):
         api_tokens_revoke_all(user=request.user, actor=request.user, reason="owner", now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)

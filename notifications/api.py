@@ -3,7 +3,7 @@ notifications/views.py's page, through the same service."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from core.serializers import ApiErrorSerializer
 from notifications import services
 from notifications.models import NotificationPreference
@@ -42,7 +43,7 @@ class NotificationPreferencesAPI(APIView):
     @extend_schema(tags=TAGS, responses={200: NotificationPreferenceSerializer})
     def get(self, request: Request) -> Response:
         """What I accept to receive (both on until I change them)."""
-        return Response(NotificationPreferenceSerializer(services.preference_of(request.user)).data)
+        return Response(NotificationPreferenceSerializer(services.preference_of(cast(User, request.user))).data)
 
     @extend_schema(
         tags=TAGS,
@@ -54,7 +55,7 @@ class NotificationPreferencesAPI(APIView):
         body = NotificationPreferenceInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         preference = services.preference_update(
-            user=request.user,
+            user=cast(User, request.user),  # IsAuthenticated ran first
             email=body.validated_data["email"],
             sms=body.validated_data["sms"],
             now=timezone.now(),

@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -249,7 +249,8 @@ class MyProviderAPI(APIView):
 class MyPhotoListAPI(APIView):
     """Add a photo to one of my providers' public page (its administrators, as the dashboard)."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    # JSON too, so that a body without a file is refused as such (400) rather than as a media type
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         tags=MINE,

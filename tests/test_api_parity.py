@@ -87,8 +87,9 @@ def allowed_methods(callback: Callable[..., object]) -> tuple[str, ...] | None:
     seen: Callable[..., object] | None = callback
     while seen is not None:
         code = getattr(seen, "__code__", None)
+        closure = getattr(seen, "__closure__", None) or ()
         if code is not None and "request_method_list" in code.co_freevars:
-            cell = seen.__closure__[code.co_freevars.index("request_method_list")]  # type: ignore[attr-defined]
+            cell = closure[code.co_freevars.index("request_method_list")]
             return tuple(method.upper() for method in cell.cell_contents)
         seen = getattr(seen, "__wrapped__", None)
     return None

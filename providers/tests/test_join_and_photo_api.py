@@ -107,6 +107,9 @@ def test_a_photo_that_is_not_an_image_or_for_another_provider_is_refused(
     refused = api_as(clinic_member).post(f"{URL}{clinic.pk}/photos/", {"image": text}, format="multipart")
     assert refused.status_code == 400
     assert "image" in refused.json()["details"]
+    without_file = api_as(clinic_member).post(f"{URL}{clinic.pk}/photos/", {"caption": "x"}, format="json")
+    assert without_file.status_code == 400
+    assert "image" in without_file.json()["details"]
     stranger = api_as(rival_member).post(f"{URL}{clinic.pk}/photos/", {"image": _png()}, format="multipart")
     assert stranger.status_code == 404
     assert not clinic.photos.exists()
