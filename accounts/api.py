@@ -47,6 +47,7 @@ from accounts.serializers import (
 from accounts.services import (
     api_token_create,
     api_token_revoke,
+    api_tokens_revoke_all,
     patient_profile_update,
     terms_accept,
     user_language_check,
@@ -165,12 +166,18 @@ class TokenAPI(APIView):
 
 
 class ApiTokenListAPI(APIView):
-    """The signed-in user's API tokens that still work (never their secrets)."""
+    """The signed-in user's API tokens that still work (never their secrets); DELETE revokes them
+    all, the one this request is signed with included (as the tokens page's "revoke all")."""
 
     @extend_schema(responses=ApiTokenSerializer(many=True))
     def get(self, request):
         tokens = user_api_tokens(user=request.user, now=timezone.now())
         return Response(ApiTokenSerializer(tokens, many=True, context={"request": request}).data)
+
+    @extend_schema(operation_id="v1_auth_tokens_revoke_all", request=None, responses={204: None})
+    def delete(self, request):
+        api_tokens_revoke_all(user=request.user, actor=request.user, reason="owner", now=timezone.now())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApiTokenDetailAPI(APIView):

@@ -26,6 +26,7 @@ from accounts.services import (
     user_language_set,
     user_settings_update,
 )
+from core.api_parity import api_twin, no_api_twin
 from core.errors import DomainError
 from core.pages import apply_domain_error, run_service
 
@@ -38,6 +39,7 @@ def _safe_next(request) -> str:
 
 
 @login_required
+@api_twin("api_me_terms")
 def terms_accept_view(request):
     """Ask a signed-in user to accept the terms in force (after a new version is published)."""
     terms = user_must_accept_terms(user=request.user, now=timezone.now())
@@ -56,6 +58,7 @@ def terms_accept_view(request):
 
 
 @login_required
+@api_twin("api_account_profile")
 def profile_view(request):
     """My account: the patient's details (as at sign-up) and, for everyone, language and timezone.
 
@@ -92,6 +95,10 @@ def profile_view(request):
     return render(request, "accounts/profile.html", {"form": form, "has_profile": has_profile})
 
 
+@no_api_twin(
+    "the language of a page; an API client sends Accept-Language, and an account's language is set with "
+    "PATCH api_account_profile"
+)
 def set_language_view(request):
     """The header's language switch: Django's `set_language` (the cookie, back to the page), and a
     signed-in person's choice kept on their account, so that it follows them to other devices and
@@ -112,6 +119,7 @@ def api_tokens_view(request):
 
 @login_required
 @require_POST
+@api_twin("api_token_detail")
 def api_token_revoke_view(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     run_service(
@@ -124,6 +132,7 @@ def api_token_revoke_view(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_tokens")
 def api_tokens_revoke_all_view(request):
     run_service(
         request,

@@ -21,6 +21,7 @@ from bookings.forms import DischargeItemForm, PackLinkForm
 from bookings.models import Booking, DischargeItemKind
 from bookings.selectors import booking_of_patient, booking_visible_to
 from bookings.views import render_detail
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.http import client_ip, private_page
 from core.pages import apply_domain_error, run_service
@@ -36,6 +37,7 @@ def _back(booking: Booking) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_booking_discharge_items")
 def pack_item(request, booking_id: int) -> HttpResponse:
     """A member of the provider uploads an item (or states it does not apply)."""
     try:
@@ -86,6 +88,7 @@ def _own(request, booking_id: int) -> Booking:
 
 @login_required
 @require_POST
+@api_twin("api_booking_pack_links")
 def pack_link_create(request, booking_id: int) -> HttpResponse:
     """The link is shown once, on the page this post answers: its token is stored nowhere."""
     booking = _own(request, booking_id)
@@ -115,6 +118,7 @@ def pack_link_create(request, booking_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_booking_pack_link")
 def pack_link_revoke(request, booking_id: int, link_id: int) -> HttpResponse:
     booking = _own(request, booking_id)
     try:

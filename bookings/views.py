@@ -51,6 +51,7 @@ from bookings.selectors import (
     provider_bookings_filtered,
 )
 from bookings.slots import offering_slot_choice, parse_start
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import booking_sections
 from core.pages import run_service
@@ -156,6 +157,7 @@ def _sections(booking, viewer_id: int) -> list[tuple[str, dict[str, Any]]]:
 
 @login_required
 @require_POST
+@api_twin("api_booking_cancel")
 def cancel(request, booking_id: int):
     booking = _visible(request, booking_id)
     form = CancelForm(request.POST)
@@ -179,6 +181,7 @@ def cancel(request, booking_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_reschedule")
 def reschedule(request, booking_id: int):
     """Move the booking's appointment to the slot chosen (the page asked to confirm first)."""
     booking = _visible(request, booking_id)
@@ -205,6 +208,7 @@ def _back_to(request, default: str) -> str:
 
 
 @require_POST
+@api_twin("api_booking_hold")
 def hold(request, offering_id: int):
     """A slot button of the provider's page: hold the slot for the signed-in patient, then pay.
 
@@ -234,6 +238,7 @@ def hold(request, offering_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_evidence")
 def evidence(request, booking_id: int):
     booking = _own(request, booking_id)
     form = EvidenceForm(request.POST, request.FILES, owner=request.user)

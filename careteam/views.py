@@ -19,6 +19,7 @@ from accounts.models import User
 from careteam import selectors, services
 from careteam.forms import AssignForm, BoardFilterForm, NoteForm
 from careteam.labels import action_words, queue_label, stage_label
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 
 
@@ -135,6 +136,7 @@ def _event_detail(before: Any, after: Any, owners: dict[int, str]) -> str:
 
 @login_required
 @require_POST
+@api_twin("api_board_assign")
 def assign(request: HttpRequest, key: str) -> HttpResponse:
     user = _careteam(request)
     card = _card(request, key)
@@ -170,6 +172,7 @@ def assign(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_board_notes")
 def note_add(request: HttpRequest, key: str) -> HttpResponse:
     user = _careteam(request)
     card = _card(request, key)

@@ -46,6 +46,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "assistance/<int:order_id>/quote/", packages.AssistanceQuoteAPI.as_view(), name="api_concierge_assistance_quote"
     ),
+    path(
+        "assistance/<int:order_id>/refuse/",
+        packages.AssistanceRefuseAPI.as_view(),
+        name="api_concierge_assistance_refuse",
+    ),
+    path(
+        "assistance/<int:order_id>/complete/",
+        packages.AssistanceCompleteAPI.as_view(),
+        name="api_concierge_assistance_complete",
+    ),
+    path("orders/<int:order_id>/refund/", orders.OrderRefundAPI.as_view(), name="api_concierge_order_refund"),
     path("catalogue/", catalogue.CatalogueAPI.as_view(), name="api_concierge_catalogue"),
     path("prices/", catalogue.PriceListsAPI.as_view(), name="api_concierge_prices"),
     path("prices/<int:price_id>/approve/", catalogue.PriceApproveAPI.as_view(), name="api_concierge_price_approve"),

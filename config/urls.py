@@ -80,6 +80,7 @@ urlpatterns = [
     path("api/v1/reviews/", include("reviews.api_urls")),
     path("api/v1/disputes/", include("disputes.api_urls")),
     path("api/v1/finance/", include("payments.finance_api_urls")),
+    path("api/v1/notifications/", include("notifications.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script from a URL rather than inline, so script-src stays
     # 'self'; Swagger UI's own page still has a <style> block and draws icons from data: URLs.

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from bookings.models import Booking
 from concierge.models import AddonOrder
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.money import Money
 from core.pages import apply_domain_error, run_service
@@ -82,6 +83,7 @@ def _open(request: HttpRequest, *, booking: Booking | None, order: AddonOrder | 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("disputes-api:list")
 def open_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = Booking.objects.select_related("provider").filter(pk=booking_id).first()
     if booking is None:
@@ -91,6 +93,7 @@ def open_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("disputes-api:list")
 def open_order(request: HttpRequest, order_id: int) -> HttpResponse:
     order = AddonOrder.objects.filter(pk=order_id).first()
     if order is None:
@@ -151,6 +154,7 @@ def _form_post(request: HttpRequest, pk: int, form_name: str, form: Any, action:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:answer")
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     return _form_post(
@@ -167,6 +171,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:evidence")
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     return _form_post(
@@ -189,6 +194,7 @@ def _minor_units(amount: Decimal | None, currency: str) -> int | None:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:decide")
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
 
@@ -209,6 +215,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:approve")
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = _dispute(request, pk)
     user = _user(request)
@@ -222,6 +229,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:send_back")
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     return _form_post(
@@ -238,6 +246,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("disputes-api:withdraw")
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = _dispute(request, pk)
     user = _user(request)

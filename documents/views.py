@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.reauth import recent_authentication_required
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from core.http import client_ip
 from core.pages import apply_domain_error
@@ -51,6 +52,7 @@ def document_list(request):
 
 
 @login_required
+@api_twin("api_documents")
 def document_upload(request):
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -74,6 +76,7 @@ def document_upload(request):
 
 @login_required
 @require_POST
+@api_twin("api_document_grants")
 def grant_add(request, document_id: uuid.UUID):
     document = _my_document(request, document_id)
     form = _grant_form(document, request.POST)
@@ -102,6 +105,7 @@ def grant_add(request, document_id: uuid.UUID):
 
 @login_required
 @require_POST
+@api_twin("api_document_grant")
 def grant_revoke(request, document_id: uuid.UUID, grant_id: int):
     document = _my_document(request, document_id)
     grant = document.grants.select_related("provider", "document").filter(pk=grant_id).first()

@@ -6,13 +6,16 @@ Someone outside a thread gets 404, whether or not it exists, for reading and for
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -34,6 +37,7 @@ from messaging.serializers import (
     ThreadOpenSerializer,
     ThreadSerializer,
 )
+from providers.models import Provider
 
 TAGS = ["Messages"]
 ERRORS = {400: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
@@ -146,3 +150,84 @@ class AttachmentAPI(APIView):
         except (NotFound, documents.DocumentUnavailable, Throttled) as exc:
             return Response(error_body(exc.code, exc.message, exc.details), status=exc.http_status)
         return attachment_response(document=attached.document, data=data)
+
+
+class ProviderMessagingSerializer(drf_serializers.Serializer):
+    offerings = drf_serializers.ListField(
+        child=drf_serializers.IntegerField(min_value=1),
+        max_length=1000,
+        help_text="The ids of the provider's offerings whose patients may write to it.",
+    )
+    quote_requests = drf_serializers.BooleanField(help_text="Patients may write about their quote requests.")
+    timezone = drf_serializers.CharField(max_length=64, help_text="The office hours' IANA timezone (Europe/Paris).")
+    weekdays = drf_serializers.ListField(
+        child=drf_serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        help_text="Office days, 0 = Monday.",
+    )
+    opens_at = drf_serializers.TimeField()
+    closes_at = drf_serializers.TimeField()
+
+
+def _settings_of(provider: Provider) -> dict:
+    current = getattr(provider, "messaging", None)
+    if current is None:  # as the settings page offers them before the first save
+        return {
+            "offerings": [],
+            "quote_requests": False,
+            "timezone": "Europe/Paris",
+            "weekdays": [0, 1, 2, 3, 4],
+            "opens_at": dt.time(9),
+            "closes_at": dt.time(18),
+        }
+    return {
+        "offerings": list(current.offering_ids),
+        "quote_requests": current.quote_requests,
+        "timezone": current.timezone,
+        "weekdays": list(current.weekdays),
+        "opens_at": current.opens_at,
+        "closes_at": current.closes_at,
+    }
+
+
+class ProviderMessagingAPI(APIView):
+    """A provider's messaging settings, for its administrators (404 to anyone else, as the page)."""
+
+    def _provider(self, request, provider_id: int) -> Provider:
+        provider = Provider.objects.filter(pk=provider_id).first()
+        if provider is None:
+            raise NotFound(_("There is no provider with this id."))
+        check = services.provider_messaging_update_check(provider=provider, actor=request.user)
+        if not check.allowed:
+            raise NotFound(check.reason)
+        return provider
+
+    @extend_schema(tags=TAGS, responses={200: ProviderMessagingSerializer, 404: ApiErrorSerializer})
+    def get(self, request, provider_id: int):
+        """Which offerings (and whether quote requests) take patients' messages, and the office hours."""
+        provider = self._provider(request, provider_id)
+        return Response(ProviderMessagingSerializer(_settings_of(provider)).data)
+
+    @extend_schema(
+        tags=TAGS, request=ProviderMessagingSerializer, responses={200: ProviderMessagingSerializer, **ERRORS}
+    )
+    def put(self, request, provider_id: int):
+        """Set them all at once, as the settings page does."""
+        provider = self._provider(request, provider_id)
+        body = ProviderMessagingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.provider_messaging_update(
+            provider=provider,
+            actor=request.user,
+            offering_ids=data["offerings"],
+            quote_requests=data["quote_requests"],
+            timezone=data["timezone"],
+            weekdays=data["weekdays"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            now=timezone.now(),
+        )
+        provider = Provider.objects.get(pk=provider.pk)
+        return Response(ProviderMessagingSerializer(_settings_of(provider)).data)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:thread_id>/messages/", api.MessageListAPI.as_view(), name="messages"),
     path("<int:thread_id>/read/", api.ThreadReadAPI.as_view(), name="read"),
     path("<int:thread_id>/attachments/<uuid:document_id>/", api.AttachmentAPI.as_view(), name="attachment"),
+    path("providers/<int:provider_id>/settings/", api.ProviderMessagingAPI.as_view(), name="provider_settings"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.reauth import recent_authentication_required
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from core.http import client_ip
 from core.pages import apply_domain_error
@@ -124,6 +125,7 @@ def inbox(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("messaging-api:threads")
 def subject(request, kind: str, subject_id: int):
     """A subject's thread: the thread page once it exists, else an empty one whose form opens it."""
     if kind not in SubjectKind.values:
@@ -149,6 +151,7 @@ def subject(request, kind: str, subject_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("messaging-api:messages")
 def thread(request, thread_id: int):
     found, subject = _thread_or_404(request, thread_id)
     htmx = request.headers.get("HX-Request") == "true"
@@ -202,6 +205,7 @@ def attachment(request, thread_id: int, document_id: uuid.UUID):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("messaging-api:provider_settings")
 def provider_settings(request, provider_id: int):
     provider = get_object_or_404(Provider, pk=provider_id)
     check = services.provider_messaging_update_check(provider=provider, actor=request.user)

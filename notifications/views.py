@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.api_parity import api_twin
 from core.errors import Forbidden
 from notifications import services, sms
 from notifications.forms import LogSearchForm, PreferenceForm
@@ -29,6 +30,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 @login_required
+@api_twin("api_notification_preferences")
 def preferences(request):
     preference = services.preference_of(request.user)
     if request.method == "POST":

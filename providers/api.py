@@ -17,11 +17,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
+from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
 from core.throttling import UserRateThrottle
 from providers import services
@@ -58,6 +60,9 @@ from providers.serializers import (
     MyOfferingSerializer,
     MyProviderSerializer,
     OfferingInputSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
+    ProviderJoinSerializer,
     ProviderProfileSerializer,
     ProviderPublicSerializer,
     ProviderSummarySerializer,
@@ -184,8 +189,10 @@ def _my_provider_body(request, provider: Provider) -> dict:
 # --- members: profile and members ------------------------------------------------------------------
 
 
+@non_atomic
 class MyProviderListAPI(APIView):
-    """The providers I work for, with my role and their verification status."""
+    """The providers I work for, with my role and their verification status; POST: join as a new
+    provider (the join page's form), its first administrator."""
 
     @extend_schema(tags=MINE, responses=MyProviderSerializer(many=True))
     def get(self, request):
@@ -193,6 +200,25 @@ class MyProviderListAPI(APIView):
         roles = dict(ProviderMember.objects.filter(user=request.user).values_list("provider_id", "role"))
         context = {"request": request, "roles": roles}
         return Response(MyProviderSerializer(providers.order_by("name", "pk"), many=True, context=context).data)
+
+    @extend_schema(
+        tags=MINE,
+        request=ProviderJoinSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: MyProviderSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request):
+        body = ProviderJoinSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        provider = services.provider_join(
+            user=request.user,
+            details=body.details(),
+            registration=body.registration(),
+            accepted_contracts=body.validated_data["accept_contracts"],
+            now=timezone.now(),
+        )
+        return Response(_my_provider_body(request, provider), status=status.HTTP_201_CREATED)
 
 
 class MyProviderAPI(APIView):
@@ -218,6 +244,31 @@ class MyProviderAPI(APIView):
             now=timezone.now(),
         )
         return Response(_my_provider_body(request, provider))
+
+
+class MyPhotoListAPI(APIView):
+    """Add a photo to one of my providers' public page (its administrators, as the dashboard)."""
+
+    # JSON too, so that a body without a file is refused as such (400) rather than as a media type
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=MINE,
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: PhotoSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, provider_id: int):
+        provider = provider_for_member(user=request.user, provider_id=provider_id)
+        body = PhotoUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        photo = services.photo_add(
+            provider=provider,
+            actor=request.user,
+            upload=body.validated_data["image"],
+            caption=body.validated_data["caption"],
+            now=timezone.now(),
+        )
+        return Response(PhotoSerializer(photo, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class MyMemberListAPI(APIView):

@@ -14,6 +14,7 @@ urlpatterns = [
     # A member's own providers.
     path("my/providers/", api.MyProviderListAPI.as_view(), name="api_my_providers"),
     path("my/providers/<int:provider_id>/", api.MyProviderAPI.as_view(), name="api_my_provider"),
+    path("my/providers/<int:provider_id>/photos/", api.MyPhotoListAPI.as_view(), name="api_my_photos"),
     path("my/providers/<int:provider_id>/members/", api.MyMemberListAPI.as_view(), name="api_my_members"),
     path(
         "my/providers/<int:provider_id>/members/<int:member_id>/",

@@ -559,3 +559,55 @@ class DischargePackSettingSerializer(serializers.Serializer):
     discharge_pack_required = serializers.BooleanField(
         help_text="Whether the deposit of the provider's procedures (and quote bookings) waits for the discharge pack."
     )
+
+
+class ProviderJoinSerializer(serializers.Serializer):
+    """A provider joining (POST /api/v1/my/providers/): the join page's fields; the caller becomes
+    its first administrator and it waits for the careteam's verification."""
+
+    kind = NamedEnumField(enum_name="ProviderKindEnum", choices=ProviderKind.choices)
+    name = serializers.CharField(max_length=200)
+    facility_type = serializers.ChoiceField(
+        choices=FacilityType.choices, allow_blank=True, default="", help_text="For a facility only."
+    )
+    biography = serializers.CharField(allow_blank=True, default="", max_length=10000)
+    languages = serializers.ListField(child=serializers.CharField(max_length=16), max_length=40, default=list)
+    interpreter_available = serializers.BooleanField(default=False)
+    default_currency = currency_field()
+    email = serializers.EmailField(allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, allow_blank=True, default="")
+    website = serializers.URLField(allow_blank=True, default="")
+    register = serializers.ChoiceField(choices=Register.choices)
+    register_country = country_field()
+    registration_number = serializers.CharField(max_length=64)
+    accept_contracts = serializers.BooleanField(
+        help_text="The membership contract and the code of ethics in force, accepted on behalf of the provider."
+    )
+
+    def details(self) -> ProviderDetails:
+        data = self.validated_data
+        return ProviderDetails(
+            kind=data["kind"],
+            name=data["name"],
+            facility_type=data["facility_type"] if data["kind"] == ProviderKind.FACILITY else "",
+            biography=data["biography"],
+            languages=list(data["languages"]),
+            interpreter_available=data["interpreter_available"],
+            default_currency=data["default_currency"],
+            email=data["email"],
+            phone=data["phone"],
+            website=data["website"],
+        )
+
+    def registration(self) -> Registration:
+        data = self.validated_data
+        return Registration(
+            register=data["register"],
+            register_country=data["register_country"],
+            registration_number=data["registration_number"].strip(),
+        )
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text="JPEG, PNG or WebP, up to 5 MB (stored re-encoded as JPEG).")
+    caption = serializers.CharField(max_length=200, allow_blank=True, default="")

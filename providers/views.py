@@ -74,6 +74,7 @@ def _save(request, form, action, success_message: str):
 
 
 @login_required
+@api_twin("api_my_providers")
 def join(request):
     form = ProviderJoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -176,6 +177,7 @@ def dashboard(request, provider_id: int):
 
 
 @login_required
+@api_twin("api_my_provider")
 def profile_edit(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     initial = {
@@ -222,6 +224,7 @@ def _dashboard_post(request, provider: Provider, form, action, success_message: 
 
 @login_required
 @require_POST
+@api_twin("api_my_invitations", "api_my_members")
 def member_add(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     form = MemberAddForm(request.POST)
@@ -248,6 +251,7 @@ def _invite(request, provider: Provider, form: MemberAddForm):
 
 @login_required
 @require_POST
+@api_twin("api_my_invitation")
 def invitation_revoke(request, provider_id: int, invitation_id: int):
     provider = _my_provider(request, provider_id)
     invitation = get_object_or_404(
@@ -267,6 +271,7 @@ def _signed_in_first(request, url_name: str) -> str:
     return f"{resolve_url(url_name)}?{urlencode({'next': request.path})}"
 
 
+@api_twin("api_invitation_accept", "api_invitation_decline")
 def invitation(request, token: str):
     """The page the invitation's link opens: who invites whom, and accept or decline (signed in as
     the invited address). Anyone else is told to sign in with it; nothing changes without an answer."""
@@ -313,6 +318,7 @@ def invitation(request, token: str):
 
 @login_required
 @require_POST
+@api_twin("api_my_photos")
 def photo_add(request, provider_id: int):
     provider = _my_provider(request, provider_id)
     form = PhotoForm(request.POST, request.FILES)
@@ -333,6 +339,7 @@ def photo_add(request, provider_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_my_member")
 def member_languages(request, provider_id: int, member_id: int):
     provider = _my_provider(request, provider_id)
     member = get_object_or_404(ProviderMember.objects.select_related("provider"), pk=member_id, provider=provider)
@@ -350,6 +357,7 @@ def member_languages(request, provider_id: int, member_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_my_member")
 def member_remove(request, provider_id: int, member_id: int):
     provider = _my_provider(request, provider_id)
     member = get_object_or_404(ProviderMember, pk=member_id, provider=provider)
@@ -364,6 +372,7 @@ def member_remove(request, provider_id: int, member_id: int):
 
 
 @login_required
+@api_twin("api_my_locations", "api_my_location")
 def location_edit(request, provider_id: int, location_id: int | None = None):
     provider = _my_provider(request, provider_id)
     location = get_object_or_404(Location, pk=location_id, provider=provider) if location_id else None
@@ -385,6 +394,7 @@ def location_edit(request, provider_id: int, location_id: int | None = None):
 
 
 @login_required
+@api_twin("api_my_offerings", "api_my_offering")
 def offering_edit(request, provider_id: int, offering_id: int | None = None):
     provider = _my_provider(request, provider_id)
     offering = get_object_or_404(Offering, pk=offering_id, provider=provider) if offering_id else None
@@ -419,6 +429,7 @@ def _week_preview(location: Location, now: dt.datetime) -> list[dict]:
 
 
 @login_required
+@api_twin("api_my_rules", "api_my_rule", "api_my_exceptions")
 def availability(request, provider_id: int, location_id: int):
     provider = _my_provider(request, provider_id)
     location = get_object_or_404(Location, pk=location_id, provider=provider)

@@ -19,6 +19,7 @@ from bookings.selectors import first_fee_day, first_non_refundable_day
 from concierge.models import AddonKind, AddonOrder
 from concierge.selectors import careteam_package
 from concierge.services.packages import is_careteam
+from core.api_parity import api_twin
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound
 from core.hooks import subject_sections
@@ -61,6 +62,7 @@ def request_list(request):
 
 
 @login_required
+@api_twin("api_quote_requests")
 def request_new(request):
     form = QuoteRequestForm(
         request.POST or None, request.FILES or None, patient=request.user, provider_ids=_provider_ids(request)
@@ -143,6 +145,7 @@ def request_detail(request, request_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_quote_request_withdraw")
 def request_withdraw(request, request_id: int):
     quote_request = _or_404(selectors.patient_quote_request, patient=request.user, request_id=request_id)
     run_service(
@@ -155,6 +158,7 @@ def request_withdraw(request, request_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_quote_accept")
 def quote_accept(request, quote_id: int):
     quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
     currency = patient_currency(request, None)
@@ -170,6 +174,7 @@ def quote_accept(request, quote_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_quote_decline")
 def quote_decline(request, quote_id: int):
     quote = _or_404(selectors.patient_quote, patient=request.user, quote_id=quote_id)
     run_service(
@@ -190,6 +195,7 @@ def inbox(request):
 
 
 @login_required
+@api_twin("api_inbox_quote")
 def inbox_detail(request, recipient_id: int):
     recipient = _or_404(selectors.member_recipient, user=request.user, recipient_id=recipient_id)
     provider, quote_request = recipient.provider, recipient.request
@@ -250,6 +256,7 @@ def inbox_detail(request, recipient_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_inbox_quote_withdraw")
 def quote_withdraw(request, quote_id: int):
     recipient_id = request.POST.get("recipient", "")
     recipient = _or_404(
@@ -276,6 +283,7 @@ def _require_careteam(request) -> None:
 
 
 @login_required
+@api_twin("api_tenders")
 def tender_start(request, order_id: int):
     _require_careteam(request)
     order = _or_404(careteam_package, order_id=order_id)
@@ -314,6 +322,7 @@ def tender_start(request, order_id: int):
 
 
 @login_required
+@api_twin("api_tender_comparison")
 def tender_detail(request, tender_id: int):
     """The tender's log: who invited whom when, who answered when, the deadline; send the comparison."""
     _require_careteam(request)

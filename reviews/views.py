@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings.models import Booking
 from concierge.models import AddonOrder, Supplier
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.pages import apply_domain_error, run_service
 from providers.models import Provider
@@ -115,6 +116,7 @@ def mine(request) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("reviews-api:reviews")
 def write(request, booking_id: int) -> HttpResponse:
     booking = Booking.objects.select_related("provider").filter(pk=booking_id).first()
     if booking is None or booking.patient_id != request.user.pk:
@@ -142,6 +144,7 @@ def write(request, booking_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("reviews-api:supplier_reviews")
 def write_supplier(request, order_id: int) -> HttpResponse:
     order = AddonOrder.objects.select_related("supplier").filter(pk=order_id).first()
     if order is None or order.patient_id != request.user.pk:
@@ -218,6 +221,7 @@ def _post(request, review: Review, name: str, form: forms.Form, action: Callable
 
 @login_required
 @require_POST
+@api_twin("reviews-api:reply")
 def reply(request, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReplyForm(request.POST)
@@ -233,6 +237,7 @@ def reply(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("reviews-api:report")
 def report(request, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = ReportForm(request.POST)
@@ -258,6 +263,7 @@ def _report(request, report_id: int) -> ReviewReport:
 
 @login_required
 @require_POST
+@api_twin("reviews-api:report_respond")
 def report_respond(request, report_id: int) -> HttpResponse:
     found = _report(request, report_id)
     form = RespondForm(request.POST, prefix=f"respond-{found.pk}")
@@ -275,6 +281,7 @@ def report_respond(request, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("reviews-api:report_decide")
 def report_decide(request, report_id: int) -> HttpResponse:
     found = _report(request, report_id)
     if not is_careteam(request.user):
@@ -344,6 +351,7 @@ def moderation(request) -> HttpResponse:
 
 @careteam_only
 @require_POST
+@api_twin("reviews-api:publish")
 def publish(request, pk: int) -> HttpResponse:
     review = _review(request, pk)
     run_service(
@@ -356,6 +364,7 @@ def publish(request, pk: int) -> HttpResponse:
 
 @careteam_only
 @require_POST
+@api_twin("reviews-api:reject")
 def reject(request, pk: int) -> HttpResponse:
     review = _review(request, pk)
     form = RejectForm(request.POST)
@@ -380,6 +389,7 @@ def _supplier_review(request, pk: int):
 
 @careteam_only
 @require_POST
+@api_twin("reviews-api:supplier_publish")
 def supplier_publish(request, pk: int) -> HttpResponse:
     review = _supplier_review(request, pk)
     run_service(
@@ -392,6 +402,7 @@ def supplier_publish(request, pk: int) -> HttpResponse:
 
 @careteam_only
 @require_POST
+@api_twin("reviews-api:supplier_reject")
 def supplier_reject(request, pk: int) -> HttpResponse:
     review = _supplier_review(request, pk)
     form = RejectForm(request.POST)

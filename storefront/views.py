@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import terms_current
 from bookings.slots import offering_slot_choice, provider_next_busy
+from core.api_parity import no_api_twin
 from core.currency import patient_currency
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.money import CURRENCY_EXPONENTS
@@ -129,6 +130,9 @@ def compare(request):
 
 
 @require_POST
+@no_api_twin(
+    "the page keeps the comparison list in the session; an API client keeps its own list and sends it to api_compare"
+)
 def compare_toggle(request, offering_id: int):
     """Add an offering to the comparison, or take it out (action=remove)."""
     try:

@@ -593,5 +593,17 @@ MATRIX: dict[str, Rule] = {
     # --- API for the careteam's verification of providers (providers/verification_api.py): the careteam only
     "api_careteam_verification_queue":      rule("login  denied denied denied denied ok     denied denied denied"),
     "api_careteam_provider_verification":   rule("login  denied denied denied denied ok     denied denied denied", also="POST"),
+
+    # --- API parity: the API twins of page actions that had none (each as its page's row)
+    "api_my_photos":                        rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "api_concierge_order_refund":           rule("login  denied denied denied denied ok     ok     denied denied", "POST"),
+    "api_concierge_assistance_refuse":      rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "assistance_order_id"}),
+    "api_concierge_assistance_complete":    rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"order_id": "assistance_order_id"}),
+    "privacy-api:careteam_request":         rule("login  denied denied denied denied ok     denied denied denied", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_extend":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_complete":        rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "privacy-api:careteam_refuse":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
+    "messaging-api:provider_settings":      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
+    "api_notification_preferences":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="PUT"),
 }
 # fmt: on

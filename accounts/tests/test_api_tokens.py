@@ -322,6 +322,18 @@ def test_nobody_else_revokes_a_token(patient, other_patient):
     assert works(alice)
 
 
+def test_the_owner_revokes_every_token_of_theirs_at_once_and_no_one_else_s(patient, other_patient):
+    first, second = token_for(patient, device="One"), token_for(patient, device="Two")
+    bob = token_for(other_patient, device="Bob's")
+
+    response = as_token(first).delete("/api/v1/auth/tokens/")
+
+    assert response.status_code == 204
+    assert not works(first)
+    assert not works(second)
+    assert works(bob)
+
+
 def test_logout_revokes_the_current_token_only(patient):
     current, other = token_for(patient, device="One"), token_for(patient, device="Two")
 

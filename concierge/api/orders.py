@@ -25,9 +25,9 @@ from concierge.labels import line_label, quantity_text
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PlaceKind, Supplier
 from concierge.policy import Period
 from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
-from concierge.selectors import order_visible_to, orders_visible_to
+from concierge.selectors import order_for_careteam, order_visible_to, orders_visible_to
 from concierge.services import ordering
-from concierge.services.orders import addon_order_pay_check, order_confirm, order_pay, order_start
+from concierge.services.orders import addon_order_pay_check, order_confirm, order_pay, order_refund, order_start
 from core.checks import actions_payload
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
@@ -601,3 +601,20 @@ class OrderHoursAPI(APIView):
                 else OrderDetailSerializer(follow_up, context=context).data,
             }
         )
+
+
+@non_atomic
+class OrderRefundAPI(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: OrderDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, order_id: int):
+        """Careteam or finance: refund a paid order in full to the patient's card (as the order's
+        management page); any other state is refused with 409 and nothing is sent to Stripe."""
+        order = order_for_careteam(user=request.user, order_id=order_id)
+        order_refund(order=order, actor=request.user, now=timezone.now())
+        return _detail(request, order_id)

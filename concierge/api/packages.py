@@ -380,3 +380,33 @@ class AssistanceQuoteAPI(APIView):
             order=order, actor=request.user, currency=body.validated_data["currency"], now=timezone.now()
         )
         return _answer(request, quoted)
+
+
+class AssistanceRefuseInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000, help_text="Why no price applies, for the patient.")
+
+
+class AssistanceRefuseAPI(APIView):
+    """Tell the patient no price applies to their assistance request, and why (careteam)."""
+
+    @extend_schema(tags=TAGS, request=AssistanceRefuseInputSerializer, responses={200: PackageSerializer, **ERRORS})
+    def post(self, request: Any, order_id: int) -> Response:
+        _require_careteam(request)
+        order = selectors.careteam_package(order_id=order_id)
+        body = AssistanceRefuseInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        refused = assistance.assistance_refuse(
+            order=order, actor=request.user, reason=body.validated_data["reason"], now=timezone.now()
+        )
+        return _answer(request, refused)
+
+
+class AssistanceCompleteAPI(APIView):
+    """Close a paid assistance as done (careteam)."""
+
+    @extend_schema(tags=TAGS, request=None, responses={200: PackageSerializer, **ERRORS})
+    def post(self, request: Any, order_id: int) -> Response:
+        _require_careteam(request)
+        order = selectors.careteam_package(order_id=order_id)
+        done = assistance.assistance_complete(order=order, actor=request.user, now=timezone.now())
+        return _answer(request, done)

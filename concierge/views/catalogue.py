@@ -37,6 +37,7 @@ from concierge.services.catalogue import (
     supplier_update,
     supplier_update_check,
 )
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden
 from core.money import Money, format_amount
 from core.pages import apply_domain_error, run_service
@@ -107,6 +108,7 @@ def price_list(request):
 
 @prices_staff
 @require_POST
+@api_twin("api_concierge_prices")
 def price_propose(request):
     """The careteam proposes a price; the page comes back with the errors by their fields when refused."""
     if not price_list_propose_check(actor=request.user).allowed:
@@ -125,6 +127,7 @@ def price_propose(request):
 
 @finance_only
 @require_POST
+@api_twin("api_concierge_price_approve", "api_concierge_price_reject")
 def price_decide(request, pk: int):
     price = get_object_or_404(PriceList, pk=pk)
     form = PriceDecisionForm(request.POST)
@@ -181,6 +184,7 @@ def supplier_list(request):
 
 @careteam_only
 @require_http_methods(["GET", "POST"])
+@api_twin("api_concierge_suppliers")
 def supplier_create_page(request):
     form = SupplierForm(request.POST or None, initial={"city": request.GET.get("city", "")[:120]})
     if request.method == "POST" and form.is_valid():
@@ -219,6 +223,7 @@ def _initial(supplier: Supplier) -> dict[str, Any]:
 
 @careteam_only
 @require_http_methods(["GET", "POST"])
+@api_twin("api_concierge_supplier")
 def supplier_edit(request, pk: int):
     """Edit a supplier, or deactivate it (the form's second button)."""
     supplier = get_object_or_404(Supplier, pk=pk)

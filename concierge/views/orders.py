@@ -42,6 +42,7 @@ from concierge.services import ordering
 from concierge.services import orders as order_services
 from concierge.services.ordering import booking_addons_order_check
 from concierge.views.forms_orders import AssignForm, HoursForm, InterpreterForm, LegFormSet, TransferForm
+from core.api_parity import api_twin
 from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import order_sections
@@ -223,6 +224,7 @@ def order_detail(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_cancel")
 def order_cancel(request, pk: int) -> HttpResponse:
     order = _own(request, pk)
     run_service(
@@ -275,6 +277,7 @@ def order_manage(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_refund")
 def order_manage_refund(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     run_service(
@@ -316,6 +319,7 @@ def _manage_context(request, order: AddonOrder, **forms_: Any) -> dict[str, Any]
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_assign")
 def order_assign(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.order_assign_check(order=order, actor=request.user)):
@@ -350,6 +354,7 @@ def order_assign(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_hours")
 def order_hours(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.interpreter_hours_record_check(order=order, actor=request.user)):
@@ -377,6 +382,7 @@ def order_hours(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_fulfil")
 def order_fulfil(request, pk: int) -> HttpResponse:
     order = _managed(request, pk)
     if refused := _refused(request, order, ordering.order_fulfil_check(order=order, actor=request.user)):
@@ -481,6 +487,7 @@ def _legs_errors(formset: Any, exc: DomainError) -> None:
 
 @login_required
 @never_cache
+@api_twin("api_concierge_order_preview", "api_concierge_orders")
 def transfer_order(request, booking_id: int) -> HttpResponse:
     """Three steps on one URL: the trip (flights, hotel) → the proposed legs, each editable → the
     review with the exact total and the refund rules ("Change" goes back with the values kept;
@@ -584,6 +591,7 @@ def _interpreter_meter(minutes: int) -> dict[str, Any]:
 
 @login_required
 @never_cache
+@api_twin("api_concierge_order_preview", "api_concierge_orders")
 def interpreter_order(request, booking_id: int) -> HttpResponse:
     """The interpreter's hours, proposed from the appointments, with a meter of the 2-hour minimum
     and the 8-hour threshold → the review with the exact total → "Order and pay" or "Change"."""

@@ -31,6 +31,7 @@ from concierge.models import (
     Supplier,
 )
 from concierge.services import assistance, packages
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from core.hooks import order_sections
 from core.money import MoneyError, currency_choices, parse_money
@@ -161,6 +162,7 @@ class RefuseForm(forms.Form):
 
 
 @login_required
+@api_twin("api_concierge_vip")
 def vip_request(request):
     booking = _own_booking(request)
     form = VipRequestForm(request.POST or None)
@@ -190,6 +192,7 @@ def vip_request(request):
 
 
 @login_required
+@api_twin("api_concierge_assistance")
 def assistance_request(request):
     booking = _own_booking(request)
     form = AssistanceRequestForm(request.POST or None)
@@ -259,6 +262,7 @@ def package_detail(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_package_accept")
 def package_accept(request, pk: int):
     order = _or_404(selectors.patient_package, patient=request.user, order_id=pk)
     done = run_service(
@@ -271,6 +275,7 @@ def package_accept(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_package_decline")
 def package_decline(request, pk: int):
     order = _or_404(selectors.patient_package, patient=request.user, order_id=pk)
     run_service(
@@ -283,6 +288,7 @@ def package_decline(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_mandate_revoke")
 def mandate_revoke(request, pk: int):
     order = _or_404(selectors.patient_package, patient=request.user, order_id=pk)
     run_service(
@@ -297,6 +303,7 @@ def mandate_revoke(request, pk: int):
 
 
 @login_required
+@api_twin("api_concierge_package_items")
 def package_edit(request, pk: int):
     """The careteam's page of one request: build and send a package, or price the assistance; track items."""
     _require_careteam(request)
@@ -354,6 +361,7 @@ def package_edit(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_package_item")
 def package_item_remove(request, item_id: int):
     _require_careteam(request)
     item = _or_404(selectors.package_item, item_id=item_id)
@@ -367,6 +375,7 @@ def package_item_remove(request, item_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_package_item_move")
 def package_item_move(request, item_id: int):
     _require_careteam(request)
     item = _or_404(selectors.package_item, item_id=item_id)
@@ -384,6 +393,7 @@ def package_item_move(request, item_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_package_send")
 def package_quote_send(request, pk: int):
     _require_careteam(request)
     order = _or_404(selectors.careteam_package, order_id=pk)
@@ -397,6 +407,7 @@ def package_quote_send(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_assistance_quote")
 def assistance_price(request, pk: int):
     _require_careteam(request)
     order = _or_404(selectors.careteam_package, order_id=pk)
@@ -416,6 +427,7 @@ def assistance_price(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_assistance_refuse")
 def assistance_refuse(request, pk: int):
     _require_careteam(request)
     order = _or_404(selectors.careteam_package, order_id=pk)
@@ -435,6 +447,7 @@ def assistance_refuse(request, pk: int):
 
 @login_required
 @require_POST
+@api_twin("api_concierge_assistance_complete")
 def assistance_complete(request, pk: int):
     _require_careteam(request)
     order = _or_404(selectors.careteam_package, order_id=pk)

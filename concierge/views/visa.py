@@ -41,6 +41,7 @@ from concierge.services.visa import (
     visa_letters_review,
 )
 from concierge.visa_pdf import visa_letter_pdf_response
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from core.pages import apply_domain_error, run_service
 
@@ -159,6 +160,7 @@ def _letters_of(booking, patient) -> list[VisaLetter]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
+@api_twin("api_visa_letters")
 def visa_order(request, booking_id: int):
     """The passport details (GET, or POST "edit" to correct them), the review with the exact price
     (POST "review"), then the order (POST "order") and the card page."""
@@ -286,6 +288,7 @@ def visa_letters_careteam(request):
 
 @login_required
 @require_POST
+@api_twin("api_visa_letter_revoke")
 def visa_letter_revoke_page(request, letter_id: int):
     _require_careteam(request)
     letter = _letter(letter_id)

@@ -259,10 +259,98 @@ class ForwardAnswerAPI(APIView):
         return Response(PrivacyProviderForwardSerializer(forward, context={"request": request}).data)
 
 
+# --- the careteam -----------------------------------------------------------------------------------------
+
+
+class PrivacyCareteamRequestSerializer(PrivacyRequestSerializer):
+    person_reference = serializers.SerializerMethodField()
+    available_actions = available_actions_field("extend", "complete", "refuse")
+
+    class Meta(PrivacyRequestSerializer.Meta):
+        fields = [*PrivacyRequestSerializer.Meta.fields, "person_reference"]
+        read_only_fields = fields
+
+    def get_person_reference(self, request: DataRequest) -> str:
+        return selectors.person_reference(request.user_id)
+
+    def get_available_actions(self, request: DataRequest) -> dict[str, Any]:
+        actor = self.context["request"].user
+        return actions_payload(services.request_actions(request=request, actor=actor))
+
+
+class PrivacyCareteamTextInputSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(
+        max_length=5000,
+        help_text="What the person reads: the reason for the delay or the refusal, or what was done.",
+    )
+
+
+class CareteamRequestAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: PrivacyCareteamRequestSerializer, 403: ApiErrorSerializer, **READ_ERRORS})
+    def get(self, request: Request, request_id: int) -> Response:
+        """Careteam: one data-rights request, with what may be done with it now (403 to anyone else)."""
+        found = selectors.request_for_careteam(user=_user(request), request_id=request_id)
+        return Response(PrivacyCareteamRequestSerializer(found, context={"request": request}).data)
+
+
+class _CareteamActionAPI(APIView):
+    def act(self, *, data_request: DataRequest, actor: User, text: str) -> DataRequest:
+        raise NotImplementedError
+
+    def post(self, request: Request, request_id: int) -> Response:
+        found = selectors.request_for_careteam(user=_user(request), request_id=request_id)
+        body = PrivacyCareteamTextInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.act(data_request=found, actor=_user(request), text=body.validated_data["text"])
+        found = selectors.request_for_careteam(user=_user(request), request_id=request_id)
+        return Response(PrivacyCareteamRequestSerializer(found, context={"request": request}).data)
+
+
+_CARETEAM_ACTION_SCHEMA = extend_schema(
+    tags=TAGS,
+    request=PrivacyCareteamTextInputSerializer,
+    responses={200: PrivacyCareteamRequestSerializer, **WRITE_ERRORS},
+)
+
+
+class CareteamExtendAPI(_CareteamActionAPI):
+    def act(self, *, data_request: DataRequest, actor: User, text: str) -> DataRequest:
+        return services.request_extend(request=data_request, actor=actor, reason=text, now=timezone.now())
+
+    @_CARETEAM_ACTION_SCHEMA
+    def post(self, request: Request, request_id: int) -> Response:
+        """Careteam: push the deadline back (once), with the reason the person is told."""
+        return super().post(request, request_id)
+
+
+class CareteamCompleteAPI(_CareteamActionAPI):
+    def act(self, *, data_request: DataRequest, actor: User, text: str) -> DataRequest:
+        return services.request_complete(request=data_request, actor=actor, answer=text, now=timezone.now())
+
+    @_CARETEAM_ACTION_SCHEMA
+    def post(self, request: Request, request_id: int) -> Response:
+        """Careteam: answer the request as done, with what was done in the person's words."""
+        return super().post(request, request_id)
+
+
+class CareteamRefuseAPI(_CareteamActionAPI):
+    def act(self, *, data_request: DataRequest, actor: User, text: str) -> DataRequest:
+        return services.request_refuse(request=data_request, actor=actor, reason=text, now=timezone.now())
+
+    @_CARETEAM_ACTION_SCHEMA
+    def post(self, request: Request, request_id: int) -> Response:
+        """Careteam: refuse the request, with the reason the person is told."""
+        return super().post(request, request_id)
+
+
 urlpatterns: list[URLPattern] = [
     path("requests/", RequestListAPI.as_view(), name="requests"),
     path("requests/<int:request_id>/", RequestDetailAPI.as_view(), name="request"),
     path("requests/<int:request_id>/download/", ExportDownloadAPI.as_view(), name="request_download"),
     path("forwards/", ForwardListAPI.as_view(), name="forwards"),
     path("forwards/<int:forward_id>/answer/", ForwardAnswerAPI.as_view(), name="forward_answer"),
+    path("careteam/requests/<int:request_id>/", CareteamRequestAPI.as_view(), name="careteam_request"),
+    path("careteam/requests/<int:request_id>/extend/", CareteamExtendAPI.as_view(), name="careteam_extend"),
+    path("careteam/requests/<int:request_id>/complete/", CareteamCompleteAPI.as_view(), name="careteam_complete"),
+    path("careteam/requests/<int:request_id>/refuse/", CareteamRefuseAPI.as_view(), name="careteam_refuse"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import ConsentPurpose
 from accounts.selectors import consent_overview
 from accounts.services import consent_give, consent_withdraw
+from core.api_parity import api_twin
 from core.pages import run_service
 
 
@@ -29,6 +30,7 @@ def _label(purpose: str) -> str:
 
 @login_required
 @require_POST
+@api_twin("privacy-api:consent_give")
 def consent_give_view(request):
     purpose = request.POST.get("purpose", "")
     run_service(
@@ -41,6 +43,7 @@ def consent_give_view(request):
 
 @login_required
 @require_POST
+@api_twin("privacy-api:consent_withdraw")
 def consent_withdraw_view(request):
     purpose = request.POST.get("purpose", "")
     run_service(

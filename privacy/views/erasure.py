@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.reauth import recent_authentication_required
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from privacy.models import DataRequest, RequestKind, RequestStatus
 from privacy.selectors import open_request_of, request_of
@@ -40,6 +41,7 @@ WATCH_SECONDS = 24 * 3600
 
 @login_required
 @recent_authentication_required
+@api_twin("privacy-api:erasure")
 def erasure_page(request: HttpRequest) -> HttpResponse:
     """GET: what erasing means for this person; POST: they confirm (refused with what to end first)."""
     user = cast(User, request.user)  # signed in: login_required

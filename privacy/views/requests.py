@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.reauth import recent_authentication_required
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.pages import run_service
 from privacy import selectors
@@ -104,6 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @recent_authentication_required
+@api_twin("privacy-api:requests")
 def export_ask(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:
@@ -139,6 +141,7 @@ def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @recent_authentication_required
+@api_twin("privacy-api:request_download")
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     try:
@@ -168,6 +171,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("privacy-api:requests")
 def request_ask(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = RequestForm(request.POST)
@@ -212,6 +216,7 @@ def _is_member(user: User) -> bool:
 
 @login_required
 @require_POST
+@api_twin("privacy-api:forward_answer")
 def forward_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     try:
@@ -293,18 +298,21 @@ def _careteam_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 @login_required
 @require_POST
+@api_twin("privacy-api:careteam_extend")
 def careteam_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return _careteam_action(request, pk, "extend")
 
 
 @login_required
 @require_POST
+@api_twin("privacy-api:careteam_complete")
 def careteam_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _careteam_action(request, pk, "complete")
 
 
 @login_required
 @require_POST
+@api_twin("privacy-api:careteam_refuse")
 def careteam_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     return _careteam_action(request, pk, "refuse")
 

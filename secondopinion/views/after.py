@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.http import client_ip, private_page
 from core.pages import apply_domain_error, run_service
@@ -184,6 +185,7 @@ def _submit(request: Any, case: OpinionCase, form: forms.Form, name: str, action
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_follow_ups")
 def follow_up_ask(request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _submit(
@@ -200,6 +202,7 @@ def follow_up_ask(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_follow_up_answer")
 def follow_up_answer(request, pk: int, follow_up_id: int) -> HttpResponse:
     case = _case(request, pk)
     follow_up = FollowUp.objects.filter(case=case, pk=follow_up_id).first()
@@ -219,6 +222,7 @@ def follow_up_answer(request, pk: int, follow_up_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_close")
 def case_close(request, pk: int) -> HttpResponse:
     case = _case(request, pk)
     run_service(
@@ -234,6 +238,7 @@ def case_close(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("api_secondopinion_consultation")
 def consultation(request, pk: int) -> HttpResponse:
     """The message to the specialist's practice, prefilled; sent, the quote request's page."""
     case = _case(request, pk)
@@ -272,6 +277,7 @@ def consultation(request, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
+@api_twin("api_secondopinion_share_links")
 def share_link_create(request, pk: int) -> HttpResponse:
     """The link is shown once, on the page this post answers: its token is stored nowhere."""
     case = _case(request, pk)
@@ -296,6 +302,7 @@ def share_link_create(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_share_link")
 def share_link_revoke(request, pk: int, link_id: int) -> HttpResponse:
     case = _case(request, pk)
     try:

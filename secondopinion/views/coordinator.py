@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.api_parity import api_twin
 from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from core.pages import apply_domain_error
@@ -231,6 +232,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_coordinator_take")
 def take(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
@@ -246,6 +248,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_coordinator_request_documents")
 def request_documents(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _act(
@@ -262,6 +265,7 @@ def request_documents(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_coordinator_skills")
 def skills(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _act(
@@ -278,6 +282,7 @@ def skills(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_coordinator_shortlist")
 def shortlist(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     now = timezone.now()
@@ -303,6 +308,7 @@ def shortlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_coordinator_unsuitable")
 def unsuitable(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return _act(

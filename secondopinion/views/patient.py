@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.money import Money, format_money
 from core.pages import apply_domain_error, run_service
@@ -214,6 +215,7 @@ def _save_request(request: HttpRequest, case: OpinionCase | None) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("api_secondopinion_cases")
 def request_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save_request(request, None)
@@ -225,6 +227,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("api_secondopinion_case")
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own(request, pk)
     if not services.case_edit_check(case=case, actor=_user(request)).allowed:
@@ -356,6 +359,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_send")
 def case_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a saved draft: its order, then concierge's card page."""
     case = _own(request, pk)
@@ -371,6 +375,7 @@ def case_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_documents")
 def documents_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own(request, pk)
     form = CaseDocumentsForm(request.POST, request.FILES, documents=_my_documents(request))
@@ -396,6 +401,7 @@ def documents_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_documents_sent")
 def documents_sent(request: HttpRequest, pk: int) -> HttpResponse:
     case = _own(request, pk)
     run_service(
@@ -408,6 +414,7 @@ def documents_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_choose")
 def choose(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
     case = _own(request, pk)
     candidate = Candidate.objects.filter(pk=candidate_pk, case=case).first()
@@ -427,6 +434,7 @@ def choose(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("api_secondopinion_withdraw")
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation, saying the refund; POST: withdraw."""
     case = _own(request, pk)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.money import Money, currency_choices
 from core.pages import apply_domain_error, run_service
@@ -147,6 +148,7 @@ def _save_profile(form: ProfileForm, provider: Provider, user: Any) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@api_twin("api_secondopinion_specialist_profile")
 def specialist_home(request: HttpRequest) -> HttpResponse:
     practices = list(practices_of_specialist(user=request.user))
     if not practices:
@@ -323,6 +325,7 @@ def specialist_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_specialist_case_accept")
 def specialist_case_accept(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     run_service(
@@ -335,6 +338,7 @@ def specialist_case_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_specialist_case_decline")
 def specialist_case_decline(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     form = DeclineForm(request.POST)
@@ -352,6 +356,7 @@ def specialist_case_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_secondopinion_specialist_opinion", "api_secondopinion_specialist_opinion_sign")
 def specialist_case_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft saved as typed; with action "sign" (and the confirmation ticked), then signed."""
     case = _case(request, pk)
