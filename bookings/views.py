@@ -50,6 +50,7 @@ from bookings.selectors import (
     provider_bookings_filtered,
 )
 from bookings.slots import offering_slot_choice, parse_start
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import booking_sections
 from core.pages import run_service
@@ -436,12 +437,14 @@ def _close(request, booking_id: int, action, success_message: str):
 
 @login_required
 @require_POST
+@api_twin("api_booking_complete")
 def complete(request, booking_id: int):
     return _close(request, booking_id, services.booking_complete, _("The booking is marked as completed."))
 
 
 @login_required
 @require_POST
+@api_twin("api_booking_no_show")
 def no_show(request, booking_id: int):
     return _close(request, booking_id, services.booking_mark_no_show, _("The patient is recorded as not having come."))
 
@@ -469,6 +472,7 @@ def evidence_queue(request):
 
 @login_required
 @require_POST
+@api_twin("api_booking_evidence_review")
 def evidence_review(request, booking_id: int):
     _require_careteam(request)
     booking = _visible(request, booking_id)

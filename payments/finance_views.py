@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import StaffGroup
 from accounts.reauth import recent_authentication_required
 from bookings.models import Booking
+from core.api_parity import api_twin
 from core.errors import DomainError, Forbidden
 from core.money import Money
 from core.pages import run_service
@@ -308,6 +309,7 @@ def release_retry(request, release_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_release_request")
 def release_ask(request, booking_id: int):
     """A member of the booking's provider asks for its deposit (from the calendar or the booking)."""
     booking = Booking.objects.filter(pk=booking_id).select_related("provider").first()

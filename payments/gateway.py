@@ -299,6 +299,28 @@ def card_payment_intent_create(
     return _payment_intent(obj)
 
 
+def card_payment_intent_open(
+    *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> PaymentIntent:
+    """A PaymentIntent for `amount` (automatic capture) that the client confirms itself: Stripe's
+    mobile and web SDKs collect the card with its client secret, confirm it and complete 3-D Secure.
+    Nothing is charged until they do; the `payment_intent.succeeded` webhook records the payment."""
+    if amount <= 0:
+        raise ValueError("a card payment is positive")
+    obj = _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method_types": ["card"],
+            "capture_method": "automatic",
+            "metadata": metadata,
+        },
+        options=_key(idempotency_key),
+    )
+    return _payment_intent(obj)
+
+
 def deposit_payment_intent_create(
     *, amount: int, currency: str, payment_method: str, booking_id: int, idempotency_key: str
 ) -> PaymentIntent:

@@ -42,6 +42,7 @@ from concierge.services import ordering
 from concierge.services import orders as order_services
 from concierge.services.ordering import booking_addons_order_check
 from concierge.views.forms_orders import AssignForm, HoursForm, InterpreterForm, LegFormSet, TransferForm
+from core.api_parity import api_twin
 from core.checks import Check
 from core.errors import DomainError, Forbidden, NotFound
 from core.hooks import order_sections
@@ -145,6 +146,7 @@ def pay(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay_start", "api_concierge_order_payment")
 def pay_start(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
@@ -166,6 +168,7 @@ def _answer(request, order: AddonOrder, payment: Any) -> JsonResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay", "api_concierge_order_payment")
 def pay_card(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
@@ -179,6 +182,7 @@ def pay_card(request, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay_confirm", "api_concierge_order_payment_confirm")
 def pay_confirm(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
