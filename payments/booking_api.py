@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,11 +87,11 @@ class ReleaseSerializer(serializers.ModelSerializer[Release]):
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def _own(request: Request, booking_id: int) -> Booking:
+def _own(request, booking_id: int) -> Booking:
     return booking_of_patient(user=request.user, booking_id=booking_id)
 
 
-def _state(request: Request, booking: Booking) -> dict[str, Any]:
+def _state(request, booking: Booking) -> dict[str, Any]:
     deposit = deposits.deposit_of_booking(booking=booking)
     now = timezone.now()
     checks = {
@@ -146,7 +145,7 @@ class DepositPaymentAPI(APIView):
         return Response(intent_payload(intent))
 
 
-def _confirmed(request: Request, booking_id: int, payment: CardPayment) -> Response:
+def _confirmed(request, booking_id: int, payment: CardPayment) -> Response:
     booking = booking_visible_to(user=request.user, booking_id=booking_id)
     return Response(
         {
