@@ -76,6 +76,7 @@ class PaymentIntent:
     balance_transaction_id: str | None
     capture_method: str
     last_error: str = ""
+    last_error_code: str = ""  # Stripe's code of the last failure (a decline's, or a failed 3-D Secure)
 
     @property
     def succeeded(self) -> bool:
@@ -228,6 +229,7 @@ def _payment_intent(obj: Any) -> PaymentIntent:
         balance_transaction_id=balance_transaction,
         capture_method=obj.get("capture_method") or "",
         last_error=(last_error.get("message") or "") if hasattr(last_error, "get") else "",
+        last_error_code=(last_error.get("code") or "") if hasattr(last_error, "get") else "",
     )
 
 

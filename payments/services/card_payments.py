@@ -82,6 +82,9 @@ class CardIntent:
     stripe_account: str | None = None
 
 
+# Stripe's code of a 3-D Secure the cardholder did not complete.
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+
 # Where a PaymentIntent the client confirms may be answered again rather than replaced: it waits
 # for a card (a first one, or another after a decline), its confirmation or 3-D Secure.
 _OPEN_FOR_CLIENT = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
@@ -126,8 +129,9 @@ def card_intent_reusable(*, payment: PaymentIntent, opened_for_client: bool, amo
 def card_payment_refuse_unconfirmed(payment: PaymentIntent) -> None:
     """Raise what a PaymentIntent that neither succeeded nor asks for 3-D Secure waits for, when it
     is not a failed 3-D Secure: still processing, or opened for a client that has not confirmed it
-    yet (the card page's are confirmed on the server, so they never wait without an error). The
-    caller explains the rest as a failed authentication."""
+    yet (the card page's are confirmed on the server, so they never wait without an error), or
+    declined (the client confirmed it with a card the bank refused: another card may be tried on
+    the same PaymentIntent). The caller explains the rest as a failed authentication."""
     if payment.status == "processing":
         raise Conflict(
             _("Your bank is still processing this payment. Ask again in a moment."),
@@ -139,6 +143,11 @@ def card_payment_refuse_unconfirmed(payment: PaymentIntent) -> None:
             _("This payment is not confirmed yet: confirm it with a card first. No money was taken."),
             code="payment_not_confirmed",
             details={"status": payment.status},
+        )
+    if payment.status == "requires_payment_method" and payment.last_error_code not in {"", AUTHENTICATION_FAILED}:
+        raise PaymentDeclined(
+            _("Your card was declined by your bank. No money was taken. Please try another card."),
+            details={"status": payment.status, "decline_code": payment.last_error_code},
         )
 
 
