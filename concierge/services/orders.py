@@ -200,9 +200,20 @@ def _locked(order: AddonOrder, actor: User) -> AddonOrder:
     return locked
 
 
+# Attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
+_CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
+
+
 def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardCheckout:
+    """A new attempt for the card page: a SetupIntent to collect the card. The previous attempt's
+    PaymentIntent, if still open (the API's, not confirmed yet), is cancelled so it cannot succeed
+    later."""
     with transaction.atomic():
         order = _locked(order, actor)
+        if order.payment_intent_id:
+            previous = card_payment_retrieve(payment_intent_id=order.payment_intent_id)
+            if previous.status in _CANCELLABLE:
+                card_payment_cancel(payment_intent_id=previous.id)
         order.attempts += 1
         setup = card_setup_create(
             metadata={"addon_order": str(order.pk)}, idempotency_key=f"order-setup:{order.pk}:{order.attempts}"
@@ -211,10 +222,6 @@ def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardChec
         order.payment_intent_id = None
         order.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id"])
     return card_checkout(setup=setup, attempt=order.attempts)
-
-
-# Attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
-_CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
 
 
 def order_intent(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardIntent:
