@@ -45,6 +45,8 @@ from providers.services.permissions import member_role
 
 TAGS = ["Payments"]
 WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
+
+
 # --- shapes ------------------------------------------------------------------------------------------
 
 

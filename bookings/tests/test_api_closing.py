@@ -87,7 +87,8 @@ def test_a_member_records_a_no_show_with_the_policys_fee(api_as, patient, offeri
     assert response.json()["status"] == BookingStatus.NO_SHOW
     booking.refresh_from_db()
     assert booking.status == BookingStatus.NO_SHOW
-    assert booking.cancellation_fee is not None and booking.cancellation_fee > 0
+    assert booking.cancellation_fee is not None
+    assert booking.cancellation_fee > 0
 
 
 @pytest.mark.parametrize("who", ["patient", "rival_member", "careteam"])
@@ -175,7 +176,8 @@ def test_a_rejection_needs_a_note_the_patient_reads(api_as, patient, careteam, o
     noted = client.post(url, {"accepted": False, "note": "The certificate is not legible."}, format="json")
 
     assert (bare.status_code, bare.json()["code"]) == (400, "note_required")
-    assert empty.status_code == 400 and "accepted" in empty.json()["details"]
+    assert empty.status_code == 400
+    assert "accepted" in empty.json()["details"]
     assert noted.status_code == 200
     assert noted.json()["evidence"][0]["note"] == "The certificate is not legible."
     booking.refresh_from_db()
