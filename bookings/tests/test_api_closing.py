@@ -146,9 +146,7 @@ def cancelled_with_evidence(patient, offering, now):
     return booking
 
 
-def test_the_careteam_lists_the_evidence_queue_and_accepts_for_a_full_refund(
-    api_as, patient, careteam, offering, now
-):
+def test_the_careteam_lists_the_evidence_queue_and_accepts_for_a_full_refund(api_as, patient, careteam, offering, now):
     booking = cancelled_with_evidence(patient, offering, now)
     client = api_as(careteam)
 
