@@ -1,5 +1,6 @@
-"""Booking endpoints: my bookings, holding a slot, cancelling, evidence, moving an appointment, and
-a provider's bookings for its members.
+"""Booking endpoints: my bookings, holding a slot, cancelling, evidence, moving an appointment, a
+provider's bookings for its members and their closing (completed, no-show), and the careteam's
+review of cancellation evidence.
 
 Another person's booking is "not found", never "forbidden", so ids do not leak. Errors are the
 DomainError body `{code, message, details}`.
@@ -16,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import StaffGroup
 from bookings import services
 from bookings.forms import ProviderBookingFilterForm
 from bookings.models import BookingStatus
@@ -23,6 +25,7 @@ from bookings.selectors import (
     BOOKING_TABS,
     booking_of_patient,
     booking_visible_to,
+    evidence_awaiting_review,
     patient_bookings,
     provider_bookings_filtered,
 )
@@ -31,15 +34,17 @@ from bookings.serializers import (
     BookingSerializer,
     CancelInputSerializer,
     EvidenceInputSerializer,
+    EvidenceReviewInputSerializer,
     HoldInputSerializer,
     RescheduleInputSerializer,
 )
-from core.errors import NotFound
+from core.errors import Forbidden, NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
 from core.serializers import ApiErrorSerializer
 from core.throttling import UserRateThrottle
 from documents.selectors import document_of_owner
 from providers.selectors import offerings_public, provider_for_member
+from providers.services.permissions import member_role
 
 TAGS = ["Bookings"]
 WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
@@ -183,3 +188,93 @@ class ProviderBookingsAPI(APIView):
             **form.filters(timezone.get_current_timezone(), default_tab="all"),
         )
         return Response(BookingSerializer(bookings, many=True, context={"request": request}).data)
+
+
+# --- closing a booking: its provider's members --------------------------------------------------------
+
+
+def _of_member(request, booking_id: int):
+    """The booking for a member of its provider; NotFound for anyone else (as the page answers 404)."""
+    booking = booking_visible_to(user=request.user, booking_id=booking_id)
+    if member_role(user=request.user, provider=booking.provider) is None:
+        raise NotFound(_("You have no booking with this number."))
+    return booking
+
+
+@non_atomic
+class CompleteAPI(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BookingDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, booking_id: int):
+        """A member of the provider: the confirmed booking took place (once its first appointment began).
+        Asking again changes nothing."""
+        booking = _of_member(request, booking_id)
+        services.booking_complete(booking=booking, actor=request.user, now=timezone.now())
+        return _detail(request, booking.pk)
+
+
+@non_atomic
+class NoShowAPI(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BookingDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, booking_id: int):
+        """A member of the provider: the patient did not come to the first appointment (once it began);
+        the policy's no-show fee is recorded. Asking again changes nothing."""
+        booking = _of_member(request, booking_id)
+        services.booking_mark_no_show(booking=booking, actor=request.user, now=timezone.now())
+        return _detail(request, booking.pk)
+
+
+# --- cancellation evidence: the careteam's review -----------------------------------------------------
+
+
+def _require_careteam(request) -> None:
+    """Only the careteam reviews evidence: anyone else hears 403 whatever the booking."""
+    if not request.user.in_group(StaffGroup.CARETEAM):
+        raise Forbidden(_("Only the careteam can review cancellation evidence."))
+
+
+class EvidenceQueueAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: BookingDetailSerializer(many=True), 403: ApiErrorSerializer})
+    def get(self, request):
+        """The careteam's queue: cancelled bookings whose evidence awaits review, oldest deadline first
+        (`available_actions.review_evidence` says whether each can be reviewed now)."""
+        _require_careteam(request)
+        bookings = evidence_awaiting_review()
+        return Response(BookingDetailSerializer(bookings, many=True, context={"request": request}).data)
+
+
+@non_atomic
+class EvidenceReviewAPI(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=EvidenceReviewInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: BookingDetailSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, booking_id: int):
+        """The careteam accepts the evidence awaiting review (the whole deposit is refunded) or rejects
+        it with a note the patient reads (they may send other evidence until the deadline)."""
+        _require_careteam(request)
+        booking = booking_visible_to(user=request.user, booking_id=booking_id)
+        body = EvidenceReviewInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.booking_review_evidence(
+            booking=booking,
+            actor=request.user,
+            accepted=body.validated_data["accepted"],
+            note=body.validated_data["note"],
+            now=timezone.now(),
+        )
+        return _detail(request, booking.pk)

@@ -11,6 +11,14 @@ urlpatterns = [
     path("bookings/<int:booking_id>/cancel/", api.CancelAPI.as_view(), name="api_booking_cancel"),
     path("bookings/<int:booking_id>/evidence/", api.EvidenceAPI.as_view(), name="api_booking_evidence"),
     path("bookings/<int:booking_id>/reschedule/", api.RescheduleAPI.as_view(), name="api_booking_reschedule"),
+    path("bookings/<int:booking_id>/complete/", api.CompleteAPI.as_view(), name="api_booking_complete"),
+    path("bookings/<int:booking_id>/no-show/", api.NoShowAPI.as_view(), name="api_booking_no_show"),
+    path("bookings/evidence/", api.EvidenceQueueAPI.as_view(), name="api_booking_evidence_queue"),
+    path(
+        "bookings/<int:booking_id>/evidence/review/",
+        api.EvidenceReviewAPI.as_view(),
+        name="api_booking_evidence_review",
+    ),
     path("my/providers/<int:provider_id>/bookings/", api.ProviderBookingsAPI.as_view(), name="api_provider_bookings"),
     # Aftercare: the discharge pack (bookings/aftercare_api.py).
     path(

@@ -210,3 +210,10 @@ class EvidenceInputSerializer(serializers.Serializer):
 class RescheduleInputSerializer(serializers.Serializer):
     start = BoundedDateTimeField()
     appointment = bounded_integer(min_value=1, required=False, help_text="Needed when the booking has several.")
+
+
+class EvidenceReviewInputSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="True: accept the evidence; false: reject it (say why in `note`).")
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="Read by the patient."
+    )

@@ -444,12 +444,14 @@ def _close(request, booking_id: int, action, success_message: str):
 
 @login_required
 @require_POST
+@api_twin("api_booking_complete")
 def complete(request, booking_id: int):
     return _close(request, booking_id, services.booking_complete, _("The booking is marked as completed."))
 
 
 @login_required
 @require_POST
+@api_twin("api_booking_no_show")
 def no_show(request, booking_id: int):
     return _close(request, booking_id, services.booking_mark_no_show, _("The patient is recorded as not having come."))
 
@@ -477,6 +479,7 @@ def evidence_queue(request):
 
 @login_required
 @require_POST
+@api_twin("api_booking_evidence_review")
 def evidence_review(request, booking_id: int):
     _require_careteam(request)
     booking = _visible(request, booking_id)

@@ -15,6 +15,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         orders.OrderPayConfirmAPI.as_view(),
         name="api_concierge_order_pay_confirm",
     ),
+    path("orders/<int:order_id>/payment/", orders.OrderPaymentAPI.as_view(), name="api_concierge_order_payment"),
+    path(
+        "orders/<int:order_id>/payment/confirm/",
+        orders.OrderPaymentConfirmAPI.as_view(),
+        name="api_concierge_order_payment_confirm",
+    ),
     path("orders/<int:order_id>/cancel/", orders.OrderCancelAPI.as_view(), name="api_concierge_order_cancel"),
     path("orders/<int:order_id>/assign/", orders.OrderAssignAPI.as_view(), name="api_concierge_order_assign"),
     path("orders/<int:order_id>/fulfil/", orders.OrderFulfilAPI.as_view(), name="api_concierge_order_fulfil"),

@@ -72,6 +72,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api_urls")),
     path("api/v1/", include("quotes.api_urls")),
     path("api/v1/", include("bookings.api_urls")),
+    path("api/v1/", include("payments.booking_api_urls")),
     path("api/v1/concierge/board/", include("careteam.api_urls")),
     path("api/v1/concierge/", include("concierge.api_urls")),
     path("api/v1/second-opinions/", include("secondopinion.api_urls")),

@@ -312,6 +312,7 @@ def release_retry(request, release_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_release_request")
 def release_ask(request, booking_id: int):
     """A member of the booking's provider asks for its deposit (from the calendar or the booking)."""
     booking = Booking.objects.filter(pk=booking_id).select_related("provider").first()

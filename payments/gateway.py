@@ -76,6 +76,7 @@ class PaymentIntent:
     balance_transaction_id: str | None
     capture_method: str
     last_error: str = ""
+    last_error_code: str = ""  # Stripe's code of the last failure (a decline's, or a failed 3-D Secure)
 
     @property
     def succeeded(self) -> bool:
@@ -228,6 +229,7 @@ def _payment_intent(obj: Any) -> PaymentIntent:
         balance_transaction_id=balance_transaction,
         capture_method=obj.get("capture_method") or "",
         last_error=(last_error.get("message") or "") if hasattr(last_error, "get") else "",
+        last_error_code=(last_error.get("code") or "") if hasattr(last_error, "get") else "",
     )
 
 
@@ -292,6 +294,28 @@ def card_payment_intent_create(
             "payment_method_types": ["card"],
             "capture_method": "automatic",
             "confirm": True,
+            "metadata": metadata,
+        },
+        options=_key(idempotency_key),
+    )
+    return _payment_intent(obj)
+
+
+def card_payment_intent_open(
+    *, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> PaymentIntent:
+    """A PaymentIntent for `amount` (automatic capture) that the client confirms itself: Stripe's
+    mobile and web SDKs collect the card with its client secret, confirm it and complete 3-D Secure.
+    Nothing is charged until they do; the `payment_intent.succeeded` webhook records the payment."""
+    if amount <= 0:
+        raise ValueError("a card payment is positive")
+    obj = _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method_types": ["card"],
+            "capture_method": "automatic",
             "metadata": metadata,
         },
         options=_key(idempotency_key),

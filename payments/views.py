@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.selectors import booking_cancellation_schedule, booking_care_name, booking_of_patient
+from core.api_parity import api_twin
 from core.errors import DomainError, NotFound
 from payments import selectors
 from payments.csp import stripe_js_csp
@@ -71,6 +72,7 @@ def pay(request, booking_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_payment")
 def pay_start(request, booking_id: int):
     booking = _own(request, booking_id)
     try:
@@ -92,6 +94,7 @@ def _answer(request, booking, payment) -> JsonResponse:
 
 @login_required
 @require_POST
+@api_twin("api_booking_payment")
 def pay_card(request, booking_id: int):
     booking = _own(request, booking_id)
     try:
@@ -108,6 +111,7 @@ def pay_card(request, booking_id: int):
 
 @login_required
 @require_POST
+@api_twin("api_booking_payment_confirm")
 def pay_confirm(request, booking_id: int):
     booking = _own(request, booking_id)
     try:

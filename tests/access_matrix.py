@@ -605,5 +605,21 @@ MATRIX: dict[str, Rule] = {
     "privacy-api:careteam_refuse":          rule("login  denied denied denied denied ok     denied denied denied", "POST", args={"request_id": "data_request_id"}),
     "messaging-api:provider_settings":      rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", also="PUT"),
     "api_notification_preferences":         rule("login  ok     ok     ok     ok     ok     ok     ok     ok", also="PUT"),
+
+    # --- API for payments and a booking's life (twins of the card pages, the confirmation, closing, evidence review, the release request)
+    # the patient's own booking only (the world's is paid: POST answers 409 already_paid)
+    "api_booking_payment":                  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "api_booking_payment_confirm":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
+    "api_booking_confirmation":             rule("login  ok     hidden hidden hidden hidden hidden hidden hidden"),
+    # the provider's members, as the calendar's buttons (too early or already closed: 409)
+    "api_booking_complete":                 rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "api_booking_no_show":                  rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    "api_booking_release_request":          rule("login  hidden hidden ok     hidden hidden hidden hidden hidden", "POST"),
+    # the careteam's evidence queue and review (empty body: 400)
+    "api_booking_evidence_queue":           rule("login  denied denied denied denied ok     denied denied denied"),
+    "api_booking_evidence_review":          rule("login  denied denied denied denied ok     denied denied denied", "POST"),
+    # the order's patient only (POST reaches Stripe, which does not run here: 502)
+    "api_concierge_order_payment":          rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", also="POST"),
+    "api_concierge_order_payment_confirm":  rule("login  ok     hidden hidden hidden hidden hidden hidden hidden", "POST"),
 }
 # fmt: on

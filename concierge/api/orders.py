@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -25,9 +26,16 @@ from concierge.labels import line_label, quantity_text
 from concierge.models import AddonKind, AddonOrder, AddonOrderStatus, PlaceKind, Supplier
 from concierge.policy import Period
 from concierge.pricing import INTERPRETER_MAXIMUM_MINUTES
-from concierge.selectors import order_for_careteam, order_visible_to, orders_visible_to
+from concierge.selectors import order_for_careteam, order_of_patient, order_visible_to, orders_visible_to
 from concierge.services import ordering
-from concierge.services.orders import addon_order_pay_check, order_confirm, order_pay, order_refund, order_start
+from concierge.services.orders import (
+    addon_order_pay_check,
+    order_confirm,
+    order_intent,
+    order_pay,
+    order_refund,
+    order_start,
+)
 from core.checks import actions_payload
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
@@ -41,6 +49,7 @@ from core.serializers import (
     available_actions_field,
     bounded_integer,
 )
+from payments.serializers import ActionField, PaymentIntentSerializer, intent_payload
 
 TAGS = ["Concierge orders"]
 WRITE_ERRORS = {400: ApiErrorSerializer, 403: ApiErrorSerializer, 404: ApiErrorSerializer, 409: ApiErrorSerializer}
@@ -301,6 +310,17 @@ class PaymentSerializer(serializers.Serializer[Any]):
     order = OrderDetailSerializer()
 
 
+class OrderPaymentStateSerializer(serializers.Serializer[Any]):
+    order = serializers.IntegerField()
+    status = NamedEnumField(enum_name="AddonOrderStatusEnum", choices=AddonOrderStatus.choices)
+    amount = MoneySerializer(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    attempts = serializers.IntegerField()
+    payment_intent = serializers.CharField(allow_null=True, help_text="The current attempt's, or the one that paid.")
+    publishable_key = serializers.CharField()
+    pay = ActionField(help_text="May I pay now, and why not.")
+
+
 class PayInputSerializer(serializers.Serializer[Any]):
     payment_method = serializers.CharField(max_length=255)
 
@@ -520,6 +540,60 @@ class OrderPayConfirmAPI(APIView):
     def post(self, request, order_id: int):
         """After 3-D Secure: record the payment if the bank authorised it."""
         order = order_visible_to(user=request.user, order_id=order_id)
+        payment = order_confirm(order=order, actor=request.user, now=timezone.now())
+        return _payment(request, order_id, payment)
+
+
+@non_atomic
+class OrderPaymentAPI(APIView):
+    @extend_schema(tags=TAGS, responses={200: OrderPaymentStateSerializer, 404: ApiErrorSerializer})
+    def get(self, request, order_id: int):
+        """Where my order's payment stands: paid once recorded (by Stripe's webhook, or
+        `payment/confirm/`), and whether I may pay now."""
+        order = order_of_patient(user=request.user, order_id=order_id)
+        addon_order_pay = addon_order_pay_check(order=order, actor=request.user)
+        return Response(
+            {
+                "order": order.pk,
+                "status": order.status,
+                "amount": _money(order.amount, order.currency),
+                "paid_at": order.paid_at,
+                "attempts": order.attempts,
+                "payment_intent": order.payment_intent_id,
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "pay": actions_payload({"pay": addon_order_pay})["pay"],
+            }
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: PaymentIntentSerializer, 502: ApiErrorSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, order_id: int):
+        """The PaymentIntent of my order, for Stripe's mobile or web SDK: it collects the card,
+        confirms and completes 3-D Secure with `client_secret`. Asked again, the same PaymentIntent
+        while it can still be confirmed. Refused with nothing sent to Stripe when the order does not
+        await its payment. Stripe's webhook records the payment; `payment/confirm/` asks sooner."""
+        order = order_of_patient(user=request.user, order_id=order_id)
+        return Response(intent_payload(order_intent(order=order, actor=request.user, now=timezone.now())))
+
+
+@non_atomic
+class OrderPaymentConfirmAPI(APIView):
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: PaymentSerializer, 502: ApiErrorSerializer, **WRITE_ERRORS},
+    )
+    @idempotent
+    def post(self, request, order_id: int):
+        """After the client confirmed (and 3-D Secure): ask Stripe where the payment stands and record
+        it if it succeeded, as the webhook would. Not confirmed yet, or not authorised: 409 or 400."""
+        order = order_of_patient(user=request.user, order_id=order_id)
         payment = order_confirm(order=order, actor=request.user, now=timezone.now())
         return _payment(request, order_id, payment)
 

@@ -3,7 +3,8 @@ once. It never touches a trust account; a refund takes the income back.
 
 The card is collected and charged by payments' card-payment services, the same path as a deposit
 (a SetupIntent, then a PaymentIntent confirmed by the server, 3-D Secure in the browser when
-asked), so the payment page's script serves both; the ledger postings are payments' too
+asked), so the payment page's script serves both; the API may instead open a PaymentIntent its
+client confirms itself (`order_intent`, as a deposit's `deposit_intent`); the ledger postings are payments' too
 (`I:addon:<kind>`). A status changes only here, through `core.state.transition` with the
 `ADDON_ORDER` machine (`ADDON_ORDER_TRANSITIONS`), under the order's row lock. Paying and refunding
 each have their `addon_order_<action>_check`, which the service enforces first under that lock and
@@ -31,12 +32,18 @@ from core.money import Money
 from core.state import Machine, transition, transition_check
 from payments.services.card_payments import (
     CardCheckout,
+    CardIntent,
     CardPayment,
     PaymentDeclined,
     addon_income_record_paid,
     addon_income_record_refunded,
     card_checkout,
+    card_intent,
+    card_intent_reusable,
+    card_payment_cancel,
     card_payment_create,
+    card_payment_open,
+    card_payment_refuse_unconfirmed,
     card_payment_retrieve,
     card_refund_create,
     card_setup_create,
@@ -193,9 +200,20 @@ def _locked(order: AddonOrder, actor: User) -> AddonOrder:
     return locked
 
 
+# Attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
+_CANCELLABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
+
+
 def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardCheckout:
+    """A new attempt for the card page: a SetupIntent to collect the card. The previous attempt's
+    PaymentIntent, if still open (the API's, not confirmed yet), is cancelled so it cannot succeed
+    later."""
     with transaction.atomic():
         order = _locked(order, actor)
+        if order.payment_intent_id:
+            previous = card_payment_retrieve(payment_intent_id=order.payment_intent_id)
+            if previous.status in _CANCELLABLE:
+                card_payment_cancel(payment_intent_id=previous.id)
         order.attempts += 1
         setup = card_setup_create(
             metadata={"addon_order": str(order.pk)}, idempotency_key=f"order-setup:{order.pk}:{order.attempts}"
@@ -204,6 +222,50 @@ def order_start(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardChec
         order.payment_intent_id = None
         order.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id"])
     return card_checkout(setup=setup, attempt=order.attempts)
+
+
+def order_intent(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardIntent:
+    """The PaymentIntent a client confirms itself for `order` (the API's payment, as a deposit's
+    `deposit_intent`): the patient's own order, awaiting its payment, or refused with nothing sent
+    to Stripe. The attempt's PaymentIntent is answered again while the client may still confirm it;
+    one that succeeded after all is recorded; one still open is cancelled; otherwise a new attempt
+    opens one under `order-intent:<order>:<attempt>` without a SetupIntent (the card page's next
+    charge then asks to start again). The webhook records the payment (`order_record_paid`)."""
+    with transaction.atomic():
+        locked = _locked(order, actor)
+        amount = priced(locked)
+        current = None
+        if locked.payment_intent_id:
+            current = card_payment_retrieve(payment_intent_id=locked.payment_intent_id)
+        if current is not None and current.succeeded:
+            pass  # recorded below, outside this transaction (order_record_paid takes its own lock)
+        elif current is not None and card_intent_reusable(
+            payment=current, opened_for_client=not locked.setup_intent_id, amount=amount, currency=locked.currency
+        ):
+            return card_intent(payment=current, attempt=locked.attempts)
+        else:
+            if current is not None and current.status in _CANCELLABLE:
+                card_payment_cancel(payment_intent_id=current.id)
+            locked.attempts += 1
+            intent = card_payment_open(
+                amount=amount,
+                currency=locked.currency,
+                metadata={"addon_order": str(locked.pk), "purpose": "addon", "kind": locked.kind},
+                idempotency_key=f"order-intent:{locked.pk}:{locked.attempts}",
+            )
+            locked.setup_intent_id = ""
+            locked.payment_intent_id = intent.id
+            locked.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id"])
+            audit_record(
+                actor=actor,
+                action="payments.addon_order.attempt_started",
+                target=locked,
+                after={"attempt": locked.attempts, "payment_intent": intent.id, "confirmed_by": "client"},
+                now=now,
+            )
+            return card_intent(payment=intent, attempt=locked.attempts)
+    order_record_paid(payment_intent_id=current.id, now=now)
+    return card_intent(payment=current, attempt=locked.attempts)
 
 
 def order_pay(*, order: AddonOrder, actor: User, payment_method: str, now: dt.datetime) -> CardPayment:
@@ -251,6 +313,7 @@ def order_confirm(*, order: AddonOrder, actor: User, now: dt.datetime) -> CardPa
         return CardPayment(status="succeeded", payment_intent_id=intent.id)
     if intent.requires_action:
         return CardPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    card_payment_refuse_unconfirmed(intent)
     raise PaymentDeclined(
         _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
         code="authentication_failed",

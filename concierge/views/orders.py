@@ -146,6 +146,7 @@ def pay(request, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay_start", "api_concierge_order_payment")
 def pay_start(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
@@ -167,6 +168,7 @@ def _answer(request, order: AddonOrder, payment: Any) -> JsonResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay", "api_concierge_order_payment")
 def pay_card(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:
@@ -180,6 +182,7 @@ def pay_card(request, pk: int) -> JsonResponse:
 
 @login_required
 @require_POST
+@api_twin("api_concierge_order_pay_confirm", "api_concierge_order_payment_confirm")
 def pay_confirm(request, pk: int) -> JsonResponse:
     order = _own(request, pk)
     try:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from payments import gateway, ledger
 from payments.gateway import PaymentDeclined, PaymentIntent, SetupIntent
 from payments.ledger import Leg, ledger_post
@@ -24,6 +26,7 @@ from payments.models import LedgerTransaction
 
 __all__ = [
     "CardCheckout",
+    "CardIntent",
     "CardPayment",
     "PaymentDeclined",
     "PaymentIntent",
@@ -31,7 +34,12 @@ __all__ = [
     "addon_income_record_paid",
     "addon_income_record_refunded",
     "card_checkout",
+    "card_intent",
+    "card_intent_reusable",
+    "card_payment_cancel",
     "card_payment_create",
+    "card_payment_open",
+    "card_payment_refuse_unconfirmed",
     "card_payment_retrieve",
     "card_refund_create",
     "card_setup_create",
@@ -57,6 +65,31 @@ class CardPayment:
     client_secret: str = ""
 
 
+@dataclass(frozen=True)
+class CardIntent:
+    """A PaymentIntent the client confirms itself (Stripe's mobile and web SDKs): what they need to
+    collect the card, confirm and complete 3-D Secure. `stripe_account` is the connected account the
+    PaymentIntent lives on (the SDKs' `stripeAccount`), None for the platform's own, as every
+    charge here is (separate charges and transfers)."""
+
+    payment_intent_id: str
+    client_secret: str
+    status: str
+    amount: int
+    currency: str
+    publishable_key: str
+    attempt: int
+    stripe_account: str | None = None
+
+
+# Stripe's code of a 3-D Secure the cardholder did not complete.
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+
+# Where a PaymentIntent the client confirms may be answered again rather than replaced: it waits
+# for a card (a first one, or another after a decline), its confirmation or 3-D Secure.
+_OPEN_FOR_CLIENT = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
+
+
 # --- Stripe's side -----------------------------------------------------------------------------------
 
 
@@ -71,6 +104,65 @@ def card_checkout(*, setup: SetupIntent, attempt: int) -> CardCheckout:
     )
 
 
+def card_payment_open(*, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str) -> PaymentIntent:
+    """A PaymentIntent for `amount` that the client confirms with the card it collects (nothing is
+    charged before); the key is built from the caller's ids."""
+    return gateway.card_payment_intent_open(
+        amount=amount, currency=currency, metadata=metadata, idempotency_key=idempotency_key
+    )
+
+
+def card_intent_reusable(*, payment: PaymentIntent, opened_for_client: bool, amount: int, currency: str) -> bool:
+    """May the attempt's PaymentIntent be answered again to a client asking to pay? When it is still
+    being paid (`processing`: it may yet succeed, so it is never replaced); or when it was opened for
+    a client (not by the card page, which confirms on the server), waits for the client, and is for
+    `amount` in `currency`."""
+    if payment.status == "processing":
+        return True
+    return (
+        opened_for_client
+        and payment.status in _OPEN_FOR_CLIENT
+        and (payment.amount, payment.currency) == (amount, currency.upper())
+    )
+
+
+def card_payment_refuse_unconfirmed(payment: PaymentIntent) -> None:
+    """Raise what a PaymentIntent that neither succeeded nor asks for 3-D Secure waits for, when it
+    is not a failed 3-D Secure: still processing, or opened for a client that has not confirmed it
+    yet (the card page's are confirmed on the server, so they never wait without an error), or
+    declined (the client confirmed it with a card the bank refused: another card may be tried on
+    the same PaymentIntent). The caller explains the rest as a failed authentication."""
+    if payment.status == "processing":
+        raise Conflict(
+            _("Your bank is still processing this payment. Ask again in a moment."),
+            code="payment_processing",
+            details={"status": payment.status},
+        )
+    if payment.status in {"requires_payment_method", "requires_confirmation"} and not payment.last_error:
+        raise Conflict(
+            _("This payment is not confirmed yet: confirm it with a card first. No money was taken."),
+            code="payment_not_confirmed",
+            details={"status": payment.status},
+        )
+    if payment.status == "requires_payment_method" and payment.last_error_code not in {"", AUTHENTICATION_FAILED}:
+        raise PaymentDeclined(
+            _("Your card was declined by your bank. No money was taken. Please try another card."),
+            details={"status": payment.status, "decline_code": payment.last_error_code},
+        )
+
+
+def card_intent(*, payment: PaymentIntent, attempt: int) -> CardIntent:
+    return CardIntent(
+        payment_intent_id=payment.id,
+        client_secret=payment.client_secret,
+        status=payment.status,
+        amount=payment.amount,
+        currency=payment.currency,
+        publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
+        attempt=attempt,
+    )
+
+
 def card_payment_create(
     *, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
 ) -> PaymentIntent:
@@ -82,6 +174,11 @@ def card_payment_create(
         metadata=metadata,
         idempotency_key=idempotency_key,
     )
+
+
+def card_payment_cancel(*, payment_intent_id: str) -> PaymentIntent:
+    """Cancel an attempt that never completed, so it cannot succeed later."""
+    return gateway.payment_intent_cancel(payment_intent_id)
 
 
 def card_payment_retrieve(*, payment_intent_id: str) -> PaymentIntent:

@@ -1,6 +1,6 @@
 """Paying a booking's deposit by card through Stripe, and recording it once it is paid.
 
-The flow (one code path for the local emulator and real Stripe, docs/decisions.md#payments):
+The page's flow (one code path for the local emulator and real Stripe, docs/decisions.md#payments):
 1. `deposit_start`: a new payment attempt; a SetupIntent whose client secret lets Stripe.js
    collect the card (`confirmCardSetup`).
 2. `deposit_pay`: the server charges the deposit with that card (PaymentIntent, automatic capture,
@@ -37,7 +37,15 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.state import Machine, transition, transition_check
 from payments import gateway, ledger
 from payments.models import DEPOSIT_TRANSITIONS, Deposit, DepositStatus
-from payments.services.card_payments import CardCheckout, CardPayment
+from payments.services.card_payments import (
+    CardCheckout,
+    CardIntent,
+    CardPayment,
+    card_intent,
+    card_intent_reusable,
+    card_payment_open,
+    card_payment_refuse_unconfirmed,
+)
 from payments.services.orphans import ORPHAN_CODES, ChargeOrphaned, charge_orphan_found
 
 # Payment attempts still open at Stripe: cancelled before a new attempt so they cannot succeed later.
@@ -50,6 +58,7 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # the booking is confirmed.
 DepositCheckout = CardCheckout
 DepositPayment = CardPayment
+DepositIntent = CardIntent
 
 
 # --- checks -----------------------------------------------------------------------------------------
@@ -175,6 +184,58 @@ def deposit_start(*, booking: Booking, actor: User | AnonymousUser, now: dt.date
     )
 
 
+def deposit_intent(*, booking: Booking, actor: User | AnonymousUser, now: dt.datetime) -> DepositIntent:
+    """The PaymentIntent a client confirms itself for `booking`'s deposit (the API's payment).
+
+    1. Lock the booking (the patient's own), refuse it if it cannot take its deposit: nothing is
+       sent to Stripe then.
+    2. The attempt's PaymentIntent is answered again while the client may still confirm it
+       (`card_intent_reusable`): a retry, or another card after a decline, never opens a second.
+    3. Otherwise one that succeeded after all is recorded and answered as succeeded; one still open
+       (the card page's, 3-D Secure abandoned) is cancelled so it cannot succeed later; and a new
+       attempt opens a PaymentIntent under `deposit-intent:<booking>:<attempt>`, without a
+       SetupIntent (the card page's next charge then asks to start again).
+    """
+    with transaction.atomic():
+        locked = _locked_booking(booking.pk, actor=actor)
+        deposit_pay_check(booking=locked, actor=actor, now=now).enforce()
+        deposit = _deposit_of(locked, now=now)
+        current = gateway.payment_intent_retrieve(deposit.payment_intent_id) if deposit.payment_intent_id else None
+        if current is not None and current.succeeded:
+            pass  # recorded below, outside this transaction (deposit_record_paid takes its own locks)
+        elif current is not None and card_intent_reusable(
+            payment=current,
+            opened_for_client=not deposit.setup_intent_id,
+            amount=deposit.amount,
+            currency=deposit.currency,
+        ):
+            return card_intent(payment=current, attempt=deposit.attempts)
+        else:
+            if current is not None and current.status in _CANCELLABLE:
+                gateway.payment_intent_cancel(current.id)
+            deposit.attempts += 1
+            intent = card_payment_open(
+                amount=deposit.amount,
+                currency=deposit.currency,
+                metadata={"booking": str(locked.pk), "purpose": "deposit"},
+                idempotency_key=f"deposit-intent:{locked.pk}:{deposit.attempts}",
+            )
+            deposit.setup_intent_id = ""
+            deposit.payment_intent_id = intent.id
+            deposit.updated_at = now
+            deposit.save(update_fields=["attempts", "setup_intent_id", "payment_intent_id", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="payments.deposit.attempt_started",
+                target=deposit,
+                after={"attempt": deposit.attempts, "payment_intent": intent.id, "confirmed_by": "client"},
+                now=now,
+            )
+            return card_intent(payment=intent, attempt=deposit.attempts)
+    deposit_record_paid(payment_intent_id=current.id, now=now)
+    return card_intent(payment=current, attempt=deposit.attempts)
+
+
 def deposit_pay(
     *, booking: Booking, actor: User | AnonymousUser, payment_method: str, now: dt.datetime
 ) -> DepositPayment:
@@ -260,6 +321,7 @@ def deposit_confirm(*, booking: Booking, actor: User | AnonymousUser, now: dt.da
         return DepositPayment(status="succeeded", payment_intent_id=intent.id)
     if intent.requires_action:
         return DepositPayment(status="requires_action", payment_intent_id=intent.id, client_secret=intent.client_secret)
+    card_payment_refuse_unconfirmed(intent)
     raise gateway.PaymentDeclined(
         _("The payment was not authorised by your bank (3-D Secure). No money was taken. Please try again."),
         code="authentication_failed",
