@@ -72,7 +72,7 @@ class ConfirmSerializer(serializers.Serializer[Any]):
     booking = BookingDetailSerializer()
 
 
-class ReleaseSerializer(serializers.ModelSerializer[Release]):
+class ReleaseRequestSerializer(serializers.ModelSerializer[Release]):
     status = NamedEnumField(enum_name="ReleaseStatusEnum", choices=ReleaseStatus.choices, read_only=True)
     amount = serializers.SerializerMethodField()
 
@@ -218,7 +218,7 @@ class ReleaseRequestAPI(APIView):
         tags=TAGS,
         request=None,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: ReleaseSerializer, **WRITE_ERRORS},
+        responses={201: ReleaseRequestSerializer, **WRITE_ERRORS},
     )
     @idempotent
     def post(self, request, booking_id: int):
@@ -229,4 +229,4 @@ class ReleaseRequestAPI(APIView):
         if booking is None or member_role(user=request.user, provider=booking.provider) is None:
             raise NotFound(_("You have no booking with this number."))
         release = release_request(booking=booking, actor=request.user, now=timezone.now())
-        return Response(ReleaseSerializer(release).data, status=status.HTTP_201_CREATED)
+        return Response(ReleaseRequestSerializer(release).data, status=status.HTTP_201_CREATED)
