@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from core.errors import NotFound, error_body
 from core.http import client_ip
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
-from core.serializers import ApiErrorSerializer
+from core.serializers import ApiErrorSerializer, WallClockTimeField
 from core.throttling import Throttled
 from documents import services as documents
 from documents.models import CONTENT_TYPES
@@ -166,8 +166,8 @@ class ProviderMessagingSerializer(drf_serializers.Serializer):
         max_length=7,
         help_text="Office days, 0 = Monday.",
     )
-    opens_at = drf_serializers.TimeField()
-    closes_at = drf_serializers.TimeField()
+    opens_at = WallClockTimeField(help_text="Office hours start, local time (09:00).")
+    closes_at = WallClockTimeField(help_text="Office hours end, local time (18:00).")
 
 
 def _settings_of(provider: Provider) -> dict:
