@@ -444,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     seeded = seeded_providers()
     if args.reuse and seeded == args.providers:
         print(f"Reusing the seeded database {name} ({seeded} providers).", flush=True)
+        # A migration may have written rows (the search listing is filled by `migrate` when it is
+        # empty): the planner's statistics and the visibility map must follow.
+        from bench import seeding
+
+        seeding.vacuum_analyze()
     else:
         if seeded:
             print(f"{name} holds {seeded} providers, not {args.providers}: seeding it again.", flush=True)
