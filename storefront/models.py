@@ -108,6 +108,8 @@ class Listing(models.Model):
     response_counted = models.DurationField(null=True, blank=True)
     # The offering's search index, copied (storefront.search builds it).
     search_text = models.TextField(default="", blank=True)
+    # What search_text has before the descriptions (storefront.listing.search_head): phrases are looked for here.
+    search_head = models.TextField(default="", blank=True)
     search_vector = SearchVectorField(null=True)
 
     class Meta:
