@@ -40,6 +40,7 @@ def search_head(search_text: str) -> str:
     """The part of `search_text` before TEXTS_MARK (all of it without one): what a phrase is looked for in."""
     return search_text.split(TEXTS_MARK, 1)[0]
 
+
 _SOURCE_FIELDS = (
     *("pk", "provider_id", "kind", "title", "booking_mode", "specialty_id", "specialty__code"),
     *(f"specialty__name_{code}" for code in NAME_LANGUAGES),

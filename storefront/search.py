@@ -67,8 +67,6 @@ def fold(text: str) -> str:
 # --- the index ---------------------------------------------------------------------------------
 
 
-
-
 def _weighted_parts(offering: Offering) -> tuple[str, str, str, str]:
     provider = offering.provider
     names = [offering.title, provider.name]
