@@ -31,6 +31,15 @@ BATCH = 2000
 NAME_LANGUAGES = ("en", *CATALOGUE_LANGUAGES)
 # What `listing_refresh_columns` may copy from the offering.
 OFFERING_COLUMNS = ("next_slot_at", "price_eur_nano")
+# Between what an offering is (names, subjects, places) and what is said of it (descriptions) in
+# `search_text`: a phrase counts as the offering's subject only before it. Folded text has no "|".
+TEXTS_MARK = " | "
+
+
+def search_head(search_text: str) -> str:
+    """The part of `search_text` before TEXTS_MARK (all of it without one): what a phrase is looked for in."""
+    return search_text.split(TEXTS_MARK, 1)[0]
+
 
 _SOURCE_FIELDS = (
     *("pk", "provider_id", "kind", "title", "booking_mode", "specialty_id", "specialty__code"),
@@ -109,6 +118,7 @@ def _rows(offering_ids: list[int]) -> list[Listing]:
                 rating_weighted=weighted,
                 response_counted=counted,
                 search_text=search_text,
+                search_head=search_head(search_text),
             )
         )
     return listings
@@ -208,7 +218,7 @@ INSERT INTO storefront_listing (
     specialty_codes, procedure_code, currency, price_min, price_max, deposit_bps, deposit_fixed, includes,
     excludes, price_eur_nano, next_slot_at, provider_slug, provider_name, provider_kind, provider_languages,
     spoken_languages, interpreter_available, verified_at, city, country, timezone, score, rating_weighted,
-    response_counted, search_text, search_vector)
+    response_counted, search_text, search_head, search_vector)
 SELECT o.id, o.provider_id, o.kind, o.title, o.booking_mode, o.specialty_id, s.code,
     jsonb_build_object({names}),
     to_jsonb(ARRAY(
@@ -220,7 +230,8 @@ SELECT o.id, o.provider_id, o.kind, o.title, o.booking_mode, o.specialty_id, s.c
     COALESCE(pr.code, ''), o.currency, o.price_min, o.price_max, o.deposit_bps, o.deposit_fixed, o.includes,
     o.excludes, o.price_eur_nano, o.next_slot_at, p.slug, p.name, p.kind, p.languages,
     p.spoken_languages, p.interpreter_available, p.verified_at, l.city, l.country, l.timezone,
-    COALESCE(r.score, %s), r.rating_weighted, r.response_counted, o.search_text, o.search_vector
+    COALESCE(r.score, %s), r.rating_weighted, r.response_counted, o.search_text,
+    split_part(o.search_text, ' | ', 1), o.search_vector
 FROM providers_offering AS o
 JOIN providers_provider AS p ON p.id = o.provider_id
 JOIN providers_location AS l ON l.id = o.location_id

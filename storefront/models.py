@@ -5,6 +5,8 @@ trigram index on it made by the kernel's migration 0004)."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 
 
 class SearchTerm(models.Model):
@@ -106,6 +108,8 @@ class Listing(models.Model):
     response_counted = models.DurationField(null=True, blank=True)
     # The offering's search index, copied (storefront.search builds it).
     search_text = models.TextField(default="", blank=True)
+    # What search_text has before the descriptions (storefront.listing.search_head): phrases are looked for here.
+    search_head = models.TextField(default="", blank=True)
     search_vector = SearchVectorField(null=True)
 
     class Meta:
@@ -114,7 +118,16 @@ class Listing(models.Model):
             models.Index(fields=["next_slot_at", "offering"], name="storefront_listing_soonest"),
             models.Index(fields=["price_eur_nano", "offering"], name="storefront_listing_price"),
             models.Index(fields=["provider"], name="storefront_listing_provider"),
-            models.Index(fields=["country", "city"], name="storefront_listing_place"),
+            # A place in the default order: the country, the city as search compares it (iexact), then
+            # the score order's columns, so that a page of one city reads its first rows in order.
+            models.Index(
+                "country",
+                Upper("city"),
+                F("score").desc(),
+                "next_slot_at",
+                "offering",
+                name="storefront_listing_place_score",
+            ),
             models.Index(fields=["procedure_code"], name="storefront_listing_procedure"),
         ]
 

@@ -241,17 +241,39 @@ def test_the_page_says_there_are_more_than_the_cap(now, client, monkeypatch):
     assert "3+ offerings found" in response.content.decode()
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the bounded ranking is PostgreSQL's text rank")
-def test_relevance_orders_only_the_best_text_matches(now, monkeypatch):
-    clinic("Knee clinic", offerings=1, title="Knee knee knee consultation")
-    clinic("Other clinic", offerings=3, title="Consultation about a knee")
+def _knee_world_with_scores() -> None:
+    """The best text match has the lowest score; three weaker matches have higher ones."""
+    _provider, (best,) = clinic("Knee clinic", offerings=1, title="Knee knee knee consultation")
+    _provider, others = clinic("Other clinic", offerings=3, title="Consultation about a knee")
     build()
-    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 1)
+    Listing.objects.filter(offering=best).update(score=0.1)
+    for offering, score in zip(others, (0.9, 0.8, 0.7), strict=True):
+        Listing.objects.filter(offering=offering).update(score=score)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the bounded ranking is PostgreSQL's text rank")
+def test_relevance_orders_only_the_first_matches_by_score(now, monkeypatch):
+    _knee_world_with_scores()
+    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 2)
 
     page = search_page(params=SearchParams(q="knee"), currency="EUR", now=NOW)
 
     assert page.count == 4  # the count is of every match
-    assert [r.offering.title for r in page.results] == ["Knee knee knee consultation 0"]
+    # The candidates are the two best scores; the best text match, last by score, is not one.
+    assert [r.offering.title for r in page.results] == ["Consultation about a knee 0", "Consultation about a knee 1"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the bounded ranking is PostgreSQL's text rank")
+def test_among_the_candidates_relevance_comes_before_the_score(now, monkeypatch):
+    _knee_world_with_scores()
+    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 4)
+
+    page = search_page(params=SearchParams(q="knee"), currency="EUR", now=NOW)
+
+    assert [r.offering.title for r in page.results][:2] == [
+        "Knee knee knee consultation 0",
+        "Consultation about a knee 0",
+    ]
 
 
 @pytest.mark.parametrize(
