@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +24,7 @@ from concierge.models import AddonOrder
 from core.checks import Check
 from core.errors import Forbidden, NotFound
 from core.idempotency import idempotent
+from core.parsers import LimitedJSONParser, NulFreeFormParser, NulFreeMultiPartParser
 from core.serializers import ApiErrorSerializer
 from disputes import selectors, services
 from disputes.serializers import (
@@ -114,7 +114,7 @@ class DisputeAnswerAPI(APIView):
 
 
 class DisputeEvidenceAPI(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: told what is missing (400)
+    parser_classes = [NulFreeMultiPartParser, NulFreeFormParser, LimitedJSONParser]  # JSON: told what is missing (400)
 
     @extend_schema(
         tags=TAGS,

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, error_body
 from core.http import client_ip
+from core.parsers import NulFreeFormParser, NulFreeMultiPartParser
 from core.serializers import ApiErrorSerializer
 from core.throttling import Throttled, UserRateThrottle
 from documents import services
@@ -38,7 +38,7 @@ WRITE_ERRORS = {400: ApiErrorSerializer, 404: ApiErrorSerializer}
 class DocumentListAPI(APIView):
     """My documents, newest first; upload one as multipart/form-data."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [NulFreeMultiPartParser, NulFreeFormParser]
     throttle_classes = [UserRateThrottle]  # uploads only, per patient
     throttle_scope = "document_uploads"
 

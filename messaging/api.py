@@ -17,13 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound, error_body
 from core.http import client_ip
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
+from core.parsers import LimitedJSONParser, NulFreeFormParser, NulFreeMultiPartParser
 from core.serializers import ApiErrorSerializer, WallClockTimeField
 from core.throttling import Throttled
 from documents import services as documents
@@ -80,7 +80,7 @@ class MessageListAPI(APIView):
     """A thread's messages, oldest first (`after`: only those after a message id); POST sends one
     (multipart/form-data for an attachment: a medical document, its type read from its bytes)."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [LimitedJSONParser, NulFreeMultiPartParser, NulFreeFormParser]
 
     @extend_schema(tags=TAGS, responses={200: MessageSerializer(many=True), 404: ApiErrorSerializer})
     def get(self, request, thread_id: int):

@@ -17,13 +17,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import NotFound
 from core.idempotency import IDEMPOTENCY_PARAMETER, idempotent, non_atomic
+from core.parsers import LimitedJSONParser, NulFreeFormParser, NulFreeMultiPartParser
 from core.serializers import ApiErrorSerializer
 from core.throttling import UserRateThrottle
 from providers import services
@@ -250,7 +250,7 @@ class MyPhotoListAPI(APIView):
     """Add a photo to one of my providers' public page (its administrators, as the dashboard)."""
 
     # JSON too, so that a body without a file is refused as such (400) rather than as a media type
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [NulFreeMultiPartParser, NulFreeFormParser, LimitedJSONParser]
 
     @extend_schema(
         tags=MINE,

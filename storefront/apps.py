@@ -11,9 +11,11 @@ class StorefrontConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from core import hooks
+        from core.personal_data import declare
         from providers.models import Procedure, Specialty
         from storefront.choices import catalogue_changed
         from storefront.listing import listing_fill_after_migrate, listing_stale
+        from storefront.personal_data import DECLARATION
         from storefront.search import destinations_forget, search_reindex
 
         # Providers call it (from their refresh task, after the change committed) where the index
@@ -34,3 +36,4 @@ class StorefrontConfig(AppConfig):
         hooks.listing_stale.register(listing_stale)
         # A database that had offerings before the listing existed gets it filled by its migration.
         post_migrate.connect(listing_fill_after_migrate, sender=self, dispatch_uid="storefront.listing.post_migrate")
+        declare(DECLARATION)

@@ -91,6 +91,7 @@ DESTROYED_TABLES = {
 # New tables that a data migration fills from rows the database already had (never from nothing).
 FILLED_FROM_EXISTING_ROWS = {
     "accounts_consent": "accounts 0008: each account's consents, recorded from its terms acceptances",
+    "storefront_listing": "storefront 0003: the search listing, filled by `migrate` from the listed offerings",
 }
 
 
